@@ -1,0 +1,59 @@
+"""Per-snapshot latency and accounts/s of ``advise`` (built-in playbooks) on generated snapshots.
+
+Run: python benchmarks/advise_bench.py [--accounts N]
+Prints, for 10, 30 and 100 contacts: median and p95 latency per snapshot (validation,
+derived facts, durable evaluation and ranking; file parsing excluded) and accounts/s in
+one process, for durable_rules and, for comparison, the reference evaluator.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from kamengine.engine.actions import ActionCatalogue
+from kamengine.engine.advisor import Advisor, builtin_playbook_files, load_playbooks
+from kamengine.engine.snapshot import Snapshot
+from portfolio import portfolio
+
+
+def measure(advisor: Advisor, snapshots: list[dict]) -> tuple[float, float, float, int]:
+    latencies = []
+    recommendations = 0
+    start = time.perf_counter()
+    for data in snapshots:
+        began = time.perf_counter()
+        advice = advisor.advise(Snapshot.model_validate(data))
+        latencies.append(time.perf_counter() - began)
+        recommendations += len(advice.recommendations)
+    elapsed = time.perf_counter() - start
+    latencies.sort()
+    p95 = latencies[int(len(latencies) * 0.95) - 1]
+    return statistics.median(latencies) * 1000, p95 * 1000, len(snapshots) / elapsed, recommendations
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=500, help="snapshots per size (default 500)")
+    args = parser.parse_args()
+    actions = ActionCatalogue()
+    playbooks = load_playbooks(builtin_playbook_files(), actions)
+    advisors = {"durable": Advisor(playbooks, actions), "reference": Advisor(playbooks, actions, engine="reference")}
+    print(f"{'contacts':>8}  {'engine':<9}  {'median ms':>9}  {'p95 ms':>7}  {'accounts/s':>10}  {'recs/account':>12}")
+    for contacts in (10, 30, 100):
+        snapshots = portfolio(args.accounts, contacts)
+        for name, advisor in advisors.items():
+            measure(advisor, snapshots[:20])  # warm-up
+            median, p95, rate, recs = measure(advisor, snapshots)
+            print(
+                f"{contacts:>8}  {name:<9}  {median:>9.2f}  {p95:>7.2f}  {rate:>10.0f}  {recs / len(snapshots):>12.1f}"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,29 @@
+"""The kamengine command line: a root group; each command lives in its own module."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from kamengine.engine.errors import KamengineError
+
+from .advise import advise
+
+
+class _Group(click.Group):
+    """Turns every ``KamengineError`` into a clean one-line message and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KamengineError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kamengine", prog_name="kamengine")
+def main() -> None:
+    """kamengine: ranked, explained next actions for key accounts, from declarative playbooks."""
+
+
+main.add_command(advise)

@@ -1,0 +1,1 @@
+"""The kamengine core: snapshot model, rule language, evaluation and ranking (no CLI)."""

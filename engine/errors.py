@@ -1,0 +1,50 @@
+"""The error hierarchy: every user mistake becomes one of these, with a location."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+
+
+class KamengineError(Exception):
+    """Root of every error kamengine reports to a user (never shown with a traceback)."""
+
+
+class InputError(KamengineError):
+    """A file a user gave (snapshot or playbook) is missing, unreadable or invalid.
+
+    ``problems`` holds one line per problem, each naming file, line and field path.
+    """
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class SnapshotError(InputError):
+    """An account snapshot does not match the contract (``contract.md`` section 1)."""
+
+
+class PlaybookError(InputError):
+    """A playbook YAML file breaks the rule language (``docs/rules.md``)."""
+
+
+class EvaluationError(KamengineError):
+    """Evaluating one account failed inside the engine (an action raised, durable failed)."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """Return ``" (did you mean 'x'?)"`` for the closest choice, or an empty string."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def format_path(path: Sequence[str | int]) -> str:
+    """Render a field path like ``contacts[2].stance``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text

@@ -1,0 +1,218 @@
+"""The fields rules can test, one place with a line of documentation each (rule authors read this).
+
+Every subject a rule looks at (a contact, an opportunity, the account) and every item a
+quantifier walks over (activities, decision-group members, deals, team members) is a flat
+record of these fields. Values are computed once per snapshot by ``facts.py``; a field whose
+value is unknown is ``null`` (missing), and every comparison with ``null`` is false: test it
+with ``exists``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .actions import BUILTIN_ACTIONS
+from .snapshot import CLOSED_STAGES
+
+LEVELS = ("executive", "senior", "middle", "staff")
+ROLES = ("A", "D", "S", "E", "I")
+STAGES = ("lead", "qualified", "bidding", "negotiation", *CLOSED_STAGES)
+GROUPS = ("commercial", "technical", "selection", "final")
+TIERS = ("strategic", "key", "standard")
+TEAM_ROLES = ("AR", "SR", "FR", "AD")
+INTIMACY_LADDER = (
+    "project_office_visit",
+    "regular_office_visit",
+    "private_activity",
+    "family_banquet",
+    "home_visit",
+)
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field: its name, type (int, number, str, bool, date, action) and meaning.
+
+    ``action`` is a string that must be a known action id.
+    """
+
+    name: str
+    type: str
+    doc: str
+    choices: tuple[object, ...] | None = None
+
+
+def _f(name: str, type_: str, doc: str, choices: tuple[object, ...] | None = None) -> FieldSpec:
+    return FieldSpec(name, type_, doc, choices)
+
+
+_CONTACT = [
+    _f("id", "str", "the contact's id"),
+    _f("name", "str", "full name"),
+    _f("title", "str", "job title"),
+    _f("department", "str", "department"),
+    _f("level", "str", "seniority", LEVELS),
+    _f("role", "str", "power role: A approver, D decision maker, S supporter, E evaluator, I influencer", ROLES),
+    _f("stance", "int", "stance toward us: -1 opposes, 0 neutral, 1 supports, 2 exclusive, 3 coach", (-1, 0, 1, 2, 3)),
+    _f("rising_star", "bool", "an ordinary contact today who may become a key person"),
+    _f("public_official", "bool", "a state employee: compliance limits apply"),
+    _f("birthday", "date", "date of birth (the year may be any)"),
+    _f("owner", "str", "id of the team member who owns this relationship"),
+    _f("owner_level", "str", "seniority of the relationship owner", LEVELS),
+    _f("owner_role", "str", "iron-triangle role of the relationship owner", TEAM_ROLES),
+    _f("contacted", "bool", "has any past activity (tells 'neutral' from 'never contacted' at stance 0)"),
+    _f("activity_count", "int", "number of past activities with this contact"),
+    _f("days_since_last_activity", "int", "days since the last past activity; null if never contacted"),
+    _f(
+        "intimacy_level",
+        "int",
+        "highest rung of the intimacy ladder reached: 0 none, 1 project office visit .. 5 home visit",
+    ),
+    _f("next_intimacy_action", "action", "the action id of the next rung above the highest reached; null at the top"),
+    _f("days_to_birthday", "int", "days until the next birthday (0 = today); null without a birthday"),
+    _f("key_person", "bool", "nearest the axis in a decision group of a live deal (fishbone key person)"),
+    _f("live_deal_count", "int", "number of live deals whose decision groups include this contact"),
+    _f("planned_count", "int", "number of scheduled (future-dated) activities with this contact"),
+]
+_CONTACT += [
+    _f(f"days_since_{action}", "int", f"days since the last past {action}; null if none") for action in BUILTIN_ACTIONS
+]
+
+_OPPORTUNITY = [
+    _f("id", "str", "the opportunity's id"),
+    _f("name", "str", "deal name"),
+    _f("stage", "str", "sales stage", STAGES),
+    _f("value", "number", "deal value in the account's currency"),
+    _f("close_date", "date", "expected close date"),
+    _f("live", "bool", "neither won nor lost"),
+    _f("days_to_close", "int", "days until the close date (negative: overdue); null without one"),
+    _f("member_count", "int", "people in its decision groups (each person once)"),
+    _f("supporter_count", "int", "decision-group members at stance >= 1"),
+    _f("opposer_count", "int", "decision-group members at stance -1"),
+    _f("coach_count", "int", "decision-group members at stance 3 (coaches)"),
+    _f("best_stance", "int", "highest stance among its decision-group members; null without members"),
+    _f("groups_without_supporter", "int", "decision groups with no member at stance >= 1"),
+    _f("days_since_last_activity", "int", "days since the last past activity on this deal; null if none"),
+]
+
+_ACCOUNT = [
+    _f("id", "str", "the account's id"),
+    _f("name", "str", "account name"),
+    _f("industry", "str", "industry"),
+    _f("tier", "str", "tier (分层分级)", TIERS),
+    _f("strategic_partner", "bool", "a strategic partner (战略合作伙伴)"),
+    _f("crisis", "bool", "the account or its market is in a crisis"),
+    _f("currency", "str", "currency of values and the gift cap"),
+    _f("communication", "int", "organisational relationship: communication 沟通, 0..3"),
+    _f("matching", "int", "organisational relationship: matching 匹配, 0..3"),
+    _f("joint", "int", "organisational relationship: joint action 联合, 0..3"),
+    _f("recognition", "int", "organisational relationship: recognition 认同, 0..3"),
+    _f("contact_count", "int", "number of contacts"),
+    _f("supporter_count", "int", "contacts at stance >= 1"),
+    _f("opposer_count", "int", "contacts at stance -1"),
+    _f("coach_count", "int", "contacts at stance 3"),
+    _f("uncontacted_count", "int", "contacts with no past activity"),
+    _f("live_deal_count", "int", "live opportunities"),
+    _f("team_count", "int", "members of our account team"),
+    _f("top_owner", "str", "the team member holding most supportive (stance >= 1) relationships"),
+    _f("top_owner_share", "number", "share (0..1) of supportive relationships held by the top owner; null if none"),
+    _f("days_since_last_activity", "int", "days since the last past activity in the account; null if none"),
+]
+_ACCOUNT += [_f(f"count_role_{role}", "int", f"contacts with power role {role}") for role in ROLES]
+_ACCOUNT += [
+    _f(f"count_stance_{name}", "int", f"contacts at stance {value}")
+    for name, value in (("m1", -1), ("0", 0), ("1", 1), ("2", 2), ("3", 3))
+]
+
+_ACTIVITY = [
+    _f("id", "str", "the activity's id"),
+    _f("type", "action", "action id of what was done"),
+    _f("date", "date", "when it happened or is scheduled"),
+    _f("days_ago", "int", "days before the snapshot date (negative: scheduled in the future)"),
+    _f("planned", "bool", "dated after the snapshot date (scheduled, not yet done)"),
+    _f("opportunity_id", "str", "the deal it served, if any"),
+    _f("owner", "str", "the team member who did it"),
+    _f("contact_count", "int", "number of contacts it involved"),
+]
+
+_MEMBERSHIP = [
+    _f("group", "str", "the decision group (fishbone bone)", GROUPS),
+    _f("proximity", "int", "distance from the axis: 1 is nearest (most influence)"),
+    _f("group_key_person", "bool", "nearest the axis in this group"),
+    _f("strongest_supporter", "bool", "this person has the highest stance (>= 1) among the deal's members"),
+]
+
+_TEAM_MEMBER = [
+    _f("id", "str", "the team member's id"),
+    _f("name", "str", "name"),
+    _f("role", "str", "iron-triangle role", TEAM_ROLES),
+    _f("level", "str", "seniority", LEVELS),
+    _f("contact_count", "int", "contacts whose relationship this member owns"),
+    _f("supportive_count", "int", "owned contacts at stance >= 1"),
+    _f("supportive_share", "number", "share (0..1) of the account's supportive contacts owned; null if none"),
+]
+
+
+def _index(specs: list[FieldSpec]) -> dict[str, FieldSpec]:
+    return {spec.name: spec for spec in specs}
+
+
+#: Fields of each kind of record, by kind.
+KINDS: dict[str, dict[str, FieldSpec]] = {
+    "contact": _index(_CONTACT),
+    "opportunity": _index(_OPPORTUNITY),
+    "account": _index(_ACCOUNT),
+    "activity": _index(_ACTIVITY),
+    "member": _index(_CONTACT + _MEMBERSHIP),
+    "deal": _index(_OPPORTUNITY + _MEMBERSHIP),
+    "team_member": _index(_TEAM_MEMBER),
+}
+
+#: The kinds a rule may take as its subject.
+SUBJECT_KINDS = ("contact", "opportunity", "account")
+
+#: Collections a quantifier can walk, per subject kind: name -> (item kind, meaning).
+COLLECTIONS: dict[str, dict[str, tuple[str, str]]] = {
+    "contact": {
+        "activities": ("activity", "past and scheduled activities with this contact"),
+        "deals": ("deal", "live deals whose decision groups include this contact, once per group"),
+    },
+    "opportunity": {
+        "members": ("member", "the people in its decision groups, once per group"),
+        "activities": ("activity", "activities on this deal"),
+    },
+    "account": {
+        "contacts": ("contact", "every contact"),
+        "opportunities": ("opportunity", "every opportunity, live or closed"),
+        "activities": ("activity", "every activity"),
+        "team": ("team_member", "our account team"),
+    },
+}
+
+
+def markdown_reference() -> str:
+    """The field reference of ``docs/rules.md``, generated so that it cannot drift."""
+    lines: list[str] = []
+    titles = {
+        "contact": "contact (subject; also the items of an account's `contacts`)",
+        "opportunity": "opportunity (subject; also the items of an account's `opportunities`)",
+        "account": "account (subject; `account.<field>` from contact and opportunity rules)",
+        "activity": "activity (items of `activities`)",
+        "member": "member (items of an opportunity's `members`: every contact field, plus)",
+        "deal": "deal (items of a contact's `deals`: every opportunity field, plus)",
+        "team_member": "team_member (items of an account's `team`)",
+    }
+    inherited = {"member": KINDS["contact"], "deal": KINDS["opportunity"]}
+    for kind, title in titles.items():
+        lines += [f"### {title}", "", "| field | type | meaning |", "|---|---|---|"]
+        for spec in KINDS[kind].values():
+            if spec.name in inherited.get(kind, {}):
+                continue
+            choices = f" ({', '.join(map(str, spec.choices))})" if spec.choices else ""
+            lines.append(f"| `{spec.name}` | {spec.type}{choices} | {spec.doc} |")
+        lines.append("")
+    lines += ["### collections", "", "| subject | collection | items | what |", "|---|---|---|---|"]
+    for subject, collections in COLLECTIONS.items():
+        for name, (item_kind, doc) in collections.items():
+            lines.append(f"| {subject} | `{name}` | {item_kind} | {doc} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,270 @@
+"""Playbooks: YAML files of rules, validated into ``Playbook`` objects with file:line errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import documents
+from .actions import ActionCatalogue
+from .conditions import Condition, ParseContext, Path, parse_when
+from .documents import Document
+from .errors import PlaybookError, did_you_mean
+from .fields import KINDS, SUBJECT_KINDS, TEAM_ROLES
+from .templates import placeholders
+
+_PLAYBOOK_KEYS = {"playbook", "version", "description", "parameters", "cooldowns", "rules"}
+_PARAMETER_KEYS = {"default", "description"}
+_RULE_KEYS = {"id", "description", "rationale", "subject", "priority", "when", "actions"}
+_ACTION_KEYS = {"action", "title", "owner_role", "due_in_days", "value"}
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """What a rule recommends: an action, a title template, who acts and by when."""
+
+    action: str
+    title: str
+    owner_role: str
+    due_in_days: int
+    value: float | None = None  # e.g. a gift's value, checked against the gift cap
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule: when ``when`` holds for a subject, recommend ``actions``."""
+
+    playbook: str
+    id: str
+    description: str
+    rationale: str
+    subject: str
+    priority: int
+    when: Condition
+    actions: tuple[ActionSpec, ...]
+    source: str  # file:line, for messages
+
+    @property
+    def qualified_id(self) -> str:
+        """``playbook/rule``: the id recommendations carry."""
+        return f"{self.playbook}/{self.id}"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    default: Any
+    description: str
+
+
+@dataclass(frozen=True)
+class Playbook:
+    id: str
+    version: int
+    description: str
+    parameters: Mapping[str, Parameter]
+    values: Mapping[str, Any]  # parameter values in force (defaults plus overrides)
+    cooldowns: Mapping[str, int]
+    rules: tuple[Rule, ...]
+    source: str = field(default="")
+
+
+def load_playbook(
+    path: str, actions: ActionCatalogue | None = None, overrides: Mapping[str, Any] | None = None
+) -> Playbook:
+    """Read and validate one playbook file; raises ``PlaybookError`` listing every problem."""
+    return playbook_from_document(documents.load(path, PlaybookError), actions, overrides)
+
+
+def playbook_from_document(
+    doc: Document, actions: ActionCatalogue | None = None, overrides: Mapping[str, Any] | None = None
+) -> Playbook:
+    """Validate parsed YAML as a playbook."""
+    return _Validator(doc, actions or ActionCatalogue()).playbook(overrides or {})
+
+
+class _Validator:
+    def __init__(self, doc: Document, actions: ActionCatalogue) -> None:
+        self.doc = doc
+        self.actions = actions
+        self.problems: list[str] = []
+
+    def report(self, path: Path, message: str) -> None:
+        self.problems.append(f"{self.doc.where(path)}: {message}")
+
+    def playbook(self, overrides: Mapping[str, Any]) -> Playbook:
+        data = self.doc.data
+        if not isinstance(data, dict):
+            raise PlaybookError([f"{self.doc.source}: expected a playbook mapping with 'playbook' and 'rules'"])
+        self._keys(data, (), _PLAYBOOK_KEYS, required=("playbook", "rules"))
+        playbook_id = self._text(data, (), "playbook", "")
+        parameters = self._parameters(data.get("parameters") or {})
+        values = {name: p.default for name, p in parameters.items()}
+        for name, value in overrides.items():
+            if name in values and _same_type(values[name], value):
+                values[name] = value
+            elif name in values:
+                self.report(
+                    ("parameters", name),
+                    f"override {value!r} is not of the default's type ({type(values[name]).__name__})",
+                )
+        cooldowns = self._cooldowns(data.get("cooldowns") or {})
+        rules = self._rules(playbook_id, data.get("rules"), values)
+        if self.problems:
+            raise PlaybookError(self.problems)
+        version = data.get("version", 1)
+        return Playbook(
+            playbook_id,
+            version,
+            str(data.get("description") or ""),
+            parameters,
+            values,
+            cooldowns,
+            rules,
+            self.doc.source,
+        )
+
+    def _keys(self, data: Mapping[Any, Any], path: Path, allowed: Iterable[str], required: Iterable[str] = ()) -> None:
+        allowed = sorted(allowed)
+        for key in data:
+            if key not in allowed:
+                self.report(
+                    (*path, key),
+                    f"unknown key '{key}'{did_you_mean(str(key), allowed)}; expected one of {', '.join(allowed)}",
+                )
+        for key in required:
+            if key not in data:
+                self.report(path, f"required key '{key}' is missing")
+
+    def _text(self, data: Mapping[str, Any], path: Path, key: str, default: str | None = None) -> str:
+        if key not in data:
+            return default or ""  # a missing required key is reported by _keys
+        value = data[key]
+        if not isinstance(value, str) or (default is None and not value.strip()):
+            self.report((*path, key), f"'{key}' must be non-empty text, found {value!r}")
+            return ""
+        return value
+
+    def _int(self, data: Mapping[str, Any], path: Path, key: str, default: int | None = None, minimum: int = 0) -> int:
+        value = data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            self.report((*path, key), f"'{key}' must be a whole number >= {minimum}, found {value!r}")
+            return minimum
+        return value
+
+    def _parameters(self, raw: Any) -> dict[str, Parameter]:
+        if not isinstance(raw, dict):
+            self.report(("parameters",), "'parameters' must be a mapping of name to {default, description}")
+            return {}
+        result = {}
+        for name, spec in raw.items():
+            path = ("parameters", name)
+            if not isinstance(spec, dict):
+                spec = {"default": spec}
+            self._keys(spec, path, _PARAMETER_KEYS, required=("default",))
+            result[str(name)] = Parameter(str(name), spec.get("default"), str(spec.get("description") or ""))
+        return result
+
+    def _cooldowns(self, raw: Any) -> dict[str, int]:
+        if not isinstance(raw, dict):
+            self.report(("cooldowns",), "'cooldowns' must map action ids to days")
+            return {}
+        for action in raw:
+            if action not in self.actions:
+                self.report(
+                    ("cooldowns", action),
+                    f"unknown action id '{action}'{did_you_mean(str(action), self.actions.ids())}",
+                )
+        return {str(action): self._int(raw, ("cooldowns",), action) for action in raw}
+
+    def _rules(self, playbook_id: str, raw: Any, values: Mapping[str, Any]) -> tuple[Rule, ...]:
+        if not isinstance(raw, list):
+            self.report(("rules",), "'rules' must be a list of rules")
+            return ()
+        rules, seen = [], set()
+        for index, item in enumerate(raw):
+            path: Path = ("rules", index)
+            if not isinstance(item, dict):
+                self.report(path, "a rule must be a mapping with id, subject, when and actions")
+                continue
+            self._keys(item, path, _RULE_KEYS, required=("id", "subject", "rationale", "actions"))
+            rule_id = self._text(item, path, "id")
+            if rule_id in seen:
+                self.report((*path, "id"), f"duplicate rule id '{rule_id}'")
+            seen.add(rule_id)
+            subject = item.get("subject")
+            if subject not in SUBJECT_KINDS:
+                hint = did_you_mean(str(subject), SUBJECT_KINDS)
+                self.report(
+                    (*path, "subject"), f"'subject' is one of {', '.join(SUBJECT_KINDS)}, found {subject!r}{hint}"
+                )
+                continue
+            context = ParseContext(values, self.actions, self.report)
+            when = parse_when(item.get("when"), subject, (*path, "when"), context)
+            rules.append(
+                Rule(
+                    playbook=playbook_id,
+                    id=rule_id,
+                    description=self._text(item, path, "description", ""),
+                    rationale=self._text(item, path, "rationale"),
+                    subject=subject,
+                    priority=self._int(item, path, "priority", 50),
+                    when=when,
+                    actions=self._actions(item.get("actions"), (*path, "actions"), subject, values),
+                    source=self.doc.where(path),
+                )
+            )
+        return tuple(rules)
+
+    def _actions(self, raw: Any, path: Path, subject: str, values: Mapping[str, Any]) -> tuple[ActionSpec, ...]:
+        if not isinstance(raw, list) or not raw:
+            self.report(path, "'actions' must be a non-empty list")
+            return ()
+        specs = []
+        for index, item in enumerate(raw):
+            where = (*path, index)
+            if not isinstance(item, dict):
+                self.report(where, "an action must be a mapping with action and title")
+                continue
+            self._keys(item, where, _ACTION_KEYS, required=("action", "title"))
+            action = item.get("action")
+            if not isinstance(action, str) or action not in self.actions:
+                self.report(
+                    (*where, "action"), f"unknown action id {action!r}{did_you_mean(str(action), self.actions.ids())}"
+                )
+                continue
+            title = self._text(item, where, "title")
+            self._check_template(title, (*where, "title"), subject)
+            owner = item.get("owner_role", self.actions[action].owner_role)
+            if owner not in TEAM_ROLES:
+                self.report((*where, "owner_role"), f"'owner_role' is one of {', '.join(TEAM_ROLES)}, found {owner!r}")
+            value = item.get("value")
+            if isinstance(value, str) and value.startswith("$"):
+                value = values.get(value[1:])
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+                self.report((*where, "value"), f"'value' must be a number, found {value!r}")
+                value = None
+            specs.append(ActionSpec(action, title, owner, self._int(item, where, "due_in_days", 14), value))
+        return tuple(specs)
+
+    def _check_template(self, title: str, path: Path, subject: str) -> None:
+        try:
+            names = placeholders(title)
+        except ValueError as exc:
+            self.report(path, str(exc))
+            return
+        for name in names:
+            kind, field_name = ("account", name[8:]) if name.startswith("account.") else (subject, name)
+            if field_name not in KINDS[kind]:
+                self.report(
+                    path, f"unknown placeholder '{{{name}}}' for a {kind}{did_you_mean(field_name, KINDS[kind])}"
+                )
+
+
+def _same_type(default: Any, value: Any) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, int | float) and isinstance(value, int | float):
+        return isinstance(default, float) or isinstance(value, int)
+    return type(default) is type(value)

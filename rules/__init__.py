@@ -1,0 +1,1 @@
+"""The built-in playbooks (YAML data, read with importlib.resources)."""

@@ -1,0 +1,18 @@
+"""Shared fixtures: an isolated KAMENGINE_HOME for every test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from support import REPO
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAMENGINE_HOME", str(tmp_path / "home"))
+
+
+@pytest.fixture
+def example_path() -> str:
+    return str(REPO / "examples" / "acme-telecom.yaml")

@@ -1,0 +1,123 @@
+"""The built-in power-map playbook, rule by rule, on small snapshots."""
+
+from __future__ import annotations
+
+from support import activity, advise_builtin, contact, make_snapshot
+
+EXEC_TEAM = [
+    {"id": "u-ar", "name": "Li", "role": "AR", "level": "middle"},
+    {"id": "u-ad", "name": "Chen", "role": "AD", "level": "executive"},
+]
+
+
+def _recs(
+    *contacts: dict, activities: list | None = None, opportunities: list | None = None
+) -> set[tuple[str, str, str]]:
+    snapshot = make_snapshot(
+        contacts=list(contacts), activities=activities or [], opportunities=opportunities or [], team=EXEC_TEAM
+    )
+    return {(r.rule.split("/")[1], r.action, r.subject_id) for r in advise_builtin(snapshot).recommendations}
+
+
+def _visited(contact_id: str, *types: str) -> list[dict]:
+    return [activity(f"a{i}-{contact_id}", t, f"2026-0{i + 1}-10", contact_id) for i, t in enumerate(types)]
+
+
+def _deal(*members: tuple[str, int], stage: str = "bidding", group: str = "technical") -> dict:
+    return {
+        "id": "o1",
+        "name": "Core",
+        "stage": stage,
+        "decision_groups": [{"group": group, "members": [{"contact_id": c, "proximity": p} for c, p in members]}],
+    }
+
+
+def test_three_axes_for_an_opposing_evaluator() -> None:
+    recs = _recs(contact("c1", role="E", stance=-1))
+    assert {r for r in recs if r[0] == "three-axes-evaluator"} == {
+        ("three-axes-evaluator", "executive_visit", "c1"),
+        ("three-axes-evaluator", "exhibition_invite", "c1"),
+        ("three-axes-evaluator", "hq_tour", "c1"),
+    }
+    assert not any(r[0] == "three-axes-evaluator" for r in _recs(contact("c1", role="E", stance=0)))
+
+
+def test_three_axes_for_other_opposing_people_of_influence_only() -> None:
+    recs = _recs(
+        contact("c-d", role="D", stance=-1),
+        contact("c-i", role="I", stance=-1),
+        contact("c-key", stance=-1),
+        contact("c-plain", stance=-1),
+        opportunities=[_deal(("c-key", 1))],
+    )
+    fired = {r[2] for r in recs if r[0] == "three-axes-influential-opponent"}
+    assert fired == {"c-d", "c-key"}
+
+
+def test_a_never_contacted_decision_maker_starts_with_a_project_office_visit() -> None:
+    recs = _recs(contact("c1", role="D", stance=0))
+    assert ("first-contact", "project_office_visit", "c1") in recs
+    assert not any(r[1] in ("regular_office_visit", "private_activity") for r in recs)
+
+
+def test_the_intimacy_ladder_offers_the_next_rung_and_never_skips() -> None:
+    ladder = ["project_office_visit", "regular_office_visit", "private_activity", "family_banquet", "home_visit"]
+    expected = ["ladder-regular-visits", "ladder-private-activity", "ladder-family-banquet", "ladder-home-visit", None]
+    for reached in range(1, 6):
+        recs = _recs(contact("c1", role="S", stance=2), activities=_visited("c1", *ladder[:reached]))
+        ladder_recs = {r for r in recs if r[0].startswith("ladder-")}
+        wanted = expected[reached - 1]
+        assert ladder_recs == ({(wanted, ladder[reached], "c1")} if wanted else set()), reached
+
+
+def test_ladder_needs_a_power_role_and_enough_support_for_private_rungs() -> None:
+    assert not any(r[0].startswith("ladder-") for r in _recs(contact("c1", stance=2)))
+    lukewarm = _recs(
+        contact("c1", role="S", stance=0), activities=_visited("c1", "project_office_visit", "regular_office_visit")
+    )
+    assert not any(r[0] == "ladder-private-activity" for r in lukewarm)
+    supportive = _recs(
+        contact("c1", role="S", stance=1),
+        activities=_visited("c1", "project_office_visit", "regular_office_visit", "private_activity"),
+    )
+    assert not any(r[0] == "ladder-family-banquet" for r in supportive)
+
+
+def test_a_contact_with_other_activities_still_starts_at_the_first_rung() -> None:
+    recs = _recs(contact("c1", role="E", stance=1), activities=_visited("c1", "technical_exchange"))
+    assert ("ladder-project-visit", "project_office_visit", "c1") in recs
+
+
+def test_develop_a_coach_from_the_strongest_supporter_of_a_coachless_live_deal() -> None:
+    people = [contact("c1", stance=1), contact("c2", stance=2), contact("c3", stance=-1)]
+    deal = _deal(("c1", 1), ("c2", 2), ("c3", 3))
+    assert {r for r in _recs(*people, opportunities=[deal]) if r[0] == "develop-coach"} == {
+        ("develop-coach", "coach_development", "c2")
+    }
+    with_coach = [*people, contact("c4", stance=3)]
+    assert not any(
+        r[0] == "develop-coach" for r in _recs(*with_coach, opportunities=[_deal(("c1", 1), ("c2", 2), ("c4", 3))])
+    )
+    assert not any(
+        r[0] == "develop-coach" for r in _recs(*people, opportunities=[_deal(("c1", 1), ("c2", 2), stage="won")])
+    )
+
+
+def test_borrow_leverage_for_executives_owned_below_executive_level() -> None:
+    recs = _recs(
+        contact("c-owned-low", role="A", level="executive", stance=1, owner="u-ar"),
+        contact("c-owned-high", role="A", level="executive", stance=1, owner="u-ad"),
+        contact("c-unowned", role="D", level="executive", stance=0, owner=None),
+        contact("c-firm", role="D", level="executive", stance=2, owner="u-ar"),
+        contact("c-senior", role="D", level="senior", stance=0, owner="u-ar"),
+    )
+    assert {r[2] for r in recs if r[0] == "borrow-leverage"} == {"c-owned-low", "c-unowned"}
+
+
+def test_the_bundled_example_shows_every_rule(example_path: str) -> None:
+    from kamengine.engine.loading import load_snapshot
+    from support import builtin_advisor
+
+    advice = builtin_advisor().advise(load_snapshot(example_path))
+    fired = {r.rule for r in advice.recommendations} | {s.recommendation.rule for s in advice.suppressed}
+    assert fired == {rule.qualified_id for rule in builtin_advisor().rules}
