@@ -8,10 +8,13 @@ import click
 from kamengine.engine.errors import KamengineError
 
 from .advise import advise
+from .explain import explain
+from .plugins import plugins
+from .rules import rules
 
 
 class _Group(click.Group):
-    """Turns every ``KamengineError`` into a clean one-line message and exit code 1."""
+    """Turns every ``KamengineError`` into a clean message and exit code 1 (no traceback)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -26,4 +29,5 @@ def main() -> None:
     """kamengine: ranked, explained next actions for key accounts, from declarative playbooks."""
 
 
-main.add_command(advise)
+for command in (advise, explain, plugins, rules):
+    main.add_command(command)

@@ -1,55 +1,58 @@
-"""``kamengine advise``: recommendations for one or more snapshot files."""
+"""``kamengine advise``: recommendations for snapshot files or a data source, through emitters."""
 
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from typing import Any
 
 import click
-import yaml
-from kamengine.engine.actions import ActionCatalogue
-from kamengine.engine.advisor import Advisor, builtin_playbook_files, load_playbooks, playbook_files
-from kamengine.engine.errors import InputError
-from kamengine.engine.loading import load_snapshot
+from kamengine.engine.advisor import Advisor
+from kamengine.engine.emitters import EmitContext, Emitter
+from kamengine.engine.errors import InputError, KamengineError
+from kamengine.engine.explain import held_conditions
 from kamengine.engine.recommendation import Recommendation
+from kamengine.engine.registry import Registry
+from kamengine.engine.sources import Source
 
-from .output import output_options, render
-
-
-def _parse_params(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, Any]:
-    parsed = {}
-    for value in values:
-        name, sep, raw = value.partition("=")
-        if not sep or not name:
-            raise click.BadParameter(f"expected NAME=VALUE, found '{value}'")
-        parsed[name.strip()] = yaml.safe_load(raw)
-    return parsed
+from .runtime import build_advisor, load_all_playbooks, load_registry, playbook_options, split_spec
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, metavar="SNAPSHOT...")
-@output_options
+@click.argument("paths", nargs=-1, metavar="[SNAPSHOT]...")
 @click.option(
-    "--rules",
-    "rule_dirs",
+    "--source",
+    "sources",
     multiple=True,
-    type=click.Path(exists=True),
-    help="Add the playbooks in this directory or file (repeatable).",
+    metavar="NAME:LOCATION",
+    help="Read accounts from a data source, e.g. csv:exports/ (repeatable; see kamengine plugins).",
 )
-@click.option("--no-builtin", is_flag=True, help="Do not load the built-in playbooks.")
+@click.option(
+    "-f",
+    "--format",
+    "output_format",
+    default=None,
+    metavar="FORMAT",
+    help="Print to stdout as table (default), json, jsonl, csv or markdown.",
+)
+@click.option(
+    "--emit",
+    "emits",
+    multiple=True,
+    metavar="NAME[:TARGET]",
+    help="Deliver through an emitter, e.g. ics:visits.ics or webhook:https://... (repeatable).",
+)
+@click.option(
+    "--explain", is_flag=True, help="Show under each recommendation the conditions that held, with the values seen."
+)
+@playbook_options
 @click.option(
     "--as-of",
     type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Evaluate as of this date instead of the snapshot's as_of.",
+    help="Evaluate as of this date instead of each snapshot's as_of.",
 )
-@click.option(
-    "--param",
-    "params",
-    multiple=True,
-    callback=_parse_params,
-    metavar="NAME=VALUE",
-    help="Override a playbook parameter (repeatable).",
-)
+@click.option("--max-per-contact", type=click.IntRange(min=1), help="At most this many recommendations per contact.")
+@click.option("--max-per-account", type=click.IntRange(min=1), help="At most this many recommendations per account.")
 @click.option(
     "--engine",
     type=click.Choice(["durable", "reference"]),
@@ -59,37 +62,108 @@ def _parse_params(ctx: click.Context, param: click.Parameter, values: tuple[str,
 )
 def advise(
     paths: tuple[str, ...],
-    output_format: str,
-    rule_dirs: tuple[str, ...],
+    sources: tuple[str, ...],
+    output_format: str | None,
+    emits: tuple[str, ...],
+    explain: bool,
+    rule_paths: tuple[str, ...],
     no_builtin: bool,
-    as_of: dt.datetime | None,
     params: dict[str, Any],
+    as_of: dt.datetime | None,
+    max_per_contact: int | None,
+    max_per_account: int | None,
     engine: str,
 ) -> None:
-    """Recommend next actions for the account snapshots at SNAPSHOT... (JSON or YAML; - reads stdin).
+    """Recommend next actions for the account snapshots SNAPSHOT... (JSON or YAML; - reads stdin).
 
-    Exits 1 if any snapshot or playbook is invalid; the others are still advised on.
+    Exits 1 if any account, playbook or emitter failed; every other account is still advised
+    on and every other emitter still delivers.
     """
-    actions = ActionCatalogue()
-    files = ([] if no_builtin else builtin_playbook_files()) + playbook_files(rule_dirs)
-    if not files:
-        raise click.UsageError("no playbooks: drop --no-builtin or add --rules DIR")
-    advisor = Advisor(
-        load_playbooks(files, actions, params), actions, engine="durable" if engine == "durable" else "reference"
+    registry = load_registry()
+    readers = [registry.sources["file"](path, registry.actions) for path in paths]
+    readers += [_source(registry, spec) for spec in sources]
+    if not readers:
+        raise click.UsageError("give SNAPSHOT files or --source NAME:LOCATION")
+    emitters = [_emitter(registry, spec) for spec in emits]
+    if output_format is not None or not emitters:
+        emitters.insert(0, _emitter(registry, f"{output_format or 'table'}:-", option="--format"))
+    playbooks = load_all_playbooks(registry, rule_paths, no_builtin, params)
+    caps = {"per_contact": max_per_contact, "per_account": max_per_account}
+    advisor = build_advisor(registry, playbooks, "durable" if engine == "durable" else "reference", caps)
+    recommendations, explanations, advised, failures = _advise_all(
+        advisor, readers, as_of.date() if as_of else None, explain
     )
-    recommendations: list[Recommendation] = []
-    failed = 0
-    for path in paths:
-        try:
-            snapshot = load_snapshot(path, actions)
-        except InputError as exc:
-            failed += 1
-            click.echo(f"Error: {exc}", err=True)
-            continue
-        advice = advisor.advise(snapshot, as_of.date() if as_of else None)
-        recommendations.extend(advice.recommendations)
+    if failures and not advised:
+        raise SystemExit(1)  # nothing to deliver; the errors are on stderr
     recommendations.sort(key=lambda r: (-r.priority, r.account_id, r.due, r.rule, r.subject_id, r.action))
-    if failed < len(paths):
-        click.echo(render(recommendations, output_format), nl=False)
-    if failed:
+    context = EmitContext(sys.stdout, registry.actions, explanations)
+    for emitter in emitters:
+        try:
+            summary = emitter.emit(recommendations, context)
+        except Exception as exc:  # one emitter failing must not stop the others
+            failures += 1
+            click.echo(f"Error: emitter '{emitter.PLUGIN_NAME}' failed: {type(exc).__name__}: {exc}", err=True)
+            continue
+        if emitter.target not in (None, "-"):
+            click.echo(f"{emitter.PLUGIN_NAME}: {summary}", err=True)
+    if failures:
         raise SystemExit(1)
+
+
+def _advise_all(
+    advisor: Advisor, readers: list[Source], as_of: dt.date | None, explain: bool
+) -> tuple[list[Recommendation], dict[str, list[str]], int, int]:
+    """Every account of every reader: (recommendations, explanations, accounts advised, failures)."""
+    recommendations: list[Recommendation] = []
+    explanations: dict[str, list[str]] = {}
+    advised = failures = 0
+    for reader in readers:
+        try:
+            for record in reader.records():
+                if record.error is not None or record.snapshot is None:
+                    failures += 1
+                    click.echo(f"Error: {record.error}", err=True)
+                    continue
+                try:
+                    facts, firings = advisor.evaluate(record.snapshot, as_of)
+                    advice = advisor.rank(facts, firings)
+                except KamengineError as exc:  # this account fails; the others go on
+                    failures += 1
+                    click.echo(f"Error: {record.origin}: {exc}", err=True)
+                    continue
+                advised += 1
+                recommendations.extend(advice.recommendations)
+                if explain:
+                    subjects = {(f.rule.qualified_id, str(f.subject["id"])): f for f in firings}
+                    for rec in advice.recommendations:
+                        firing = subjects[(rec.rule, rec.subject_id)]
+                        explanations[rec.id] = held_conditions(firing.rule, firing.subject, facts)
+        except InputError as exc:  # the location itself is unusable
+            failures += 1
+            click.echo(f"Error: {exc}", err=True)
+    return recommendations, explanations, advised, failures
+
+
+def _source(registry: Registry, spec: str) -> Source:
+    name, location = split_spec(spec)
+    if name not in registry.sources:
+        raise click.BadParameter(
+            f"unknown source '{name}'; installed: {', '.join(registry.sources)}", param_hint="--source"
+        )
+    if not location:
+        raise click.BadParameter(
+            f"'{name}' needs a location: {name}:LOCATION ({registry.sources[name].DESCRIPTION})", param_hint="--source"
+        )
+    return registry.sources[name](location, registry.actions)
+
+
+def _emitter(registry: Registry, spec: str, option: str = "--emit") -> Emitter:
+    name, target = split_spec(spec)
+    if name not in registry.emitters:
+        raise click.BadParameter(
+            f"unknown emitter '{name}'; installed: {', '.join(registry.emitters)}", param_hint=option
+        )
+    cls = registry.emitters[name]
+    if cls.TARGET_REQUIRED and not target:
+        raise click.BadParameter(f"'{name}' needs a target: {name}:TARGET ({cls.DESCRIPTION})", param_hint=option)
+    return cls(target)

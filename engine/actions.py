@@ -67,12 +67,12 @@ BUILTIN_ACTIONS: dict[str, ActionType] = _builtin(
 
 
 class ActionCatalogue:
-    """The action types known to one run: the built-ins plus any a plugin adds."""
+    """The action types known to one run: the built-ins plus any plugin adds."""
 
-    def __init__(self, types: Iterable[ActionType] = ()) -> None:
-        self._types: dict[str, ActionType] = dict(BUILTIN_ACTIONS)
-        for action_type in types:
-            self._types[action_type.id] = action_type
+    def __init__(self, types: Iterable[ActionType] | None = None) -> None:
+        # Without a list, the built-ins; a plugin registry passes every registered type.
+        chosen = BUILTIN_ACTIONS.values() if types is None else types
+        self._types: dict[str, ActionType] = {action_type.id: action_type for action_type in chosen}
 
     def __contains__(self, action_id: object) -> bool:
         return action_id in self._types

@@ -10,9 +10,11 @@ from typing import Any, Literal
 
 from .actions import ActionCatalogue
 from .durable_engine import DurableEvaluator
+from .enrichers import Enricher
 from .errors import PlaybookError
-from .facts import compute_facts
-from .playbook import Playbook, Rule, load_playbook
+from .facts import Facts, compute_facts
+from .firing import Firing
+from .playbook import Kinds, Playbook, Rule, load_playbook
 from .ranking import DEFAULT_GIFT_CAP, Advice, rank
 from .reference import evaluate_reference
 from .snapshot import Snapshot
@@ -22,8 +24,7 @@ EngineName = Literal["durable", "reference"]
 
 def builtin_playbook_files() -> list[str]:
     """The YAML playbooks shipped in ``kamengine.rules``."""
-    root = resources.files("kamengine.rules")
-    return sorted(str(entry) for entry in root.iterdir() if entry.name.endswith((".yaml", ".yml")))
+    return playbook_files([str(resources.files("kamengine.rules"))])
 
 
 def playbook_files(paths: Iterable[str]) -> list[str]:
@@ -42,7 +43,10 @@ def playbook_files(paths: Iterable[str]) -> list[str]:
 
 
 def load_playbooks(
-    paths: Iterable[str], actions: ActionCatalogue, overrides: Mapping[str, Any] | None = None
+    paths: Iterable[str],
+    actions: ActionCatalogue,
+    overrides: Mapping[str, Any] | None = None,
+    kinds: Kinds | None = None,
 ) -> list[Playbook]:
     """Load every playbook, collecting all problems; ``overrides`` set parameters by name."""
     overrides = dict(overrides or {})
@@ -50,7 +54,7 @@ def load_playbooks(
     problems: list[str] = []
     for path in paths:
         try:
-            playbook = load_playbook(path, actions, overrides)
+            playbook = load_playbook(path, actions, overrides, kinds)
         except PlaybookError as exc:
             problems.extend(exc.problems)
             continue
@@ -66,6 +70,18 @@ def load_playbooks(
     return playbooks
 
 
+def combined_caps(playbooks: Iterable[Playbook], overrides: Mapping[str, int | None] | None = None) -> dict[str, int]:
+    """The tightest cap any playbook sets, unless the caller overrides it."""
+    caps: dict[str, int] = {}
+    for playbook in playbooks:
+        for key, value in playbook.caps.items():
+            caps[key] = min(value, caps.get(key, value))
+    for key, override in (overrides or {}).items():
+        if override is not None:
+            caps[key] = override
+    return caps
+
+
 class Advisor:
     """Playbooks compiled once; ``advise`` evaluates one snapshot and ranks the result."""
 
@@ -75,17 +91,35 @@ class Advisor:
         actions: ActionCatalogue | None = None,
         gift_cap: float = DEFAULT_GIFT_CAP,
         engine: EngineName = "durable",
+        enrichers: Sequence[Enricher] = (),
+        caps: Mapping[str, int] | None = None,
     ) -> None:
         self.playbooks = {p.id: p for p in playbooks}
         self.actions = actions or ActionCatalogue()
         self.gift_cap = gift_cap
+        self.enrichers = list(enrichers)
+        self.caps = dict(caps) if caps is not None else combined_caps(playbooks)
         self.rules: list[Rule] = [rule for p in playbooks for rule in p.rules]
         self._durable = DurableEvaluator(self.rules) if engine == "durable" else None
 
-    def advise(self, snapshot: Snapshot, as_of: dt.date | None = None) -> Advice:
-        """Ranked recommendations for one account."""
+    def evaluate(self, snapshot: Snapshot, as_of: dt.date | None = None) -> tuple[Facts, list[Firing]]:
+        """The derived facts of a snapshot and the rules that fired on it (before ranking)."""
         if as_of is not None:
             snapshot = snapshot.model_copy(update={"as_of": as_of})
-        facts = compute_facts(snapshot)
+        facts = compute_facts(snapshot, self.enrichers)
         firings = self._durable.evaluate(facts) if self._durable else evaluate_reference(self.rules, facts)
-        return rank(firings, facts, self.playbooks, self.actions, self.gift_cap)
+        return facts, firings
+
+    def rank(self, facts: Facts, firings: list[Firing]) -> Advice:
+        """Recommendations from firings: vetoes, cooldowns, groups, caps, ranking."""
+        return rank(firings, facts, self.playbooks, self.actions, self.gift_cap, self.caps)
+
+    def advise(self, snapshot: Snapshot, as_of: dt.date | None = None) -> Advice:
+        """Ranked recommendations for one account."""
+        facts, firings = self.evaluate(snapshot, as_of)
+        return self.rank(facts, firings)
+
+    def close(self) -> None:
+        """Free the compiled rules."""
+        if self._durable is not None:
+            self._durable.close()

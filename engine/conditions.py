@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .actions import ActionCatalogue
-from .errors import did_you_mean
+from .errors import article, did_you_mean
 from .fields import COLLECTIONS, KINDS, FieldSpec
 
 ORDERING = ("lt", "lte", "gt", "gte")
@@ -64,6 +64,7 @@ class ParseContext:
     params: Mapping[str, Any]
     actions: ActionCatalogue
     report: Callable[[Path, str], None]
+    kinds: Mapping[str, Mapping[str, FieldSpec]] = field(default_factory=lambda: KINDS)  # plus enrichers' fields
     quantifiers: int = 0
 
 
@@ -109,13 +110,13 @@ def _entry(key: str, value: Any, kind: str, path: Path, ctx: ParseContext, neste
 
 
 def _field(name: str, kind: str, path: Path, ctx: ParseContext) -> FieldSpec | None:
-    fields = KINDS[kind]
+    fields = ctx.kinds[kind]
     if name.startswith(ACCOUNT_PREFIX) and kind in ("contact", "opportunity"):
-        fields, name = KINDS["account"], name[len(ACCOUNT_PREFIX) :]
+        fields, name = ctx.kinds["account"], name[len(ACCOUNT_PREFIX) :]
     if name in fields:
         return fields[name]
     words = [*fields, *COMBINATORS, *(QUANTIFIERS if kind in COLLECTIONS else ())]
-    ctx.report(path, f"unknown field '{name}' for a {kind}{did_you_mean(name, words)}")
+    ctx.report(path, f"unknown field '{name}' for {article(kind)}{did_you_mean(name, words)}")
     return None
 
 
@@ -135,7 +136,8 @@ def _quantifier(key: str, value: Any, kind: str, path: Path, ctx: ParseContext, 
         found = f"'{collection}'" if collection is not None else "nothing"
         hint = did_you_mean(str(collection), collections) if collection else ""
         ctx.report(
-            (*path, "of"), f"'of' must name a collection of a {kind} ({', '.join(collections)}), found {found}{hint}"
+            (*path, "of"),
+            f"'of' must name a collection of {article(kind)} ({', '.join(collections)}), found {found}{hint}",
         )
         return AllOf(())
     item_kind = collections[collection][0]

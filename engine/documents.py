@@ -32,7 +32,9 @@ class Document:
 
     data: Any
     source: str
-    lines: dict[Path_, int] = field(default_factory=dict)
+    # path -> line in ``source``, or a whole location ("contacts.csv:7") when the data was
+    # assembled from several files, as the CSV and SQLite sources do.
+    lines: dict[Path_, int | str] = field(default_factory=dict)
 
     def where(self, path: Path_) -> str:
         """``file:line: path`` for a field, using the nearest known ancestor's line."""
@@ -40,7 +42,7 @@ class Document:
         while probe and probe not in self.lines:
             probe = probe[:-1]
         line = self.lines.get(probe)
-        location = f"{self.source}:{line}" if line else self.source
+        location = line if isinstance(line, str) else f"{self.source}:{line}" if line else self.source
         return f"{location}: {format_path(path)}" if path else location
 
 
@@ -79,7 +81,7 @@ def parse(text: str, source: str, error: type[InputError] = InputError) -> Docum
         raise error([f"{source}{line}: invalid YAML: {exc.problem or exc.context}"]) from None
     except (yaml.YAMLError, ValueError) as exc:
         raise error([f"{source}: invalid YAML: {exc}"]) from None
-    lines: dict[Path_, int] = {}
+    lines: dict[Path_, int | str] = {}
     duplicates: list[str] = []
     if node is not None:
         _walk(node, data, (), lines, duplicates)
@@ -94,20 +96,20 @@ def load(path: str, error: type[InputError] = InputError) -> Document:
     return parse(text, source, error)
 
 
-def _safe_lines(text: str) -> dict[Path_, int]:
+def _safe_lines(text: str) -> dict[Path_, int | str]:
     # JSON is (nearly) YAML, so the YAML composer gives JSON files line numbers too.
     try:
         node = yaml.compose(text, Loader=_Loader)
         data = yaml.load(text, Loader=_Loader)
     except (yaml.YAMLError, ValueError):
         return {}
-    lines: dict[Path_, int] = {}
+    lines: dict[Path_, int | str] = {}
     if node is not None:
         _walk(node, data, (), lines, [])
     return lines
 
 
-def _walk(node: yaml.Node, data: Any, path: Path_, lines: dict[Path_, int], dups: list[str]) -> None:
+def _walk(node: yaml.Node, data: Any, path: Path_, lines: dict[Path_, int | str], dups: list[str]) -> None:
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode) and isinstance(data, dict):
         seen: set[str] = set()

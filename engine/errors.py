@@ -29,6 +29,10 @@ class PlaybookError(InputError):
     """A playbook YAML file breaks the rule language (``docs/rules.md``)."""
 
 
+class PluginError(KamengineError):
+    """Plugins conflict (two register one name) or a plugin returned something unusable."""
+
+
 class EvaluationError(KamengineError):
     """Evaluating one account failed inside the engine (an action raised, durable failed)."""
 
@@ -48,3 +52,8 @@ def format_path(path: Sequence[str | int]) -> str:
         else:
             text += f".{part}" if text else str(part)
     return text
+
+
+def article(noun: str) -> str:
+    """'a contact', 'an account', 'an opportunity'."""
+    return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"

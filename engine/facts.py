@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel
+
 from .actions import BUILTIN_ACTIONS
+from .enrichers import Enricher
+from .errors import EvaluationError
 from .fields import INTIMACY_LADDER, ROLES
 from .snapshot import Activity, Contact, Opportunity, Snapshot
 
@@ -42,8 +47,8 @@ class Facts:
         return self.collections.get((kind, subject_id, collection), [])
 
 
-def compute_facts(snap: Snapshot) -> Facts:
-    """Derive every field of ``fields.py`` for one snapshot."""
+def compute_facts(snap: Snapshot, enrichers: Sequence[Enricher] = ()) -> Facts:
+    """Derive every field of ``fields.py`` for one snapshot, plus the enrichers' fields."""
     as_of = snap.as_of
     team_by_id = {m.id: m for m in snap.team}
     activities = [_activity(a, as_of) for a in snap.activities]
@@ -71,6 +76,7 @@ def compute_facts(snap: Snapshot) -> Facts:
         record["owner_role"] = owner.role if owner else None
         record["key_person"] = contact.id in key_people
         record["live_deal_count"] = len(live_deals[contact.id])
+        _enrich(record, "contact", contact, snap, enrichers)
         contacts.append(record)
     contact_by_id = {record["id"]: record for record in contacts}
 
@@ -78,7 +84,9 @@ def compute_facts(snap: Snapshot) -> Facts:
         _opportunity(o, memberships[o.id], contact_by_id, by_deal[o.id], as_of) for o in snap.opportunities
     ]
     team = _team(snap, contacts)
-    facts = Facts(as_of, _account(snap, contacts, opportunities, activities), contacts, opportunities, activities, team)
+    account = _account(snap, contacts, opportunities, activities)
+    _enrich(account, "account", snap.account, snap, enrichers)
+    facts = Facts(as_of, account, contacts, opportunities, activities, team)
 
     for record in contacts:
         facts.collections[("contact", record["id"], "activities")] = by_contact[record["id"]]
@@ -106,6 +114,21 @@ def compute_facts(snap: Snapshot) -> Facts:
     ):
         facts.collections[("account", account_id, name)] = records
     return facts
+
+
+def _enrich(record: Record, kind: str, model: BaseModel, snap: Snapshot, enrichers: Sequence[Enricher]) -> None:
+    for enricher in enrichers:
+        names = [spec.name for spec in enricher.FIELDS.get(kind, ())]
+        if not names:
+            continue
+        try:
+            values = enricher.values(kind, model, snap)
+        except Exception as exc:  # the account fails, naming the plugin; other accounts go on
+            raise EvaluationError(
+                f"enricher '{enricher.PLUGIN_NAME}' failed on {kind} {record['id']!r}: {type(exc).__name__}: {exc}"
+            ) from exc
+        for name in names:
+            record[name] = values.get(name)
 
 
 def _days(later: dt.date, earlier: dt.date) -> int:

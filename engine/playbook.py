@@ -10,13 +10,14 @@ from . import documents
 from .actions import ActionCatalogue
 from .conditions import Condition, ParseContext, Path, parse_when
 from .documents import Document
-from .errors import PlaybookError, did_you_mean
-from .fields import KINDS, SUBJECT_KINDS, TEAM_ROLES
+from .errors import PlaybookError, article, did_you_mean
+from .fields import KINDS, SUBJECT_KINDS, TEAM_ROLES, FieldSpec
 from .templates import placeholders
 
-_PLAYBOOK_KEYS = {"playbook", "version", "description", "parameters", "cooldowns", "rules"}
+_PLAYBOOK_KEYS = {"playbook", "version", "description", "parameters", "cooldowns", "caps", "rules", "tests"}
+_CAP_KEYS = {"per_contact", "per_account"}
 _PARAMETER_KEYS = {"default", "description"}
-_RULE_KEYS = {"id", "description", "rationale", "subject", "priority", "when", "actions"}
+_RULE_KEYS = {"id", "description", "rationale", "subject", "priority", "exclusive_group", "when", "actions"}
 _ACTION_KEYS = {"action", "title", "owner_role", "due_in_days", "value"}
 
 
@@ -44,6 +45,7 @@ class Rule:
     when: Condition
     actions: tuple[ActionSpec, ...]
     source: str  # file:line, for messages
+    exclusive_group: str | None = None  # only the best-ranked firing of a group survives per subject
 
     @property
     def qualified_id(self) -> str:
@@ -67,27 +69,39 @@ class Playbook:
     values: Mapping[str, Any]  # parameter values in force (defaults plus overrides)
     cooldowns: Mapping[str, int]
     rules: tuple[Rule, ...]
-    source: str = field(default="")
+    source: str = ""
+    caps: Mapping[str, int] = field(default_factory=dict)  # per_contact, per_account
+    document: Document | None = None  # the parsed file, for the playbook's own test cases
+
+
+Kinds = Mapping[str, Mapping[str, FieldSpec]]
 
 
 def load_playbook(
-    path: str, actions: ActionCatalogue | None = None, overrides: Mapping[str, Any] | None = None
+    path: str,
+    actions: ActionCatalogue | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    kinds: Kinds | None = None,
 ) -> Playbook:
     """Read and validate one playbook file; raises ``PlaybookError`` listing every problem."""
-    return playbook_from_document(documents.load(path, PlaybookError), actions, overrides)
+    return playbook_from_document(documents.load(path, PlaybookError), actions, overrides, kinds)
 
 
 def playbook_from_document(
-    doc: Document, actions: ActionCatalogue | None = None, overrides: Mapping[str, Any] | None = None
+    doc: Document,
+    actions: ActionCatalogue | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    kinds: Kinds | None = None,
 ) -> Playbook:
-    """Validate parsed YAML as a playbook."""
-    return _Validator(doc, actions or ActionCatalogue()).playbook(overrides or {})
+    """Validate parsed YAML as a playbook; ``kinds`` adds enrichers' fields to the model's."""
+    return _Validator(doc, actions or ActionCatalogue(), kinds or KINDS).playbook(overrides or {})
 
 
 class _Validator:
-    def __init__(self, doc: Document, actions: ActionCatalogue) -> None:
+    def __init__(self, doc: Document, actions: ActionCatalogue, kinds: Kinds) -> None:
         self.doc = doc
         self.actions = actions
+        self.kinds = kinds
         self.problems: list[str] = []
 
     def report(self, path: Path, message: str) -> None:
@@ -114,6 +128,9 @@ class _Validator:
         if self.problems:
             raise PlaybookError(self.problems)
         version = data.get("version", 1)
+        caps = self._caps(data.get("caps") or {})
+        if self.problems:
+            raise PlaybookError(self.problems)
         return Playbook(
             playbook_id,
             version,
@@ -123,11 +140,22 @@ class _Validator:
             cooldowns,
             rules,
             self.doc.source,
+            caps,
+            self.doc,
         )
+
+    def _caps(self, raw: Any) -> dict[str, int]:
+        if not isinstance(raw, dict):
+            self.report(("caps",), "'caps' must be a mapping like {per_contact: 3, per_account: 10}")
+            return {}
+        self._keys(raw, ("caps",), _CAP_KEYS)
+        return {key: self._int(raw, ("caps",), key, minimum=1) for key in raw if key in _CAP_KEYS}
 
     def _keys(self, data: Mapping[Any, Any], path: Path, allowed: Iterable[str], required: Iterable[str] = ()) -> None:
         allowed = sorted(allowed)
         for key in data:
+            if path == () and str(key).startswith("x-"):
+                continue  # extension keys: a place for YAML anchors shared by test cases
             if key not in allowed:
                 self.report(
                     (*path, key),
@@ -200,7 +228,7 @@ class _Validator:
                     (*path, "subject"), f"'subject' is one of {', '.join(SUBJECT_KINDS)}, found {subject!r}{hint}"
                 )
                 continue
-            context = ParseContext(values, self.actions, self.report)
+            context = ParseContext(values, self.actions, self.report, self.kinds)
             when = parse_when(item.get("when"), subject, (*path, "when"), context)
             rules.append(
                 Rule(
@@ -213,6 +241,7 @@ class _Validator:
                     when=when,
                     actions=self._actions(item.get("actions"), (*path, "actions"), subject, values),
                     source=self.doc.where(path),
+                    exclusive_group=self._text(item, path, "exclusive_group", "") or None,
                 )
             )
         return tuple(rules)
@@ -256,9 +285,10 @@ class _Validator:
             return
         for name in names:
             kind, field_name = ("account", name[8:]) if name.startswith("account.") else (subject, name)
-            if field_name not in KINDS[kind]:
+            if field_name not in self.kinds[kind]:
                 self.report(
-                    path, f"unknown placeholder '{{{name}}}' for a {kind}{did_you_mean(field_name, KINDS[kind])}"
+                    path,
+                    f"unknown placeholder '{{{name}}}' for {article(kind)}{did_you_mean(field_name, self.kinds[kind])}",
                 )
 
 

@@ -38,9 +38,11 @@ def rank(
     playbooks: Mapping[str, Playbook],
     actions: ActionCatalogue,
     gift_cap: float = DEFAULT_GIFT_CAP,
+    caps: Mapping[str, int] | None = None,
 ) -> Advice:
-    """Turn firings into ranked recommendations, applying vetoes and cooldowns first."""
+    """Turn firings into ranked recommendations: vetoes, cooldowns, one per slot, groups, caps."""
     kept: dict[tuple[str, str, str], Recommendation] = {}
+    groups: dict[str, str] = {}  # recommendation id -> exclusive group
     suppressed: list[Suppressed] = []
     account_values = {f"account.{k}": v for k, v in facts.account.items()}
     for firing in firings:
@@ -51,6 +53,8 @@ def rank(
             if veto or cooldown:
                 suppressed.append(Suppressed(rec, "compliance" if veto else "cooldown", veto or cooldown or ""))
                 continue
+            if firing.rule.exclusive_group:
+                groups[rec.id] = f"{firing.rule.playbook}/{firing.rule.exclusive_group}"
             slot = (rec.action, rec.subject_kind, rec.subject_id)
             other = kept.get(slot)
             if other is None:
@@ -59,8 +63,48 @@ def rank(
             winner, loser = (rec, other) if _order(rec) < _order(other) else (other, rec)
             kept[slot] = winner
             suppressed.append(Suppressed(loser, "duplicate", f"the same action is recommended by {winner.rule}"))
-    recommendations = sorted(kept.values(), key=_order)
-    return Advice(str(facts.account["id"]), facts.as_of, recommendations, suppressed)
+    ranked = sorted(kept.values(), key=_order)
+    ranked = _exclusive(ranked, groups, suppressed)
+    ranked = _capped(ranked, caps or {}, suppressed)
+    return Advice(str(facts.account["id"]), facts.as_of, ranked, suppressed)
+
+
+def _exclusive(
+    ranked: list[Recommendation], groups: Mapping[str, str], suppressed: list[Suppressed]
+) -> list[Recommendation]:
+    """Per subject, only the best-ranked rule of an exclusive group survives (with all its actions)."""
+    winners: dict[tuple[str, str, str], str] = {}  # (group, subject kind, subject id) -> rule
+    kept = []
+    for rec in ranked:
+        group = groups.get(rec.id)
+        if group is None:
+            kept.append(rec)
+            continue
+        winner = winners.setdefault((group, rec.subject_kind, rec.subject_id), rec.rule)
+        if winner == rec.rule:
+            kept.append(rec)
+        else:
+            suppressed.append(Suppressed(rec, "exclusive", f"exclusive group {group}: {winner} ranks higher"))
+    return kept
+
+
+def _capped(
+    ranked: list[Recommendation], caps: Mapping[str, int], suppressed: list[Suppressed]
+) -> list[Recommendation]:
+    """Keep at most ``per_contact`` recommendations per contact and ``per_account`` in all."""
+    per_contact, per_account = caps.get("per_contact"), caps.get("per_account")
+    counts: dict[str, int] = {}
+    kept: list[Recommendation] = []
+    for rec in ranked:
+        contact = rec.subject_kind == "contact" and per_contact is not None
+        if contact and counts.get(rec.subject_id, 0) >= per_contact:  # type: ignore[operator]
+            suppressed.append(Suppressed(rec, "cap", f"at most {per_contact} recommendations per contact"))
+        elif per_account is not None and len(kept) >= per_account:
+            suppressed.append(Suppressed(rec, "cap", f"at most {per_account} recommendations per account"))
+        else:
+            counts[rec.subject_id] = counts.get(rec.subject_id, 0) + contact
+            kept.append(rec)
+    return kept
 
 
 def _order(rec: Recommendation) -> tuple[Any, ...]:

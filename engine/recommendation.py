@@ -47,7 +47,7 @@ class Suppressed:
     """A recommendation a rule made that a cooldown, a compliance veto or a duplicate removed."""
 
     recommendation: Recommendation
-    reason: str  # cooldown | compliance | duplicate
+    reason: str  # compliance | cooldown | duplicate | exclusive | cap
     detail: str
 
 

@@ -11,6 +11,8 @@ from support import REPO
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KAMENGINE_HOME", str(tmp_path / "home"))
+    # Installed plugins stay out of tests unless a test asks for them.
+    monkeypatch.setenv("KAMENGINE_DISABLE_PLUGINS", "1")
 
 
 @pytest.fixture

@@ -56,9 +56,11 @@ def make_snapshot(**sections: Any) -> Snapshot:
     return snapshot_from_document(parse(json.dumps(snapshot_data(**sections)), "<test>"))
 
 
-def make_playbook(text: str, actions: ActionCatalogue | None = None, **overrides: Any) -> Playbook:
+def make_playbook(text: str, actions: ActionCatalogue | None = None, kinds: Any = None, **overrides: Any) -> Playbook:
     """A playbook from YAML text (dedented)."""
-    return playbook_from_document(parse(textwrap.dedent(text), "playbook.yaml", PlaybookError), actions, overrides)
+    return playbook_from_document(
+        parse(textwrap.dedent(text), "playbook.yaml", PlaybookError), actions, overrides, kinds
+    )
 
 
 def playbook_problems(text: str) -> list[str]:
@@ -82,3 +84,80 @@ def advise_builtin(snapshot: Snapshot) -> Advice:
     reference = builtin_advisor("reference").advise(snapshot)
     assert [r.to_dict() for r in advice.recommendations] == [r.to_dict() for r in reference.recommendations]
     return advice
+
+
+def export_tables(snapshot: Snapshot) -> dict[str, list[dict[str, Any]]]:
+    """A snapshot as the six tables of the csv and sqlite sources (what a CRM export holds)."""
+    account = snapshot.account
+    account_id = account.id
+    org = account.org_relationship
+    tables: dict[str, list[dict[str, Any]]] = {
+        "accounts": [
+            {
+                "id": account_id, "as_of": snapshot.as_of.isoformat(), "name": account.name,
+                "industry": account.industry or "", "tier": account.tier,
+                "strategic_partner": str(account.strategic_partner).lower(), "crisis": str(account.crisis).lower(),
+                "currency": account.currency, "communication": org.communication, "matching": org.matching,
+                "joint": org.joint, "recognition": org.recognition,
+                **{f"extra.{k}": v for k, v in account.extra.items()},
+            }
+        ],
+        "contacts": [], "opportunities": [], "decision_groups": [], "activities": [], "team": [],
+    }  # fmt: skip
+    for c in snapshot.contacts:
+        tables["contacts"].append({
+            "account_id": account_id, "id": c.id, "name": c.name, "title": c.title or "", "department": c.department or "",
+            "level": c.level, "role": c.role or "", "stance": c.stance, "rising_star": str(c.rising_star).lower(),
+            "public_official": str(c.public_official).lower(), "birthday": c.birthday.isoformat() if c.birthday else "",
+            "interests": ";".join(c.interests), "owner": c.owner or "",
+        })  # fmt: skip
+    for o in snapshot.opportunities:
+        tables["opportunities"].append({
+            "account_id": account_id, "id": o.id, "name": o.name, "stage": o.stage,
+            "value": "" if o.value is None else o.value, "close_date": o.close_date.isoformat() if o.close_date else "",
+        })  # fmt: skip
+        for g in o.decision_groups:
+            for m in g.members:
+                tables["decision_groups"].append({
+                    "account_id": account_id, "opportunity_id": o.id, "group": g.group,
+                    "contact_id": m.contact_id, "proximity": m.proximity,
+                })  # fmt: skip
+    for a in snapshot.activities:
+        tables["activities"].append({
+            "account_id": account_id, "id": a.id, "type": a.type, "date": a.date.isoformat(),
+            "contact_ids": ";".join(a.contact_ids), "opportunity_id": a.opportunity_id or "", "owner": a.owner or "",
+        })  # fmt: skip
+    for t in snapshot.team:
+        tables["team"].append({"account_id": account_id, "id": t.id, "name": t.name, "role": t.role, "level": t.level})
+    return tables
+
+
+def write_csv_dir(folder: Path, snapshots: list[Snapshot]) -> Path:
+    """Write snapshots as a CSV export directory."""
+    import csv
+
+    folder.mkdir(parents=True, exist_ok=True)
+    merged: dict[str, list[dict[str, Any]]] = {}
+    for snapshot in snapshots:
+        for table, rows in export_tables(snapshot).items():
+            merged.setdefault(table, []).extend(rows)
+    for table, rows in merged.items():
+        columns = list(dict.fromkeys(k for row in rows for k in row)) or ["account_id", "id"]
+        with (folder / f"{table}.csv").open("w", encoding="utf-8", newline="") as stream:
+            writer = csv.DictWriter(stream, fieldnames=columns)
+            writer.writeheader()
+            writer.writerows(rows)
+    return folder
+
+
+def write_sqlite(path: Path, snapshots: list[Snapshot]) -> Path:
+    """Write snapshots into a SQLite database with the source's tables."""
+    import sqlite_utils
+
+    db = sqlite_utils.Database(path)
+    for snapshot in snapshots:
+        for table, rows in export_tables(snapshot).items():
+            if rows:
+                db[table].insert_all(rows, alter=True)
+    db.close()
+    return path

@@ -136,7 +136,7 @@ def test_bad_snapshots_exit_1_with_a_located_message_and_no_traceback(
 def test_one_bad_file_does_not_lose_the_others(runner: CliRunner, tmp_path: Path, example_path: str) -> None:
     result = runner.invoke(main, ["advise", str(tmp_path / "missing.yaml"), example_path, "-f", "jsonl"])
     assert result.exit_code == 1
-    assert result.stderr == f"Error: {tmp_path}/missing.yaml: no such file\n"
+    assert result.stderr == f"Error: {tmp_path}/missing.yaml: no such file or directory\n"
     assert len(result.stdout.splitlines()) == 13
 
 

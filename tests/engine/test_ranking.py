@@ -160,3 +160,50 @@ def test_as_of_override_moves_due_dates() -> None:
     advice = Advisor([make_playbook(PLAYBOOK)]).advise(snapshot, as_of=dt.date(2027, 1, 1))
     assert advice.as_of == dt.date(2027, 1, 1)
     assert advice.recommendations[0].due == dt.date(2027, 1, 8)
+
+
+GROUPED = """\
+playbook: g
+caps: {per_contact: 5}
+rules:
+  - id: strong
+    rationale: x
+    subject: contact
+    priority: 80
+    exclusive_group: approach
+    when: [{stance: -1}]
+    actions: [{action: executive_visit, title: "Visit {name}"}, {action: hq_tour, title: "Tour {name}"}]
+  - id: gentle
+    rationale: x
+    subject: contact
+    priority: 20
+    exclusive_group: approach
+    when: [{stance: {lte: 0}}]
+    actions: [{action: regular_office_visit, title: "Drop by {name}"}]
+"""
+
+
+def test_only_the_best_ranked_rule_of_an_exclusive_group_survives_per_subject() -> None:
+    snapshot = make_snapshot(contacts=[contact("c1", stance=-1), contact("c2", stance=0)])
+    advice = Advisor([make_playbook(GROUPED)]).advise(snapshot)
+    assert sorted((r.subject_id, r.rule, r.action) for r in advice.recommendations) == [
+        ("c1", "g/strong", "executive_visit"),
+        ("c1", "g/strong", "hq_tour"),
+        ("c2", "g/gentle", "regular_office_visit"),
+    ]
+    assert [(s.recommendation.subject_id, s.reason, s.detail) for s in advice.suppressed] == [
+        ("c1", "exclusive", "exclusive group g/approach: g/strong ranks higher")
+    ]
+
+
+def test_playbook_caps_apply_and_the_caller_can_tighten_them() -> None:
+    snapshot = make_snapshot(contacts=[contact("c1", stance=-1), contact("c2", stance=-1)])
+    playbook = make_playbook(GROUPED)
+    assert Advisor([playbook]).caps == {"per_contact": 5}
+    tight = Advisor([playbook], caps={"per_contact": 1, "per_account": 1}).advise(snapshot)
+    assert [(r.subject_id, r.action) for r in tight.recommendations] == [("c1", "executive_visit")]
+    assert sorted(s.detail for s in tight.suppressed if s.reason == "cap") == [
+        "at most 1 recommendations per account",
+        "at most 1 recommendations per account",
+        "at most 1 recommendations per contact",
+    ]

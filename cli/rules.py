@@ -1,0 +1,128 @@
+"""``kamengine rules``: list, show, validate, test and lint playbooks."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+from kamengine.engine.advisor import load_playbooks, playbook_files
+from kamengine.engine.errors import PlaybookError, did_you_mean
+from kamengine.engine.explain import describe
+from kamengine.engine.lint import lint_playbook
+from kamengine.engine.playbook import Playbook, Rule
+from kamengine.engine.playbook_tests import run_playbook_tests
+
+from .runtime import format_option, load_all_playbooks, load_registry, playbook_options
+
+
+@click.group()
+def rules() -> None:
+    """Inspect and check playbooks: list, show, validate, test, lint."""
+
+
+@rules.command("list")
+@playbook_options
+@format_option(("table", "json"), "table")
+def list_rules(rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any], output_format: str) -> None:
+    """List the rules of every loaded playbook."""
+    playbooks = load_all_playbooks(load_registry(), rule_paths, no_builtin, params)
+    rows = [_row(rule) for playbook in playbooks for rule in playbook.rules]
+    if output_format == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    width = max((len(row["rule"]) for row in rows), default=4)
+    for row in rows:
+        click.echo(
+            f"{row['rule'].ljust(width)}  {row['subject']:<11}  {row['priority']:>4}  {', '.join(row['actions'])}"
+        )
+
+
+def _row(rule: Rule) -> dict[str, Any]:
+    actions = [spec.action for spec in rule.actions]
+    return {
+        "rule": rule.qualified_id,
+        "subject": rule.subject,
+        "priority": rule.priority,
+        "actions": actions,
+        "description": rule.description,
+    }
+
+
+@rules.command()
+@click.argument("rule_id")
+@playbook_options
+def show(rule_id: str, rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any]) -> None:
+    """Show one rule (playbook/rule, or rule when unambiguous): conditions, actions, rationale."""
+    playbooks = load_all_playbooks(load_registry(), rule_paths, no_builtin, params)
+    rules_ = [r for p in playbooks for r in p.rules]
+    found = [r for r in rules_ if rule_id in (r.qualified_id, r.id)]
+    if len(found) != 1:
+        hint = did_you_mean(rule_id, [r.qualified_id for r in rules_])
+        raise click.BadParameter(f"{'ambiguous' if found else 'no'} rule '{rule_id}'{hint}", param_hint="RULE_ID")
+    rule = found[0]
+    click.echo(f"{rule.qualified_id}  ({rule.source})")
+    click.echo(f"  {rule.description}")
+    click.echo(
+        f"  subject: {rule.subject}   priority: {rule.priority}"
+        + (f"   exclusive group: {rule.exclusive_group}" if rule.exclusive_group else "")
+    )
+    click.echo(f"  when: {describe(rule.when)}")
+    for spec in rule.actions:
+        click.echo(f"  → {spec.action} by {spec.owner_role} within {spec.due_in_days} days: {spec.title}")
+    click.echo(f"  why: {' '.join(rule.rationale.split())}")
+
+
+@rules.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+def validate(paths: tuple[str, ...]) -> None:
+    """Check playbook files (or directories of them) against the rule language."""
+    registry = load_registry()
+    playbooks = load_playbooks(playbook_files(paths), registry.actions, kinds=registry.kinds)
+    click.echo(f"{len(playbooks)} playbook(s), {sum(len(p.rules) for p in playbooks)} rules: valid")
+
+
+@rules.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+def test(paths: tuple[str, ...]) -> None:
+    """Run the test cases playbooks carry (their tests: section) and report rule coverage."""
+    registry = load_registry()
+    enrichers = [cls() for cls in registry.enrichers.values()]
+    failed = uncovered = 0
+    for playbook in load_playbooks(playbook_files(paths), registry.actions, kinds=registry.kinds):
+        report = run_playbook_tests(playbook, registry.actions, enrichers)
+        click.echo(f"{playbook.id} ({playbook.source}): {len(report.cases)} case(s)")
+        for case in report.cases:
+            click.echo(f"  {'PASS' if case.passed else 'FAIL'}  {case.name}")
+            for failure in case.failures:
+                click.echo(f"        {failure}")
+        failed += sum(not case.passed for case in report.cases)
+        covered = len(playbook.rules) - len(report.never_fired)
+        click.echo(f"  coverage: {covered}/{len(playbook.rules)} rules fired in some case")
+        for rule_id in report.never_fired:
+            click.echo(f"    never fired: {rule_id}")
+        uncovered += len(report.never_fired)
+    if failed:
+        raise click.ClickException(f"{failed} case(s) failed")
+    click.echo("all cases passed" + (f"; {uncovered} rule(s) never fired" if uncovered else ""))
+
+
+@rules.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+def lint(paths: tuple[str, ...]) -> None:
+    """Find rules that can never fire, overlapping exclusive rules and actions without a cooldown."""
+    registry = load_registry()
+    findings: list[str] = []
+    playbooks: list[Playbook] = []
+    for path in playbook_files(paths):
+        try:
+            playbooks += load_playbooks([path], registry.actions, kinds=registry.kinds)
+        except PlaybookError as exc:
+            findings += exc.problems  # unknown fields, operators, actions: the validator's findings
+    for playbook in playbooks:
+        findings += lint_playbook(playbook, registry.actions, registry.kinds)
+    for finding in findings:
+        click.echo(finding)
+    if findings:
+        raise click.ClickException(f"{len(findings)} finding(s)")
+    click.echo(f"{len(playbooks)} playbook(s): no findings")

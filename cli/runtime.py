@@ -1,0 +1,95 @@
+"""What several commands share: the plugin registry, building an advisor, output options."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+import click
+import yaml
+from kamengine.engine.advisor import Advisor, EngineName, load_playbooks, playbook_files
+from kamengine.engine.playbook import Playbook
+from kamengine.engine.registry import Registry
+
+F = TypeVar("F", bound=Callable[..., Any])
+TABLE_FORMATS = ("table", "json")
+
+
+def load_registry() -> Registry:
+    """The plugins of this run; a plugin that failed is reported on stderr, not fatal."""
+    registry = Registry()
+    for warning in registry.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    return registry
+
+
+def parse_params(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, Any]:
+    """``--param NAME=VALUE`` values, typed as YAML would type them."""
+    parsed = {}
+    for value in values:
+        name, sep, raw = value.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"expected NAME=VALUE, found '{value}'")
+        parsed[name.strip()] = yaml.safe_load(raw)
+    return parsed
+
+
+def playbook_options(command: F) -> F:
+    """``--rules``, ``--no-builtin`` and ``--param``: which playbooks, with which parameters."""
+    command = click.option(
+        "--param",
+        "params",
+        multiple=True,
+        callback=parse_params,
+        metavar="NAME=VALUE",
+        help="Override a playbook parameter (repeatable).",
+    )(command)
+    command = click.option("--no-builtin", is_flag=True, help="Do not load the playbooks built-in plugins register.")(
+        command
+    )
+    return click.option(
+        "--rules", "rule_paths", multiple=True, type=click.Path(exists=True),
+        help="Add the playbooks in this directory or file (repeatable).",
+    )(command)  # fmt: skip
+
+
+def playbook_paths(registry: Registry, rule_paths: Iterable[str], no_builtin: bool) -> list[str]:
+    """Registered playbooks (less the built-in ones with ``--no-builtin``) plus ``--rules``."""
+    registered = [
+        path for plugin, path in registry.playbook_sources if not (no_builtin and registry.is_builtin(plugin))
+    ]
+    return playbook_files([*registered, *rule_paths])
+
+
+def load_all_playbooks(
+    registry: Registry, rule_paths: Iterable[str], no_builtin: bool, params: Mapping[str, Any]
+) -> list[Playbook]:
+    paths = playbook_paths(registry, rule_paths, no_builtin)
+    if not paths:
+        raise click.UsageError("no playbooks: drop --no-builtin or add --rules DIR")
+    return load_playbooks(paths, registry.actions, params, registry.kinds)
+
+
+def build_advisor(
+    registry: Registry,
+    playbooks: list[Playbook],
+    engine: EngineName = "durable",
+    caps: Mapping[str, int | None] | None = None,
+) -> Advisor:
+    from kamengine.engine.advisor import combined_caps
+
+    enrichers = [cls() for cls in registry.enrichers.values()]
+    return Advisor(playbooks, registry.actions, engine=engine, enrichers=enrichers, caps=combined_caps(playbooks, caps))
+
+
+def split_spec(spec: str) -> tuple[str, str | None]:
+    """``NAME[:TARGET]`` into its parts."""
+    name, sep, target = spec.partition(":")
+    return name, (target if sep else None)
+
+
+def format_option(choices: Iterable[str], default: str) -> Callable[[F], F]:
+    return click.option(
+        "-f", "--format", "output_format", type=click.Choice(list(choices)), default=default, show_default=True,
+        help="Output format.",
+    )  # fmt: skip

@@ -1,0 +1,42 @@
+"""What a data source is: a class that yields validated snapshots, one account at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import ClassVar
+
+from .actions import ActionCatalogue
+from .errors import InputError
+from .snapshot import Snapshot
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """One account read from a source: its snapshot, or why it could not be read.
+
+    ``origin`` says where it came from (``file``, ``file:line``, ``account id in file``).
+    """
+
+    origin: str
+    snapshot: Snapshot | None = None
+    error: InputError | None = None
+
+
+class Source:
+    """Base class of data sources. Subclasses set ``PLUGIN_NAME`` and implement ``records``."""
+
+    PLUGIN_NAME: ClassVar[str] = ""
+    #: One line for ``kamengine plugins`` and ``--help``: what LOCATION means.
+    DESCRIPTION: ClassVar[str] = ""
+
+    def __init__(self, location: str, actions: ActionCatalogue | None = None) -> None:
+        self.location = location
+        self.actions = actions or ActionCatalogue()
+
+    def records(self) -> Iterator[SourceRecord]:
+        """Yield every account, a bad one as a record with an error (never raise for one account).
+
+        Raise ``InputError`` only when the location itself is unusable (missing, unreadable).
+        """
+        raise NotImplementedError

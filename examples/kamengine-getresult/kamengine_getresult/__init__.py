@@ -1,0 +1,1 @@
+"""kamengine-getresult: KPI-sheet checks from Alibaba's 'get result' steps, as a kamengine plugin."""

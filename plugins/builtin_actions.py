@@ -1,0 +1,11 @@
+"""Built-in plugin: the action catalogue of contract.md section 3."""
+
+from __future__ import annotations
+
+from kamengine.engine.actions import BUILTIN_ACTIONS, ActionType
+from kamengine.engine.hookspecs import hookimpl
+
+
+@hookimpl
+def kamengine_register_actions() -> list[ActionType]:
+    return list(BUILTIN_ACTIONS.values())

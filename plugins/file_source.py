@@ -1,0 +1,34 @@
+"""Built-in source ``file``: one snapshot file (JSON or YAML), or a directory of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from kamengine.engine.errors import InputError, SnapshotError
+from kamengine.engine.hookspecs import hookimpl
+from kamengine.engine.loading import load_snapshot
+from kamengine.engine.sources import Source, SourceRecord
+
+SUFFIXES = (".json", ".yaml", ".yml")
+
+
+class FileSource(Source):
+    PLUGIN_NAME = "file"
+    DESCRIPTION = "a snapshot file (JSON or YAML), - for stdin, or a directory of *.json/*.yaml/*.yml"
+
+    def records(self) -> Iterator[SourceRecord]:
+        path = Path(self.location)
+        if self.location != "-" and not path.exists():
+            raise SnapshotError([f"{self.location}: no such file or directory"])
+        files = sorted(str(p) for p in path.iterdir() if p.suffix in SUFFIXES) if path.is_dir() else [self.location]
+        for file in files:
+            try:
+                yield SourceRecord(file, snapshot=load_snapshot(file, self.actions))
+            except InputError as exc:
+                yield SourceRecord(file, error=exc)
+
+
+@hookimpl
+def kamengine_register_sources() -> list[type[Source]]:
+    return [FileSource]

@@ -1,0 +1,53 @@
+"""Built-in source ``jsonl``: JSON Lines, one snapshot per line, read as a stream."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from kamengine.engine.documents import Document
+from kamengine.engine.errors import InputError, SnapshotError
+from kamengine.engine.hookspecs import hookimpl
+from kamengine.engine.loading import snapshot_from_document
+from kamengine.engine.sources import Source, SourceRecord
+
+
+class JsonLinesSource(Source):
+    PLUGIN_NAME = "jsonl"
+    DESCRIPTION = "a JSON Lines file (one snapshot per line; blank lines skipped), - for stdin"
+
+    def records(self) -> Iterator[SourceRecord]:
+        if self.location == "-":
+            yield from self._lines(sys.stdin, "<stdin>")
+            return
+        path = Path(self.location)
+        if not path.is_file():
+            raise SnapshotError([f"{self.location}: no such file"])
+        with path.open(encoding="utf-8") as stream:
+            yield from self._lines(stream, self.location)
+
+    def _lines(self, stream: Iterable[str], name: str) -> Iterator[SourceRecord]:
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            origin = f"{name}:{number}"
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as exc:
+                error = SnapshotError([f"{origin}: invalid JSON at column {exc.colno}: {exc.msg}"])
+                yield SourceRecord(origin, error=error)
+                continue
+            try:
+                # The whole document is one line, so every field's location is that line.
+                snapshot = snapshot_from_document(Document(data, origin), self.actions)
+            except InputError as exc:
+                yield SourceRecord(origin, error=exc)
+                continue
+            yield SourceRecord(origin, snapshot=snapshot)
+
+
+@hookimpl
+def kamengine_register_sources() -> list[type[Source]]:
+    return [JsonLinesSource]

@@ -1,0 +1,226 @@
+"""The tabular snapshot layout shared by the ``csv`` and ``sqlite`` sources.
+
+Six tables, one row per thing, every child row carrying its ``account_id`` — the shape a
+CRM export has. Documented in docs/sources.md; ``TABLES`` below is the source of truth.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from kamengine.engine.actions import ActionCatalogue
+from kamengine.engine.documents import Document
+from kamengine.engine.errors import InputError, SnapshotError, did_you_mean
+from kamengine.engine.loading import snapshot_from_document
+from kamengine.engine.snapshot import Snapshot
+
+Row = Mapping[str, Any]
+Located = tuple[str, Row]  # ("contacts.csv:7", row)
+
+
+def _text(value: Any) -> str:
+    return str(value)
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError("expected a whole number")
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"expected a whole number, found '{text}'") from None
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    try:
+        return float(str(value).strip())
+    except ValueError:
+        raise ValueError(f"expected a number, found '{value}'") from None
+
+
+_TRUE, _FALSE = {"true", "yes", "1", "y"}, {"false", "no", "0", "n"}
+
+
+def _bool(value: Any) -> bool:
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"expected true or false, found '{value}'")
+
+
+def _date(value: Any) -> str:
+    text = str(value).strip()
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise ValueError(f"expected a date YYYY-MM-DD, found '{text}'") from None
+
+
+def _list(value: Any) -> list[str]:
+    return [part.strip() for part in str(value).split(";") if part.strip()]
+
+
+Convert = Callable[[Any], Any]
+
+#: table -> column -> converter. Empty cells are missing values. ``extra.<key>`` columns
+#: fill the ``extra`` mapping of accounts and contacts.
+TABLES: dict[str, dict[str, Convert]] = {
+    "accounts": {
+        "id": _text,
+        "as_of": _date,
+        "name": _text,
+        "industry": _text,
+        "tier": _text,
+        "strategic_partner": _bool,
+        "crisis": _bool,
+        "currency": _text,
+        "communication": _int,
+        "matching": _int,
+        "joint": _int,
+        "recognition": _int,
+    },
+    "contacts": {
+        "account_id": _text,
+        "id": _text,
+        "name": _text,
+        "title": _text,
+        "department": _text,
+        "level": _text,
+        "role": _text,
+        "stance": _int,
+        "rising_star": _bool,
+        "public_official": _bool,
+        "birthday": _date,
+        "interests": _list,
+        "owner": _text,
+    },
+    "opportunities": {
+        "account_id": _text,
+        "id": _text,
+        "name": _text,
+        "stage": _text,
+        "value": _number,
+        "close_date": _date,
+    },
+    "decision_groups": {
+        "account_id": _text,
+        "opportunity_id": _text,
+        "group": _text,
+        "contact_id": _text,
+        "proximity": _int,
+    },
+    "activities": {
+        "account_id": _text,
+        "id": _text,
+        "type": _text,
+        "date": _date,
+        "contact_ids": _list,
+        "opportunity_id": _text,
+        "owner": _text,
+    },
+    "team": {"account_id": _text, "id": _text, "name": _text, "role": _text, "level": _text},
+}
+REQUIRED = {
+    "accounts": ("id", "as_of"),
+    "contacts": ("account_id", "id"),
+    "opportunities": ("account_id", "id"),
+    "decision_groups": ("account_id", "opportunity_id", "group", "contact_id"),
+    "activities": ("account_id", "id"),
+    "team": ("account_id", "id"),
+}
+_ORG = ("communication", "matching", "joint", "recognition")
+_EXTRA_TABLES = ("accounts", "contacts")
+
+
+def check_columns(table: str, columns: Iterable[str], where: str) -> None:
+    """Reject unknown or missing columns for a whole table: a header typo affects every row."""
+    columns = list(columns)
+    known = TABLES[table]
+    problems = []
+    for column in columns:
+        if column not in known and not (table in _EXTRA_TABLES and column.startswith("extra.")):
+            problems.append(
+                f"{where}: unknown column '{column}'{did_you_mean(column, known)}; expected some of {', '.join(known)}"
+            )
+    for column in REQUIRED[table]:
+        if column not in columns:
+            problems.append(f"{where}: required column '{column}' is missing")
+    if problems:
+        raise SnapshotError(problems)
+
+
+def build_snapshot(
+    account: Located, children: Mapping[str, list[Located]], actions: ActionCatalogue, source: str
+) -> Snapshot:
+    """One account's rows as a validated snapshot; problems name the file (or table) and row."""
+    problems: list[str] = []
+    lines: dict[tuple[str | int, ...], int | str] = {}
+
+    def convert(table: str, located: Located, path: tuple[str | int, ...]) -> dict[str, Any]:
+        where, row = located
+        lines[path] = where
+        values: dict[str, Any] = {}
+        for column, raw in row.items():
+            if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+                continue
+            if column.startswith("extra."):
+                values.setdefault("extra", {})[column[6:]] = raw
+                continue
+            try:
+                values[column] = TABLES[table][column](raw)
+            except ValueError as exc:
+                problems.append(f"{where}: {column}: {exc}")
+        values.pop("account_id", None)
+        return values
+
+    head = convert("accounts", account, ("account",))
+    data: dict[str, Any] = {"schema_version": 1, "as_of": head.pop("as_of", None)}
+    lines[("as_of",)] = account[0]
+    org = {name: head.pop(name) for name in _ORG if name in head}
+    if org:
+        head["org_relationship"] = org
+    data["account"] = head
+    for table in ("contacts", "opportunities", "activities", "team"):
+        data[table] = [convert(table, row, (table, i)) for i, row in enumerate(children.get(table, []))]
+    deal_index = {deal.get("id"): index for index, deal in enumerate(data["opportunities"])}
+    groups: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
+    for number, located in enumerate(children.get("decision_groups", [])):
+        row = convert("decision_groups", located, ("decision_groups", number))
+        index = deal_index.get(row.get("opportunity_id"))
+        if index is None:
+            problems.append(
+                f"{located[0]}: opportunity_id: unknown opportunity '{row.get('opportunity_id')}' for this account"
+            )
+            continue
+        deal_groups = data["opportunities"][index].setdefault("decision_groups", [])
+        key = (row["opportunity_id"], row.get("group"))
+        if key not in groups:
+            deal_groups.append({"group": row.get("group"), "members": []})
+            groups[key] = deal_groups[-1]["members"]
+            lines[("opportunities", index, "decision_groups", len(deal_groups) - 1)] = located[0]
+        members = groups[key]
+        position = next(i for i, g in enumerate(deal_groups) if g["members"] is members)
+        lines[("opportunities", index, "decision_groups", position, "members", len(members))] = located[0]
+        members.append({"contact_id": row.get("contact_id"), "proximity": row.get("proximity", 1)})
+    if problems:
+        raise SnapshotError(problems)
+    return snapshot_from_document(Document(data, source, lines), actions)
+
+
+def build_record(
+    account: Located, children: Mapping[str, list[Located]], actions: ActionCatalogue, source: str
+) -> tuple[Snapshot | None, InputError | None]:
+    """``build_snapshot`` that returns its error instead of raising (one bad account is skipped)."""
+    try:
+        return build_snapshot(account, children, actions, source), None
+    except InputError as exc:
+        return None, exc

@@ -1,0 +1,141 @@
+"""Built-in emitters ``table``, ``json``, ``jsonl``, ``csv``, ``markdown``: text to a file or stdout."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from kamengine.engine.emitters import EmitContext, Emitter
+from kamengine.engine.hookspecs import hookimpl
+from kamengine.engine.recommendation import Recommendation
+
+_COLUMNS = ("priority", "due", "owner_role", "action", "title")
+_CSV_COLUMNS = (
+    "id", "account_id", "priority", "due", "owner_role", "action", "subject_kind", "subject_id",
+    "title", "rule", "rationale", "evidence",
+)  # fmt: skip
+
+
+class TextEmitter(Emitter):
+    """Renders text; TARGET is a file path, or ``-`` (the default) for standard output."""
+
+    def emit(self, recommendations: Sequence[Recommendation], context: EmitContext) -> str:
+        text = self.render(recommendations, context.explanations)
+        if self.target in (None, "", "-"):
+            context.stdout.write(text)
+            return f"{len(recommendations)} recommendations to standard output"
+        Path(self.target).write_text(text, encoding="utf-8")
+        return f"{len(recommendations)} recommendations to {self.target}"
+
+    def render(self, recs: Sequence[Recommendation], explanations: dict[str, list[str]]) -> str:
+        raise NotImplementedError
+
+
+def _row(rec: Recommendation) -> dict[str, str]:
+    return {
+        "id": rec.id,
+        "account_id": rec.account_id,
+        "priority": f"{rec.priority:g}",
+        "due": rec.due.isoformat(),
+        "owner_role": rec.owner_role,
+        "action": rec.action,
+        "subject_kind": rec.subject_kind,
+        "subject_id": rec.subject_id,
+        "title": rec.title,
+        "rule": rec.rule,
+        "rationale": rec.rationale,
+        "evidence": json.dumps(rec.evidence, ensure_ascii=False, sort_keys=True),
+    }
+
+
+def _columns(recs: Sequence[Recommendation]) -> tuple[str, ...]:
+    several = len({r.account_id for r in recs}) > 1
+    return ("account_id", *_COLUMNS) if several else _COLUMNS
+
+
+def _document(rec: Recommendation, explanations: dict[str, list[str]]) -> dict[str, Any]:
+    document = rec.to_dict()
+    if rec.id in explanations:
+        document["explanation"] = explanations[rec.id]
+    return document
+
+
+class JsonEmitter(TextEmitter):
+    PLUGIN_NAME = "json"
+    DESCRIPTION = "a JSON array (contract.md section 2); TARGET a file, default stdout"
+
+    def render(self, recs: Sequence[Recommendation], explanations: dict[str, list[str]]) -> str:
+        return json.dumps([_document(r, explanations) for r in recs], indent=2, ensure_ascii=False) + "\n"
+
+
+class JsonLinesEmitter(TextEmitter):
+    PLUGIN_NAME = "jsonl"
+    DESCRIPTION = "one JSON object per line; TARGET a file, default stdout"
+
+    def render(self, recs: Sequence[Recommendation], explanations: dict[str, list[str]]) -> str:
+        return "".join(json.dumps(_document(r, explanations), ensure_ascii=False) + "\n" for r in recs)
+
+
+class CsvEmitter(TextEmitter):
+    PLUGIN_NAME = "csv"
+    DESCRIPTION = "CSV with a header row; TARGET a file, default stdout"
+
+    def render(self, recs: Sequence[Recommendation], explanations: dict[str, list[str]]) -> str:
+        buffer = io.StringIO()
+        columns = (*_CSV_COLUMNS, "explanation") if explanations else _CSV_COLUMNS
+        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        for rec in recs:
+            row = _row(rec)
+            if explanations:
+                row["explanation"] = "; ".join(explanations.get(rec.id, []))
+            writer.writerow(row)
+        return buffer.getvalue()
+
+
+class MarkdownEmitter(TextEmitter):
+    PLUGIN_NAME = "markdown"
+    DESCRIPTION = "a Markdown table; TARGET a file, default stdout"
+
+    def render(self, recs: Sequence[Recommendation], explanations: dict[str, list[str]]) -> str:
+        columns = _columns(recs)
+        header = (*columns, "why") if explanations else columns
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        for rec in recs:
+            row = _row(rec)
+            cells = [row[c] for c in columns]
+            if explanations:
+                cells.append("<br>".join(explanations.get(rec.id, [])))
+            lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+        return "\n".join(lines) + "\n"
+
+
+class TableEmitter(TextEmitter):
+    PLUGIN_NAME = "table"
+    DESCRIPTION = "an aligned table for people; TARGET a file, default stdout"
+
+    def render(self, recs: Sequence[Recommendation], explanations: dict[str, list[str]]) -> str:
+        if not recs:
+            return "No recommendations.\n"
+        columns = _columns(recs)
+        rows = [_row(rec) for rec in recs]
+        widths = {c: max(len(c), *(len(row[c]) for row in rows)) for c in columns[:-1]}
+
+        def line(values: dict[str, str]) -> str:
+            return "  ".join(values[c].ljust(widths[c]) for c in columns[:-1]) + "  " + values[columns[-1]]
+
+        out = [line({c: c.replace("_", " ") for c in columns}), line({c: "-" * len(c) for c in columns})]
+        indent = " " * (sum(widths.values()) + 2 * len(widths))
+        for rec, row in zip(recs, rows, strict=True):
+            out.append(line(row))
+            out.extend(f"{indent}  · {text}" for text in explanations.get(rec.id, []))
+        return "\n".join(out) + "\n"
+
+
+@hookimpl
+def kamengine_register_emitters() -> list[type[Emitter]]:
+    return [TableEmitter, JsonEmitter, JsonLinesEmitter, CsvEmitter, MarkdownEmitter]

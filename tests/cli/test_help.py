@@ -1,0 +1,37 @@
+"""Every command and subcommand has help, reachable with -h and --help."""
+
+from __future__ import annotations
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from kamengine.cli import main
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = []
+    for name, command in group.commands.items():
+        found.append((*prefix, name))
+        if isinstance(command, click.Group):
+            found += _commands(command, (*prefix, name))
+    return found
+
+
+COMMANDS = _commands(main)
+
+
+def test_the_commands_of_the_contract_exist() -> None:
+    assert {"advise", "explain", "plugins", "rules", "rules list", "rules show", "rules validate", "rules test", "rules lint"} <= {" ".join(c) for c in COMMANDS}
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=" ".join)
+def test_every_command_has_help(path: tuple[str, ...]) -> None:
+    for flag in ("-h", "--help"):
+        result = CliRunner().invoke(main, [*path, flag])
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith(f"Usage: main {' '.join(path)}") or result.output.startswith(f"Usage: kamengine {' '.join(path)}")
+    command = main
+    for name in path:
+        command = command.commands[name]  # type: ignore[attr-defined]
+    assert (command.help or "").strip(), path

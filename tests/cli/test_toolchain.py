@@ -1,0 +1,164 @@
+"""kamengine plugins, rules list|show|validate|test|lint, explain, and advise's plugin options."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+from kamengine.cli import main
+from kamengine.engine.loading import load_snapshot
+from support import REPO, write_csv_dir
+
+RULES = str(REPO / "rules")
+
+
+def _run(*args: str) -> object:
+    return CliRunner().invoke(main, list(args))
+
+
+def test_plugins_lists_builtins_with_their_hooks() -> None:
+    result = _run("plugins", "--format", "json")
+    assert result.exit_code == 0
+    rows = {row["name"]: row for row in json.loads(result.output)}
+    assert rows["kamengine.plugins.csv_source"]["hooks"] == ["kamengine_register_sources"]
+    assert rows["kamengine.plugins.csv_source"]["provides"] == ["source csv"]
+    assert all(row["builtin"] and row["package"] == "kamengine" for row in rows.values())
+    table = _run("plugins").output
+    assert (
+        "kamengine.plugins.builtin_actions  (built-in)\n    hooks: kamengine_register_actions\n    provides: 28 actions"
+        in table
+    )
+
+
+def test_rules_list_and_show() -> None:
+    listed = _run("rules", "list").output.splitlines()
+    assert len(listed) == 10 and listed[0].startswith("power-map/three-axes-evaluator")
+    shown = _run("rules", "show", "three-axes-evaluator")
+    assert shown.exit_code == 0
+    assert "  when: role = E and stance = -1" in shown.output
+    missing = _run("rules", "show", "three-axes-evaluater")
+    assert missing.exit_code == 2 and "did you mean 'power-map/three-axes-evaluator'" in missing.stderr
+
+
+def test_rules_validate_reports_problems_with_lines(tmp_path: Path) -> None:
+    assert _run("rules", "validate", RULES).output == "1 playbook(s), 10 rules: valid\n"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "playbook: b\nrules:\n  - {id: r, rationale: x, subject: contact, when: [{stance: {gte: high}}], actions: [{action: hq_tour, title: t}]}\n",
+        encoding="utf-8",
+    )
+    result = _run("rules", "validate", str(bad))
+    assert result.exit_code == 1
+    assert (
+        result.stderr
+        == f"Error: {bad}:3: rules[0].when[0].stance.gte: expected a whole number for 'stance', found 'high'\n"
+    )
+
+
+def test_rules_test_passes_with_full_coverage_on_the_builtin_playbook() -> None:
+    result = _run("rules", "test", RULES)
+    assert result.exit_code == 0, result.output
+    assert "  coverage: 10/10 rules fired in some case\n" in result.output
+    assert result.output.endswith("all cases passed\n")
+
+
+def test_rules_test_reports_failures_and_uncovered_rules(tmp_path: Path) -> None:
+    playbook = tmp_path / "p.yaml"
+    playbook.write_text(
+        """\
+playbook: p
+rules:
+  - {id: opposed, rationale: x, subject: contact, when: [{stance: -1}], actions: [{action: hq_tour, title: t}]}
+  - {id: never, rationale: x, subject: contact, when: [{stance: 3}], actions: [{action: hq_tour, title: t}]}
+tests:
+  - name: wrong expectation
+    snapshot: {as_of: 2026-11-20, account: {id: a, name: A}, contacts: [{id: c1, name: C, stance: -1}]}
+    expect: [{subject: c1, action: executive_visit}]
+    forbid: [{subject: c1, action: hq_tour}]
+""",
+        encoding="utf-8",
+    )
+    result = _run("rules", "test", str(playbook))
+    assert result.exit_code == 1
+    assert (
+        "  FAIL  wrong expectation\n        expected executive_visit for c1, not recommended\n        forbidden hq_tour for c1, but p/opposed recommended it\n"
+        in result.output
+    )
+    assert "  coverage: 1/2 rules fired in some case\n    never fired: p/never\n" in result.output
+    assert result.stderr == "Error: 1 case(s) failed\n"
+
+
+def test_rules_lint_is_clean_on_the_builtin_playbook_and_finds_problems(tmp_path: Path) -> None:
+    assert _run("rules", "lint", RULES).output == "1 playbook(s): no findings\n"
+    bad = tmp_path / "lint.yaml"
+    bad.write_text(
+        """\
+playbook: l
+rules:
+  - {id: impossible, rationale: x, subject: contact, when: [{stance: {gte: 2}}, {stance: {lt: 1}}], actions: [{action: hq_tour, title: t}]}
+  - {id: first, rationale: x, subject: contact, exclusive_group: g, when: [{stance: {gte: 1}}], actions: [{action: hq_tour, title: t}]}
+  - {id: second, rationale: x, subject: contact, exclusive_group: g, when: [{stance: {gte: 2}}], actions: [{action: exhibition_invite, title: t}]}
+  - {id: apart, rationale: x, subject: contact, exclusive_group: g, when: [{stance: -1}], actions: [{action: exhibition_invite, title: t}]}
+""",
+        encoding="utf-8",
+    )
+    result = _run("rules", "lint", str(bad))
+    assert result.exit_code == 1
+    assert result.stderr == "Error: 2 finding(s)\n"
+    assert result.stdout.splitlines() == [
+        f"{bad}:3: rules[0]: l/impossible can never fire: stance ≥ 2 and stance < 1 cannot all hold",
+        f"{bad}:5: rules[2]: l/first and l/second in exclusive group 'g' can fire together for one subject; only the higher-ranked one will be kept",
+    ]
+
+
+def test_explain_says_which_cooldown_suppressed_an_executive_visit(example_path: str) -> None:
+    result = _run("explain", example_path, "--rule", "three-axes-evaluator", "--subject", "c-eng")
+    assert result.exit_code == 0
+    assert result.output == (
+        "power-map/three-axes-evaluator fired for contact c-eng: executive_visit suppressed by cooldown: "
+        "last executive_visit was 20 days ago; cooldown is 90 days; exhibition_invite recommended (priority 135, due 2026-12-20); "
+        "hq_tour recommended (priority 135, due 2027-01-04)\n"
+    )
+
+
+def test_explain_names_the_first_failing_condition(example_path: str) -> None:
+    result = _run("explain", example_path, "--rule", "power-map/borrow-leverage", "--subject", "c-cio")
+    assert result.output == "power-map/borrow-leverage did not fire for contact c-cio: stance < 2: seen 3\n"
+    quantified = _run("explain", example_path, "--rule", "develop-coach", "--subject", "c-arch").output
+    assert quantified.endswith("any deals where coach_count = 0 and strongest_supporter = true: 0 of 1 deals matched\n")
+    unknown = _run("explain", example_path, "--rule", "develop-coach", "--subject", "c-arc")
+    assert unknown.exit_code == 2 and "did you mean 'c-arch'?" in unknown.stderr
+
+
+def test_advise_reads_a_source_and_explains(tmp_path: Path, example_path: str) -> None:
+    folder = write_csv_dir(tmp_path / "csv", [load_snapshot(example_path)])
+    from_file = json.loads(_run("advise", example_path, "-f", "json").output)
+    result = _run("advise", "--source", f"csv:{folder}", "-f", "json", "--explain")
+    recs = json.loads(result.output)
+    assert [r["id"] for r in recs] == [r["id"] for r in from_file]
+    assert recs[0]["explanation"][:3] == [
+        "role in [A, D] (seen D)",
+        "level = executive (seen executive)",
+        "stance < 2 (seen 1)",
+    ]
+    assert (
+        recs[0]["explanation"][3]
+        == "(owner_level ≠ executive or owner_level is missing) (owner_level ≠ executive: seen middle)"
+    )
+
+
+def test_advise_source_and_emit_mistakes(example_path: str) -> None:
+    assert "unknown source 'crm'; installed: csv, file, jsonl, sqlite" in _run("advise", "--source", "crm:x").stderr
+    assert "'csv' needs a location" in _run("advise", "--source", "csv").stderr
+    assert "'ics' needs a target: ics:TARGET" in _run("advise", example_path, "--emit", "ics").stderr
+    assert "give SNAPSHOT files or --source" in _run("advise").stderr
+
+
+def test_caps_limit_recommendations_per_contact_and_account(example_path: str) -> None:
+    capped = json.loads(_run("advise", example_path, "-f", "json", "--max-per-contact", "1").output)
+    per_contact: dict[str, int] = {}
+    for rec in capped:
+        per_contact[rec["subject"]["id"]] = per_contact.get(rec["subject"]["id"], 0) + 1
+    assert set(per_contact.values()) == {1} and len(capped) == 8
+    assert len(json.loads(_run("advise", example_path, "-f", "json", "--max-per-account", "3").output)) == 3

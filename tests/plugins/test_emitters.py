@@ -1,0 +1,71 @@
+"""The built-in file emitters: iCalendar, SQLite, and text formats written to files."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import icalendar
+import pytest
+import sqlite_utils
+from kamengine.engine.actions import ActionCatalogue
+from kamengine.engine.emitters import EmitContext
+from kamengine.engine.loading import load_snapshot
+from kamengine.engine.recommendation import Recommendation
+from kamengine.plugins.ics_emitter import IcsEmitter
+from kamengine.plugins.sqlite_emitter import SqliteEmitter
+from kamengine.plugins.text_emitters import CsvEmitter, JsonEmitter, MarkdownEmitter, TableEmitter
+from support import builtin_advisor
+
+
+@pytest.fixture
+def recs(example_path: str) -> list[Recommendation]:
+    return builtin_advisor().advise(load_snapshot(example_path)).recommendations
+
+
+def _context() -> EmitContext:
+    return EmitContext(io.StringIO(), ActionCatalogue())
+
+
+def test_ics_proposes_one_event_per_visit_on_its_due_date(tmp_path: Path, recs: list[Recommendation]) -> None:
+    target = tmp_path / "visits.ics"
+    summary = IcsEmitter(str(target)).emit(recs, _context())
+    calendar = icalendar.Calendar.from_ical(target.read_bytes())
+    events = [c for c in calendar.walk() if c.name == "VEVENT"]
+    visits = [r for r in recs if ActionCatalogue()[r.action].visit]
+    assert summary == f"{len(visits)} proposed visits written to {target}"
+    assert 0 < len(events) == len(visits) < len(recs)
+    first = next(e for e in events if str(e["uid"]) == f"{visits[0].id}@kamengine")
+    assert str(first["summary"]) == visits[0].title
+    assert first.decoded("dtstart") == visits[0].due
+    assert "coach_development" not in {str(e["categories"].cats[0]) for e in events}
+
+
+def test_sqlite_upserts_by_id_so_a_rerun_does_not_duplicate(tmp_path: Path, recs: list[Recommendation]) -> None:
+    target = tmp_path / "out.db"
+    SqliteEmitter(str(target)).emit(recs, _context())
+    SqliteEmitter(str(target)).emit(recs, _context())
+    db = sqlite_utils.Database(target)
+    rows = list(db["recommendations"].rows)
+    assert len(rows) == len(recs)
+    assert {row["id"] for row in rows} == {r.id for r in recs}
+    assert json.loads(rows[0]["evidence"]) == next(r for r in recs if r.id == rows[0]["id"]).evidence
+
+
+def test_text_emitters_write_files_or_stdout(tmp_path: Path, recs: list[Recommendation]) -> None:
+    JsonEmitter(str(tmp_path / "out.json")).emit(recs, _context())
+    assert [r["id"] for r in json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))] == [r.id for r in recs]
+    context = _context()
+    CsvEmitter("-").emit(recs, context)
+    assert context.stdout.getvalue().splitlines()[0].startswith("id,account_id,priority")  # type: ignore[attr-defined]
+
+
+def test_explanations_appear_under_rows(recs: list[Recommendation]) -> None:
+    explanations = {recs[0].id: ["role = D (seen D)"]}
+    table = TableEmitter(None).render(recs[:2], explanations).splitlines()
+    assert table[3].strip() == "· role = D (seen D)"
+    markdown = MarkdownEmitter(None).render(recs[:1], explanations).splitlines()
+    assert markdown[0].endswith("| why |") and markdown[2].endswith("| role = D (seen D) |")
+    document = json.loads(JsonEmitter(None).render(recs[:1], explanations))
+    assert document[0]["explanation"] == ["role = D (seen D)"]

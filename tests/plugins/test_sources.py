@@ -1,0 +1,151 @@
+"""The built-in data sources: each gives what the snapshot file gives, and skips only bad accounts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+from kamengine.engine.errors import SnapshotError
+from kamengine.engine.loading import load_snapshot
+from kamengine.engine.snapshot import Snapshot
+from kamengine.plugins.csv_source import CsvSource
+from kamengine.plugins.file_source import FileSource
+from kamengine.plugins.jsonl_source import JsonLinesSource
+from kamengine.plugins.sqlite_source import SqliteSource
+from support import builtin_advisor, write_csv_dir, write_sqlite
+
+
+def _second(example: Snapshot) -> Snapshot:
+    return example.model_copy(
+        update={"account": example.account.model_copy(update={"id": "acme-2", "name": "ACME Two"})}
+    )
+
+
+def _advice(snapshots: list[Snapshot]) -> list[list[dict]]:
+    return [[r.to_dict() for r in builtin_advisor().advise(s).recommendations] for s in snapshots]
+
+
+@pytest.fixture
+def examples(example_path: str) -> list[Snapshot]:
+    example = load_snapshot(example_path)
+    return [example, _second(example)]
+
+
+def _read(source: object) -> list[Snapshot]:
+    records = list(source.records())  # type: ignore[attr-defined]
+    assert [r.error for r in records] == [None] * len(records)
+    return [r.snapshot for r in records]  # type: ignore[misc]
+
+
+def test_every_source_gives_the_same_recommendations_as_the_snapshot_file(
+    tmp_path: Path, examples: list[Snapshot], example_path: str
+) -> None:
+    expected = _advice(examples)
+    folder = tmp_path / "files"
+    folder.mkdir()
+    for index, snapshot in enumerate(examples):
+        (folder / f"{index}-{snapshot.account.id}.json").write_text(snapshot.model_dump_json(), encoding="utf-8")
+    jsonl = tmp_path / "all.jsonl"
+    jsonl.write_text("".join(s.model_dump_json() + "\n" for s in examples), encoding="utf-8")
+    sources = {
+        "file": FileSource(str(folder)),
+        "jsonl": JsonLinesSource(str(jsonl)),
+        "csv": CsvSource(str(write_csv_dir(tmp_path / "csv", examples))),
+        "sqlite": SqliteSource(str(write_sqlite(tmp_path / "crm.db", examples))),
+    }
+    for name, source in sources.items():
+        assert _advice(_read(source)) == expected, name
+    assert _read(FileSource(example_path)) == examples[:1]
+
+
+def test_tabular_sources_rebuild_the_snapshot_exactly(tmp_path: Path, examples: list[Snapshot]) -> None:
+    assert _read(CsvSource(str(write_csv_dir(tmp_path / "csv", examples)))) == examples
+    assert _read(SqliteSource(str(write_sqlite(tmp_path / "crm.db", examples)))) == examples
+
+
+def test_a_bad_csv_row_names_file_and_line_and_skips_only_its_account(tmp_path: Path, examples: list[Snapshot]) -> None:
+    folder = write_csv_dir(tmp_path / "csv", examples)
+    contacts = folder / "contacts.csv"
+    lines = contacts.read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].replace(",-1,", ",very negative,")  # c-eng of acme-tel, on line 4
+    contacts.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    records = list(CsvSource(str(folder)).records())
+    assert [r.snapshot is not None for r in records] == [False, True]
+    assert records[0].error is not None
+    assert records[0].error.problems == [f"{contacts}:4: stance: expected a whole number, found 'very negative'"]
+
+
+def test_csv_integrity_errors_point_at_the_row(tmp_path: Path, examples: list[Snapshot]) -> None:
+    folder = write_csv_dir(tmp_path / "csv", examples[:1])
+    groups = folder / "decision_groups.csv"
+    groups.write_text(groups.read_text(encoding="utf-8").replace("c-arch", "c-nobody", 1), encoding="utf-8")
+    (record,) = CsvSource(str(folder)).records()
+    assert record.error is not None
+    assert record.error.problems == [
+        f"{groups}:3: opportunities[0].decision_groups[0].members[1].contact_id: unknown contact 'c-nobody'"
+    ]
+
+
+def test_csv_header_typos_and_orphans(tmp_path: Path, examples: list[Snapshot]) -> None:
+    folder = write_csv_dir(tmp_path / "csv", examples[:1])
+    team = folder / "team.csv"
+    team.write_text(team.read_text(encoding="utf-8").replace("level", "levle", 1), encoding="utf-8")
+    with pytest.raises(SnapshotError, match=r"team.csv: unknown column 'levle' \(did you mean 'level'\?\)"):
+        list(CsvSource(str(folder)).records())
+    folder = write_csv_dir(tmp_path / "csv2", examples[:1])
+    with (folder / "team.csv").open("a", encoding="utf-8") as stream:
+        stream.write("ghost-account,u-x,X,AR,middle\n")
+    records = list(CsvSource(str(folder)).records())
+    assert records[-1].error is not None
+    assert records[-1].error.problems == [f"{folder}/team.csv:6: account_id 'ghost-account' is not in accounts.csv"]
+    with pytest.raises(SnapshotError, match=r"expected a directory containing accounts.csv"):
+        list(CsvSource(str(tmp_path)).records())
+
+
+def test_a_bad_jsonl_line_is_skipped_with_its_line_number(tmp_path: Path, examples: list[Snapshot]) -> None:
+    path = tmp_path / "all.jsonl"
+    broken = json.loads(examples[0].model_dump_json())
+    broken["contacts"][0]["stance"] = 7
+    path.write_text(
+        "\n".join([json.dumps(broken), "{not json", "", examples[1].model_dump_json()]) + "\n", encoding="utf-8"
+    )
+    records = list(JsonLinesSource(str(path)).records())
+    assert [r.origin for r in records] == [f"{path}:1", f"{path}:2", f"{path}:4"]
+    assert records[0].error is not None and records[0].error.problems == [
+        f"{path}:1: contacts[0].stance: Input should be -1, 0, 1, 2 or 3 (found 7)"
+    ]
+    assert records[1].error is not None and records[1].error.problems == [
+        f"{path}:2: invalid JSON at column 2: Expecting property name enclosed in double quotes"
+    ]
+    assert records[2].snapshot == examples[1]
+
+
+def test_jsonl_is_streamed_not_loaded_whole(tmp_path: Path, examples: list[Snapshot]) -> None:
+    path = tmp_path / "all.jsonl"
+    path.write_text(examples[0].model_dump_json() + "\n" + "{broken\n" * 3, encoding="utf-8")
+    records = JsonLinesSource(str(path)).records()
+    first = next(records)
+    assert first.snapshot == examples[0]  # yielded before the rest of the file was parsed
+
+
+def test_a_bad_sqlite_row_names_table_and_row(tmp_path: Path, examples: list[Snapshot]) -> None:
+    path = write_sqlite(tmp_path / "crm.db", examples)
+    db = sqlite_utils.Database(path)
+    db.execute("update activities set date = 'soon' where id = ? and account_id = ?", ["a-3", "acme-2"])
+    db.conn.commit()
+    records = list(SqliteSource(str(path)).records())
+    assert [r.snapshot is not None for r in records] == [True, False]
+    assert records[1].error is not None
+    assert records[1].error.problems == [f"{path}: activities row 19: date: expected a date YYYY-MM-DD, found 'soon'"]
+
+
+def test_missing_locations_are_errors(tmp_path: Path) -> None:
+    for source in (
+        FileSource(str(tmp_path / "x")),
+        JsonLinesSource(str(tmp_path / "x.jsonl")),
+        SqliteSource(str(tmp_path / "x.db")),
+    ):
+        with pytest.raises(SnapshotError):
+            list(source.records())
