@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from dataclasses import dataclass, field
 from typing import Any
 
 import click
@@ -13,7 +14,7 @@ from kamengine.engine.errors import InputError, KamengineError
 from kamengine.engine.explain import held_conditions
 from kamengine.engine.recommendation import Recommendation
 from kamengine.engine.registry import Registry
-from kamengine.engine.sources import Source
+from kamengine.engine.sources import Source, SourceRecord
 
 from .runtime import build_advisor, load_all_playbooks, load_registry, playbook_options, split_spec
 
@@ -90,58 +91,74 @@ def advise(
     playbooks = load_all_playbooks(registry, rule_paths, no_builtin, params)
     caps = {"per_contact": max_per_contact, "per_account": max_per_account}
     advisor = build_advisor(registry, playbooks, "durable" if engine == "durable" else "reference", caps)
-    recommendations, explanations, advised, failures = _advise_all(
-        advisor, readers, as_of.date() if as_of else None, explain
-    )
-    if failures and not advised:
+    results = _advise_all(advisor, readers, as_of.date() if as_of else None, explain)
+    if results.failures and not results.advised:
         raise SystemExit(1)  # nothing to deliver; the errors are on stderr
-    recommendations.sort(key=lambda r: (-r.priority, r.account_id, r.due, r.rule, r.subject_id, r.action))
-    context = EmitContext(sys.stdout, registry.actions, explanations)
+    recommendations = sorted(
+        results.recommendations, key=lambda r: (-r.priority, r.account_id, r.due, r.rule, r.subject_id, r.action)
+    )
+    context = EmitContext(sys.stdout, registry.actions, results.explanations)
     for emitter in emitters:
         try:
             summary = emitter.emit(recommendations, context)
         except Exception as exc:  # one emitter failing must not stop the others
-            failures += 1
-            click.echo(f"Error: emitter '{emitter.PLUGIN_NAME}' failed: {type(exc).__name__}: {exc}", err=True)
+            results.fail(f"emitter '{emitter.PLUGIN_NAME}' failed: {type(exc).__name__}: {exc}")
             continue
         if emitter.target not in (None, "-"):
             click.echo(f"{emitter.PLUGIN_NAME}: {summary}", err=True)
-    if failures:
+    if results.failures:
         raise SystemExit(1)
 
 
-def _advise_all(
-    advisor: Advisor, readers: list[Source], as_of: dt.date | None, explain: bool
-) -> tuple[list[Recommendation], dict[str, list[str]], int, int]:
-    """Every account of every reader: (recommendations, explanations, accounts advised, failures)."""
-    recommendations: list[Recommendation] = []
-    explanations: dict[str, list[str]] = {}
-    advised = failures = 0
+@dataclass
+class _Results:
+    recommendations: list[Recommendation] = field(default_factory=list)
+    explanations: dict[str, list[str]] = field(default_factory=dict)
+    advised: int = 0
+    failures: int = 0
+
+    def fail(self, message: str) -> None:
+        self.failures += 1
+        click.echo(f"Error: {message}", err=True)
+
+
+def _advise_all(advisor: Advisor, readers: list[Source], as_of: dt.date | None, explain: bool) -> _Results:
+    """Every account of every reader; a bad account, or a source that breaks, costs only itself."""
+    results = _Results()
     for reader in readers:
         try:
             for record in reader.records():
-                if record.error is not None or record.snapshot is None:
-                    failures += 1
-                    click.echo(f"Error: {record.error}", err=True)
-                    continue
-                try:
-                    facts, firings = advisor.evaluate(record.snapshot, as_of)
-                    advice = advisor.rank(facts, firings)
-                except KamengineError as exc:  # this account fails; the others go on
-                    failures += 1
-                    click.echo(f"Error: {record.origin}: {exc}", err=True)
-                    continue
-                advised += 1
-                recommendations.extend(advice.recommendations)
-                if explain:
-                    subjects = {(f.rule.qualified_id, str(f.subject["id"])): f for f in firings}
-                    for rec in advice.recommendations:
-                        firing = subjects[(rec.rule, rec.subject_id)]
-                        explanations[rec.id] = held_conditions(firing.rule, firing.subject, facts)
+                if record.snapshot is None:
+                    results.fail(str(record.error))
+                else:
+                    _advise_one(advisor, record, as_of, explain, results)
         except InputError as exc:  # the location itself is unusable
-            failures += 1
-            click.echo(f"Error: {exc}", err=True)
-    return recommendations, explanations, advised, failures
+            results.fail(str(exc))
+        except Exception as exc:  # a source plugin's bug: report it, keep the other sources
+            results.fail(f"source '{reader.PLUGIN_NAME}' failed on {reader.location}: {type(exc).__name__}: {exc}")
+    return results
+
+
+def _advise_one(
+    advisor: Advisor, record: SourceRecord, as_of: dt.date | None, explain: bool, results: _Results
+) -> None:
+    assert record.snapshot is not None
+    try:
+        facts, firings = advisor.evaluate(record.snapshot, as_of)
+        advice = advisor.rank(facts, firings)
+    except KamengineError as exc:  # this account fails; the others go on
+        results.fail(f"{record.origin}: {exc}")
+        return
+    except Exception as exc:  # a bug must still cost only this account
+        results.fail(f"{record.origin}: internal error, please report it: {type(exc).__name__}: {exc}")
+        return
+    results.advised += 1
+    results.recommendations.extend(advice.recommendations)
+    if explain:
+        firing_of = {(f.rule.qualified_id, str(f.subject["id"])): f for f in firings}
+        for rec in advice.recommendations:
+            firing = firing_of[(rec.rule, rec.subject_id)]
+            results.explanations[rec.id] = held_conditions(firing.rule, firing.subject, facts)
 
 
 def _source(registry: Registry, spec: str) -> Source:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 import pytest
 from click.testing import CliRunner
-
 from kamengine.cli import main
 
 
@@ -22,7 +21,17 @@ COMMANDS = _commands(main)
 
 
 def test_the_commands_of_the_contract_exist() -> None:
-    assert {"advise", "explain", "plugins", "rules", "rules list", "rules show", "rules validate", "rules test", "rules lint"} <= {" ".join(c) for c in COMMANDS}
+    assert {
+        "advise",
+        "explain",
+        "plugins",
+        "rules",
+        "rules list",
+        "rules show",
+        "rules validate",
+        "rules test",
+        "rules lint",
+    } <= {" ".join(c) for c in COMMANDS}
 
 
 @pytest.mark.parametrize("path", COMMANDS, ids=" ".join)
@@ -30,7 +39,9 @@ def test_every_command_has_help(path: tuple[str, ...]) -> None:
     for flag in ("-h", "--help"):
         result = CliRunner().invoke(main, [*path, flag])
         assert result.exit_code == 0, result.output
-        assert result.output.startswith(f"Usage: main {' '.join(path)}") or result.output.startswith(f"Usage: kamengine {' '.join(path)}")
+        assert result.output.startswith(f"Usage: main {' '.join(path)}") or result.output.startswith(
+            f"Usage: kamengine {' '.join(path)}"
+        )
     command = main
     for name in path:
         command = command.commands[name]  # type: ignore[attr-defined]

@@ -162,3 +162,17 @@ def test_caps_limit_recommendations_per_contact_and_account(example_path: str) -
         per_contact[rec["subject"]["id"]] = per_contact.get(rec["subject"]["id"], 0) + 1
     assert set(per_contact.values()) == {1} and len(capped) == 8
     assert len(json.loads(_run("advise", example_path, "-f", "json", "--max-per-account", "3").output)) == 3
+
+
+def test_a_broken_source_plugin_costs_only_its_own_accounts(monkeypatch: object, example_path: str) -> None:
+    from kamengine.plugins.jsonl_source import JsonLinesSource
+
+    def explode(self: object) -> object:
+        raise OSError("disk on fire")
+        yield
+
+    monkeypatch.setattr(JsonLinesSource, "records", explode)  # type: ignore[attr-defined]
+    result = _run("advise", example_path, "--source", "jsonl:whatever.jsonl", "-f", "jsonl")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: source 'jsonl' failed on whatever.jsonl: OSError: disk on fire\n"
+    assert len(result.stdout.splitlines()) == 13
