@@ -38,7 +38,7 @@ def explain(
     registry = load_registry()
     playbooks = load_all_playbooks(registry, rule_paths, no_builtin, params)
     rule = _find_rule([r for p in playbooks for r in p.rules], rule_id)
-    advisor = build_advisor(registry, playbooks, engine="reference")
+    advisor = build_advisor(registry, playbooks)
     facts, firings = advisor.evaluate(load_snapshot(snapshot, registry.actions), as_of.date() if as_of else None)
     advice = advisor.rank(facts, firings)
     subjects = facts.subjects(rule.subject)

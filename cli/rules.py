@@ -87,7 +87,7 @@ def validate(paths: tuple[str, ...]) -> None:
 def test(paths: tuple[str, ...]) -> None:
     """Run the test cases playbooks carry (their tests: section) and report rule coverage."""
     registry = load_registry()
-    enrichers = [cls() for cls in registry.enrichers.values()]
+    enrichers = registry.enricher_instances()
     failed = uncovered = 0
     for playbook in load_playbooks(playbook_files(paths), registry.actions, kinds=registry.kinds):
         report = run_playbook_tests(playbook, registry.actions, enrichers)

@@ -7,12 +7,11 @@ from typing import Any, TypeVar
 
 import click
 import yaml
-from kamengine.engine.advisor import Advisor, EngineName, load_playbooks, playbook_files
+from kamengine.engine.advisor import Advisor, EngineName, combined_caps, load_playbooks, playbook_files
 from kamengine.engine.playbook import Playbook
 from kamengine.engine.registry import Registry
 
 F = TypeVar("F", bound=Callable[..., Any])
-TABLE_FORMATS = ("table", "json")
 
 
 def load_registry() -> Registry:
@@ -76,9 +75,7 @@ def build_advisor(
     engine: EngineName = "durable",
     caps: Mapping[str, int | None] | None = None,
 ) -> Advisor:
-    from kamengine.engine.advisor import combined_caps
-
-    enrichers = [cls() for cls in registry.enrichers.values()]
+    enrichers = registry.enricher_instances()
     return Advisor(playbooks, registry.actions, engine=engine, enrichers=enrichers, caps=combined_caps(playbooks, caps))
 
 

@@ -48,8 +48,7 @@ class _Run:
 
     @cached_property
     def report(self) -> PlaybookTestReport:
-        enrichers = [cls() for cls in self.registry.enrichers.values()]
-        return run_playbook_tests(self.playbook, self.registry.actions, enrichers)
+        return run_playbook_tests(self.playbook, self.registry.actions, self.registry.enricher_instances())
 
 
 def _items(session: pytest.Session, run: _Run, coverage: bool) -> Iterator[pytest.Item]:
