@@ -8,6 +8,7 @@ import click
 from kamengine.engine.errors import KamengineError
 
 from .advise import advise
+from .config import config
 from .explain import explain
 from .plugins import plugins
 from .rules import rules
@@ -25,9 +26,13 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kamengine", prog_name="kamengine")
-def main() -> None:
+@click.option(
+    "--config", "config_path", envvar="KAMENGINE_CONFIG", metavar="PATH",
+    help="Settings file (default: ./kamengine.toml when present; env KAMENGINE_CONFIG).",
+)  # fmt: skip
+def main(config_path: str | None) -> None:
     """kamengine: ranked, explained next actions for key accounts, from declarative playbooks."""
 
 
-for command in (advise, explain, plugins, rules):
+for command in (advise, config, explain, plugins, rules):
     main.add_command(command)

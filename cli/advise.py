@@ -16,7 +16,7 @@ from kamengine.engine.recommendation import Recommendation
 from kamengine.engine.registry import Registry
 from kamengine.engine.sources import Source, SourceRecord
 
-from .runtime import build_advisor, load_all_playbooks, load_registry, playbook_options, split_spec
+from .runtime import build_advisor, lang_option, load_all_playbooks, load_registry, playbook_options, split_spec
 
 
 @click.command()
@@ -61,6 +61,7 @@ from .runtime import build_advisor, load_all_playbooks, load_registry, playbook_
     show_default=True,
     help="Evaluator: durable_rules, or the plain-Python reference.",
 )
+@lang_option
 def advise(
     paths: tuple[str, ...],
     sources: tuple[str, ...],
@@ -74,6 +75,7 @@ def advise(
     max_per_contact: int | None,
     max_per_account: int | None,
     engine: str,
+    lang: str | None,
 ) -> None:
     """Recommend next actions for the account snapshots SNAPSHOT... (JSON or YAML; - reads stdin).
 
@@ -90,7 +92,7 @@ def advise(
         emitters.insert(0, _emitter(registry, f"{output_format or 'table'}:-", option="--format"))
     playbooks = load_all_playbooks(registry, rule_paths, no_builtin, params)
     caps = {"per_contact": max_per_contact, "per_account": max_per_account}
-    advisor = build_advisor(registry, playbooks, "durable" if engine == "durable" else "reference", caps)
+    advisor = build_advisor(registry, playbooks, "durable" if engine == "durable" else "reference", caps, lang)
     results = _advise_all(advisor, readers, as_of.date() if as_of else None, explain)
     if results.failures and not results.advised:
         raise SystemExit(1)  # nothing to deliver; the errors are on stderr

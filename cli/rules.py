@@ -9,6 +9,7 @@ import click
 from kamengine.engine.advisor import load_playbooks, playbook_files
 from kamengine.engine.errors import PlaybookError, did_you_mean
 from kamengine.engine.explain import describe
+from kamengine.engine.i18n import pick
 from kamengine.engine.lint import lint_playbook
 from kamengine.engine.playbook import Playbook, Rule
 from kamengine.engine.playbook_tests import run_playbook_tests
@@ -69,8 +70,8 @@ def show(rule_id: str, rule_paths: tuple[str, ...], no_builtin: bool, params: di
     )
     click.echo(f"  when: {describe(rule.when)}")
     for spec in rule.actions:
-        click.echo(f"  → {spec.action} by {spec.owner_role} within {spec.due_in_days} days: {spec.title}")
-    click.echo(f"  why: {' '.join(rule.rationale.split())}")
+        click.echo(f"  → {spec.action} by {spec.owner_role} within {spec.due_in_days} days: {pick(spec.title, 'en')}")
+    click.echo(f"  why: {' '.join(pick(rule.rationale, 'en').split())}")
 
 
 @rules.command()
@@ -97,13 +98,16 @@ def test(paths: tuple[str, ...]) -> None:
             for failure in case.failures:
                 click.echo(f"        {failure}")
         failed += sum(not case.passed for case in report.cases)
+        for missing in report.missing_translations:
+            click.echo(f"  MISSING  {missing}")
+        failed += bool(report.missing_translations)
         covered = len(playbook.rules) - len(report.never_fired)
         click.echo(f"  coverage: {covered}/{len(playbook.rules)} rules fired in some case")
         for rule_id in report.never_fired:
             click.echo(f"    never fired: {rule_id}")
         uncovered += len(report.never_fired)
     if failed:
-        raise click.ClickException(f"{failed} case(s) failed")
+        raise click.ClickException(f"{failed} failure(s)")
     click.echo("all cases passed" + (f"; {uncovered} rule(s) never fired" if uncovered else ""))
 
 
@@ -121,6 +125,7 @@ def lint(paths: tuple[str, ...]) -> None:
             findings += exc.problems  # unknown fields, operators, actions: the validator's findings
     for playbook in playbooks:
         findings += lint_playbook(playbook, registry.actions, registry.kinds)
+        findings += playbook.missing_translations()
     for finding in findings:
         click.echo(finding)
     if findings:

@@ -7,7 +7,9 @@ from typing import Any, TypeVar
 
 import click
 import yaml
-from kamengine.engine.advisor import Advisor, EngineName, combined_caps, load_playbooks, playbook_files
+from kamengine.engine.advisor import Advisor, EngineName, combined_caps, load_playbooks, playbook_files, switch_off
+from kamengine.engine.config import Config, find_config, load_config
+from kamengine.engine.i18n import LANGUAGES
 from kamengine.engine.playbook import Playbook
 from kamengine.engine.registry import Registry
 
@@ -60,13 +62,25 @@ def playbook_paths(registry: Registry, rule_paths: Iterable[str], no_builtin: bo
     return playbook_files([*registered, *rule_paths])
 
 
+def current_config() -> Config:
+    """The run's kamengine.toml settings (``--config``, else ./kamengine.toml), read once."""
+    root = click.get_current_context().find_root()
+    if "config" not in root.meta:
+        root.meta["config"] = load_config(find_config(root.params.get("config_path")))
+    config: Config = root.meta["config"]
+    return config
+
+
 def load_all_playbooks(
     registry: Registry, rule_paths: Iterable[str], no_builtin: bool, params: Mapping[str, Any]
 ) -> list[Playbook]:
+    """Every playbook of this run: parameters from kamengine.toml then --param; switched-off ones dropped."""
     paths = playbook_paths(registry, rule_paths, no_builtin)
     if not paths:
         raise click.UsageError("no playbooks: drop --no-builtin or add --rules DIR")
-    return load_playbooks(paths, registry.actions, params, registry.kinds)
+    config = current_config()
+    playbooks = load_playbooks(paths, registry.actions, {**config.parameters, **params}, registry.kinds)
+    return switch_off(playbooks, config.disabled_playbooks, config.disabled_rules)
 
 
 def build_advisor(
@@ -74,9 +88,24 @@ def build_advisor(
     playbooks: list[Playbook],
     engine: EngineName = "durable",
     caps: Mapping[str, int | None] | None = None,
+    lang: str | None = None,
 ) -> Advisor:
-    enrichers = registry.enricher_instances()
-    return Advisor(playbooks, registry.actions, engine=engine, enrichers=enrichers, caps=combined_caps(playbooks, caps))
+    config = current_config()
+    return Advisor(
+        playbooks,
+        registry.actions,
+        gift_cap=config.gift_cap,
+        engine=engine,
+        enrichers=registry.enricher_instances(config),
+        caps=combined_caps(playbooks, caps),
+        lang=lang or config.lang,
+        gift_caps=config.gift_caps,
+    )
+
+
+def lang_option(command: F) -> F:
+    """``--lang``: the language of titles and rationales (default: kamengine.toml, else en)."""
+    return click.option("--lang", type=click.Choice(LANGUAGES), help="Language of titles and rationales.")(command)
 
 
 def split_spec(spec: str) -> tuple[str, str | None]:

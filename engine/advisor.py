@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -11,9 +12,10 @@ from typing import Any, Literal
 from .actions import ActionCatalogue
 from .durable_engine import DurableEvaluator
 from .enrichers import Enricher
-from .errors import PlaybookError
+from .errors import PlaybookError, did_you_mean
 from .facts import Facts, compute_facts
 from .firing import Firing
+from .i18n import DEFAULT_LANGUAGE
 from .playbook import Kinds, Playbook, Rule, load_playbook
 from .ranking import DEFAULT_GIFT_CAP, Advice, rank
 from .reference import evaluate_reference
@@ -70,6 +72,25 @@ def load_playbooks(
     return playbooks
 
 
+def switch_off(playbooks: Iterable[Playbook], playbook_ids: Iterable[str], rule_ids: Iterable[str]) -> list[Playbook]:
+    """Playbooks without the switched-off playbooks and rules; an unknown id is an error."""
+    playbooks = list(playbooks)
+    playbook_ids, rule_ids = set(playbook_ids), set(rule_ids)
+    known_playbooks = {p.id for p in playbooks}
+    known_rules = {r.qualified_id for p in playbooks for r in p.rules}
+    problems = [
+        f"playbooks.disabled: no playbook '{i}'{did_you_mean(i, known_playbooks)}"
+        for i in sorted(playbook_ids - known_playbooks)
+    ] + [f"rules.disabled: no rule '{i}'{did_you_mean(i, known_rules)}" for i in sorted(rule_ids - known_rules)]
+    if problems:
+        raise PlaybookError(problems)
+    return [
+        replace(p, rules=tuple(r for r in p.rules if r.qualified_id not in rule_ids))
+        for p in playbooks
+        if p.id not in playbook_ids
+    ]
+
+
 def combined_caps(playbooks: Iterable[Playbook], overrides: Mapping[str, int | None] | None = None) -> dict[str, int]:
     """The tightest cap any playbook sets, unless the caller overrides it."""
     caps: dict[str, int] = {}
@@ -93,7 +114,11 @@ class Advisor:
         engine: EngineName = "durable",
         enrichers: Sequence[Enricher] = (),
         caps: Mapping[str, int] | None = None,
+        lang: str = DEFAULT_LANGUAGE,
+        gift_caps: Mapping[str, float] | None = None,
     ) -> None:
+        self.lang = lang
+        self.gift_caps = dict(gift_caps or {})  # per currency, over gift_cap
         self.playbooks = {p.id: p for p in playbooks}
         self.actions = actions or ActionCatalogue()
         self.gift_cap = gift_cap
@@ -112,7 +137,8 @@ class Advisor:
 
     def rank(self, facts: Facts, firings: list[Firing]) -> Advice:
         """Recommendations from firings: vetoes, cooldowns, groups, caps, ranking."""
-        return rank(firings, facts, self.playbooks, self.actions, self.gift_cap, self.caps)
+        cap = self.gift_caps.get(str(facts.account.get("currency")), self.gift_cap)
+        return rank(firings, facts, self.playbooks, self.actions, cap, self.caps, self.lang)
 
     def advise(self, snapshot: Snapshot, as_of: dt.date | None = None) -> Advice:
         """Ranked recommendations for one account."""

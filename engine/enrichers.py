@@ -21,6 +21,10 @@ class Enricher:
     PLUGIN_NAME: ClassVar[str] = ""
     FIELDS: ClassVar[Mapping[str, Sequence[FieldSpec]]] = {}
 
+    def __init__(self, config: Any = None) -> None:
+        # The run's ``Config`` (kamengine.toml); an enricher may read its own settings there.
+        self.config = config
+
     def values(self, kind: str, record: BaseModel, snapshot: Snapshot) -> Mapping[str, Any]:
         """The added fields' values for one contact, opportunity or the account (``snapshot.account``)."""
         raise NotImplementedError

@@ -10,15 +10,26 @@ from . import documents
 from .actions import ActionCatalogue
 from .conditions import Condition, ParseContext, Path, parse_when
 from .documents import Document
-from .errors import PlaybookError, article, did_you_mean
+from .errors import PlaybookError, article, did_you_mean, format_path
 from .fields import KINDS, SUBJECT_KINDS, TEAM_ROLES, FieldSpec
+from .i18n import DEFAULT_LANGUAGE, LANGUAGES, Text
 from .templates import placeholders
 
-_PLAYBOOK_KEYS = {"playbook", "version", "description", "parameters", "cooldowns", "caps", "rules", "tests"}
+_PLAYBOOK_KEYS = {
+    "playbook",
+    "version",
+    "description",
+    "languages",
+    "parameters",
+    "cooldowns",
+    "caps",
+    "rules",
+    "tests",
+}
 _CAP_KEYS = {"per_contact", "per_account"}
 _PARAMETER_KEYS = {"default", "description"}
 _RULE_KEYS = {"id", "description", "rationale", "subject", "priority", "exclusive_group", "when", "actions"}
-_ACTION_KEYS = {"action", "title", "owner_role", "due_in_days", "value"}
+_ACTION_KEYS = {"action", "title", "body", "owner_role", "due_in_days", "value"}
 
 
 @dataclass(frozen=True)
@@ -26,10 +37,11 @@ class ActionSpec:
     """What a rule recommends: an action, a title template, who acts and by when."""
 
     action: str
-    title: str
+    title: Text  # a template per language
     owner_role: str
     due_in_days: int
     value: float | None = None  # e.g. a gift's value, checked against the gift cap
+    body: Text | None = None  # a longer text, e.g. a drafted letter (a template per language)
 
 
 @dataclass(frozen=True)
@@ -39,7 +51,7 @@ class Rule:
     playbook: str
     id: str
     description: str
-    rationale: str
+    rationale: Text
     subject: str
     priority: int
     when: Condition
@@ -72,6 +84,23 @@ class Playbook:
     source: str = ""
     caps: Mapping[str, int] = field(default_factory=dict)  # per_contact, per_account
     document: Document | None = None  # the parsed file, for the playbook's own test cases
+    languages: tuple[str, ...] = (DEFAULT_LANGUAGE,)  # every text must exist in each
+    locations: Mapping[str, str] = field(default_factory=dict)  # text path -> file:line
+
+    def missing_translations(self) -> list[str]:
+        """``file:line: path: no 'zh' text`` for every text lacking a declared language."""
+        missing = []
+        for rule_index, rule in enumerate(self.rules):
+            texts: list[tuple[str, Text | None]] = [(f"rules[{rule_index}].rationale", rule.rationale)]
+            for action_index, spec in enumerate(rule.actions):
+                texts.append((f"rules[{rule_index}].actions[{action_index}].title", spec.title))
+                texts.append((f"rules[{rule_index}].actions[{action_index}].body", spec.body))
+            for path, text in texts:
+                if text is None:
+                    continue
+                where = self.locations.get(path, self.source)
+                missing += [f"{where}: {path}: no '{lang}' text" for lang in self.languages if not text.get(lang)]
+        return missing
 
 
 Kinds = Mapping[str, Mapping[str, FieldSpec]]
@@ -103,6 +132,7 @@ class _Validator:
         self.actions = actions
         self.kinds = kinds
         self.problems: list[str] = []
+        self.locations: dict[str, str] = {}
 
     def report(self, path: Path, message: str) -> None:
         self.problems.append(f"{self.doc.where(path)}: {message}")
@@ -129,6 +159,7 @@ class _Validator:
             raise PlaybookError(self.problems)
         version = data.get("version", 1)
         caps = self._caps(data.get("caps") or {})
+        languages = self._languages(data.get("languages", [DEFAULT_LANGUAGE]))
         if self.problems:
             raise PlaybookError(self.problems)
         return Playbook(
@@ -142,7 +173,15 @@ class _Validator:
             self.doc.source,
             caps,
             self.doc,
+            languages,
+            self.locations,
         )
+
+    def _languages(self, raw: Any) -> tuple[str, ...]:
+        if not isinstance(raw, list) or not raw or any(lang not in LANGUAGES for lang in raw):
+            self.report(("languages",), f"'languages' must be a list of {', '.join(LANGUAGES)}, found {raw!r}")
+            return (DEFAULT_LANGUAGE,)
+        return tuple(raw)
 
     def _caps(self, raw: Any) -> dict[str, int]:
         if not isinstance(raw, dict):
@@ -235,7 +274,7 @@ class _Validator:
                     playbook=playbook_id,
                     id=rule_id,
                     description=self._text(item, path, "description", ""),
-                    rationale=self._text(item, path, "rationale"),
+                    rationale=self._localized(item, path, "rationale") or {},
                     subject=subject,
                     priority=self._int(item, path, "priority", 50),
                     when=when,
@@ -263,8 +302,11 @@ class _Validator:
                     (*where, "action"), f"unknown action id {action!r}{did_you_mean(str(action), self.actions.ids())}"
                 )
                 continue
-            title = self._text(item, where, "title")
-            self._check_template(title, (*where, "title"), subject)
+            title = self._localized(item, where, "title") or {}
+            body = self._localized(item, where, "body")
+            for key, text in (("title", title), ("body", body or {})):
+                for translation in text.values():
+                    self._check_template(translation, (*where, key), subject)
             owner = item.get("owner_role", self.actions[action].owner_role)
             if owner not in TEAM_ROLES:
                 self.report((*where, "owner_role"), f"'owner_role' is one of {', '.join(TEAM_ROLES)}, found {owner!r}")
@@ -274,8 +316,31 @@ class _Validator:
             if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
                 self.report((*where, "value"), f"'value' must be a number, found {value!r}")
                 value = None
-            specs.append(ActionSpec(action, title, owner, self._int(item, where, "due_in_days", 14), value))
+            specs.append(ActionSpec(action, title, owner, self._int(item, where, "due_in_days", 14), value, body))
         return tuple(specs)
+
+    def _localized(self, data: Mapping[str, Any], path: Path, key: str) -> dict[str, str] | None:
+        """Text given as a string (English) or as ``{en: ..., zh: ...}``; None when absent."""
+        if key not in data:
+            return None
+        value, where = data[key], (*path, key)
+        self.locations[format_path(where)] = self.doc.where(where).rsplit(": ", 1)[0]
+        if isinstance(value, str) and value.strip():
+            return {DEFAULT_LANGUAGE: value}
+        if isinstance(value, dict) and value:
+            for lang, text in value.items():
+                if lang not in LANGUAGES:
+                    hint = did_you_mean(str(lang), LANGUAGES)
+                    self.report(
+                        (*where, lang), f"unknown language '{lang}'{hint}; expected one of {', '.join(LANGUAGES)}"
+                    )
+                elif not isinstance(text, str) or not text.strip():
+                    self.report((*where, lang), f"'{key}' in '{lang}' must be non-empty text, found {text!r}")
+            return {str(lang): text for lang, text in value.items() if isinstance(text, str)}
+        self.report(
+            where, f"'{key}' must be text, or a mapping of language to text like {{en: ..., zh: ...}}, found {value!r}"
+        )
+        return {}
 
     def _check_template(self, title: str, path: Path, subject: str) -> None:
         try:

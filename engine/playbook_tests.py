@@ -62,8 +62,13 @@ class PlaybookTestReport:
         return [r.qualified_id for r in self.playbook.rules if r.qualified_id not in fired]
 
     @property
+    def missing_translations(self) -> list[str]:
+        """Texts lacking a language the playbook declares: a failure, like a failing case."""
+        return self.playbook.missing_translations()
+
+    @property
     def passed(self) -> bool:
-        return all(case.passed for case in self.cases)
+        return all(case.passed for case in self.cases) and not self.missing_translations
 
 
 def run_playbook_tests(

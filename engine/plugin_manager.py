@@ -26,6 +26,7 @@ BUILTIN_PLUGINS = (
     "kamengine.plugins.sqlite_emitter",
     "kamengine.plugins.ics_emitter",
     "kamengine.plugins.webhook_emitter",
+    "kamengine.plugins.festivals",
 )
 
 

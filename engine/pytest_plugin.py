@@ -61,10 +61,12 @@ def _items(session: pytest.Session, run: _Run, coverage: bool) -> Iterator[pytes
         )
     if coverage:
         yield PlaybookItem.from_parent(session, name=f"{run.playbook.id}::coverage", run=run, index=None)
+    if len(run.playbook.languages) > 1:
+        yield PlaybookItem.from_parent(session, name=f"{run.playbook.id}::translations", run=run, index=-1)
 
 
 class PlaybookItem(pytest.Item):
-    """One case of a playbook's ``tests:`` section, or (index None) its rule coverage."""
+    """One case of a playbook's ``tests:`` section; index None: its rule coverage; -1: its translations."""
 
     def __init__(self, *, run: _Run, index: int | None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -72,6 +74,10 @@ class PlaybookItem(pytest.Item):
 
     def runtest(self) -> None:
         report = self.run.report
+        if self.index == -1:
+            if report.missing_translations:
+                raise PlaybookCaseFailure("missing translations:\n" + "\n".join(report.missing_translations))
+            return
         if self.index is None:
             if report.never_fired:
                 raise PlaybookCaseFailure("rules no case fired: " + ", ".join(report.never_fired))

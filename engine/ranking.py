@@ -11,6 +11,7 @@ from .actions import ActionCatalogue, Compliance
 from .conditions import fields_used, quantifiers_in
 from .facts import Facts, Record
 from .firing import Firing
+from .i18n import DEFAULT_LANGUAGE, pick
 from .playbook import ActionSpec, Playbook
 from .recommendation import Recommendation, Suppressed, recommendation_id
 from .reference import field_value
@@ -39,6 +40,7 @@ def rank(
     actions: ActionCatalogue,
     gift_cap: float = DEFAULT_GIFT_CAP,
     caps: Mapping[str, int] | None = None,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> Advice:
     """Turn firings into ranked recommendations: vetoes, cooldowns, one per slot, groups, caps."""
     kept: dict[tuple[str, str, str], Recommendation] = {}
@@ -47,7 +49,7 @@ def rank(
     account_values = {f"account.{k}": v for k, v in facts.account.items()}
     for firing in firings:
         for spec in firing.rule.actions:
-            rec = _recommend(firing, spec, facts, account_values)
+            rec = _recommend(firing, spec, facts, account_values, lang)
             veto = _compliance_veto(spec, firing.subject, firing.rule.subject, actions, gift_cap, facts)
             cooldown = None if veto else _cooldown(spec.action, firing, facts, playbooks, actions)
             if veto or cooldown:
@@ -112,7 +114,9 @@ def _order(rec: Recommendation) -> tuple[Any, ...]:
     return (-rec.priority, rec.due, rec.rule, rec.subject_id, rec.action)
 
 
-def _recommend(firing: Firing, spec: ActionSpec, facts: Facts, account_values: Mapping[str, Any]) -> Recommendation:
+def _recommend(
+    firing: Firing, spec: ActionSpec, facts: Facts, account_values: Mapping[str, Any], lang: str
+) -> Recommendation:
     rule, subject = firing.rule, firing.subject
     values = {**account_values, **subject}
     subject_id = str(subject["id"])
@@ -122,13 +126,14 @@ def _recommend(firing: Firing, spec: ActionSpec, facts: Facts, account_values: M
         action=spec.action,
         subject_kind=rule.subject,
         subject_id=subject_id,
-        title=render(spec.title, values),
-        rationale=" ".join(rule.rationale.split()),
+        title=render(pick(spec.title, lang), values),
+        rationale=" ".join(pick(rule.rationale, lang).split()),
         rule=rule.qualified_id,
         priority=round(rule.priority * _influence(subject, rule.subject), 2),
         due=facts.as_of + dt.timedelta(days=spec.due_in_days),
         owner_role=spec.owner_role,
         evidence=_evidence(firing, facts),
+        body=render(pick(spec.body, lang), values).strip() if spec.body else None,
     )
 
 

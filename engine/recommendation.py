@@ -24,10 +24,11 @@ class Recommendation:
     due: dt.date
     owner_role: str
     evidence: dict[str, Any] = field(default_factory=dict)
+    body: str | None = None  # a longer text some actions carry, e.g. a drafted open letter
 
     def to_dict(self) -> dict[str, Any]:
-        """The contract's JSON shape."""
-        return {
+        """The contract's JSON shape (``body`` only when there is one: fields are only added)."""
+        document = {
             "id": self.id,
             "account_id": self.account_id,
             "action": self.action,
@@ -40,6 +41,9 @@ class Recommendation:
             "owner_role": self.owner_role,
             "evidence": self.evidence,
         }
+        if self.body is not None:
+            document["body"] = self.body
+        return document
 
 
 @dataclass(frozen=True)

@@ -40,9 +40,9 @@ class Registry:
             self.provides[plugin].append(f"playbooks {path}")
         self.kinds = self._kinds()
 
-    def enricher_instances(self) -> list[Enricher]:
+    def enricher_instances(self, config: Any = None) -> list[Enricher]:
         """One instance of every registered enricher, for an ``Advisor``."""
-        return [cls() for cls in self.enrichers.values()]
+        return [cls(config) for cls in self.enrichers.values()]
 
     def is_builtin(self, plugin_name: str) -> bool:
         """Whether a plugin ships with kamengine."""

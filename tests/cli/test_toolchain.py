@@ -86,7 +86,7 @@ tests:
         in result.output
     )
     assert "  coverage: 1/2 rules fired in some case\n    never fired: p/never\n" in result.output
-    assert result.stderr == "Error: 1 case(s) failed\n"
+    assert result.stderr == "Error: 1 failure(s)\n"
 
 
 def test_rules_lint_is_clean_on_the_builtin_playbook_and_finds_problems(tmp_path: Path) -> None:

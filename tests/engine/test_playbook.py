@@ -168,9 +168,60 @@ def test_account_fields_are_reachable_from_contact_rules_only_by_prefix() -> Non
 
 def test_unknown_playbook_keys_and_override_types() -> None:
     assert playbook_problems("playbook: t\nrule: []\n")[:1] == [
-        "playbook.yaml:2: rule: unknown key 'rule' (did you mean 'rules'?); expected one of caps, cooldowns, description, parameters, playbook, rules, tests, version"
+        "playbook.yaml:2: rule: unknown key 'rule' (did you mean 'rules'?); expected one of caps, cooldowns, description, languages, parameters, playbook, rules, tests, version"
     ]
     from kamengine.engine.errors import PlaybookError
 
     with pytest.raises(PlaybookError, match="override 'soon' is not of the default's type"):
         make_playbook(_rule("- stance: 1"), cold_after_days="soon")
+
+
+BILINGUAL = """\
+playbook: t
+languages: [en, zh]
+rules:
+  - id: r1
+    rationale: {en: Opponents need a visit., zh: 反对者需要拜访。}
+    subject: contact
+    when: [{stance: -1}]
+    actions:
+      - action: executive_visit
+        title: {en: "Visit {name}", zh: "高层拜访{name}"}
+      - action: hq_tour
+        title: "Tour for {name}"
+        body: {en: "Dear {name}", zh: "尊敬的{name}"}
+"""
+
+
+def test_texts_may_be_given_per_language_and_missing_ones_are_listed() -> None:
+    playbook = make_playbook(BILINGUAL)
+    rule = playbook.rules[0]
+    assert rule.rationale == {"en": "Opponents need a visit.", "zh": "反对者需要拜访。"}
+    assert rule.actions[1].title == {"en": "Tour for {name}"}
+    assert playbook.missing_translations() == ["playbook.yaml:12: rules[0].actions[1].title: no 'zh' text"]
+
+
+def test_language_mistakes() -> None:
+    text = BILINGUAL.replace("zh: 反对者需要拜访。", "cn: 反对者需要拜访。").replace(
+        'zh: "高层拜访{name}"', 'zh: "高层拜访{nmae}"'
+    )
+    assert playbook_problems(text) == [
+        "playbook.yaml:5: rules[0].rationale.cn: unknown language 'cn'; expected one of en, zh",
+        "playbook.yaml:10: rules[0].actions[0].title: unknown placeholder '{nmae}' for a contact (did you mean 'name'?)",
+    ]
+    assert playbook_problems(BILINGUAL.replace("[en, zh]", "[en, fr]")) == [
+        "playbook.yaml:2: languages: 'languages' must be a list of en, zh, found ['en', 'fr']"
+    ]
+
+
+def test_advice_speaks_the_chosen_language_and_falls_back_to_english() -> None:
+    from kamengine.engine.advisor import Advisor
+    from support import contact, make_snapshot
+
+    snapshot = make_snapshot(contacts=[contact("c1", name="Ana", stance=-1)])
+    chinese = Advisor([make_playbook(BILINGUAL)], lang="zh").advise(snapshot).recommendations
+    assert [(r.title, r.rationale, r.body) for r in chinese] == [
+        ("高层拜访Ana", "反对者需要拜访。", None),
+        ("Tour for Ana", "反对者需要拜访。", "尊敬的Ana"),
+    ]
+    assert chinese[1].to_dict()["body"] == "尊敬的Ana" and "body" not in chinese[0].to_dict()

@@ -1,0 +1,39 @@
+"""``kamengine config``: the effective settings of this directory, and where each came from."""
+
+from __future__ import annotations
+
+import click
+from kamengine.engine.advisor import load_playbooks
+
+from .runtime import current_config, load_registry, playbook_paths
+
+
+@click.group()
+def config() -> None:
+    """Inspect kamengine.toml settings."""
+
+
+@config.command()
+def show() -> None:
+    """Print the effective settings — language, gift caps, parameters, switched-off playbooks
+    and rules, festivals — each with where it came from (default, a playbook, or kamengine.toml)."""
+    settings = current_config()
+    origins = settings.origins
+    click.echo(f"lang = {settings.lang!r}  # {origins['lang']}")
+    click.echo(f"compliance.gift_cap = {settings.gift_cap:g}  # {origins['gift_cap']}")
+    for currency, cap in sorted(settings.gift_caps.items()):
+        click.echo(f"compliance.gift_caps.{currency} = {cap:g}  # {origins[f'gift_caps.{currency}']}")
+    registry = load_registry()
+    playbooks = load_playbooks(
+        playbook_paths(registry, [], False), registry.actions, settings.parameters, registry.kinds
+    )
+    for playbook in playbooks:
+        for name in playbook.parameters:
+            origin = origins.get(f"parameters.{name}", f"default in {playbook.source}")
+            click.echo(f"parameters.{name} = {playbook.values[name]!r}  # {origin}")
+    for section, ids in (("playbooks", settings.disabled_playbooks), ("rules", settings.disabled_rules)):
+        if ids:
+            click.echo(f"{section}.disabled = {sorted(ids)!r}  # {origins[f'{section}.disabled']}")
+    click.echo(f"festivals: {len(settings.festivals)}  # {origins['festivals']}")
+    for festival in sorted(settings.festivals, key=lambda f: f.date):
+        click.echo(f"  {festival.date.isoformat()}  {festival.name}  ({', '.join(festival.regions) or 'everywhere'})")

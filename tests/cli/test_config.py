@@ -1,0 +1,100 @@
+"""kamengine.toml: found in the working directory or given with --config; config show says where from."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from kamengine.cli import main
+
+TOML = """\
+lang = "en"
+
+[compliance]
+gift_cap = 150
+gift_caps = { CNY = 1000 }
+
+[parameters]
+private_activity_min_stance = 2
+
+[rules]
+disabled = ["power-map/ladder-home-visit"]
+
+[[festivals]]
+name = "Company day"
+date = 2026-12-01
+regions = ["EU"]
+"""
+
+
+@pytest.fixture
+def in_dir(tmp_path: Path) -> Path:
+    (tmp_path / "kamengine.toml").write_text(TOML, encoding="utf-8")
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    yield tmp_path  # type: ignore[misc]
+    os.chdir(cwd)
+
+
+def test_config_show_says_where_each_value_came_from(in_dir: Path) -> None:
+    result = CliRunner().invoke(main, ["config", "show"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "lang = 'en'  # kamengine.toml" in [line.replace(str(in_dir) + "/", "") for line in lines]
+    assert f"compliance.gift_cap = 150  # {in_dir}/kamengine.toml" in lines
+    assert f"compliance.gift_caps.CNY = 1000  # {in_dir}/kamengine.toml" in lines
+    assert f"parameters.private_activity_min_stance = 2  # {in_dir}/kamengine.toml" in lines
+    assert any(line.startswith("parameters.family_min_stance = 2  # default in ") for line in lines)
+    assert f"rules.disabled = ['power-map/ladder-home-visit']  # {in_dir}/kamengine.toml" in lines
+    assert "  2026-12-01  Company day  (EU)" in lines
+    assert f"festivals: 10  # default + {in_dir}/kamengine.toml" in lines
+
+
+def test_the_file_changes_advice(in_dir: Path, example_path: str) -> None:
+    recs = json.loads(CliRunner().invoke(main, ["advise", example_path, "-f", "json"]).output)
+    rules = {r["rule"] for r in recs}
+    assert "power-map/ladder-home-visit" not in rules  # switched off
+    assert "power-map/ladder-private-activity" not in rules  # parameter raised to 2
+    assert any(r["subject"]["id"] == "c-cto" for r in recs)
+
+
+def test_an_explicit_config_wins_and_must_exist(tmp_path: Path, example_path: str) -> None:
+    other = tmp_path / "other.toml"
+    other.write_text('[playbooks]\ndisabled = ["power-map"]\n', encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["--config", str(other), "advise", example_path, "--rules", str(tmp_path / "none")]
+    )
+    assert result.exit_code == 2  # --rules path does not exist: a usage error
+    missing = CliRunner().invoke(main, ["--config", str(tmp_path / "nope.toml"), "config", "show"])
+    assert missing.exit_code == 1 and missing.stderr == f"Error: {tmp_path}/nope.toml: no such config file\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("lang = 'fr'\n", "lang: expected one of en, zh, found 'fr'"),
+        (
+            "[compliance]\ngift_capp = 3\n",
+            "compliance.gift_capp: unknown setting (did you mean 'gift_cap'?); expected one of gift_cap, gift_caps",
+        ),
+        ("[rules]\ndisabled = ['power-map/nope']\n", "rules.disabled: no rule 'power-map/nope'"),
+        ("lang = \n", "invalid TOML"),
+    ],
+)
+def test_mistakes_are_reported_with_the_key(tmp_path: Path, example_path: str, text: str, message: str) -> None:
+    path = tmp_path / "k.toml"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["--config", str(path), "advise", example_path])
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_lang_from_config_and_from_the_command_line(tmp_path: Path, example_path: str) -> None:
+    path = tmp_path / "k.toml"
+    path.write_text("lang = 'zh'\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--config", str(path), "advise", example_path, "-f", "json", "--lang", "en"])
+    assert result.exit_code == 0
