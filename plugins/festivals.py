@@ -7,7 +7,7 @@ observed everywhere. The calendar is the shipped one plus ``[[festivals]]`` in k
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from kamengine.engine.config import DEFAULT_FESTIVALS, Festival
 from kamengine.engine.enrichers import Enricher
@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 class FestivalEnricher(Enricher):
     PLUGIN_NAME = "festivals"
-    FIELDS = {
+    FIELDS: ClassVar[Mapping[str, list[FieldSpec]]] = {
         "account": [
             FieldSpec("region", "str", "the account's region, from extra.region (selects its festivals)"),
             FieldSpec("next_festival", "str", "the next festival observed in the account's region"),
