@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,11 +13,12 @@ from pydantic import BaseModel
 from .actions import BUILTIN_ACTIONS
 from .enrichers import Enricher
 from .errors import EvaluationError
-from .fields import INTIMACY_LADDER, ROLES
+from .fields import INTIMACY_LADDER, LEVELS, ROLES, SALES_ACTIONS_151, TEAM_ROLES
 from .snapshot import Activity, Contact, Opportunity, Snapshot
 
 Record = dict[str, Any]
 _STANCE_NAMES = {-1: "m1", 0: "0", 1: "1", 2: "2", 3: "3"}
+_SENIORITY = {level: rank for rank, level in enumerate(LEVELS)}  # executive first
 _LADDER_LEVEL = {action: level for level, action in enumerate(INTIMACY_LADDER, start=1)}
 
 
@@ -60,7 +61,7 @@ def compute_facts(snap: Snapshot, enrichers: Sequence[Enricher] = ()) -> Facts:
         if activity.opportunity_id:
             by_deal[activity.opportunity_id].append(record)
 
-    memberships = _memberships(snap.opportunities)
+    memberships = _memberships(snap.opportunities, {c.id: c.stance for c in snap.contacts})
     key_people = {m["contact_id"] for rows in memberships.values() for m in rows if m["live"] and m["group_key_person"]}
     live_deals: dict[str, set[str]] = defaultdict(set)
     for deal_id, rows in memberships.items():
@@ -79,13 +80,18 @@ def compute_facts(snap: Snapshot, enrichers: Sequence[Enricher] = ()) -> Facts:
         _enrich(record, "contact", contact, snap, enrichers)
         contacts.append(record)
     contact_by_id = {record["id"]: record for record in contacts}
+    _departments(contacts)
 
-    opportunities = [
-        _opportunity(o, memberships[o.id], contact_by_id, by_deal[o.id], as_of) for o in snap.opportunities
-    ]
+    opportunities = []
+    for deal in snap.opportunities:
+        record = _opportunity(deal, memberships[deal.id], contact_by_id, by_deal[deal.id], as_of)
+        _enrich(record, "opportunity", deal, snap, enrichers)
+        opportunities.append(record)
     team = _team(snap, contacts)
     account = _account(snap, contacts, opportunities, activities)
     _enrich(account, "account", snap.account, snap, enrichers)
+    for record in contacts:
+        record["owned_by_top_owner"] = account["top_owner"] is not None and record["owner"] == account["top_owner"]
     facts = Facts(as_of, account, contacts, opportunities, activities, team)
 
     for record in contacts:
@@ -95,7 +101,7 @@ def compute_facts(snap: Snapshot, enrichers: Sequence[Enricher] = ()) -> Facts:
         members = []
         best = deal_by_id[deal_id]["best_stance"]
         for row in rows:
-            membership = {k: row[k] for k in ("group", "proximity", "group_key_person")}
+            membership = {k: row[k] for k in ("group", "proximity", "group_key_person", "group_supporters")}
             stance = contact_by_id[row["contact_id"]]["stance"]
             membership["strongest_supporter"] = stance >= 1 and stance == best
             members.append({**contact_by_id[row["contact_id"]], **membership})
@@ -169,17 +175,23 @@ def _contact(contact: Contact, activities: list[Record], as_of: dt.date) -> Reco
         "planned_count": len(activities) - len(past),
         "days_to_birthday": _days_to_birthday(contact.birthday, as_of),
     }
-    latest: dict[str, int] = {}
-    for activity in past:
-        previous = latest.get(activity["type"])
-        if previous is None or activity["days_ago"] < previous:
-            latest[activity["type"]] = activity["days_ago"]
+    latest = _latest_by_type(past)
     for action in BUILTIN_ACTIONS:
         record[f"days_since_{action}"] = latest.get(action)
     level = max((_LADDER_LEVEL.get(a["type"], 0) for a in past), default=0)
     record["intimacy_level"] = level
     record["next_intimacy_action"] = INTIMACY_LADDER[level] if level < len(INTIMACY_LADDER) else None
     return record
+
+
+def _latest_by_type(activities: Iterable[Record]) -> dict[str, int]:
+    """Days since the most recent activity of each type."""
+    latest: dict[str, int] = {}
+    for activity in activities:
+        previous = latest.get(activity["type"])
+        if previous is None or activity["days_ago"] < previous:
+            latest[activity["type"]] = activity["days_ago"]
+    return latest
 
 
 def _days_to_birthday(birthday: dt.date | None, as_of: dt.date) -> int | None:
@@ -195,12 +207,27 @@ def _days_to_birthday(birthday: dt.date | None, as_of: dt.date) -> int | None:
     raise AssertionError("unreachable: next year's birthday is always ahead")
 
 
-def _memberships(deals: list[Opportunity]) -> dict[str, list[Record]]:
+def _departments(contacts: list[Record]) -> None:
+    supporters: Counter[str] = Counter(c["department"] for c in contacts if c["department"] and c["stance"] >= 1)
+    heads: dict[str, Record] = {}
+    for record in contacts:
+        department = record["department"]
+        record["department_supporters"] = supporters[department] if department else None
+        head = heads.get(department) if department else None
+        if department and (head is None or _SENIORITY[record["level"]] < _SENIORITY[head["level"]]):
+            heads[department] = record
+    head_ids = {id(head) for head in heads.values()}
+    for record in contacts:
+        record["department_head"] = id(record) in head_ids
+
+
+def _memberships(deals: list[Opportunity], stances: Mapping[str, int]) -> dict[str, list[Record]]:
     rows: dict[str, list[Record]] = {}
     for deal in deals:
         rows[deal.id] = []
         for group in deal.decision_groups:
             nearest = min((m.proximity for m in group.members), default=None)
+            supporters = sum(1 for m in group.members if stances.get(m.contact_id, 0) >= 1)
             for member in group.members:
                 rows[deal.id].append(
                     {
@@ -208,6 +235,7 @@ def _memberships(deals: list[Opportunity]) -> dict[str, list[Record]]:
                         "group": group.group,
                         "proximity": member.proximity,
                         "group_key_person": member.proximity == nearest,
+                        "group_supporters": supporters,
                         "live": deal.live,
                     }
                 )
@@ -221,6 +249,7 @@ def _opportunity(
     stances = [person["stance"] for person in people.values()]
     supported_groups = {row["group"] for row in rows if contacts[row["contact_id"]]["stance"] >= 1}
     past = [a["days_ago"] for a in activities if not a["planned"]]
+    done = {a["type"] for a in activities} & set(SALES_ACTIONS_151)  # scheduled counts: it is under way
     return {
         "id": deal.id,
         "name": deal.name,
@@ -236,6 +265,8 @@ def _opportunity(
         "best_stance": max(stances, default=None),
         "groups_without_supporter": len({g.group for g in deal.decision_groups} - supported_groups),
         "days_since_last_activity": min(past, default=None),
+        "sales_actions_done": len(done),
+        "next_151_action": next((a for a in SALES_ACTIONS_151 if a not in done), None),
     }
 
 
@@ -291,6 +322,22 @@ def _account(snap: Snapshot, contacts: list[Record], deals: list[Record], activi
     }
     for role in ROLES:
         record[f"count_role_{role}"] = roles[role]
+    team_roles = Counter(member.role for member in snap.team)
+    for team_role in TEAM_ROLES:
+        record[f"team_count_{team_role}"] = team_roles[team_role]
+    latest = _latest_by_type(a for a in activities if not a["planned"])
+    for action in BUILTIN_ACTIONS:
+        record[f"days_since_{action}"] = latest.get(action)
+    top_level = [latest[a] for a in ("summit_dialogue", "executive_visit") if a in latest]
+    record["days_since_top_level_dialogue"] = min(top_level, default=None)
+    names = {member.id: member.name for member in snap.team}
+    record["top_owner_name"] = names.get(top[0]) if top else None
+    senior = [c for c in contacts if c["level"] in ("executive", "senior")]
+    working = [c for c in contacts if c["level"] in ("middle", "staff")]
+    record["senior_supporters"] = sum(1 for c in senior if c["stance"] >= 1)
+    record["working_contacts"] = len(working)
+    record["working_supporters"] = sum(1 for c in working if c["stance"] >= 1)
+    record["decider_supporters"] = sum(1 for c in contacts if c["role"] in ("A", "D") and c["stance"] >= 1)
     for value, name in _STANCE_NAMES.items():
         record[f"count_stance_{name}"] = stances[value]
     return record

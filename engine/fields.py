@@ -20,6 +20,8 @@ STAGES = ("lead", "qualified", "bidding", "negotiation", *CLOSED_STAGES)
 GROUPS = ("commercial", "technical", "selection", "final")
 TIERS = ("strategic", "key", "standard")
 TEAM_ROLES = ("AR", "SR", "FR", "AD")
+#: Huawei's five sales actions of "151", in the order a new deal should get them.
+SALES_ACTIONS_151 = ("technical_exchange", "reference_site_visit", "onsite_meeting", "hq_tour", "executive_visit")
 INTIMACY_LADDER = (
     "project_office_visit",
     "regular_office_visit",
@@ -73,6 +75,13 @@ _CONTACT = [
     _f("key_person", "bool", "nearest the axis in a decision group of a live deal (fishbone key person)"),
     _f("live_deal_count", "int", "number of live deals whose decision groups include this contact"),
     _f("planned_count", "int", "number of scheduled (future-dated) activities with this contact"),
+    _f(
+        "department_supporters",
+        "int",
+        "contacts of the same department (this one included) at stance >= 1; null without a department",
+    ),
+    _f("department_head", "bool", "the most senior contact of their department (ties: the first listed)"),
+    _f("owned_by_top_owner", "bool", "this relationship is owned by the account's top owner (soil fertility)"),
 ]
 _CONTACT += [
     _f(f"days_since_{action}", "int", f"days since the last past {action}; null if none") for action in BUILTIN_ACTIONS
@@ -93,6 +102,10 @@ _OPPORTUNITY = [
     _f("best_stance", "int", "highest stance among its decision-group members; null without members"),
     _f("groups_without_supporter", "int", "decision groups with no member at stance >= 1"),
     _f("days_since_last_activity", "int", "days since the last past activity on this deal; null if none"),
+    _f("sales_actions_done", "int", "how many of the five 151 sales actions were done on this deal"),
+    _f(
+        "next_151_action", "action", "the first 151 sales action not yet done on this deal, in order; null when all are"
+    ),
 ]
 
 _ACCOUNT = [
@@ -117,6 +130,17 @@ _ACCOUNT = [
     _f("top_owner", "str", "the team member holding most supportive (stance >= 1) relationships"),
     _f("top_owner_share", "number", "share (0..1) of supportive relationships held by the top owner; null if none"),
     _f("days_since_last_activity", "int", "days since the last past activity in the account; null if none"),
+    _f("days_since_top_level_dialogue", "int", "days since the last summit dialogue or executive visit; null if none"),
+    _f("top_owner_name", "str", "the name of the top owner"),
+    _f("senior_supporters", "int", "executive and senior contacts at stance >= 1 (the pillars and the roof)"),
+    _f("working_contacts", "int", "middle and staff contacts (the foundation)"),
+    _f("working_supporters", "int", "middle and staff contacts at stance >= 1"),
+    _f("decider_supporters", "int", "approvers and decision makers at stance >= 1"),
+]
+_ACCOUNT += [_f(f"team_count_{role}", "int", f"members of our account team in the {role} role") for role in TEAM_ROLES]
+_ACCOUNT += [
+    _f(f"days_since_{action}", "int", f"days since the last past {action} in the account; null if none")
+    for action in BUILTIN_ACTIONS
 ]
 _ACCOUNT += [_f(f"count_role_{role}", "int", f"contacts with power role {role}") for role in ROLES]
 _ACCOUNT += [
@@ -139,6 +163,7 @@ _MEMBERSHIP = [
     _f("group", "str", "the decision group (fishbone bone)", GROUPS),
     _f("proximity", "int", "distance from the axis: 1 is nearest (most influence)"),
     _f("group_key_person", "bool", "nearest the axis in this group"),
+    _f("group_supporters", "int", "members of this group at stance >= 1"),
     _f("strongest_supporter", "bool", "this person has the highest stance (>= 1) among the deal's members"),
 ]
 

@@ -28,7 +28,9 @@ _PLAYBOOK_KEYS = {
 }
 _CAP_KEYS = {"per_contact", "per_account"}
 _PARAMETER_KEYS = {"default", "description"}
-_RULE_KEYS = {"id", "description", "rationale", "subject", "priority", "exclusive_group", "when", "actions"}
+_RULE_KEYS = {
+    "id", "description", "rationale", "subject", "priority", "priority_in_crisis", "exclusive_group", "when", "actions",
+}  # fmt: skip
 _ACTION_KEYS = {"action", "title", "body", "owner_role", "due_in_days", "value"}
 
 
@@ -58,6 +60,11 @@ class Rule:
     actions: tuple[ActionSpec, ...]
     source: str  # file:line, for messages
     exclusive_group: str | None = None  # only the best-ranked firing of a group survives per subject
+    priority_in_crisis: int | None = None  # the priority while account.crisis is set (default: priority)
+
+    def priority_for(self, crisis: bool) -> int:
+        """The rule's priority, which may change while the account is in a crisis."""
+        return self.priority_in_crisis if crisis and self.priority_in_crisis is not None else self.priority
 
     @property
     def qualified_id(self) -> str:
@@ -281,6 +288,9 @@ class _Validator:
                     actions=self._actions(item.get("actions"), (*path, "actions"), subject, values),
                     source=self.doc.where(path),
                     exclusive_group=self._text(item, path, "exclusive_group", "") or None,
+                    priority_in_crisis=self._int(item, path, "priority_in_crisis")
+                    if "priority_in_crisis" in item
+                    else None,
                 )
             )
         return tuple(rules)

@@ -129,7 +129,7 @@ def _recommend(
         title=render(pick(spec.title, lang), values),
         rationale=" ".join(pick(rule.rationale, lang).split()),
         rule=rule.qualified_id,
-        priority=round(rule.priority * _influence(subject, rule.subject), 2),
+        priority=round(rule.priority_for(bool(facts.account.get("crisis"))) * _influence(subject, rule.subject), 2),
         due=facts.as_of + dt.timedelta(days=spec.due_in_days),
         owner_role=spec.owner_role,
         evidence=_evidence(firing, facts),

@@ -126,3 +126,52 @@ def test_as_of_drives_every_day_count() -> None:
     snapshot = make_snapshot(contacts=[contact("c1")], activities=[activity("a1", "hq_tour", "2026-11-10", "c1")])
     later = compute_facts(snapshot.model_copy(update={"as_of": dt.date(2026, 12, 10)}))
     assert later.contacts[0]["days_since_hq_tour"] == 30
+
+
+def test_departments_heads_and_supporters() -> None:
+    facts = _facts(
+        contacts=[
+            contact("c1", department="IT", level="middle", stance=0),
+            contact("c2", department="IT", level="senior", stance=1),
+            contact("c3", department="Ops", level="staff", stance=0),
+            contact("c4", level="executive", stance=2),
+        ]
+    )
+    assert [(c["department_head"], c["department_supporters"]) for c in facts.contacts] == [
+        (False, 1), (True, 1), (True, 0), (False, None),
+    ]  # fmt: skip
+
+
+def test_group_supporters_and_the_151_sequence() -> None:
+    facts = _facts(
+        contacts=[contact("c1", stance=1), contact("c2", stance=0), contact("c3", stance=0)],
+        opportunities=[_deal()],
+        activities=[
+            activity("a1", "technical_exchange", "2026-10-01", "c1", opportunity_id="o1"),
+            activity("a2", "onsite_meeting", "2026-12-01", "c1", opportunity_id="o1"),  # scheduled: under way
+        ],
+    )
+    groups = {(m["id"], m["group"]): m["group_supporters"] for m in facts.items("opportunity", "o1", "members")}
+    assert groups == {("c1", "technical"): 1, ("c2", "technical"): 1, ("c3", "final"): 0}
+    deal = facts.opportunities[0]
+    assert (deal["sales_actions_done"], deal["next_151_action"]) == (2, "reference_site_visit")
+
+
+def test_account_layers_team_roles_and_top_level_dialogue() -> None:
+    facts = _facts(
+        contacts=[
+            contact("c1", role="A", level="executive", stance=2, owner="u-ad"),
+            contact("c2", level="staff", stance=0, owner="u-ar"),
+            contact("c3", level="middle", stance=1, owner="u-ad"),
+        ],
+        activities=[
+            activity("a1", "executive_visit", "2026-05-24", "c1"),
+            activity("a2", "summit_dialogue", "2025-01-01"),
+        ],
+    )
+    account = facts.account
+    assert (account["senior_supporters"], account["working_contacts"], account["working_supporters"]) == (1, 2, 1)
+    assert (account["decider_supporters"], account["team_count_AR"], account["team_count_SR"]) == (1, 1, 0)
+    assert (account["days_since_top_level_dialogue"], account["days_since_summit_dialogue"]) == (180, 688)
+    assert (account["top_owner"], account["top_owner_name"]) == ("u-ad", "Chen")
+    assert [c["owned_by_top_owner"] for c in facts.contacts] == [True, False, True]

@@ -140,7 +140,7 @@ rules:
 """
     assert playbook_problems(text) == [
         "playbook.yaml:5: rules[0].subject: 'subject' is one of contact, opportunity, account, found 'contacts' (did you mean 'contact'?)",
-        "playbook.yaml:10: rules[1].priorty: unknown key 'priorty' (did you mean 'priority'?); expected one of actions, description, exclusive_group, id, priority, rationale, subject, when",
+        "playbook.yaml:10: rules[1].priorty: unknown key 'priorty' (did you mean 'priority'?); expected one of actions, description, exclusive_group, id, priority, priority_in_crisis, rationale, subject, when",
         "playbook.yaml:12: rules[1].actions[0].action: unknown action id 'exec_visit' (did you mean 'executive_visit'?)",
         "playbook.yaml:13: rules[1].actions[1].title: unknown placeholder '{nmae}' for a contact (did you mean 'name'?)",
         "playbook.yaml:13: rules[1].actions[1].owner_role: 'owner_role' is one of AR, SR, FR, AD, found 'CEO'",
