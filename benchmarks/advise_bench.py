@@ -16,8 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from kamengine.engine.actions import ActionCatalogue
-from kamengine.engine.advisor import Advisor, builtin_playbook_files, load_playbooks
+from kamengine.engine.advisor import Advisor, registered_advisor
+from kamengine.engine.plugin_manager import get_plugin_manager
+from kamengine.engine.registry import Registry
 from kamengine.engine.snapshot import Snapshot
 from portfolio import portfolio
 
@@ -41,9 +42,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=500, help="snapshots per size (default 500)")
     args = parser.parse_args()
-    actions = ActionCatalogue()
-    playbooks = load_playbooks(builtin_playbook_files(), actions)
-    advisors = {"durable": Advisor(playbooks, actions), "reference": Advisor(playbooks, actions, engine="reference")}
+    registry = Registry(get_plugin_manager(load_entry_points=False))
+    advisors = {name: registered_advisor(registry, name) for name in ("durable", "reference")}
     print(f"{'contacts':>8}  {'engine':<9}  {'median ms':>9}  {'p95 ms':>7}  {'accounts/s':>10}  {'recs/account':>12}")
     for contacts in (10, 30, 100):
         snapshots = portfolio(args.accounts, contacts)

@@ -209,10 +209,12 @@ def _days_to_birthday(birthday: dt.date | None, as_of: dt.date) -> int | None:
 
 def _departments(contacts: list[Record]) -> None:
     supporters: Counter[str] = Counter(c["department"] for c in contacts if c["department"] and c["stance"] >= 1)
+    sizes: Counter[str] = Counter(c["department"] for c in contacts if c["department"])
     heads: dict[str, Record] = {}
     for record in contacts:
         department = record["department"]
         record["department_supporters"] = supporters[department] if department else None
+        record["department_size"] = sizes[department] if department else None
         head = heads.get(department) if department else None
         if department and (head is None or _SENIORITY[record["level"]] < _SENIORITY[head["level"]]):
             heads[department] = record
@@ -322,7 +324,7 @@ def _account(snap: Snapshot, contacts: list[Record], deals: list[Record], activi
     }
     for role in ROLES:
         record[f"count_role_{role}"] = roles[role]
-    team_roles = Counter(member.role for member in snap.team)
+    team_roles: Counter[str] = Counter(member.role for member in snap.team)
     for team_role in TEAM_ROLES:
         record[f"team_count_{team_role}"] = team_roles[team_role]
     latest = _latest_by_type(a for a in activities if not a["planned"])

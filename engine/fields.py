@@ -81,6 +81,7 @@ _CONTACT = [
         "contacts of the same department (this one included) at stance >= 1; null without a department",
     ),
     _f("department_head", "bool", "the most senior contact of their department (ties: the first listed)"),
+    _f("department_size", "int", "contacts in the same department (this one included); null without a department"),
     _f("owned_by_top_owner", "bool", "this relationship is owned by the account's top owner (soil fertility)"),
 ]
 _CONTACT += [

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
-_NAME = re.compile(r"(account\.)?[a-z_][a-z0-9_]*")
+_NAME = re.compile(r"(account\.)?[A-Za-z_][A-Za-z0-9_]*")
 
 
 def placeholders(template: str) -> list[str]:

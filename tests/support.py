@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from kamengine.engine.actions import ActionCatalogue
-from kamengine.engine.advisor import Advisor, builtin_playbook_files, load_playbooks
+from kamengine.engine.advisor import Advisor, registered_advisor
 from kamengine.engine.documents import parse
 from kamengine.engine.errors import PlaybookError
 from kamengine.engine.loading import snapshot_from_document
 from kamengine.engine.playbook import Playbook, playbook_from_document
+from kamengine.engine.plugin_manager import get_plugin_manager
 from kamengine.engine.ranking import Advice
+from kamengine.engine.registry import Registry
 from kamengine.engine.snapshot import Snapshot
 
 REPO = Path(__file__).resolve().parent.parent
@@ -74,8 +76,17 @@ def playbook_problems(text: str) -> list[str]:
 
 @functools.cache
 def builtin_advisor(engine: str = "durable") -> Advisor:
-    actions = ActionCatalogue()
-    return Advisor(load_playbooks(builtin_playbook_files(), actions), actions, engine=engine)  # type: ignore[arg-type]
+    """Every built-in playbook, action type and enricher (no installed plugins)."""
+    return registered_advisor(Registry(get_plugin_manager(load_entry_points=False)), engine)  # type: ignore[arg-type]
+
+
+@functools.cache
+def example_recommendations() -> list[dict[str, Any]]:
+    """What the built-in playbooks recommend for the bundled example, in the contract's shape."""
+    from kamengine.engine.loading import load_snapshot
+
+    advice = builtin_advisor().advise(load_snapshot(str(REPO / "examples" / "acme-telecom.yaml")))
+    return [r.to_dict() for r in advice.recommendations]
 
 
 def advise_builtin(snapshot: Snapshot) -> Advice:

@@ -21,7 +21,7 @@ from kamengine.engine.hookspecs import hookimpl
 from kamengine.engine.plugin_manager import BUILTIN_PLUGINS, get_plugin_manager
 from kamengine.engine.registry import Registry
 from kamengine.engine.sources import Source
-from support import contact, make_playbook, make_snapshot
+from support import REPO, contact, make_playbook, make_snapshot
 
 
 def test_builtins_are_registered_by_module_name() -> None:
@@ -240,4 +240,4 @@ def test_a_plugin_registers_a_playbook_directory(pm: pluggy.PluginManager, tmp_p
     registry = Registry(pm)
     assert ("team", str(tmp_path)) in registry.playbook_sources
     assert playbook_paths(registry, [], no_builtin=True) == [str(tmp_path / "team.yaml")]
-    assert len(playbook_paths(registry, [], no_builtin=False)) == 2
+    assert len(playbook_paths(registry, [], no_builtin=False)) == 1 + len(list((REPO / "rules").glob("*.yaml")))

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from kamengine.cli import main
 from kamengine.engine.emitters import EmitContext
 from kamengine.plugins.webhook_emitter import WebhookEmitter
+from support import example_recommendations
 
 SECRET = "s3cret-value-never-printed"
 
@@ -71,10 +72,11 @@ def test_survives_one_failure_by_retrying_and_signs_the_body(
     assert result.exit_code == 0, result.output
     assert len(receiver.bodies) == 2 and receiver.bodies[0] == receiver.bodies[1]
     payload = json.loads(receiver.bodies[-1])
-    assert len(payload["recommendations"]) == 13
+    count = len(example_recommendations())
+    assert payload["recommendations"] == example_recommendations()
     expected = "sha256=" + hmac.new(SECRET.encode(), receiver.bodies[-1], hashlib.sha256).hexdigest()
     assert receiver.signatures[-1] == expected
-    assert f"webhook: 13 recommendations posted to {receiver.url} after 2 attempts" in result.stderr
+    assert f"webhook: {count} recommendations posted to {receiver.url} after 2 attempts" in result.stderr
     assert SECRET not in result.output + result.stderr
 
 
@@ -99,7 +101,7 @@ def test_a_permanently_failing_webhook_does_not_stop_the_file_emitters(
         )
     assert result.exit_code == 1
     assert len(receiver.bodies) == WebhookEmitter.ATTEMPTS
-    assert len(json.loads(out.read_text(encoding="utf-8"))) == 13
+    assert json.loads(out.read_text(encoding="utf-8")) == example_recommendations()
     assert (tmp_path / "v.ics").exists()
     assert (
         f"Error: emitter 'webhook' failed: RuntimeError: POST to {receiver.url} failed after 4 attempt(s): HTTP 503 Service Unavailable"
