@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import click
 from kamengine.engine.advisor import load_playbooks, playbook_files
+from kamengine.engine.catalogue import catalogue_json, catalogue_markdown
 from kamengine.engine.errors import PlaybookError, did_you_mean
 from kamengine.engine.explain import describe
 from kamengine.engine.i18n import pick
@@ -19,7 +21,7 @@ from .runtime import format_option, load_all_playbooks, load_registry, playbook_
 
 @click.group()
 def rules() -> None:
-    """Inspect and check playbooks: list, show, validate, test, lint."""
+    """Inspect and check playbooks: list, show, validate, test, lint, catalogue."""
 
 
 @rules.command("list")
@@ -109,6 +111,34 @@ def test(paths: tuple[str, ...]) -> None:
     if failed:
         raise click.ClickException(f"{failed} failure(s)")
     click.echo("all cases passed" + (f"; {uncovered} rule(s) never fired" if uncovered else ""))
+
+
+@rules.command()
+@click.option(
+    "-f",
+    "--format",
+    "output_format",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of stdout."
+)
+@playbook_options
+def catalogue(
+    output_format: str, output: str | None, rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any]
+) -> None:
+    """Document every loaded rule: what it looks for, what it recommends, why, its parameters."""
+    registry = load_registry()
+    playbooks = load_all_playbooks(registry, rule_paths, no_builtin, params)
+    text = catalogue_markdown(playbooks, registry.actions) if output_format == "markdown" else catalogue_json(playbooks)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
 
 
 @rules.command()

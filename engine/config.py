@@ -72,7 +72,7 @@ def find_config(explicit: str | None, cwd: Path | None = None) -> Path | None:
     """``--config PATH`` if given (it must exist), else ``./kamengine.toml`` if there is one."""
     if explicit is not None:
         path = Path(explicit)
-        if not path.is_file():
+        if not path.exists() or path.is_dir():
             raise ConfigError([f"{explicit}: no such config file"])
         return path
     candidate = (cwd or Path.cwd()) / FILENAME

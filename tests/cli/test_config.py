@@ -96,5 +96,12 @@ def test_mistakes_are_reported_with_the_key(tmp_path: Path, example_path: str, t
 def test_lang_from_config_and_from_the_command_line(tmp_path: Path, example_path: str) -> None:
     path = tmp_path / "k.toml"
     path.write_text("lang = 'zh'\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["--config", str(path), "advise", example_path, "-f", "json", "--lang", "en"])
-    assert result.exit_code == 0
+    chinese = json.loads(CliRunner().invoke(main, ["--config", str(path), "advise", example_path, "-f", "json"]).output)
+    english = json.loads(
+        CliRunner().invoke(main, ["--config", str(path), "advise", example_path, "-f", "json", "--lang", "en"]).output
+    )
+    sponsor = next(r for r in chinese if r["rule"] == "power-map/borrow-leverage")
+    assert sponsor["title"] == "为Ana Ruiz（Chief Technology Officer）指定我方高层对口人"
+    assert sponsor["rationale"].startswith("借势")
+    assert [r["id"] for r in english] == [r["id"] for r in chinese]
+    assert english[0]["title"].startswith("Escalated: ")
