@@ -92,6 +92,8 @@ def compute_facts(snap: Snapshot, enrichers: Sequence[Enricher] = ()) -> Facts:
     _enrich(account, "account", snap.account, snap, enrichers)
     for record in contacts:
         record["owned_by_top_owner"] = account["top_owner"] is not None and record["owner"] == account["top_owner"]
+    held = [c["name"] for c in contacts if c["owned_by_top_owner"] and c["stance"] >= 1]
+    account["top_owner_contacts"] = ", ".join(held) if held else None
     facts = Facts(as_of, account, contacts, opportunities, activities, team)
 
     for record in contacts:

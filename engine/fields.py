@@ -133,6 +133,7 @@ _ACCOUNT = [
     _f("days_since_last_activity", "int", "days since the last past activity in the account; null if none"),
     _f("days_since_top_level_dialogue", "int", "days since the last summit dialogue or executive visit; null if none"),
     _f("top_owner_name", "str", "the name of the top owner"),
+    _f("top_owner_contacts", "str", "names of the supportive contacts the top owner holds, comma-separated"),
     _f("senior_supporters", "int", "executive and senior contacts at stance >= 1 (the pillars and the roof)"),
     _f("working_contacts", "int", "middle and staff contacts (the foundation)"),
     _f("working_supporters", "int", "middle and staff contacts at stance >= 1"),

@@ -122,3 +122,22 @@ def test_the_bundled_example_shows_every_rule(example_path: str) -> None:
     fired = {r.rule for r in advice.recommendations} | {s.recommendation.rule for s in advice.suppressed}
     power_map = {rule.qualified_id for rule in builtin_advisor().rules if rule.playbook == "power-map"}
     assert power_map <= fired
+
+
+def test_in_a_crisis_broad_relationship_rules_gain_priority() -> None:
+    people = [contact("c1", stance=1, birthday="1970-11-22")]
+    calm = advise_builtin(make_snapshot(contacts=people, team=EXEC_TEAM)).recommendations
+    crisis = advise_builtin(
+        make_snapshot(account={"id": "acct", "name": "ACME", "crisis": True}, contacts=people, team=EXEC_TEAM)
+    ).recommendations
+    greeting = [(r.priority, r.rule) for r in calm if r.action == "birthday_greeting"]
+    assert greeting == [(30.0, "kam-foundation/birthday-greeting")]
+    assert [r.priority for r in crisis if r.action == "birthday_greeting"] == [45.0]
+
+
+def test_soil_fertility_names_the_relationships_to_share() -> None:
+    people = [contact(f"c{i}", name=f"Person {i}", stance=1, owner="u-ar") for i in range(3)]
+    recs = advise_builtin(make_snapshot(contacts=people, team=EXEC_TEAM)).recommendations
+    (share,) = [r for r in recs if r.action == "broaden_relationships"]
+    assert share.title == "Share Li's relationships at Account with the rest of the team: Person 0, Person 1, Person 2"
+    assert share.evidence["matched"] == {"any contacts": ["c0", "c1", "c2"]}
