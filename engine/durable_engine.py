@@ -67,11 +67,15 @@ class DurableEvaluator:
         self._uses_account: set[str] = set()
         self._item_types: dict[str, bool] = {}  # item fact type -> any quantifier filters it
         self._quantifiers: dict[str, list[tuple[int, Quantifier]]] = defaultdict(list)
+        self._route_names: dict[str, list[str]] = defaultdict(list)
         definitions, self._actions = self._compile()
         self._handles: list[int] = []
+        self._routes: dict[str, list[int]] = {}  # fact type -> the rulesets with rules on it
         try:
             for name, definition in definitions.items():
                 self._handles.append(core.create_ruleset(name, _encode(definition)))
+            handle_of = dict(zip(definitions, self._handles, strict=True))
+            self._routes = {t: [handle_of[n] for n in names] for t, names in self._route_names.items()}
         except core.error as exc:
             self.close()
             raise EvaluationError(f"durable_rules rejected the compiled rules: {exc}") from None
@@ -92,7 +96,7 @@ class DurableEvaluator:
     # -- compilation ---------------------------------------------------------------------
 
     def _compile(self) -> tuple[dict[str, Any], dict[str, Callable[[dict[str, Any]], None]]]:
-        durable_rules: list[tuple[str, dict[str, Any]]] = []
+        by_type: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)  # fact type -> durable rules
         actions: dict[str, Callable[[dict[str, Any]], None]] = {}
         for index, rule in enumerate(self.rules):
             for q in quantifiers_in(rule.when):
@@ -103,21 +107,28 @@ class DurableEvaluator:
                     continue  # every item matches: counted without durable
                 name = f"q{index}_{q.index}"
                 pattern = _and([{_TYPE: item_type}, self._expression(q.where, index, item_type)])
-                durable_rules.append((name, {"all": [{"m": pattern}]}))
+                by_type[item_type].append((name, {"all": [{"m": pattern}]}))
                 actions[name] = self._guarded(self._on_item(index, q.index))
             name = f"r{index}"
             pattern = _and([{_TYPE: f"s:{rule.subject}"}, self._expression(rule.when, index, f"s:{rule.subject}")])
-            durable_rules.append((name, {"all": [{"m": pattern}]}))
+            by_type[f"s:{rule.subject}"].append((name, {"all": [{"m": pattern}]}))
             actions[name] = self._guarded(self._on_subject(index))
         # guard 1: a sentinel rule on the end-of-account fact, so an action always ran
         # before delete_state; every ruleset gets its own.
+        # Rulesets hold rules of one fact type, so a fact is asserted only where a rule can
+        # match it (asserting into every ruleset doubled the cost with two of them).
         instance = next(_instances)
         definitions = {}
-        chunks = [durable_rules[i : i + RULES_PER_RULESET] for i in range(0, len(durable_rules), RULES_PER_RULESET)]
-        for number, chunk in enumerate(chunks or [[]]):
-            body = dict(chunk)
-            body["end"] = {"all": [{"m": {_TYPE: _END}}]}
-            definitions[f"kamengine_{instance}_{number}"] = body
+        for fact_type, rules in sorted(by_type.items()):
+            for start in range(0, len(rules), RULES_PER_RULESET):
+                name = f"kamengine_{instance}_{len(definitions)}"
+                definitions[name] = {
+                    **dict(rules[start : start + RULES_PER_RULESET]),
+                    "end": {"all": [{"m": {_TYPE: _END}}]},
+                }
+                self._route_names[fact_type].append(name)
+        if not definitions:
+            definitions[f"kamengine_{instance}_0"] = {"end": {"all": [{"m": {_TYPE: _END}}]}}
         actions["end"] = lambda fact: None
         return definitions, actions
 
@@ -243,9 +254,9 @@ class DurableEvaluator:
         fact[_KEY] = key
         return fact
 
-    def _assert(self, fact: dict[str, Any]) -> None:
+    def _assert(self, fact: dict[str, Any], handles: Sequence[int] | None = None) -> None:
         text = _encode_fact(fact)
-        for handle in self._handles:
+        for handle in self._routes.get(fact[_TYPE], ()) if handles is None else handles:
             try:
                 code, state = core.assert_fact(handle, text)  # guard 3: one fact at a time
             except core.error as exc:
@@ -267,7 +278,7 @@ class DurableEvaluator:
             result = (state_text, following) if following else None
 
     def _finish(self) -> None:
-        self._assert({_TYPE: _END, _KEY: _END})
+        self._assert({_TYPE: _END, _KEY: _END}, self._handles)  # guard 1: into every ruleset
         for handle in self._handles:
             core.delete_state(handle, None)
 
