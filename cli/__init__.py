@@ -8,9 +8,11 @@ import click
 from kamengine.engine.errors import KamengineError
 
 from .advise import advise
+from .batch import batch, deliver
 from .config import config
 from .explain import explain
 from .plugins import plugins
+from .recs import recs
 from .rules import rules
 
 
@@ -34,5 +36,5 @@ def main(config_path: str | None) -> None:
     """kamengine: ranked, explained next actions for key accounts, from declarative playbooks."""
 
 
-for command in (advise, config, explain, plugins, rules):
+for command in (advise, batch, config, deliver, explain, plugins, recs, rules):
     main.add_command(command)

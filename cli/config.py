@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 from kamengine.engine.advisor import load_playbooks
+from kamengine.engine.assembly import playbook_paths
 
-from .runtime import current_config, load_registry, playbook_paths
+from .runtime import current_config, load_registry
 
 
 @click.group()

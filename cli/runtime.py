@@ -7,7 +7,8 @@ from typing import Any, TypeVar
 
 import click
 import yaml
-from kamengine.engine.advisor import Advisor, EngineName, combined_caps, load_playbooks, playbook_files, switch_off
+from kamengine.engine.advisor import Advisor, EngineName
+from kamengine.engine.assembly import configured_advisor, configured_playbooks, playbook_paths
 from kamengine.engine.config import Config, find_config, load_config
 from kamengine.engine.i18n import LANGUAGES
 from kamengine.engine.playbook import Playbook
@@ -54,14 +55,6 @@ def playbook_options(command: F) -> F:
     )(command)  # fmt: skip
 
 
-def playbook_paths(registry: Registry, rule_paths: Iterable[str], no_builtin: bool) -> list[str]:
-    """Registered playbooks (less the built-in ones with ``--no-builtin``) plus ``--rules``."""
-    registered = [
-        path for plugin, path in registry.playbook_sources if not (no_builtin and registry.is_builtin(plugin))
-    ]
-    return playbook_files([*registered, *rule_paths])
-
-
 def current_config() -> Config:
     """The run's kamengine.toml settings (``--config``, else ./kamengine.toml), read once."""
     root = click.get_current_context().find_root()
@@ -75,12 +68,9 @@ def load_all_playbooks(
     registry: Registry, rule_paths: Iterable[str], no_builtin: bool, params: Mapping[str, Any]
 ) -> list[Playbook]:
     """Every playbook of this run: parameters from kamengine.toml then --param; switched-off ones dropped."""
-    paths = playbook_paths(registry, rule_paths, no_builtin)
-    if not paths:
+    if not playbook_paths(registry, rule_paths, no_builtin):
         raise click.UsageError("no playbooks: drop --no-builtin or add --rules DIR")
-    config = current_config()
-    playbooks = load_playbooks(paths, registry.actions, {**config.parameters, **params}, registry.kinds)
-    return switch_off(playbooks, config.disabled_playbooks, config.disabled_rules)
+    return configured_playbooks(registry, current_config(), rule_paths, no_builtin, params)
 
 
 def build_advisor(
@@ -90,17 +80,8 @@ def build_advisor(
     caps: Mapping[str, int | None] | None = None,
     lang: str | None = None,
 ) -> Advisor:
-    config = current_config()
-    return Advisor(
-        playbooks,
-        registry.actions,
-        gift_cap=config.gift_cap,
-        engine=engine,
-        enrichers=registry.enricher_instances(config),
-        caps=combined_caps(playbooks, caps),
-        lang=lang or config.lang,
-        gift_caps=config.gift_caps,
-    )
+    """The run's advisor, with kamengine.toml's settings."""
+    return configured_advisor(registry, current_config(), playbooks, engine, caps, lang)
 
 
 def lang_option(command: F) -> F:

@@ -118,7 +118,7 @@ class DurableEvaluator:
         # Rulesets hold rules of one fact type, so a fact is asserted only where a rule can
         # match it (asserting into every ruleset doubled the cost with two of them).
         instance = next(_instances)
-        definitions = {}
+        definitions: dict[str, dict[str, Any]] = {}
         for fact_type, rules in sorted(by_type.items()):
             for start in range(0, len(rules), RULES_PER_RULESET):
                 name = f"kamengine_{instance}_{len(definitions)}"

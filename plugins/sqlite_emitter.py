@@ -35,7 +35,7 @@ class SqliteEmitter(Emitter):
         db = sqlite_utils.Database(self.target)
         try:
             with db.conn:  # one transaction: all of this run's rows or none
-                db[TABLE].upsert_all(rows, pk="id", alter=True)  # type: ignore[union-attr]
+                db.table(TABLE).upsert_all(rows, pk="id", alter=True)
         finally:
             db.close()
         return f"{len(rows)} recommendations upserted into {self.target} (table {TABLE})"

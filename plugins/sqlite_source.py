@@ -28,7 +28,7 @@ class SqliteSource(Source):
             present = [t for t in TABLES if t in tables]
             for table in present:
                 check_columns(table, [c.name for c in db[table].columns], f"{self.location}: table {table}")
-            for account in db["accounts"].rows_where(select="rowid, *", order_by="rowid"):
+            for account in db.table("accounts").rows_where(select="rowid, *", order_by="rowid"):
                 yield self._record(db, present, account)
         finally:
             db.close()

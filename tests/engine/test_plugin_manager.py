@@ -9,10 +9,10 @@ from typing import Any, ClassVar
 
 import pluggy
 import pytest
-from kamengine.cli.runtime import playbook_paths
 from kamengine.engine import plugin_manager
 from kamengine.engine.actions import ActionType
 from kamengine.engine.advisor import Advisor
+from kamengine.engine.assembly import playbook_paths
 from kamengine.engine.emitters import Emitter
 from kamengine.engine.enrichers import Enricher
 from kamengine.engine.errors import EvaluationError, PlaybookError, PluginError

@@ -1,0 +1,165 @@
+"""The nightly batch: worker processes evaluate accounts, this process writes the store.
+
+Each worker builds its advisor (and its durable rulesets) once and evaluates one account at
+a time; a worker that dies — an exception it cannot report, or a segfault inside the C
+engine — costs only the account it held: the supervisor records that account as failed and
+starts a new worker. Threads would give no parallelism (durable holds the GIL).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from .recommendation import Recommendation
+from .snapshot import Snapshot
+
+#: Test hook, never set in production: ``crash:ACCOUNT_ID`` kills the worker holding that
+#: account with SIGSEGV; ``sleep:SECONDS`` slows every account down.
+FAULT_ENV = "KAMENGINE_FAULT_INJECT"
+
+
+@dataclass(frozen=True)
+class AdvisorSettings:
+    """Everything a worker needs to build the same advisor as the command line would."""
+
+    rule_paths: tuple[str, ...] = ()
+    no_builtin: bool = False
+    params: dict[str, Any] = field(default_factory=dict)
+    config_path: str | None = None
+    engine: str = "durable"
+
+
+@dataclass(frozen=True)
+class Task:
+    account_id: str
+    origin: str
+    snapshot: Snapshot
+
+
+@dataclass(frozen=True)
+class Result:
+    task: Task
+    recommendations: list[Recommendation] | None = None
+    error: str | None = None
+
+
+def build_advisor(settings: AdvisorSettings) -> Any:
+    """The advisor a worker uses: registered playbooks, kamengine.toml, the given options."""
+    from .assembly import configured_advisor, configured_playbooks
+    from .config import find_config, load_config
+    from .registry import Registry
+
+    registry = Registry()
+    config = load_config(find_config(settings.config_path))
+    playbooks = configured_playbooks(registry, config, settings.rule_paths, settings.no_builtin, settings.params)
+    return configured_advisor(registry, config, playbooks, settings.engine)  # type: ignore[arg-type]
+
+
+def _worker_main(conn: Connection, settings: AdvisorSettings) -> None:
+    advisor = build_advisor(settings)
+    fault = os.environ.get(FAULT_ENV, "")
+    while True:
+        task: Task | None = conn.recv()
+        if task is None:
+            return
+        if fault == f"crash:{task.account_id}":
+            os.kill(os.getpid(), signal.SIGSEGV)
+        if fault.startswith("sleep:"):
+            time.sleep(float(fault[6:]))
+        try:
+            advice = advisor.advise(task.snapshot)
+            conn.send(Result(task, recommendations=advice.recommendations))
+        except Exception as exc:  # reported as this account's failure; the worker goes on
+            conn.send(Result(task, error=f"{type(exc).__name__}: {exc}"))
+
+
+class _Worker:
+    def __init__(self, context: Any, settings: AdvisorSettings) -> None:
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_worker_main, args=(child, settings), daemon=True)
+        self.process.start()
+        child.close()
+        self.task: Task | None = None
+
+    def stop(self) -> None:
+        with contextlib.suppress(BrokenPipeError, OSError):  # it may be dead already
+            self.conn.send(None)
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+
+
+class ProcessExecutor:
+    """Evaluates tasks in N worker processes, replacing any that die."""
+
+    def __init__(self, workers: int, settings: AdvisorSettings) -> None:
+        self.size = max(1, workers)
+        self.settings = settings
+        self.context = multiprocessing.get_context("spawn")  # no inherited durable state or threads
+        self.restarts = 0
+
+    def run(self, tasks: Iterable[Task], on_result: Callable[[Result], None]) -> None:
+        workers = [_Worker(self.context, self.settings) for _ in range(self.size)]
+        idle: deque[_Worker] = deque(workers)
+        pending: Iterator[Task] = iter(tasks)
+        exhausted = False
+        try:
+            while True:
+                while idle and not exhausted:
+                    task = next(pending, None)
+                    if task is None:
+                        exhausted = True
+                        break
+                    worker = idle.popleft()
+                    worker.task = task
+                    worker.conn.send(task)
+                busy = [w for w in workers if w.task is not None]
+                if not busy:
+                    return
+                ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
+                for worker in busy:
+                    result = _receive(worker) if worker.conn in ready else None
+                    if result is not None:
+                        on_result(result)
+                        worker.task = None
+                        idle.append(worker)
+                    elif worker.process.sentinel in ready or worker.conn in ready:
+                        worker.process.join(timeout=5)
+                        workers.remove(worker)
+                        lost = worker.task
+                        assert lost is not None
+                        on_result(Result(lost, error=f"worker process died ({_death(worker.process.exitcode)})"))
+                        replacement = _Worker(self.context, self.settings)
+                        self.restarts += 1
+                        workers.append(replacement)
+                        idle.append(replacement)
+        finally:
+            for worker in workers:
+                worker.stop()
+
+
+def _receive(worker: _Worker) -> Result | None:
+    """The worker's answer, or None when its pipe closed because it died."""
+    try:
+        result: Result = worker.conn.recv()
+    except (EOFError, OSError):
+        return None
+    return result
+
+
+def _death(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            return f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exit code {exitcode}"

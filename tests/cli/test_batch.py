@@ -1,0 +1,148 @@
+"""kamengine batch, recs and deliver: nightly runs into the store, failures, resume, outbox."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from kamengine.cli import main
+from support import REPO
+
+EXAMPLE = REPO / "examples" / "acme-telecom.yaml"
+SCRIPT = Path(sys.executable).parent / "kamengine"
+
+
+def _portfolio(folder: Path, count: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    for index in range(count):
+        data["account"]["id"] = f"acct-{index:02d}"
+        data["account"]["name"] = f"Account {index}"
+        (folder / f"{index:02d}.json").write_text(json.dumps(data, default=str), encoding="utf-8")
+    return folder
+
+
+def _batch(db: Path, folder: Path, *args: str) -> object:
+    return CliRunner().invoke(main, ["batch", "--source", f"file:{folder}", "--db", str(db), "--workers", "2", *args])
+
+
+def _rows(db: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_two_runs_leave_the_same_open_recommendations(tmp_path: Path) -> None:
+    folder, db = _portfolio(tmp_path / "p", 3), tmp_path / "k.db"
+    first = _batch(db, folder)
+    assert first.exit_code == 0, first.output
+    open_after_first = _rows(db, "select id, title from recommendations where status = 'open' order by id")
+    second = _batch(db, folder)
+    assert second.exit_code == 0
+    assert _rows(db, "select id, title from recommendations where status = 'open' order by id") == open_after_first
+    assert "new 0, refreshed" in second.stderr
+    assert len(open_after_first) == _rows(db, "select count(*) from recommendations")[0][0]
+
+
+def test_done_does_not_come_back_and_a_vanished_reason_resolves(tmp_path: Path) -> None:
+    folder, db = _portfolio(tmp_path / "p", 2), tmp_path / "k.db"
+    _batch(db, folder)
+    (rec_id,) = _rows(db, "select id from recommendations where account_id = 'acct-00' and action = 'hq_tour'")[0]
+    done = CliRunner().invoke(
+        main, ["recs", "done", rec_id, "--reason", "toured on Friday", "--by", "li.wei", "--db", str(db)]
+    )
+    assert done.exit_code == 0 and done.output.startswith(f"{rec_id}: done")
+    data = json.loads((folder / "00.json").read_text(encoding="utf-8"))
+    next(c for c in data["contacts"] if c["id"] == "c-eng")["stance"] = 1  # the evaluator came round
+    (folder / "00.json").write_text(json.dumps(data), encoding="utf-8")
+    _batch(db, folder)
+    assert _rows(db, f"select status from recommendations where id = '{rec_id}'") == [("done",)]
+    resolved = _rows(
+        db,
+        "select action from recommendations where account_id = 'acct-00' and subject_id = 'c-eng' and status = 'resolved'",
+    )
+    assert resolved == [("exhibition_invite",)]
+    listed = CliRunner().invoke(
+        main, ["recs", "list", "--db", str(db), "--account", "acct-00", "--status", "done", "-f", "json"]
+    )
+    assert [row["id"] for row in json.loads(listed.output)] == [rec_id]
+
+
+def test_a_worker_that_segfaults_costs_only_its_account(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder, db = _portfolio(tmp_path / "p", 4), tmp_path / "k.db"
+    monkeypatch.setenv("KAMENGINE_FAULT_INJECT", "crash:acct-01")
+    result = _batch(db, folder)
+    assert result.exit_code == 1
+    assert "failed 1" in result.stderr and "worker process died (killed by SIGSEGV)" in result.stderr
+    assert _rows(db, "select account_id, status from run_accounts order by account_id") == [
+        ("acct-00", "done"), ("acct-01", "failed"), ("acct-02", "done"), ("acct-03", "done"),
+    ]  # fmt: skip
+    assert _rows(db, "select count(distinct account_id) from recommendations") == [(3,)]
+    assert json.loads(_rows(db, "select summary from runs")[0][0])["worker_restarts"] == 1
+
+
+def test_a_killed_run_resumes_without_duplicates_or_losses(tmp_path: Path) -> None:
+    folder, db, reference = _portfolio(tmp_path / "p", 6), tmp_path / "k.db", tmp_path / "ref.db"
+    env = {**os.environ, "KAMENGINE_FAULT_INJECT": "sleep:0.4"}
+    args = [str(SCRIPT), "batch", "--source", f"file:{folder}", "--db", str(db), "--workers", "1"]
+    process = subprocess.Popen(args, env=env, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if db.exists() and _count_done(db) >= 2:
+            break
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    done_before = _count_done(db)
+    assert 2 <= done_before < 6
+    resumed = subprocess.run([*args, "--resume"], capture_output=True, text=True, timeout=120, check=False)
+    assert resumed.returncode == 0, resumed.stderr
+    assert _rows(db, "select count(*), count(distinct account_id) from run_accounts where status = 'done'") == [(6, 6)]
+    assert _rows(db, "select count(*) from runs") == [(1,)] and _rows(db, "select status from runs") == [("finished",)]
+    uninterrupted = subprocess.run(
+        [*args[:5], str(reference), "--workers", "1"], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert uninterrupted.returncode == 0
+    query = "select id, account_id, action, status, title, priority, due from recommendations order by id"
+    assert _rows(db, query) == _rows(reference, query)
+    assert _rows(db, "select count(*) from status_history") == _rows(reference, "select count(*) from status_history")
+
+
+def _count_done(db: Path) -> int:
+    try:
+        return int(_rows(db, "select count(*) from run_accounts where status = 'done'")[0][0])
+    except sqlite3.OperationalError:
+        return 0
+
+
+def test_a_failed_delivery_stays_pending_and_deliver_retries_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kamengine.plugins.webhook_emitter import WebhookEmitter
+
+    monkeypatch.setattr(WebhookEmitter, "BACKOFF", 0.01)
+    folder, db, out = _portfolio(tmp_path / "p", 1), tmp_path / "k.db", tmp_path / "out.jsonl"
+    dead = "webhook:http://127.0.0.1:9/hook"  # the discard port: nothing listens
+    result = _batch(db, folder, "--emit", dead, "--emit", f"jsonl:{out}")
+    assert result.exit_code == 1
+    assert len(out.read_text(encoding="utf-8").splitlines()) == _rows(db, "select count(*) from recommendations")[0][0]
+    assert _rows(db, "select emitter, status, attempts from deliveries order by id") == [
+        (dead, "pending", 1),
+        (f"jsonl:{out}", "delivered", 1),
+    ]
+    db_conn = sqlite3.connect(db)
+    db_conn.execute("update deliveries set emitter = ? where emitter = ?", [f"json:{tmp_path / 'late.json'}", dead])
+    db_conn.commit()
+    db_conn.close()
+    retried = CliRunner().invoke(main, ["deliver", "--db", str(db)])
+    assert retried.exit_code == 0, retried.output
+    assert _rows(db, "select status, attempts from deliveries order by id") == [("delivered", 2), ("delivered", 1)]
+    assert len(json.loads((tmp_path / "late.json").read_text(encoding="utf-8"))) > 0
