@@ -13,6 +13,7 @@ from .config import config
 from .explain import explain
 from .plugins import plugins
 from .recs import recs
+from .report import report
 from .rules import rules
 
 
@@ -36,5 +37,5 @@ def main(config_path: str | None) -> None:
     """kamengine: ranked, explained next actions for key accounts, from declarative playbooks."""
 
 
-for command in (advise, batch, config, deliver, explain, plugins, recs, rules):
+for command in (advise, batch, config, deliver, explain, plugins, recs, report, rules):
     main.add_command(command)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from typing import Any
 
 import click
@@ -65,6 +66,8 @@ def batch(
     store = Store(db_path, registry.actions)
     run_id, finished = store.start_run(source_spec, resume)
     totals, failures = AccountOutcome(), []
+    progress = _Progress()
+    broken: list[bool] = []  # the source raised part-way: the run stays open for --resume
 
     def write(result: Result) -> None:
         task = result.task
@@ -75,22 +78,27 @@ def batch(
             outcome = store.apply_advice(run_id, task.snapshot, result.recommendations, task.origin, grace_days)
             for key in vars(totals):
                 setattr(totals, key, getattr(totals, key) + getattr(outcome, key))
-        _progress(len(failures), totals, task)
+        progress.tick(len(failures))
 
     def tasks() -> Any:
-        for record in registry.sources[name](location, registry.actions).records():
-            if record.snapshot is None:
-                account_id = record.origin
-                store.record_failure(run_id, account_id, record.origin, str(record.error))
-                failures.append(str(record.error))
-                continue
-            if record.snapshot.account.id not in finished:
-                yield Task(record.snapshot.account.id, record.origin, record.snapshot)
+        try:
+            for record in registry.sources[name](location, registry.actions).records():
+                if record.snapshot is None:  # a bad account: recorded under where it came from
+                    store.record_failure(run_id, record.origin, record.origin, str(record.error))
+                    failures.append(str(record.error))
+                elif record.snapshot.account.id not in finished:
+                    yield Task(record.snapshot.account.id, record.origin, record.snapshot)
+        except Exception as exc:  # the source broke off: what was read is kept, --resume goes on
+            failures.append(f"source {source_spec} failed: {type(exc).__name__}: {exc}; fix it and run with --resume")
+            broken.append(True)
 
     executor = ProcessExecutor(workers or os.cpu_count() or 1, settings)
     executor.run(tasks(), write)
-    summary = {**vars(totals), "failed": len(failures), "worker_restarts": executor.restarts}
-    store.finish_run(run_id, summary)
+    progress.close(len(failures))
+    summary = {"accounts": progress.count, **vars(totals), "failed": len(failures)}
+    summary["worker_restarts"] = executor.restarts
+    if not broken:
+        store.finish_run(run_id, summary)
     queue(store, run_id, emits)
     delivered = deliver_pending(store, registry, sys.stdout)
     _summary(run_id, summary, failures, delivered)
@@ -99,18 +107,35 @@ def batch(
         raise SystemExit(1)
 
 
-def _progress(failed: int, totals: AccountOutcome, task: Task) -> None:
-    if sys.stderr.isatty():
-        click.echo(
-            f"\r{task.account_id[:30]:<30} new {totals.new} refreshed {totals.refreshed} failed {failed}",
-            err=True,
-            nl=False,
-        )
+class _Progress:
+    """A live line on a terminal; a plain log line every 10 seconds otherwise (cron, CI)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.started = self.last_log = time.monotonic()
+        self.live = sys.stderr.isatty()
+
+    def tick(self, failed: int) -> None:
+        self.count += 1
+        now = time.monotonic()
+        if self.live:
+            click.echo(f"\r{self._line(failed, now)}", err=True, nl=False)
+        elif now - self.last_log >= 10:
+            self.last_log = now
+            click.echo(self._line(failed, now), err=True)
+
+    def close(self, failed: int) -> None:
+        click.echo(("\r" if self.live else "") + self._line(failed, time.monotonic()), err=True)
+
+    def _line(self, failed: int, now: float) -> str:
+        rate = self.count / max(now - self.started, 1e-6)
+        return f"{self.count} accounts, {rate:.0f} accounts/s, {failed} failed"
 
 
 def _summary(run_id: str, summary: dict[str, Any], failures: list[str], delivered: list[Any]) -> None:
     click.echo(
-        f"{run_id}: new {summary['new']}, refreshed {summary['refreshed']}, woken {summary['woken']}, "
+        f"{run_id}: {summary['accounts']} accounts; recommendations new {summary['new']}, "
+        f"refreshed {summary['refreshed']}, woken {summary['woken']}, "
         f"resolved {summary['resolved']}, expired {summary['expired']}, failed {summary['failed']}",
         err=True,
     )
