@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 from kamengine.engine.batch import AdvisorSettings, ProcessExecutor, Result, Task
+from kamengine.engine.dask_executor import DaskExecutor
 from kamengine.engine.outbox import deliver_pending, queue
 from kamengine.engine.store import AccountOutcome, Store
 
@@ -31,6 +32,17 @@ from .runtime import load_registry, playbook_options, split_spec
 )
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: the number of cores).")
 @click.option("--db", "db_path", metavar="PATH", help="The store (default: $KAMENGINE_HOME/kamengine.db).")
+@click.option(
+    "--executor",
+    "executor_name",
+    type=click.Choice(["process", "dask"]),
+    default="process",
+    show_default=True,
+    help="Where accounts are evaluated: local worker processes, or a Dask cluster.",
+)
+@click.option(
+    "--scheduler", metavar="ADDRESS", help="The Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --executor dask)."
+)
 @click.option("--resume", is_flag=True, help="Finish the last run that did not finish (after a crash or a kill).")
 @click.option(
     "--grace-days",
@@ -41,7 +53,8 @@ from .runtime import load_registry, playbook_options, split_spec
 )
 @playbook_options
 def batch(
-    source_spec: str, emits: tuple[str, ...], workers: int | None, db_path: str | None, resume: bool,
+    source_spec: str, emits: tuple[str, ...], workers: int | None, db_path: str | None, executor_name: str,
+    scheduler: str | None, resume: bool,
     grace_days: int, rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any],
 ) -> None:  # fmt: skip
     """Evaluate every account of a source in worker processes and keep the advice in the store.
@@ -63,6 +76,13 @@ def batch(
             )
     root = click.get_current_context().find_root()
     settings = AdvisorSettings(rule_paths, no_builtin, params, root.params.get("config_path"))
+    executor: ProcessExecutor | DaskExecutor
+    if executor_name == "dask":
+        if not scheduler:
+            raise click.UsageError("--executor dask needs --scheduler ADDRESS")
+        executor = DaskExecutor(scheduler, settings)
+    else:
+        executor = ProcessExecutor(workers or os.cpu_count() or 1, settings)
     store = Store(db_path, registry.actions)
     run_id, finished = store.start_run(source_spec, resume)
     totals, failures = AccountOutcome(), []
@@ -92,7 +112,6 @@ def batch(
             failures.append(f"source {source_spec} failed: {type(exc).__name__}: {exc}; fix it and run with --resume")
             broken.append(True)
 
-    executor = ProcessExecutor(workers or os.cpu_count() or 1, settings)
     executor.run(tasks(), write)
     progress.close(len(failures))
     summary = {"accounts": progress.count, **vars(totals), "failed": len(failures)}

@@ -146,3 +146,38 @@ def test_a_failed_delivery_stays_pending_and_deliver_retries_it(
     assert retried.exit_code == 0, retried.output
     assert _rows(db, "select status, attempts from deliveries order by id") == [("delivered", 2), ("delivered", 1)]
     assert len(json.loads((tmp_path / "late.json").read_text(encoding="utf-8"))) > 0
+
+
+def test_dask_on_a_local_cluster_gives_the_same_store(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    folder = _portfolio(tmp_path / "p", 5)
+    local, on_dask = tmp_path / "local.db", tmp_path / "dask.db"
+    assert _batch(local, folder).exit_code == 0
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        result = CliRunner().invoke(
+            main,
+            [
+                "batch",
+                "--source",
+                f"file:{folder}",
+                "--db",
+                str(on_dask),
+                "--executor",
+                "dask",
+                "--scheduler",
+                cluster.scheduler_address,
+            ],
+        )
+    assert result.exit_code == 0, result.output
+    query = "select id, account_id, action, status, title, priority, due, evidence from recommendations order by id"
+    assert _rows(on_dask, query) == _rows(local, query)
+    assert _rows(on_dask, "select account_id, status from run_accounts order by account_id") == [
+        (f"acct-{i:02d}", "done") for i in range(5)
+    ]
+
+
+def test_dask_needs_a_scheduler(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["batch", "--source", f"file:{tmp_path}", "--db", str(tmp_path / "k.db"), "--executor", "dask"]
+    )
+    assert result.exit_code == 2 and "--executor dask needs --scheduler ADDRESS" in result.stderr
