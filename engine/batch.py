@@ -88,7 +88,11 @@ class _Worker:
         self.process = context.Process(target=_worker_main, args=(child, settings), daemon=True)
         self.process.start()
         child.close()
-        self.task: Task | None = None
+        self.tasks: deque[Task] = deque()  # sent, in the order the worker handles them
+
+    def send(self, task: Task) -> None:
+        self.tasks.append(task)
+        self.conn.send(task)
 
     def stop(self) -> None:
         with contextlib.suppress(BrokenPipeError, OSError):  # it may be dead already
@@ -99,7 +103,14 @@ class _Worker:
 
 
 class ProcessExecutor:
-    """Evaluates tasks in N worker processes, replacing any that die."""
+    """Evaluates tasks in N worker processes, replacing any that die.
+
+    Each worker has up to ``DEPTH`` accounts queued, so it computes the next one while this
+    process writes the last one to the store. When a worker dies, the account it was on (the
+    first it had not answered) is the one that failed; the others go back to the queue.
+    """
+
+    DEPTH = 2
 
     def __init__(self, workers: int, settings: AdvisorSettings) -> None:
         self.size = max(1, workers)
@@ -109,39 +120,35 @@ class ProcessExecutor:
 
     def run(self, tasks: Iterable[Task], on_result: Callable[[Result], None]) -> None:
         workers = [_Worker(self.context, self.settings) for _ in range(self.size)]
-        idle: deque[_Worker] = deque(workers)
-        pending: Iterator[Task] = iter(tasks)
+        source: Iterator[Task] = iter(tasks)
+        retry: deque[Task] = deque()  # tasks a dead worker had queued but not started
         exhausted = False
         try:
             while True:
-                while idle and not exhausted:
-                    task = next(pending, None)
-                    if task is None:
-                        exhausted = True
-                        break
-                    worker = idle.popleft()
-                    worker.task = task
-                    worker.conn.send(task)
-                busy = [w for w in workers if w.task is not None]
+                for worker in workers:
+                    while len(worker.tasks) < self.DEPTH and not (exhausted and not retry):
+                        task = retry.popleft() if retry else next(source, None)
+                        if task is None:
+                            exhausted = True
+                            break
+                        worker.send(task)
+                busy = [w for w in workers if w.tasks]
                 if not busy:
                     return
                 ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
                 for worker in busy:
                     result = _receive(worker) if worker.conn in ready else None
                     if result is not None:
+                        worker.tasks.popleft()
                         on_result(result)
-                        worker.task = None
-                        idle.append(worker)
                     elif worker.process.sentinel in ready or worker.conn in ready:
                         worker.process.join(timeout=5)
                         workers.remove(worker)
-                        lost = worker.task
-                        assert lost is not None
+                        lost = worker.tasks.popleft()
                         on_result(Result(lost, error=f"worker process died ({_death(worker.process.exitcode)})"))
-                        replacement = _Worker(self.context, self.settings)
+                        retry.extend(worker.tasks)
+                        workers.append(_Worker(self.context, self.settings))
                         self.restarts += 1
-                        workers.append(replacement)
-                        idle.append(replacement)
         finally:
             for worker in workers:
                 worker.stop()

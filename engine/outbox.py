@@ -29,21 +29,12 @@ class Delivery:
 
 
 def queue(store: Store, run_id: str, emitters: Sequence[str]) -> None:
-    """One pending delivery per emitter spec, carrying the live advice this run gave."""
-    rows = [r for r in store.find(statuses=LIVE) if r["last_run"] == run_id]
-    payload = json.dumps([_document(row) for row in rows], ensure_ascii=False)
+    """One pending delivery per emitter spec; it sends its run's advice that is still live then."""
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     with store.db.atomic():
         for spec in emitters:
             store.db.table("deliveries").insert(
-                {
-                    "run_id": run_id,
-                    "emitter": spec,
-                    "status": "pending",
-                    "attempts": 0,
-                    "payload": payload,
-                    "created_at": now,
-                }
+                {"run_id": run_id, "emitter": spec, "status": "pending", "attempts": 0, "created_at": now}
             )
 
 
@@ -54,7 +45,7 @@ def deliver_pending(store: Store, registry: Registry, stdout: IO[str]) -> list[D
         name, _, target = row["emitter"].partition(":")
         try:
             emitter = registry.emitters[name](target or None)
-            recs = [_recommendation(document) for document in json.loads(row["payload"])]
+            recs = [_recommendation(_document(r)) for r in store.run_recommendations(row["run_id"], LIVE)]
             message = emitter.emit(recs, EmitContext(stdout, registry.actions))
             update = {"status": "delivered", "delivered_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
             ok = True

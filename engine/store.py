@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +104,9 @@ class Store:
         self.path = Path(path) if path else default_db_path()
         self.db = sqlite_utils.Database(self.path)
         self.db.execute("pragma journal_mode = wal")
+        # WAL with synchronous=NORMAL: a crash of kamengine loses nothing committed; a power
+        # cut may lose the last accounts, which --resume then evaluates again.
+        self.db.execute("pragma synchronous = normal")
         migrations.apply(self.db)
         self.actions = actions or ActionCatalogue()
 
@@ -166,9 +169,11 @@ class Store:
             stored = {
                 row["id"]: row for row in self.db.table("recommendations").rows_where("account_id = ?", [account_id])
             }
+            writes = _Writes()  # rows are written together: one statement per table, not per row
             for rec in recommendations:
                 row = stored.pop(rec.id, None)
-                self._upsert(run_id, rec, row, as_of, outcome)
+                self._upsert(run_id, rec, row, as_of, outcome, writes)
+            self._flush(writes)
             for row in stored.values():  # advice that is no longer given
                 if row["status"] in LIVE:
                     self._set_status(row["id"], RESOLVED, "kamengine", "its rule no longer fires", run_id)
@@ -179,12 +184,13 @@ class Store:
             ):
                 self._set_status(row["id"], EXPIRED, "kamengine", f"more than {grace_days} days past due", run_id)
                 outcome.expired += 1
-            self.db.table("stance_history").upsert_all(
+            self._insert_many(
+                "stance_history",
                 [
                     {"account_id": account_id, "contact_id": c.id, "as_of": as_of.isoformat(), "stance": c.stance}
                     for c in snapshot.contacts
                 ],
-                pk=("account_id", "contact_id", "as_of"),
+                replace=True,
             )
             self.db.table("run_accounts").upsert(
                 {
@@ -200,7 +206,13 @@ class Store:
         return outcome
 
     def _upsert(
-        self, run_id: str, rec: Recommendation, row: Mapping[str, Any] | None, as_of: dt.date, outcome: AccountOutcome
+        self,
+        run_id: str,
+        rec: Recommendation,
+        row: Mapping[str, Any] | None,
+        as_of: dt.date,
+        outcome: AccountOutcome,
+        writes: _Writes,
     ) -> None:
         fields = {
             **{k: v for k, v in rec.to_dict().items() if k not in ("subject", "evidence", "body")},
@@ -209,12 +221,12 @@ class Store:
             "last_run": run_id, "as_of": as_of.isoformat(),
         }  # fmt: skip
         if row is None:
-            self.db.table("recommendations").insert({**fields, "first_run": run_id, "status": OPEN})
-            self._history(rec.id, OPEN, "kamengine", "new", run_id)
+            writes.new.append({**fields, "first_run": run_id, "status": OPEN})
+            writes.history.append(_history_row(rec.id, OPEN, "kamengine", "new", run_id))
             outcome.new += 1
             return
         status = row["status"]
-        self.db.table("recommendations").update(rec.id, fields)
+        writes.refreshed.append(fields)
         if status in (OPEN, ACCEPTED):
             outcome.refreshed += 1
         elif status == SNOOZED:
@@ -228,6 +240,28 @@ class Store:
         else:  # resolved, expired, or closed long enough ago: the reason is back
             self._set_status(rec.id, OPEN, "kamengine", f"fires again after {status}", run_id)
             outcome.new += 1
+
+    def _flush(self, writes: _Writes) -> None:
+        self._insert_many("recommendations", writes.new)
+        if writes.refreshed:
+            columns = [c for c in writes.refreshed[0] if c != "id"]  # our own names, never input
+            assignments = ", ".join(f"[{c}] = ?" for c in columns)
+            self.db.conn.executemany(
+                f"update recommendations set {assignments} where id = ?",
+                [[row[c] for c in columns] + [row["id"]] for row in writes.refreshed],
+            )
+        self._insert_many("status_history", writes.history)
+
+    def _insert_many(self, table: str, rows: list[dict[str, Any]], replace: bool = False) -> None:
+        """One parameterised statement for many rows (sqlite-utils' insert_all is per-row heavy)."""
+        if not rows:
+            return
+        columns = list(rows[0])  # our own column names, never input
+        verb = "insert or replace" if replace else "insert"
+        names, marks = ", ".join(f"[{c}]" for c in columns), ", ".join("?" for _ in columns)
+        self.db.conn.executemany(
+            f"{verb} into [{table}] ({names}) values ({marks})", [[r[c] for c in columns] for r in rows]
+        )
 
     def _cooled_down(self, row: Mapping[str, Any], action: str, as_of: dt.date) -> bool:
         days = self.actions[action].cooldown_days if action in self.actions else None
@@ -289,6 +323,15 @@ class Store:
             )
         )
 
+    def run_recommendations(self, run_id: str, statuses: Iterable[str]) -> list[dict[str, Any]]:
+        """The recommendations a run gave (or refreshed) that have one of these statuses now."""
+        statuses = list(statuses)
+        marks = ", ".join("?" for _ in statuses)
+        where = f"last_run = ? and status in ({marks})"
+        return list(
+            self.db.table("recommendations").rows_where(where, [run_id, *statuses], order_by="priority desc, id")
+        )
+
     def history(self, rec_id: str) -> list[dict[str, Any]]:
         return list(self.db.table("status_history").rows_where("recommendation_id = ?", [rec_id], order_by="id"))
 
@@ -305,6 +348,17 @@ class Store:
         self._history(rec_id, status, by, reason, run_id)
 
     def _history(self, rec_id: str, status: str, by: str, reason: str, run_id: str | None) -> None:
-        self.db.table("status_history").insert(
-            {"recommendation_id": rec_id, "status": status, "by": by, "at": _now(), "reason": reason, "run_id": run_id}
-        )
+        self.db.table("status_history").insert(_history_row(rec_id, status, by, reason, run_id))
+
+
+@dataclass
+class _Writes:
+    """One account's rows, collected so that each table gets one statement."""
+
+    new: list[dict[str, Any]] = field(default_factory=list)
+    refreshed: list[dict[str, Any]] = field(default_factory=list)
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _history_row(rec_id: str, status: str, by: str, reason: str, run_id: str | None) -> dict[str, Any]:
+    return {"recommendation_id": rec_id, "status": status, "by": by, "at": _now(), "reason": reason, "run_id": run_id}

@@ -1,0 +1,100 @@
+"""End-to-end throughput of ``kamengine batch`` into SQLite, per worker count, and of a re-run.
+
+Run: python benchmarks/batch_bench.py [--accounts 20000] [--contacts 30]
+Writes a generated portfolio (fixed seed) as JSON Lines, then times the installed command:
+1 worker, 2 workers, and 2 workers again over the same store (the idempotent nightly re-run).
+Prints accounts/s, the speed-up from 1 to 2 workers, and the peak RSS of the batch process
+and of each worker (VmHWM, sampled from /proc while the run goes on).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from portfolio import portfolio
+
+SCRIPT = Path(sys.executable).parent / "kamengine"
+
+
+def _peak_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+def run(source: Path, db: Path, workers: int, accounts: int) -> dict[str, float]:
+    env = {**os.environ, "KAMENGINE_DISABLE_PLUGINS": "1"}
+    args = [str(SCRIPT), "batch", "--source", f"jsonl:{source}", "--db", str(db), "--workers", str(workers)]
+    started = time.perf_counter()
+    process = subprocess.Popen(args, env=env, stderr=subprocess.PIPE, text=True)
+    main_peak, worker_peaks = 0, {}
+    while process.poll() is None:
+        main_peak = max(main_peak, _peak_kb(process.pid))
+        for child in _children(process.pid):
+            worker_peaks[child] = max(worker_peaks.get(child, 0), _peak_kb(child))
+        time.sleep(0.2)
+    elapsed = time.perf_counter() - started
+    if process.returncode != 0:
+        raise SystemExit(f"batch failed ({process.returncode}): {process.stderr.read() if process.stderr else ''}")
+    return {
+        "seconds": elapsed,
+        "accounts_per_s": accounts / elapsed,
+        "main_peak_mb": main_peak / 1024,
+        "worker_peak_mb": max(worker_peaks.values(), default=0) / 1024,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=20_000)
+    parser.add_argument("--contacts", type=int, default=30)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "portfolio.jsonl"
+        with source.open("w", encoding="utf-8") as stream:
+            for start in range(0, args.accounts, 1000):  # generated in slices: flat memory here too
+                for snapshot in portfolio(min(1000, args.accounts - start), args.contacts, seed=7 + start):
+                    snapshot["account"]["id"] = f"acct-{start}-{snapshot['account']['id']}"
+                    stream.write(json.dumps(snapshot) + "\n")
+        print(
+            f"{args.accounts} accounts x {args.contacts} contacts ({source.stat().st_size / 1e6:.0f} MB of JSON Lines)"
+        )
+        one = run(source, Path(folder) / "one.db", 1, args.accounts)
+        two = run(source, Path(folder) / "two.db", 2, args.accounts)
+        again = run(source, Path(folder) / "two.db", 2, args.accounts)
+        print(f"{'run':<26} {'seconds':>8} {'accounts/s':>11} {'batch RSS MB':>13} {'worker RSS MB':>14}")
+        for name, figures in (("1 worker", one), ("2 workers", two), ("2 workers, re-run", again)):
+            print(
+                f"{name:<26} {figures['seconds']:>8.1f} {figures['accounts_per_s']:>11.0f} "
+                f"{figures['main_peak_mb']:>13.0f} {figures['worker_peak_mb']:>14.0f}"
+            )
+        print(f"speed-up 1 -> 2 workers: {one['seconds'] / two['seconds']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
