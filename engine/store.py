@@ -176,13 +176,16 @@ class Store:
             self._flush(writes)
             for row in stored.values():  # advice that is no longer given
                 if row["status"] in LIVE:
-                    self._set_status(row["id"], RESOLVED, "kamengine", "its rule no longer fires", run_id)
+                    self._set_status(row["id"], RESOLVED, "kamengine", "its rule no longer fires", run_id, on=as_of)
                     outcome.resolved += 1
             cutoff = (as_of - dt.timedelta(days=grace_days)).isoformat()
-            for row in self.db.table("recommendations").rows_where(
+            overdue = self.db.table("recommendations").rows_where(
                 "account_id = ? and status = ? and due < ?", [account_id, OPEN, cutoff]
-            ):
-                self._set_status(row["id"], EXPIRED, "kamengine", f"more than {grace_days} days past due", run_id)
+            )
+            for row in list(overdue):  # read first: the loop updates the same table
+                self._set_status(
+                    row["id"], EXPIRED, "kamengine", f"more than {grace_days} days past due", run_id, on=as_of
+                )
                 outcome.expired += 1
             self._insert_many(
                 "stance_history",
@@ -226,19 +229,22 @@ class Store:
             outcome.new += 1
             return
         status = row["status"]
+        if status in (OPEN, ACCEPTED, SNOOZED):
+            fields["due"] = row["due"]  # the same advice keeps the due date it was first given
         writes.refreshed.append(fields)
         if status in (OPEN, ACCEPTED):
             outcome.refreshed += 1
         elif status == SNOOZED:
             if row["snoozed_until"] and row["snoozed_until"] <= as_of.isoformat():
-                self._set_status(rec.id, OPEN, "kamengine", f"snooze ended {row['snoozed_until']}", run_id)
+                self._set_status(rec.id, OPEN, "kamengine", f"snooze ended {row['snoozed_until']}", run_id, on=as_of)
                 outcome.woken += 1
             else:
                 outcome.refreshed += 1
-        elif status in (DONE, DISMISSED) and not self._cooled_down(row, rec.action, as_of):
-            return  # closed by a person, inside the action's cooldown: it stays closed
+        elif status in (DONE, DISMISSED, EXPIRED) and not self._cooled_down(row, rec.action, as_of):
+            return  # closed (by a person, or let lapse) inside the action's cooldown: it stays closed
         else:  # resolved, expired, or closed long enough ago: the reason is back
-            self._set_status(rec.id, OPEN, "kamengine", f"fires again after {status}", run_id)
+            fields["due"] = rec.due.isoformat()  # a new cycle: due from today
+            self._set_status(rec.id, OPEN, "kamengine", f"fires again after {status}", run_id, on=as_of)
             outcome.new += 1
 
     def _flush(self, writes: _Writes) -> None:

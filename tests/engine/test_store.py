@@ -129,3 +129,17 @@ def test_resume_knows_the_finished_accounts(store: Store) -> None:
     store.finish_run(run_id, {})
     with pytest.raises(StoreError, match="no unfinished run"):
         store.start_run("t", resume=True)
+
+
+def test_advice_given_night_after_night_keeps_its_due_date_and_then_expires(store: Store) -> None:
+    _run(store, _snapshot("2026-11-20"))
+    _run(store, _snapshot("2026-11-21"))
+    assert {r["action"]: r["due"] for r in store.find()}["executive_visit"] == "2026-12-04"
+    outcome = _run(store, _snapshot("2026-12-20"))  # 16 days past due, still advised
+    assert outcome.expired == 1
+    assert _statuses(store)["executive_visit"] == "expired"
+    _run(store, _snapshot("2026-12-21"))  # lapsed advice does not bounce back the next night
+    assert _statuses(store)["executive_visit"] == "expired"
+    _run(store, _snapshot("2027-03-21"))  # after the action's 90-day cooldown it is given again
+    row = next(r for r in store.find() if r["action"] == "executive_visit")
+    assert (row["status"], row["due"]) == ("open", "2027-04-04")
