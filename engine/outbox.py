@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 from .emitters import EmitContext
 from .recommendation import Recommendation
@@ -45,7 +45,7 @@ def deliver_pending(store: Store, registry: Registry, stdout: IO[str]) -> list[D
         name, _, target = row["emitter"].partition(":")
         try:
             emitter = registry.emitters[name](target or None)
-            recs = [_recommendation(_document(r)) for r in store.run_recommendations(row["run_id"], LIVE)]
+            recs = [_recommendation(r) for r in store.run_recommendations(row["run_id"], LIVE)]
             message = emitter.emit(recs, EmitContext(stdout, registry.actions))
             update = {"status": "delivered", "delivered_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
             ok = True
@@ -59,23 +59,10 @@ def deliver_pending(store: Store, registry: Registry, stdout: IO[str]) -> list[D
     return results
 
 
-def _document(row: dict[str, object]) -> dict[str, object]:
-    return {
-        "id": row["id"], "account_id": row["account_id"], "action": row["action"],
-        "subject": {"kind": row["subject_kind"], "id": row["subject_id"]}, "title": row["title"],
-        "rationale": row["rationale"], "rule": row["rule"], "priority": row["priority"], "due": row["due"],
-        "owner_role": row["owner_role"], "evidence": json.loads(str(row["evidence"])), "body": row["body"],
-        "status": row["status"],
-    }  # fmt: skip
-
-
-def _recommendation(document: dict[str, object]) -> Recommendation:
-    subject = document["subject"]
-    assert isinstance(subject, dict)
+def _recommendation(row: dict[str, Any]) -> Recommendation:
     return Recommendation(
-        id=str(document["id"]), account_id=str(document["account_id"]), action=str(document["action"]),
-        subject_kind=str(subject["kind"]), subject_id=str(subject["id"]), title=str(document["title"]),
-        rationale=str(document["rationale"]), rule=str(document["rule"]), priority=float(document["priority"]),  # type: ignore[arg-type]
-        due=dt.date.fromisoformat(str(document["due"])), owner_role=str(document["owner_role"]),
-        evidence=document["evidence"], body=document.get("body"),  # type: ignore[arg-type]
+        id=row["id"], account_id=row["account_id"], action=row["action"], subject_kind=row["subject_kind"],
+        subject_id=row["subject_id"], title=row["title"], rationale=row["rationale"], rule=row["rule"],
+        priority=row["priority"], due=dt.date.fromisoformat(row["due"]), owner_role=row["owner_role"],
+        evidence=json.loads(row["evidence"]), body=row["body"],
     )  # fmt: skip

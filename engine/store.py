@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,12 +103,15 @@ class Store:
 
     def __init__(self, path: str | Path | None = None, actions: ActionCatalogue | None = None) -> None:
         self.path = Path(path) if path else default_db_path()
-        self.db = sqlite_utils.Database(self.path)
-        self.db.execute("pragma journal_mode = wal")
-        # WAL with synchronous=NORMAL: a crash of kamengine loses nothing committed; a power
-        # cut may lose the last accounts, which --resume then evaluates again.
-        self.db.execute("pragma synchronous = normal")
-        migrations.apply(self.db)
+        try:
+            self.db = sqlite_utils.Database(self.path)
+            self.db.execute("pragma journal_mode = wal")
+            # WAL with synchronous=NORMAL: a crash of kamengine loses nothing committed; a
+            # power cut may lose the last accounts, which --resume then evaluates again.
+            self.db.execute("pragma synchronous = normal")
+            migrations.apply(self.db)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot use as the kamengine store ({exc})") from None
         self.actions = actions or ActionCatalogue()
 
     def close(self) -> None:

@@ -181,3 +181,11 @@ def test_dask_needs_a_scheduler(tmp_path: Path) -> None:
         main, ["batch", "--source", f"file:{tmp_path}", "--db", str(tmp_path / "k.db"), "--executor", "dask"]
     )
     assert result.exit_code == 2 and "--executor dask needs --scheduler ADDRESS" in result.stderr
+
+
+def test_a_store_path_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "notes.db").write_text("these are my notes, not a database\n" * 100, encoding="utf-8")
+    for db in (tmp_path, tmp_path / "notes.db"):
+        result = CliRunner().invoke(main, ["recs", "list", "--db", str(db)])
+        assert result.exit_code == 1
+        assert result.stderr.startswith(f"Error: {db}: cannot use as the kamengine store (")
