@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from typing import Any
@@ -61,8 +62,6 @@ def batch(
 
     Exits 1 when any account or delivery failed; the others are stored and delivered.
     """
-    import os
-
     registry = load_registry()
     name, location = split_spec(source_spec)
     if name not in registry.sources or not location:
