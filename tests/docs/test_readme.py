@@ -1,0 +1,44 @@
+"""The README's excerpts are what kamengine prints today."""
+
+from __future__ import annotations
+
+import re
+
+from click.testing import CliRunner
+from kamengine.cli import main
+from support import REPO
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def _excerpt(command: str) -> list[str]:
+    block = re.search(rf"```\n\$ {re.escape(command)}\n(.*?)```", README, flags=re.S)
+    assert block, command
+    return [line for line in block.group(1).splitlines() if line != "..."]
+
+
+def test_the_first_lines_are_the_two_setup_commands() -> None:
+    lines = README.splitlines()
+    assert lines[3].endswith("kamengine advise examples/acme-telecom.yaml")
+    assert lines[4].endswith("python -m pytest")
+
+
+def test_the_advise_excerpt_is_current(tmp_path: object) -> None:
+    shown = _excerpt("kamengine advise examples/acme-telecom.yaml")
+    result = CliRunner().invoke(main, ["--config", "/dev/null", "advise", str(REPO / "examples" / "acme-telecom.yaml")])
+    assert result.stdout.splitlines()[: len(shown)] == shown
+
+
+def test_the_portfolio_excerpt_is_current() -> None:
+    command = "kamengine advise --source file:examples/portfolio/ --max-per-account 4"
+    shown = _excerpt(command)
+    args = [
+        "--config",
+        "/dev/null",
+        "advise",
+        "--source",
+        f"file:{REPO / 'examples' / 'portfolio'}",
+        "--max-per-account",
+        "4",
+    ]
+    assert CliRunner().invoke(main, args).stdout.splitlines() == shown
