@@ -135,7 +135,10 @@ def catalogue(
     playbooks = load_all_playbooks(registry, rule_paths, no_builtin, params)
     text = catalogue_markdown(playbooks, registry.actions) if output_format == "markdown" else catalogue_json(playbooks)
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise click.ClickException(f"{output}: cannot write ({exc.strerror})") from None
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=False)
