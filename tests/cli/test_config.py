@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -31,12 +30,10 @@ regions = ["EU"]
 
 
 @pytest.fixture
-def in_dir(tmp_path: Path) -> Path:
+def in_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "kamengine.toml").write_text(TOML, encoding="utf-8")
-    cwd = os.getcwd()
-    os.chdir(tmp_path)
-    yield tmp_path  # type: ignore[misc]
-    os.chdir(cwd)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
 
 
 def test_config_show_says_where_each_value_came_from(in_dir: Path) -> None:
