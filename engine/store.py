@@ -128,6 +128,10 @@ class Store:
             if not rows:
                 raise StoreError(f"{self.path}: no unfinished run to resume")
             run_id = rows[0]["id"]
+            if rows[0]["source"] != source:
+                raise StoreError(
+                    f"the unfinished run {run_id} read {rows[0]['source']}, not {source}; resume it with that source"
+                )
             done = {r["account_id"] for r in self.db.table("run_accounts").rows_where("run_id = ?", [run_id])}
             return run_id, done
         run_id = dt.datetime.now(dt.UTC).strftime("run-%Y%m%dT%H%M%S%fZ")

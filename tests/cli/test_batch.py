@@ -189,3 +189,14 @@ def test_a_store_path_that_is_not_a_database_is_a_clear_error(tmp_path: Path) ->
         result = CliRunner().invoke(main, ["recs", "list", "--db", str(db)])
         assert result.exit_code == 1
         assert result.stderr.startswith(f"Error: {db}: cannot use as the kamengine store (")
+
+
+def test_resume_needs_the_same_source(tmp_path: Path) -> None:
+    from kamengine.engine.store import Store
+
+    store = Store(tmp_path / "k.db")
+    store.start_run("file:/data/monday")
+    store.close()
+    result = _batch(tmp_path / "k.db", tmp_path, "--resume")
+    assert result.exit_code == 1
+    assert "read file:/data/monday, not file:" in result.stderr
