@@ -77,9 +77,10 @@ def _worker_main(conn: Connection, settings: AdvisorSettings) -> None:
             time.sleep(float(fault[6:]))
         try:
             advice = advisor.advise(task.snapshot)
-            conn.send(Result(task, recommendations=advice.recommendations))
+            # Only the answer travels back: the writer still has the task and its snapshot.
+            conn.send((advice.recommendations, None))
         except Exception as exc:  # reported as this account's failure; the worker goes on
-            conn.send(Result(task, error=f"{type(exc).__name__}: {exc}"))
+            conn.send((None, f"{type(exc).__name__}: {exc}"))
 
 
 class _Worker:
@@ -137,10 +138,10 @@ class ProcessExecutor:
                     return
                 ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
                 for worker in busy:
-                    result = _receive(worker) if worker.conn in ready else None
-                    if result is not None:
-                        worker.tasks.popleft()
-                        on_result(result)
+                    answer = _receive(worker) if worker.conn in ready else None
+                    if answer is not None:
+                        recommendations, error = answer
+                        on_result(Result(worker.tasks.popleft(), recommendations, error))
                     elif worker.process.sentinel in ready or worker.conn in ready:
                         worker.process.join(timeout=5)
                         workers.remove(worker)
@@ -154,13 +155,13 @@ class ProcessExecutor:
                 worker.stop()
 
 
-def _receive(worker: _Worker) -> Result | None:
+def _receive(worker: _Worker) -> tuple[list[Recommendation] | None, str | None] | None:
     """The worker's answer, or None when its pipe closed because it died."""
     try:
-        result: Result = worker.conn.recv()
+        answer: tuple[list[Recommendation] | None, str | None] = worker.conn.recv()
     except (EOFError, OSError):
         return None
-    return result
+    return answer
 
 
 def _death(exitcode: int | None) -> str:

@@ -148,17 +148,7 @@ class Store:
     def record_failure(self, run_id: str, account_id: str, origin: str, error: str) -> None:
         """A bad account: recorded with its error, its recommendations untouched."""
         with self.db.atomic():
-            self.db.table("run_accounts").upsert(
-                {
-                    "run_id": run_id,
-                    "account_id": account_id,
-                    "origin": origin,
-                    "status": "failed",
-                    "error": error,
-                    "at": _now(),
-                },
-                pk=("run_id", "account_id"),
-            )
+            self._run_account(run_id, account_id, origin, "failed", error)
 
     # -- one account's advice ------------------------------------------------------------
 
@@ -175,7 +165,8 @@ class Store:
         account_id, as_of = snapshot.account.id, snapshot.as_of
         with self.db.atomic():
             stored = {
-                row["id"]: row for row in self.db.table("recommendations").rows_where("account_id = ?", [account_id])
+                row["id"]: row
+                for row in self.db.query("select * from recommendations where account_id = ?", [account_id])
             }
             writes = _Writes()  # rows are written together: one statement per table, not per row
             for rec in recommendations:
@@ -187,8 +178,9 @@ class Store:
                     self._set_status(row["id"], RESOLVED, "kamengine", "its rule no longer fires", run_id, on=as_of)
                     outcome.resolved += 1
             cutoff = (as_of - dt.timedelta(days=grace_days)).isoformat()
-            overdue = self.db.table("recommendations").rows_where(
-                "account_id = ? and status = ? and due < ?", [account_id, OPEN, cutoff]
+            overdue = self.db.query(
+                "select id from recommendations where account_id = ? and status = ? and due < ?",
+                [account_id, OPEN, cutoff],
             )
             for row in list(overdue):  # read first: the loop updates the same table
                 self._set_status(
@@ -203,17 +195,7 @@ class Store:
                 ],
                 replace=True,
             )
-            self.db.table("run_accounts").upsert(
-                {
-                    "run_id": run_id,
-                    "account_id": account_id,
-                    "origin": origin,
-                    "status": "done",
-                    "error": None,
-                    "at": _now(),
-                },
-                pk=("run_id", "account_id"),
-            )
+            self._run_account(run_id, account_id, origin, "done", None)
         return outcome
 
     def _upsert(
@@ -354,15 +336,28 @@ class Store:
         until: dt.date | None = None, on: dt.date | None = None,
     ) -> None:  # fmt: skip
         at = on.isoformat() + "T00:00:00+00:00" if on else _now()
-        self.db.table("recommendations").update(
-            rec_id,
-            {"status": status, "status_by": by, "status_at": at, "status_reason": reason,
-             "snoozed_until": until.isoformat() if until else None},
-        )  # fmt: skip
-        self._history(rec_id, status, by, reason, run_id)
+        self.db.execute(
+            "update recommendations set status = ?, status_by = ?, status_at = ?, status_reason = ?,"
+            " snoozed_until = ? where id = ?",
+            [status, by, at, reason, until.isoformat() if until else None, rec_id],
+        )
+        self._insert_many("status_history", [_history_row(rec_id, status, by, reason, run_id)])
 
-    def _history(self, rec_id: str, status: str, by: str, reason: str, run_id: str | None) -> None:
-        self.db.table("status_history").insert(_history_row(rec_id, status, by, reason, run_id))
+    def _run_account(self, run_id: str, account_id: str, origin: str, status: str, error: str | None) -> None:
+        self._insert_many(
+            "run_accounts",
+            [
+                {
+                    "run_id": run_id,
+                    "account_id": account_id,
+                    "origin": origin,
+                    "status": status,
+                    "error": error,
+                    "at": _now(),
+                }
+            ],
+            replace=True,
+        )
 
 
 @dataclass
