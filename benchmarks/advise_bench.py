@@ -16,7 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from kamengine.engine.advisor import Advisor, registered_advisor
+from kamengine.engine.advisor import Advisor
+from kamengine.engine.assembly import registered_advisor
 from kamengine.engine.plugin_manager import get_plugin_manager
 from kamengine.engine.registry import Registry
 from kamengine.engine.snapshot import Snapshot

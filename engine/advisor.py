@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,23 +18,9 @@ from .i18n import DEFAULT_LANGUAGE
 from .playbook import Kinds, Playbook, Rule, load_playbook
 from .ranking import DEFAULT_GIFT_CAP, Advice, rank
 from .reference import evaluate_reference
-from .registry import Registry
 from .snapshot import Snapshot
 
 EngineName = Literal["durable", "reference"]
-
-
-def registered_advisor(registry: Registry | None = None, engine: EngineName = "durable") -> Advisor:
-    """An advisor with every registered playbook, action type and enricher, default settings."""
-    registry = registry or Registry()
-    paths = playbook_files(path for _, path in registry.playbook_sources)
-    playbooks = load_playbooks(paths, registry.actions, kinds=registry.kinds)
-    return Advisor(playbooks, registry.actions, engine=engine, enrichers=registry.enricher_instances())
-
-
-def builtin_playbook_files() -> list[str]:
-    """The YAML playbooks shipped in ``kamengine.rules``."""
-    return playbook_files([str(resources.files("kamengine.rules"))])
 
 
 def playbook_files(paths: Iterable[str]) -> list[str]:

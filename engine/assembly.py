@@ -54,3 +54,10 @@ def configured_advisor(
         lang=lang or config.lang,
         gift_caps=config.gift_caps,
     )
+
+
+def registered_advisor(registry: Registry | None = None, engine: EngineName = "durable") -> Advisor:
+    """An advisor with every registered playbook, action type and enricher, and default settings."""
+    registry = registry or Registry()
+    config = Config()
+    return configured_advisor(registry, config, configured_playbooks(registry, config), engine)

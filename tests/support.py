@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from kamengine.engine.actions import ActionCatalogue
-from kamengine.engine.advisor import Advisor, registered_advisor
+from kamengine.engine.advisor import Advisor
+from kamengine.engine.assembly import registered_advisor
 from kamengine.engine.documents import parse
 from kamengine.engine.errors import PlaybookError
 from kamengine.engine.loading import snapshot_from_document
