@@ -35,6 +35,15 @@ def _peak_kb(pid: int) -> int:
     return 0
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _children(pid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -52,11 +61,13 @@ def run(source: Path, db: Path, workers: int, accounts: int) -> dict[str, float]
     args = [str(SCRIPT), "batch", "--source", f"jsonl:{source}", "--db", str(db), "--workers", str(workers)]
     started = time.perf_counter()
     process = subprocess.Popen(args, env=env, stderr=subprocess.PIPE, text=True)
-    main_peak, worker_peaks = 0, {}
+    main_peak, worker_peaks, main_cpu, worker_cpu = 0, {}, 0.0, {}
     while process.poll() is None:
         main_peak = max(main_peak, _peak_kb(process.pid))
+        main_cpu = max(main_cpu, _cpu_seconds(process.pid))
         for child in _children(process.pid):
             worker_peaks[child] = max(worker_peaks.get(child, 0), _peak_kb(child))
+            worker_cpu[child] = max(worker_cpu.get(child, 0.0), _cpu_seconds(child))
         time.sleep(0.2)
     elapsed = time.perf_counter() - started
     if process.returncode != 0:
@@ -66,6 +77,10 @@ def run(source: Path, db: Path, workers: int, accounts: int) -> dict[str, float]
         "accounts_per_s": accounts / elapsed,
         "main_peak_mb": main_peak / 1024,
         "worker_peak_mb": max(worker_peaks.values(), default=0) / 1024,
+        # CPU milliseconds per account: the writer (this process) and all workers together,
+        # sampled every 0.2 s, so the last moments of each process are missing.
+        "main_cpu_ms": main_cpu / accounts * 1000,
+        "worker_cpu_ms": sum(worker_cpu.values()) / accounts * 1000,
     }
 
 
@@ -87,11 +102,15 @@ def main() -> None:
         one = run(source, Path(folder) / "one.db", 1, args.accounts)
         two = run(source, Path(folder) / "two.db", 2, args.accounts)
         again = run(source, Path(folder) / "two.db", 2, args.accounts)
-        print(f"{'run':<26} {'seconds':>8} {'accounts/s':>11} {'batch RSS MB':>13} {'worker RSS MB':>14}")
+        print(
+            f"{'run':<20} {'seconds':>8} {'accounts/s':>11} {'batch RSS MB':>13} {'worker RSS MB':>14}"
+            f" {'batch CPU ms/acct':>18} {'workers CPU ms/acct':>20}"
+        )
         for name, figures in (("1 worker", one), ("2 workers", two), ("2 workers, re-run", again)):
             print(
-                f"{name:<26} {figures['seconds']:>8.1f} {figures['accounts_per_s']:>11.0f} "
+                f"{name:<20} {figures['seconds']:>8.1f} {figures['accounts_per_s']:>11.0f} "
                 f"{figures['main_peak_mb']:>13.0f} {figures['worker_peak_mb']:>14.0f}"
+                f" {figures['main_cpu_ms']:>18.2f} {figures['worker_cpu_ms']:>20.2f}"
             )
         print(f"speed-up 1 -> 2 workers: {one['seconds'] / two['seconds']:.2f}x")
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import click
-from kamengine.engine.batch import AdvisorSettings, ProcessExecutor, Result, Task
+from kamengine.engine.batch import AdvisorSettings, Answer, Job, ProcessExecutor, Task, account_of
 from kamengine.engine.dask_executor import DaskExecutor
 from kamengine.engine.outbox import deliver_pending, queue
 from kamengine.engine.store import AccountOutcome, Store
@@ -75,43 +76,45 @@ def batch(
             )
     root = click.get_current_context().find_root()
     settings = AdvisorSettings(rule_paths, no_builtin, params, root.params.get("config_path"))
+    store = Store(db_path, registry.actions)
+    run_id, finished = store.start_run(source_spec, resume)
+    source = registry.sources[name](location, registry.actions)
+    job = Job(settings, name, location, frozenset(finished))
     executor: ProcessExecutor | DaskExecutor
     if executor_name == "dask":
         if not scheduler:
             raise click.UsageError("--executor dask needs --scheduler ADDRESS")
-        executor = DaskExecutor(scheduler, settings)
+        executor = DaskExecutor(scheduler, job, lambda task: account_of(task, source))
     else:
-        executor = ProcessExecutor(workers or os.cpu_count() or 1, settings)
-    store = Store(db_path, registry.actions)
-    run_id, finished = store.start_run(source_spec, resume)
+        executor = ProcessExecutor(workers or os.cpu_count() or 1, job, lambda task: account_of(task, source))
     totals, failures = AccountOutcome(), []
     progress = _Progress()
     broken: list[bool] = []  # the source raised part-way: the run stays open for --resume
 
-    def write(result: Result) -> None:
-        task = result.task
-        if result.error is not None or result.recommendations is None:
-            store.record_failure(run_id, task.account_id, task.origin, result.error or "no result")
-            failures.append(f"{task.origin}: {result.error}")
+    def write(answer: Answer) -> None:
+        if answer.skipped:
+            return
+        if answer.advice is None:
+            store.record_failure(run_id, answer.account_id, answer.origin, answer.error or "no advice")
+            failures.append(answer.error or f"{answer.origin}: no advice")
         else:
-            outcome = store.apply_advice(run_id, task.snapshot, result.recommendations, task.origin, grace_days)
+            outcome = store.apply(run_id, answer.advice, answer.origin, grace_days)
             for key in vars(totals):
                 setattr(totals, key, getattr(totals, key) + getattr(outcome, key))
+        group.account_written()
         progress.tick(len(failures))
 
-    def tasks() -> Any:
+    def tasks() -> Iterator[Task]:
         try:
-            for record in registry.sources[name](location, registry.actions).records():
-                if record.snapshot is None:  # a bad account: recorded under where it came from
-                    store.record_failure(run_id, record.origin, record.origin, str(record.error))
-                    failures.append(str(record.error))
-                elif record.snapshot.account.id not in finished:
-                    yield Task(record.snapshot.account.id, record.origin, record.snapshot)
+            for record in source.raw_records():
+                if record.snapshot is None or record.snapshot.account.id not in finished:
+                    yield Task(record.origin, record)  # errors too: recorded when the answer comes
         except Exception as exc:  # the source broke off: what was read is kept, --resume goes on
             failures.append(f"source {source_spec} failed: {type(exc).__name__}: {exc}; fix it and run with --resume")
             broken.append(True)
 
-    executor.run(tasks(), write)
+    with store.group_commit() as group:
+        executor.run(tasks(), write)
     progress.close(len(failures))
     summary = {"accounts": progress.count, **vars(totals), "failed": len(failures)}
     summary["worker_restarts"] = executor.restarts

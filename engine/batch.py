@@ -1,9 +1,12 @@
 """The nightly batch: worker processes evaluate accounts, this process writes the store.
 
-Each worker builds its advisor (and its durable rulesets) once and evaluates one account at
-a time; a worker that dies — an exception it cannot report, or a segfault inside the C
-engine — costs only the account it held: the supervisor records that account as failed and
-starts a new worker. Threads would give no parallelism (durable holds the GIL).
+The writing process only reads the source and writes: a source that can (``Source.parse``)
+hands over its records unparsed, and workers parse, validate, advise and answer with the
+account's advice in the store's row form, so that the one writer is not what limits the
+run. Each worker builds its advisor (and its durable rulesets) once; a worker that dies —
+an exception it cannot report, or a segfault inside the C engine — costs only the account
+it held: the supervisor records that account as failed and starts a new worker. Threads
+would give no parallelism (durable holds the GIL).
 """
 
 from __future__ import annotations
@@ -11,16 +14,20 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import queue
 import signal
+import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import Any, NamedTuple
 
-from .recommendation import Recommendation
-from .snapshot import Snapshot
+from .registry import Registry
+from .sources import Source, SourceRecord
+from .store import AccountAdvice, account_advice
 
 #: Test hook, never set in production: ``crash:ACCOUNT_ID`` kills the worker holding that
 #: account with SIGSEGV; ``sleep:SECONDS`` slows every account down.
@@ -39,54 +46,115 @@ class AdvisorSettings:
 
 
 @dataclass(frozen=True)
-class Task:
-    account_id: str
-    origin: str
-    snapshot: Snapshot
+class Job:
+    """What every worker of one run needs: the advisor, the source (to finish reading records), what to skip."""
+
+    settings: AdvisorSettings
+    source: str  # a registered source name
+    location: str
+    skip: frozenset[str] = frozenset()  # accounts the resumed run has already written
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)  # tells one run's job from another's
 
 
 @dataclass(frozen=True)
-class Result:
-    task: Task
-    recommendations: list[Recommendation] | None = None
-    error: str | None = None
+class Task:
+    """One account as the source gave it: parsed, or raw for the worker to parse."""
+
+    origin: str
+    record: SourceRecord
 
 
-def build_advisor(settings: AdvisorSettings) -> Any:
+class Answer(NamedTuple):
+    """A worker's answer for one task: the account's advice in row form, or why there is none."""
+
+    origin: str
+    account_id: str  # the origin when the record could not be read
+    advice: AccountAdvice | None = None
+    error: str | None = None  # the whole message, naming the origin
+    skipped: bool = False  # written before the run was resumed
+
+
+def build_advisor(settings: AdvisorSettings, registry: Registry | None = None) -> Any:
     """The advisor a worker uses: registered playbooks, kamengine.toml, the given options."""
     from .assembly import configured_advisor, configured_playbooks
     from .config import find_config, load_config
-    from .registry import Registry
 
-    registry = Registry()
+    registry = registry or Registry()
     config = load_config(find_config(settings.config_path))
     playbooks = configured_playbooks(registry, config, settings.rule_paths, settings.no_builtin, settings.params)
     return configured_advisor(registry, config, playbooks, settings.engine)  # type: ignore[arg-type]
 
 
-def _worker_main(conn: Connection, settings: AdvisorSettings) -> None:
-    advisor = build_advisor(settings)
-    fault = os.environ.get(FAULT_ENV, "")
-    while True:
-        task: Task | None = conn.recv()
-        if task is None:
-            return
-        if fault == f"crash:{task.account_id}":
-            os.kill(os.getpid(), signal.SIGSEGV)
-        if fault.startswith("sleep:"):
-            time.sleep(float(fault[6:]))
+class Evaluation:
+    """A worker's side of a run, built once per worker: parse, skip, advise, answer in row form."""
+
+    def __init__(self, job: Job) -> None:
+        registry = Registry()
+        self.advisor = build_advisor(job.settings, registry)
+        self.source = registry.sources[job.source](job.location, registry.actions)
+        self.skip = job.skip
+        self.fault = os.environ.get(FAULT_ENV, "")
+
+    def __call__(self, task: Task) -> Answer:
         try:
-            advice = advisor.advise(task.snapshot)
-            # Only the answer travels back: the writer still has the task and its snapshot.
-            conn.send((advice.recommendations, None))
+            record = self.source.parse(task.record) if task.record.raw is not None else task.record
+        except Exception as exc:  # a source plugin's bug costs only this account
+            return Answer(task.origin, task.origin, error=f"{task.origin}: cannot read: {type(exc).__name__}: {exc}")
+        if record.snapshot is None:
+            return Answer(task.origin, task.origin, error=str(record.error or f"{task.origin}: no snapshot"))
+        snapshot = record.snapshot
+        if snapshot.account.id in self.skip:
+            return Answer(task.origin, snapshot.account.id, skipped=True)
+        self._inject_fault(snapshot.account.id)
+        try:
+            advice = self.advisor.advise(snapshot)
         except Exception as exc:  # reported as this account's failure; the worker goes on
-            conn.send((None, f"{type(exc).__name__}: {exc}"))
+            return Answer(task.origin, snapshot.account.id, error=f"{task.origin}: {type(exc).__name__}: {exc}")
+        return Answer(task.origin, snapshot.account.id, account_advice(snapshot, advice.recommendations))
+
+    def close(self) -> None:
+        self.advisor.close()
+
+    def _inject_fault(self, account_id: str) -> None:
+        if self.fault == f"crash:{account_id}":
+            os.kill(os.getpid(), signal.SIGSEGV)
+        if self.fault.startswith("sleep:"):
+            time.sleep(float(self.fault[6:]))
+
+
+def account_of(task: Task, source: Source) -> str:
+    """The account a task holds, for reporting a worker that died on it (rare: parsing again is fine)."""
+    record = task.record
+    if record.raw is not None:
+        with contextlib.suppress(Exception):
+            record = source.parse(record)
+    return record.snapshot.account.id if record.snapshot is not None else task.origin
+
+
+def _worker_main(conn: Connection, job: Job) -> None:
+    evaluation = Evaluation(job)
+    # A thread takes tasks off the pipe as soon as they come, so the supervisor never blocks
+    # sending one while this process is blocked sending an answer it has not read yet.
+    inbox: queue.SimpleQueue[Task | None] = queue.SimpleQueue()
+    threading.Thread(target=_receive_tasks, args=(conn, inbox), daemon=True).start()
+    while (task := inbox.get()) is not None:
+        conn.send(evaluation(task))
+    evaluation.close()
+
+
+def _receive_tasks(conn: Connection, inbox: queue.SimpleQueue[Task | None]) -> None:
+    try:
+        while (task := conn.recv()) is not None:
+            inbox.put(task)
+    except (EOFError, OSError):  # the supervisor is gone
+        pass
+    inbox.put(None)
 
 
 class _Worker:
-    def __init__(self, context: Any, settings: AdvisorSettings) -> None:
+    def __init__(self, context: Any, job: Job) -> None:
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child, settings), daemon=True)
+        self.process = context.Process(target=_worker_main, args=(child, job), daemon=True)
         self.process.start()
         child.close()
         self.tasks: deque[Task] = deque()  # sent, in the order the worker handles them
@@ -106,21 +174,23 @@ class _Worker:
 class ProcessExecutor:
     """Evaluates tasks in N worker processes, replacing any that die.
 
-    Each worker has up to ``DEPTH`` accounts queued, so it computes the next one while this
-    process writes the last one to the store. When a worker dies, the account it was on (the
-    first it had not answered) is the one that failed; the others go back to the queue.
+    Each worker has up to ``DEPTH`` accounts queued, so it always has the next one while
+    this process writes to the store (a group commit can take tens of milliseconds). When a
+    worker dies, the account it was on (the first it had not answered) is the one that
+    failed; the others go back to the queue.
     """
 
-    DEPTH = 2
+    DEPTH = 8
 
-    def __init__(self, workers: int, settings: AdvisorSettings) -> None:
+    def __init__(self, workers: int, job: Job, identify: Callable[[Task], str] | None = None) -> None:
         self.size = max(1, workers)
-        self.settings = settings
+        self.job = job
+        self.identify = identify or (lambda task: task.origin)
         self.context = multiprocessing.get_context("spawn")  # no inherited durable state or threads
         self.restarts = 0
 
-    def run(self, tasks: Iterable[Task], on_result: Callable[[Result], None]) -> None:
-        workers = [_Worker(self.context, self.settings) for _ in range(self.size)]
+    def run(self, tasks: Iterable[Task], on_answer: Callable[[Answer], None]) -> None:
+        workers = [_Worker(self.context, self.job) for _ in range(self.size)]
         source: Iterator[Task] = iter(tasks)
         retry: deque[Task] = deque()  # tasks a dead worker had queued but not started
         exhausted = False
@@ -140,25 +210,26 @@ class ProcessExecutor:
                 for worker in busy:
                     answer = _receive(worker) if worker.conn in ready else None
                     if answer is not None:
-                        recommendations, error = answer
-                        on_result(Result(worker.tasks.popleft(), recommendations, error))
+                        worker.tasks.popleft()
+                        on_answer(answer)
                     elif worker.process.sentinel in ready or worker.conn in ready:
                         worker.process.join(timeout=5)
                         workers.remove(worker)
                         lost = worker.tasks.popleft()
-                        on_result(Result(lost, error=f"worker process died ({_death(worker.process.exitcode)})"))
+                        died = f"{lost.origin}: worker process died ({_death(worker.process.exitcode)})"
+                        on_answer(Answer(lost.origin, self.identify(lost), error=died))
                         retry.extend(worker.tasks)
-                        workers.append(_Worker(self.context, self.settings))
+                        workers.append(_Worker(self.context, self.job))
                         self.restarts += 1
         finally:
             for worker in workers:
                 worker.stop()
 
 
-def _receive(worker: _Worker) -> tuple[list[Recommendation] | None, str | None] | None:
+def _receive(worker: _Worker) -> Answer | None:
     """The worker's answer, or None when its pipe closed because it died."""
     try:
-        answer: tuple[list[Recommendation] | None, str | None] = worker.conn.recv()
+        answer: Answer = worker.conn.recv()
     except (EOFError, OSError):
         return None
     return answer

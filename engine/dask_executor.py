@@ -11,36 +11,37 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any
 
-from .batch import AdvisorSettings, Result, Task, build_advisor
+from .batch import Answer, Evaluation, Job, Task
 from .errors import KamengineError
 
-_ADVISORS: dict[str, Any] = {}  # per worker process, by repr(settings): its host is built once
+# Per Dask worker process: the evaluation of the job it last worked on, built once (its
+# durable host with it); a new run's job replaces it and frees the old host.
+_EVALUATIONS: dict[str, Evaluation] = {}
 
 
-def evaluate_partition(tasks: list[Task], settings: AdvisorSettings) -> list[Result]:
-    """Run on a Dask worker: advise on every account of a partition."""
-    key = repr(settings)
-    advisor = _ADVISORS.get(key)
-    if advisor is None:
-        advisor = _ADVISORS[key] = build_advisor(settings)
-    results = []
-    for task in tasks:
-        try:
-            results.append(Result(task, recommendations=advisor.advise(task.snapshot).recommendations))
-        except Exception as exc:  # this account fails; the partition goes on
-            results.append(Result(task, error=f"{type(exc).__name__}: {exc}"))
-    return results
+def evaluate_partition(tasks: list[Task], job: Job) -> list[Answer]:
+    """Run on a Dask worker: answer for every account of a partition."""
+    evaluation = _EVALUATIONS.get(job.token)
+    if evaluation is None:
+        for old in _EVALUATIONS.values():
+            old.close()
+        _EVALUATIONS.clear()
+        evaluation = _EVALUATIONS[job.token] = Evaluation(job)
+    return [evaluation(task) for task in tasks]
 
 
 class DaskExecutor:
     """Sends partitions of accounts to a Dask scheduler and hands results back as they finish."""
 
-    def __init__(self, scheduler: str, settings: AdvisorSettings, partition_size: int = 50) -> None:
+    def __init__(
+        self, scheduler: str, job: Job, identify: Callable[[Task], str] | None = None, partition_size: int = 50
+    ) -> None:
         try:
             from distributed import Client
         except ImportError:
             raise KamengineError("--executor dask needs Dask: pip install 'kamengine[dask]'") from None
-        self.settings = settings
+        self.job = job
+        self.identify = identify or (lambda task: task.origin)
         self.partition_size = partition_size
         self.restarts = 0
         try:
@@ -48,17 +49,18 @@ class DaskExecutor:
         except OSError as exc:
             raise KamengineError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
 
-    def run(self, tasks: Iterable[Task], on_result: Callable[[Result], None]) -> None:
+    def run(self, tasks: Iterable[Task], on_answer: Callable[[Answer], None]) -> None:
         from distributed import as_completed
 
         workers = max(1, len(self.client.scheduler_info().get("workers", {})))
+        job = self.client.scatter(self.job, broadcast=True)  # sent once, not with every partition
         partitions = _partitions(iter(tasks), self.partition_size)
         in_flight = as_completed()
         submitted: dict[Any, list[Task]] = {}
 
         def submit(count: int) -> None:
             for partition in islice(partitions, count):
-                future = self.client.submit(evaluate_partition, partition, self.settings, pure=False)
+                future = self.client.submit(evaluate_partition, partition, job, pure=False)
                 submitted[future] = partition
                 in_flight.add(future)
 
@@ -67,13 +69,12 @@ class DaskExecutor:
             for future in in_flight:
                 partition = submitted.pop(future)
                 try:
-                    results: list[Result] = future.result()
+                    answers: list[Answer] = future.result()
                 except Exception as exc:  # the partition's workers kept dying
-                    results = [
-                        Result(task, error=f"Dask worker failed: {type(exc).__name__}: {exc}") for task in partition
-                    ]
-                for result in results:
-                    on_result(result)
+                    failed = f"Dask worker failed: {type(exc).__name__}: {exc}"
+                    answers = [Answer(t.origin, self.identify(t), error=f"{t.origin}: {failed}") for t in partition]
+                for answer in answers:
+                    on_answer(answer)
                 submit(1)
         finally:
             self.client.close()

@@ -41,6 +41,7 @@ _END = "$end"
 # Reserved fact fields (record fields never start with _): type, unique key, and for items
 # the parent subject's id and the item's position in its collection.
 _TYPE, _KEY, _PARENT, _POSITION = "_t", "_k", "_p", "_i"
+_ACCOUNT_FIELDS = "account fields"  # the pseudo fact type whose fields every fact carries
 # assert_fact's result codes, as durable.engine reads them.
 _NOT_HANDLED, _OBSERVED, _QUEUED = 1, 2, 3
 _COMPARATORS = {"ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
@@ -64,11 +65,22 @@ class DurableEvaluator:
         # faster assert), the account fields contact and opportunity rules read, and for
         # each subject kind the quantifiers whose counts its facts carry.
         self._fields: dict[str, set[str]] = defaultdict(set)
+        self._exotic_float = False  # this account has a float json.dumps would write badly
         self._uses_account: set[str] = set()
         self._item_types: dict[str, bool] = {}  # item fact type -> any quantifier filters it
         self._quantifiers: dict[str, list[tuple[int, Quantifier]]] = defaultdict(list)
         self._route_names: dict[str, list[str]] = defaultdict(list)
         definitions, self._actions = self._compile()
+        self._field_names = {t: tuple((f, _fact_field(f)) for f in sorted(names)) for t, names in self._fields.items()}
+        self._field_names[_ACCOUNT_FIELDS] = tuple((f, f"account__{f}") for f in sorted(self._uses_account))
+        # Per subject kind, the counts its facts carry: (matches key, collection, filtered, fields).
+        self._counted = {
+            kind: [
+                ((index, q.index), q.collection, q.where is not None, f"_q{index}_{q.index}", f"_m{index}_{q.index}")
+                for index, q in quantifiers
+            ]
+            for kind, quantifiers in self._quantifiers.items()
+        }
         self._handles: list[int] = []
         self._routes: dict[str, list[int]] = {}  # fact type -> the rulesets with rules on it
         try:
@@ -207,78 +219,105 @@ class DurableEvaluator:
                 self._errors.clear()
 
     def _evaluate(self, facts: Facts) -> list[Firing]:
-        account = {f"account__{k}": _literal(v) for k in self._uses_account if (v := facts.account.get(k)) is not None}
+        self._exotic_float = False
+        account = self._fact(facts.account, _ACCOUNT_FIELDS, "", {})
+        del account[_TYPE], account[_KEY]
         # Phase 1: items, so that subject facts can carry the counts.
         for item_type, filtered in self._item_types.items():
             if filtered:
-                self._assert_items(facts, item_type, account)
-        # Phase 2: subjects.
+                self._assert_all(item_type, self._item_facts(facts, item_type, account))
+        # Phase 2: subjects, carrying the counts of phase 1.
         subjects: dict[str, tuple[int, Record]] = {}
-        matches: dict[tuple[int, str], dict[int, tuple[str, ...]]] = defaultdict(dict)
         for kind in sorted({rule.subject for rule in self.rules}):
             fact_type = f"s:{kind}"
+            counted = self._counted.get(kind, ())
+            batch = []
             for position, subject in enumerate(facts.subjects(kind)):
                 key = f"{fact_type}#{subject['id']}"
                 subjects[key] = (position, subject)
                 fact = self._fact(subject, fact_type, key, account)
-                for index, q in self._quantifiers[kind]:
-                    items = facts.items(kind, str(subject["id"]), q.collection)
-                    if q.where is None:
-                        matched: list[int] = list(range(len(items)))
-                    else:
-                        matched = sorted(self._matched[(index, q.index)].get(str(subject["id"]), ()))
-                    matches[(index, key)][q.index] = tuple(str(items[m]["id"]) for m in matched)
-                    fact[f"_q{index}_{q.index}"] = len(matched)
-                    fact[f"_m{index}_{q.index}"] = len(items) - len(matched)
-                self._assert(fact)
+                subject_id = str(subject["id"])
+                for matched_key, collection, filtered, matched_field, unmatched_field in counted:
+                    total = len(facts.items(kind, subject_id, collection))
+                    matched = len(self._matched[matched_key].get(subject_id, ())) if filtered else total
+                    fact[matched_field], fact[unmatched_field] = matched, total - matched
+                batch.append(fact)
+            self._assert_all(fact_type, batch)
         self._finish()
         if self._errors:
             raise EvaluationError(f"a rule action failed: {self._errors[0]}")
         fired = sorted(set(self._fired), key=lambda f: (f[0], subjects[f[1]][0]))
-        return [Firing(self.rules[index], subjects[key][1], matches.get((index, key), {})) for index, key in fired]
+        return [self._firing(facts, index, subjects[key][1]) for index, key in fired]
 
-    def _assert_items(self, facts: Facts, item_type: str, account: dict[str, Any]) -> None:
+    def _firing(self, facts: Facts, index: int, subject: Record) -> Firing:
+        """A firing with, per quantifier of its rule, the ids of the items that matched."""
+        rule, subject_id = self.rules[index], str(subject["id"])
+        matches: dict[int, tuple[str, ...]] = {}
+        for q in rule.quantifiers:
+            items = facts.items(rule.subject, subject_id, q.collection)
+            positions = sorted(self._matched[(index, q.index)].get(subject_id, ())) if q.where else range(len(items))
+            matches[q.index] = tuple(str(items[p]["id"]) for p in positions)
+        return Firing(rule, subject, matches)
+
+    def _item_facts(self, facts: Facts, item_type: str, account: dict[str, Any]) -> list[dict[str, Any]]:
         kind, collection = item_type[2:].split(".")
+        batch = []
         for subject in facts.subjects(kind):
             parent = str(subject["id"])
             for position, item in enumerate(facts.items(kind, parent, collection)):
                 fact = self._fact(item, item_type, f"{item_type}#{parent}#{position}", account)
                 fact[_PARENT], fact[_POSITION] = parent, position
-                self._assert(fact)
+                batch.append(fact)
+        return batch
 
     def _fact(self, record: Record, fact_type: str, key: str, account: dict[str, Any]) -> dict[str, Any]:
         # Missing values are left out, not sent as null: comparisons guard them with $ex.
-        fact = {_fact_field(k): _literal(v) for k in self._fields[fact_type] if (v := record.get(k)) is not None}
+        fact = {}
+        for field, name in self._field_names.get(fact_type, ()):
+            value = record.get(field)
+            if value is None:
+                continue
+            if type(value) is dt.date:
+                value = value.isoformat()  # guard 6: dates travel as ISO strings (they order correctly)
+            elif type(value) is float and value and not 1e-4 <= abs(value) < 1e16:
+                self._exotic_float = True  # json.dumps would write it in exponent form
+            fact[name] = value
         fact.update(account)
         fact[_TYPE] = fact_type
         fact[_KEY] = key
         return fact
 
-    def _assert(self, fact: dict[str, Any], handles: Sequence[int] | None = None) -> None:
-        text = _encode_fact(fact)
-        for handle in self._routes.get(fact[_TYPE], ()) if handles is None else handles:
+    def _assert_all(self, fact_type: str, batch: list[dict[str, Any]], handles: Sequence[int] | None = None) -> None:
+        """Assert a batch of facts of one type into each ruleset with rules on it, then run the actions.
+
+        guard 3: ``assert_facts`` of the C core handles every fact of the batch (the Python
+        layer's version raised when one matched nothing); its result code only tells about
+        some fact, so the actions are always drained.
+        """
+        if not batch:
+            return
+        text = _encode(batch) if self._exotic_float else json.dumps(batch, ensure_ascii=False)
+        for handle in self._routes.get(fact_type, ()) if handles is None else handles:
             try:
-                code, state = core.assert_fact(handle, text)  # guard 3: one fact at a time
+                code, state = core.assert_facts(handle, text)
             except core.error as exc:
-                raise EvaluationError(f"durable_rules failed on fact {fact[_KEY]!r}: {exc}") from None
+                raise EvaluationError(f"durable_rules failed on {fact_type} facts: {exc}") from None
             if code == _OBSERVED:
-                raise EvaluationError(f"durable dropped a duplicate fact {fact[_KEY]!r}")
-            if code not in (_NOT_HANDLED, _QUEUED):
-                self._run_actions(handle, state)
+                raise EvaluationError(f"durable dropped a duplicate {fact_type} fact")
+            self._run_actions(handle, state)
 
     def _run_actions(self, handle: int, state_handle: int) -> None:
-        # Actions run eagerly inside assert_fact (guard 3): drain every one now.
+        # Actions run inside assert (guard 3): drain every one now. No update_state: it only
+        # re-asserts the session state, and no rule here reads state (guard 12).
         result = core.start_action_for_state(handle, state_handle)
-        while result:
-            state_text, message_text = result[0], result[1]
+        message_text = result[1] if result else None
+        while message_text:
             for action_name, message in json.loads(message_text).items():
                 self._actions[action_name](message["m"])
-            core.update_state(handle, state_text)
-            following = core.complete_and_start_action(handle, state_handle)
-            result = (state_text, following) if following else None
+            message_text = core.complete_and_start_action(handle, state_handle)
 
     def _finish(self) -> None:
-        self._assert({_TYPE: _END, _KEY: _END}, self._handles)  # guard 1: into every ruleset
+        self._assert_all(_END, [{_TYPE: _END, _KEY: _END}], self._handles)  # guard 1: into every ruleset
         for handle in self._handles:
             core.delete_state(handle, None)
 
@@ -327,11 +366,3 @@ def _encode(value: Any) -> str:
             text = format(Decimal(text), "f")
         return text if "." in text else text + ".0"
     return json.dumps(value, ensure_ascii=False)
-
-
-def _encode_fact(fact: dict[str, Any]) -> str:
-    """``_encode`` for a flat fact, with json's C encoder whenever no float needs help."""
-    for value in fact.values():
-        if type(value) is float and "e" in repr(value):
-            return _encode(fact)
-    return json.dumps(fact, ensure_ascii=False)

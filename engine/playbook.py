@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from . import documents
 from .actions import ActionCatalogue
-from .conditions import Condition, ParseContext, Path, parse_when
+from .conditions import Condition, ParseContext, Path, Quantifier, fields_used, parse_when, quantifiers_in
 from .documents import Document
 from .errors import PlaybookError, article, did_you_mean, format_path
 from .fields import KINDS, SUBJECT_KINDS, TEAM_ROLES, FieldSpec
@@ -66,10 +67,21 @@ class Rule:
         """The rule's priority, which may change while the account is in a crisis."""
         return self.priority_in_crisis if crisis and self.priority_in_crisis is not None else self.priority
 
-    @property
+    # Cached: ranking reads these for every recommendation a rule makes.
+    @cached_property
     def qualified_id(self) -> str:
         """``playbook/rule``: the id recommendations carry."""
         return f"{self.playbook}/{self.id}"
+
+    @cached_property
+    def tested_fields(self) -> tuple[str, ...]:
+        """The subject fields ``when`` tests, in order, each once (the evidence a firing shows)."""
+        return tuple(dict.fromkeys(fields_used(self.when)))
+
+    @cached_property
+    def quantifiers(self) -> tuple[Quantifier, ...]:
+        """Every quantifier of ``when``, in order."""
+        return tuple(quantifiers_in(self.when))
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .actions import ActionCatalogue, Compliance
-from .conditions import fields_used, quantifiers_in
 from .facts import Facts, Record
 from .firing import Firing
 from .i18n import DEFAULT_LANGUAGE, pick
@@ -118,7 +118,7 @@ def _recommend(
     firing: Firing, spec: ActionSpec, facts: Facts, account_values: Mapping[str, Any], lang: str
 ) -> Recommendation:
     rule, subject = firing.rule, firing.subject
-    values = {**account_values, **subject}
+    values = _Fields(subject, account_values)
     subject_id = str(subject["id"])
     return Recommendation(
         id=recommendation_id(str(facts.account["id"]), spec.action, rule.subject, subject_id, rule.qualified_id),
@@ -127,7 +127,7 @@ def _recommend(
         subject_kind=rule.subject,
         subject_id=subject_id,
         title=render(pick(spec.title, lang), values),
-        rationale=" ".join(pick(rule.rationale, lang).split()),
+        rationale=_one_line(pick(rule.rationale, lang)),
         rule=rule.qualified_id,
         priority=round(rule.priority_for(bool(facts.account.get("crisis"))) * _influence(subject, rule.subject), 2),
         due=facts.as_of + dt.timedelta(days=spec.due_in_days),
@@ -135,6 +135,24 @@ def _recommend(
         evidence=_evidence(firing, facts),
         body=render(pick(spec.body, lang), values).strip() if spec.body else None,
     )
+
+
+class _Fields:
+    """What a title placeholder reads: a subject field, or ``account.<field>`` (no merged copy:
+    a title reads one or two fields)."""
+
+    __slots__ = ("account", "subject")
+
+    def __init__(self, subject: Record, account: Mapping[str, Any]) -> None:
+        self.subject, self.account = subject, account
+
+    def get(self, name: str) -> Any:
+        return self.account.get(name) if name.startswith("account.") else self.subject.get(name)
+
+
+@functools.lru_cache(maxsize=1024)
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _influence(subject: Record, kind: str) -> float:
@@ -145,12 +163,12 @@ def _influence(subject: Record, kind: str) -> float:
 
 
 def _evidence(firing: Firing, facts: Facts) -> dict[str, Any]:
-    tested = dict.fromkeys(fields_used(firing.rule.when))
+    tested = firing.rule.tested_fields
     evidence: dict[str, Any] = {
         f"{firing.rule.subject}_id": str(firing.subject["id"]),
         "fields": {name: _json(field_value(firing.subject, name, facts)) for name in tested},
     }
-    quantifiers = quantifiers_in(firing.rule.when)
+    quantifiers = firing.rule.quantifiers
     if quantifiers:
         evidence["matched"] = {
             f"{q.quantifier} {q.collection}": list(firing.matches.get(q.index, ())) for q in quantifiers

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from .actions import ActionCatalogue
 from .errors import InputError
@@ -16,11 +16,14 @@ class SourceRecord:
     """One account read from a source: its snapshot, or why it could not be read.
 
     ``origin`` says where it came from (``file``, ``file:line``, ``account id in file``).
+    ``raw`` is set instead of both by ``Source.raw_records``: the unparsed account, which
+    ``Source.parse`` turns into a snapshot or an error.
     """
 
     origin: str
     snapshot: Snapshot | None = None
     error: InputError | None = None
+    raw: Any = None
 
 
 class Source:
@@ -40,3 +43,17 @@ class Source:
         Raise ``InputError`` only when the location itself is unusable (missing, unreadable).
         """
         raise NotImplementedError
+
+    def raw_records(self) -> Iterator[SourceRecord]:
+        """Like ``records``, but a record may come unparsed (``raw`` set) for ``parse`` to finish.
+
+        ``kamengine batch`` reads with this and parses in its worker processes, where parsing
+        runs in parallel. A source whose accounts can be parsed one by one overrides both this
+        and ``parse``; ``raw`` must pickle, and ``parse`` must not need the location again (a
+        Dask worker may run on another machine). By default records come parsed.
+        """
+        return self.records()
+
+    def parse(self, record: SourceRecord) -> SourceRecord:
+        """The parsed form of a record from ``raw_records``: a snapshot, or an error naming where."""
+        return record

@@ -6,9 +6,9 @@ field name, optionally ``account.<field>``, looked up in a plain dictionary.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 _NAME = re.compile(r"(account\.)?[A-Za-z_][A-Za-z0-9_]*")
@@ -32,14 +32,39 @@ def placeholders(template: str) -> list[str]:
     return names
 
 
-def render(template: str, values: Mapping[str, Any]) -> str:
+class Values(Protocol):
+    """Where placeholders are looked up: a dict, or anything with ``get``."""
+
+    def get(self, name: str, /) -> Any: ...
+
+
+def render(template: str, values: Values) -> str:
     """Fill a validated template; a missing or null value renders as '?'."""
+    parts = []
+    for literal, name in _parsed(template):
+        parts.append(literal)
+        if name is not None:
+            value = values.get(name)
+            parts.append("?" if value is None else str(value))
+    return "".join(parts)
 
-    def replace(match: re.Match[str]) -> str:
-        token = match.group(0)
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(template: str) -> tuple[tuple[str, str | None], ...]:
+    """A template as (literal text, placeholder or None) pairs: parsed once, rendered per recommendation."""
+    parts: list[tuple[str, str | None]] = []
+    literal, position = [], 0
+    for match in _PLACEHOLDER.finditer(template):
+        literal.append(template[position : match.start()])
+        position = match.end()
+        token, name = match.group(0), match.group(1)
         if token in ("{{", "}}"):
-            return token[0]
-        value = values.get(match.group(1))
-        return "?" if value is None else str(value)
-
-    return _PLACEHOLDER.sub(replace, template)
+            literal.append(token[0])
+        elif name is None:  # a lone brace: validation rejects it, so it never gets here
+            literal.append(token)
+        else:
+            parts.append(("".join(literal), name))
+            literal = []
+    literal.append(template[position:])
+    parts.append(("".join(literal), None))
+    return tuple(parts)

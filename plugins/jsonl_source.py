@@ -7,10 +7,9 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from kamengine.engine.documents import Document
 from kamengine.engine.errors import InputError, SnapshotError
 from kamengine.engine.hookspecs import hookimpl
-from kamengine.engine.loading import snapshot_from_document
+from kamengine.engine.loading import snapshot_from_json
 from kamengine.engine.sources import Source, SourceRecord
 
 
@@ -19,6 +18,9 @@ class JsonLinesSource(Source):
     DESCRIPTION = "a JSON Lines file (one snapshot per line; blank lines skipped), - for stdin"
 
     def records(self) -> Iterator[SourceRecord]:
+        return map(self.parse, self.raw_records())
+
+    def raw_records(self) -> Iterator[SourceRecord]:
         if self.location == "-":
             yield from self._lines(sys.stdin, "<stdin>")
             return
@@ -28,24 +30,24 @@ class JsonLinesSource(Source):
         with path.open(encoding="utf-8") as stream:
             yield from self._lines(stream, self.location)
 
+    def parse(self, record: SourceRecord) -> SourceRecord:
+        if record.raw is None:
+            return record
+        origin = record.origin
+        try:
+            # The whole document is one line, so every field's location is that line.
+            snapshot = snapshot_from_json(record.raw, origin, self.actions)
+        except json.JSONDecodeError as exc:
+            message = f"{origin}: invalid JSON at column {exc.colno}: {exc.msg}"
+            return SourceRecord(origin, error=SnapshotError([message]))
+        except InputError as exc:
+            return SourceRecord(origin, error=exc)
+        return SourceRecord(origin, snapshot=snapshot)
+
     def _lines(self, stream: Iterable[str], name: str) -> Iterator[SourceRecord]:
         for number, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
-            origin = f"{name}:{number}"
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                error = SnapshotError([f"{origin}: invalid JSON at column {exc.colno}: {exc.msg}"])
-                yield SourceRecord(origin, error=error)
-                continue
-            try:
-                # The whole document is one line, so every field's location is that line.
-                snapshot = snapshot_from_document(Document(data, origin), self.actions)
-            except InputError as exc:
-                yield SourceRecord(origin, error=exc)
-                continue
-            yield SourceRecord(origin, snapshot=snapshot)
+            if line.strip():
+                yield SourceRecord(f"{name}:{number}", raw=line)
 
 
 @hookimpl

@@ -89,6 +89,20 @@ def test_a_worker_that_segfaults_costs_only_its_account(tmp_path: Path, monkeypa
     assert json.loads(_rows(db, "select summary from runs")[0][0])["worker_restarts"] == 1
 
 
+def test_a_worker_dying_on_an_unparsed_line_records_that_account(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, db, lines = _portfolio(tmp_path / "p", 3), tmp_path / "k.db", tmp_path / "p.jsonl"
+    lines.write_text("".join(f.read_text(encoding="utf-8") + "\n" for f in sorted(folder.iterdir())), "utf-8")
+    monkeypatch.setenv("KAMENGINE_FAULT_INJECT", "crash:acct-01")
+    result = CliRunner().invoke(main, ["batch", "--source", f"jsonl:{lines}", "--db", str(db), "--workers", "1"])
+    assert result.exit_code == 1
+    assert f"{lines}:2: worker process died (killed by SIGSEGV)" in result.stderr
+    assert _rows(db, "select account_id, origin, status from run_accounts order by account_id") == [
+        ("acct-00", f"{lines}:1", "done"), ("acct-01", f"{lines}:2", "failed"), ("acct-02", f"{lines}:3", "done"),
+    ]  # fmt: skip
+
+
 def test_a_killed_run_resumes_without_duplicates_or_losses(tmp_path: Path) -> None:
     folder, db, reference = _portfolio(tmp_path / "p", 6), tmp_path / "k.db", tmp_path / "ref.db"
     env = {**os.environ, "KAMENGINE_FAULT_INJECT": "sleep:0.4"}

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from pathlib import Path
 
 import pytest
 from kamengine.engine.snapshot import Snapshot
-from kamengine.engine.store import Store, StoreError
+from kamengine.engine.store import AccountAdvice, Store, StoreError, account_advice
 from support import activity, builtin_advisor, contact, make_snapshot
 
 
@@ -143,3 +144,51 @@ def test_advice_given_night_after_night_keeps_its_due_date_and_then_expires(stor
     _run(store, _snapshot("2027-03-21"))  # after the action's 90-day cooldown it is given again
     row = next(r for r in store.find() if r["action"] == "executive_visit")
     assert (row["status"], row["due"]) == ("open", "2027-04-04")
+
+
+def _visible(path: Path, sql: str) -> list[tuple]:
+    """What another process sees: only committed rows."""
+    with sqlite3.connect(path) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def _started(path: Path) -> tuple[Store, str, AccountAdvice]:
+    """A store with a run started, and one account's advice in row form."""
+    store = Store(path)
+    run_id, _ = store.start_run("test")
+    snapshot = _snapshot()
+    return store, run_id, account_advice(snapshot, builtin_advisor().advise(snapshot).recommendations)
+
+
+def test_a_group_commit_keeps_every_account_all_or_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "k.db"
+    store, run_id, good = _started(path)
+    # Valid rows first, then one the table cannot take: the statement fails part-way.
+    unbindable = ("x-last", *good.rows[0][1:5], object(), *good.rows[0][6:])  # a title SQLite cannot take
+    bad_rows = (*((f"x-{row[0]}", *row[1:]) for row in good.rows), unbindable)
+    bad = good._replace(account_id="acct-bad", rows=bad_rows)
+    with store.group_commit() as group:
+        store.apply(run_id, good)
+        group.account_written()
+        with pytest.raises(sqlite3.Error):
+            store.apply(run_id, bad)
+        store.record_failure(run_id, "acct-bad", "test:2", "bad rows")
+        group.account_written()
+        assert _visible(path, "select count(*) from run_accounts") == [(0,)]  # not committed yet
+    assert sorted(_visible(path, "select account_id, status from run_accounts")) == sorted(
+        [("acct-bad", "failed"), (good.account_id, "done")]
+    )
+    assert _visible(path, "select distinct account_id from recommendations") == [(good.account_id,)]
+    assert _visible(path, "select count(*) from recommendations") == [(len(good.rows),)]
+
+
+def test_a_group_commits_when_it_is_full(tmp_path: Path) -> None:
+    path = tmp_path / "k.db"
+    store, run_id, advice = _started(path)
+    with store.group_commit(accounts=2, seconds=3600) as group:
+        for number in range(3):
+            store.apply(run_id, advice._replace(account_id=f"acct-{number}", rows=()))
+            group.account_written()
+            committed = _visible(path, "select count(*) from run_accounts")[0][0]
+            assert committed == (2 if number >= 1 else 0)
+    assert _visible(path, "select count(*) from run_accounts") == [(3,)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 from pathlib import Path
 
 import pytest
@@ -149,3 +150,20 @@ def test_missing_locations_are_errors(tmp_path: Path) -> None:
     ):
         with pytest.raises(SnapshotError):
             list(source.records())
+
+
+def test_jsonl_hands_raw_lines_over_for_parsing_elsewhere(tmp_path: Path, examples: list[Snapshot]) -> None:
+    path = tmp_path / "all.jsonl"
+    path.write_text("".join(s.model_dump_json() + "\n" for s in examples), encoding="utf-8")
+    source = JsonLinesSource(str(path))
+    raw = list(source.raw_records())
+    assert [(r.origin, r.snapshot, r.error) for r in raw] == [(f"{path}:1", None, None), (f"{path}:2", None, None)]
+    in_a_worker = pickle.loads(pickle.dumps(raw))  # as a batch worker receives them
+    assert [source.parse(r).snapshot for r in in_a_worker] == examples == _read(source)
+
+
+def test_a_source_without_its_own_parsing_gives_parsed_records(tmp_path: Path, example_path: str) -> None:
+    source = FileSource(example_path)
+    (record,) = source.raw_records()
+    assert record.raw is None and record.snapshot == load_snapshot(example_path)
+    assert source.parse(record) is record
