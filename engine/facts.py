@@ -20,6 +20,7 @@ Record = dict[str, Any]
 _STANCE_NAMES = {-1: "m1", 0: "0", 1: "1", 2: "2", 3: "3"}
 _SENIORITY = {level: rank for rank, level in enumerate(LEVELS)}  # executive first
 _LADDER_LEVEL = {action: level for level, action in enumerate(INTIMACY_LADDER, start=1)}
+_DAYS_SINCE = tuple(f"days_since_{action}" for action in BUILTIN_ACTIONS)  # field names, made once
 
 
 @dataclass
@@ -178,8 +179,7 @@ def _contact(contact: Contact, activities: list[Record], as_of: dt.date) -> Reco
         "days_to_birthday": _days_to_birthday(contact.birthday, as_of),
     }
     latest = _latest_by_type(past)
-    for action in BUILTIN_ACTIONS:
-        record[f"days_since_{action}"] = latest.get(action)
+    record.update(zip(_DAYS_SINCE, map(latest.get, BUILTIN_ACTIONS), strict=True))
     level = max((_LADDER_LEVEL.get(a["type"], 0) for a in past), default=0)
     record["intimacy_level"] = level
     record["next_intimacy_action"] = INTIMACY_LADDER[level] if level < len(INTIMACY_LADDER) else None
@@ -330,8 +330,7 @@ def _account(snap: Snapshot, contacts: list[Record], deals: list[Record], activi
     for team_role in TEAM_ROLES:
         record[f"team_count_{team_role}"] = team_roles[team_role]
     latest = _latest_by_type(a for a in activities if not a["planned"])
-    for action in BUILTIN_ACTIONS:
-        record[f"days_since_{action}"] = latest.get(action)
+    record.update(zip(_DAYS_SINCE, map(latest.get, BUILTIN_ACTIONS), strict=True))
     top_level = [latest[a] for a in ("summit_dialogue", "executive_visit") if a in latest]
     record["days_since_top_level_dialogue"] = min(top_level, default=None)
     names = {member.id: member.name for member in snap.team}
