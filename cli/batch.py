@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import click
-from kamengine.engine.batch import AdvisorSettings, Answer, Job, ProcessExecutor, Task, account_of
+from kamengine.engine.batch import AdvisorSettings, Answer, Job, ProcessExecutor, Task, account_of, build_advisor
 from kamengine.engine.dask_executor import DaskExecutor
 from kamengine.engine.outbox import deliver_pending, queue
 from kamengine.engine.store import AccountOutcome, Store
@@ -76,6 +76,9 @@ def batch(
             )
     root = click.get_current_context().find_root()
     settings = AdvisorSettings(rule_paths, no_builtin, params, root.params.get("config_path"))
+    # Built here once too, so that a bad playbook or kamengine.toml stops the run with its
+    # message before any worker starts (each worker builds its own).
+    build_advisor(settings, registry).close()
     store = Store(db_path, registry.actions)
     run_id, finished = store.start_run(source_spec, resume)
     source = registry.sources[name](location, registry.actions)

@@ -25,13 +25,16 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any, NamedTuple
 
+from .errors import KamengineError
 from .registry import Registry
 from .sources import Source, SourceRecord
 from .store import AccountAdvice, account_advice
 
 #: Test hook, never set in production: ``crash:ACCOUNT_ID`` kills the worker holding that
-#: account with SIGSEGV; ``sleep:SECONDS`` slows every account down.
+#: account with SIGSEGV; ``sleep:SECONDS`` slows every account down; ``start:raise`` and
+#: ``start:crash`` make every worker fail while it starts.
 FAULT_ENV = "KAMENGINE_FAULT_INJECT"
+_STARTED = "started"  # a worker's first message when it is ready; anything else says why not
 
 
 @dataclass(frozen=True)
@@ -89,11 +92,15 @@ class Evaluation:
     """A worker's side of a run, built once per worker: parse, skip, advise, answer in row form."""
 
     def __init__(self, job: Job) -> None:
+        self.fault = os.environ.get(FAULT_ENV, "")
+        if self.fault == "start:raise":
+            raise RuntimeError("fault injected at start")
+        if self.fault == "start:crash":
+            os.kill(os.getpid(), signal.SIGSEGV)
         registry = Registry()
         self.advisor = build_advisor(job.settings, registry)
         self.source = registry.sources[job.source](job.location, registry.actions)
         self.skip = job.skip
-        self.fault = os.environ.get(FAULT_ENV, "")
 
     def __call__(self, task: Task) -> Answer:
         try:
@@ -132,7 +139,12 @@ def account_of(task: Task, source: Source) -> str:
 
 
 def _worker_main(conn: Connection, job: Job) -> None:
-    evaluation = Evaluation(job)
+    try:
+        evaluation = Evaluation(job)
+    except Exception as exc:  # told to the supervisor, which stops the run: every account would fail
+        conn.send(str(exc) if isinstance(exc, KamengineError) else f"{type(exc).__name__}: {exc}")
+        return
+    conn.send(_STARTED)
     # A thread takes tasks off the pipe as soon as they come, so the supervisor never blocks
     # sending one while this process is blocked sending an answer it has not read yet.
     inbox: queue.SimpleQueue[Task | None] = queue.SimpleQueue()
@@ -158,6 +170,12 @@ class _Worker:
         self.process.start()
         child.close()
         self.tasks: deque[Task] = deque()  # sent, in the order the worker handles them
+        self.started = False  # its first message says whether it could build its evaluation
+
+    def start(self, message: str) -> None:
+        if message != _STARTED:
+            raise KamengineError(f"a worker process could not start: {message}")
+        self.started = True
 
     def send(self, task: Task) -> None:
         self.tasks.append(task)
@@ -209,11 +227,17 @@ class ProcessExecutor:
                 ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
                 for worker in busy:
                     answer = _receive(worker) if worker.conn in ready else None
-                    if answer is not None:
+                    if isinstance(answer, Answer):
                         worker.tasks.popleft()
                         on_answer(answer)
+                    elif answer is not None:
+                        worker.start(answer)
                     elif worker.process.sentinel in ready or worker.conn in ready:
                         worker.process.join(timeout=5)
+                        if not worker.started:  # it would die again on every account
+                            raise KamengineError(
+                                f"a worker process died while starting ({_death(worker.process.exitcode)})"
+                            )
                         workers.remove(worker)
                         lost = worker.tasks.popleft()
                         died = f"{lost.origin}: worker process died ({_death(worker.process.exitcode)})"
@@ -226,13 +250,13 @@ class ProcessExecutor:
                 worker.stop()
 
 
-def _receive(worker: _Worker) -> Answer | None:
-    """The worker's answer, or None when its pipe closed because it died."""
+def _receive(worker: _Worker) -> Answer | str | None:
+    """The worker's answer (or, first, how its start went); None when its pipe closed because it died."""
     try:
-        answer: Answer = worker.conn.recv()
+        message: Answer | str = worker.conn.recv()
     except (EOFError, OSError):
         return None
-    return answer
+    return message
 
 
 def _death(exitcode: int | None) -> str:

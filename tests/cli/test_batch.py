@@ -103,6 +103,33 @@ def test_a_worker_dying_on_an_unparsed_line_records_that_account(
     ]  # fmt: skip
 
 
+def test_a_bad_playbook_stops_the_run_before_any_worker_starts(tmp_path: Path) -> None:
+    folder, db, bad = _portfolio(tmp_path / "p", 1), tmp_path / "k.db", tmp_path / "bad.yaml"
+    bad.write_text("playbook: bad\nrules:\n  - id: x\n    subject: contact\n", encoding="utf-8")
+    result = _batch(db, folder, "--rules", str(bad))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{bad}:3: rules[0]: required key 'rationale' is missing" in result.output
+    assert not db.exists()
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        ("start:raise", "a worker process could not start: RuntimeError: fault injected at start"),
+        ("start:crash", "a worker process died while starting (killed by SIGSEGV)"),
+    ],
+)
+def test_a_worker_that_cannot_start_stops_the_run_for_resume(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: str, message: str
+) -> None:
+    folder, db = _portfolio(tmp_path / "p", 2), tmp_path / "k.db"
+    monkeypatch.setenv("KAMENGINE_FAULT_INJECT", fault)
+    result = _batch(db, folder)
+    assert result.exit_code == 1 and message in result.output
+    assert _rows(db, "select status from runs") == [("running",)]  # --resume finishes it
+    assert _rows(db, "select count(*) from run_accounts") == [(0,)]  # no account blamed
+
+
 def test_a_killed_run_resumes_without_duplicates_or_losses(tmp_path: Path) -> None:
     folder, db, reference = _portfolio(tmp_path / "p", 6), tmp_path / "k.db", tmp_path / "ref.db"
     env = {**os.environ, "KAMENGINE_FAULT_INJECT": "sleep:0.4"}
