@@ -79,17 +79,16 @@ def batch(
     # Built here once too, so that a bad playbook or kamengine.toml stops the run with its
     # message before any worker starts (each worker builds its own).
     build_advisor(settings, registry).close()
-    store = Store(db_path, registry.actions)
-    run_id, finished = store.start_run(source_spec, resume)
     source = registry.sources[name](location, registry.actions)
-    job = Job(settings, name, location, frozenset(finished))
     executor: ProcessExecutor | DaskExecutor
     if executor_name == "dask":
         if not scheduler:
             raise click.UsageError("--executor dask needs --scheduler ADDRESS")
-        executor = DaskExecutor(scheduler, job, lambda task: account_of(task, source))
+        executor = DaskExecutor(scheduler, lambda task: account_of(task, source))
     else:
-        executor = ProcessExecutor(workers or os.cpu_count() or 1, job, lambda task: account_of(task, source))
+        executor = ProcessExecutor(workers or os.cpu_count() or 1, lambda task: account_of(task, source))
+    store = Store(db_path, registry.actions)
+    run_id, finished = store.start_run(source_spec, resume)
     totals, failures = AccountOutcome(), []
     progress = _Progress()
     broken: list[bool] = []  # the source raised part-way: the run stays open for --resume
@@ -117,7 +116,7 @@ def batch(
             broken.append(True)
 
     with store.group_commit() as group:
-        executor.run(tasks(), write)
+        executor.run(Job(settings, name, location, frozenset(finished)), tasks(), write)
     progress.close(len(failures))
     summary = {"accounts": progress.count, **vars(totals), "failed": len(failures)}
     summary["worker_restarts"] = executor.restarts

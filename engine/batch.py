@@ -200,15 +200,14 @@ class ProcessExecutor:
 
     DEPTH = 8
 
-    def __init__(self, workers: int, job: Job, identify: Callable[[Task], str] | None = None) -> None:
+    def __init__(self, workers: int, identify: Callable[[Task], str] | None = None) -> None:
         self.size = max(1, workers)
-        self.job = job
         self.identify = identify or (lambda task: task.origin)
         self.context = multiprocessing.get_context("spawn")  # no inherited durable state or threads
         self.restarts = 0
 
-    def run(self, tasks: Iterable[Task], on_answer: Callable[[Answer], None]) -> None:
-        workers = [_Worker(self.context, self.job) for _ in range(self.size)]
+    def run(self, job: Job, tasks: Iterable[Task], on_answer: Callable[[Answer], None]) -> None:
+        workers = [_Worker(self.context, job) for _ in range(self.size)]
         source: Iterator[Task] = iter(tasks)
         retry: deque[Task] = deque()  # tasks a dead worker had queued but not started
         exhausted = False
@@ -243,7 +242,7 @@ class ProcessExecutor:
                         died = f"{lost.origin}: worker process died ({_death(worker.process.exitcode)})"
                         on_answer(Answer(lost.origin, self.identify(lost), error=died))
                         retry.extend(worker.tasks)
-                        workers.append(_Worker(self.context, self.job))
+                        workers.append(_Worker(self.context, job))
                         self.restarts += 1
         finally:
             for worker in workers:

@@ -33,14 +33,11 @@ def evaluate_partition(tasks: list[Task], job: Job) -> list[Answer]:
 class DaskExecutor:
     """Sends partitions of accounts to a Dask scheduler and hands results back as they finish."""
 
-    def __init__(
-        self, scheduler: str, job: Job, identify: Callable[[Task], str] | None = None, partition_size: int = 50
-    ) -> None:
+    def __init__(self, scheduler: str, identify: Callable[[Task], str] | None = None, partition_size: int = 50) -> None:
         try:
             from distributed import Client
         except ImportError:
             raise KamengineError("--executor dask needs Dask: pip install 'kamengine[dask]'") from None
-        self.job = job
         self.identify = identify or (lambda task: task.origin)
         self.partition_size = partition_size
         self.restarts = 0
@@ -49,18 +46,18 @@ class DaskExecutor:
         except OSError as exc:
             raise KamengineError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
 
-    def run(self, tasks: Iterable[Task], on_answer: Callable[[Answer], None]) -> None:
+    def run(self, job: Job, tasks: Iterable[Task], on_answer: Callable[[Answer], None]) -> None:
         from distributed import as_completed
 
         workers = max(1, len(self.client.scheduler_info().get("workers", {})))
-        job = self.client.scatter(self.job, broadcast=True)  # sent once, not with every partition
+        shared = self.client.scatter(job, broadcast=True)  # sent once, not with every partition
         partitions = _partitions(iter(tasks), self.partition_size)
         in_flight = as_completed()
         submitted: dict[Any, list[Task]] = {}
 
         def submit(count: int) -> None:
             for partition in islice(partitions, count):
-                future = self.client.submit(evaluate_partition, partition, job, pure=False)
+                future = self.client.submit(evaluate_partition, partition, shared, pure=False)
                 submitted[future] = partition
                 in_flight.add(future)
 
