@@ -22,7 +22,7 @@ import itertools
 import json
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -42,8 +42,9 @@ _END = "$end"
 # the parent subject's id and the item's position in its collection.
 _TYPE, _KEY, _PARENT, _POSITION = "_t", "_k", "_p", "_i"
 _ACCOUNT_FIELDS = "account fields"  # the pseudo fact type whose fields every fact carries
-# assert_fact's result codes, as durable.engine reads them.
-_NOT_HANDLED, _OBSERVED, _QUEUED = 1, 2, 3
+# assert_facts' result code when a fact was dropped as a duplicate (guard 5); it reports only
+# the last fact that did not match, but every fact here has its own _k, so this is a backstop.
+_OBSERVED = 2
 _COMPARATORS = {"ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
 _instances = itertools.count()
 
@@ -255,7 +256,10 @@ class DurableEvaluator:
         matches: dict[int, tuple[str, ...]] = {}
         for q in rule.quantifiers:
             items = facts.items(rule.subject, subject_id, q.collection)
-            positions = sorted(self._matched[(index, q.index)].get(subject_id, ())) if q.where else range(len(items))
+            if q.where is None:
+                positions: Iterable[int] = range(len(items))
+            else:
+                positions = sorted(self._matched[(index, q.index)].get(subject_id, ()))
             matches[q.index] = tuple(str(items[p]["id"]) for p in positions)
         return Firing(rule, subject, matches)
 
