@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any, NamedTuple
 
+from .advice_rows import AccountAdvice, account_advice
 from .errors import KamengineError
 from .registry import Registry
 from .sources import Source, SourceRecord
-from .store import AccountAdvice, account_advice
 
 #: Test hook, never set in production: ``crash:ACCOUNT_ID`` kills the worker holding that
 #: account with SIGSEGV; ``sleep:SECONDS`` slows every account down; ``start:raise`` and

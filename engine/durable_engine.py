@@ -41,7 +41,7 @@ _END = "$end"
 # Reserved fact fields (record fields never start with _): type, unique key, and for items
 # the parent subject's id and the item's position in its collection.
 _TYPE, _KEY, _PARENT, _POSITION = "_t", "_k", "_p", "_i"
-_ACCOUNT_FIELDS = "account fields"  # the pseudo fact type whose fields every fact carries
+_ACCOUNT_FIELDS = "account fields"  # the account's fields every fact carries, keyed like a fact type
 # assert_facts' result code when a fact was dropped as a duplicate (guard 5); it reports only
 # the last fact that did not match, but every fact here has its own _k, so this is a backstop.
 _OBSERVED = 2
@@ -221,8 +221,7 @@ class DurableEvaluator:
 
     def _evaluate(self, facts: Facts) -> list[Firing]:
         self._exotic_float = False
-        account = self._fact(facts.account, _ACCOUNT_FIELDS, "", {})
-        del account[_TYPE], account[_KEY]
+        account = self._values(facts.account, _ACCOUNT_FIELDS)
         # Phase 1: items, so that subject facts can carry the counts.
         for item_type, filtered in self._item_types.items():
             if filtered:
@@ -275,8 +274,16 @@ class DurableEvaluator:
         return batch
 
     def _fact(self, record: Record, fact_type: str, key: str, account: dict[str, Any]) -> dict[str, Any]:
+        fact = self._values(record, fact_type)
+        fact.update(account)
+        fact[_TYPE] = fact_type
+        fact[_KEY] = key
+        return fact
+
+    def _values(self, record: Record, fact_type: str) -> dict[str, Any]:
+        """The record's fields that rules on this fact type test, in durable's form."""
         # Missing values are left out, not sent as null: comparisons guard them with $ex.
-        fact = {}
+        values = {}
         for field, name in self._field_names.get(fact_type, ()):
             value = record.get(field)
             if value is None:
@@ -285,11 +292,8 @@ class DurableEvaluator:
                 value = value.isoformat()  # guard 6: dates travel as ISO strings (they order correctly)
             elif type(value) is float and value and not 1e-4 <= abs(value) < 1e16:
                 self._exotic_float = True  # json.dumps would write it in exponent form
-            fact[name] = value
-        fact.update(account)
-        fact[_TYPE] = fact_type
-        fact[_KEY] = key
-        return fact
+            values[name] = value
+        return values
 
     def _assert_all(self, fact_type: str, batch: list[dict[str, Any]], handles: Sequence[int] | None = None) -> None:
         """Assert a batch of facts of one type into each ruleset with rules on it, then run the actions.

@@ -19,12 +19,13 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from .actions import ActionCatalogue
+from .advice_rows import ACTION, DUE, REC_COLUMNS, AccountAdvice, account_advice
 from .errors import KamengineError, did_you_mean
 from .recommendation import Recommendation
 from .snapshot import Snapshot
@@ -175,8 +176,7 @@ class Store:
         """``apply_advice`` for advice already in the store's row form (as batch workers send it)."""
         plan = _Plan(run_id, advice, origin, _now())
         with self._account_transaction():
-            for row in self.db.conn.execute(_SELECT_STORED, [advice.account_id]):
-                plan.stored[row[0]] = row
+            plan.stored = {row[0]: row for row in self.db.conn.execute(_SELECT_STORED, [advice.account_id])}
             for rec in advice.rows:
                 self._upsert(plan, rec, plan.stored.pop(rec[0], None))
             for rec_id, status, *_ in plan.stored.values():  # advice that is no longer given
@@ -196,12 +196,12 @@ class Store:
         if row is None:
             plan.new.append((*rec, plan.account_id, OPEN, plan.run_id, plan.run_id, plan.advice.as_of))
             plan.history.append((rec_id, OPEN, "kamengine", plan.now, "new", plan.run_id))
-            plan.open_due[rec_id] = rec[_DUE]
+            plan.open_due[rec_id] = rec[DUE]
             plan.outcome.new += 1
             return
         _, status, due, snoozed_until, status_at, _ = row
         if status in LIVE:
-            rec = (*rec[:_DUE], due, *rec[_DUE + 1 :])  # the same advice keeps the due date it was first given
+            rec = (*rec[:DUE], due, *rec[DUE + 1 :])  # the same advice keeps the due date it was first given
         if status in (OPEN, ACCEPTED):
             plan.outcome.refreshed += 1
         elif status == SNOOZED:
@@ -211,14 +211,14 @@ class Store:
                 status = OPEN
             else:
                 plan.outcome.refreshed += 1
-        elif status in (DONE, DISMISSED, EXPIRED) and not self._cooled_down(status_at, rec[_ACTION], plan.as_of):
+        elif status in (DONE, DISMISSED, EXPIRED) and not self._cooled_down(status_at, rec[ACTION], plan.as_of):
             return  # closed (by a person, or let lapse) inside the action's cooldown: it stays closed
         else:  # resolved, expired, or closed long enough ago: the reason is back; due from today
             plan.change(rec_id, OPEN, f"fires again after {status}")
             plan.outcome.new += 1
             status = OPEN
         if status == OPEN:
-            plan.open_due[rec_id] = rec[_DUE]
+            plan.open_due[rec_id] = rec[DUE]
         plan.refreshed.append((*rec[1:], plan.run_id, plan.advice.as_of, rec_id))
 
     def _write(self, plan: _Plan) -> None:
@@ -380,39 +380,6 @@ class GroupCommit:
         if not self.conn.in_transaction:
             self.conn.execute("begin")
         self.pending, self.began = 0, time.monotonic()
-
-
-class AccountAdvice(NamedTuple):
-    """One account's advice in the store's row form: small to send from a worker to the writer."""
-
-    account_id: str
-    as_of: str  # ISO date of the snapshot
-    stances: tuple[tuple[str, int], ...]  # (contact id, stance) as the snapshot had them
-    rows: tuple[tuple[Any, ...], ...]  # one per recommendation, columns in ``REC_COLUMNS`` order
-
-
-#: A recommendation's own columns, in the order ``AccountAdvice.rows`` carries them.
-REC_COLUMNS = (
-    "id", "action", "subject_kind", "subject_id", "rule", "title", "rationale", "priority", "due", "owner_role",
-    "evidence", "body",
-)  # fmt: skip
-_ACTION, _DUE = REC_COLUMNS.index("action"), REC_COLUMNS.index("due")
-
-
-def account_advice(snapshot: Snapshot, recommendations: Iterable[Recommendation]) -> AccountAdvice:
-    """The row form of one account's advice."""
-    stances = tuple((contact.id, contact.stance) for contact in snapshot.contacts)
-    return AccountAdvice(
-        snapshot.account.id, snapshot.as_of.isoformat(), stances, tuple(map(_rec_row, recommendations))
-    )
-
-
-def _rec_row(r: Recommendation) -> tuple[Any, ...]:
-    evidence = json.dumps(r.evidence, ensure_ascii=False, sort_keys=True)
-    return (
-        r.id, r.action, r.subject_kind, r.subject_id, r.rule, r.title, r.rationale, r.priority, r.due.isoformat(),
-        r.owner_role, evidence, r.body,
-    )  # fmt: skip
 
 
 class _Plan:

@@ -7,8 +7,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from kamengine.engine.advice_rows import AccountAdvice, account_advice
 from kamengine.engine.snapshot import Snapshot
-from kamengine.engine.store import AccountAdvice, Store, StoreError, account_advice
+from kamengine.engine.store import Store, StoreError
 from support import activity, builtin_advisor, contact, make_snapshot
 
 
