@@ -16,11 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from kamengine.engine.advisor import Advisor
-from kamengine.engine.assembly import registered_advisor
-from kamengine.engine.plugin_manager import get_plugin_manager
-from kamengine.engine.registry import Registry
-from kamengine.engine.snapshot import Snapshot
+from kamengine.engine.evaluate.advisor import Advisor
+from kamengine.engine.evaluate.setup import registered_advisor
+from kamengine.engine.model.snapshot import Snapshot
+from kamengine.engine.plugin.manager import get_plugin_manager
+from kamengine.engine.plugin.registry import Registry
 from portfolio import portfolio
 
 

@@ -1,28 +1,47 @@
-"""The kamengine command line: a root group; each command lives in its own module."""
+"""The kamengine command line: a root group; each command lives in its own module, imported when used."""
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import click
-from kamengine.engine.errors import KamengineError
 
-from .advise import advise
-from .batch import batch, deliver
-from .config import config
-from .explain import explain
-from .plugins import plugins
-from .recs import recs
-from .report import report
-from .rules import rules
+#: command name -> module (in this package) defining it, in the order help lists them.
+COMMANDS = {
+    "advise": "advise",
+    "batch": "batch",
+    "config": "config",
+    "deliver": "batch",
+    "explain": "explain",
+    "plugins": "plugins",
+    "recs": "recs",
+    "report": "report",
+    "rules": "rules",
+    "schema": "schema",
+}
 
 
 class _Group(click.Group):
-    """Turns every ``KamengineError`` into a clean message and exit code 1 (no traceback)."""
+    """Loads a command's module only when that command runs (``--help`` and ``--version`` load none),
+    and turns every ``KamengineError`` into a clean message: exit 2 for a usage mistake, else 1."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        command: click.Command = getattr(importlib.import_module(f"{__name__}.{COMMANDS[cmd_name]}"), cmd_name)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
+        from kamengine.engine.errors import KamengineError, UsageError
+
         try:
             return super().invoke(ctx)
+        except UsageError as exc:
+            raise click.UsageError(str(exc)) from None
         except KamengineError as exc:
             raise click.ClickException(str(exc)) from None
 
@@ -35,7 +54,3 @@ class _Group(click.Group):
 )  # fmt: skip
 def main(config_path: str | None) -> None:
     """kamengine: ranked, explained next actions for key accounts, from declarative playbooks."""
-
-
-for command in (advise, batch, config, deliver, explain, plugins, recs, report, rules):
-    main.add_command(command)

@@ -5,54 +5,34 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import click
-from kamengine.engine.batch import AdvisorSettings, Answer, Job, ProcessExecutor, Task, account_of, build_advisor
-from kamengine.engine.dask_executor import DaskExecutor
-from kamengine.engine.outbox import deliver_pending, queue
-from kamengine.engine.store import AccountOutcome, Store
 
-from .runtime import load_registry, playbook_options, split_spec
+from .options import db_option, emit_option, playbook_options
+from .runtime import load_registry, make_emitters, make_engine, make_sources
 
 
 @click.command()
 @click.option(
-    "--source",
-    "source_spec",
-    required=True,
-    metavar="NAME:LOCATION",
+    "--source", "source_spec", required=True, metavar="NAME:LOCATION",
     help="Where the portfolio comes from, e.g. csv:exports/.",
-)
-@click.option(
-    "--emit",
-    "emits",
-    multiple=True,
-    metavar="NAME[:TARGET]",
-    help="Deliver the run's advice through an emitter (repeatable), after the store has committed.",
-)
+)  # fmt: skip
+@emit_option("Deliver the run's advice through an emitter (repeatable), after the store has committed.")
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: the number of cores).")
-@click.option("--db", "db_path", metavar="PATH", help="The store (default: $KAMENGINE_HOME/kamengine.db).")
+@db_option
 @click.option(
-    "--executor",
-    "executor_name",
-    type=click.Choice(["process", "dask"]),
-    default="process",
-    show_default=True,
+    "--executor", "executor_name", type=click.Choice(["process", "dask"]), default="process", show_default=True,
     help="Where accounts are evaluated: local worker processes, or a Dask cluster.",
-)
+)  # fmt: skip
 @click.option(
     "--scheduler", metavar="ADDRESS", help="The Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --executor dask)."
 )
 @click.option("--resume", is_flag=True, help="Finish the last run that did not finish (after a crash or a kill).")
 @click.option(
-    "--grace-days",
-    type=click.IntRange(min=0),
-    default=14,
-    show_default=True,
+    "--grace-days", type=click.IntRange(min=0), default=14, show_default=True,
     help="Open advice this many days past due expires.",
-)
+)  # fmt: skip
 @playbook_options
 def batch(
     source_spec: str, emits: tuple[str, ...], workers: int | None, db_path: str | None, executor_name: str,
@@ -63,70 +43,43 @@ def batch(
 
     Exits 1 when any account or delivery failed; the others are stored and delivered.
     """
+    from kamengine.engine.batch.worker import account_of
+
     registry = load_registry()
-    name, location = split_spec(source_spec)
-    if name not in registry.sources or not location:
-        raise click.BadParameter(
-            f"expected NAME:LOCATION with NAME one of {', '.join(registry.sources)}", param_hint="--source"
-        )
-    for spec in emits:
-        if split_spec(spec)[0] not in registry.emitters:
-            raise click.BadParameter(
-                f"unknown emitter in '{spec}'; installed: {', '.join(registry.emitters)}", param_hint="--emit"
-            )
-    root = click.get_current_context().find_root()
-    settings = AdvisorSettings(rule_paths, no_builtin, params, root.params.get("config_path"))
-    # Built here once too, so that a bad playbook or kamengine.toml stops the run with its
-    # message before any worker starts (each worker builds its own).
-    build_advisor(settings, registry).close()
-    source = registry.sources[name](location, registry.actions)
-    executor: ProcessExecutor | DaskExecutor
-    if executor_name == "dask":
-        if not scheduler:
-            raise click.UsageError("--executor dask needs --scheduler ADDRESS")
-        executor = DaskExecutor(scheduler, lambda task: account_of(task, source))
-    else:
-        executor = ProcessExecutor(workers or os.cpu_count() or 1, lambda task: account_of(task, source))
-    store = Store(db_path, registry.actions)
-    run_id, finished = store.start_run(source_spec, resume)
-    totals, failures = AccountOutcome(), []
+    (source,) = make_sources(registry, [source_spec])
+    make_emitters(registry, emits)
+    if executor_name == "dask" and not scheduler:
+        raise click.UsageError("--executor dask needs --scheduler ADDRESS")
+    kamengine = make_engine(registry, rule_paths, no_builtin, params)
     progress = _Progress()
-    broken: list[bool] = []  # the source raised part-way: the run stays open for --resume
+    executor: Any
+    if executor_name == "dask":
+        from kamengine.engine.batch.dask_cluster import DaskExecutor
 
-    def write(answer: Answer) -> None:
-        if answer.skipped:
-            return
-        if answer.advice is None:
-            store.record_failure(run_id, answer.account_id, answer.origin, answer.error or "no advice")
-            failures.append(answer.error or f"{answer.origin}: no advice")
-        else:
-            outcome = store.apply(run_id, answer.advice, answer.origin, grace_days)
-            for key in vars(totals):
-                setattr(totals, key, getattr(totals, key) + getattr(outcome, key))
-        group.account_written()
-        progress.tick(len(failures))
+        executor = DaskExecutor(scheduler or "", lambda task: account_of(task, source))
+    else:
+        from kamengine.engine.batch.processes import ProcessExecutor
 
-    def tasks() -> Iterator[Task]:
-        try:
-            for record in source.raw_records():
-                if record.snapshot is None or record.snapshot.account.id not in finished:
-                    yield Task(record.origin, record)  # errors too: recorded when the answer comes
-        except Exception as exc:  # the source broke off: what was read is kept, --resume goes on
-            failures.append(f"source {source_spec} failed: {type(exc).__name__}: {exc}; fix it and run with --resume")
-            broken.append(True)
-
-    with store.group_commit() as group:
-        executor.run(Job(settings, name, location, frozenset(finished)), tasks(), write)
-    progress.close(len(failures))
-    summary = {"accounts": progress.count, **vars(totals), "failed": len(failures)}
-    summary["worker_restarts"] = executor.restarts
-    if not broken:
-        store.finish_run(run_id, summary)
-    queue(store, run_id, emits)
-    delivered = deliver_pending(store, registry, sys.stdout)
-    _summary(run_id, summary, failures, delivered)
-    store.close()
-    if failures or any(not d.ok for d in delivered):
+        executor = ProcessExecutor(workers or os.cpu_count() or 1, lambda task: account_of(task, source))
+    result = kamengine.batch(
+        source_spec, store=db_path, emit=emits, executor=executor, resume=resume, grace_days=grace_days,
+        stdout=sys.stdout, on_progress=progress.tick,
+    )  # fmt: skip
+    progress.close(len(result.failures))
+    summary = result.summary
+    click.echo(
+        f"{result.run_id}: {summary['accounts']} accounts; recommendations new {summary['new']}, "
+        f"refreshed {summary['refreshed']}, woken {summary['woken']}, "
+        f"resolved {summary['resolved']}, expired {summary['expired']}, failed {summary['failed']}",
+        err=True,
+    )
+    for failure in result.failures:
+        click.echo(f"  failed: {failure}", err=True)
+    for delivery in result.deliveries:
+        click.echo(
+            f"  {'delivered' if delivery.ok else 'NOT delivered'} via {delivery.emitter}: {delivery.message}", err=True
+        )
+    if not result.ok:
         raise SystemExit(1)
 
 
@@ -138,8 +91,8 @@ class _Progress:
         self.started = self.last_log = time.monotonic()
         self.live = sys.stderr.isatty()
 
-    def tick(self, failed: int) -> None:
-        self.count += 1
+    def tick(self, count: int, failed: int) -> None:
+        self.count = count
         now = time.monotonic()
         if self.live:
             click.echo(f"\r{self._line(failed, now)}", err=True, nl=False)
@@ -155,25 +108,13 @@ class _Progress:
         return f"{self.count} accounts, {rate:.0f} accounts/s, {failed} failed"
 
 
-def _summary(run_id: str, summary: dict[str, Any], failures: list[str], delivered: list[Any]) -> None:
-    click.echo(
-        f"{run_id}: {summary['accounts']} accounts; recommendations new {summary['new']}, "
-        f"refreshed {summary['refreshed']}, woken {summary['woken']}, "
-        f"resolved {summary['resolved']}, expired {summary['expired']}, failed {summary['failed']}",
-        err=True,
-    )
-    for failure in failures:
-        click.echo(f"  failed: {failure}", err=True)
-    for delivery in delivered:
-        click.echo(
-            f"  {'delivered' if delivery.ok else 'NOT delivered'} via {delivery.emitter}: {delivery.message}", err=True
-        )
-
-
 @click.command()
-@click.option("--db", "db_path", metavar="PATH", help="The store (default: $KAMENGINE_HOME/kamengine.db).")
+@db_option
 def deliver(db_path: str | None) -> None:
     """Retry every pending delivery of the store's outbox."""
+    from kamengine.engine.store.outbox import deliver_pending
+    from kamengine.engine.store.store import Store
+
     registry = load_registry()
     store = Store(db_path, registry.actions)
     delivered = deliver_pending(store, registry, sys.stdout)

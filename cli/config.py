@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import click
-from kamengine.engine.advisor import load_playbooks
-from kamengine.engine.assembly import playbook_paths
+from kamengine.engine.evaluate.setup import playbook_paths
+from kamengine.engine.playbooks.loader import load_playbooks
 
 from .runtime import current_config, load_registry
 

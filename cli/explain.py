@@ -7,11 +7,12 @@ from typing import Any
 
 import click
 from kamengine.engine.errors import did_you_mean
-from kamengine.engine.explain import why_not
-from kamengine.engine.loading import load_snapshot
-from kamengine.engine.playbook import Rule
+from kamengine.engine.evaluate.explain import why_not
+from kamengine.engine.model.loading import load_snapshot
+from kamengine.engine.playbooks.playbook import Rule
 
-from .runtime import build_advisor, load_all_playbooks, load_registry, playbook_options
+from .options import playbook_options
+from .runtime import load_registry, make_engine
 
 
 @click.command()
@@ -36,11 +37,12 @@ def explain(
     """Say why RULE did not fire for a subject of SNAPSHOT — the first condition that failed, with
     the value seen and the value wanted — or which cooldown, veto or cap held its action back."""
     registry = load_registry()
-    playbooks = load_all_playbooks(registry, rule_paths, no_builtin, params)
-    rule = _find_rule([r for p in playbooks for r in p.rules], rule_id)
-    advisor = build_advisor(registry, playbooks)
-    facts, firings = advisor.evaluate(load_snapshot(snapshot, registry.actions), as_of.date() if as_of else None)
-    advice = advisor.rank(facts, firings)
+    kamengine = make_engine(registry, rule_paths, no_builtin, params)
+    rule = _find_rule([r for p in kamengine.spec.playbooks for r in p.rules], rule_id)
+    with kamengine:
+        advisor = kamengine.advisor
+        facts, firings = advisor.evaluate(load_snapshot(snapshot, registry.actions), as_of.date() if as_of else None)
+        advice = advisor.rank(facts, firings)
     subjects = facts.subjects(rule.subject)
     if subject_id is not None:
         subjects = [s for s in subjects if str(s["id"]) == subject_id]

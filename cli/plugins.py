@@ -7,7 +7,8 @@ from dataclasses import asdict
 
 import click
 
-from .runtime import format_option, load_registry
+from .options import format_option
+from .runtime import load_registry
 
 
 @click.command()

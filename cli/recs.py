@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import click
-from kamengine.engine.store import ACCEPTED, DISMISSED, DONE, SNOOZED, STATUSES, Store
+from kamengine.engine.model.recommendation import Recommendation
+from kamengine.engine.store import LIVE, Status, Store
 
-from .runtime import format_option
+from .options import db_option, format_option
 
-_DB = click.option("--db", "db_path", metavar="PATH", help="The store (default: $KAMENGINE_HOME/kamengine.db).")
 _BY = click.option("--by", default=None, help="Who decided (default: $USER).")
+#: What ``recs list --format json`` adds to the recommendation's own JSON document.
+_LIFECYCLE = ("status", "status_by", "status_at", "status_reason", "snoozed_until", "first_run", "last_run", "as_of")
 
 
 @click.group()
@@ -20,36 +23,40 @@ def recs() -> None:
 
 
 @recs.command("list")
-@_DB
+@db_option
 @click.option("--account", help="Only this account.")
 @click.option(
-    "--status",
-    "statuses",
-    multiple=True,
-    type=click.Choice(STATUSES),
+    "--status", "statuses", multiple=True, type=click.Choice([s.value for s in Status]),
     help="Only these statuses (repeatable; default: open, accepted, snoozed).",
-)
+)  # fmt: skip
 @format_option(("table", "json"), "table")
 def list_recs(db_path: str | None, account: str | None, statuses: tuple[str, ...], output_format: str) -> None:
     """List recommendations in the store, most urgent first per account."""
-    store = Store(db_path)
-    rows = store.find(account, statuses or (ACCEPTED, "open", SNOOZED))
+    rows = Store(db_path).find(account, statuses or LIVE)
     if output_format == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(json.dumps([_document(row) for row in rows], indent=2, ensure_ascii=False))
         return
     if not rows:
         click.echo("No recommendations.")
     for row in rows:
-        status = f"{row['status']} until {row['snoozed_until']}" if row["status"] == SNOOZED else row["status"]
+        status = f"{row['status']} until {row['snoozed_until']}" if row["status"] == Status.SNOOZED else row["status"]
         click.echo(f"{row['id']}  {row['account_id']}  {status}  due {row['due']}  {row['owner_role']}  {row['title']}")
 
 
-def _decide(status: str, summary: str) -> click.Command:
-    @click.command(name={ACCEPTED: "accept", DONE: "done", DISMISSED: "dismiss"}[status], help=summary)
+def _document(row: dict[str, Any]) -> dict[str, Any]:
+    """The recommendation's JSON document, as ``advise --format json`` gives it, with its lifecycle."""
+    return {**Recommendation.from_row(row).to_dict(), **{key: row[key] for key in _LIFECYCLE}}
+
+
+_VERBS = {Status.ACCEPTED: "accept", Status.DONE: "done", Status.DISMISSED: "dismiss"}
+
+
+def _decide(status: Status, summary: str) -> click.Command:
+    @click.command(name=_VERBS[status], help=summary)
     @click.argument("rec_id")
     @click.option("--reason", required=True, help="Why; kept in the recommendation's history.")
     @_BY
-    @_DB
+    @db_option
     def command(rec_id: str, reason: str, by: str | None, db_path: str | None) -> None:
         row = Store(db_path).change(rec_id, status, _who(by), reason)
         click.echo(f"{row['id']}: {row['status']} ({row['title']})")
@@ -63,9 +70,9 @@ def _who(by: str | None) -> str:
     return by or getpass.getuser()
 
 
-recs.add_command(_decide(ACCEPTED, "Accept a recommendation: someone will do it."))
-recs.add_command(_decide(DONE, "Mark a recommendation done; it stays closed for its action's cooldown."))
-recs.add_command(_decide(DISMISSED, "Dismiss a recommendation; it stays closed for its action's cooldown."))
+recs.add_command(_decide(Status.ACCEPTED, "Accept a recommendation: someone will do it."))
+recs.add_command(_decide(Status.DONE, "Mark a recommendation done; it stays closed for its action's cooldown."))
+recs.add_command(_decide(Status.DISMISSED, "Dismiss a recommendation; it stays closed for its action's cooldown."))
 
 
 @recs.command()
@@ -73,15 +80,15 @@ recs.add_command(_decide(DISMISSED, "Dismiss a recommendation; it stays closed f
 @click.option("--until", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="Wake it on this date.")
 @click.option("--reason", required=True, help="Why; kept in the recommendation's history.")
 @_BY
-@_DB
+@db_option
 def snooze(rec_id: str, until: dt.datetime, reason: str, by: str | None, db_path: str | None) -> None:
     """Snooze a recommendation until a date; the first run on or after it wakes it."""
-    row = Store(db_path).change(rec_id, SNOOZED, _who(by), reason, until=until.date())
+    row = Store(db_path).change(rec_id, Status.SNOOZED, _who(by), reason, until=until.date())
     click.echo(f"{row['id']}: snoozed until {row['snoozed_until']} ({row['title']})")
 
 
 @recs.command()
-@_DB
+@db_option
 @click.option("--account", help="Only this account.")
 def activities(db_path: str | None, account: str | None) -> None:
     """Print done recommendations as snapshot activities (JSON), to feed into tomorrow's snapshot."""

@@ -7,13 +7,12 @@ from dataclasses import asdict
 from typing import Any
 
 import click
-from kamengine.engine.reports import coverage as coverage_report
-from kamengine.engine.reports import effectiveness as effectiveness_report
-from kamengine.engine.store import Store
+from kamengine.engine.store.reports import coverage as coverage_report
+from kamengine.engine.store.reports import effectiveness as effectiveness_report
+from kamengine.engine.store.store import Store
 
-from .runtime import format_option, load_all_playbooks, load_registry, playbook_options
-
-_DB = click.option("--db", "db_path", metavar="PATH", help="The store (default: $KAMENGINE_HOME/kamengine.db).")
+from .options import db_option, format_option, playbook_options
+from .runtime import load_registry, make_engine
 
 
 @click.group()
@@ -22,7 +21,7 @@ def report() -> None:
 
 
 @report.command()
-@_DB
+@db_option
 @format_option(("table", "json"), "table")
 def effectiveness(db_path: str | None, output_format: str) -> None:
     """For each action done on contacts: how their stance moved afterwards, against comparable
@@ -41,7 +40,7 @@ def effectiveness(db_path: str | None, output_format: str) -> None:
 
 
 @report.command()
-@_DB
+@db_option
 @playbook_options
 @format_option(("table", "json"), "table")
 def coverage(
@@ -49,7 +48,9 @@ def coverage(
 ) -> None:
     """Accounts of the latest run that got no recommendation, and loaded rules that never fired."""
     rules = [
-        r.qualified_id for p in load_all_playbooks(load_registry(), rule_paths, no_builtin, params) for r in p.rules
+        r.qualified_id
+        for p in make_engine(load_registry(), rule_paths, no_builtin, params).spec.playbooks
+        for r in p.rules
     ]
     result = coverage_report(Store(db_path), rules)
     if output_format == "json":

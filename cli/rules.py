@@ -7,16 +7,17 @@ from pathlib import Path
 from typing import Any
 
 import click
-from kamengine.engine.advisor import load_playbooks, playbook_files
-from kamengine.engine.catalogue import catalogue_json, catalogue_markdown
+from kamengine.engine.authoring.catalogue import catalogue_json, catalogue_markdown
+from kamengine.engine.authoring.lint import lint_playbook
+from kamengine.engine.authoring.playbook_tests import run_playbook_tests
 from kamengine.engine.errors import PlaybookError, did_you_mean
-from kamengine.engine.explain import describe
-from kamengine.engine.i18n import pick
-from kamengine.engine.lint import lint_playbook
-from kamengine.engine.playbook import Playbook, Rule
-from kamengine.engine.playbook_tests import run_playbook_tests
+from kamengine.engine.evaluate.explain import describe
+from kamengine.engine.model.i18n import pick
+from kamengine.engine.playbooks.loader import load_playbooks, playbook_files
+from kamengine.engine.playbooks.playbook import Playbook, Rule
 
-from .runtime import format_option, load_all_playbooks, load_registry, playbook_options
+from .options import format_option, playbook_options
+from .runtime import load_registry, make_engine
 
 
 @click.group()
@@ -29,7 +30,7 @@ def rules() -> None:
 @format_option(("table", "json"), "table")
 def list_rules(rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any], output_format: str) -> None:
     """List the rules of every loaded playbook."""
-    playbooks = load_all_playbooks(load_registry(), rule_paths, no_builtin, params)
+    playbooks = make_engine(load_registry(), rule_paths, no_builtin, params).spec.playbooks
     rows = [_row(rule) for playbook in playbooks for rule in playbook.rules]
     if output_format == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -57,7 +58,7 @@ def _row(rule: Rule) -> dict[str, Any]:
 @playbook_options
 def show(rule_id: str, rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any]) -> None:
     """Show one rule (playbook/rule, or rule when unambiguous): conditions, actions, rationale."""
-    playbooks = load_all_playbooks(load_registry(), rule_paths, no_builtin, params)
+    playbooks = make_engine(load_registry(), rule_paths, no_builtin, params).spec.playbooks
     rules_ = [r for p in playbooks for r in p.rules]
     found = [r for r in rules_ if rule_id in (r.qualified_id, r.id)]
     if len(found) != 1:
@@ -132,7 +133,7 @@ def catalogue(
 ) -> None:
     """Document every loaded rule: what it looks for, what it recommends, why, its parameters."""
     registry = load_registry()
-    playbooks = load_all_playbooks(registry, rule_paths, no_builtin, params)
+    playbooks = make_engine(registry, rule_paths, no_builtin, params).spec.playbooks
     text = catalogue_markdown(playbooks, registry.actions) if output_format == "markdown" else catalogue_json(playbooks)
     if output:
         try:

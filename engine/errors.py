@@ -57,3 +57,11 @@ def format_path(path: Sequence[str | int]) -> str:
 def article(noun: str) -> str:
     """'a contact', 'an account', 'an opportunity'."""
     return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
+
+
+class UsageError(KamengineError):
+    """The caller asked for something that cannot be done as asked (a usage mistake: exit code 2)."""
+
+
+class SpecError(UsageError):
+    """A ``NAME:LOCATION`` source or ``NAME[:TARGET]`` emitter spec names nothing installed, or lacks its part."""

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kamengine.engine.actions import BUILTIN_ACTIONS, ActionType
-from kamengine.engine.hookspecs import hookimpl
+from kamengine.engine.model.actions import BUILTIN_ACTIONS
+from kamengine.engine.plugin import ActionType, hookimpl
 
 
 @hookimpl

@@ -9,11 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from kamengine.engine.config import DEFAULT_FESTIVALS, Festival
-from kamengine.engine.enrichers import Enricher
-from kamengine.engine.fields import FieldSpec
-from kamengine.engine.hookspecs import hookimpl
-from kamengine.engine.snapshot import Snapshot
+from kamengine.engine.model.config import DEFAULT_FESTIVALS, Festival
+from kamengine.engine.plugin import Enricher, FieldSpec, Snapshot, hookimpl
 from pydantic import BaseModel
 
 

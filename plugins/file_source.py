@@ -5,10 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from kamengine.engine.errors import InputError, SnapshotError
-from kamengine.engine.hookspecs import hookimpl
-from kamengine.engine.loading import load_snapshot
-from kamengine.engine.sources import Source, SourceRecord
+from kamengine.engine.plugin import InputError, SnapshotError, Source, SourceRecord, hookimpl, load_snapshot
 
 SUFFIXES = (".json", ".yaml", ".yml")
 

@@ -7,9 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import icalendar
-from kamengine.engine.emitters import EmitContext, Emitter
-from kamengine.engine.hookspecs import hookimpl
-from kamengine.engine.recommendation import Recommendation
+from kamengine.engine.plugin import EmitContext, Emitter, Recommendation, hookimpl
 
 
 class IcsEmitter(Emitter):

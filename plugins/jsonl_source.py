@@ -7,10 +7,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from kamengine.engine.errors import InputError, SnapshotError
-from kamengine.engine.hookspecs import hookimpl
-from kamengine.engine.loading import snapshot_from_json
-from kamengine.engine.sources import Source, SourceRecord
+from kamengine.engine.plugin import InputError, SnapshotError, Source, SourceRecord, hookimpl, snapshot_from_json
 
 
 class JsonLinesSource(Source):

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 
-import sqlite_utils
-from kamengine.engine.emitters import EmitContext, Emitter
-from kamengine.engine.hookspecs import hookimpl
-from kamengine.engine.recommendation import Recommendation
+from kamengine.engine.plugin import EmitContext, Emitter, Recommendation, hookimpl
 
 TABLE = "recommendations"
 
@@ -22,16 +18,9 @@ class SqliteEmitter(Emitter):
     def emit(self, recommendations: Sequence[Recommendation], context: EmitContext) -> str:
         assert self.target
         emitted_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        rows = [
-            {
-                **{k: v for k, v in rec.to_dict().items() if k not in ("subject", "evidence")},
-                "subject_kind": rec.subject_kind,
-                "subject_id": rec.subject_id,
-                "evidence": json.dumps(rec.evidence, ensure_ascii=False, sort_keys=True),
-                "emitted_at": emitted_at,
-            }
-            for rec in recommendations
-        ]
+        rows = [{**rec.row_dict(), "emitted_at": emitted_at} for rec in recommendations]
+        import sqlite_utils  # only when this emitter is used: it costs every process that imports it
+
         db = sqlite_utils.Database(self.target)
         try:
             with db.conn:  # one transaction: all of this run's rows or none

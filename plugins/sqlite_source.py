@@ -6,9 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import sqlite_utils
-from kamengine.engine.errors import SnapshotError
-from kamengine.engine.hookspecs import hookimpl
-from kamengine.engine.sources import Source, SourceRecord
+from kamengine.engine.plugin import SnapshotError, Source, SourceRecord, hookimpl
 
 from .tabular import TABLES, Located, build_record, check_columns
 

@@ -10,11 +10,15 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from kamengine.engine.actions import ActionCatalogue
-from kamengine.engine.documents import Document
-from kamengine.engine.errors import InputError, SnapshotError, did_you_mean
-from kamengine.engine.loading import snapshot_from_document
-from kamengine.engine.snapshot import Snapshot
+from kamengine.engine.errors import did_you_mean
+from kamengine.engine.plugin import (
+    ActionCatalogue,
+    Document,
+    InputError,
+    Snapshot,
+    SnapshotError,
+    snapshot_from_document,
+)
 
 Row = Mapping[str, Any]
 Located = tuple[str, Row]  # ("contacts.csv:7", row)

@@ -9,11 +9,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from kamengine.engine.emitters import EmitContext, Emitter
-from kamengine.engine.hookspecs import hookimpl
-from kamengine.engine.recommendation import Recommendation
+from kamengine.engine.plugin import EmitContext, Emitter, Recommendation, hookimpl
 
 _COLUMNS = ("priority", "due", "owner_role", "action", "title")
+# The flat form without the body (a drafted letter is too long for a cell); ``explanation`` is added with --explain.
 _CSV_COLUMNS = (
     "id", "account_id", "priority", "due", "owner_role", "action", "subject_kind", "subject_id",
     "title", "rule", "rationale", "evidence",
@@ -35,21 +34,10 @@ class TextEmitter(Emitter):
         raise NotImplementedError
 
 
-def _row(rec: Recommendation) -> dict[str, str]:
-    return {
-        "id": rec.id,
-        "account_id": rec.account_id,
-        "priority": f"{rec.priority:g}",
-        "due": rec.due.isoformat(),
-        "owner_role": rec.owner_role,
-        "action": rec.action,
-        "subject_kind": rec.subject_kind,
-        "subject_id": rec.subject_id,
-        "title": rec.title,
-        "rule": rec.rule,
-        "rationale": rec.rationale,
-        "evidence": json.dumps(rec.evidence, ensure_ascii=False, sort_keys=True),
-    }
+def _row(rec: Recommendation) -> dict[str, Any]:
+    """The flat form as text: a priority shown as people write it (140, 143.5)."""
+    row = rec.row_dict()
+    return {**row, "priority": f"{rec.priority:g}"}
 
 
 def _columns(recs: Sequence[Recommendation]) -> tuple[str, ...]:
@@ -87,7 +75,7 @@ class CsvEmitter(TextEmitter):
     def render(self, recs: Sequence[Recommendation], explanations: dict[str, list[str]]) -> str:
         buffer = io.StringIO()
         columns = (*_CSV_COLUMNS, "explanation") if explanations else _CSV_COLUMNS
-        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
         for rec in recs:
             row = _row(rec)

@@ -18,9 +18,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Sequence
 
-from kamengine.engine.emitters import EmitContext, Emitter
-from kamengine.engine.hookspecs import hookimpl
-from kamengine.engine.recommendation import Recommendation
+from kamengine.engine.plugin import EmitContext, Emitter, Recommendation, hookimpl
 
 SECRET_ENV = "KAMENGINE_WEBHOOK_SECRET"
 

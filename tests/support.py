@@ -8,17 +8,18 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from kamengine.engine.actions import ActionCatalogue
-from kamengine.engine.advisor import Advisor
-from kamengine.engine.assembly import registered_advisor
-from kamengine.engine.documents import parse
 from kamengine.engine.errors import PlaybookError
-from kamengine.engine.loading import snapshot_from_document
-from kamengine.engine.playbook import Playbook, playbook_from_document
-from kamengine.engine.plugin_manager import get_plugin_manager
-from kamengine.engine.ranking import Advice
-from kamengine.engine.registry import Registry
-from kamengine.engine.snapshot import Snapshot
+from kamengine.engine.evaluate.advisor import Advisor
+from kamengine.engine.evaluate.ranking import Advice
+from kamengine.engine.evaluate.setup import registered_advisor
+from kamengine.engine.model.actions import ActionCatalogue
+from kamengine.engine.model.documents import parse
+from kamengine.engine.model.loading import snapshot_from_document
+from kamengine.engine.model.snapshot import Snapshot
+from kamengine.engine.playbooks.playbook import Playbook
+from kamengine.engine.playbooks.validate import playbook_from_document
+from kamengine.engine.plugin.manager import get_plugin_manager
+from kamengine.engine.plugin.registry import Registry
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -84,7 +85,7 @@ def builtin_advisor(engine: str = "durable") -> Advisor:
 @functools.cache
 def example_recommendations() -> list[dict[str, Any]]:
     """What the built-in playbooks recommend for the bundled example, in the contract's shape."""
-    from kamengine.engine.loading import load_snapshot
+    from kamengine.engine.model.loading import load_snapshot
 
     advice = builtin_advisor().advise(load_snapshot(str(REPO / "examples" / "acme-telecom.yaml")))
     return [r.to_dict() for r in advice.recommendations]

@@ -233,7 +233,7 @@ def test_a_store_path_that_is_not_a_database_is_a_clear_error(tmp_path: Path) ->
 
 
 def test_resume_needs_the_same_source(tmp_path: Path) -> None:
-    from kamengine.engine.store import Store
+    from kamengine.engine.store.store import Store
 
     store = Store(tmp_path / "k.db")
     store.start_run("file:/data/monday")

@@ -10,7 +10,9 @@ from kamengine.cli import main
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     found = []
-    for name, command in group.commands.items():
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
         found.append((*prefix, name))
         if isinstance(command, click.Group):
             found += _commands(command, (*prefix, name))
@@ -42,7 +44,8 @@ def test_every_command_has_help(path: tuple[str, ...]) -> None:
         assert result.output.startswith(f"Usage: main {' '.join(path)}") or result.output.startswith(
             f"Usage: kamengine {' '.join(path)}"
         )
-    command = main
+    command: click.Command | None = main
     for name in path:
-        command = command.commands[name]  # type: ignore[attr-defined]
-    assert (command.help or "").strip(), path
+        assert isinstance(command, click.Group)
+        command = command.get_command(click.Context(command), name)
+    assert command is not None and (command.help or "").strip(), path

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from kamengine.cli import main
-from kamengine.engine.loading import load_snapshot
+from kamengine.engine.model.loading import load_snapshot
 from support import REPO, builtin_advisor, example_recommendations, write_csv_dir
 
 RULES = str(REPO / "rules")

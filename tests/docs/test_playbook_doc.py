@@ -6,8 +6,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from kamengine.cli import main
-from kamengine.engine.actions import BUILTIN_ACTIONS
-from kamengine.engine.playbook_tests import run_playbook_tests
+from kamengine.engine.authoring.playbook_tests import run_playbook_tests
+from kamengine.engine.model.actions import BUILTIN_ACTIONS
 from support import REPO, builtin_advisor
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 
-from kamengine.engine import hookspecs
+from kamengine.engine.plugin import hookspecs
 from kamengine.plugins.tabular import REQUIRED, TABLES
 from support import REPO
 
@@ -44,3 +44,18 @@ def test_sources_doc_lists_every_table_and_column() -> None:
         for table, columns in TABLES.items()
     ]
     assert rows == expected
+
+
+def test_plugin_docs_and_the_example_plugin_import_only_from_the_plugin_surface() -> None:
+    texts = {"docs/plugins.md": (REPO / "docs" / "plugins.md").read_text(encoding="utf-8")}
+    for path in (REPO / "examples" / "kamengine-getresult").rglob("*.py"):
+        if "build" not in path.parts:
+            texts[str(path.relative_to(REPO))] = path.read_text(encoding="utf-8")
+    imports = {
+        (name, line.strip())
+        for name, text in texts.items()
+        for line in text.splitlines()
+        if line.startswith(("from kamengine.", "import kamengine."))
+    }
+    assert imports, "no kamengine imports found: the check would pass vacuously"
+    assert {line for _, line in imports if not line.startswith("from kamengine.engine.plugin import ")} == set()

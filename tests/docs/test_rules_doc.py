@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import textwrap
 
-from kamengine.engine.fields import markdown_reference
+from kamengine.engine.model.fields import markdown_reference
 from support import REPO, make_playbook
 
 DOC = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")

@@ -9,10 +9,10 @@ from pathlib import Path
 import icalendar
 import pytest
 import sqlite_utils
-from kamengine.engine.actions import ActionCatalogue
-from kamengine.engine.emitters import EmitContext
-from kamengine.engine.loading import load_snapshot
-from kamengine.engine.recommendation import Recommendation
+from kamengine.engine.model.actions import ActionCatalogue
+from kamengine.engine.model.loading import load_snapshot
+from kamengine.engine.model.recommendation import Recommendation
+from kamengine.engine.plugin.emitters import EmitContext
 from kamengine.plugins.ics_emitter import IcsEmitter
 from kamengine.plugins.sqlite_emitter import SqliteEmitter
 from kamengine.plugins.text_emitters import CsvEmitter, JsonEmitter, MarkdownEmitter, TableEmitter

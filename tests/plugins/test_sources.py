@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 from kamengine.engine.errors import SnapshotError
-from kamengine.engine.loading import load_snapshot
-from kamengine.engine.snapshot import Snapshot
+from kamengine.engine.model.loading import load_snapshot
+from kamengine.engine.model.snapshot import Snapshot
 from kamengine.plugins.csv_source import CsvSource
 from kamengine.plugins.file_source import FileSource
 from kamengine.plugins.jsonl_source import JsonLinesSource

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from kamengine.cli import main
-from kamengine.engine.emitters import EmitContext
+from kamengine.engine.plugin.emitters import EmitContext
 from kamengine.plugins.webhook_emitter import WebhookEmitter
 from support import example_recommendations
 

@@ -115,7 +115,7 @@ def test_borrow_leverage_for_executives_owned_below_executive_level() -> None:
 
 
 def test_the_bundled_example_shows_every_rule(example_path: str) -> None:
-    from kamengine.engine.loading import load_snapshot
+    from kamengine.engine.model.loading import load_snapshot
     from support import builtin_advisor
 
     advice = builtin_advisor().advise(load_snapshot(example_path))

@@ -5,9 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from importlib.resources.abc import Traversable
 
-from kamengine.engine.actions import ActionType
-from kamengine.engine.enrichers import Enricher
-from kamengine.engine.hookspecs import hookimpl
+from kamengine.engine.plugin import ActionType, Enricher, hookimpl
 
 from .kpi import KpiSheetEnricher
 

@@ -12,9 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from kamengine.engine.enrichers import Enricher
-from kamengine.engine.fields import FieldSpec
-from kamengine.engine.snapshot import Snapshot
+from kamengine.engine.plugin import Enricher, FieldSpec, Snapshot
 
 
 class KpiSheetEnricher(Enricher):

@@ -1,0 +1,93 @@
+"""Options several commands share, defined once: playbooks, output, store, engine, caps, language, dates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+LANGUAGES = ("en", "zh")  # kamengine.engine.model.i18n.LANGUAGES, without importing the engine for --help
+ENGINES = ("durable", "reference")
+TEXT_FORMATS = ("table", "json", "jsonl", "csv", "markdown")
+
+
+def _params(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, Any]:
+    """``--param NAME=VALUE`` values, typed as YAML would type them."""
+    import yaml
+
+    parsed = {}
+    for value in values:
+        name, sep, raw = value.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"expected NAME=VALUE, found '{value}'")
+        parsed[name.strip()] = yaml.safe_load(raw)
+    return parsed
+
+
+def playbook_options(command: F) -> F:
+    """``--rules``, ``--no-builtin`` and ``--param``: which playbooks, with which parameters."""
+    command = click.option(
+        "--param", "params", multiple=True, callback=_params, metavar="NAME=VALUE",
+        help="Override a playbook parameter (repeatable).",
+    )(command)  # fmt: skip
+    command = click.option("--no-builtin", is_flag=True, help="Do not load the playbooks built-in plugins register.")(
+        command
+    )
+    return click.option(
+        "--rules", "rule_paths", multiple=True, type=click.Path(exists=True),
+        help="Add the playbooks in this directory or file (repeatable).",
+    )(command)  # fmt: skip
+
+
+def lang_option(command: F) -> F:
+    """``--lang``: the language of titles and rationales (default: kamengine.toml, else en)."""
+    return click.option("--lang", type=click.Choice(LANGUAGES), help="Language of titles and rationales.")(command)
+
+
+def engine_option(command: F) -> F:
+    """``--engine``: durable_rules (the default) or the plain-Python reference evaluator."""
+    return click.option(
+        "--engine", type=click.Choice(ENGINES), default="durable", show_default=True,
+        help="Evaluator: durable_rules, or the plain-Python reference.",
+    )(command)  # fmt: skip
+
+
+def as_of_option(command: F) -> F:
+    """``--as-of``: evaluate as of another date than each snapshot's."""
+    return click.option(
+        "--as-of", type=click.DateTime(formats=["%Y-%m-%d"]),
+        help="Evaluate as of this date instead of each snapshot's as_of.",
+    )(command)  # fmt: skip
+
+
+def cap_options(command: F) -> F:
+    """``--max-per-contact`` and ``--max-per-account``."""
+    command = click.option(
+        "--max-per-account", type=click.IntRange(min=1), help="At most this many recommendations per account."
+    )(command)
+    return click.option(
+        "--max-per-contact", type=click.IntRange(min=1), help="At most this many recommendations per contact."
+    )(command)
+
+
+def db_option(command: F) -> F:
+    """``--db``: the store."""
+    return click.option("--db", "db_path", metavar="PATH", help="The store (default: $KAMENGINE_HOME/kamengine.db).")(
+        command
+    )
+
+
+def emit_option(help_text: str) -> Callable[[F], F]:
+    """``--emit NAME[:TARGET]`` (repeatable)."""
+    return click.option("--emit", "emits", multiple=True, metavar="NAME[:TARGET]", help=help_text)
+
+
+def format_option(choices: Iterable[str], default: str) -> Callable[[F], F]:
+    """``-f/--format`` among ``choices``."""
+    return click.option(
+        "-f", "--format", "output_format", type=click.Choice(list(choices)), default=default, show_default=True,
+        help="Output format.",
+    )  # fmt: skip

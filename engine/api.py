@@ -1,0 +1,141 @@
+"""The engine API: advise on a portfolio, or run the nightly batch, with one call and no command line.
+
+The CLI, a scheduler, the HTTP service and tests all go through ``Engine``::
+
+    engine = Engine(config=load_config(Path("kamengine.toml")))
+    result = engine.advise(["file:examples/portfolio/"], emit=["json:advice.json"])
+    nightly = engine.batch("csv:exports/", store="kamengine.db", emit=["ics:visits.ics"])
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import IO, Any
+
+from .batch.executor import Executor
+from .batch.run import BatchResult, Progress, run_batch
+from .evaluate.advisor import Advisor, EngineName
+from .evaluate.portfolio import PortfolioAdvice, advise_sources
+from .evaluate.setup import AdvisorSpec, prepare
+from .model.config import Config
+from .plugin.delivery import Delivered, deliver
+from .plugin.emitters import EmitContext, Emitter
+from .plugin.registry import Registry
+from .plugin.sources import Source
+from .store.lifecycle import DEFAULT_EXPIRY_GRACE_DAYS
+from .store.store import Store
+
+
+@dataclass
+class AdviseResult(PortfolioAdvice):
+    """``PortfolioAdvice`` plus how each emitter's delivery went."""
+
+    deliveries: list[Delivered] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Every account advised and every emitter delivered."""
+        return not self.failures and all(d.ok for d in self.deliveries)
+
+
+class Engine:
+    """One run's plugins, settings and playbooks, loaded once; ``advise`` and ``batch`` use them."""
+
+    def __init__(
+        self,
+        registry: Registry | None = None,
+        config: Config | None = None,
+        *,
+        rules: Sequence[str] = (),
+        no_builtin: bool = False,
+        params: Mapping[str, Any] | None = None,
+        engine: EngineName = "durable",
+        caps: Mapping[str, int | None] | None = None,
+        lang: str | None = None,
+    ) -> None:
+        self.registry = registry or Registry()
+        self.config = config or Config()
+        self.spec: AdvisorSpec = prepare(self.registry, self.config, rules, no_builtin, params, engine, caps, lang)
+
+    @cached_property
+    def advisor(self) -> Advisor:
+        """The advisor of this process, compiled on first use."""
+        return self.spec.advisor()
+
+    def close(self) -> None:
+        """Free the compiled rules."""
+        if "advisor" in self.__dict__:
+            self.advisor.close()
+            del self.__dict__["advisor"]
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def advise(
+        self,
+        sources: Sequence[Source | str],
+        *,
+        as_of: dt.date | None = None,
+        explain: bool = False,
+        emit: Sequence[Emitter | str] = (),
+        stdout: IO[str] | None = None,
+        on_failure: Callable[[str], None] | None = None,
+    ) -> AdviseResult:
+        """Advise every account of ``sources`` (``NAME:LOCATION`` specs or ``Source`` objects) and deliver
+        through every emitter of ``emit`` (``NAME[:TARGET]`` specs or ``Emitter`` objects).
+
+        A bad account, source or emitter is a line in ``failures`` or a failed delivery; the rest goes on.
+        Nothing is delivered when no account could be advised.
+        """
+        readers = [self.registry.source(s) if isinstance(s, str) else s for s in sources]
+        emitters = [self.registry.emitter(e) if isinstance(e, str) else e for e in emit]
+        portfolio = advise_sources(self.advisor, readers, as_of, explain, on_failure)
+        result = AdviseResult(**vars(portfolio))
+        if result.advised or not result.failures:
+            context = EmitContext(stdout or sys.stdout, self.registry.actions, result.explanations)
+            result.deliveries = [deliver(emitter, result.recommendations, context) for emitter in emitters]
+        return result
+
+    def batch(
+        self,
+        source: str,
+        *,
+        store: Store | str | Path | None = None,
+        emit: Sequence[str] = (),
+        executor: Executor | None = None,
+        resume: bool = False,
+        grace_days: int = DEFAULT_EXPIRY_GRACE_DAYS,
+        stdout: IO[str] | None = None,
+        on_progress: Progress | None = None,
+    ) -> BatchResult:
+        """The nightly run: every account of the ``source`` spec into the store, then through ``emit``.
+
+        ``executor`` defaults to one worker process per core; ``store`` to ``$KAMENGINE_HOME``'s.
+        """
+        reader = self.registry.source(source)
+        for spec in emit:
+            self.registry.emitter(spec)  # an unknown emitter is a mistake to report before the run
+        self.spec.advisor().close()  # rules durable rejects stop the run here, before any worker starts
+        if executor is None:
+            from .batch.processes import ProcessExecutor
+            from .batch.worker import account_of
+
+            executor = ProcessExecutor(os.cpu_count() or 1, lambda task: account_of(task, reader))
+        opened = store if isinstance(store, Store) else Store(store, self.registry.actions)
+        try:
+            return run_batch(
+                self.spec, reader, source, opened, executor, self.registry, stdout or sys.stdout, emit, resume,
+                grace_days, on_progress,
+            )  # fmt: skip
+        finally:
+            if opened is not store:
+                opened.close()

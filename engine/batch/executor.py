@@ -1,0 +1,55 @@
+"""What a batch run hands its executor and gets back: the job, one task per account, one answer each."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import NamedTuple, Protocol
+
+from ..evaluate.setup import AdvisorSpec
+from ..model.rows import AccountAdvice
+from ..plugin.sources import Source, SourceRecord
+
+
+@dataclass(frozen=True)
+class Job:
+    """What every worker of one run needs: the advisor's spec, the source (to finish reading records), what to skip.
+
+    The source travels as its class and location, not as an open reader: a worker makes its
+    own to ``parse`` records the run's reader handed over unparsed.
+    """
+
+    spec: AdvisorSpec
+    source: type[Source]
+    location: str
+    skip: frozenset[str] = frozenset()  # accounts the resumed run has already written
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)  # tells one run's job from another's
+
+
+@dataclass(frozen=True)
+class Task:
+    """One account as the source gave it: parsed, or raw for the worker to parse."""
+
+    origin: str
+    record: SourceRecord
+
+
+class Answer(NamedTuple):
+    """A worker's answer for one task: the account's advice in row form, or why there is none."""
+
+    origin: str
+    account_id: str  # the origin when the record could not be read
+    advice: AccountAdvice | None = None
+    error: str | None = None  # the whole message, naming the origin
+    skipped: bool = False  # written before the run was resumed
+
+
+class Executor(Protocol):
+    """Evaluates a run's tasks somewhere (local processes, a Dask cluster) and hands back every answer."""
+
+    restarts: int  # workers that died and were replaced
+
+    def run(self, job: Job, tasks: Iterable[Task], on_answer: Callable[[Answer], None]) -> None:
+        """Call ``on_answer`` once per task, in any order, in the calling thread."""
+        ...

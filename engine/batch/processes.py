@@ -1,0 +1,164 @@
+"""Local worker processes for the nightly batch: each evaluates accounts; this process writes the store.
+
+The writing process only reads the source and writes: a source that can (``Source.parse``)
+hands over its records unparsed, and workers parse, validate, advise and answer with the
+account's advice in the store's row form, so that the one writer is not what limits the
+run. Each worker builds its advisor (and its durable rulesets) once; a worker that dies —
+an exception it cannot report, or a segfault inside the C engine — costs only the account
+it held: the supervisor records that account as failed and starts a new worker. Threads
+would give no parallelism (durable holds the GIL).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import queue
+import signal
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from ..errors import KamengineError
+from .executor import Answer, Job, Task
+from .worker import Evaluation
+
+_STARTED = "started"  # a worker's first message when it is ready; anything else says why not
+
+
+def _worker_main(conn: Connection, job: Job) -> None:
+    try:
+        evaluation = Evaluation(job)
+    except Exception as exc:  # told to the supervisor, which stops the run: every account would fail
+        conn.send(str(exc) if isinstance(exc, KamengineError) else f"{type(exc).__name__}: {exc}")
+        return
+    conn.send(_STARTED)
+    # A thread takes tasks off the pipe as soon as they come, so the supervisor never blocks
+    # sending one while this process is blocked sending an answer it has not read yet.
+    inbox: queue.SimpleQueue[Task | None] = queue.SimpleQueue()
+    threading.Thread(target=_receive_tasks, args=(conn, inbox), daemon=True).start()
+    while (task := inbox.get()) is not None:
+        conn.send(evaluation(task))
+    evaluation.close()
+
+
+def _receive_tasks(conn: Connection, inbox: queue.SimpleQueue[Task | None]) -> None:
+    try:
+        while (task := conn.recv()) is not None:
+            inbox.put(task)
+    except (EOFError, OSError):  # the supervisor is gone
+        pass
+    inbox.put(None)
+
+
+class _Worker:
+    def __init__(self, context: Any, job: Job) -> None:
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_worker_main, args=(child, job), daemon=True)
+        self.process.start()
+        child.close()
+        self.tasks: deque[Task] = deque()  # sent, in the order the worker handles them
+        self.started = False  # its first message says whether it could build its evaluation
+        self.broken = False  # its pipe broke: it died, and is never written to again
+
+    def start(self, message: str) -> None:
+        if message != _STARTED:
+            raise KamengineError(f"a worker process could not start: {message}")
+        self.started = True
+
+    def send(self, task: Task) -> None:
+        """Queue a task; a worker whose pipe broke (it died) keeps it, for the death to be handled once."""
+        self.tasks.append(task)
+        if self.broken:
+            return
+        try:
+            self.conn.send(task)
+        except OSError:  # BrokenPipeError, ConnectionResetError: dead; its sentinel tells the supervisor
+            self.broken = True
+
+    def stop(self) -> None:
+        with contextlib.suppress(BrokenPipeError, OSError):  # it may be dead already
+            self.conn.send(None)
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+
+
+class ProcessExecutor:
+    """Evaluates tasks in N worker processes, replacing any that die.
+
+    Each worker has up to ``DEPTH`` accounts queued, so it always has the next one while
+    this process writes to the store (a group commit can take tens of milliseconds). When a
+    worker dies, the account it was on (the first it had not answered) is the one that
+    failed; the others go back to the queue.
+    """
+
+    DEPTH = 8
+
+    def __init__(self, workers: int, identify: Callable[[Task], str] | None = None) -> None:
+        self.size = max(1, workers)
+        self.identify = identify or (lambda task: task.origin)
+        self.context = multiprocessing.get_context("spawn")  # no inherited durable state or threads
+        self.restarts = 0
+
+    def run(self, job: Job, tasks: Iterable[Task], on_answer: Callable[[Answer], None]) -> None:
+        workers = [_Worker(self.context, job) for _ in range(self.size)]
+        source: Iterator[Task] = iter(tasks)
+        retry: deque[Task] = deque()  # tasks a dead worker had queued but not started
+        exhausted = False
+        try:
+            while True:
+                for worker in workers:
+                    while not worker.broken and len(worker.tasks) < self.DEPTH and not (exhausted and not retry):
+                        task = retry.popleft() if retry else next(source, None)
+                        if task is None:
+                            exhausted = True
+                            break
+                        worker.send(task)
+                busy = [w for w in workers if w.tasks]
+                if not busy:
+                    return
+                ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
+                for worker in busy:
+                    answer = _receive(worker) if worker.conn in ready else None
+                    if isinstance(answer, Answer):
+                        worker.tasks.popleft()
+                        on_answer(answer)
+                    elif answer is not None:
+                        worker.start(answer)
+                    elif worker.process.sentinel in ready or worker.conn in ready:
+                        worker.process.join(timeout=5)
+                        if not worker.started:  # it would die again on every account
+                            raise KamengineError(
+                                f"a worker process died while starting ({_death(worker.process.exitcode)})"
+                            )
+                        workers.remove(worker)
+                        lost = worker.tasks.popleft()
+                        died = f"{lost.origin}: worker process died ({_death(worker.process.exitcode)})"
+                        on_answer(Answer(lost.origin, self.identify(lost), error=died))
+                        retry.extend(worker.tasks)
+                        workers.append(_Worker(self.context, job))
+                        self.restarts += 1
+        finally:
+            for worker in workers:
+                worker.stop()
+
+
+def _receive(worker: _Worker) -> Answer | str | None:
+    """The worker's answer (or, first, how its start went); None when its pipe closed because it died."""
+    try:
+        message: Answer | str = worker.conn.recv()
+    except (EOFError, OSError):
+        return None
+    return message
+
+
+def _death(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            return f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exit code {exitcode}"

@@ -1,0 +1,105 @@
+"""One nightly run: read the source, evaluate every account on an executor, keep the advice, deliver it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from ..evaluate.setup import AdvisorSpec
+from ..plugin.registry import Registry
+from ..plugin.sources import Source
+from ..store.lifecycle import DEFAULT_EXPIRY_GRACE_DAYS, AccountOutcome
+from ..store.outbox import Delivery, deliver_pending, queue
+from ..store.store import Store
+from .executor import Answer, Executor, Job, Task
+
+Progress = Callable[[int, int], None]  # (accounts answered, of which failed)
+
+
+@dataclass
+class BatchResult:
+    """What a run did: its id, its totals, each failure in one line, and how each delivery went."""
+
+    run_id: str
+    accounts: int = 0
+    outcome: AccountOutcome = field(default_factory=AccountOutcome)
+    failures: list[str] = field(default_factory=list)
+    worker_restarts: int = 0
+    finished: bool = True  # False when the source broke off: the run stays open for --resume
+    deliveries: list[Delivery] = field(default_factory=list)
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """The totals as the store keeps them with the run."""
+        return {
+            "accounts": self.accounts,
+            **vars(self.outcome),
+            "failed": len(self.failures),
+            "worker_restarts": self.worker_restarts,
+        }
+
+    @property
+    def ok(self) -> bool:
+        """Every account advised and every delivery made."""
+        return not self.failures and all(d.ok for d in self.deliveries)
+
+
+def run_batch(
+    spec: AdvisorSpec,
+    source: Source,
+    source_spec: str,
+    store: Store,
+    executor: Executor,
+    registry: Registry,
+    stdout: IO[str],
+    emit: Sequence[str] = (),
+    resume: bool = False,
+    grace_days: int = DEFAULT_EXPIRY_GRACE_DAYS,
+    on_progress: Progress | None = None,
+) -> BatchResult:
+    """Advise every account of ``source`` into ``store``, then deliver through ``emit`` (emitter specs).
+
+    ``source_spec`` names the source in the store, so that ``resume`` continues only the run
+    that read the same one. A bad account, or a worker that dies on one, costs only that
+    account; a source that breaks off leaves the run open for ``resume``.
+    """
+    run_id, finished = store.start_run(source_spec, resume)
+    result = BatchResult(run_id)
+
+    def write(answer: Answer) -> None:
+        if answer.skipped:
+            return
+        if answer.advice is None:
+            error = answer.error or f"{answer.origin}: no advice"
+            store.record_failure(run_id, answer.account_id, answer.origin, error)
+            result.failures.append(error)
+        else:
+            outcome = store.apply(run_id, answer.advice, answer.origin, grace_days)
+            for key, value in vars(outcome).items():
+                setattr(result.outcome, key, getattr(result.outcome, key) + value)
+        group.account_written()
+        result.accounts += 1
+        if on_progress is not None:
+            on_progress(result.accounts, len(result.failures))
+
+    def tasks() -> Iterator[Task]:
+        try:
+            for record in source.raw_records():
+                if record.snapshot is None or record.snapshot.account.id not in finished:
+                    yield Task(record.origin, record)  # errors too: recorded when the answer comes
+        except Exception as exc:  # the source broke off: what was read is kept, --resume goes on
+            result.failures.append(
+                f"source {source_spec} failed: {type(exc).__name__}: {exc}; fix it and run with --resume"
+            )
+            result.finished = False
+
+    job = Job(spec, type(source), source.location, frozenset(finished))
+    with store.group_commit() as group:
+        executor.run(job, tasks(), write)
+    result.worker_restarts = executor.restarts
+    if result.finished:
+        store.finish_run(run_id, result.summary)
+    queue(store, run_id, emit)
+    result.deliveries = deliver_pending(store, registry, stdout)
+    return result

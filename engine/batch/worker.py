@@ -1,0 +1,66 @@
+"""A worker's side of a batch run: built once per worker from the job, then parse, skip, advise, answer."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import time
+
+from ..model.rows import account_advice
+from ..plugin.sources import Source
+from .executor import Answer, Job, Task
+
+#: Test hook, never set in production: ``crash:ACCOUNT_ID`` kills the worker holding that
+#: account with SIGSEGV; ``sleep:SECONDS`` slows every account down; ``start:raise`` and
+#: ``start:crash`` make every worker fail while it starts.
+FAULT_ENV = "KAMENGINE_FAULT_INJECT"
+
+
+class Evaluation:
+    """Everything a worker evaluates with, made from the job alone (no files, no working directory)."""
+
+    def __init__(self, job: Job) -> None:
+        self.fault = os.environ.get(FAULT_ENV, "")
+        if self.fault == "start:raise":
+            raise RuntimeError("fault injected at start")
+        if self.fault == "start:crash":
+            os.kill(os.getpid(), signal.SIGSEGV)
+        self.advisor = job.spec.advisor()
+        self.source = job.source(job.location, job.spec.actions)
+        self.skip = job.skip
+
+    def __call__(self, task: Task) -> Answer:
+        try:
+            record = self.source.parse(task.record) if task.record.raw is not None else task.record
+        except Exception as exc:  # a source plugin's bug costs only this account
+            return Answer(task.origin, task.origin, error=f"{task.origin}: cannot read: {type(exc).__name__}: {exc}")
+        if record.snapshot is None:
+            return Answer(task.origin, task.origin, error=str(record.error or f"{task.origin}: no snapshot"))
+        snapshot = record.snapshot
+        if snapshot.account.id in self.skip:
+            return Answer(task.origin, snapshot.account.id, skipped=True)
+        self._inject_fault(snapshot.account.id)
+        try:
+            advice = self.advisor.advise(snapshot)
+        except Exception as exc:  # reported as this account's failure; the worker goes on
+            return Answer(task.origin, snapshot.account.id, error=f"{task.origin}: {type(exc).__name__}: {exc}")
+        return Answer(task.origin, snapshot.account.id, account_advice(snapshot, advice.recommendations))
+
+    def close(self) -> None:
+        self.advisor.close()
+
+    def _inject_fault(self, account_id: str) -> None:
+        if self.fault == f"crash:{account_id}":
+            os.kill(os.getpid(), signal.SIGSEGV)
+        if self.fault.startswith("sleep:"):
+            time.sleep(float(self.fault[6:]))
+
+
+def account_of(task: Task, source: Source) -> str:
+    """The account a task holds, for reporting a worker that died on it (rare: parsing again is fine)."""
+    record = task.record
+    if record.raw is not None:
+        with contextlib.suppress(Exception):
+            record = source.parse(record)
+    return record.snapshot.account.id if record.snapshot is not None else task.origin

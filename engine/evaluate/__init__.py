@@ -1,0 +1,1 @@
+"""Evaluation: derived facts, the rule engines (durable_rules and the reference), ranking, explanations."""

@@ -1,0 +1,84 @@
+"""The advisor: playbooks compiled once, then snapshots advised on one by one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+from ..model.actions import ActionCatalogue
+from ..model.config import DEFAULT_GIFT_CAP
+from ..model.i18n import DEFAULT_LANGUAGE
+from ..model.snapshot import Snapshot
+from ..playbooks.loader import combined_caps
+from ..playbooks.playbook import Playbook, Rule
+from ..plugin.enrichers import Enricher
+from .facts import Facts, compute_facts
+from .firing import Firing
+from .ranking import Advice, rank
+from .reference import evaluate_reference
+
+EngineName = Literal["durable", "reference"]
+ENGINES: tuple[EngineName, ...] = ("durable", "reference")
+
+
+def durable_available() -> bool:
+    """Whether the durable door opens here (durable_rules is not installed on Python 3.13+)."""
+    try:
+        importlib.import_module(f"{__package__}.durable")
+    except ImportError:
+        return False
+    return True
+
+
+class Advisor:
+    """Playbooks compiled once; ``advise`` evaluates one snapshot and ranks the result."""
+
+    def __init__(
+        self,
+        playbooks: Sequence[Playbook],
+        actions: ActionCatalogue | None = None,
+        gift_cap: float = DEFAULT_GIFT_CAP,
+        engine: EngineName = "durable",
+        enrichers: Sequence[Enricher] = (),
+        caps: Mapping[str, int] | None = None,
+        lang: str = DEFAULT_LANGUAGE,
+        gift_caps: Mapping[str, float] | None = None,
+    ) -> None:
+        self.lang = lang
+        self.gift_caps = dict(gift_caps or {})  # per currency, over gift_cap
+        self.playbooks = {p.id: p for p in playbooks}
+        self.actions = actions or ActionCatalogue()
+        self.gift_cap = gift_cap
+        self.enrichers = list(enrichers)
+        self.caps = dict(caps) if caps is not None else combined_caps(playbooks)
+        self.rules: list[Rule] = [rule for p in playbooks for rule in p.rules]
+        self._durable = None
+        if engine == "durable":
+            from .durable import DurableEvaluator  # the durable door opens only when it is used
+
+            self._durable = DurableEvaluator(self.rules)
+
+    def evaluate(self, snapshot: Snapshot, as_of: dt.date | None = None) -> tuple[Facts, list[Firing]]:
+        """The derived facts of a snapshot and the rules that fired on it (before ranking)."""
+        if as_of is not None:
+            snapshot = snapshot.model_copy(update={"as_of": as_of})
+        facts = compute_facts(snapshot, self.enrichers)
+        firings = self._durable.evaluate(facts) if self._durable else evaluate_reference(self.rules, facts)
+        return facts, firings
+
+    def rank(self, facts: Facts, firings: list[Firing]) -> Advice:
+        """Recommendations from firings: vetoes, cooldowns, groups, caps, ranking."""
+        cap = self.gift_caps.get(str(facts.account.get("currency")), self.gift_cap)
+        return rank(firings, facts, self.playbooks, self.actions, cap, self.caps, self.lang)
+
+    def advise(self, snapshot: Snapshot, as_of: dt.date | None = None) -> Advice:
+        """Ranked recommendations for one account."""
+        facts, firings = self.evaluate(snapshot, as_of)
+        return self.rank(facts, firings)
+
+    def close(self) -> None:
+        """Free the compiled rules."""
+        if self._durable is not None:
+            self._durable.close()

@@ -1,0 +1,106 @@
+"""Why a rule fired (the conditions that held, with the values seen) and why it did not."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ..playbooks.conditions import AllOf, AnyOf, Condition, FieldTest, Quantifier
+from ..playbooks.playbook import Rule
+from .facts import Facts, Record
+from .ranking import Advice
+from .reference import field_value, holds, quantifier_holds, quantifier_items
+
+_SYMBOLS = {"eq": "=", "ne": "≠", "lt": "<", "lte": "≤", "gt": ">", "gte": "≥", "in": "in", "not_in": "not in"}
+
+
+def describe(condition: Condition | None) -> str:
+    """A condition in words, as a person reads it."""
+    if condition is None:
+        return "every item"
+    if isinstance(condition, FieldTest):
+        if condition.op == "exists":
+            return f"{condition.field} {'is set' if condition.value else 'is missing'}"
+        return f"{condition.field} {_SYMBOLS[condition.op]} {_show(condition.value)}"
+    if isinstance(condition, AllOf):
+        return " and ".join(describe(c) for c in condition.children) or "always"
+    if isinstance(condition, AnyOf):
+        return "(" + " or ".join(describe(c) for c in condition.children) + ")"
+    where = f" where {describe(condition.where)}" if condition.where is not None else ""
+    count = f" {_SYMBOLS[condition.op or 'eq']} {condition.value}" if condition.quantifier == "count" else ""
+    return f"{condition.quantifier} {condition.collection}{where}{count}"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    if value is None:
+        return "missing"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _seen(condition: Condition, record: Record, facts: Facts, kind: str) -> str:
+    if isinstance(condition, FieldTest):
+        return f"seen {_show(field_value(record, condition.field, facts))}"
+    if isinstance(condition, Quantifier):
+        items, matched = quantifier_items(condition, record, facts, kind)
+        ids = ", ".join(str(item["id"]) for item in matched)
+        return f"{len(matched)} of {len(items)} matched" + (f": {ids}" if ids else "")
+    if isinstance(condition, AnyOf):
+        for child in condition.children:
+            if holds(child, record, facts, kind, {}):
+                return f"{describe(child)}: {_seen(child, record, facts, kind)}"
+        return "none held"
+    return "held" if holds(condition, record, facts, kind, {}) else "failed"
+
+
+def _conjuncts(condition: Condition) -> list[Condition]:
+    if isinstance(condition, AllOf):
+        return [part for child in condition.children for part in _conjuncts(child)]
+    return [condition]
+
+
+def held_conditions(rule: Rule, subject: Record, facts: Facts) -> list[str]:
+    """For a rule that fired: each condition, with the value seen (``advise --explain``)."""
+    return [f"{describe(c)} ({_seen(c, subject, facts, rule.subject)})" for c in _conjuncts(rule.when)]
+
+
+def first_failure(condition: Condition, record: Record, facts: Facts, kind: str) -> str | None:
+    """The first condition that does not hold, with the value seen and the value wanted."""
+    for part in _conjuncts(condition):
+        if holds(part, record, facts, kind, {}):
+            continue
+        if isinstance(part, FieldTest):
+            seen = field_value(record, part.field, facts)
+            wanted = describe(part)
+            if seen is None and part.op != "exists":
+                return f"{wanted}: {part.field} is missing (comparisons with a missing value are false)"
+            return f"{wanted}: seen {_show(seen)}"
+        if isinstance(part, Quantifier):
+            items, matched = quantifier_items(part, record, facts, kind)
+            assert not quantifier_holds(part, len(items), len(matched))
+            return f"{describe(part)}: {len(matched)} of {len(items)} {part.collection} matched"
+        if isinstance(part, AnyOf):
+            reasons = [first_failure(child, record, facts, kind) for child in part.children]
+            return "none of the alternatives held: " + "; ".join(r for r in reasons if r)
+    return None
+
+
+def why_not(rule: Rule, subject: Record, facts: Facts, advice: Advice) -> str:
+    """One line: why ``rule`` did not recommend anything for ``subject`` (or that it did)."""
+    name = f"{rule.subject} {subject['id']}"
+    failure = first_failure(rule.when, subject, facts, rule.subject)
+    if failure is not None:
+        return f"{rule.qualified_id} did not fire for {name}: {failure}"
+    held_back = [
+        s for s in advice.suppressed
+        if s.recommendation.rule == rule.qualified_id and s.recommendation.subject_id == str(subject["id"])
+    ]  # fmt: skip
+    shown = [r for r in advice.recommendations if r.rule == rule.qualified_id and r.subject_id == str(subject["id"])]
+    parts = [f"{s.recommendation.action} suppressed by {s.reason}: {s.detail}" for s in held_back]
+    parts += [f"{r.action} recommended (priority {r.priority:g}, due {r.due.isoformat()})" for r in shown]
+    return f"{rule.qualified_id} fired for {name}: " + "; ".join(parts)

@@ -1,0 +1,83 @@
+"""Advising a whole portfolio: every account of every source, a bad one costing only itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from ..errors import InputError, KamengineError
+from ..model.recommendation import Recommendation
+from ..plugin.sources import Source, SourceRecord
+from .advisor import Advisor
+from .explain import held_conditions
+
+
+@dataclass
+class PortfolioAdvice:
+    """What one advise over some sources gave: every account's recommendations, most urgent first."""
+
+    recommendations: list[Recommendation] = field(default_factory=list)
+    explanations: dict[str, list[str]] = field(default_factory=dict)  # recommendation id -> conditions that held
+    advised: int = 0  # accounts advised on
+    failures: list[str] = field(default_factory=list)  # one line each, naming file, line and field
+
+
+def advise_sources(
+    advisor: Advisor,
+    sources: Iterable[Source],
+    as_of: dt.date | None = None,
+    explain: bool = False,
+    on_failure: Callable[[str], None] | None = None,
+) -> PortfolioAdvice:
+    """Every account of every source; a bad account, or a source that breaks, costs only itself.
+
+    ``on_failure`` hears of each failure as it happens (the CLI prints it at once).
+    """
+    result = PortfolioAdvice()
+
+    def fail(message: str) -> None:
+        result.failures.append(message)
+        if on_failure is not None:
+            on_failure(message)
+
+    for source in sources:
+        try:
+            for record in source.records():
+                if record.snapshot is None:
+                    fail(str(record.error))
+                else:
+                    _advise_one(advisor, record, as_of, explain, result, fail)
+        except InputError as exc:  # the location itself is unusable
+            fail(str(exc))
+        except Exception as exc:  # a source plugin's bug: report it, keep the other sources
+            fail(f"source '{source.PLUGIN_NAME}' failed on {source.location}: {type(exc).__name__}: {exc}")
+    result.recommendations.sort(key=lambda r: (-r.priority, r.account_id, r.due, r.rule, r.subject_id, r.action))
+    return result
+
+
+def _advise_one(
+    advisor: Advisor,
+    record: SourceRecord,
+    as_of: dt.date | None,
+    explain: bool,
+    result: PortfolioAdvice,
+    fail: Callable[[str], None],
+) -> None:
+    assert record.snapshot is not None
+    try:
+        facts, firings = advisor.evaluate(record.snapshot, as_of)
+        advice = advisor.rank(facts, firings)
+    except KamengineError as exc:  # this account fails; the others go on
+        fail(f"{record.origin}: {exc}")
+        return
+    except Exception as exc:  # a bug must still cost only this account
+        fail(f"{record.origin}: internal error, please report it: {type(exc).__name__}: {exc}")
+        return
+    result.advised += 1
+    result.recommendations.extend(advice.recommendations)
+    if explain:
+        firing_of = {firing.key: firing for firing in firings}
+        for rec in advice.recommendations:
+            firing = firing_of[(rec.rule, rec.subject_id)]
+            result.explanations[rec.id] = held_conditions(firing.rule, firing.subject, facts)

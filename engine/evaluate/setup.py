@@ -1,0 +1,105 @@
+"""What an advisor is made of, loaded once from the plugins and the settings, and shipped to workers as is.
+
+The CLI, the batch workers, a Dask cluster and the service all build their advisor from one
+``AdvisorSpec``: the loaded playbooks and the effective configuration travel with it, so a
+worker never looks for files or a ``kamengine.toml`` of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import UsageError
+from ..model.actions import ActionCatalogue
+from ..model.config import Config
+from ..playbooks.loader import combined_caps, load_playbooks, playbook_files, switch_off
+from ..playbooks.playbook import Playbook
+from ..plugin.enrichers import Enricher
+from ..plugin.registry import Registry
+from .advisor import Advisor, EngineName, durable_available
+
+NO_DURABLE = "durable_rules does not run on this Python; evaluating with the reference evaluator instead"
+
+
+@dataclass(frozen=True)
+class AdvisorSpec:
+    """Everything an ``Advisor`` is built from; it pickles, so workers receive it whole."""
+
+    playbooks: tuple[Playbook, ...]
+    actions: ActionCatalogue
+    config: Config
+    enrichers: tuple[type[Enricher], ...] = ()
+    engine: EngineName = "durable"
+    caps: Mapping[str, int] = field(default_factory=dict)
+    lang: str | None = None  # None: the config's language
+    notices: tuple[str, ...] = ()  # things a person should know about this run (one line each)
+
+    def advisor(self) -> Advisor:
+        """A new advisor (its own compiled rulesets: one per process)."""
+        return Advisor(
+            self.playbooks,
+            self.actions,
+            gift_cap=self.config.gift_cap,
+            engine=self.engine,
+            enrichers=[cls(self.config) for cls in self.enrichers],
+            caps=self.caps,
+            lang=self.lang or self.config.lang,
+            gift_caps=self.config.gift_caps,
+        )
+
+
+def playbook_paths(registry: Registry, rule_paths: Iterable[str] = (), no_builtin: bool = False) -> list[str]:
+    """Registered playbooks (less the built-in ones with ``no_builtin``) plus extra paths."""
+    registered = [
+        path for plugin, path in registry.playbook_sources if not (no_builtin and registry.is_builtin(plugin))
+    ]
+    return playbook_files([*registered, *rule_paths])
+
+
+def configured_playbooks(
+    registry: Registry,
+    config: Config,
+    rule_paths: Iterable[str] = (),
+    no_builtin: bool = False,
+    params: Mapping[str, Any] | None = None,
+) -> list[Playbook]:
+    """Every playbook of a run: parameters from the config then ``params``; switched-off ones dropped."""
+    paths = playbook_paths(registry, rule_paths, no_builtin)
+    if not paths:
+        raise UsageError("no playbooks: drop --no-builtin or add --rules DIR")
+    playbooks = load_playbooks(paths, registry.actions, {**config.parameters, **(params or {})}, registry.kinds)
+    return switch_off(playbooks, config.disabled_playbooks, config.disabled_rules)
+
+
+def prepare(
+    registry: Registry,
+    config: Config,
+    rule_paths: Iterable[str] = (),
+    no_builtin: bool = False,
+    params: Mapping[str, Any] | None = None,
+    engine: EngineName = "durable",
+    caps: Mapping[str, int | None] | None = None,
+    lang: str | None = None,
+) -> AdvisorSpec:
+    """Load the playbooks of a run and settle its settings: the spec every advisor of the run is built from."""
+    playbooks = configured_playbooks(registry, config, rule_paths, no_builtin, params)
+    notices: tuple[str, ...] = ()
+    if engine == "durable" and not durable_available():
+        engine, notices = "reference", (NO_DURABLE,)
+    return AdvisorSpec(
+        tuple(playbooks),
+        registry.actions,
+        config,
+        tuple(registry.enrichers.values()),
+        engine,
+        combined_caps(playbooks, caps),
+        lang,
+        notices,
+    )
+
+
+def registered_advisor(registry: Registry | None = None, engine: EngineName = "durable") -> Advisor:
+    """An advisor with every registered playbook, action type and enricher, and default settings."""
+    return prepare(registry or Registry(), Config(), engine=engine).advisor()

@@ -1,0 +1,121 @@
+"""The recommendation record of the contract (docs/recommendations.md): its JSON form and its row form.
+
+These two are the only serialisations of a recommendation: ``to_dict`` is the JSON document
+that ``advise --format json``, the webhook and ``recs list --format json`` give; ``to_row``
+is the flat form (evidence as JSON text) that the store, CSV and the sqlite emitter keep,
+and ``from_row`` reads it back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+
+class Row(NamedTuple):
+    """The flat form with names: ``Row._make(recommendation.to_row())``."""
+
+    id: str
+    account_id: str
+    action: str
+    subject_kind: str
+    subject_id: str
+    rule: str
+    title: str
+    rationale: str
+    priority: float
+    due: str  # ISO date
+    owner_role: str
+    evidence: str  # JSON text
+    body: str | None
+
+
+#: The flat columns of a recommendation, in the order ``to_row`` gives them.
+COLUMNS: tuple[str, ...] = Row._fields
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """One ranked, explained, owned action for one subject of one account."""
+
+    id: str
+    account_id: str
+    action: str
+    subject_kind: str
+    subject_id: str
+    title: str
+    rationale: str
+    rule: str
+    priority: float
+    due: dt.date
+    owner_role: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+    body: str | None = None  # a longer text some actions carry, e.g. a drafted open letter
+
+    def to_dict(self) -> dict[str, Any]:
+        """The contract's JSON shape (``body`` only when there is one: fields are only added)."""
+        document = {
+            "id": self.id,
+            "account_id": self.account_id,
+            "action": self.action,
+            "subject": {"kind": self.subject_kind, "id": self.subject_id},
+            "title": self.title,
+            "rationale": self.rationale,
+            "rule": self.rule,
+            "priority": self.priority,
+            "due": self.due.isoformat(),
+            "owner_role": self.owner_role,
+            "evidence": self.evidence,
+        }
+        if self.body is not None:
+            document["body"] = self.body
+        return document
+
+    def to_row(self) -> tuple[Any, ...]:
+        """The flat form, values in ``COLUMNS`` order: dates as ISO text, evidence as JSON text.
+
+        A plain tuple (a ``Row`` pickles several times larger on its way from a batch worker).
+        """
+        return (
+            self.id, self.account_id, self.action, self.subject_kind, self.subject_id, self.rule, self.title,
+            self.rationale, self.priority, self.due.isoformat(), self.owner_role, evidence_json(self.evidence),
+            self.body,
+        )  # fmt: skip
+
+    def row_dict(self) -> dict[str, Any]:
+        """``to_row`` keyed by column name."""
+        return dict(zip(COLUMNS, self.to_row(), strict=True))
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Recommendation:
+        """A recommendation from its flat form (a store row, say); other keys are ignored."""
+        return cls(
+            id=row["id"], account_id=row["account_id"], action=row["action"], subject_kind=row["subject_kind"],
+            subject_id=row["subject_id"], title=row["title"], rationale=row["rationale"], rule=row["rule"],
+            priority=row["priority"], due=dt.date.fromisoformat(row["due"]), owner_role=row["owner_role"],
+            evidence=json.loads(row["evidence"]) if row["evidence"] else {}, body=row["body"],
+        )  # fmt: skip
+
+
+def evidence_json(evidence: Mapping[str, Any]) -> str:
+    """Evidence as the text the flat form keeps: keys sorted, so equal evidence is equal text."""
+    return json.dumps(evidence, ensure_ascii=False, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    """A recommendation a rule made that a cooldown, a compliance veto or a duplicate removed."""
+
+    recommendation: Recommendation
+    reason: str  # compliance | cooldown | duplicate | exclusive | cap
+    detail: str
+
+
+def recommendation_id(account_id: str, action: str, subject_kind: str, subject_id: str, rule: str) -> str:
+    """Stable across runs: the same account, action, subject and rule give the same id."""
+    text = "\x1f".join((account_id, action, subject_kind, subject_id, rule))
+    return "rec-" + hashlib.sha256(text.encode()).hexdigest()[:16]

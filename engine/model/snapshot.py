@@ -1,0 +1,162 @@
+"""The account snapshot (``contract.md`` section 1) as pydantic models with integrity checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..errors import did_you_mean
+from .actions import ActionCatalogue
+
+Level = Literal["executive", "senior", "middle", "staff"]
+PowerRole = Literal["A", "D", "S", "E", "I"]
+Stance = Literal[-1, 0, 1, 2, 3]
+Stage = Literal["lead", "qualified", "bidding", "negotiation", "won", "lost"]
+GroupName = Literal["commercial", "technical", "selection", "final"]
+TeamRole = Literal["AR", "SR", "FR", "AD"]
+Tier = Literal["strategic", "key", "standard"]
+Strength = Literal[0, 1, 2, 3]
+
+CLOSED_STAGES = ("won", "lost")
+FieldPath = tuple[str | int, ...]
+
+
+class _Strict(BaseModel):
+    # Unknown keys are errors: a typo must not pass silently (contract section 1).
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class OrgRelationship(_Strict):
+    """The four elements of the organisational relationship, 0 none .. 3 strong."""
+
+    communication: Strength = 0
+    matching: Strength = 0
+    joint: Strength = 0
+    recognition: Strength = 0
+
+
+class Account(_Strict):
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    industry: str | None = None
+    tier: Tier = "standard"
+    strategic_partner: bool = False
+    crisis: bool = False
+    currency: str = "EUR"
+    org_relationship: OrgRelationship = OrgRelationship()
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+
+class Contact(_Strict):
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    title: str | None = None
+    department: str | None = None
+    level: Level = "staff"
+    role: PowerRole | None = None
+    stance: Stance = 0
+    rising_star: bool = False
+    public_official: bool = False
+    birthday: dt.date | None = None
+    interests: list[str] = Field(default_factory=list)
+    owner: str | None = None
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+
+class GroupMember(_Strict):
+    contact_id: str
+    proximity: int = Field(ge=1)
+
+
+class DecisionGroup(_Strict):
+    group: GroupName
+    members: list[GroupMember] = Field(default_factory=list)
+
+
+class Opportunity(_Strict):
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    stage: Stage = "lead"
+    value: float | None = None
+    close_date: dt.date | None = None
+    decision_groups: list[DecisionGroup] = Field(default_factory=list)
+
+    @property
+    def live(self) -> bool:
+        """A deal still to be won: neither won nor lost."""
+        return self.stage not in CLOSED_STAGES
+
+
+class Activity(_Strict):
+    id: str = Field(min_length=1)
+    type: str
+    date: dt.date
+    contact_ids: list[str] = Field(default_factory=list)
+    opportunity_id: str | None = None
+    owner: str | None = None
+
+
+class TeamMember(_Strict):
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    role: TeamRole
+    level: Level = "middle"
+
+
+class Snapshot(_Strict):
+    """One account as of one date."""
+
+    schema_version: Literal[1] = 1
+    as_of: dt.date
+    account: Account
+    contacts: list[Contact] = Field(default_factory=list)
+    opportunities: list[Opportunity] = Field(default_factory=list)
+    activities: list[Activity] = Field(default_factory=list)
+    team: list[TeamMember] = Field(default_factory=list)
+
+
+def integrity_problems(snap: Snapshot, actions: ActionCatalogue) -> Iterable[tuple[FieldPath, str]]:
+    """Yield ``(field path, message)`` for every duplicate id and broken reference."""
+    for name in ("contacts", "opportunities", "activities", "team"):
+        seen: set[str] = set()
+        for index, item in enumerate(getattr(snap, name)):
+            if item.id in seen:
+                yield (name, index, "id"), f"duplicate id '{item.id}'"
+            seen.add(item.id)
+    contacts = {c.id for c in snap.contacts}
+    team = {m.id for m in snap.team}
+    deals = {o.id for o in snap.opportunities}
+    for index, contact in enumerate(snap.contacts):
+        if contact.owner is not None and contact.owner not in team:
+            yield (
+                ("contacts", index, "owner"),
+                f"unknown team member '{contact.owner}'{did_you_mean(contact.owner, team)}",
+            )
+    for index, deal in enumerate(snap.opportunities):
+        for g, group in enumerate(deal.decision_groups):
+            for m, member in enumerate(group.members):
+                if member.contact_id not in contacts:
+                    path = ("opportunities", index, "decision_groups", g, "members", m, "contact_id")
+                    yield path, f"unknown contact '{member.contact_id}'{did_you_mean(member.contact_id, contacts)}"
+    for index, activity in enumerate(snap.activities):
+        if activity.type not in actions:
+            yield (
+                ("activities", index, "type"),
+                f"unknown action id '{activity.type}'{did_you_mean(activity.type, actions.ids())}",
+            )
+        for c, contact_id in enumerate(activity.contact_ids):
+            if contact_id not in contacts:
+                yield (
+                    ("activities", index, "contact_ids", c),
+                    f"unknown contact '{contact_id}'{did_you_mean(contact_id, contacts)}",
+                )
+        if activity.opportunity_id is not None and activity.opportunity_id not in deals:
+            yield ("activities", index, "opportunity_id"), f"unknown opportunity '{activity.opportunity_id}'"
+        if activity.owner is not None and activity.owner not in team:
+            yield (
+                ("activities", index, "owner"),
+                f"unknown team member '{activity.owner}'{did_you_mean(activity.owner, team)}",
+            )

@@ -1,0 +1,151 @@
+"""A nightly run's effect on one account's stored recommendations, decided before anything is written.
+
+Today's advice is compared with what is stored, recommendation by recommendation (ids are
+stable across runs): new advice opens, live advice is refreshed, a snooze ends on its date,
+closed advice stays closed for its action's cooldown, advice no longer given is resolved
+and open advice long past due expires (the table in docs/batch.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from ..model.recommendation import COLUMNS, Row
+from ..model.rows import AccountAdvice
+from .schema import CLOSED_FOR_COOLDOWN, LIVE, Status
+
+DEFAULT_EXPIRY_GRACE_DAYS = 14
+
+
+class Stored(NamedTuple):
+    """What the lifecycle needs of a recommendation already in the store."""
+
+    id: str
+    status: str
+    due: str
+    snoozed_until: str | None
+    status_at: str | None
+    action: str
+
+
+@dataclass
+class AccountOutcome:
+    """What one account's advice did to the store."""
+
+    new: int = 0
+    refreshed: int = 0
+    woken: int = 0
+    resolved: int = 0
+    expired: int = 0
+
+
+class AccountPlan:
+    """The writes one account's advice makes: collected by ``plan``, made by ``write``."""
+
+    def __init__(self, run_id: str, advice: AccountAdvice, origin: str, now: str) -> None:
+        self.run_id, self.advice, self.origin, self.now = run_id, advice, origin, now
+        self.account_id = advice.account_id
+        self.as_of = dt.date.fromisoformat(advice.as_of)
+        self.outcome = AccountOutcome()
+        self.open_due: dict[str, str] = {}  # open after this run -> due date: candidates to expire
+        self.new: list[tuple[Any, ...]] = []
+        self.refreshed: list[tuple[Any, ...]] = []
+        self.status: list[tuple[Any, ...]] = []
+        self.history: list[tuple[Any, ...]] = []
+
+    def plan(self, stored: dict[str, Stored], grace_days: int, cooled_down: Callable[[Stored], bool]) -> None:
+        """Decide every change; ``stored`` is the account's stored advice by id (consumed)."""
+        for row in self.advice.rows:
+            rec = Row._make(row)
+            self._upsert(rec, stored.pop(rec.id, None), cooled_down)
+        for gone in stored.values():  # advice that is no longer given
+            if gone.status in LIVE:
+                self.change(gone.id, Status.RESOLVED, "its rule no longer fires")
+                self.outcome.resolved += 1
+        cutoff = (self.as_of - dt.timedelta(days=grace_days)).isoformat()
+        for rec_id, due in list(self.open_due.items()):  # expiring takes it out of open_due
+            if due < cutoff:
+                self.change(rec_id, Status.EXPIRED, f"more than {grace_days} days past due")
+                self.outcome.expired += 1
+
+    def _upsert(self, rec: Row, stored: Stored | None, cooled_down: Callable[[Stored], bool]) -> None:
+        if stored is None:
+            self.new.append((*rec, Status.OPEN.value, self.run_id, self.run_id, self.advice.as_of))
+            self.history.append((rec.id, Status.OPEN.value, "kamengine", self.now, "new", self.run_id))
+            self.open_due[rec.id] = rec.due
+            self.outcome.new += 1
+            return
+        status = stored.status
+        if status in LIVE:
+            rec = rec._replace(due=stored.due)  # the same advice keeps the due date it was first given
+        if status in (Status.OPEN, Status.ACCEPTED):
+            self.outcome.refreshed += 1
+        elif status == Status.SNOOZED:
+            if stored.snoozed_until and stored.snoozed_until <= self.advice.as_of:
+                self.change(rec.id, Status.OPEN, f"snooze ended {stored.snoozed_until}")
+                self.outcome.woken += 1
+                status = Status.OPEN
+            else:
+                self.outcome.refreshed += 1
+        elif status in CLOSED_FOR_COOLDOWN and not cooled_down(stored):
+            return  # closed (by a person, or let lapse) inside the action's cooldown: it stays closed
+        else:  # resolved, or closed long enough ago: the reason is back; due from today
+            self.change(rec.id, Status.OPEN, f"fires again after {status}")
+            self.outcome.new += 1
+            status = Status.OPEN
+        if status == Status.OPEN:
+            self.open_due[rec.id] = rec.due
+        self.refreshed.append((*rec[2:], self.run_id, self.advice.as_of, rec.id))
+
+    def change(self, rec_id: str, status: Status, reason: str) -> None:
+        # A run's lifecycle changes are dated by the snapshot, not by the clock.
+        self.status.append((status.value, "kamengine", self.advice.as_of + "T00:00:00+00:00", reason, None, rec_id))
+        self.history.append((rec_id, status.value, "kamengine", self.now, reason, self.run_id))
+        if status != Status.OPEN:
+            self.open_due.pop(rec_id, None)
+
+    def write(self, conn: sqlite3.Connection) -> None:
+        """Each table gets one statement for all of the account's rows."""
+        if self.new:
+            conn.executemany(INSERT_NEW, self.new)
+        if self.refreshed:
+            conn.executemany(UPDATE_REFRESHED, self.refreshed)
+        if self.status:
+            conn.executemany(UPDATE_STATUS, self.status)
+        conn.executemany(INSERT_HISTORY, self.history)
+        conn.executemany(
+            INSERT_STANCE,
+            [(self.account_id, contact, self.advice.as_of, stance) for contact, stance in self.advice.stances],
+        )
+        conn.execute(INSERT_RUN_ACCOUNT, [self.run_id, self.account_id, self.origin, "done", None, self.now])
+
+
+SELECT_STORED = f"select {', '.join(Stored._fields)} from recommendations where account_id = ?"
+INSERT_NEW = (
+    f"insert into recommendations ({', '.join(COLUMNS)}, status, first_run, last_run, as_of)"
+    f" values ({', '.join('?' * (len(COLUMNS) + 4))})"
+)
+# Every column but id and account_id (which never change), then the run, then the id.
+UPDATE_REFRESHED = (
+    f"update recommendations set {', '.join(f'{c} = ?' for c in COLUMNS[2:])}, last_run = ?, as_of = ? where id = ?"
+)
+UPDATE_STATUS = (
+    "update recommendations set status = ?, status_by = ?, status_at = ?, status_reason = ?, snoozed_until = ?"
+    " where id = ?"
+)
+INSERT_HISTORY = (
+    "insert into status_history (recommendation_id, status, by, at, reason, run_id) values (?, ?, ?, ?, ?, ?)"
+)
+# Re-running a snapshot writes its stances again: only a changed one costs a write.
+INSERT_STANCE = (
+    "insert into stance_history (account_id, contact_id, as_of, stance) values (?, ?, ?, ?)"
+    " on conflict (account_id, contact_id, as_of) do update set stance = excluded.stance"
+    " where stance is not excluded.stance"
+)
+INSERT_RUN_ACCOUNT = (
+    "insert or replace into run_accounts (run_id, account_id, origin, status, error, at) values (?, ?, ?, ?, ?, ?)"
+)

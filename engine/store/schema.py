@@ -1,0 +1,63 @@
+"""The store's schema (sqlite-utils migrations) and the statuses a stored recommendation goes through."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+
+class Status(StrEnum):
+    """Where a stored recommendation stands; kept in the ``status`` column as its value."""
+
+    OPEN = "open"  # given, nobody has acted on it yet
+    ACCEPTED = "accepted"  # someone will do it
+    DONE = "done"  # done: closed for the action's cooldown
+    DISMISSED = "dismissed"  # not worth doing: closed for the action's cooldown
+    SNOOZED = "snoozed"  # later: wakes on its date
+    RESOLVED = "resolved"  # its rule no longer fires
+    EXPIRED = "expired"  # left open too long past due
+
+
+#: Still to act on.
+LIVE = (Status.OPEN, Status.ACCEPTED, Status.SNOOZED)
+#: Closed, but the same advice opens again once the action's cooldown has passed.
+CLOSED_FOR_COOLDOWN = (Status.DONE, Status.DISMISSED, Status.EXPIRED)
+
+migrations = Migrations("kamengine")
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db.table("runs").create(
+        {"id": str, "started_at": str, "finished_at": str, "source": str, "status": str, "summary": str}, pk="id"
+    )
+    db.table("run_accounts").create(
+        {"run_id": str, "account_id": str, "origin": str, "status": str, "error": str, "at": str},
+        pk=("run_id", "account_id"),
+    )
+    db.table("recommendations").create(
+        {
+            "id": str, "account_id": str, "action": str, "subject_kind": str, "subject_id": str, "rule": str,
+            "title": str, "rationale": str, "priority": float, "due": str, "owner_role": str, "evidence": str,
+            "body": str, "status": str, "status_by": str, "status_at": str, "status_reason": str,
+            "snoozed_until": str, "first_run": str, "last_run": str, "as_of": str,
+        },
+        pk="id",
+    )  # fmt: skip
+    db.table("recommendations").create_index(["account_id", "status"])
+    db.table("status_history").create(
+        {"id": int, "recommendation_id": str, "status": str, "by": str, "at": str, "reason": str, "run_id": str},
+        pk="id",
+    )
+    db.table("status_history").create_index(["recommendation_id"])
+    db.table("deliveries").create(
+        {"id": int, "run_id": str, "emitter": str, "status": str, "attempts": int, "last_error": str,
+         "payload": str, "created_at": str, "delivered_at": str},
+        pk="id",
+    )  # fmt: skip
+    db.table("stance_history").create(
+        {"account_id": str, "contact_id": str, "as_of": str, "stance": int},
+        pk=("account_id", "contact_id", "as_of"),
+    )

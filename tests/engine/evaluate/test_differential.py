@@ -1,0 +1,202 @@
+"""durable_rules judged by the reference evaluator on random snapshots and random rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from kamengine.engine.evaluate.durable import DurableEvaluator
+from kamengine.engine.evaluate.facts import Facts, compute_facts
+from kamengine.engine.evaluate.reference import evaluate_reference, quantifier_items
+from kamengine.engine.model.fields import COLLECTIONS, KINDS, FieldSpec
+from kamengine.engine.model.snapshot import Snapshot
+from kamengine.engine.playbooks.conditions import ORDERING, AllOf, AnyOf, Condition, FieldTest, Quantifier
+from kamengine.engine.playbooks.playbook import ActionSpec, Rule
+
+AS_OF = dt.date(2026, 11, 20)
+NAMES = ["Ana", "李伟", "O'Brien", 'Quote "Q"', "ana", "Zoë", "x"]
+ACTIONS = ["executive_visit", "project_office_visit", "regular_office_visit", "private_activity", "hq_tour"]
+DATES = st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2027, 6, 30))
+
+
+@st.composite
+def snapshots(draw: st.DrawFn) -> Snapshot:
+    team = [
+        {
+            "id": f"u{i}",
+            "name": draw(st.sampled_from(NAMES)),
+            "role": draw(st.sampled_from(["AR", "SR", "FR", "AD"])),
+            "level": draw(st.sampled_from(["executive", "senior", "middle", "staff"])),
+        }
+        for i in range(draw(st.integers(1, 3)))
+    ]
+    owners = st.none() | st.sampled_from([m["id"] for m in team])
+    contacts = []
+    for i in range(draw(st.integers(0, 6))):
+        contacts.append(
+            {
+                "id": f"c{i}",
+                "name": draw(st.sampled_from(NAMES)),
+                "title": draw(st.none() | st.sampled_from(NAMES)),
+                "department": draw(st.none() | st.sampled_from(["Network", "IT"])),
+                "level": draw(st.sampled_from(["executive", "senior", "middle", "staff"])),
+                "role": draw(st.none() | st.sampled_from(["A", "D", "S", "E", "I"])),
+                "stance": draw(st.sampled_from([-1, 0, 1, 2, 3])),
+                "rising_star": draw(st.booleans()),
+                "public_official": draw(st.booleans()),
+                "birthday": draw(st.none() | DATES),
+                "owner": draw(owners),
+            }
+        )
+    ids = [c["id"] for c in contacts]
+    deals = []
+    for i in range(draw(st.integers(0, 3))):
+        groups = []
+        for group in draw(
+            st.lists(st.sampled_from(["commercial", "technical", "selection", "final"]), unique=True, max_size=3)
+        ):
+            members = draw(st.lists(st.sampled_from(ids), unique=True, max_size=3)) if ids else []
+            groups.append(
+                {"group": group, "members": [{"contact_id": m, "proximity": draw(st.integers(1, 3))} for m in members]}
+            )
+        deals.append(
+            {
+                "id": f"o{i}",
+                "name": draw(st.sampled_from(NAMES)),
+                "stage": draw(st.sampled_from(["lead", "qualified", "bidding", "negotiation", "won", "lost"])),
+                "value": draw(st.none() | st.integers(-5, 10**7) | st.floats(allow_nan=False, allow_infinity=False)),
+                "close_date": draw(st.none() | DATES),
+                "decision_groups": groups,
+            }
+        )
+    activities = []
+    for i in range(draw(st.integers(0, 8))):
+        activities.append(
+            {
+                "id": f"a{i}",
+                "type": draw(st.sampled_from(ACTIONS)),
+                "date": draw(DATES),
+                "contact_ids": draw(st.lists(st.sampled_from(ids), unique=True, max_size=2)) if ids else [],
+                "opportunity_id": draw(st.none() | st.sampled_from([d["id"] for d in deals])) if deals else None,
+                "owner": draw(owners),
+            }
+        )
+    return Snapshot.model_validate(
+        {
+            "as_of": AS_OF,
+            "account": {
+                "id": "acct",
+                "name": draw(st.sampled_from(NAMES)),
+                "tier": draw(st.sampled_from(["strategic", "key", "standard"])),
+                "strategic_partner": draw(st.booleans()),
+                "crisis": draw(st.booleans()),
+                "org_relationship": {"joint": draw(st.integers(0, 3))},
+            },
+            "contacts": contacts,
+            "opportunities": deals,
+            "activities": activities,
+            "team": team,
+        }
+    )
+
+
+def literals(spec: FieldSpec) -> st.SearchStrategy[Any]:
+    """Literals of the field's type, biased toward values snapshots really have."""
+    if spec.choices:
+        return st.sampled_from(spec.choices)
+    return {
+        "int": st.integers(-3, 400),
+        "number": st.integers(-5, 10**7) | st.floats(allow_nan=False, allow_infinity=False),
+        "str": st.sampled_from([*NAMES, "c0", "c1", "o0", "u0", "a1", "Network", ""]),
+        "bool": st.booleans(),
+        "date": DATES,
+        "action": st.sampled_from(ACTIONS),
+    }[spec.type]
+
+
+@st.composite
+def field_tests(draw: st.DrawFn, kind: str) -> Condition:
+    fields = dict(KINDS[kind])
+    if kind in ("contact", "opportunity"):
+        fields.update({f"account.{k}": v for k, v in KINDS["account"].items()})
+    name = draw(st.sampled_from(sorted(fields)))
+    spec = fields[name]
+    ops = ["eq", "ne", "in", "not_in", "exists"]
+    if spec.type in ("int", "number", "date"):
+        ops += list(ORDERING)
+    op = draw(st.sampled_from(ops))
+    if op == "exists":
+        return FieldTest(name, op, draw(st.booleans()), spec.type)
+    if op in ("in", "not_in"):
+        return FieldTest(name, op, tuple(draw(st.lists(literals(spec), min_size=1, max_size=3))), spec.type)
+    return FieldTest(name, op, draw(literals(spec)), spec.type)
+
+
+def conditions(kind: str, counter: list[int], quantified: bool = True) -> st.SearchStrategy[Condition]:
+    leaves: st.SearchStrategy[Condition] = field_tests(kind)
+    if quantified and kind in COLLECTIONS:
+        leaves = leaves | quantifiers(kind, counter)
+    return st.recursive(
+        leaves,
+        lambda inner: (
+            st.lists(inner, min_size=1, max_size=3).map(lambda c: AllOf(tuple(c)))
+            | st.lists(inner, min_size=1, max_size=3).map(lambda c: AnyOf(tuple(c)))
+        ),
+        max_leaves=4,
+    )
+
+
+@st.composite
+def quantifiers(draw: st.DrawFn, kind: str, counter: list[int]) -> Condition:
+    collection = draw(st.sampled_from(sorted(COLLECTIONS[kind])))
+    item_kind = COLLECTIONS[kind][collection][0]
+    where = draw(st.none() | conditions(item_kind, counter, quantified=False))
+    quantifier = draw(st.sampled_from(["any", "all", "none", "count"]))
+    counter[0] += 1
+    if quantifier == "count":
+        op = draw(st.sampled_from(["eq", "ne", *ORDERING]))
+        return Quantifier(quantifier, collection, item_kind, where, counter[0], op, draw(st.integers(0, 4)))
+    return Quantifier(quantifier, collection, item_kind, where, counter[0])
+
+
+@st.composite
+def rule_lists(draw: st.DrawFn) -> list[Rule]:
+    rules = []
+    for index in range(draw(st.integers(1, 6))):
+        kind = draw(st.sampled_from(["contact", "opportunity", "account"]))
+        when = draw(conditions(kind, [0]))
+        action = ActionSpec("executive_visit", "t", "AD", 1)
+        rules.append(Rule("random", f"r{index}", "", "why", kind, 50, when, (action,), "<generated>"))
+    return rules
+
+
+def _quantifier_matches(rule: Rule, subject: dict[str, Any], facts: Facts) -> dict[int, tuple[str, ...]]:
+    found: dict[int, tuple[str, ...]] = {}
+    stack: list[Condition] = [rule.when]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Quantifier):
+            _, matched = quantifier_items(node, subject, facts, rule.subject)
+            found[node.index] = tuple(str(item["id"]) for item in matched)
+        elif isinstance(node, AllOf | AnyOf):
+            stack.extend(node.children)
+    return found
+
+
+@settings(
+    max_examples=int(os.environ.get("KAMENGINE_DIFFERENTIAL_EXAMPLES", "300")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(snapshots(), rule_lists())
+def test_durable_fires_exactly_what_the_reference_fires(snapshot: Snapshot, rules: list[Rule]) -> None:
+    facts = compute_facts(snapshot)
+    expected = evaluate_reference(rules, facts)
+    with DurableEvaluator(rules) as evaluator:
+        actual = evaluator.evaluate(facts)
+    assert [f.key for f in actual] == [f.key for f in expected]
+    for firing in actual:
+        assert firing.matches == _quantifier_matches(firing.rule, firing.subject, facts)

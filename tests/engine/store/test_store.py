@@ -1,0 +1,195 @@
+"""The recommendation store's lifecycle across nightly runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import pytest
+from kamengine.engine.model.rows import AccountAdvice, account_advice
+from kamengine.engine.model.snapshot import Snapshot
+from kamengine.engine.store.store import Store, StoreError
+from support import activity, builtin_advisor, contact, make_snapshot
+
+
+def _snapshot(as_of: str = "2026-11-20", stance: int = -1, extra_contacts: tuple = ()) -> Snapshot:
+    people = [contact("c1", name="Jonas", role="E", stance=stance), *extra_contacts]
+    return make_snapshot(
+        as_of=as_of, contacts=people, activities=[activity("a1", "project_office_visit", "2026-11-01", "c1")]
+    )
+
+
+def _run(store: Store, snapshot: Snapshot):  # type: ignore[no-untyped-def]
+    run_id, _ = store.start_run("test")
+    outcome = store.apply_advice(run_id, snapshot, builtin_advisor().advise(snapshot).recommendations)
+    store.finish_run(run_id, {})
+    return outcome
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "k.db")
+
+
+def _statuses(store: Store) -> dict[str, str]:
+    return {row["action"]: row["status"] for row in store.find()}
+
+
+def test_a_rerun_refreshes_instead_of_duplicating(store: Store) -> None:
+    first = _run(store, _snapshot())
+    assert first.new == 3 and first.refreshed == 0
+    second = _run(store, _snapshot())
+    assert (second.new, second.refreshed, second.resolved) == (0, 3, 0)
+    assert len(store.find()) == 3
+    assert _statuses(store) == {"executive_visit": "open", "exhibition_invite": "open", "hq_tour": "open"}
+
+
+def test_done_stays_done_inside_the_cooldown_and_comes_back_after(store: Store) -> None:
+    _run(store, _snapshot())
+    visit = next(r for r in store.find() if r["action"] == "executive_visit")
+    store.change(visit["id"], "done", "li.wei", "visited on Monday", on=dt.date(2026, 11, 20))
+    _run(store, _snapshot("2026-11-21"))
+    assert store.get(visit["id"])["status"] == "done"
+    _run(store, _snapshot("2027-03-01"))  # 101 days later: past the 90-day cooldown
+    assert store.get(visit["id"])["status"] == "open"
+    assert [h["status"] for h in store.history(visit["id"])] == ["open", "done", "open"]
+
+
+def test_a_rule_that_stops_firing_resolves_its_recommendations(store: Store) -> None:
+    _run(store, _snapshot())
+    outcome = _run(store, _snapshot(stance=1))
+    assert outcome.resolved == 3
+    assert _statuses(store) == {
+        "executive_visit": "resolved", "exhibition_invite": "resolved", "hq_tour": "resolved",
+        "regular_office_visit": "open",  # a supporter now: the next rung of the ladder
+    }  # fmt: skip
+    again = _run(store, _snapshot(stance=-1))
+    assert (again.new, again.resolved) == (3, 1)
+
+
+def test_snoozed_wakes_on_its_date(store: Store) -> None:
+    _run(store, _snapshot())
+    tour = next(r for r in store.find() if r["action"] == "hq_tour")
+    store.change(tour["id"], "snoozed", "li.wei", "after the budget round", until=dt.date(2026, 12, 1))
+    assert _run(store, _snapshot("2026-11-25")).woken == 0
+    assert store.get(tour["id"])["status"] == "snoozed"
+    assert _run(store, _snapshot("2026-12-01")).woken == 1
+    assert store.get(tour["id"])["status"] == "open"
+
+
+def test_open_recommendations_expire_past_due_plus_grace(store: Store) -> None:
+    _run(store, _snapshot())
+    due = {r["action"]: r["due"] for r in store.find()}
+    assert due["executive_visit"] == "2026-12-04"
+    store.apply_advice(store.start_run("t")[0], _snapshot("2026-12-20"), [], grace_days=14)  # advice gone
+    assert set(_statuses(store).values()) == {"resolved"}  # resolved first: nothing left open to expire
+
+
+def test_expiry_of_advice_still_given(store: Store) -> None:
+    snapshot = _snapshot()
+    recs = builtin_advisor().advise(snapshot).recommendations
+    run_id, _ = store.start_run("t")
+    store.apply_advice(run_id, snapshot, recs)
+    later = _snapshot("2027-01-10")
+    outcome = store.apply_advice(run_id, later, recs, grace_days=14)  # the same, now stale, advice
+    assert outcome.expired == 2  # due 2026-12-04 and 2026-12-20; the HQ tour is due 2027-01-04
+    assert _statuses(store) == {"executive_visit": "expired", "exhibition_invite": "expired", "hq_tour": "open"}
+
+
+def test_people_s_changes_are_validated(store: Store) -> None:
+    _run(store, _snapshot())
+    rec_id = store.find()[0]["id"]
+    with pytest.raises(StoreError, match="no recommendation 'rec-nope'"):
+        store.change("rec-nope", "done", "me", "x")
+    with pytest.raises(StoreError, match="needs an end date"):
+        store.change(rec_id, "snoozed", "me", "x")
+    row = store.change(rec_id, "accepted", "li.wei", "on it")
+    assert (row["status"], row["status_by"], row["status_reason"]) == ("accepted", "li.wei", "on it")
+
+
+def test_stance_history_and_done_activities(store: Store) -> None:
+    _run(store, _snapshot())
+    _run(store, _snapshot("2026-12-20", stance=1))
+    rows = list(store.db["stance_history"].rows_where(order_by="as_of"))
+    assert [(r["contact_id"], r["as_of"], r["stance"]) for r in rows] == [
+        ("c1", "2026-11-20", -1),
+        ("c1", "2026-12-20", 1),
+    ]
+    rec = store.find(statuses=["open"])[0]
+    store.change(rec["id"], "done", "li.wei", "done", on=dt.date(2026, 12, 21))
+    assert store.done_activities() == [
+        {"account_id": "acct", "id": rec["id"], "type": rec["action"], "date": "2026-12-21", "contact_ids": ["c1"]}
+    ]
+
+
+def test_resume_knows_the_finished_accounts(store: Store) -> None:
+    run_id, _ = store.start_run("t")
+    store.apply_advice(run_id, _snapshot(), [])
+    resumed, finished = store.start_run("t", resume=True)
+    assert (resumed, finished) == (run_id, {"acct"})
+    store.finish_run(run_id, {})
+    with pytest.raises(StoreError, match="no unfinished run"):
+        store.start_run("t", resume=True)
+
+
+def test_advice_given_night_after_night_keeps_its_due_date_and_then_expires(store: Store) -> None:
+    _run(store, _snapshot("2026-11-20"))
+    _run(store, _snapshot("2026-11-21"))
+    assert {r["action"]: r["due"] for r in store.find()}["executive_visit"] == "2026-12-04"
+    outcome = _run(store, _snapshot("2026-12-20"))  # 16 days past due, still advised
+    assert outcome.expired == 1
+    assert _statuses(store)["executive_visit"] == "expired"
+    _run(store, _snapshot("2026-12-21"))  # lapsed advice does not bounce back the next night
+    assert _statuses(store)["executive_visit"] == "expired"
+    _run(store, _snapshot("2027-03-21"))  # after the action's 90-day cooldown it is given again
+    row = next(r for r in store.find() if r["action"] == "executive_visit")
+    assert (row["status"], row["due"]) == ("open", "2027-04-04")
+
+
+def _visible(path: Path, sql: str) -> list[tuple]:
+    """What another process sees: only committed rows."""
+    with sqlite3.connect(path) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def _started(path: Path) -> tuple[Store, str, AccountAdvice]:
+    """A store with a run started, and one account's advice in row form."""
+    store = Store(path)
+    run_id, _ = store.start_run("test")
+    snapshot = _snapshot()
+    return store, run_id, account_advice(snapshot, builtin_advisor().advise(snapshot).recommendations)
+
+
+def test_a_group_commit_keeps_every_account_all_or_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "k.db"
+    store, run_id, good = _started(path)
+    # Valid rows first, then one the table cannot take: the statement fails part-way.
+    unbindable = ("x-last", *good.rows[0][1:5], object(), *good.rows[0][6:])  # a title SQLite cannot take
+    bad_rows = (*((f"x-{row[0]}", *row[1:]) for row in good.rows), unbindable)
+    bad = good._replace(account_id="acct-bad", rows=bad_rows)
+    with store.group_commit() as group:
+        store.apply(run_id, good)
+        group.account_written()
+        with pytest.raises(sqlite3.Error):
+            store.apply(run_id, bad)
+        store.record_failure(run_id, "acct-bad", "test:2", "bad rows")
+        group.account_written()
+        assert _visible(path, "select count(*) from run_accounts") == [(0,)]  # not committed yet
+    assert sorted(_visible(path, "select account_id, status from run_accounts")) == sorted(
+        [("acct-bad", "failed"), (good.account_id, "done")]
+    )
+    assert _visible(path, "select distinct account_id from recommendations") == [(good.account_id,)]
+    assert _visible(path, "select count(*) from recommendations") == [(len(good.rows),)]
+
+
+def test_a_group_commits_when_it_is_full(tmp_path: Path) -> None:
+    path = tmp_path / "k.db"
+    store, run_id, advice = _started(path)
+    with store.group_commit(accounts=2, seconds=3600) as group:
+        for number in range(3):
+            store.apply(run_id, advice._replace(account_id=f"acct-{number}", rows=()))
+            group.account_written()
+            committed = _visible(path, "select count(*) from run_accounts")[0][0]
+            assert committed == (2 if number >= 1 else 0)
+    assert _visible(path, "select count(*) from run_accounts") == [(3,)]
