@@ -8,7 +8,8 @@ from pathlib import Path
 import sqlite_utils
 from kamengine.engine.plugin import SnapshotError, Source, SourceRecord, hookimpl
 
-from .tabular import TABLES, Located, build_record, check_columns
+from .tabular import Located, build_record, check_columns
+from .tabular_columns import TABLES
 
 
 class SqliteSource(Source):

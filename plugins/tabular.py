@@ -1,13 +1,12 @@
-"""The tabular snapshot layout shared by the ``csv`` and ``sqlite`` sources.
+"""The tabular snapshot layout shared by the ``csv`` and ``sqlite`` sources: rows into one snapshot.
 
 Six tables, one row per thing, every child row carrying its ``account_id`` — the shape a
-CRM export has. Documented in docs/sources.md; ``TABLES`` below is the source of truth.
+CRM export has. Documented in docs/sources.md; ``TABLES`` (tabular_columns.py) is the source of truth.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kamengine.engine.errors import did_you_mean
@@ -20,127 +19,11 @@ from kamengine.engine.plugin import (
     snapshot_from_document,
 )
 
+from .tabular_columns import REQUIRED, TABLES, convert_row
+
 Row = Mapping[str, Any]
 Located = tuple[str, Row]  # ("contacts.csv:7", row)
 
-
-def _text(value: Any) -> str:
-    return str(value)
-
-
-def _int(value: Any) -> int:
-    if isinstance(value, bool):
-        raise ValueError("expected a whole number")
-    if isinstance(value, int):
-        return value
-    text = str(value).strip()
-    try:
-        return int(text)
-    except ValueError:
-        raise ValueError(f"expected a whole number, found '{text}'") from None
-
-
-def _number(value: Any) -> float:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    try:
-        return float(str(value).strip())
-    except ValueError:
-        raise ValueError(f"expected a number, found '{value}'") from None
-
-
-_TRUE, _FALSE = {"true", "yes", "1", "y"}, {"false", "no", "0", "n"}
-
-
-def _bool(value: Any) -> bool:
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValueError(f"expected true or false, found '{value}'")
-
-
-def _date(value: Any) -> str:
-    text = str(value).strip()
-    try:
-        return dt.date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise ValueError(f"expected a date YYYY-MM-DD, found '{text}'") from None
-
-
-def _list(value: Any) -> list[str]:
-    return [part.strip() for part in str(value).split(";") if part.strip()]
-
-
-Convert = Callable[[Any], Any]
-
-#: table -> column -> converter. Empty cells are missing values. ``extra.<key>`` columns
-#: fill the ``extra`` mapping of accounts and contacts.
-TABLES: dict[str, dict[str, Convert]] = {
-    "accounts": {
-        "id": _text,
-        "as_of": _date,
-        "name": _text,
-        "industry": _text,
-        "tier": _text,
-        "strategic_partner": _bool,
-        "crisis": _bool,
-        "currency": _text,
-        "communication": _int,
-        "matching": _int,
-        "joint": _int,
-        "recognition": _int,
-    },
-    "contacts": {
-        "account_id": _text,
-        "id": _text,
-        "name": _text,
-        "title": _text,
-        "department": _text,
-        "level": _text,
-        "role": _text,
-        "stance": _int,
-        "rising_star": _bool,
-        "public_official": _bool,
-        "birthday": _date,
-        "interests": _list,
-        "owner": _text,
-    },
-    "opportunities": {
-        "account_id": _text,
-        "id": _text,
-        "name": _text,
-        "stage": _text,
-        "value": _number,
-        "close_date": _date,
-    },
-    "decision_groups": {
-        "account_id": _text,
-        "opportunity_id": _text,
-        "group": _text,
-        "contact_id": _text,
-        "proximity": _int,
-    },
-    "activities": {
-        "account_id": _text,
-        "id": _text,
-        "type": _text,
-        "date": _date,
-        "contact_ids": _list,
-        "opportunity_id": _text,
-        "owner": _text,
-    },
-    "team": {"account_id": _text, "id": _text, "name": _text, "role": _text, "level": _text},
-}
-REQUIRED = {
-    "accounts": ("id", "as_of"),
-    "contacts": ("account_id", "id"),
-    "opportunities": ("account_id", "id"),
-    "decision_groups": ("account_id", "opportunity_id", "group", "contact_id"),
-    "activities": ("account_id", "id"),
-    "team": ("account_id", "id"),
-}
 _ORG = ("communication", "matching", "joint", "recognition")
 _EXTRA_TABLES = ("accounts", "contacts")
 
@@ -172,17 +55,18 @@ def build_snapshot(
     def convert(table: str, located: Located, path: tuple[str | int, ...]) -> dict[str, Any]:
         where, row = located
         lines[path] = where
-        values: dict[str, Any] = {}
+        cells, extra = {}, {}
         for column, raw in row.items():
             if raw is None or (isinstance(raw, str) and raw.strip() == ""):
                 continue
             if column.startswith("extra."):
-                values.setdefault("extra", {})[column[6:]] = raw
-                continue
-            try:
-                values[column] = TABLES[table][column](raw)
-            except ValueError as exc:
-                problems.append(f"{where}: {column}: {exc}")
+                extra[column[6:]] = raw
+            else:
+                cells[column] = raw
+        values, bad = convert_row(table, cells)
+        problems.extend(f"{where}: {problem}" for problem in bad)
+        if extra:
+            values["extra"] = extra
         values.pop("account_id", None)
         return values
 

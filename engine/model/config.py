@@ -1,27 +1,26 @@
 """``kamengine.toml``: a team's overrides of parameters, language, gift caps, festivals, and rules off.
 
-Found in the working directory, or given with ``--config``. Every effective value
-remembers where it came from, for ``kamengine config show``.
+Found in the working directory, or given with ``--config``. Its shape is the ``Settings``
+model; every effective value remembers where it came from, for ``kamengine config show``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import InputError, did_you_mean
-from .i18n import DEFAULT_LANGUAGE, LANGUAGES
+from .i18n import DEFAULT_LANGUAGE
+from .validation import fields_at
 
 FILENAME = "kamengine.toml"
 #: The gift cap in an account's currency unless kamengine.toml says otherwise (methodology: 200).
 DEFAULT_GIFT_CAP = 200.0
-_KEYS = {"lang", "parameters", "compliance", "playbooks", "rules", "festivals"}
-_COMPLIANCE_KEYS = {"gift_cap", "gift_caps"}
-_FESTIVAL_KEYS = {"name", "date", "regions"}
 
 
 class ConfigError(InputError):
@@ -69,6 +68,41 @@ class Config:
         return self.gift_caps.get(currency, self.gift_cap)
 
 
+# -- the file's shape ----------------------------------------------------------------------
+
+Amount = Annotated[float, Field(ge=0)]
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+
+class ComplianceSettings(_Table):
+    gift_cap: Amount | None = None
+    gift_caps: dict[str, Amount] = Field(default_factory=dict)
+
+
+class SwitchedOff(_Table):
+    disabled: list[str] = Field(default_factory=list)
+
+
+class FestivalSettings(_Table):
+    name: str
+    date: dt.date
+    regions: list[str] = Field(default_factory=list)
+
+
+class Settings(_Table):
+    """The shape of ``kamengine.toml`` (documented in docs/settings.md)."""
+
+    lang: Literal["en", "zh"] | None = None
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    compliance: ComplianceSettings = ComplianceSettings()
+    playbooks: SwitchedOff = SwitchedOff()
+    rules: SwitchedOff = SwitchedOff()
+    festivals: list[FestivalSettings] = Field(default_factory=list)
+
+
 def find_config(explicit: str | None, cwd: Path | None = None) -> Path | None:
     """``--config PATH`` if given (it must exist), else ``./kamengine.toml`` if there is one."""
     if explicit is not None:
@@ -93,89 +127,63 @@ def load_config(path: Path | None) -> Config:
         raise ConfigError([f"{path}: invalid TOML: {exc}"]) from None
     except OSError as exc:
         raise ConfigError([f"{path}: cannot read ({exc.strerror})"]) from None
-    _Reader(path, config).read(data)
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError([f"{path}: {message}" for message in _described(exc, data)]) from None
+    _apply(settings, config, str(path))
     return config
 
 
-class _Reader:
-    def __init__(self, path: Path, config: Config) -> None:
-        self.path, self.config = path, config
-        self.problems: list[str] = []
+def _apply(settings: Settings, config: Config, where: str) -> None:
+    if settings.lang is not None:
+        config.lang, config.origins["lang"] = settings.lang, where
+    if settings.compliance.gift_cap is not None:
+        config.gift_cap, config.origins["gift_cap"] = settings.compliance.gift_cap, where
+    for currency, cap in settings.compliance.gift_caps.items():
+        config.gift_caps[currency], config.origins[f"gift_caps.{currency}"] = cap, where
+    for name, value in settings.parameters.items():
+        config.parameters[name], config.origins[f"parameters.{name}"] = value, where
+    for section, target in (("playbooks", config.disabled_playbooks), ("rules", config.disabled_rules)):
+        switched: SwitchedOff = getattr(settings, section)
+        if switched.disabled:
+            target.update(switched.disabled)
+            config.origins[f"{section}.disabled"] = where
+    if settings.festivals:  # added to the shipped calendar
+        added = tuple(Festival(f.name, f.date, tuple(f.regions)) for f in settings.festivals)
+        config.festivals = DEFAULT_FESTIVALS + added
+        config.origins["festivals"] = f"default + {where}"
 
-    def fail(self, key: str, message: str) -> None:
-        self.problems.append(f"{self.path}: {key}: {message}")
 
-    def read(self, data: Mapping[str, Any]) -> None:
-        where = str(self.path)
-        self._keys(data, "", _KEYS)
-        if "lang" in data:
-            if data["lang"] in LANGUAGES:
-                self.config.lang = data["lang"]
-                self.config.origins["lang"] = where
-            else:
-                self.fail("lang", f"expected one of {', '.join(LANGUAGES)}, found {data['lang']!r}")
-        compliance = self._table(data, "compliance")
-        self._keys(compliance, "compliance.", _COMPLIANCE_KEYS)
-        if "gift_cap" in compliance:
-            self.config.gift_cap = self._number(compliance["gift_cap"], "compliance.gift_cap")
-            self.config.origins["gift_cap"] = where
-        for currency, cap in self._table(compliance, "gift_caps").items():
-            self.config.gift_caps[currency] = self._number(cap, f"compliance.gift_caps.{currency}")
-            self.config.origins[f"gift_caps.{currency}"] = where
-        for name, value in self._table(data, "parameters").items():
-            self.config.parameters[name] = value
-            self.config.origins[f"parameters.{name}"] = where
-        for section, target in (("playbooks", self.config.disabled_playbooks), ("rules", self.config.disabled_rules)):
-            table = self._table(data, section)
-            self._keys(table, f"{section}.", {"disabled"})
-            disabled = table.get("disabled", [])
-            if not isinstance(disabled, list) or not all(isinstance(v, str) for v in disabled):
-                self.fail(f"{section}.disabled", "expected a list of ids")
-            else:
-                target.update(disabled)
-                self.config.origins[f"{section}.disabled"] = where
-        if "festivals" in data:  # added to the shipped calendar
-            self.config.festivals = DEFAULT_FESTIVALS + self._festivals(data["festivals"])
-            self.config.origins["festivals"] = f"default + {where}"
-        if self.problems:
-            raise ConfigError(self.problems)
+def _described(exc: ValidationError, data: dict[str, Any]) -> list[str]:
+    """One line per problem: ``key.path: what was expected``, each once."""
+    messages: dict[str, None] = {}
+    for error in exc.errors():
+        loc, found = tuple(error["loc"]), repr(error.get("input"))
+        if error["type"] == "extra_forbidden":
+            allowed = sorted(fields_at(Settings, loc[:-1]))
+            hint = did_you_mean(str(loc[-1]), allowed)
+            message = f"{_dotted(loc)}: unknown setting{hint}; expected one of {', '.join(allowed)}"
+        elif loc[0] == "lang":
+            message = f"lang: expected one of en, zh, found {found}"
+        elif loc[0] == "festivals":
+            message = (
+                f'festivals[{loc[1]}]: expected name = "..." and date = YYYY-MM-DD'
+                if len(loc) > 1
+                else "festivals: expected an array of tables: [[festivals]] name = ..., date = ..., regions = [...]"
+            )
+        elif "disabled" in loc:
+            message = f"{_dotted(loc[: loc.index('disabled') + 1])}: expected a list of ids"
+        elif len(loc) == 1 or error["type"] in ("model_type", "dict_type"):
+            message = f"{_dotted(loc)}: expected a table, found {found}"
+        else:  # the gift caps, the only numbers
+            message = f"{_dotted(loc)}: expected a number >= 0, found {found}"
+        messages[message] = None
+    return list(messages)
 
-    def _keys(self, data: Mapping[str, Any], prefix: str, allowed: set[str]) -> None:
-        for key in data:
-            if key not in allowed:
-                self.fail(
-                    f"{prefix}{key}",
-                    f"unknown setting{did_you_mean(key, allowed)}; expected one of {', '.join(sorted(allowed))}",
-                )
 
-    def _table(self, data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-        value = data.get(key, {})
-        if not isinstance(value, dict):
-            self.fail(key, f"expected a table, found {value!r}")
-            return {}
-        return value
-
-    def _number(self, value: Any, key: str) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            self.fail(key, f"expected a number >= 0, found {value!r}")
-            return DEFAULT_GIFT_CAP
-        return float(value)
-
-    def _festivals(self, raw: Any) -> tuple[Festival, ...]:
-        if not isinstance(raw, list):
-            self.fail("festivals", "expected an array of tables: [[festivals]] name = ..., date = ..., regions = [...]")
-            return DEFAULT_FESTIVALS
-        festivals = []
-        for index, item in enumerate(raw):
-            key = f"festivals[{index}]"
-            if (
-                not isinstance(item, dict)
-                or not isinstance(item.get("name"), str)
-                or not isinstance(item.get("date"), dt.date)
-            ):
-                self.fail(key, 'expected name = "..." and date = YYYY-MM-DD')
-                continue
-            self._keys(item, f"{key}.", _FESTIVAL_KEYS)
-            regions = item.get("regions", [])
-            festivals.append(Festival(item["name"], item["date"], tuple(str(r) for r in regions)))
-        return tuple(festivals)
+def _dotted(loc: tuple[Any, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text

@@ -12,6 +12,7 @@ from . import documents
 from .actions import ActionCatalogue
 from .documents import Document
 from .snapshot import Snapshot, integrity_problems
+from .validation import fields_at
 
 _MAX_PROBLEMS = 20
 
@@ -64,31 +65,9 @@ def _describe(exc: ValidationError, doc: Document) -> list[str]:
 def _message(error: Any, path: tuple[str | int, ...], data: Any) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
-        known = _known_fields(path[:-1])
+        known = fields_at(Snapshot, path[:-1])
         return f"unknown field '{path[-1]}'{did_you_mean(str(path[-1]), known)}; expected one of {', '.join(known)}"
     if kind == "missing":
         return "required field is missing"
     found = error.get("input")
     return f"{error['msg']} (found {found!r})"
-
-
-def _known_fields(parent: tuple[str | int, ...]) -> list[str]:
-    model: Any = Snapshot
-    for part in parent:
-        if isinstance(part, int):
-            continue
-        annotation = model.model_fields[part].annotation
-        model = _model_in(annotation)
-        if model is None:
-            return []
-    return list(model.model_fields)
-
-
-def _model_in(annotation: Any) -> Any:
-    from pydantic import BaseModel
-
-    candidates = [annotation, *getattr(annotation, "__args__", ())]
-    for candidate in candidates:
-        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-            return candidate
-    return None

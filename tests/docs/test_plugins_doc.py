@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 
 from kamengine.engine.plugin import hookspecs
-from kamengine.plugins.tabular import REQUIRED, TABLES
+from kamengine.plugins.tabular_columns import REQUIRED, TABLES
 from support import REPO
 
 HOOKS = [name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("kamengine_")]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from kamengine.engine.errors import EvaluationError
 from kamengine.engine.evaluate import durable as durable_engine
-from kamengine.engine.evaluate.durable import DurableEvaluator, _encode
+from kamengine.engine.evaluate.durable import DurableEvaluator
+from kamengine.engine.evaluate.durable_rulesets import encode as _encode
 from kamengine.engine.evaluate.facts import compute_facts
 from kamengine.engine.evaluate.reference import evaluate_reference
 from support import activity, contact, make_playbook, make_snapshot
@@ -100,7 +101,7 @@ def test_a_failing_action_fails_the_account_loudly(monkeypatch: pytest.MonkeyPat
         evaluator._actions["r0"] = evaluator._guarded(explode(0))
         with pytest.raises(EvaluationError, match="a rule action failed: RuntimeError: boom"):
             evaluator.evaluate(facts)
-        evaluator._actions["r0"] = evaluator._guarded(evaluator._on_subject(0))
+        evaluator._actions["r0"] = evaluator._action(("subject", 0))
         assert [f.key for f in evaluator.evaluate(facts)] == [("t/opposes", "c1")]
 
 

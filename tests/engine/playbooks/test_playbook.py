@@ -154,7 +154,6 @@ def test_duplicate_rule_ids_and_missing_keys() -> None:
         "playbook.yaml:4: rules[1]: required key 'rationale' is missing",
         "playbook.yaml:4: rules[1]: required key 'actions' is missing",
         "playbook.yaml:4: rules[1].id: duplicate rule id 'r1'",
-        "playbook.yaml:4: rules[1].actions: 'actions' must be a non-empty list",
     ]
 
 

@@ -1,0 +1,86 @@
+"""Derived fields of the account and our team: the layers, soil fertility, counts by role and stance."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from ..model.actions import BUILTIN_ACTIONS
+from ..model.fields import ROLES, TEAM_ROLES
+from ..model.snapshot import Snapshot
+from .contact_facts import DAYS_SINCE, latest_by_type
+
+Record = dict[str, Any]
+_STANCE_NAMES = {-1: "m1", 0: "0", 1: "1", 2: "2", 3: "3"}
+
+
+def team_records(snap: Snapshot, contacts: list[Record]) -> list[Record]:
+    owned = Counter(c["owner"] for c in contacts)
+    supportive = Counter(c["owner"] for c in contacts if c["stance"] >= 1)
+    total = sum(supportive.values())
+    return [
+        {
+            "id": m.id,
+            "name": m.name,
+            "role": m.role,
+            "level": m.level,
+            "contact_count": owned[m.id],
+            "supportive_count": supportive[m.id],
+            "supportive_share": supportive[m.id] / total if total else None,
+        }
+        for m in snap.team
+    ]
+
+
+def account_record(snap: Snapshot, contacts: list[Record], deals: list[Record], activities: list[Record]) -> Record:
+    account = snap.account
+    org = account.org_relationship
+    stances = Counter(c["stance"] for c in contacts)
+    roles = Counter(c["role"] for c in contacts)
+    supportive = Counter(c["owner"] for c in contacts if c["stance"] >= 1 and c["owner"])
+    total_supportive = sum(1 for c in contacts if c["stance"] >= 1)
+    top = min(supportive.items(), key=lambda item: (-item[1], item[0]), default=None)
+    past = [a["days_ago"] for a in activities if not a["planned"]]
+    record: Record = {
+        "id": account.id,
+        "name": account.name,
+        "industry": account.industry,
+        "tier": account.tier,
+        "strategic_partner": account.strategic_partner,
+        "crisis": account.crisis,
+        "currency": account.currency,
+        "communication": org.communication,
+        "matching": org.matching,
+        "joint": org.joint,
+        "recognition": org.recognition,
+        "contact_count": len(contacts),
+        "supporter_count": sum(n for s, n in stances.items() if s >= 1),
+        "opposer_count": stances[-1],
+        "coach_count": stances[3],
+        "uncontacted_count": sum(1 for c in contacts if not c["contacted"]),
+        "live_deal_count": sum(1 for d in deals if d["live"]),
+        "team_count": len(snap.team),
+        "top_owner": top[0] if top else None,
+        "top_owner_share": top[1] / total_supportive if top else None,
+        "days_since_last_activity": min(past, default=None),
+    }
+    for role in ROLES:
+        record[f"count_role_{role}"] = roles[role]
+    team_roles: Counter[str] = Counter(member.role for member in snap.team)
+    for team_role in TEAM_ROLES:
+        record[f"team_count_{team_role}"] = team_roles[team_role]
+    latest = latest_by_type(a for a in activities if not a["planned"])
+    record.update(zip(DAYS_SINCE, map(latest.get, BUILTIN_ACTIONS), strict=True))
+    top_level = [latest[a] for a in ("summit_dialogue", "executive_visit") if a in latest]
+    record["days_since_top_level_dialogue"] = min(top_level, default=None)
+    names = {member.id: member.name for member in snap.team}
+    record["top_owner_name"] = names.get(top[0]) if top else None
+    senior = [c for c in contacts if c["level"] in ("executive", "senior")]
+    working = [c for c in contacts if c["level"] in ("middle", "staff")]
+    record["senior_supporters"] = sum(1 for c in senior if c["stance"] >= 1)
+    record["working_contacts"] = len(working)
+    record["working_supporters"] = sum(1 for c in working if c["stance"] >= 1)
+    record["decider_supporters"] = sum(1 for c in contacts if c["role"] in ("A", "D") and c["stance"] >= 1)
+    for value, name in _STANCE_NAMES.items():
+        record[f"count_stance_{name}"] = stances[value]
+    return record

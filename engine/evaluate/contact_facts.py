@@ -1,0 +1,102 @@
+"""Derived fields of contacts and activities: history with us, the intimacy ladder, birthdays, departments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from ..model.actions import BUILTIN_ACTIONS
+from ..model.fields import INTIMACY_LADDER, LEVELS
+from ..model.snapshot import Activity, Contact
+
+Record = dict[str, Any]
+_SENIORITY = {level: rank for rank, level in enumerate(LEVELS)}  # executive first
+_LADDER_LEVEL = {action: level for level, action in enumerate(INTIMACY_LADDER, start=1)}
+DAYS_SINCE = tuple(f"days_since_{action}" for action in BUILTIN_ACTIONS)  # field names, made once
+
+
+def days_between(later: dt.date, earlier: dt.date) -> int:
+    return (later - earlier).days
+
+
+def activity_record(activity: Activity, as_of: dt.date) -> Record:
+    days_ago = days_between(as_of, activity.date)
+    return {
+        "id": activity.id,
+        "type": activity.type,
+        "date": activity.date,
+        "days_ago": days_ago,
+        "planned": days_ago < 0,
+        "opportunity_id": activity.opportunity_id,
+        "owner": activity.owner,
+        "contact_count": len(activity.contact_ids),
+    }
+
+
+def contact_record(contact: Contact, activities: list[Record], as_of: dt.date) -> Record:
+    past = [a for a in activities if not a["planned"]]
+    record: Record = {
+        "id": contact.id,
+        "name": contact.name,
+        "title": contact.title,
+        "department": contact.department,
+        "level": contact.level,
+        "role": contact.role,
+        "stance": contact.stance,
+        "rising_star": contact.rising_star,
+        "public_official": contact.public_official,
+        "birthday": contact.birthday,
+        "owner": contact.owner,
+        "contacted": bool(past),
+        "activity_count": len(past),
+        "days_since_last_activity": min((a["days_ago"] for a in past), default=None),
+        "planned_count": len(activities) - len(past),
+        "days_to_birthday": _days_to_birthday(contact.birthday, as_of),
+    }
+    latest = latest_by_type(past)
+    record.update(zip(DAYS_SINCE, map(latest.get, BUILTIN_ACTIONS), strict=True))
+    level = max((_LADDER_LEVEL.get(a["type"], 0) for a in past), default=0)
+    record["intimacy_level"] = level
+    record["next_intimacy_action"] = INTIMACY_LADDER[level] if level < len(INTIMACY_LADDER) else None
+    return record
+
+
+def latest_by_type(activities: Iterable[Record]) -> dict[str, int]:
+    """Days since the most recent activity of each type."""
+    latest: dict[str, int] = {}
+    for activity in activities:
+        previous = latest.get(activity["type"])
+        if previous is None or activity["days_ago"] < previous:
+            latest[activity["type"]] = activity["days_ago"]
+    return latest
+
+
+def _days_to_birthday(birthday: dt.date | None, as_of: dt.date) -> int | None:
+    if birthday is None:
+        return None
+    for year in (as_of.year, as_of.year + 1):
+        try:
+            candidate = birthday.replace(year=year)
+        except ValueError:  # 29 February in a common year: celebrate on the 28th
+            candidate = dt.date(year, 2, 28)
+        if candidate >= as_of:
+            return days_between(candidate, as_of)
+    raise AssertionError("unreachable: next year's birthday is always ahead")
+
+
+def add_departments(contacts: list[Record]) -> None:
+    supporters: Counter[str] = Counter(c["department"] for c in contacts if c["department"] and c["stance"] >= 1)
+    sizes: Counter[str] = Counter(c["department"] for c in contacts if c["department"])
+    heads: dict[str, Record] = {}
+    for record in contacts:
+        department = record["department"]
+        record["department_supporters"] = supporters[department] if department else None
+        record["department_size"] = sizes[department] if department else None
+        head = heads.get(department) if department else None
+        if department and (head is None or _SENIORITY[record["level"]] < _SENIORITY[head["level"]]):
+            heads[department] = record
+    head_ids = {id(head) for head in heads.values()}
+    for record in contacts:
+        record["department_head"] = id(record) in head_ids

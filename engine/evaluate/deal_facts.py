@@ -1,0 +1,62 @@
+"""Derived fields of opportunities: the fishbone's decision groups, supporters, the 151 sales actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from ..model.fields import SALES_ACTIONS_151
+from ..model.snapshot import Opportunity
+from .contact_facts import days_between
+
+Record = dict[str, Any]
+
+
+def deal_memberships(deals: list[Opportunity], stances: Mapping[str, int]) -> dict[str, list[Record]]:
+    rows: dict[str, list[Record]] = {}
+    for deal in deals:
+        rows[deal.id] = []
+        for group in deal.decision_groups:
+            nearest = min((m.proximity for m in group.members), default=None)
+            supporters = sum(1 for m in group.members if stances.get(m.contact_id, 0) >= 1)
+            for member in group.members:
+                rows[deal.id].append(
+                    {
+                        "contact_id": member.contact_id,
+                        "group": group.group,
+                        "proximity": member.proximity,
+                        "group_key_person": member.proximity == nearest,
+                        "group_supporters": supporters,
+                        "live": deal.live,
+                    }
+                )
+    return rows
+
+
+def opportunity_record(
+    deal: Opportunity, rows: list[Record], contacts: dict[str, Record], activities: list[Record], as_of: dt.date
+) -> Record:
+    people = {row["contact_id"]: contacts[row["contact_id"]] for row in rows}
+    stances = [person["stance"] for person in people.values()]
+    supported_groups = {row["group"] for row in rows if contacts[row["contact_id"]]["stance"] >= 1}
+    past = [a["days_ago"] for a in activities if not a["planned"]]
+    done = {a["type"] for a in activities} & set(SALES_ACTIONS_151)  # scheduled counts: it is under way
+    return {
+        "id": deal.id,
+        "name": deal.name,
+        "stage": deal.stage,
+        "value": deal.value,
+        "close_date": deal.close_date,
+        "live": deal.live,
+        "days_to_close": days_between(deal.close_date, as_of) if deal.close_date else None,
+        "member_count": len(people),
+        "supporter_count": sum(1 for s in stances if s >= 1),
+        "opposer_count": sum(1 for s in stances if s == -1),
+        "coach_count": sum(1 for s in stances if s == 3),
+        "best_stance": max(stances, default=None),
+        "groups_without_supporter": len({g.group for g in deal.decision_groups} - supported_groups),
+        "days_since_last_activity": min(past, default=None),
+        "sales_actions_done": len(done),
+        "next_151_action": next((a for a in SALES_ACTIONS_151 if a not in done), None),
+    }

@@ -1,0 +1,172 @@
+"""Compile rules into durable_rules' JSON rulesets (pure Python: ``durable.py`` is the door that runs them).
+
+Every guard here is numbered as in ``docs/durable.md``. Each playbook rule becomes one
+durable rule on its subject's facts (``r<rule>``) plus one per quantifier with a ``where``
+on the items of its collection (``q<rule>_<quantifier>``); rulesets hold rules of one fact
+type only, at most ``RULES_PER_RULESET`` each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ..playbooks.conditions import ACCOUNT_PREFIX, AnyOf, Condition, FieldTest, Quantifier, quantifiers_in
+from ..playbooks.playbook import Rule
+
+# guard 13 (#312): more than 64 range rules matching one fact silently fire nothing, so no
+# ruleset holds more durable rules than this; a large playbook is split over several.
+RULES_PER_RULESET = 32
+END = "$end"
+# Reserved fact fields (record fields never start with _): type, unique key, and for items
+# the parent subject's id and the item's position in its collection.
+TYPE, KEY, PARENT, POSITION = "_t", "_k", "_p", "_i"
+ACCOUNT_FIELDS = "account fields"  # the account's fields every fact carries, keyed like a fact type
+_COMPARATORS = {"ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
+_instances = itertools.count()
+
+
+@dataclass
+class CompiledRules:
+    """Rules in durable's form, and what evaluation needs to feed them and read their firings."""
+
+    definitions: dict[str, dict[str, Any]] = field(default_factory=dict)  # ruleset name -> durable JSON
+    # durable rule name -> what firing it means: ("item", rule index, quantifier index),
+    # ("subject", rule index) or ("end",)
+    bindings: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    # What each fact type must carry: only fields some rule tests (a smaller fact is a faster
+    # assert), and the account fields contact and opportunity rules read.
+    fields: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    account_fields: set[str] = field(default_factory=set)
+    item_types: dict[str, bool] = field(default_factory=dict)  # item fact type -> any quantifier filters it
+    quantifiers: dict[str, list[tuple[int, Quantifier]]] = field(default_factory=lambda: defaultdict(list))
+    routes: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # fact type -> rulesets
+
+
+def compile_rules(rules: Sequence[Rule]) -> CompiledRules:
+    """The durable rulesets of ``rules``, with unique names (durable keeps rulesets in globals)."""
+    compiled = CompiledRules()
+    by_type: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)  # fact type -> durable rules
+    for index, rule in enumerate(rules):
+        for q in quantifiers_in(rule.when):
+            item_type = f"i:{rule.subject}.{q.collection}"
+            compiled.quantifiers[rule.subject].append((index, q))
+            compiled.item_types[item_type] = compiled.item_types.get(item_type, False) or q.where is not None
+            if q.where is None:
+                continue  # every item matches: counted without durable
+            name = f"q{index}_{q.index}"
+            pattern = and_([{TYPE: item_type}, _expression(compiled, q.where, index, item_type)])
+            by_type[item_type].append((name, {"all": [{"m": pattern}]}))
+            compiled.bindings[name] = ("item", index, q.index)
+        name = f"r{index}"
+        fact_type = f"s:{rule.subject}"
+        pattern = and_([{TYPE: fact_type}, _expression(compiled, rule.when, index, fact_type)])
+        by_type[fact_type].append((name, {"all": [{"m": pattern}]}))
+        compiled.bindings[name] = ("subject", index)
+    # guard 1: a sentinel rule on the end-of-account fact, so an action always ran before
+    # delete_state; every ruleset gets its own. Rulesets hold rules of one fact type, so a
+    # fact is asserted only where a rule can match it.
+    instance = next(_instances)
+    for fact_type, durable_rules in sorted(by_type.items()):
+        for start in range(0, len(durable_rules), RULES_PER_RULESET):
+            name = f"kamengine_{instance}_{len(compiled.definitions)}"
+            compiled.definitions[name] = {
+                **dict(durable_rules[start : start + RULES_PER_RULESET]),
+                "end": {"all": [{"m": {TYPE: END}}]},
+            }
+            compiled.routes[fact_type].append(name)
+    if not compiled.definitions:
+        compiled.definitions[f"kamengine_{instance}_0"] = {"end": {"all": [{"m": {TYPE: END}}]}}
+    compiled.bindings["end"] = ("end",)
+    return compiled
+
+
+def _expression(
+    compiled: CompiledRules, condition: Condition, rule_index: int, fact_type: str
+) -> dict[str, Any] | None:
+    """durable's form of a condition; ``None`` for an empty (always true) one."""
+    if isinstance(condition, FieldTest):
+        return _field_test(compiled, condition, fact_type)
+    if isinstance(condition, Quantifier):
+        return _quantifier_test(condition, rule_index)
+    expressions = [_expression(compiled, child, rule_index, fact_type) for child in condition.children]
+    children = [e for e in expressions if e is not None]
+    if isinstance(condition, AnyOf):
+        if len(children) < len(expressions):
+            return None  # one alternative is always true
+        return children[0] if len(children) == 1 else {"$or": children}
+    return and_(children) if children else None
+
+
+def _field_test(compiled: CompiledRules, test: FieldTest, fact_type: str) -> dict[str, Any]:
+    name = test.field
+    if name.startswith(ACCOUNT_PREFIX):
+        compiled.account_fields.add(name[len(ACCOUNT_PREFIX) :])
+        name = "account__" + name[len(ACCOUNT_PREFIX) :]
+    else:
+        compiled.fields[fact_type].add(name)
+    name = fact_field(name)
+    exists = {"$ex": {name: 1}}  # guard 8: never compare a missing field
+    if test.op == "exists":
+        return exists if test.value else {"$nex": {name: 1}}
+    if test.op == "in":
+        # guard 13: no $in and no array literals, so an $or of equalities.
+        options = [{name: _literal(v)} for v in dict.fromkeys(test.value)]
+        return and_([exists, options[0] if len(options) == 1 else {"$or": options}])
+    if test.op == "not_in":
+        return and_([exists, *({"$neq": {name: _literal(v)}} for v in dict.fromkeys(test.value))])
+    if test.op == "eq":
+        return and_([exists, {name: _literal(test.value)}])
+    return and_([exists, {_COMPARATORS[test.op]: {name: _literal(test.value)}}])
+
+
+def and_(parts: Sequence[dict[str, Any] | None]) -> dict[str, Any]:
+    # guard 7: a pattern object with several keys uses only the first, so always $and.
+    flat: list[dict[str, Any]] = []
+    for part in parts:
+        if part is not None:
+            flat.extend(part["$and"] if list(part) == ["$and"] else [part])
+    return flat[0] if len(flat) == 1 else {"$and": flat}
+
+
+def _quantifier_test(q: Quantifier, rule_index: int) -> dict[str, Any]:
+    matched, unmatched = f"_q{rule_index}_{q.index}", f"_m{rule_index}_{q.index}"
+    if q.quantifier == "any":
+        return {"$gt": {matched: 0}}
+    if q.quantifier == "none":
+        return {matched: 0}
+    if q.quantifier == "all":
+        return {unmatched: 0}
+    assert q.op is not None
+    return {matched: q.value} if q.op == "eq" else {_COMPARATORS[q.op]: {matched: q.value}}
+
+
+def fact_field(name: str) -> str:
+    # guard 5: a field called id replaces durable's content identity.
+    return "_id" if name == "id" else name
+
+
+def _literal(value: Any) -> Any:
+    # guard 6: dates travel as ISO strings (they order correctly); everything else is
+    # already type-checked against the field by the rule compiler.
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def encode(value: Any) -> str:
+    """JSON for durable's C parser: like ``json.dumps``, but numbers never in exponent form."""
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{encode(str(k))}:{encode(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(encode(v) for v in value) + "]"
+    if isinstance(value, float):
+        text = repr(value)
+        if "e" in text or "E" in text:
+            text = format(Decimal(text), "f")
+        return text if "." in text else text + ".0"
+    return json.dumps(value, ensure_ascii=False)
