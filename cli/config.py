@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import click
-from kamengine.engine.evaluate.setup import playbook_paths
-from kamengine.engine.playbooks.loader import load_playbooks
 
 from .runtime import current_config, load_registry
 
@@ -18,6 +16,9 @@ def config() -> None:
 def show() -> None:
     """Print the effective settings — language, gift caps, parameters, switched-off playbooks
     and rules, festivals — each with where it came from (default, a playbook, or kamengine.toml)."""
+    from kamengine.engine.evaluate.setup import playbook_paths
+    from kamengine.engine.playbooks.loader import load_playbooks
+
     settings = current_config()
     origins = settings.origins
     click.echo(f"lang = {settings.lang!r}  # {origins['lang']}")

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from kamengine.engine.errors import did_you_mean
-from kamengine.engine.evaluate.explain import why_not
-from kamengine.engine.model.loading import load_snapshot
-from kamengine.engine.playbooks.playbook import Rule
 
 from .options import playbook_options
 from .runtime import load_registry, make_engine
+
+if TYPE_CHECKING:
+    from kamengine.engine.playbooks.playbook import Rule
 
 
 @click.command()
@@ -36,6 +35,10 @@ def explain(
 ) -> None:
     """Say why RULE did not fire for a subject of SNAPSHOT — the first condition that failed, with
     the value seen and the value wanted — or which cooldown, veto or cap held its action back."""
+    from kamengine.engine.errors import did_you_mean
+    from kamengine.engine.evaluate.explain import why_not
+    from kamengine.engine.model.loading import load_snapshot
+
     registry = load_registry()
     kamengine = make_engine(registry, rule_paths, no_builtin, params)
     rule = _find_rule([r for p in kamengine.spec.playbooks for r in p.rules], rule_id)
@@ -56,6 +59,8 @@ def explain(
 
 
 def _find_rule(rules: list[Rule], rule_id: str) -> Rule:
+    from kamengine.engine.errors import did_you_mean
+
     matches = [r for r in rules if r.qualified_id == rule_id or ("/" not in rule_id and r.id == rule_id)]
     if len(matches) == 1:
         return matches[0]

@@ -7,12 +7,19 @@ import json
 from typing import Any
 
 import click
-from kamengine.engine.model.recommendation import Recommendation
-from kamengine.engine.store import LIVE, Status, Store
+from kamengine.engine.store.statuses import LIVE, Status
 
 from .options import db_option, format_option
 
 _BY = click.option("--by", default=None, help="Who decided (default: $USER).")
+
+
+def Store(path: str | None) -> Any:
+    from kamengine.engine.store.store import Store as Opened
+
+    return Opened(path)
+
+
 #: What ``recs list --format json`` adds to the recommendation's own JSON document.
 _LIFECYCLE = ("status", "status_by", "status_at", "status_reason", "snoozed_until", "first_run", "last_run", "as_of")
 
@@ -45,6 +52,8 @@ def list_recs(db_path: str | None, account: str | None, statuses: tuple[str, ...
 
 def _document(row: dict[str, Any]) -> dict[str, Any]:
     """The recommendation's JSON document, as ``advise --format json`` gives it, with its lifecycle."""
+    from kamengine.engine.model.recommendation import Recommendation
+
     return {**Recommendation.from_row(row).to_dict(), **{key: row[key] for key in _LIFECYCLE}}
 
 

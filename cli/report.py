@@ -7,9 +7,6 @@ from dataclasses import asdict
 from typing import Any
 
 import click
-from kamengine.engine.store.reports import coverage as coverage_report
-from kamengine.engine.store.reports import effectiveness as effectiveness_report
-from kamengine.engine.store.store import Store
 
 from .options import db_option, format_option, playbook_options
 from .runtime import load_registry, make_engine
@@ -26,6 +23,9 @@ def report() -> None:
 def effectiveness(db_path: str | None, output_format: str) -> None:
     """For each action done on contacts: how their stance moved afterwards, against comparable
     contacts (same starting stance, same dates) who did not get it."""
+    from kamengine.engine.store.reports import effectiveness as effectiveness_report
+    from kamengine.engine.store.store import Store
+
     effects = effectiveness_report(Store(db_path))
     if output_format == "json":
         click.echo(json.dumps([{**asdict(e), "difference": e.difference} for e in effects], indent=2))
@@ -47,6 +47,9 @@ def coverage(
     db_path: str | None, rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any], output_format: str
 ) -> None:
     """Accounts of the latest run that got no recommendation, and loaded rules that never fired."""
+    from kamengine.engine.store.reports import coverage as coverage_report
+    from kamengine.engine.store.store import Store
+
     rules = [
         r.qualified_id
         for p in make_engine(load_registry(), rule_paths, no_builtin, params).spec.playbooks

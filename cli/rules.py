@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from kamengine.engine.authoring.catalogue import catalogue_json, catalogue_markdown
-from kamengine.engine.authoring.lint import lint_playbook
-from kamengine.engine.authoring.playbook_tests import run_playbook_tests
-from kamengine.engine.errors import PlaybookError, did_you_mean
-from kamengine.engine.evaluate.explain import describe
-from kamengine.engine.model.i18n import pick
-from kamengine.engine.playbooks.loader import load_playbooks, playbook_files
-from kamengine.engine.playbooks.playbook import Playbook, Rule
 
 from .options import format_option, playbook_options
 from .runtime import load_registry, make_engine
+
+if TYPE_CHECKING:
+    from kamengine.engine.playbooks.playbook import Playbook, Rule
 
 
 @click.group()
@@ -58,6 +53,10 @@ def _row(rule: Rule) -> dict[str, Any]:
 @playbook_options
 def show(rule_id: str, rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any]) -> None:
     """Show one rule (playbook/rule, or rule when unambiguous): conditions, actions, rationale."""
+    from kamengine.engine.errors import did_you_mean
+    from kamengine.engine.evaluate.explain import describe
+    from kamengine.engine.model.i18n import pick
+
     playbooks = make_engine(load_registry(), rule_paths, no_builtin, params).spec.playbooks
     rules_ = [r for p in playbooks for r in p.rules]
     found = [r for r in rules_ if rule_id in (r.qualified_id, r.id)]
@@ -81,6 +80,8 @@ def show(rule_id: str, rule_paths: tuple[str, ...], no_builtin: bool, params: di
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 def validate(paths: tuple[str, ...]) -> None:
     """Check playbook files (or directories of them) against the rule language."""
+    from kamengine.engine.playbooks.loader import load_playbooks, playbook_files
+
     registry = load_registry()
     playbooks = load_playbooks(playbook_files(paths), registry.actions, kinds=registry.kinds)
     click.echo(f"{len(playbooks)} playbook(s), {sum(len(p.rules) for p in playbooks)} rules: valid")
@@ -90,6 +91,9 @@ def validate(paths: tuple[str, ...]) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 def test(paths: tuple[str, ...]) -> None:
     """Run the test cases playbooks carry (their tests: section) and report rule coverage."""
+    from kamengine.engine.authoring.playbook_tests import run_playbook_tests
+    from kamengine.engine.playbooks.loader import load_playbooks, playbook_files
+
     registry = load_registry()
     enrichers = registry.enricher_instances()
     failed = uncovered = 0
@@ -132,6 +136,8 @@ def catalogue(
     output_format: str, output: str | None, rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any]
 ) -> None:
     """Document every loaded rule: what it looks for, what it recommends, why, its parameters."""
+    from kamengine.engine.authoring.catalogue import catalogue_json, catalogue_markdown
+
     registry = load_registry()
     playbooks = make_engine(registry, rule_paths, no_builtin, params).spec.playbooks
     text = catalogue_markdown(playbooks, registry.actions) if output_format == "markdown" else catalogue_json(playbooks)
@@ -149,6 +155,10 @@ def catalogue(
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 def lint(paths: tuple[str, ...]) -> None:
     """Find rules that can never fire, overlapping exclusive rules and actions without a cooldown."""
+    from kamengine.engine.authoring.lint import lint_playbook
+    from kamengine.engine.errors import PlaybookError
+    from kamengine.engine.playbooks.loader import load_playbooks, playbook_files
+
     registry = load_registry()
     findings: list[str] = []
     playbooks: list[Playbook] = []

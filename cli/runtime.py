@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from kamengine.engine.api import Engine
-from kamengine.engine.errors import SpecError
-from kamengine.engine.model.config import Config, find_config, load_config
-from kamengine.engine.plugin.emitters import Emitter
-from kamengine.engine.plugin.registry import Registry
-from kamengine.engine.plugin.sources import Source
+
+# The engine is imported when a command runs, not when --help lists the commands.
+if TYPE_CHECKING:
+    from kamengine.engine.api import Engine
+    from kamengine.engine.model.config import Config
+    from kamengine.engine.plugin.emitters import Emitter
+    from kamengine.engine.plugin.registry import Registry
+    from kamengine.engine.plugin.sources import Source
 
 
 def load_registry() -> Registry:
     """The plugins of this run; a plugin that failed is reported on stderr, not fatal."""
+    from kamengine.engine.plugin.registry import Registry
+
     registry = Registry()
     for warning in registry.warnings:
         click.echo(f"Warning: {warning}", err=True)
@@ -24,6 +28,8 @@ def load_registry() -> Registry:
 
 def current_config() -> Config:
     """The run's kamengine.toml settings (``--config``, else ./kamengine.toml), read once."""
+    from kamengine.engine.model.config import find_config, load_config
+
     root = click.get_current_context().find_root()
     if "config" not in root.meta:
         root.meta["config"] = load_config(find_config(root.params.get("config_path")))
@@ -41,6 +47,8 @@ def make_engine(
     lang: str | None = None,
 ) -> Engine:
     """The engine of this command: its plugins, kamengine.toml and the playbooks the options ask for."""
+    from kamengine.engine.api import Engine
+
     built = Engine(
         registry,
         current_config(),
@@ -58,6 +66,8 @@ def make_engine(
 
 def make_sources(registry: Registry, specs: Iterable[str], option: str = "--source") -> list[Source]:
     """Sources from ``NAME:LOCATION`` specs; a mistake is a usage error naming the option."""
+    from kamengine.engine.errors import SpecError
+
     try:
         return [registry.source(spec) for spec in specs]
     except SpecError as exc:
@@ -66,6 +76,8 @@ def make_sources(registry: Registry, specs: Iterable[str], option: str = "--sour
 
 def make_emitters(registry: Registry, specs: Iterable[str], option: str = "--emit") -> list[Emitter]:
     """Emitters from ``NAME[:TARGET]`` specs; a mistake is a usage error naming the option."""
+    from kamengine.engine.errors import SpecError
+
     try:
         return [registry.emitter(spec) for spec in specs]
     except SpecError as exc:

@@ -16,10 +16,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from .batch.executor import Executor
-from .batch.run import BatchResult, Progress, run_batch
 from .evaluate.advisor import Advisor, EngineName
 from .evaluate.portfolio import PortfolioAdvice, advise_sources
 from .evaluate.setup import AdvisorSpec, prepare
@@ -28,8 +26,12 @@ from .plugin.delivery import Delivered, deliver
 from .plugin.emitters import EmitContext, Emitter
 from .plugin.registry import Registry
 from .plugin.sources import Source
-from .store.lifecycle import DEFAULT_EXPIRY_GRACE_DAYS
-from .store.store import Store
+from .store.statuses import DEFAULT_EXPIRY_GRACE_DAYS
+
+if TYPE_CHECKING:  # the batch and the store are imported when a batch runs
+    from .batch.executor import Executor
+    from .batch.run import BatchResult, Progress
+    from .store.store import Store
 
 
 @dataclass
@@ -121,6 +123,9 @@ class Engine:
 
         ``executor`` defaults to one worker process per core; ``store`` to ``$KAMENGINE_HOME``'s.
         """
+        from .batch.run import run_batch
+        from .store.store import Store
+
         reader = self.registry.source(source)
         for spec in emit:
             self.registry.emitter(spec)  # an unknown emitter is a mistake to report before the run

@@ -22,7 +22,7 @@ class InputError(KamengineError):
 
 
 class SnapshotError(InputError):
-    """An account snapshot does not match the contract (``contract.md`` section 1)."""
+    """An account snapshot does not match the contract (docs/snapshot.md)."""
 
 
 class PlaybookError(InputError):

@@ -1,4 +1,4 @@
-"""Built-in plugin: the action catalogue of contract.md section 3."""
+"""Built-in plugin: the action catalogue of docs/recommendations.md."""
 
 from __future__ import annotations
 

@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-import icalendar
 from kamengine.engine.plugin import EmitContext, Emitter, Recommendation, hookimpl
 
 
@@ -17,6 +16,8 @@ class IcsEmitter(Emitter):
 
     def emit(self, recommendations: Sequence[Recommendation], context: EmitContext) -> str:
         assert self.target
+        import icalendar  # only when a calendar is written: it costs every process that imports it
+
         calendar = icalendar.Calendar()
         calendar.add("prodid", "-//kamengine//recommendations//EN")
         calendar.add("version", "2.0")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-import sqlite_utils
 from kamengine.engine.plugin import SnapshotError, Source, SourceRecord, hookimpl
 
 from .tabular import Located, build_record, check_columns
@@ -19,6 +19,8 @@ class SqliteSource(Source):
     def records(self) -> Iterator[SourceRecord]:
         if not Path(self.location).is_file():
             raise SnapshotError([f"{self.location}: no such database file"])
+        import sqlite_utils  # only when this source is used: it costs every process that imports it
+
         db = sqlite_utils.Database(self.location)
         try:
             tables = set(db.table_names())
@@ -32,7 +34,7 @@ class SqliteSource(Source):
         finally:
             db.close()
 
-    def _record(self, db: sqlite_utils.Database, tables: list[str], account: dict[str, object]) -> SourceRecord:
+    def _record(self, db: Any, tables: list[str], account: dict[str, object]) -> SourceRecord:
         account_id = account.get("id")
         children: dict[str, list[Located]] = {}
         for table in tables:

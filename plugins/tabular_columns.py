@@ -76,7 +76,7 @@ REQUIRED = {
 _ROWS: dict[str, type[BaseModel]] = {
     table: create_model(  # type: ignore[call-overload]
         f"{table}_row",
-        __config__=ConfigDict(extra="forbid"),
+        __config__=ConfigDict(extra="forbid", defer_build=True),  # built when a table is read
         **{column: (CELLS[kind][0] | None, None) for column, kind in columns.items()},
     )
     for table, columns in TABLES.items()

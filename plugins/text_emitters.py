@@ -54,7 +54,7 @@ def _document(rec: Recommendation, explanations: dict[str, list[str]]) -> dict[s
 
 class JsonEmitter(TextEmitter):
     PLUGIN_NAME = "json"
-    DESCRIPTION = "a JSON array (contract.md section 2); TARGET a file, default stdout"
+    DESCRIPTION = "a JSON array of recommendations (docs/recommendations.md); TARGET a file, default stdout"
 
     def render(self, recs: Sequence[Recommendation], explanations: dict[str, list[str]]) -> str:
         return json.dumps([_document(r, explanations) for r in recs], indent=2, ensure_ascii=False) + "\n"

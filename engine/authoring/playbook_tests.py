@@ -145,7 +145,7 @@ def _snapshot(doc: Document, raw: Any, path: tuple[str | int, ...], actions: Act
         return snapshot_from_document(documents.load(str(file), SnapshotError), actions)
     if isinstance(raw, dict):
         # An inline snapshot: its errors point into the playbook file.
-        lines = {p[len(path) :]: line for p, line in doc.lines.items() if p[: len(path)] == path}
+        lines = {p[len(path) :]: line for p, line in doc.line_map().items() if p[: len(path)] == path}
         return snapshot_from_document(Document(raw, doc.source, lines), actions)
     raise SnapshotError([f"{doc.where(path)}: 'snapshot' must be a mapping or a path to a snapshot file"])
 

@@ -9,8 +9,9 @@ from typing import IO, Any
 from ..evaluate.setup import AdvisorSpec
 from ..plugin.registry import Registry
 from ..plugin.sources import Source
-from ..store.lifecycle import DEFAULT_EXPIRY_GRACE_DAYS, AccountOutcome
+from ..store.lifecycle import AccountOutcome
 from ..store.outbox import Delivery, deliver_pending, queue
+from ..store.statuses import DEFAULT_EXPIRY_GRACE_DAYS
 from ..store.store import Store
 from .executor import Answer, Executor, Job, Task
 

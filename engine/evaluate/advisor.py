@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
+import importlib.util
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
@@ -24,12 +24,9 @@ ENGINES: tuple[EngineName, ...] = ("durable", "reference")
 
 
 def durable_available() -> bool:
-    """Whether the durable door opens here (durable_rules is not installed on Python 3.13+)."""
-    try:
-        importlib.import_module(f"{__package__}.durable")
-    except ImportError:
-        return False
-    return True
+    """Whether durable_rules is installed here (not on Python 3.13+), found without importing it."""
+    door = f"{__package__}.durable"
+    return importlib.util.find_spec(door) is not None and importlib.util.find_spec("durable_rules_engine") is not None
 
 
 class Advisor:

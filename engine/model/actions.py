@@ -1,4 +1,4 @@
-"""The catalogue of action types: the ids of ``contract.md`` section 3 and their defaults."""
+"""The catalogue of action types: the ids of docs/recommendations.md and their defaults."""
 
 from __future__ import annotations
 

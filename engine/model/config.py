@@ -74,7 +74,8 @@ Amount = Annotated[float, Field(ge=0)]
 
 
 class _Table(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+    # Built when a kamengine.toml is read, not by every process that imports this module.
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, defer_build=True)
 
 
 class ComplianceSettings(_Table):

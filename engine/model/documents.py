@@ -13,9 +13,14 @@ import yaml
 from ..errors import InputError, format_path
 
 Path_ = tuple[str | int, ...]
+Lines = dict[Path_, int | str]
+
+# libyaml's safe loader parses our playbooks some twenty times faster than the pure-Python
+# one; the pure-Python one is the fallback where PyYAML was built without libyaml.
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(_Base):  # type: ignore[misc]
     """The safe loader, minus implicit timestamps: dates stay text so that a bad date like
     2026-13-01 is reported by the model with its field path instead of crashing the parser."""
 
@@ -34,10 +39,20 @@ class Document:
     source: str
     # path -> line in ``source``, or a whole location ("contacts.csv:7") when the data was
     # assembled from several files, as the CSV and SQLite sources do.
-    lines: dict[Path_, int | str] = field(default_factory=dict)
+    lines: Lines = field(default_factory=dict)
+    # JSON is read with the json module; its lines are found (by composing the text as YAML)
+    # only if a message needs one.
+    text: str | None = field(default=None, repr=False)
+
+    def line_map(self) -> Lines:
+        """``lines``, found first if this is JSON whose lines nobody needed yet."""
+        if self.text is not None:
+            self.lines, self.text = _json_lines(self.text), None
+        return self.lines
 
     def where(self, path: Path_) -> str:
         """``file:line: path`` for a field, using the nearest known ancestor's line."""
+        self.line_map()
         probe = tuple(path)
         while probe and probe not in self.lines:
             probe = probe[:-1]
@@ -71,20 +86,19 @@ def parse(text: str, source: str, error: type[InputError] = InputError) -> Docum
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise error([f"{source}:{exc.lineno}: invalid JSON: {exc.msg}"]) from None
-        return Document(data, source, _safe_lines(text))
+        return Document(data, source, text=text)
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
+        node, data = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
         raise error([f"{source}{line}: invalid YAML: {exc.problem or exc.context}"]) from None
     except (yaml.YAMLError, ValueError) as exc:
         raise error([f"{source}: invalid YAML: {exc}"]) from None
-    lines: dict[Path_, int | str] = {}
+    lines: Lines = {}
     duplicates: list[str] = []
     if node is not None:
-        _walk(node, data, (), lines, duplicates)
+        _walk(node, data, (), lines, duplicates, set())
     if duplicates:
         raise error([f"{source}:{d}" for d in duplicates])
     return Document(data, source, lines)
@@ -96,38 +110,50 @@ def load(path: str, error: type[InputError] = InputError) -> Document:
     return parse(text, source, error)
 
 
-def _safe_lines(text: str) -> dict[Path_, int | str]:
+def _compose(text: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree (for lines) and the data built from it: the text is parsed once."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        return node, loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+
+
+def _json_lines(text: str) -> Lines:
     # JSON is (nearly) YAML, so the YAML composer gives JSON files line numbers too.
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
+        node, data = _compose(text)
     except (yaml.YAMLError, ValueError):
         return {}
-    lines: dict[Path_, int | str] = {}
+    lines: Lines = {}
     if node is not None:
-        _walk(node, data, (), lines, [])
+        _walk(node, data, (), lines, [], set())
     return lines
 
 
-def _walk(node: yaml.Node, data: Any, path: Path_, lines: dict[Path_, int | str], dups: list[str]) -> None:
+def _walk(node: yaml.Node, data: Any, path: Path_, lines: Lines, dups: list[str], seen: set[int]) -> None:
     lines.setdefault(path, node.start_mark.line + 1)
+    if id(node) in seen:  # an alias: the anchor's lines were taken where it stands
+        return
+    seen.add(id(node))
     if isinstance(node, yaml.MappingNode) and isinstance(data, dict):
-        seen: set[str] = set()
+        keys: set[str] = set()
         values = list(data.items())
         pairs = [(k, v) for k, v in node.value if k.tag != "tag:yaml.org,2002:merge"]
         for key_node, _ in pairs:
             if isinstance(key_node, yaml.ScalarNode):
-                if key_node.value in seen:
+                if key_node.value in keys:
                     dups.append(f"{key_node.start_mark.line + 1}: duplicate key '{key_node.value}'")
-                seen.add(key_node.value)
+                keys.add(key_node.value)
         if len(pairs) != len(values):
             return
         for (key_node, value_node), (key, value) in zip(pairs, values, strict=True):
             child = (*path, key if isinstance(key, str | int) else str(key))
             lines[child] = key_node.start_mark.line + 1
-            _walk(value_node, value, child, lines, dups)
+            _walk(value_node, value, child, lines, dups, seen)
     elif isinstance(node, yaml.SequenceNode) and isinstance(data, list):
         for index, (item_node, item) in enumerate(zip(node.value, data, strict=False)):
             child = (*path, index)
             lines[child] = item_node.start_mark.line + 1
-            _walk(item_node, item, child, lines, dups)
+            _walk(item_node, item, child, lines, dups, seen)

@@ -2,7 +2,7 @@
 
 Every subject a rule looks at (a contact, an opportunity, the account) and every item a
 quantifier walks over (activities, decision-group members, deals, team members) is a flat
-record of these fields. Values are computed once per snapshot by ``facts.py``; a field whose
+record of these fields. Values are computed once per snapshot by ``evaluate/facts.py``; a field whose
 value is unknown is ``null`` (missing), and every comparison with ``null`` is false: test it
 with ``exists``.
 """

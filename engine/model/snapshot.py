@@ -1,4 +1,4 @@
-"""The account snapshot (``contract.md`` section 1) as pydantic models with integrity checks."""
+"""The account snapshot (docs/snapshot.md) as pydantic models with integrity checks."""
 
 from __future__ import annotations
 

@@ -53,7 +53,7 @@ def kamengine_register_playbooks() -> list[Path | Traversable]:
 
 @hookspec
 def kamengine_register_actions() -> list[ActionType]:
-    """Action types rules may recommend, beside the built-in catalogue of ``contract.md``.
+    """Action types rules may recommend, beside the built-in catalogue (docs/recommendations.md).
 
     :return: ``ActionType`` values: id, label, default cooldown, default owner role, compliance class.
     """

@@ -16,9 +16,7 @@ from typing import Any, NamedTuple
 
 from ..model.recommendation import COLUMNS, Row
 from ..model.rows import AccountAdvice
-from .schema import CLOSED_FOR_COOLDOWN, LIVE, Status
-
-DEFAULT_EXPIRY_GRACE_DAYS = 14
+from .statuses import CLOSED_FOR_COOLDOWN, LIVE, Status
 
 
 class Stored(NamedTuple):

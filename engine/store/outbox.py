@@ -17,7 +17,7 @@ from ..model.recommendation import Recommendation
 from ..plugin.delivery import deliver
 from ..plugin.emitters import EmitContext
 from ..plugin.registry import Registry
-from .schema import LIVE
+from .statuses import LIVE
 from .store import Store
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from statistics import mean
 
-from .schema import Status
+from .statuses import Status
 from .store import Store
 
 

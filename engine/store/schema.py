@@ -1,29 +1,9 @@
-"""The store's schema (sqlite-utils migrations) and the statuses a stored recommendation goes through."""
+"""The store's schema: sqlite-utils migrations, applied when a store is opened."""
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
-
-
-class Status(StrEnum):
-    """Where a stored recommendation stands; kept in the ``status`` column as its value."""
-
-    OPEN = "open"  # given, nobody has acted on it yet
-    ACCEPTED = "accepted"  # someone will do it
-    DONE = "done"  # done: closed for the action's cooldown
-    DISMISSED = "dismissed"  # not worth doing: closed for the action's cooldown
-    SNOOZED = "snoozed"  # later: wakes on its date
-    RESOLVED = "resolved"  # its rule no longer fires
-    EXPIRED = "expired"  # left open too long past due
-
-
-#: Still to act on.
-LIVE = (Status.OPEN, Status.ACCEPTED, Status.SNOOZED)
-#: Closed, but the same advice opens again once the action's cooldown has passed.
-CLOSED_FOR_COOLDOWN = (Status.DONE, Status.DISMISSED, Status.EXPIRED)
 
 migrations = Migrations("kamengine")
 

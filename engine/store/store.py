@@ -26,8 +26,9 @@ from ..model.recommendation import Recommendation
 from ..model.rows import AccountAdvice, account_advice
 from ..model.snapshot import Snapshot
 from . import lifecycle
-from .lifecycle import DEFAULT_EXPIRY_GRACE_DAYS, AccountOutcome, AccountPlan, Stored
-from .schema import Status, migrations
+from .lifecycle import AccountOutcome, AccountPlan, Stored
+from .schema import migrations
+from .statuses import DEFAULT_EXPIRY_GRACE_DAYS, Status
 
 
 class StoreError(KamengineError):

@@ -1,4 +1,4 @@
-"""The durable_rules wrapper and its guards (shared/durable-notes.md)."""
+"""The durable_rules wrapper and its guards (docs/durable.md)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,26 @@
+"""The statuses a stored recommendation goes through (no database needed to name them)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    """Where a stored recommendation stands; kept in the ``status`` column as its value."""
+
+    OPEN = "open"  # given, nobody has acted on it yet
+    ACCEPTED = "accepted"  # someone will do it
+    DONE = "done"  # done: closed for the action's cooldown
+    DISMISSED = "dismissed"  # not worth doing: closed for the action's cooldown
+    SNOOZED = "snoozed"  # later: wakes on its date
+    RESOLVED = "resolved"  # its rule no longer fires
+    EXPIRED = "expired"  # left open too long past due
+
+
+#: Still to act on.
+LIVE = (Status.OPEN, Status.ACCEPTED, Status.SNOOZED)
+#: Closed, but the same advice opens again once the action's cooldown has passed.
+CLOSED_FOR_COOLDOWN = (Status.DONE, Status.DISMISSED, Status.EXPIRED)
+
+#: Open advice this many days past due expires (``batch --grace-days``).
+DEFAULT_EXPIRY_GRACE_DAYS = 14
