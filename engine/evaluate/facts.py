@@ -13,7 +13,8 @@ from ..errors import EvaluationError
 from ..model.snapshot import Snapshot
 from ..plugin.enrichers import Enricher
 from .account_facts import account_record, team_records
-from .contact_facts import Record, activity_record, add_departments, contact_record
+from .contact_facts import Record as Record
+from .contact_facts import activity_record, add_departments, contact_record
 from .deal_facts import deal_memberships, opportunity_record
 
 

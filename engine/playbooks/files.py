@@ -18,6 +18,7 @@ Text = Annotated[str, Field(min_length=1, pattern=r"\S")]
 Localized = str | dict[str, Any]  # checked against the playbook's languages by validate.py
 Subject = Literal[SUBJECT_KINDS]  # type: ignore[valid-type]
 OwnerRole = Literal[TEAM_ROLES]  # type: ignore[valid-type]
+Language = Literal["en", "zh"]
 
 
 class _File(BaseModel):
@@ -67,7 +68,7 @@ class PlaybookFile(_File):
     playbook: Text
     version: int = 1
     description: str = ""
-    languages: list[Literal["en", "zh"]] = Field(default_factory=lambda: ["en"], min_length=1)
+    languages: list[Language] = Field(default_factory=lambda: list[Language](["en"]), min_length=1)
     parameters: dict[str, Annotated[ParameterFile, BeforeValidator(_parameter)]] = Field(default_factory=dict)
     cooldowns: dict[str, Whole] = Field(default_factory=dict)
     caps: CapsFile = CapsFile()

@@ -232,7 +232,12 @@ def _message(error: Any, data: Any, model: type[BaseModel]) -> tuple[Path, str]:
 
 def _value_at(data: Any, path: Path) -> Any:
     for part in path:
-        data = data[part] if isinstance(data, dict | list) else None
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int):
+            data = data[part]
+        else:
+            return None
     return data
 
 
