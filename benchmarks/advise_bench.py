@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from kamengine.engine.evaluate.advisor import Advisor
-from kamengine.engine.evaluate.setup import registered_advisor
+from kamengine.engine.advise.advisor import Advisor
+from kamengine.engine.advise.setup import registered_advisor
 from kamengine.engine.model.snapshot import Snapshot
 from kamengine.engine.plugin.manager import get_plugin_manager
 from kamengine.engine.plugin.registry import Registry

@@ -14,6 +14,7 @@ COMMANDS = {
     "config": "config",
     "deliver": "batch",
     "explain": "explain",
+    "plan": "plan",
     "plugins": "plugins",
     "recs": "recs",
     "report": "report",

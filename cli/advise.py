@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from .options import as_of_option, cap_options, emit_option, engine_option, lang_option, playbook_options
+from .options import as_of_option, cap_options, crisis_option, emit_option, engine_option, lang_option, playbook_options
 from .runtime import load_registry, make_emitters, make_engine, make_sources
 
 
@@ -28,12 +28,13 @@ from .runtime import load_registry, make_emitters, make_engine, make_sources
 @playbook_options
 @as_of_option
 @cap_options
+@crisis_option
 @engine_option
 @lang_option
 def advise(
     paths: tuple[str, ...], sources: tuple[str, ...], output_format: str | None, emits: tuple[str, ...],
     explain: bool, rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any], as_of: dt.datetime | None,
-    max_per_contact: int | None, max_per_account: int | None, engine: str, lang: str | None,
+    max_per_contact: int | None, max_per_account: int | None, crisis: str | None, engine: str, lang: str | None,
 ) -> None:  # fmt: skip
     """Recommend next actions for the account snapshots SNAPSHOT... (JSON or YAML; - reads stdin).
 
@@ -49,7 +50,7 @@ def advise(
     if output_format is not None or not emitters:
         emitters[:0] = make_emitters(registry, [f"{output_format or 'table'}:-"], option="--format")
     caps = {"per_contact": max_per_contact, "per_account": max_per_account}
-    with make_engine(registry, rule_paths, no_builtin, params, engine, caps, lang) as kamengine:
+    with make_engine(registry, rule_paths, no_builtin, params, engine, caps, lang, crisis) as kamengine:
         result = kamengine.advise(
             readers, as_of=as_of.date() if as_of else None, explain=explain, emit=emitters,
             on_failure=lambda message: click.echo(f"Error: {message}", err=True),

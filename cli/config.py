@@ -15,8 +15,9 @@ def config() -> None:
 @config.command()
 def show() -> None:
     """Print the effective settings — language, gift caps, parameters, switched-off playbooks
-    and rules, festivals — each with where it came from (default, a playbook, or kamengine.toml)."""
-    from kamengine.engine.evaluate.setup import playbook_paths
+    and rules, a crisis, the plan, festivals — each with where it came from (default, a playbook,
+    or kamengine.toml)."""
+    from kamengine.engine.advise.setup import playbook_paths
     from kamengine.engine.playbooks.loader import load_playbooks
 
     settings = current_config()
@@ -36,6 +37,13 @@ def show() -> None:
     for section, ids in (("playbooks", settings.disabled_playbooks), ("rules", settings.disabled_rules)):
         if ids:
             click.echo(f"{section}.disabled = {sorted(ids)!r}  # {origins[f'{section}.disabled']}")
-    click.echo(f"festivals: {len(settings.festivals)}  # {origins['festivals']}")
+    click.echo(f"crisis = {settings.crisis!r}  # {origins['crisis']}")
+    plan = settings.plan
+    click.echo(f"plan.window_days = {plan.window_days}  # {origins['plan']}")
+    click.echo(f"plan.weekly_capacity = {plan.weekly_capacity}  # {origins['plan']}")
+    for member, capacity in sorted(plan.capacity.items()):
+        click.echo(f"plan.capacity.{member} = {capacity}  # {origins['plan']}")
+    added = len(settings.festivals)
+    click.echo(f"festivals: each region's holidays calendar, and {added} added  # {origins['festivals']}")
     for festival in sorted(settings.festivals, key=lambda f: f.date):
         click.echo(f"  {festival.date.isoformat()}  {festival.name}  ({', '.join(festival.regions) or 'everywhere'})")

@@ -66,10 +66,14 @@ def as_of_option(command: F) -> F:
 def cap_options(command: F) -> F:
     """``--max-per-contact`` and ``--max-per-account``."""
     command = click.option(
-        "--max-per-account", type=click.IntRange(min=1), help="At most this many recommendations per account."
+        "--max-per-account",
+        type=click.IntRange(min=1),
+        help="At most this many approaches per account.",
     )(command)
     return click.option(
-        "--max-per-contact", type=click.IntRange(min=1), help="At most this many recommendations per contact."
+        "--max-per-contact",
+        type=click.IntRange(min=1),
+        help="At most this many approaches per contact.",
     )(command)
 
 
@@ -91,3 +95,11 @@ def format_option(choices: Iterable[str], default: str) -> Callable[[F], F]:
         "-f", "--format", "output_format", type=click.Choice(list(choices)), default=default, show_default=True,
         help="Output format.",
     )  # fmt: skip
+
+
+def crisis_option(command: F) -> F:
+    """``--crisis NAME``: a crisis of ours or of the whole market, for this run."""
+    return click.option(
+        "--crisis", metavar="NAME",
+        help="A crisis of ours or of the market (e.g. 'chip shortage'): every strategic partner hears from us.",
+    )(command)  # fmt: skip

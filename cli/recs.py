@@ -32,14 +32,17 @@ def recs() -> None:
 @recs.command("list")
 @db_option
 @click.option("--account", help="Only this account.")
+@click.option("--owner", help="Only what this team member should do (their id, e.g. u-ar).")
 @click.option(
     "--status", "statuses", multiple=True, type=click.Choice([s.value for s in Status]),
     help="Only these statuses (repeatable; default: open, accepted, snoozed).",
 )  # fmt: skip
 @format_option(("table", "json"), "table")
-def list_recs(db_path: str | None, account: str | None, statuses: tuple[str, ...], output_format: str) -> None:
+def list_recs(
+    db_path: str | None, account: str | None, owner: str | None, statuses: tuple[str, ...], output_format: str
+) -> None:
     """List recommendations in the store, most urgent first per account."""
-    rows = Store(db_path).find(account, statuses or LIVE)
+    rows = Store(db_path).find(account, statuses or LIVE, owner)
     if output_format == "json":
         click.echo(json.dumps([_document(row) for row in rows], indent=2, ensure_ascii=False))
         return
@@ -47,7 +50,8 @@ def list_recs(db_path: str | None, account: str | None, statuses: tuple[str, ...
         click.echo("No recommendations.")
     for row in rows:
         status = f"{row['status']} until {row['snoozed_until']}" if row["status"] == Status.SNOOZED else row["status"]
-        click.echo(f"{row['id']}  {row['account_id']}  {status}  due {row['due']}  {row['owner_role']}  {row['title']}")
+        who = row["owner_name"] or f"nobody yet ({row['owner_role']})"
+        click.echo(f"{row['id']}  {row['account_id']}  {status}  due {row['due']}  {who}  {row['title']}")
 
 
 def _document(row: dict[str, Any]) -> dict[str, Any]:

@@ -45,13 +45,17 @@ def make_engine(
     engine: str = "durable",
     caps: Mapping[str, int | None] | None = None,
     lang: str | None = None,
+    crisis: str | None = None,
 ) -> Engine:
     """The engine of this command: its plugins, kamengine.toml and the playbooks the options ask for."""
+    import dataclasses
+
     from kamengine.engine.api import Engine
 
+    config = current_config()
     built = Engine(
         registry,
-        current_config(),
+        dataclasses.replace(config, crisis=crisis) if crisis else config,
         rules=tuple(rule_paths),
         no_builtin=no_builtin,
         params=params,

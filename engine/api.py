@@ -18,9 +18,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from .evaluate.advisor import Advisor, EngineName
-from .evaluate.portfolio import PortfolioAdvice, advise_sources
-from .evaluate.setup import AdvisorSpec, prepare
+from .advise.advisor import Advisor, EngineName
+from .advise.portfolio import PortfolioAdvice, advise_sources
+from .advise.setup import AdvisorSpec, prepare
 from .model.config import Config
 from .plugin.delivery import Delivered, deliver
 from .plugin.emitters import EmitContext, Emitter

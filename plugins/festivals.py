@@ -1,17 +1,22 @@
-"""Built-in enricher ``festivals``: the next festival of the account's region, from the calendar.
+"""Built-in enricher ``festivals``: the next festival of the account's region.
 
-The region is ``account.extra.region`` (e.g. CN, EU, US); festivals without regions are
-observed everywhere. The calendar is the shipped one plus ``[[festivals]]`` in kamengine.toml.
+The region is ``account.extra.region`` (e.g. CN, EU, US). Festivals come from the maintained
+``holidays`` calendar of that region (Spring Festival and Mid-Autumn for CN, Christmas and New
+Year elsewhere), so they never run out, plus any ``[[festivals]]`` added in kamengine.toml.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from kamengine.engine.model.config import DEFAULT_FESTIVALS, Festival
+from kamengine.engine.model.config import Festival
+from kamengine.engine.plan.calendar import calendar_for
 from kamengine.engine.plugin import Enricher, FieldSpec, Snapshot, hookimpl
 from pydantic import BaseModel
+
+LOOK_AHEAD = dt.timedelta(days=400)  # far enough to always find next year's festivals
 
 
 class FestivalEnricher(Enricher):
@@ -26,18 +31,17 @@ class FestivalEnricher(Enricher):
 
     def values(self, kind: str, record: BaseModel, snapshot: Snapshot) -> Mapping[str, Any]:
         region = snapshot.account.extra.get("region")
-        calendar: tuple[Festival, ...] = getattr(self.config, "festivals", DEFAULT_FESTIVALS)
-        ahead = sorted(
-            (f for f in calendar if f.date >= snapshot.as_of and (not f.regions or region in f.regions)),
-            key=lambda f: f.date,
-        )
+        region = str(region) if region else None
+        as_of = snapshot.as_of
+        added: tuple[Festival, ...] = getattr(self.config, "festivals", ())
+        ahead = [
+            *calendar_for(region).festivals(as_of, as_of + LOOK_AHEAD),
+            *(f for f in added if f.date >= as_of and (not f.regions or region in f.regions)),
+        ]
         if not ahead:
             return {"region": region}
-        return {
-            "region": region,
-            "next_festival": ahead[0].name,
-            "days_to_festival": (ahead[0].date - snapshot.as_of).days,
-        }
+        first = min(ahead, key=lambda f: f.date)
+        return {"region": region, "next_festival": first.name, "days_to_festival": (first.date - as_of).days}
 
 
 @hookimpl

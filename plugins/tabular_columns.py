@@ -44,13 +44,14 @@ CELLS: dict[str, tuple[Any, str]] = {
 TABLES: dict[str, dict[str, str]] = {
     "accounts": {
         "id": "text", "as_of": "date", "name": "text", "industry": "text", "tier": "text",
-        "strategic_partner": "bool", "crisis": "bool", "currency": "text",
+        "strategic_partner": "bool", "crisis": "bool", "stage": "text", "currency": "text",
         "communication": "int", "matching": "int", "joint": "int", "recognition": "int",
     },
     "contacts": {
         "account_id": "text", "id": "text", "name": "text", "title": "text", "department": "text", "level": "text",
         "role": "text", "stance": "int", "rising_star": "bool", "public_official": "bool", "birthday": "date",
-        "interests": "list", "owner": "text",
+        "interests": "list", "owner": "text", "reports_to": "text", "in_role_since": "date", "previous_stance": "int",
+        "backs_competitor": "text",
     },
     "opportunities": {
         "account_id": "text", "id": "text", "name": "text", "stage": "text", "value": "number", "close_date": "date",

@@ -11,11 +11,12 @@ from typing import Any
 
 from kamengine.engine.plugin import EmitContext, Emitter, Recommendation, hookimpl
 
-_COLUMNS = ("priority", "due", "owner_role", "action", "title")
+_COLUMNS = ("priority", "due", "owner", "action", "title")
 # The flat form without the body (a drafted letter is too long for a cell); ``explanation`` is added with --explain.
 _CSV_COLUMNS = (
     "id", "account_id", "priority", "due", "owner_role", "action", "subject_kind", "subject_id",
-    "title", "rule", "rationale", "evidence",
+    "title", "rule", "rationale", "evidence", "owner_id", "owner", "approach", "opportunity_id", "compliance",
+    "account_name",
 )  # fmt: skip
 
 
@@ -35,9 +36,10 @@ class TextEmitter(Emitter):
 
 
 def _row(rec: Recommendation) -> dict[str, Any]:
-    """The flat form as text: a priority shown as people write it (140, 143.5)."""
+    """The flat form as text: a priority as people write it (140, 143.5), the owner by name and role."""
     row = rec.row_dict()
-    return {**row, "priority": f"{rec.priority:g}"}
+    owner = f"{rec.owner.name} ({rec.owner.role})" if rec.owner else f"nobody yet ({rec.owner_role})"
+    return {**row, "priority": f"{rec.priority:g}", "owner": owner}
 
 
 def _columns(recs: Sequence[Recommendation]) -> tuple[str, ...]:

@@ -8,10 +8,10 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from kamengine.engine.advise.advisor import Advisor
+from kamengine.engine.advise.setup import registered_advisor
 from kamengine.engine.errors import PlaybookError
-from kamengine.engine.evaluate.advisor import Advisor
 from kamengine.engine.evaluate.ranking import Advice
-from kamengine.engine.evaluate.setup import registered_advisor
 from kamengine.engine.model.actions import ActionCatalogue
 from kamengine.engine.model.documents import parse
 from kamengine.engine.model.loading import snapshot_from_document
@@ -110,6 +110,7 @@ def export_tables(snapshot: Snapshot) -> dict[str, list[dict[str, Any]]]:
                 "id": account_id, "as_of": snapshot.as_of.isoformat(), "name": account.name,
                 "industry": account.industry or "", "tier": account.tier,
                 "strategic_partner": str(account.strategic_partner).lower(), "crisis": str(account.crisis).lower(),
+                "stage": account.stage or "",
                 "currency": account.currency, "communication": org.communication, "matching": org.matching,
                 "joint": org.joint, "recognition": org.recognition,
                 **{f"extra.{k}": v for k, v in account.extra.items()},
@@ -122,7 +123,10 @@ def export_tables(snapshot: Snapshot) -> dict[str, list[dict[str, Any]]]:
             "account_id": account_id, "id": c.id, "name": c.name, "title": c.title or "", "department": c.department or "",
             "level": c.level, "role": c.role or "", "stance": c.stance, "rising_star": str(c.rising_star).lower(),
             "public_official": str(c.public_official).lower(), "birthday": c.birthday.isoformat() if c.birthday else "",
-            "interests": ";".join(c.interests), "owner": c.owner or "",
+            "interests": ";".join(c.interests), "owner": c.owner or "", "reports_to": c.reports_to or "",
+            "in_role_since": c.in_role_since.isoformat() if c.in_role_since else "",
+            "previous_stance": "" if c.previous_stance is None else c.previous_stance,
+            "backs_competitor": c.backs_competitor or "",
         })  # fmt: skip
     for o in snapshot.opportunities:
         tables["opportunities"].append({

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from support import REPO
 
-WINGS = ("model", "playbooks", "plugin", "evaluate", "store", "batch", "authoring")
+WINGS = ("model", "playbooks", "plugin", "evaluate", "plan", "advise", "store", "batch", "authoring")
 SOURCES = sorted(p for folder in ("engine", "cli", "plugins") for p in (REPO / folder).rglob("*.py"))
 
 
@@ -104,3 +104,11 @@ def test_commands_hold_no_loop_over_accounts() -> None:
         text = path.read_text(encoding="utf-8")
         for needle in (".records(", ".raw_records(", ".advise(snapshot", "apply_advice(", "store.apply("):
             assert needle not in text, f"{path.name} calls {needle}"
+
+
+def test_every_package_folder_is_installed() -> None:
+    import tomllib
+
+    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    folders = {_module(p.parent) if p.name == "__init__.py" else "" for p in SOURCES} - {""}
+    assert folders - {"kamengine.tests"} <= listed

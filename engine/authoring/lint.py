@@ -38,11 +38,13 @@ def lint_playbook(playbook: Playbook, actions: ActionCatalogue, kinds: Kinds) ->
             groups[(rule.exclusive_group, rule.subject)].append(rule)
     for (group, kind), members in groups.items():
         for first, second in combinations(members, 2):
+            if first.priority != second.priority:
+                continue  # the group keeps the higher priority: overlapping is what the group is for
             both = _required_tests(first.when) + _required_tests(second.when)
             if _contradiction(both, kinds[kind]) is None:
                 findings.append(
                     f"{second.source}: {first.qualified_id} and {second.qualified_id} in exclusive group '{group}' "
-                    "can fire together for one subject; only the higher-ranked one will be kept"
+                    "can fire together for one subject at the same priority; which one is kept is an accident"
                 )
     return findings
 
@@ -67,13 +69,24 @@ def _contradiction(tests: Iterable[FieldTest], fields: Any) -> str | None:
     return None
 
 
+# A value of each type, for fields tested only with ``exists``.
+_SAMPLES: dict[str, tuple[Any, ...]] = {
+    "int": (0,),
+    "number": (0.0,),
+    "str": ("x",),
+    "bool": (True,),
+    "date": (dt.date(2000, 1, 1),),
+    "action": ("x",),
+}
+
+
 def _candidates(tests: list[FieldTest], choices: tuple[object, ...] | None) -> list[Any]:
     literals: list[Any] = []
     for test in tests:
         if test.op == "exists":
             continue
         literals.extend(test.value if isinstance(test.value, tuple) else [test.value])
-    values: list[Any] = [None, *literals]
+    values: list[Any] = [None, *literals, *_SAMPLES.get(tests[0].type, ())]
     if choices is not None:
         return values + list(choices)
     kind = tests[0].type

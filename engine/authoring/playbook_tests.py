@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..advise.advisor import Advisor
 from ..errors import InputError, PlaybookError, SnapshotError, did_you_mean
-from ..evaluate.advisor import Advisor
 from ..model import documents
 from ..model.actions import ActionCatalogue
+from ..model.config import Config
 from ..model.documents import Document
 from ..model.loading import snapshot_from_document
 from ..playbooks.playbook import Playbook
 from ..plugin.enrichers import Enricher
 
-_CASE_KEYS = {"name", "snapshot", "as_of", "expect", "forbid"}
+_CASE_KEYS = {"name", "snapshot", "as_of", "crisis", "expect", "forbid"}
 _EXPECTATION_KEYS = {"subject", "action", "rule"}
 
 
@@ -113,8 +115,15 @@ def _run_case(advisor: Advisor, doc: Document, case: Any, index: int) -> CaseRes
     if not expect and not forbid:
         result.failures.append(f"{where}: a case needs 'expect' or 'forbid'")
         return result
-    facts, firings = advisor.evaluate(snapshot, as_of)
-    advice = advisor.rank(facts, firings)
+    crisis = case.get("crisis")  # a crisis of ours or of the market, as kamengine.toml would declare it
+    enrichers = advisor.enrichers
+    if crisis is not None:
+        advisor.enrichers = [type(e)(dataclasses.replace(e.config or Config(), crisis=str(crisis))) for e in enrichers]
+    try:
+        facts, firings = advisor.evaluate(snapshot, as_of)
+    finally:
+        advisor.enrichers = enrichers
+    advice = advisor.ranked(facts, firings)  # what the rules recommend; the plan is tested on its own
     result.fired = {firing.rule.qualified_id for firing in firings}
     got = [(r.subject_id, r.action, r.rule) for r in advice.recommendations]
     ids = {str(s["id"]) for kind in ("contact", "opportunity", "account") for s in facts.subjects(kind)}

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
 
-from ..evaluate.setup import AdvisorSpec
+from ..advise.setup import AdvisorSpec
 from ..model.rows import AccountAdvice
 from ..plugin.sources import Source, SourceRecord
 
@@ -24,6 +24,7 @@ class Job:
     source: type[Source]
     location: str
     skip: frozenset[str] = frozenset()  # accounts the resumed run has already written
+    history: str | None = None  # the store, for earlier nights' stances (read-only, where it can be reached)
     token: str = field(default_factory=lambda: uuid.uuid4().hex)  # tells one run's job from another's
 
 

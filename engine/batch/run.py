@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from ..evaluate.setup import AdvisorSpec
+from ..advise.setup import AdvisorSpec
 from ..plugin.registry import Registry
 from ..plugin.sources import Source
 from ..store.lifecycle import AccountOutcome
@@ -95,7 +95,7 @@ def run_batch(
             )
             result.finished = False
 
-    job = Job(spec, type(source), source.location, frozenset(finished))
+    job = Job(spec, type(source), source.location, frozenset(finished), history=str(store.path))
     with store.group_commit() as group:
         executor.run(job, tasks(), write)
     result.worker_restarts = executor.restarts

@@ -9,6 +9,7 @@ import time
 
 from ..model.rows import account_advice
 from ..plugin.sources import Source
+from ..store.stances import StanceHistory
 from .executor import Answer, Job, Task
 
 #: Test hook, never set in production: ``crash:ACCOUNT_ID`` kills the worker holding that
@@ -29,6 +30,7 @@ class Evaluation:
         self.advisor = job.spec.advisor()
         self.source = job.source(job.location, job.spec.actions)
         self.skip = job.skip
+        self.history = StanceHistory(job.history) if job.history else None
 
     def __call__(self, task: Task) -> Answer:
         try:
@@ -42,6 +44,8 @@ class Evaluation:
             return Answer(task.origin, snapshot.account.id, skipped=True)
         self._inject_fault(snapshot.account.id)
         try:
+            if self.history is not None:
+                snapshot = self.history.fill(snapshot)
             advice = self.advisor.advise(snapshot)
         except Exception as exc:  # reported as this account's failure; the worker goes on
             return Answer(task.origin, snapshot.account.id, error=f"{task.origin}: {type(exc).__name__}: {exc}")
@@ -49,6 +53,8 @@ class Evaluation:
 
     def close(self) -> None:
         self.advisor.close()
+        if self.history is not None:
+            self.history.close()
 
     def _inject_fault(self, account_id: str) -> None:
         if self.fault == f"crash:{account_id}":

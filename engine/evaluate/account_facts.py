@@ -56,13 +56,23 @@ def account_record(snap: Snapshot, contacts: list[Record], deals: list[Record], 
         "contact_count": len(contacts),
         "supporter_count": sum(n for s, n in stances.items() if s >= 1),
         "opposer_count": stances[-1],
-        "coach_count": stances[3],
+        "coach_count": sum(1 for c in contacts if c["coach"]),
         "uncontacted_count": sum(1 for c in contacts if not c["contacted"]),
         "live_deal_count": sum(1 for d in deals if d["live"]),
         "team_count": len(snap.team),
         "top_owner": top[0] if top else None,
         "top_owner_share": top[1] / total_supportive if top else None,
         "days_since_last_activity": min(past, default=None),
+        "stage": account.stage,
+        "live_pipeline_value": sum(d["value"] or 0 for d in deals if d["live"]),
+        "days_since_last_win": min(
+            (d["days_since_close"] for d in deals if d["stage"] == "won" and d["days_since_close"] is not None),
+            default=None,
+        ),
+        "days_since_last_loss": min(
+            (d["days_since_close"] for d in deals if d["stage"] == "lost" and d["days_since_close"] is not None),
+            default=None,
+        ),
     }
     for role in ROLES:
         record[f"count_role_{role}"] = roles[role]

@@ -8,12 +8,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..model.actions import BUILTIN_ACTIONS
-from ..model.fields import INTIMACY_LADDER, LEVELS
+from ..model.fields import FIRST_RUNG_CONTACT, INTIMACY_LADDER, LEVELS
 from ..model.snapshot import Activity, Contact
 
 Record = dict[str, Any]
 _SENIORITY = {level: rank for rank, level in enumerate(LEVELS)}  # executive first
 _LADDER_LEVEL = {action: level for level, action in enumerate(INTIMACY_LADDER, start=1)}
+# Close contact other than the ladder's counts as the first rung: a person who has had our
+# executive visit, a reference-site visit or an on-site meeting is past "getting in at all".
+_LADDER_LEVEL.update({action: 1 for action in FIRST_RUNG_CONTACT})
 DAYS_SINCE = tuple(f"days_since_{action}" for action in BUILTIN_ACTIONS)  # field names, made once
 
 
@@ -35,8 +38,10 @@ def activity_record(activity: Activity, as_of: dt.date) -> Record:
     }
 
 
-def contact_record(contact: Contact, activities: list[Record], as_of: dt.date) -> Record:
+def contact_record(contact: Contact, activities: list[Record], as_of: dt.date, meetings: frozenset[str]) -> Record:
+    """A contact's own fields; ``meetings`` are the action types that meet a person (they are visits)."""
     past = [a for a in activities if not a["planned"]]
+    met = [a["days_ago"] for a in past if a["type"] in meetings]
     record: Record = {
         "id": contact.id,
         "name": contact.name,
@@ -54,6 +59,15 @@ def contact_record(contact: Contact, activities: list[Record], as_of: dt.date) -
         "days_since_last_activity": min((a["days_ago"] for a in past), default=None),
         "planned_count": len(activities) - len(past),
         "days_to_birthday": _days_to_birthday(contact.birthday, as_of),
+        "met": bool(met),
+        "days_since_last_meeting": min(met, default=None),
+        "reports_to": contact.reports_to,
+        "in_role_since": contact.in_role_since,
+        "days_in_role": _days_in_role(contact.in_role_since, as_of),
+        "previous_stance": contact.previous_stance,
+        "stance_change": None if contact.previous_stance is None else contact.stance - contact.previous_stance,
+        "backs_competitor": contact.backs_competitor,
+        "coach": contact.stance == 3 and contact.backs_competitor is None,
     }
     latest = latest_by_type(past)
     record.update(zip(DAYS_SINCE, map(latest.get, BUILTIN_ACTIONS), strict=True))
@@ -61,6 +75,10 @@ def contact_record(contact: Contact, activities: list[Record], as_of: dt.date) -
     record["intimacy_level"] = level
     record["next_intimacy_action"] = INTIMACY_LADDER[level] if level < len(INTIMACY_LADDER) else None
     return record
+
+
+def _days_in_role(since: dt.date | None, as_of: dt.date) -> int | None:
+    return days_between(as_of, since) if since is not None and since <= as_of else None
 
 
 def latest_by_type(activities: Iterable[Record]) -> dict[str, int]:

@@ -6,14 +6,16 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from ..model.actions import BUILTIN_ACTIONS
 from ..model.fields import SALES_ACTIONS_151
 from ..model.snapshot import Opportunity
-from .contact_facts import days_between
+from .contact_facts import DAYS_SINCE, days_between, latest_by_type
 
 Record = dict[str, Any]
 
 
 def deal_memberships(deals: list[Opportunity], stances: Mapping[str, int]) -> dict[str, list[Record]]:
+    """Per deal, one row per member of each of its decision groups (the fishbone)."""
     rows: dict[str, list[Record]] = {}
     for deal in deals:
         rows[deal.id] = []
@@ -39,10 +41,12 @@ def opportunity_record(
 ) -> Record:
     people = {row["contact_id"]: contacts[row["contact_id"]] for row in rows}
     stances = [person["stance"] for person in people.values()]
+    closed = deal.close_date is not None and not deal.live and deal.close_date <= as_of
     supported_groups = {row["group"] for row in rows if contacts[row["contact_id"]]["stance"] >= 1}
     past = [a["days_ago"] for a in activities if not a["planned"]]
     done = {a["type"] for a in activities} & set(SALES_ACTIONS_151)  # scheduled counts: it is under way
-    return {
+    latest = latest_by_type(a for a in activities if not a["planned"])
+    record = {
         "id": deal.id,
         "name": deal.name,
         "stage": deal.stage,
@@ -53,10 +57,30 @@ def opportunity_record(
         "member_count": len(people),
         "supporter_count": sum(1 for s in stances if s >= 1),
         "opposer_count": sum(1 for s in stances if s == -1),
-        "coach_count": sum(1 for s in stances if s == 3),
+        "coach_count": sum(1 for person in people.values() if person["coach"]),
         "best_stance": max(stances, default=None),
         "groups_without_supporter": len({g.group for g in deal.decision_groups} - supported_groups),
         "days_since_last_activity": min(past, default=None),
         "sales_actions_done": len(done),
         "next_151_action": next((a for a in SALES_ACTIONS_151 if a not in done), None),
+        "days_since_close": days_between(as_of, deal.close_date) if closed and deal.close_date else None,
+    }
+    record.update(zip(DAYS_SINCE, map(latest.get, BUILTIN_ACTIONS), strict=True))
+    return record
+
+
+def deal_stakes(live: list[Opportunity], every: list[Opportunity], as_of: dt.date) -> Record:
+    """What a person has at stake: the most valuable live deal they help decide, and recent closes."""
+    top = max(live, key=lambda d: (d.value or 0, -(d.close_date or dt.date.max).toordinal(), d.id), default=None)
+
+    def since(stage: str) -> int | None:
+        closes = [d.close_date for d in every if d.stage == stage and d.close_date and d.close_date <= as_of]
+        return days_between(as_of, max(closes)) if closes else None
+
+    return {
+        "top_deal": top.id if top else None,
+        "deal_value": top.value if top else None,
+        "deal_days_to_close": days_between(top.close_date, as_of) if top and top.close_date else None,
+        "days_since_won_deal": since("won"),
+        "days_since_lost_deal": since("lost"),
     }

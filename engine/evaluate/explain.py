@@ -91,16 +91,23 @@ def first_failure(condition: Condition, record: Record, facts: Facts, kind: str)
 
 
 def why_not(rule: Rule, subject: Record, facts: Facts, advice: Advice) -> str:
-    """One line: why ``rule`` did not recommend anything for ``subject`` (or that it did)."""
+    """Why ``rule`` did not recommend anything for ``subject`` (one line), or what became of what it did:
+    each action on its own line, held back and why, or recommended with what the plan decided."""
     name = f"{rule.subject} {subject['id']}"
     failure = first_failure(rule.when, subject, facts, rule.subject)
     if failure is not None:
         return f"{rule.qualified_id} did not fire for {name}: {failure}"
-    held_back = [
-        s for s in advice.suppressed
-        if s.recommendation.rule == rule.qualified_id and s.recommendation.subject_id == str(subject["id"])
-    ]  # fmt: skip
-    shown = [r for r in advice.recommendations if r.rule == rule.qualified_id and r.subject_id == str(subject["id"])]
-    parts = [f"{s.recommendation.action} suppressed by {s.reason}: {s.detail}" for s in held_back]
-    parts += [f"{r.action} recommended (priority {r.priority:g}, due {r.due.isoformat()})" for r in shown]
-    return f"{rule.qualified_id} fired for {name}: " + "; ".join(parts)
+    mine = str(subject["id"])
+    lines = [f"{rule.qualified_id} fired for {name}:"]
+    for held in advice.suppressed:
+        rec = held.recommendation
+        if rec.rule == rule.qualified_id and rec.subject_id == mine:
+            lines.append(f"  {rec.action} held back ({held.reason}): {held.detail}")
+    for rec in advice.recommendations:
+        if rec.rule == rule.qualified_id and rec.subject_id == mine:
+            owner = f", by {rec.owner.name} ({rec.owner.role})" if rec.owner else ", by nobody on the team yet"
+            lines.append(f"  {rec.action} recommended: priority {rec.priority:g}, due {rec.due.isoformat()}{owner}")
+            lines += [f"    - {note.text}" for note in advice.notes if note.recommendation.id == rec.id]
+            if rec.compliance:
+                lines.append(f"    - compliance: {rec.compliance}")
+    return "\n".join(lines)

@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel
 
 from ..errors import EvaluationError
-from ..model.snapshot import Snapshot
+from ..model.actions import ActionCatalogue
+from ..model.snapshot import Opportunity, Snapshot
 from ..plugin.enrichers import Enricher
 from .account_facts import account_record, team_records
 from .contact_facts import Record as Record
 from .contact_facts import activity_record, add_departments, contact_record
-from .deal_facts import deal_memberships, opportunity_record
+from .deal_facts import deal_memberships, deal_stakes, opportunity_record
 
 
 @dataclass
@@ -30,6 +31,7 @@ class Facts:
     team: list[Record]
     # (subject kind, subject id, collection) -> item records
     collections: dict[tuple[str, str, str], list[Record]] = field(default_factory=dict)
+    region: str | None = None  # the account's region (extra.region): its holidays and festivals
 
     def subjects(self, kind: str) -> list[Record]:
         """The records a rule with this subject kind is tested on."""
@@ -44,9 +46,10 @@ class Facts:
         return self.collections.get((kind, subject_id, collection), [])
 
 
-def compute_facts(snap: Snapshot, enrichers: Sequence[Enricher] = ()) -> Facts:
+def compute_facts(snap: Snapshot, enrichers: Sequence[Enricher] = (), actions: ActionCatalogue | None = None) -> Facts:
     """Derive every field of ``fields.py`` for one snapshot, plus the enrichers' fields."""
     as_of = snap.as_of
+    meetings = _meetings(actions or ActionCatalogue())
     team_by_id = {m.id: m for m in snap.team}
     activities = [activity_record(a, as_of) for a in snap.activities]
     by_contact: dict[str, list[Record]] = defaultdict(list)
@@ -58,21 +61,24 @@ def compute_facts(snap: Snapshot, enrichers: Sequence[Enricher] = ()) -> Facts:
             by_deal[activity.opportunity_id].append(record)
 
     memberships = deal_memberships(snap.opportunities, {c.id: c.stance for c in snap.contacts})
-    key_people = {m["contact_id"] for rows in memberships.values() for m in rows if m["live"] and m["group_key_person"]}
-    live_deals: dict[str, set[str]] = defaultdict(set)
-    for deal_id, rows in memberships.items():
-        for row in rows:
-            if row["live"]:
-                live_deals[row["contact_id"]].add(deal_id)
+    nearest = {m["contact_id"] for rows in memberships.values() for m in rows if m["live"] and m["group_key_person"]}
+    deals_of: dict[str, dict[str, Opportunity]] = defaultdict(dict)  # contact -> the deals they help decide
+    for deal in snap.opportunities:
+        for row in memberships[deal.id]:
+            deals_of[row["contact_id"]][deal.id] = deal
 
     contacts = []
     for contact in snap.contacts:
         owner = team_by_id.get(contact.owner) if contact.owner else None
-        record = contact_record(contact, by_contact[contact.id], as_of)
+        record = contact_record(contact, by_contact[contact.id], as_of, meetings)
         record["owner_level"] = owner.level if owner else None
         record["owner_role"] = owner.role if owner else None
-        record["key_person"] = contact.id in key_people
-        record["live_deal_count"] = len(live_deals[contact.id])
+        live = [deal for deal in deals_of[contact.id].values() if deal.live]
+        record["live_deal_count"] = len(live)
+        record["fishbone_key_person"] = contact.id in nearest
+        # Key beyond "nearest the axis": the approver or a decision maker on a live deal, or our coach on it.
+        record["key_person"] = contact.id in nearest or bool(live and (contact.role in ("A", "D") or record["coach"]))
+        record.update(deal_stakes(live, list(deals_of[contact.id].values()), as_of))
         _enrich(record, "contact", contact, snap, enrichers)
         contacts.append(record)
     contact_by_id = {record["id"]: record for record in contacts}
@@ -90,18 +96,24 @@ def compute_facts(snap: Snapshot, enrichers: Sequence[Enricher] = ()) -> Facts:
         record["owned_by_top_owner"] = account["top_owner"] is not None and record["owner"] == account["top_owner"]
     held = [c["name"] for c in contacts if c["owned_by_top_owner"] and c["stance"] >= 1]
     account["top_owner_contacts"] = ", ".join(held) if held else None
-    facts = Facts(as_of, account, contacts, opportunities, activities, team)
+    region = snap.account.extra.get("region")
+    facts = Facts(as_of, account, contacts, opportunities, activities, team, region=str(region) if region else None)
 
     for record in contacts:
         facts.collections[("contact", record["id"], "activities")] = by_contact[record["id"]]
     deal_by_id = {record["id"]: record for record in opportunities}
     for deal_id, rows in memberships.items():
         members = []
-        best = deal_by_id[deal_id]["best_stance"]
+        # A person who backs a rival is not who we grow into our coach, however friendly.
+        best = max(
+            (c["stance"] for r in rows if not (c := contact_by_id[r["contact_id"]])["backs_competitor"]), default=0
+        )
         for row in rows:
             membership = {k: row[k] for k in ("group", "proximity", "group_key_person", "group_supporters")}
-            stance = contact_by_id[row["contact_id"]]["stance"]
-            membership["strongest_supporter"] = stance >= 1 and stance == best
+            person = contact_by_id[row["contact_id"]]
+            membership["strongest_supporter"] = (
+                person["stance"] >= 1 and person["stance"] == best and not person["backs_competitor"]
+            )
             members.append({**contact_by_id[row["contact_id"]], **membership})
             if row["live"]:
                 facts.collections.setdefault(("contact", row["contact_id"], "deals"), []).append(
@@ -118,6 +130,11 @@ def compute_facts(snap: Snapshot, enrichers: Sequence[Enricher] = ()) -> Facts:
     ):
         facts.collections[("account", account_id, name)] = records
     return facts
+
+
+def _meetings(actions: ActionCatalogue) -> frozenset[str]:
+    """The action types in which we meet a person (visits), so that a person can be "never met"."""
+    return frozenset(action_id for action_id in actions.ids() if actions[action_id].visit)
 
 
 def _enrich(record: Record, kind: str, model: BaseModel, snap: Snapshot, enrichers: Sequence[Enricher]) -> None:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from ..model.actions import ActionCatalogue, Compliance
+from ..model.actions import ActionCatalogue
 from ..model.config import DEFAULT_GIFT_CAP
 from ..model.i18n import DEFAULT_LANGUAGE, pick
-from ..model.recommendation import Recommendation, Suppressed, recommendation_id
+from ..model.recommendation import Note, Recommendation, Suppressed, recommendation_id
 from ..playbooks.playbook import ActionSpec, Playbook
 from ..playbooks.templates import render
+from .compliance import compliant
 from .facts import Facts, Record
 from .firing import Firing
 from .reference import field_value
@@ -31,6 +32,7 @@ class Advice:
     as_of: dt.date
     recommendations: list[Recommendation]
     suppressed: list[Suppressed]
+    notes: list[Note] = field(default_factory=list)  # what the plan decided, for explain
 
 
 def rank(
@@ -39,36 +41,44 @@ def rank(
     playbooks: Mapping[str, Playbook],
     actions: ActionCatalogue,
     gift_cap: float = DEFAULT_GIFT_CAP,
-    caps: Mapping[str, int] | None = None,
     lang: str = DEFAULT_LANGUAGE,
 ) -> Advice:
-    """Turn firings into ranked recommendations: vetoes, cooldowns, one per slot, groups, caps."""
+    """Turn firings into ranked recommendations: compliance, cooldowns, one per slot, exclusive groups.
+
+    The plan (``engine/plan``) then gives them owners, urgency, dates, approaches and caps.
+    """
     kept: dict[tuple[str, str, str], Recommendation] = {}
+    candidates: list[Recommendation] = []
     groups: dict[str, str] = {}  # recommendation id -> exclusive group
     suppressed: list[Suppressed] = []
     account_values = {f"account.{k}": v for k, v in facts.account.items()}
+    currency = str(facts.account.get("currency"))
     for firing in firings:
         for spec in firing.rule.actions:
             rec = _recommend(firing, spec, facts, account_values, lang)
-            veto = _compliance_veto(spec, firing.subject, firing.rule.subject, actions, gift_cap, facts)
-            cooldown = None if veto else _cooldown(spec.action, firing, facts, playbooks, actions)
-            if veto or cooldown:
-                suppressed.append(Suppressed(rec, "compliance" if veto else "cooldown", veto or cooldown or ""))
+            cooling = functools.partial(_cooldown, firing=firing, facts=facts, playbooks=playbooks, actions=actions)
+            allowed, vetoed = compliant(rec, spec, firing, actions, gift_cap, currency, lang, cooling)
+            if vetoed is not None:
+                suppressed.append(vetoed)
+            if allowed is None:
+                continue
+            rec = allowed
+            cooldown = cooling(rec.action)
+            if cooldown:
+                suppressed.append(Suppressed(rec, "cooldown", cooldown))
                 continue
             if firing.rule.exclusive_group:
                 groups[rec.id] = f"{firing.rule.playbook}/{firing.rule.exclusive_group}"
-            slot = (rec.action, rec.subject_kind, rec.subject_id)
-            other = kept.get(slot)
-            if other is None:
-                kept[slot] = rec
-                continue
-            winner, loser = (rec, other) if _order(rec) < _order(other) else (other, rec)
-            kept[slot] = winner
-            suppressed.append(Suppressed(loser, "duplicate", f"the same action is recommended by {winner.rule}"))
-    ranked = sorted(kept.values(), key=_order)
-    ranked = _exclusive(ranked, groups, suppressed)
-    ranked = _capped(ranked, caps or {}, suppressed)
-    return Advice(str(facts.account["id"]), facts.as_of, ranked, suppressed)
+            candidates.append(rec)
+    # Exclusive groups first: the group's best rule wins even if another rule gives its action.
+    for rec in _exclusive(sorted(candidates, key=_order), groups, suppressed):
+        slot = (rec.action, rec.subject_kind, rec.subject_id)
+        other = kept.get(slot)
+        if other is None:
+            kept[slot] = rec
+            continue
+        suppressed.append(Suppressed(rec, "duplicate", f"the same action is recommended by {other.rule}"))
+    return Advice(str(facts.account["id"]), facts.as_of, sorted(kept.values(), key=_order), suppressed)
 
 
 def _exclusive(
@@ -87,25 +97,6 @@ def _exclusive(
             kept.append(rec)
         else:
             suppressed.append(Suppressed(rec, "exclusive", f"exclusive group {group}: {winner} ranks higher"))
-    return kept
-
-
-def _capped(
-    ranked: list[Recommendation], caps: Mapping[str, int], suppressed: list[Suppressed]
-) -> list[Recommendation]:
-    """Keep at most ``per_contact`` recommendations per contact and ``per_account`` in all."""
-    per_contact, per_account = caps.get("per_contact"), caps.get("per_account")
-    counts: dict[str, int] = {}
-    kept: list[Recommendation] = []
-    for rec in ranked:
-        contact = rec.subject_kind == "contact" and per_contact is not None
-        if contact and counts.get(rec.subject_id, 0) >= per_contact:  # type: ignore[operator]
-            suppressed.append(Suppressed(rec, "cap", f"at most {per_contact} recommendations per contact"))
-        elif per_account is not None and len(kept) >= per_account:
-            suppressed.append(Suppressed(rec, "cap", f"at most {per_account} recommendations per account"))
-        else:
-            counts[rec.subject_id] = counts.get(rec.subject_id, 0) + contact
-            kept.append(rec)
     return kept
 
 
@@ -129,11 +120,12 @@ def _recommend(
         title=render(pick(spec.title, lang), values),
         rationale=_one_line(pick(rule.rationale, lang)),
         rule=rule.qualified_id,
-        priority=round(rule.priority_for(bool(facts.account.get("crisis"))) * _influence(subject, rule.subject), 2),
+        priority=round(rule.priority_for(_in_crisis(facts)) * _influence(subject, rule.subject), 2),
         due=facts.as_of + dt.timedelta(days=spec.due_in_days),
         owner_role=spec.owner_role,
         evidence=_evidence(firing, facts),
         body=render(pick(spec.body, lang), values).strip() if spec.body else None,
+        account_name=str(facts.account["name"]),
     )
 
 
@@ -153,6 +145,11 @@ class _Fields:
 @functools.lru_cache(maxsize=1024)
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _in_crisis(facts: Facts) -> bool:
+    """The customer's own crisis, or one of ours or the market's (the crisis enricher)."""
+    return bool(facts.account.get("crisis") or facts.account.get("market_crisis"))
 
 
 def _influence(subject: Record, kind: str) -> float:
@@ -180,22 +177,8 @@ def _json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def _compliance_veto(
-    spec: ActionSpec, subject: Record, kind: str, actions: ActionCatalogue, gift_cap: float, facts: Facts
-) -> str | None:
-    """Vetoes no rule can override (methodology section 9)."""
-    compliance = actions[spec.action].compliance
-    if compliance is Compliance.NONE:
-        return None
-    if kind == "contact" and subject.get("public_official"):
-        return f"{spec.action} is never offered to a public official"
-    if compliance is Compliance.GIFT and spec.value is not None and spec.value > gift_cap:
-        return f"gift value {spec.value:g} is above the cap of {gift_cap:g} {facts.account.get('currency')}"
-    return None
-
-
 def _cooldown(
-    action: str, firing: Firing, facts: Facts, playbooks: Mapping[str, Playbook], actions: ActionCatalogue
+    action: str, *, firing: Firing, facts: Facts, playbooks: Mapping[str, Playbook], actions: ActionCatalogue
 ) -> str | None:
     """A reason to hold the action back: done too recently on this subject, or already scheduled."""
     playbook = playbooks.get(firing.rule.playbook)

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import InputError, did_you_mean
 from .i18n import DEFAULT_LANGUAGE
+from .plan_settings import PlanSettings, Urgency
 from .validation import fields_at
 
 FILENAME = "kamengine.toml"
@@ -36,20 +37,6 @@ class Festival:
     regions: tuple[str, ...] = ()
 
 
-#: The shipped calendar (docs/playbook.md says how to add to it in kamengine.toml).
-DEFAULT_FESTIVALS: tuple[Festival, ...] = (
-    Festival("Spring Festival 春节", dt.date(2026, 2, 17), ("CN",)),
-    Festival("Spring Festival 春节", dt.date(2027, 2, 6), ("CN",)),
-    Festival("Spring Festival 春节", dt.date(2028, 1, 26), ("CN",)),
-    Festival("Mid-Autumn Festival 中秋节", dt.date(2026, 9, 25), ("CN",)),
-    Festival("Mid-Autumn Festival 中秋节", dt.date(2027, 9, 15), ("CN",)),
-    Festival("Christmas", dt.date(2026, 12, 25), ("EU", "US")),
-    Festival("Christmas", dt.date(2027, 12, 25), ("EU", "US")),
-    Festival("New Year", dt.date(2027, 1, 1), ()),
-    Festival("New Year", dt.date(2028, 1, 1), ()),
-)
-
-
 @dataclass
 class Config:
     """The effective settings of one run."""
@@ -60,7 +47,9 @@ class Config:
     parameters: dict[str, Any] = field(default_factory=dict)
     disabled_playbooks: set[str] = field(default_factory=set)
     disabled_rules: set[str] = field(default_factory=set)
-    festivals: tuple[Festival, ...] = DEFAULT_FESTIVALS
+    festivals: tuple[Festival, ...] = ()  # added to the holidays calendar of their regions
+    crisis: str | None = None  # a crisis of ours or of the whole market: every strategic partner hears from us
+    plan: PlanSettings = field(default_factory=PlanSettings)
     origins: dict[str, str] = field(default_factory=dict)  # setting -> where it came from
 
     def cap_for(self, currency: str) -> float:
@@ -93,15 +82,35 @@ class FestivalSettings(_Table):
     regions: list[str] = Field(default_factory=list)
 
 
+class UrgencySettings(_Table):
+    tiers: dict[str, Amount] = Field(default_factory=dict)
+    stages: dict[str, Amount] = Field(default_factory=dict)
+    value_unit: Annotated[float, Field(gt=0)] | None = None
+    value_slope: Amount | None = None
+    value_cap: Annotated[float, Field(ge=1)] | None = None
+    close_horizon_days: Annotated[int, Field(ge=1)] | None = None
+    close_boost: Amount | None = None
+    overdue: Amount | None = None
+
+
+class PlanTable(_Table):
+    window_days: Annotated[int, Field(ge=1)] | None = None
+    weekly_capacity: Annotated[int, Field(ge=1)] | None = None
+    capacity: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    urgency: UrgencySettings = UrgencySettings()
+
+
 class Settings(_Table):
     """The shape of ``kamengine.toml`` (documented in docs/settings.md)."""
 
     lang: Literal["en", "zh"] | None = None
+    crisis: Annotated[str, Field(min_length=1)] | None = None
     parameters: dict[str, Any] = Field(default_factory=dict)
     compliance: ComplianceSettings = ComplianceSettings()
     playbooks: SwitchedOff = SwitchedOff()
     rules: SwitchedOff = SwitchedOff()
     festivals: list[FestivalSettings] = Field(default_factory=list)
+    plan: PlanTable = PlanTable()
 
 
 def find_config(explicit: str | None, cwd: Path | None = None) -> Path | None:
@@ -118,7 +127,7 @@ def find_config(explicit: str | None, cwd: Path | None = None) -> Path | None:
 def load_config(path: Path | None) -> Config:
     """The defaults, overridden by the file at ``path`` (if any)."""
     config = Config()
-    for name in ("lang", "gift_cap", "festivals"):
+    for name in ("lang", "gift_cap", "festivals", "crisis", "plan"):
         config.origins[name] = "default"
     if path is None:
         return config
@@ -150,10 +159,31 @@ def _apply(settings: Settings, config: Config, where: str) -> None:
         if switched.disabled:
             target.update(switched.disabled)
             config.origins[f"{section}.disabled"] = where
-    if settings.festivals:  # added to the shipped calendar
-        added = tuple(Festival(f.name, f.date, tuple(f.regions)) for f in settings.festivals)
-        config.festivals = DEFAULT_FESTIVALS + added
-        config.origins["festivals"] = f"default + {where}"
+    if settings.festivals:  # added to the holidays calendar
+        config.festivals = tuple(Festival(f.name, f.date, tuple(f.regions)) for f in settings.festivals)
+        config.origins["festivals"] = where
+    if settings.crisis is not None:
+        config.crisis, config.origins["crisis"] = settings.crisis, where
+    if settings.plan != PlanTable():
+        config.plan, config.origins["plan"] = _plan(settings.plan), where
+
+
+def _plan(table: PlanTable) -> PlanSettings:
+    """The plan's settings: the defaults, with what the file sets."""
+    default = PlanSettings()
+    urgency = table.urgency
+    given = {k: v for k, v in urgency.model_dump(exclude={"tiers", "stages"}).items() if v is not None}
+    weights = Urgency(
+        tiers={**default.urgency.tiers, **urgency.tiers},
+        stages={**default.urgency.stages, **urgency.stages},
+        **given,
+    )
+    return PlanSettings(
+        window_days=table.window_days or default.window_days,
+        weekly_capacity=table.weekly_capacity or default.weekly_capacity,
+        capacity=dict(table.capacity),
+        urgency=weights,
+    )
 
 
 def _described(exc: ValidationError, data: dict[str, Any]) -> list[str]:
@@ -165,6 +195,8 @@ def _described(exc: ValidationError, data: dict[str, Any]) -> list[str]:
             allowed = sorted(fields_at(Settings, loc[:-1]))
             hint = did_you_mean(str(loc[-1]), allowed)
             message = f"{_dotted(loc)}: unknown setting{hint}; expected one of {', '.join(allowed)}"
+        elif (loc[0] in ("plan", "crisis") and len(loc) > 1) or loc[0] == "crisis":
+            message = f"{_dotted(loc)}: {error['msg'].lower()}, found {found}"
         elif loc[0] == "lang":
             message = f"lang: expected one of en, zh, found {found}"
         elif loc[0] == "festivals":

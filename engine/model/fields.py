@@ -22,6 +22,8 @@ TIERS = ("strategic", "key", "standard")
 TEAM_ROLES = ("AR", "SR", "FR", "AD")
 #: Huawei's five sales actions of "151", in the order a new deal should get them.
 SALES_ACTIONS_151 = ("technical_exchange", "reference_site_visit", "onsite_meeting", "hq_tour", "executive_visit")
+#: Close contact that counts as the ladder's first rung: past "getting in at all".
+FIRST_RUNG_CONTACT = ("executive_visit", "reference_site_visit", "onsite_meeting")
 INTIMACY_LADDER = (
     "project_office_visit",
     "regular_office_visit",
@@ -68,11 +70,18 @@ _CONTACT = [
     _f(
         "intimacy_level",
         "int",
-        "highest rung of the intimacy ladder reached: 0 none, 1 project office visit .. 5 home visit",
+        "highest rung of the intimacy ladder reached: 0 none, 1 project office visit (or an executive visit,"
+        " reference-site visit or on-site meeting) .. 5 home visit",
     ),
     _f("next_intimacy_action", "action", "the action id of the next rung above the highest reached; null at the top"),
     _f("days_to_birthday", "int", "days until the next birthday (0 = today); null without a birthday"),
-    _f("key_person", "bool", "nearest the axis in a decision group of a live deal (fishbone key person)"),
+    _f(
+        "key_person",
+        "bool",
+        "decides a live deal: nearest the axis in one of its decision groups, its approver or a decision maker"
+        " in its groups, or our coach in them",
+    ),
+    _f("fishbone_key_person", "bool", "nearest the axis in a decision group of a live deal"),
     _f("live_deal_count", "int", "number of live deals whose decision groups include this contact"),
     _f("planned_count", "int", "number of scheduled (future-dated) activities with this contact"),
     _f(
@@ -83,6 +92,20 @@ _CONTACT = [
     _f("department_head", "bool", "the most senior contact of their department (ties: the first listed)"),
     _f("department_size", "int", "contacts in the same department (this one included); null without a department"),
     _f("owned_by_top_owner", "bool", "this relationship is owned by the account's top owner (soil fertility)"),
+    _f("met", "bool", "someone of ours has met this person (a past visit-type activity); false: never met"),
+    _f("days_since_last_meeting", "int", "days since we last met this person; null if never met"),
+    _f("reports_to", "str", "id of the contact this person reports to"),
+    _f("in_role_since", "date", "when they took this role"),
+    _f("days_in_role", "int", "days since they took this role; null if unknown"),
+    _f("previous_stance", "int", "the stance before the last change; null if unknown"),
+    _f("stance_change", "int", "stance minus previous_stance (negative: a drop); null if unknown"),
+    _f("backs_competitor", "str", "a rival this person backs or coaches; null if none known"),
+    _f("coach", "bool", "stance 3 and backing no rival: our coach"),
+    _f("top_deal", "str", "id of the most valuable live deal this person helps decide; null if none"),
+    _f("deal_value", "number", "value of that deal"),
+    _f("deal_days_to_close", "int", "days until that deal closes"),
+    _f("days_since_won_deal", "int", "days since a deal this person helped decide was won; null if none"),
+    _f("days_since_lost_deal", "int", "days since a deal this person helped decide was lost; null if none"),
 ]
 _CONTACT += [
     _f(f"days_since_{action}", "int", f"days since the last past {action}; null if none") for action in BUILTIN_ACTIONS
@@ -99,7 +122,7 @@ _OPPORTUNITY = [
     _f("member_count", "int", "people in its decision groups (each person once)"),
     _f("supporter_count", "int", "decision-group members at stance >= 1"),
     _f("opposer_count", "int", "decision-group members at stance -1"),
-    _f("coach_count", "int", "decision-group members at stance 3 (coaches)"),
+    _f("coach_count", "int", "decision-group members who are our coach (stance 3, backing no rival)"),
     _f("best_stance", "int", "highest stance among its decision-group members; null without members"),
     _f("groups_without_supporter", "int", "decision groups with no member at stance >= 1"),
     _f("days_since_last_activity", "int", "days since the last past activity on this deal; null if none"),
@@ -107,6 +130,11 @@ _OPPORTUNITY = [
     _f(
         "next_151_action", "action", "the first 151 sales action not yet done on this deal, in order; null when all are"
     ),
+    _f("days_since_close", "int", "a won or lost deal: days since its close date; null while live"),
+]
+_OPPORTUNITY += [
+    _f(f"days_since_{action}", "int", f"days since the last past {action} on this deal; null if none")
+    for action in BUILTIN_ACTIONS
 ]
 
 _ACCOUNT = [
@@ -124,7 +152,7 @@ _ACCOUNT = [
     _f("contact_count", "int", "number of contacts"),
     _f("supporter_count", "int", "contacts at stance >= 1"),
     _f("opposer_count", "int", "contacts at stance -1"),
-    _f("coach_count", "int", "contacts at stance 3"),
+    _f("coach_count", "int", "contacts who are our coach (stance 3, backing no rival)"),
     _f("uncontacted_count", "int", "contacts with no past activity"),
     _f("live_deal_count", "int", "live opportunities"),
     _f("team_count", "int", "members of our account team"),
@@ -138,6 +166,10 @@ _ACCOUNT = [
     _f("working_contacts", "int", "middle and staff contacts (the foundation)"),
     _f("working_supporters", "int", "middle and staff contacts at stance >= 1"),
     _f("decider_supporters", "int", "approvers and decision makers at stance >= 1"),
+    _f("stage", "str", "the account's stage, which staffs the iron triangle", ("expansion", "growth", "mature")),
+    _f("live_pipeline_value", "number", "sum of the values of the live deals"),
+    _f("days_since_last_win", "int", "days since the most recent won deal closed; null if none"),
+    _f("days_since_last_loss", "int", "days since the most recent lost deal closed; null if none"),
 ]
 _ACCOUNT += [_f(f"team_count_{role}", "int", f"members of our account team in the {role} role") for role in TEAM_ROLES]
 _ACCOUNT += [

@@ -16,6 +16,18 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 
+@dataclass(frozen=True)
+class Owner:
+    """The team member who should act."""
+
+    id: str
+    name: str
+    role: str  # AR | SR | FR | AD
+
+    def to_dict(self) -> dict[str, str]:
+        return {"id": self.id, "name": self.name, "role": self.role}
+
+
 class Row(NamedTuple):
     """The flat form with names: ``Row._make(recommendation.to_row())``."""
 
@@ -32,6 +44,12 @@ class Row(NamedTuple):
     owner_role: str
     evidence: str  # JSON text
     body: str | None
+    owner_id: str | None
+    owner_name: str | None
+    approach: str | None
+    opportunity_id: str | None
+    compliance: str | None
+    account_name: str | None
 
 
 #: The flat columns of a recommendation, in the order ``to_row`` gives them.
@@ -55,6 +73,11 @@ class Recommendation:
     owner_role: str
     evidence: dict[str, Any] = field(default_factory=dict)
     body: str | None = None  # a longer text some actions carry, e.g. a drafted open letter
+    owner: Owner | None = None  # who should act (the plan's choice); None: nobody on the team can
+    approach: str | None = None  # id shared by the recommendations one meeting carries; the lead first
+    opportunity_id: str | None = None  # the deal it serves, when it serves one
+    compliance: str | None = None  # a note when a compliance rule shaped it
+    account_name: str | None = None  # the company, for people and calendars that do not know the id
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's JSON shape (``body`` only when there is one: fields are only added)."""
@@ -73,6 +96,11 @@ class Recommendation:
         }
         if self.body is not None:
             document["body"] = self.body
+        document["owner"] = self.owner.to_dict() if self.owner else None
+        document["approach"] = self.approach
+        document["opportunity_id"] = self.opportunity_id
+        document["compliance"] = self.compliance
+        document["account_name"] = self.account_name
         return document
 
     def to_row(self) -> tuple[Any, ...]:
@@ -83,7 +111,8 @@ class Recommendation:
         return (
             self.id, self.account_id, self.action, self.subject_kind, self.subject_id, self.rule, self.title,
             self.rationale, self.priority, self.due.isoformat(), self.owner_role, evidence_json(self.evidence),
-            self.body,
+            self.body, self.owner.id if self.owner else None, self.owner.name if self.owner else None, self.approach,
+            self.opportunity_id, self.compliance, self.account_name,
         )  # fmt: skip
 
     def row_dict(self) -> dict[str, Any]:
@@ -98,6 +127,9 @@ class Recommendation:
             subject_id=row["subject_id"], title=row["title"], rationale=row["rationale"], rule=row["rule"],
             priority=row["priority"], due=dt.date.fromisoformat(row["due"]), owner_role=row["owner_role"],
             evidence=json.loads(row["evidence"]) if row["evidence"] else {}, body=row["body"],
+            owner=Owner(row["owner_id"], row["owner_name"] or "", row["owner_role"]) if row.get("owner_id") else None,
+            approach=row.get("approach"), opportunity_id=row.get("opportunity_id"), compliance=row.get("compliance"),
+            account_name=row.get("account_name"),
         )  # fmt: skip
 
 
@@ -107,11 +139,19 @@ def evidence_json(evidence: Mapping[str, Any]) -> str:
 
 
 @dataclass(frozen=True)
+class Note:
+    """One thing the plan decided about a recommendation (its owner, its approach, its date), for explain."""
+
+    recommendation: Recommendation
+    text: str
+
+
+@dataclass(frozen=True)
 class Suppressed:
     """A recommendation a rule made that a cooldown, a compliance veto or a duplicate removed."""
 
     recommendation: Recommendation
-    reason: str  # compliance | cooldown | duplicate | exclusive | cap
+    reason: str  # compliance | cooldown | duplicate | exclusive | staffing | timing | approach | cap
     detail: str
 
 

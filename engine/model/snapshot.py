@@ -19,6 +19,7 @@ GroupName = Literal["commercial", "technical", "selection", "final"]
 TeamRole = Literal["AR", "SR", "FR", "AD"]
 Tier = Literal["strategic", "key", "standard"]
 Strength = Literal[0, 1, 2, 3]
+AccountStage = Literal["expansion", "growth", "mature"]
 
 CLOSED_STAGES = ("won", "lost")
 FieldPath = tuple[str | int, ...]
@@ -44,7 +45,8 @@ class Account(_Strict):
     industry: str | None = None
     tier: Tier = "standard"
     strategic_partner: bool = False
-    crisis: bool = False
+    crisis: bool = False  # the customer's own crisis; ours or the market's is declared in kamengine.toml
+    stage: AccountStage | None = None  # staffs the iron triangle: expansion, growth or mature
     currency: str = "EUR"
     org_relationship: OrgRelationship = OrgRelationship()
     extra: dict[str, Any] = Field(default_factory=dict)
@@ -63,6 +65,10 @@ class Contact(_Strict):
     birthday: dt.date | None = None
     interests: list[str] = Field(default_factory=list)
     owner: str | None = None
+    reports_to: str | None = None  # the contact this person reports to (the org chart)
+    in_role_since: dt.date | None = None  # when they took this role: a new executive is an event
+    previous_stance: Stance | None = None  # the stance before the last change: a drop is an event
+    backs_competitor: str | None = None  # a rival this person backs or coaches: never our coach
     extra: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -135,6 +141,10 @@ def integrity_problems(snap: Snapshot, actions: ActionCatalogue) -> Iterable[tup
                 ("contacts", index, "owner"),
                 f"unknown team member '{contact.owner}'{did_you_mean(contact.owner, team)}",
             )
+        if contact.reports_to is not None and contact.reports_to not in contacts:
+            hint = did_you_mean(contact.reports_to, contacts)
+            yield ("contacts", index, "reports_to"), f"unknown contact '{contact.reports_to}'{hint}"
+    yield from _reporting_loops(snap.contacts)
     for index, deal in enumerate(snap.opportunities):
         for g, group in enumerate(deal.decision_groups):
             for m, member in enumerate(group.members):
@@ -160,3 +170,17 @@ def integrity_problems(snap: Snapshot, actions: ActionCatalogue) -> Iterable[tup
                 ("activities", index, "owner"),
                 f"unknown team member '{activity.owner}'{did_you_mean(activity.owner, team)}",
             )
+
+
+def _reporting_loops(contacts: list[Contact]) -> Iterable[tuple[FieldPath, str]]:
+    """An org chart has no loops: nobody reports to themselves, directly or up the line."""
+    boss = {c.id: c.reports_to for c in contacts}
+    reported: set[str] = set()
+    for index, contact in enumerate(contacts):
+        line, current = [contact.id], boss.get(contact.id)
+        while current is not None and current in boss and current not in line:
+            line.append(current)
+            current = boss[current]
+        if current == contact.id and contact.id not in reported:
+            reported.update(line)
+            yield ("contacts", index, "reports_to"), "reports_to makes a loop: " + " -> ".join([*line, contact.id])

@@ -27,6 +27,7 @@ BUILTIN_PLUGINS = (
     "kamengine.plugins.ics_emitter",
     "kamengine.plugins.webhook_emitter",
     "kamengine.plugins.festivals",
+    "kamengine.plugins.crisis",
 )
 
 

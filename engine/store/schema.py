@@ -41,3 +41,11 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         {"account_id": str, "contact_id": str, "as_of": str, "stance": int},
         pk=("account_id", "contact_id", "as_of"),
     )
+
+
+@migrations()
+def m002_plan(db: sqlite_utils.Database) -> None:
+    """Who acts, the approach a recommendation belongs to, the deal it serves, a compliance note."""
+    for column in ("owner_id", "owner_name", "approach", "opportunity_id", "compliance", "account_name"):
+        db.table("recommendations").add_column(column, str)
+    db.table("recommendations").create_index(["owner_id", "status"])

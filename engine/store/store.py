@@ -49,8 +49,12 @@ def _now() -> str:
 class Store:
     """One SQLite database of runs, recommendations and their history."""
 
-    def __init__(self, path: str | Path | None = None, actions: ActionCatalogue | None = None) -> None:
+    def __init__(
+        self, path: str | Path | None = None, actions: ActionCatalogue | None = None, must_exist: bool = False
+    ) -> None:
         self.path = Path(path) if path else default_db_path()
+        if must_exist and not self.path.is_file():
+            raise StoreError(f"no store at {self.path}; run kamengine batch first")
         try:
             self.db = sqlite_utils.Database(self.path)
             self.db.execute("pragma journal_mode = wal")
@@ -179,11 +183,17 @@ class Store:
             raise StoreError(f"no recommendation '{rec_id}' in {self.path}{did_you_mean(rec_id, ids)}")
         return rows[0]
 
-    def find(self, account: str | None = None, statuses: Iterable[str] = ()) -> list[dict[str, Any]]:
+    def find(
+        self, account: str | None = None, statuses: Iterable[str] = (), owner: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Stored recommendations, by account, status and owner (team member id), most urgent first per account."""
         where, args = [], []
         if account:
             where.append("account_id = ?")
             args.append(account)
+        if owner:
+            where.append("owner_id = ?")
+            args.append(owner)
         statuses = list(statuses)
         if statuses:
             where.append(f"status in ({', '.join('?' for _ in statuses)})")

@@ -24,6 +24,11 @@ CONTRACT_FIELDS = {
     "due",
     "owner_role",
     "evidence",
+    "owner",
+    "approach",
+    "opportunity_id",
+    "compliance",
+    "account_name",
 }
 
 
@@ -36,9 +41,11 @@ def test_table_is_ranked_and_readable(runner: CliRunner, example_path: str) -> N
     result = runner.invoke(main, ["advise", example_path])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].split() == ["priority", "due", "owner", "role", "action", "title"]
+    assert lines[0].split() == ["priority", "due", "owner", "action", "title"]
     top = example_recommendations()[0]
-    assert lines[2].split()[:4] == [f"{top['priority']:g}", top["due"], top["owner_role"], top["action"]]
+    owner = f"{top['owner']['name']} ({top['owner']['role']})"
+    assert lines[2].split()[:2] == [f"{top['priority']:g}", top["due"]]
+    assert f"  {owner}  " in lines[2] and f"  {top['action']}  " in lines[2]
     assert lines[2].endswith(top["title"])
     assert any(line.endswith("Name an executive sponsor for Ana Ruiz (Chief Technology Officer)") for line in lines)
     priorities = [float(line.split()[0]) for line in lines[2:]]
@@ -62,9 +69,12 @@ def test_jsonl_csv_and_markdown_carry_the_same_recommendations(runner: CliRunner
     assert [json.loads(line)["id"] for line in jsonl.splitlines()] == ids
     rows = list(csv.DictReader(io.StringIO(runner.invoke(main, ["advise", example_path, "-f", "csv"]).output)))
     assert [row["id"] for row in rows] == ids
-    assert json.loads(rows[0]["evidence"])["contact_id"] == "c-cto"
+    first = json.loads(runner.invoke(main, ["advise", example_path, "-f", "json"]).output)[0]
+    assert json.loads(rows[0]["evidence"]) == first["evidence"]
+    owner = f"{first['owner']['name']} ({first['owner']['role']})"
+    assert (rows[0]["owner"], rows[0]["approach"]) == (owner, first["approach"])
     markdown = runner.invoke(main, ["advise", example_path, "-f", "markdown"]).output.splitlines()
-    assert markdown[0] == "| priority | due | owner_role | action | title |"
+    assert markdown[0] == "| priority | due | owner | action | title |"
     assert len(markdown) == len(ids) + 2
 
 
@@ -85,10 +95,10 @@ def test_as_of_moves_the_evaluation_date(runner: CliRunner, example_path: str) -
 def test_param_overrides_a_playbook_threshold(runner: CliRunner, example_path: str) -> None:
     default = json.loads(runner.invoke(main, ["advise", example_path, "-f", "json"]).output)
     strict = json.loads(
-        runner.invoke(main, ["advise", example_path, "-f", "json", "--param", "private_activity_min_stance=2"]).output
+        runner.invoke(main, ["advise", example_path, "-f", "json", "--param", "family_min_stance=3"]).output
     )
-    assert any(r["action"] == "private_activity" for r in default)
-    assert not any(r["action"] == "private_activity" for r in strict)
+    assert any(r["action"] == "family_banquet" for r in default)
+    assert not any(r["action"] == "family_banquet" for r in strict)
 
 
 def test_rules_dir_adds_a_playbook(runner: CliRunner, example_path: str, tmp_path: Path) -> None:

@@ -55,7 +55,10 @@ def test_two_runs_leave_the_same_open_recommendations(tmp_path: Path) -> None:
 def test_done_does_not_come_back_and_a_vanished_reason_resolves(tmp_path: Path) -> None:
     folder, db = _portfolio(tmp_path / "p", 2), tmp_path / "k.db"
     _batch(db, folder)
-    (rec_id,) = _rows(db, "select id from recommendations where account_id = 'acct-00' and action = 'hq_tour'")[0]
+    (rec_id,) = _rows(
+        db,
+        "select id from recommendations where account_id = 'acct-00' and action = 'hq_tour' and subject_id = 'c-eng'",
+    )[0]
     done = CliRunner().invoke(
         main, ["recs", "done", rec_id, "--reason", "toured on Friday", "--by", "li.wei", "--db", str(db)]
     )

@@ -30,7 +30,7 @@ def test_the_advise_excerpt_is_current(tmp_path: object) -> None:
 
 
 def test_the_portfolio_excerpt_is_current() -> None:
-    command = "kamengine advise --source file:examples/portfolio/ --max-per-account 4"
+    command = "kamengine advise --source file:examples/portfolio/ --max-per-account 3"
     shown = _excerpt(command)
     args = [
         "--config",
@@ -39,6 +39,18 @@ def test_the_portfolio_excerpt_is_current() -> None:
         "--source",
         f"file:{REPO / 'examples' / 'portfolio'}",
         "--max-per-account",
-        "4",
+        "3",
     ]
     assert CliRunner().invoke(main, args).stdout.splitlines() == shown
+
+
+def test_the_plan_and_explain_excerpts_are_current() -> None:
+    examples = REPO / "examples"
+    plan = "kamengine plan --source file:examples/acme-telecom.yaml --source file:examples/portfolio/ --owner u-ad --week 2026-W49"
+    args = ["--config", "/dev/null", "plan", "--source", f"file:{examples / 'acme-telecom.yaml'}"]
+    args += ["--source", f"file:{examples / 'portfolio'}", "--owner", "u-ad", "--week", "2026-W49"]
+    assert CliRunner().invoke(main, args).stdout.splitlines() == _excerpt(plan)
+    explain = "kamengine explain examples/acme-telecom.yaml --rule three-axes-evaluator --subject c-eng"
+    args = ["--config", "/dev/null", "explain", str(examples / "acme-telecom.yaml"), "--rule", "three-axes-evaluator"]
+    shown = CliRunner().invoke(main, [*args, "--subject", "c-eng"]).stdout.splitlines()
+    assert [line.replace(str(examples) + "/", "examples/") for line in shown] == _excerpt(explain)

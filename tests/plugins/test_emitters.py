@@ -28,18 +28,23 @@ def _context() -> EmitContext:
     return EmitContext(io.StringIO(), ActionCatalogue())
 
 
-def test_ics_proposes_one_event_per_visit_on_its_due_date(tmp_path: Path, recs: list[Recommendation]) -> None:
+def test_ics_proposes_one_event_per_meeting_on_its_due_date(tmp_path: Path, recs: list[Recommendation]) -> None:
     target = tmp_path / "visits.ics"
     summary = IcsEmitter(str(target)).emit(recs, _context())
     calendar = icalendar.Calendar.from_ical(target.read_bytes())
     events = [c for c in calendar.walk() if c.name == "VEVENT"]
-    visits = [r for r in recs if ActionCatalogue()[r.action].visit]
-    assert summary == f"{len(visits)} proposed visits written to {target}"
-    assert 0 < len(events) == len(visits) < len(recs)
-    first = next(e for e in events if str(e["uid"]) == f"{visits[0].id}@kamengine")
-    assert str(first["summary"]) == visits[0].title
-    assert first.decoded("dtstart") == visits[0].due
-    assert "coach_development" not in {str(e["categories"].cats[0]) for e in events}
+    leads = {r.approach: r for r in reversed(recs)}  # the first of each approach leads it
+    meetings = [r for r in leads.values() if ActionCatalogue()[r.action].visit]
+    assert summary == f"{len(meetings)} proposed visits written to {target}"
+    assert 0 < len(events) == len(meetings) < len(recs)
+    lead = next(r for r in recs if ActionCatalogue()[r.action].visit)
+    first = next(e for e in events if str(e["uid"]) == f"{lead.approach}@kamengine")
+    assert str(first["summary"]) == f"ACME Telecom: {lead.title}"  # the company, then what to do
+    assert first.decoded("dtstart") == lead.due
+    assert lead.owner is not None and str(first["attendee"]) == f"urn:kamengine:member:{lead.owner.id}"
+    assert first["attendee"].params["cn"] == lead.owner.name
+    carried = [r for r in recs if r.approach == lead.approach and r is not lead]
+    assert all(f"Also: {r.title}" in str(first["description"]) for r in carried)
 
 
 def test_sqlite_upserts_by_id_so_a_rerun_does_not_duplicate(tmp_path: Path, recs: list[Recommendation]) -> None:

@@ -11,16 +11,22 @@ EXEC_TEAM = [
 
 
 def _recs(
-    *contacts: dict, activities: list | None = None, opportunities: list | None = None
+    *contacts: dict, activities: list | None = None, opportunities: list | None = None, tier: str = "standard"
 ) -> set[tuple[str, str, str]]:
     snapshot = make_snapshot(
-        contacts=list(contacts), activities=activities or [], opportunities=opportunities or [], team=EXEC_TEAM
+        account={"id": "acct", "name": "Account", "tier": tier},
+        contacts=list(contacts),
+        activities=activities or [],
+        opportunities=opportunities or [],
+        team=EXEC_TEAM,
     )
     return {(r.rule.split("/")[1], r.action, r.subject_id) for r in advise_builtin(snapshot).recommendations}
 
 
 def _visited(contact_id: str, *types: str) -> list[dict]:
-    return [activity(f"a{i}-{contact_id}", t, f"2026-0{i + 1}-10", contact_id) for i, t in enumerate(types)]
+    """One activity of each type, ten days apart, the last of them recent (the relationship is warm)."""
+    days = [f"2026-{month}" for month in ("09-25", "10-05", "10-15", "10-25", "11-04")]
+    return [activity(f"a{i}-{contact_id}", t, days[i], contact_id) for i, t in enumerate(types)]
 
 
 def _deal(*members: tuple[str, int], stage: str = "bidding", group: str = "technical") -> dict:
@@ -110,18 +116,22 @@ def test_borrow_leverage_for_executives_owned_below_executive_level() -> None:
         contact("c-unowned", role="D", level="executive", stance=0, owner=None),
         contact("c-firm", role="D", level="executive", stance=2, owner="u-ar"),
         contact("c-senior", role="D", level="senior", stance=0, owner="u-ar"),
+        tier="key",
     )
     assert {r[2] for r in recs if r[0] == "borrow-leverage"} == {"c-owned-low", "c-unowned"}
 
 
-def test_the_bundled_example_shows_every_rule(example_path: str) -> None:
+def test_the_bundled_examples_show_every_rule(example_path: str) -> None:
     from kamengine.engine.model.loading import load_snapshot
-    from support import builtin_advisor
+    from support import REPO, builtin_advisor
 
-    advice = builtin_advisor().advise(load_snapshot(example_path))
-    fired = {r.rule for r in advice.recommendations} | {s.recommendation.rule for s in advice.suppressed}
+    fired: set[str] = set()
+    for path in [example_path, *sorted((REPO / "examples" / "portfolio").glob("*.yaml"))]:
+        advice = builtin_advisor().advise(load_snapshot(str(path)))
+        fired |= {r.rule for r in advice.recommendations} | {s.recommendation.rule for s in advice.suppressed}
     power_map = {rule.qualified_id for rule in builtin_advisor().rules if rule.playbook == "power-map"}
-    assert power_map <= fired
+    # Elena Rossi, ACME's only coach, has the top rungs but is cold: she is re-warmed, not visited at home.
+    assert power_map - fired == {"power-map/ladder-home-visit"}
 
 
 def test_in_a_crisis_broad_relationship_rules_gain_priority() -> None:

@@ -37,7 +37,7 @@ def test_unknown_key_names_file_line_path_and_suggestion(tmp_path: Path) -> None
     text = "as_of: 2026-11-20\naccount:\n  id: a\n  name: A\n  tyer: key\n"
     assert _problems(tmp_path, text) == [
         "snap.yaml:5: account.tyer: unknown field 'tyer' (did you mean 'tier'?); expected one of "
-        "id, name, industry, tier, strategic_partner, crisis, currency, org_relationship, extra"
+        "id, name, industry, tier, strategic_partner, crisis, stage, currency, org_relationship, extra"
     ]
 
 
@@ -136,3 +136,31 @@ def test_contract_defaults() -> None:
     person = snapshot.contacts[0]
     assert (person.role, person.stance, person.level, person.public_official) == (None, 0, "staff", False)
     assert snapshot.account.tier == "standard"
+
+
+def test_the_org_chart_names_known_contacts_and_has_no_loops(tmp_path: Path) -> None:
+    text = (
+        "as_of: 2026-11-20\naccount: {id: a, name: A}\ncontacts:\n"
+        "  - {id: c1, name: One, reports_to: c2}\n"
+        "  - {id: c2, name: Two, reports_to: c1}\n"
+        "  - {id: c3, name: Three, reports_to: c9}\n"
+    )
+    assert _problems(tmp_path, text) == [
+        "snap.yaml:6: contacts[2].reports_to: unknown contact 'c9'",
+        "snap.yaml:4: contacts[0].reports_to: reports_to makes a loop: c1 -> c2 -> c1",
+    ]
+
+
+def test_the_new_optional_fields_are_read(tmp_path: Path) -> None:
+    text = (
+        "as_of: 2026-11-20\naccount: {id: a, name: A, stage: growth}\ncontacts:\n"
+        "  - {id: c1, name: One, in_role_since: 2026-10-01, previous_stance: 2, stance: 0, backs_competitor: Rival}\n"
+    )
+    path = tmp_path / "snap.yaml"
+    path.write_text(text, encoding="utf-8")
+    from kamengine.engine.model.loading import load_snapshot
+
+    snapshot = load_snapshot(str(path))
+    person = snapshot.contacts[0]
+    assert (snapshot.account.stage, person.previous_stance, person.backs_competitor) == ("growth", 2, "Rival")
+    assert person.in_role_since is not None and person.in_role_since.isoformat() == "2026-10-01"

@@ -214,7 +214,7 @@ def test_language_mistakes() -> None:
 
 
 def test_advice_speaks_the_chosen_language_and_falls_back_to_english() -> None:
-    from kamengine.engine.evaluate.advisor import Advisor
+    from kamengine.engine.advise.advisor import Advisor
     from support import contact, make_snapshot
 
     snapshot = make_snapshot(contacts=[contact("c1", name="Ana", stance=-1)])

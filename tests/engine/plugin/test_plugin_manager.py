@@ -9,9 +9,9 @@ from typing import Any, ClassVar
 
 import pluggy
 import pytest
+from kamengine.engine.advise.advisor import Advisor
+from kamengine.engine.advise.setup import playbook_paths
 from kamengine.engine.errors import EvaluationError, PlaybookError, PluginError
-from kamengine.engine.evaluate.advisor import Advisor
-from kamengine.engine.evaluate.setup import playbook_paths
 from kamengine.engine.model.actions import ActionType
 from kamengine.engine.model.fields import KINDS, FieldSpec
 from kamengine.engine.plugin import manager as plugin_manager

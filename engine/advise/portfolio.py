@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ..errors import InputError, KamengineError
+from ..evaluate.explain import held_conditions
 from ..model.recommendation import Recommendation
 from ..plugin.sources import Source, SourceRecord
 from .advisor import Advisor
-from .explain import held_conditions
 
 
 @dataclass
@@ -52,7 +52,8 @@ def advise_sources(
             fail(str(exc))
         except Exception as exc:  # a source plugin's bug: report it, keep the other sources
             fail(f"source '{source.PLUGIN_NAME}' failed on {source.location}: {type(exc).__name__}: {exc}")
-    result.recommendations.sort(key=lambda r: (-r.priority, r.account_id, r.due, r.rule, r.subject_id, r.action))
+    # Stable: within an account and a priority, the plan's order stays (an approach's lead first).
+    result.recommendations.sort(key=lambda r: (-r.priority, r.account_id))
     return result
 
 

@@ -1,4 +1,4 @@
-"""The advisor: playbooks compiled once, then snapshots advised on one by one."""
+"""The advisor: playbooks compiled once, then snapshots advised on one by one (evaluate, rank, plan)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,19 @@ import importlib.util
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
+from ..evaluate.facts import Facts, compute_facts
+from ..evaluate.firing import Firing
+from ..evaluate.ranking import Advice, rank
+from ..evaluate.reference import evaluate_reference
 from ..model.actions import ActionCatalogue
 from ..model.config import DEFAULT_GIFT_CAP
 from ..model.i18n import DEFAULT_LANGUAGE
+from ..model.plan_settings import PlanSettings
 from ..model.snapshot import Snapshot
+from ..plan.planner import plan
 from ..playbooks.loader import combined_caps
 from ..playbooks.playbook import Playbook, Rule
 from ..plugin.enrichers import Enricher
-from .facts import Facts, compute_facts
-from .firing import Firing
-from .ranking import Advice, rank
-from .reference import evaluate_reference
 
 EngineName = Literal["durable", "reference"]
 ENGINES: tuple[EngineName, ...] = ("durable", "reference")
@@ -25,7 +27,7 @@ ENGINES: tuple[EngineName, ...] = ("durable", "reference")
 
 def durable_available() -> bool:
     """Whether durable_rules is installed here (not on Python 3.13+), found without importing it."""
-    door = f"{__package__}.durable"
+    door = "kamengine.engine.evaluate.durable"
     return importlib.util.find_spec(door) is not None and importlib.util.find_spec("durable_rules_engine") is not None
 
 
@@ -42,8 +44,10 @@ class Advisor:
         caps: Mapping[str, int] | None = None,
         lang: str = DEFAULT_LANGUAGE,
         gift_caps: Mapping[str, float] | None = None,
+        plan_settings: PlanSettings | None = None,
     ) -> None:
         self.lang = lang
+        self.plan_settings = plan_settings or PlanSettings()
         self.gift_caps = dict(gift_caps or {})  # per currency, over gift_cap
         self.playbooks = {p.id: p for p in playbooks}
         self.actions = actions or ActionCatalogue()
@@ -53,7 +57,7 @@ class Advisor:
         self.rules: list[Rule] = [rule for p in playbooks for rule in p.rules]
         self._durable = None
         if engine == "durable":
-            from .durable import DurableEvaluator  # the durable door opens only when it is used
+            from ..evaluate.durable import DurableEvaluator  # the durable door opens only when it is used
 
             self._durable = DurableEvaluator(self.rules)
 
@@ -61,14 +65,18 @@ class Advisor:
         """The derived facts of a snapshot and the rules that fired on it (before ranking)."""
         if as_of is not None:
             snapshot = snapshot.model_copy(update={"as_of": as_of})
-        facts = compute_facts(snapshot, self.enrichers)
+        facts = compute_facts(snapshot, self.enrichers, self.actions)
         firings = self._durable.evaluate(facts) if self._durable else evaluate_reference(self.rules, facts)
         return facts, firings
 
-    def rank(self, facts: Facts, firings: list[Firing]) -> Advice:
-        """Recommendations from firings: vetoes, cooldowns, groups, caps, ranking."""
+    def ranked(self, facts: Facts, firings: list[Firing]) -> Advice:
+        """What the rules recommend, before the plan: compliance, cooldowns, duplicates, exclusive groups."""
         cap = self.gift_caps.get(str(facts.account.get("currency")), self.gift_cap)
-        return rank(firings, facts, self.playbooks, self.actions, cap, self.caps, self.lang)
+        return rank(firings, facts, self.playbooks, self.actions, cap, self.lang)
+
+    def rank(self, facts: Facts, firings: list[Firing]) -> Advice:
+        """The plan from firings: what the rules recommend, then owners, urgency, dates, approaches, caps."""
+        return plan(self.ranked(facts, firings), facts, self.actions, self.plan_settings, self.caps, self.lang)
 
     def advise(self, snapshot: Snapshot, as_of: dt.date | None = None) -> Advice:
         """Ranked recommendations for one account."""

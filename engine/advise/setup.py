@@ -47,6 +47,7 @@ class AdvisorSpec:
             caps=self.caps,
             lang=self.lang or self.config.lang,
             gift_caps=self.config.gift_caps,
+            plan_settings=self.config.plan,
         )
 
 

@@ -1,0 +1,148 @@
+"""``kamengine plan``: the week ahead per person, across a portfolio or the store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from .options import as_of_option, crisis_option, db_option, engine_option, lang_option, playbook_options
+from .plan_render import render_markdown, render_table
+from .runtime import load_registry, make_engine, make_sources
+
+if TYPE_CHECKING:
+    from kamengine.engine.model.recommendation import Recommendation
+    from kamengine.engine.plugin.registry import Registry
+
+
+@click.command()
+@click.argument("paths", nargs=-1, metavar="[SNAPSHOT]...")
+@click.option(
+    "--source", "sources", multiple=True, metavar="NAME:LOCATION", help="Plan for the accounts of a data source."
+)
+@db_option
+@click.option("--owner", help="Only this team member's week (their id, e.g. u-ad).")
+@click.option(
+    "--week", metavar="YYYY-Www", help="The ISO week to show, e.g. 2026-W49 (default: this week); 'all' for every week."
+)
+@click.option(
+    "-f", "--format", "output_format", type=click.Choice(["table", "markdown", "json", "ics"]), default="table",
+    show_default=True, help="Output format; ics writes one calendar per person into -o DIR.",
+)  # fmt: skip
+@click.option("-o", "--output", type=click.Path(file_okay=False), help="The directory for --format ics.")
+@playbook_options
+@as_of_option
+@crisis_option
+@engine_option
+@lang_option
+def plan(
+    paths: tuple[str, ...], sources: tuple[str, ...], db_path: str | None, owner: str | None, week: str | None,
+    output_format: str, output: str | None, rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any],
+    as_of: dt.datetime | None, crisis: str | None, engine: str, lang: str | None,
+) -> None:  # fmt: skip
+    """The week ahead for each person of the account teams: who meets whom, when, and why first.
+
+    Plans the accounts of SNAPSHOT... or --source; without them, the live advice of the store a
+    nightly batch keeps. A person does a handful of customer actions a week ([plan]
+    weekly_capacity, default 8); the rest moves to later weeks, the most urgent first.
+
+    \b
+    kamengine plan --source file:examples/portfolio/ --owner u-ad
+    kamengine plan --week 2026-W49 --format markdown      # from the store, for the team meeting
+    kamengine plan --source csv:exports/ --format ics -o calendars/
+    """
+    from kamengine.engine.plan.week import iso_week, schedule
+
+    if output_format == "ics" and not output:
+        raise click.UsageError("--format ics writes one calendar per person: give -o DIR")
+    if week is not None and week != "all" and not _valid_week(week):
+        raise click.BadParameter(f"expected an ISO week like 2026-W49, found '{week}'", param_hint="--week")
+    registry = load_registry()
+    evaluate_on = as_of.date() if as_of else None
+    day = evaluate_on or dt.date.today()
+    recommendations, settings = _advice(
+        registry, paths, sources, db_path, rule_paths, no_builtin, params, evaluate_on, crisis, engine, lang
+    )
+    items = schedule(recommendations, registry.actions, settings, day)
+    shown_week = week or iso_week(day)
+    items = [i for i in items if shown_week in ("all", i.week) and owner in (None, i.owner_id)]
+    if owner is not None and not any(r.owner and r.owner.id == owner for r in recommendations):
+        known = ", ".join(sorted({r.owner.id for r in recommendations if r.owner})) or "none"
+        raise click.BadParameter(f"'{owner}' owns no advice here; owners: {known}", param_hint="--owner")
+    if output_format == "json":
+        click.echo(json.dumps([_item_json(i) for i in items], indent=2, ensure_ascii=False))
+    elif output_format == "markdown":
+        click.echo(render_markdown(items, shown_week), nl=False)
+    elif output_format == "ics":
+        _write_calendars(items, registry, Path(output or "."))
+    else:
+        click.echo(render_table(items, shown_week), nl=False)
+
+
+def _valid_week(text: str) -> bool:
+    from kamengine.engine.plan.week import monday
+
+    try:
+        monday(text)
+    except (ValueError, IndexError):
+        return False
+    return len(text) == 8 and text[4:6] == "-W"
+
+
+def _advice(
+    registry: Registry, paths: tuple[str, ...], sources: tuple[str, ...], db_path: str | None,
+    rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any], day: dt.date | None,
+    crisis: str | None, engine: str, lang: str | None,
+) -> tuple[list[Recommendation], Any]:  # fmt: skip
+    """The advice to plan: fresh from snapshots or a source, else the store's live advice."""
+    if paths or sources:
+        readers = [registry.sources["file"](path, registry.actions) for path in paths]
+        readers += make_sources(registry, sources)
+        with make_engine(registry, rule_paths, no_builtin, params, engine, lang=lang, crisis=crisis) as kamengine:
+            result = kamengine.advise(readers, as_of=day, on_failure=lambda m: click.echo(f"Error: {m}", err=True))
+            return result.recommendations, kamengine.config.plan
+    from kamengine.engine.model.recommendation import Recommendation
+    from kamengine.engine.store.statuses import LIVE
+    from kamengine.engine.store.store import Store
+
+    from .runtime import current_config
+
+    rows = Store(db_path, registry.actions, must_exist=True).find(statuses=LIVE)
+    return [Recommendation.from_row(row) for row in rows], current_config().plan
+
+
+def _item_json(item: Any) -> dict[str, Any]:
+    return {
+        "owner": item.lead.owner.to_dict() if item.lead.owner else None,
+        "week": item.week,
+        "day": item.day.isoformat(),
+        "moved_from": item.moved_from.isoformat() if item.moved_from else None,
+        "over_capacity": item.over_capacity,
+        "lead": item.lead.to_dict(),
+        "companions": [c.to_dict() for c in item.companions],
+    }
+
+
+def _write_calendars(items: list[Any], registry: Registry, folder: Path) -> None:
+    """One calendar per person, every approach on its planned day."""
+    import dataclasses
+    import sys
+
+    from kamengine.engine.plugin.delivery import deliver
+    from kamengine.engine.plugin.emitters import EmitContext
+
+    folder.mkdir(parents=True, exist_ok=True)
+    people: dict[str, list[Any]] = {}
+    for item in items:
+        if item.owner_id is not None:
+            people.setdefault(item.owner_id, []).append(item)
+    for person, theirs in sorted(people.items()):
+        recs = [dataclasses.replace(r, due=i.day) for i in theirs for r in (i.lead, *i.companions)]
+        emitter = registry.emitter(f"ics:{folder / f'{person}.ics'}")
+        delivered = deliver(emitter, recs, EmitContext(sys.stdout, registry.actions))
+        if not delivered.ok:
+            raise click.ClickException(f"{person}: {delivered.message}")
+        click.echo(f"{person}: {delivered.message}", err=True)

@@ -1,0 +1,221 @@
+"""One approach per person (or deal) at a time: the reasons that point at one subject within a window
+become one occasion, led by the action that can carry the others.
+
+Which action leads is decided by what can carry what: a formal meeting carries another meeting's
+purpose, an invitation, birthday wishes, a gift or care (the executive visit carries the birthday
+wishes); an event we host carries meetings and invitations; a private occasion carries only wishes
+and a gift; two events we host, or a formal meeting and a private one, do not share a window. An
+occasion already scheduled with the person (an HQ tour next week) takes along what it can carry,
+on its date. What cannot be carried is dropped, with the reason, and comes back on a later run;
+two approaches to one subject are never within the window of each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ..model.actions import ActionType, Mode
+from ..model.fields import SALES_ACTIONS_151 as SALES_151
+from .draft import Draft
+
+#: Which action leads an approach when several could: the first of this list present.
+CARRIERS = (
+    "executive_visit", "summit_dialogue", "executive_sponsor", "hq_tour", "reference_site_visit", "onsite_meeting",
+    "technical_exchange", "project_celebration", "opportunity_discovery", "festival_visit", "regular_office_visit",
+    "project_office_visit", "home_visit", "family_banquet", "private_activity", "team_activity", "coach_development",
+    "rising_star_cultivation", "exhibition_invite", "key_resource_support", "compliant_gift", "birthday_greeting",
+)  # fmt: skip
+#: What an occasion of each kind can carry along.
+CARRIES: dict[Mode, frozenset[Mode]] = {
+    Mode.MEETING: frozenset({Mode.MEETING, Mode.EVENT, Mode.INVITATION, Mode.MESSAGE, Mode.GIFT, Mode.CARE}),
+    Mode.EVENT: frozenset({Mode.MEETING, Mode.INVITATION, Mode.MESSAGE, Mode.GIFT, Mode.CARE}),
+    Mode.INVITATION: frozenset({Mode.INVITATION, Mode.MESSAGE, Mode.GIFT}),
+    Mode.PRIVATE: frozenset({Mode.MESSAGE, Mode.GIFT}),
+    Mode.CARE: frozenset({Mode.MESSAGE, Mode.GIFT}),
+    Mode.MESSAGE: frozenset({Mode.MESSAGE, Mode.GIFT}),
+    Mode.GIFT: frozenset({Mode.MESSAGE, Mode.GIFT}),
+    Mode.INTERNAL: frozenset({Mode.INTERNAL}),
+}
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """An activity already in the calendar with a person: a fixed occasion plans can ride on."""
+
+    action: ActionType
+    day: dt.date
+    activity_id: str
+
+
+@dataclass
+class Approach:
+    """One occasion: its members (the lead first), its date, and what it rides on, if anything."""
+
+    members: list[Draft]
+    day: dt.date
+    scheduled: Scheduled | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def carries(lead: ActionType, other: ActionType) -> bool:
+    """Whether one occasion led by ``lead`` can also serve ``other``."""
+    return lead.id == other.id or other.kind in CARRIES[lead.kind]
+
+
+def carrier_rank(action_id: str) -> int:
+    """How well an action leads an approach: lower leads."""
+    return CARRIERS.index(action_id) if action_id in CARRIERS else len(CARRIERS)
+
+
+def form_approaches(
+    drafts: Sequence[Draft],
+    window_days: int,
+    account_id: str,
+    as_of: dt.date,
+    scheduled: Mapping[str, Sequence[Scheduled]] | None = None,
+) -> tuple[list[list[Draft]], list[tuple[Draft, str]]]:
+    """Group drafts into approaches (lead first); return them and the drafts dropped, with why.
+
+    Customer-facing drafts group by subject; our own work (reviews, staffing) groups by action, so
+    that a deal's review and the account's review are one meeting.
+    """
+    groups: dict[tuple[str, str], list[Draft]] = defaultdict(list)
+    for draft in drafts:
+        key = (draft.rec.subject_kind, draft.rec.subject_id) if draft.customer_facing else ("own", draft.action.id)
+        groups[key].append(draft)
+    dropped: list[tuple[Draft, str]] = []
+    formed: dict[tuple[str, str], list[Approach]] = {}
+    for (kind, subject), group in groups.items():
+        fixed = scheduled.get(subject, ()) if scheduled is not None and kind == "contact" else ()
+        formed[(kind, subject)] = _form(group, window_days, as_of, fixed, dropped)
+    _invite_to_deal_events(formed, window_days)
+    approaches = [approach for found in formed.values() for approach in found if approach.members]
+    for approach in approaches:
+        _settle(approach, account_id)
+    return [approach.members for approach in approaches], dropped
+
+
+def _invite_to_deal_events(formed: dict[tuple[str, str], list[Approach]], window: int) -> None:
+    """A person's invitation to an event we host for their deal (the deal team's HQ tour) is that event."""
+    events = [a for (kind, _), found in formed.items() if kind == "opportunity" for a in found if _hosts(a)]
+    for (kind, _), found in formed.items():
+        if kind != "contact":
+            continue
+        for approach in found:
+            lead = approach.members[0] if approach.members else None
+            if lead is None or lead.deal is None or approach.scheduled is not None:
+                continue
+            event = next(
+                (e for e in events if e.members[0].rec.subject_id == str(lead.deal["id"])
+                 and e.members[0].action.id == lead.action.id and abs((e.day - approach.day).days) <= window),
+                None,
+            )  # fmt: skip
+            if event is not None and all(carries(event.members[0].action, m.action) for m in approach.members):
+                event.members.extend(approach.members)
+                approach.members = []
+
+
+def _hosts(approach: Approach) -> bool:
+    return bool(approach.members) and approach.members[0].action.kind == Mode.EVENT
+
+
+def _form(
+    group: list[Draft], window: int, as_of: dt.date, fixed: Sequence[Scheduled], dropped: list[tuple[Draft, str]]
+) -> list[Approach]:
+    """One subject's approaches, the most urgent first, never two within ``window`` days."""
+    group.sort(key=lambda d: (-d.priority, d.due, d.rec.rule, d.action.id))
+    formed = [Approach([], occasion.day, occasion) for occasion in fixed if occasion.day >= as_of]
+    for draft in group:
+        near = [a for a in formed if abs((draft.due - a.day).days) <= window]
+        if not near:
+            formed.append(Approach([draft], _date([draft], as_of)))
+            continue
+        approach = min(near, key=lambda a: abs((draft.due - a.day).days))
+        why = _join(approach, draft, as_of)
+        if why is not None:
+            dropped.append((draft, why))
+    while (pair := _too_close(formed, window)) is not None:  # a lead's lead time moved a date
+        first, second = pair
+        formed.remove(second)
+        for draft in second.members:
+            why = _join(first, draft, as_of)
+            if why is not None:
+                dropped.append((draft, why))
+    return [a for a in formed if a.members]
+
+
+def _join(approach: Approach, draft: Draft, as_of: dt.date) -> str | None:
+    """Add ``draft`` if the occasion can carry it (or it can lead them all); else say why not."""
+    members = [*approach.members, draft]
+    if approach.scheduled is not None:
+        occasion = approach.scheduled
+        if not carries(occasion.action, draft.action):
+            return f"the {occasion.action.id} already scheduled for {occasion.day} cannot also carry {draft.action.id}"
+        approach.members = _ordered(members)
+        return None
+    lead = _leader(members)
+    if lead is None:
+        first = approach.members[0]
+        return f"cannot share one occasion with {first.action.id} due {approach.day}"
+    approach.members = [lead, *(m for m in members if m is not lead)]
+    approach.day = _date(approach.members, as_of)
+    return None
+
+
+def _leader(members: list[Draft]) -> Draft | None:
+    """The member that can carry all the others, best carrier first; None if no one can."""
+    if len({m.action.id for m in members if m.action.kind == Mode.EVENT}) > 1:
+        return None  # two events we host (an HQ tour and a reference site) are never one occasion
+    if len({m.action.id for m in members if m.rec.subject_kind == "opportunity" and m.action.id in SALES_151}) > 1:
+        return None  # a deal gets one of the five 151 sales actions at a time, each chosen for its doubts
+    for candidate in sorted(members, key=lambda d: carrier_rank(d.action.id)):
+        if all(carries(candidate.action, other.action) for other in members if other is not candidate):
+            return candidate
+    return None
+
+
+def _ordered(members: list[Draft]) -> list[Draft]:
+    return sorted(members, key=lambda d: (carrier_rank(d.action.id), -d.priority))
+
+
+def _date(members: list[Draft], as_of: dt.date) -> dt.date:
+    """The earliest date any member needs, unless the lead needs longer to organise."""
+    lead = members[0]
+    ready = as_of + dt.timedelta(days=lead.action.lead_days)
+    return max(min(d.due for d in members), min(lead.due, ready))
+
+
+def _too_close(formed: list[Approach], window: int) -> tuple[Approach, Approach] | None:
+    live = sorted((a for a in formed if a.members or a.scheduled), key=lambda a: a.day)
+    for first, second in itertools.pairwise(live):
+        if (second.day - first.day).days <= window and second.scheduled is None:
+            return first, second
+    return None
+
+
+def _settle(approach: Approach, account_id: str) -> None:
+    """One occasion: one date, one id; its members say what carries them."""
+    lead = approach.members[0]
+    occasion = approach.scheduled
+    urgency = max(d.priority for d in approach.members)
+    seed = occasion.activity_id if occasion else lead.rec.id
+    approach_id = (
+        "apr-" + hashlib.sha256("\x1f".join((account_id, lead.rec.subject_id, seed)).encode()).hexdigest()[:16]
+    )
+    for member in approach.members:
+        if occasion is not None:
+            member.notes.append(f"approach: rides on the {occasion.action.id} already scheduled for {occasion.day}")
+        elif member is not lead:
+            member.notes.append(f"approach: carried by {lead.action.id} ({approach_id}), led by {_who(lead)}")
+        member.due, member.priority, member.approach = approach.day, urgency, approach_id
+    if len(approach.members) > 1 and occasion is None:
+        lead.notes.append(f"approach: leads {approach_id} with " + ", ".join(m.action.id for m in approach.members[1:]))
+
+
+def _who(draft: Draft) -> str:
+    return f"{draft.owner.name} ({draft.owner.role})" if draft.owner else "nobody yet"

@@ -1,0 +1,96 @@
+"""Working days and festivals of an account's region, from the maintained ``holidays`` library.
+
+A region is ``account.extra.region``: an ISO country code the library knows (``CN``, ``DE``,
+``US``...), or ``EU``, for which the days the euro area's payment system closes are the
+holidays every member state shares. An unknown region has weekends only. Calendars are built
+once per region and year in a process: a few milliseconds each, then lookups.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+from ..model.config import Festival
+
+#: Holidays that are festivals worth a visit, by the library's English name, and how we call them.
+FESTIVAL_NAMES = {
+    "Chinese New Year (Spring Festival)": "Spring Festival 春节",
+    "Mid-Autumn Festival": "Mid-Autumn Festival 中秋节",
+    "Christmas Day": "Christmas",
+    "New Year's Day": "New Year",
+}
+_FINANCIAL = {"EU": "XECB"}  # regions that are not countries: their common closing days
+
+
+class Calendar:
+    """One region's working days and festivals."""
+
+    def __init__(self, region: str | None) -> None:
+        self.region = region
+
+    def holidays(self, year: int) -> dict[dt.date, str]:
+        """The region's public holidays in a year, date -> name (English)."""
+        return dict(_holidays(self.region, year))
+
+    def is_working_day(self, day: dt.date) -> bool:
+        """Not a weekend, not a public holiday (a region's make-up working days count as working)."""
+        return _is_working_day(self.region, day)
+
+    def next_working_day(self, day: dt.date) -> dt.date:
+        """``day`` if it is a working day, else the first one after it."""
+        while not self.is_working_day(day):
+            day += dt.timedelta(days=1)
+        return day
+
+    def previous_working_day(self, day: dt.date) -> dt.date:
+        """``day`` if it is a working day, else the last one before it."""
+        while not self.is_working_day(day):
+            day -= dt.timedelta(days=1)
+        return day
+
+    def festivals(self, start: dt.date, end: dt.date) -> list[Festival]:
+        """The festivals from ``start`` to ``end`` (inclusive), the first day of each."""
+        found = []
+        for year in range(start.year, end.year + 1):
+            seen: set[str] = set()
+            for day, name in sorted(_holidays(self.region, year)):
+                label = FESTIVAL_NAMES.get(name)
+                if label and label not in seen and start <= day <= end:
+                    seen.add(label)
+                    found.append(Festival(label, day, (self.region,) if self.region else ()))
+        return found
+
+
+@functools.lru_cache(maxsize=64)
+def calendar_for(region: str | None) -> Calendar:
+    """The calendar of a region (one per process)."""
+    return Calendar(region.upper() if region else None)
+
+
+@functools.lru_cache(maxsize=512)
+def _holidays(region: str | None, year: int) -> tuple[tuple[dt.date, str], ...]:
+    source = _source(region, year)
+    return tuple(sorted(source.items())) if source is not None else ()
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_working_day(region: str | None, day: dt.date) -> bool:
+    source = _source(region, day.year)
+    if source is not None:
+        return bool(source.is_working_day(day))
+    return day.weekday() < 5
+
+
+@functools.lru_cache(maxsize=512)
+def _source(region: str | None, year: int):  # type: ignore[no-untyped-def]
+    import holidays  # loaded when a plan first needs a date moved
+
+    if region is None:
+        return None
+    try:
+        if region in _FINANCIAL:
+            return holidays.financial_holidays(_FINANCIAL[region], years=year)
+        return holidays.country_holidays(region, years=year, language="en_US")
+    except (NotImplementedError, KeyError):  # a region the library does not know: weekends only
+        return None

@@ -1,0 +1,68 @@
+"""Due dates a person can keep: on the day a greeting is for, before the deal it serves closes, on a working day.
+
+An action that takes longer to organise (``lead_days``) than the time left before its deal
+closes cannot serve the deal and is dropped. Greetings and festival visits move before a
+holiday; everything else moves to the next working day of the account's region.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from .calendar import Calendar
+from .draft import Draft
+
+#: Actions that are for a date: the field holding the days until it, and the offset from it.
+ON_DATE = {
+    "birthday_greeting": ("days_to_birthday", 0),  # on the birthday
+    "festival_visit": ("account.days_to_festival", -1),  # the day before the festival
+    "compliant_gift": ("account.days_to_festival", -1),
+}
+
+
+def set_due(draft: Draft, as_of: dt.date, account: dict[str, Any], calendar: Calendar) -> str | None:
+    """Date the draft; return why it cannot happen in time (and leave it undated), or None."""
+    due = draft.due
+    anchor = ON_DATE.get(draft.action.id)
+    if anchor is not None:
+        field, offset = anchor
+        days = account.get(field[8:]) if field.startswith("account.") else (draft.subject or {}).get(field)
+        if isinstance(days, int):
+            due = as_of + dt.timedelta(days=max(0, days + offset))
+    due = max(due, as_of + dt.timedelta(days=draft.action.lead_days))
+    last = _last_day(draft)
+    if last is not None:
+        if as_of + dt.timedelta(days=draft.action.lead_days) > last:
+            deal = draft.deal or {}
+            return (
+                f"{draft.action.id} takes {draft.action.lead_days} days to organise; "
+                f"{deal.get('name')} closes on {deal.get('close_date')}"
+            )
+        due = min(due, last)
+    moved = _working_day(due, as_of, last, draft.action.before_holidays, calendar)
+    if moved != due:
+        draft.notes.append(f"due: {due.isoformat()} is not a working day in {calendar.region}; {moved.isoformat()}")
+    draft.due = moved
+    return None
+
+
+def _last_day(draft: Draft) -> dt.date | None:
+    """The last day an action serving a live deal can happen: the day before it closes."""
+    deal = draft.deal
+    if deal is None or not deal.get("live") or deal.get("close_date") is None:
+        return None
+    close: dt.date = deal["close_date"]
+    days_left = deal.get("days_to_close")
+    if isinstance(days_left, int) and days_left < 1:
+        return None  # overdue but still live: its close date says nothing any more
+    return close - dt.timedelta(days=1)
+
+
+def _working_day(due: dt.date, as_of: dt.date, last: dt.date | None, before: bool, calendar: Calendar) -> dt.date:
+    day = calendar.previous_working_day(due) if before else calendar.next_working_day(due)
+    if day < as_of:
+        day = calendar.next_working_day(as_of)
+    if last is not None and day > last:
+        day = max(calendar.previous_working_day(last), as_of)
+    return day

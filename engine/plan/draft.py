@@ -1,0 +1,50 @@
+"""A recommendation while it is being planned: what the plan's steps read and decide about it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..model.actions import ActionType
+from ..model.recommendation import Owner, Recommendation
+
+Record = dict[str, Any]
+
+
+@dataclass
+class Draft:
+    """One recommendation and the plan's decisions so far."""
+
+    rec: Recommendation
+    action: ActionType
+    subject: Record | None  # the contact or opportunity record; None for the account
+    deal: Record | None = None  # the opportunity it serves
+    owner: Owner | None = None
+    priority: float = 0.0
+    due: dt.date = dt.date.min
+    approach: str | None = None
+    notes: list[str] = field(default_factory=list)  # how the plan shaped it, for explain
+    compliance: list[str] = field(default_factory=list)  # approvals it needs, added to the rule's note
+
+    def __post_init__(self) -> None:
+        self.priority = self.rec.priority
+        self.due = self.rec.due
+
+    @property
+    def customer_facing(self) -> bool:
+        """A meeting, event, message, gift or care for a person or deal (not our own work)."""
+        return self.action.kind != "internal"
+
+    def finished(self) -> Recommendation:
+        """The recommendation with the plan's decisions in it."""
+        return replace(
+            self.rec,
+            priority=round(self.priority, 2),
+            due=self.due,
+            owner=self.owner,
+            owner_role=self.owner.role if self.owner else self.rec.owner_role,
+            approach=self.approach,
+            opportunity_id=str(self.deal["id"]) if self.deal else None,
+            compliance="; ".join(filter(None, (self.rec.compliance, *self.compliance))) or None,
+        )

@@ -1,0 +1,95 @@
+"""Who acts: the relationship owner when their role fits, else a member holding the role; our executive
+for executive actions. Work for a role the team lacks becomes one staffing recommendation per role."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from ..model.actions import ActionCatalogue
+from ..model.fields import LEVELS
+from ..model.recommendation import Owner, Recommendation, recommendation_id
+from ..model.texts import say
+from .draft import Draft, Record
+
+_SENIORITY = {level: rank for rank, level in enumerate(LEVELS)}
+STAFFING_ACTION = "staff_iron_triangle"
+
+
+def assign_owners(drafts: Sequence[Draft], team: Sequence[Record]) -> dict[str, list[Draft]]:
+    """Give each draft its owner; return the drafts nobody on the team can do, by the role they need.
+
+    A staffing recommendation nobody can own stays, owned by nobody: it is for a director.
+    """
+    members = sorted(team, key=lambda m: (_SENIORITY.get(m["level"], 9), m["id"]))
+    by_id = {m["id"]: m for m in members}
+    blocked: dict[str, list[Draft]] = defaultdict(list)
+    for draft in drafts:
+        member, why = _choose(draft, members, by_id)
+        if member is None and draft.action.id == STAFFING_ACTION:
+            draft.notes.append("owner: nobody — the team has no account director to staff it; the director decides")
+            continue  # staffing is itself the answer to a missing role: it waits for a director
+        if member is None:
+            blocked[why].append(draft)
+            continue
+        draft.owner = Owner(str(member["id"]), str(member["name"]), str(member["role"]))
+        draft.notes.append(f"owner: {member['name']} ({member['role']}), {why}")
+    return blocked
+
+
+def _choose(draft: Draft, members: list[Record], by_id: dict[str, Record]) -> tuple[Record | None, str]:
+    """The member who should act and why; or None and the role that is missing."""
+    action = draft.action
+    if action.executive:
+        ads = [m for m in members if m["role"] == "AD"]
+        mine = next((m for m in ads if draft.subject and m["id"] == draft.subject.get("owner")), None)
+        if mine is not None:
+            return mine, "our executive, who owns the relationship"
+        return (ads[0], "our executive (account director)") if ads else (None, "AD")
+    fits = action.fits
+    relationship = by_id.get(str(draft.subject.get("owner"))) if draft.subject and draft.subject.get("owner") else None
+    if relationship is not None and relationship["role"] in fits:
+        return relationship, "who owns the relationship"
+    for role in dict.fromkeys((draft.rec.owner_role, *fits)):
+        if role not in fits and role != draft.rec.owner_role:
+            continue
+        holder = next((m for m in members if m["role"] == role), None)
+        if holder is not None:
+            return holder, f"the team's {role}"
+    return None, draft.rec.owner_role if draft.rec.owner_role in fits else fits[0]
+
+
+def staffing(
+    blocked: dict[str, list[Draft]], team: Sequence[Record], account: Record, actions: ActionCatalogue, lang: str
+) -> list[Draft]:
+    """One staffing recommendation per missing role, owned by the account director (or nobody, if none)."""
+    director = next((m for m in sorted(team, key=lambda m: m["id"]) if m["role"] == "AD"), None)
+    owner = Owner(str(director["id"]), str(director["name"]), "AD") if director else None
+    drafts = []
+    for role, needing in sorted(blocked.items()):
+        needing.sort(key=lambda d: (-d.priority, d.due))
+        rule = f"plan/staff-{role}"
+        account_id = str(account["id"])
+        rec = Recommendation(
+            id=recommendation_id(account_id, STAFFING_ACTION, "account", account_id, rule),
+            account_id=account_id,
+            action=STAFFING_ACTION,
+            subject_kind="account",
+            subject_id=account_id,
+            title=say(
+                "staff_title", lang, role=role, account=account["name"], count=len(needing), first=needing[0].rec.title
+            ),
+            rationale=say("staff_rationale", lang),
+            rule=rule,
+            priority=max(d.priority for d in needing),
+            due=min(d.due for d in needing),
+            owner_role="AD",
+            evidence={"role": role, "needed_by": [d.rec.id for d in needing]},
+            account_name=str(account["name"]),
+        )
+        draft = Draft(rec, actions[STAFFING_ACTION], None, deal=needing[0].deal, owner=owner)
+        draft.notes.append(
+            f"staffing: nobody on the team is an {role}; needed by " + "; ".join(d.rec.title for d in needing)
+        )
+        drafts.append(draft)
+    return drafts

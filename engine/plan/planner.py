@@ -1,0 +1,145 @@
+"""The planning stage, after ranking: what rules found becomes a plan a director would hand on.
+
+For one account, in order: link each recommendation to the deal it serves; weigh urgency by
+the account's tier and that deal; give it an owner (or turn work for a missing role into a
+staffing recommendation); date it (never after the deal closes, never on a holiday); merge
+what points at one person within the window into one approach; keep the most valuable within
+the caps. Everything the plan decides is told by ``explain``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from ..evaluate.facts import Facts
+from ..evaluate.ranking import Advice
+from ..model.actions import ActionCatalogue
+from ..model.plan_settings import PlanSettings
+from ..model.recommendation import Note, Recommendation, Suppressed
+from .approaches import Scheduled, form_approaches
+from .approvals import approvals
+from .calendar import calendar_for
+from .dates import set_due
+from .draft import Draft, Record
+from .owners import assign_owners, staffing
+from .urgency import weigh
+
+
+def plan(
+    advice: Advice,
+    facts: Facts,
+    actions: ActionCatalogue,
+    settings: PlanSettings,
+    caps: Mapping[str, int] | None = None,
+    lang: str = "en",
+) -> Advice:
+    """The account's advice as a plan, with the notes that explain it."""
+    account = facts.account
+    drafts = [_draft(rec, facts, actions) for rec in advice.recommendations]
+    for draft in drafts:
+        draft.compliance += approvals(draft, facts, lang)
+    weigh(drafts, account, settings.urgency)
+    blocked = assign_owners(drafts, facts.team)
+    suppressed = list(advice.suppressed)
+    for role, needing in blocked.items():
+        for draft in needing:
+            suppressed.append(Suppressed(draft.rec, "staffing", f"nobody on the team is an {role}"))
+    stuck = {id(d) for needing in blocked.values() for d in needing}
+    drafts = [d for d in drafts if id(d) not in stuck] + staffing(blocked, facts.team, account, actions, lang)
+    calendar = calendar_for(facts.region)
+    dated = []
+    for draft in drafts:
+        too_late = set_due(draft, facts.as_of, account, calendar)
+        if too_late:
+            suppressed.append(Suppressed(draft.rec, "timing", too_late))
+        else:
+            dated.append(draft)
+    scheduled = _scheduled(facts, actions)
+    approaches, dropped = form_approaches(dated, settings.window_days, str(account["id"]), facts.as_of, scheduled)
+    suppressed += [Suppressed(draft.rec, "approach", why) for draft, why in dropped]
+    approaches.sort(key=lambda a: (-a[0].priority, a[0].due, a[0].rec.rule, a[0].rec.subject_id, a[0].action.id))
+    kept = _capped(approaches, caps or {}, suppressed)
+    planned = [draft for approach in kept for draft in approach]
+    finished = [draft.finished() for draft in planned]
+    notes = [Note(rec, note) for draft, rec in zip(planned, finished, strict=True) for note in draft.notes]
+    return Advice(advice.account_id, advice.as_of, finished, suppressed, notes)
+
+
+def _scheduled(facts: Facts, actions: ActionCatalogue) -> dict[str, list[Scheduled]]:
+    """Per contact, the occasions already in the calendar with them (future-dated activities)."""
+    found: dict[str, list[Scheduled]] = {}
+    for contact in facts.contacts:
+        for activity in facts.items("contact", str(contact["id"]), "activities"):
+            action = actions.get(str(activity["type"]))
+            if activity["planned"] and action is not None and action.kind != "internal":
+                found.setdefault(str(contact["id"]), []).append(
+                    Scheduled(action, activity["date"], str(activity["id"]))
+                )
+    return found
+
+
+def _draft(rec: Recommendation, facts: Facts, actions: ActionCatalogue) -> Draft:
+    subject = _subject(facts, rec.subject_kind, rec.subject_id)
+    draft = Draft(rec, actions[rec.action], subject)
+    draft.deal = _deal(draft, facts)
+    return draft
+
+
+def _subject(facts: Facts, kind: str, subject_id: str) -> Record | None:
+    if kind == "account":
+        return None
+    return next((s for s in facts.subjects(kind) if str(s["id"]) == subject_id), None)
+
+
+def _deal(draft: Draft, facts: Facts) -> Record | None:
+    """The live deal a recommendation serves: its subject, one its rule matched, or what its key person decides."""
+    deals = {str(d["id"]): d for d in facts.opportunities}
+    if draft.rec.subject_kind == "opportunity":
+        return deals.get(draft.rec.subject_id)
+    matched = [i for key, ids in draft.rec.evidence.get("matched", {}).items() if key.endswith(" deals") for i in ids]
+    live = [deals[i] for i in matched if i in deals]
+    if live:
+        return max(live, key=lambda d: d["value"] or 0)
+    subject = draft.subject or {}
+    # A key person's meetings serve the deal they decide; a greeting or a gift is for its own date.
+    if (
+        subject.get("key_person")
+        and subject.get("top_deal")
+        and draft.customer_facing
+        and not draft.action.before_holidays
+    ):
+        return deals.get(str(subject["top_deal"]))
+    return None
+
+
+def _capped(
+    approaches: Sequence[list[Draft]], caps: Mapping[str, int], suppressed: list[Suppressed]
+) -> list[list[Draft]]:
+    """At most ``per_contact`` approaches per contact and ``per_account`` in all, the most urgent first.
+
+    A person invited to an occasion led by someone else's approach (the deal team's HQ tour)
+    counts it too; over their cap, their invitation is left out and the occasion goes on.
+    """
+    per_contact, per_account = caps.get("per_contact"), caps.get("per_account")
+    counts: dict[str, int] = {}
+    kept: list[list[Draft]] = []
+    for approach in approaches:
+        if per_account is not None and len(kept) >= per_account:
+            suppressed.extend(
+                Suppressed(d.rec, "cap", f"at most {per_account} approaches per account") for d in approach
+            )
+            continue
+        members = []
+        for draft in approach:
+            person = draft.rec.subject_id if draft.rec.subject_kind == "contact" else None
+            if person is not None and per_contact is not None and counts.get(person, 0) >= per_contact:
+                suppressed.append(Suppressed(draft.rec, "cap", f"at most {per_contact} approaches per contact"))
+            else:
+                members.append(draft)
+        if not members or members[0] is not approach[0]:  # without its lead, there is no occasion
+            suppressed.extend(Suppressed(d.rec, "cap", "its occasion was left out by a cap") for d in members)
+            continue
+        for person in {d.rec.subject_id for d in members if d.rec.subject_kind == "contact"}:
+            counts[person] = counts.get(person, 0) + 1
+        kept.append(members)
+    return kept
