@@ -82,6 +82,7 @@ def snapshot(index: int, contacts: int, rng: random.Random) -> dict[str, Any]:
             "name": f"Account {index}",
             "tier": rng.choice(["strategic", "key", "standard"]),
             "strategic_partner": rng.random() < 0.25,
+            "extra": {"region": ("CN", "EU", "US")[index % 3]},  # every plan date meets a holiday calendar
         },
         "contacts": people,
         "opportunities": deals,

@@ -14,7 +14,13 @@ def _people(items: Sequence[Any]) -> list[tuple[str, list[Any]]]:
 
 def _person(item: Any) -> str:
     owner = item.lead.owner
-    return f"{owner.name} ({owner.role})" if owner else f"Unassigned (needs an {item.lead.evidence.get('role', '?')})"
+    return f"{owner.name} ({owner.role})" if owner else "Unassigned: the account has no team (sales management)"
+
+
+def _approvals(item: Any) -> list[str]:
+    """What compliance says of the occasion and what it carries, each once."""
+    notes = [r.compliance for r in (item.lead, *item.companions) if r.compliance]
+    return list(dict.fromkeys(notes))
 
 
 def _flags(item: Any) -> str:
@@ -38,6 +44,7 @@ def render_table(items: Sequence[Any], week: str) -> str:
             why = f"(priority {item.lead.priority:g}){_flags(item)}"
             lines.append(f"  {item.day.isoformat()}  {company}  {item.lead.title}  {why}")
             lines.extend(f"              + {c.title}" for c in item.companions)
+            lines.extend(f"              ! {note}" for note in _approvals(item))
         lines.append("")
     return "\n".join(lines)
 
@@ -50,14 +57,16 @@ def render_markdown(items: Sequence[Any], week: str) -> str:
         lines += [
             f"## {person} — week {week}",
             "",
-            "| day | company | what | also | why first |",
-            "|---|---|---|---|---|",
+            "| day | company | what | also | why first | compliance |",
+            "|---|---|---|---|---|---|",
         ]
         for item in theirs:
             also = "<br>".join(_cell(c.title) for c in item.companions)
             why = f"{_cell(item.lead.rationale)} (priority {item.lead.priority:g}){_cell(_flags(item))}"
             company = item.lead.account_name or item.lead.account_id
-            lines.append(f"| {item.day.isoformat()} | {_cell(company)} | {_cell(item.lead.title)} | {also} | {why} |")
+            approvals = "<br>".join(_cell(note) for note in _approvals(item))
+            cells = (item.day.isoformat(), _cell(company), _cell(item.lead.title), also, why, approvals)
+            lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
     return "\n".join(lines)
 

@@ -42,6 +42,18 @@ def _row(rec: Recommendation) -> dict[str, Any]:
     return {**row, "priority": f"{rec.priority:g}", "owner": owner}
 
 
+def _for_people(recs: Sequence[Recommendation]) -> list[dict[str, Any]]:
+    """Rows for a person to read: what an occasion carries along reads ``+ ...`` under its lead."""
+    rows, previous = [], None
+    for rec in recs:
+        row = _row(rec)
+        if rec.approach is not None and rec.approach == previous:
+            row["title"] = f"+ {row['title']}"
+        rows.append(row)
+        previous = rec.approach
+    return rows
+
+
 def _columns(recs: Sequence[Recommendation]) -> tuple[str, ...]:
     several = len({r.account_id for r in recs}) > 1
     return ("account_id", *_COLUMNS) if several else _COLUMNS
@@ -95,8 +107,9 @@ class MarkdownEmitter(TextEmitter):
         columns = _columns(recs)
         header = (*columns, "why") if explanations else columns
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        for rec in recs:
-            row = _row(rec)
+        for rec, row in zip(recs, _for_people(recs), strict=True):
+            if rec.compliance:
+                row["title"] += f" — **compliance:** {rec.compliance}"
             cells = [row[c] for c in columns]
             if explanations:
                 cells.append("<br>".join(explanations.get(rec.id, [])))
@@ -112,7 +125,7 @@ class TableEmitter(TextEmitter):
         if not recs:
             return "No recommendations.\n"
         columns = _columns(recs)
-        rows = [_row(rec) for rec in recs]
+        rows = _for_people(recs)
         widths = {c: max(len(c), *(len(row[c]) for row in rows)) for c in columns[:-1]}
 
         def line(values: dict[str, str]) -> str:
@@ -120,8 +133,15 @@ class TableEmitter(TextEmitter):
 
         out = [line({c: c.replace("_", " ") for c in columns}), line({c: "-" * len(c) for c in columns})]
         indent = " " * (sum(widths.values()) + 2 * len(widths))
+        said: set[str] = set()  # what compliance says of an occasion, said once for it
+        occasion = None
         for rec, row in zip(recs, rows, strict=True):
             out.append(line(row))
+            if rec.approach is None or rec.approach != occasion:
+                said, occasion = set(), rec.approach
+            if rec.compliance and rec.compliance not in said:
+                out.append(f"{indent}  ! {rec.compliance}")
+                said.add(rec.compliance)
             out.extend(f"{indent}  · {text}" for text in explanations.get(rec.id, []))
         return "\n".join(out) + "\n"
 

@@ -50,6 +50,13 @@ def compliant(
                 id=recommendation_id(rec.account_id, alternative, rec.subject_kind, rec.subject_id, rec.rule),
                 action=alternative,
                 title=title,
+                rationale=say(
+                    "alternative_rationale",
+                    lang,
+                    name=subject.get("name"),
+                    vetoed=label(action, lang).lower(),
+                    instead=label(step, lang),
+                ),
                 owner_role=step.owner_role,
                 body=None,
                 compliance=say("official", lang, vetoed=label(action, lang), instead=label(step, lang)),

@@ -48,7 +48,7 @@ class ActionType:
     lead_days: int = 0  # days it takes to organise: it cannot serve a deal that closes sooner
     alternatives: tuple[str, ...] = ()  # the compliant steps offered when compliance rules it out
     before_holidays: bool = False  # a due date in the holidays moves before them, not after (greetings)
-    hosted: bool = False  # hosted travel: for a public official or during a tender, it needs approval
+    hosted: bool = False  # we host and pay (travel, a celebration, an outing): approval for officials, quiet periods
     label_zh: str = ""
 
     @property
@@ -81,12 +81,12 @@ BUILTIN_ACTIONS: dict[str, ActionType] = {
     a.id: a
     for a in (
         _a("executive_visit", "Executive visit", "高层拜访", 90, "AD", visit=True, roles=("AD",), executive=True),
-        _a("exhibition_invite", "Exhibition invitation", "邀请参展", 90, "AR", mode=Mode.INVITATION, roles=_FRONT, lead_days=21, hosted=True),
+        _a("exhibition_invite", "Exhibition invitation", "邀请参展", 90, "AR", mode=Mode.INVITATION, roles=_FRONT, hosted=True),
         _a("hq_tour", "Headquarters tour", "参观公司总部", 90, "AR", visit=True, mode=Mode.EVENT, roles=_FRONT, lead_days=45, hosted=True),
         _a("project_office_visit", "Project office visit", "项目拜访", 30, "AR", visit=True, roles=_FRONT),
         _a("regular_office_visit", "Regular office visit", "定期拜访", 30, "AR", visit=True, roles=_FRONT),
         _a("private_activity", "Private one-to-one activity", "一对一私人活动", 60, "AR", _P, True, mode=Mode.PRIVATE, roles=_FRONT, alternatives=_OFFICE),
-        _a("family_banquet", "Banquet with friends or family", "家庭宴请", 120, "AR", _P, True, mode=Mode.PRIVATE, roles=_FRONT, alternatives=_OFFICE),
+        _a("family_banquet", "Family banquet", "家庭宴请", 120, "AR", _P, True, mode=Mode.PRIVATE, roles=_FRONT, alternatives=_OFFICE),
         _a("home_visit", "Home visit", "家访", 180, "AR", _P, True, mode=Mode.PRIVATE, roles=_FRONT, alternatives=_OFFICE),
         _a("reference_site_visit", "Reference-site visit", "样板点参观", 90, "SR", visit=True, mode=Mode.EVENT, roles=("SR", "AR"), lead_days=21, hosted=True),
         _a("onsite_meeting", "On-site meeting", "现场会", 60, "SR", visit=True, mode=Mode.EVENT, roles=("SR",), lead_days=14),
@@ -99,7 +99,7 @@ BUILTIN_ACTIONS: dict[str, ActionType] = {
         _a("birthday_greeting", "Birthday greeting", "生日祝福", 300, "AR", mode=Mode.MESSAGE, roles=_ALL, before_holidays=True),
         _a("festival_visit", "Festival visit", "节日拜访", 30, "AR", visit=True, roles=_ALL, before_holidays=True),
         _a("compliant_gift", "Compliant gift", "合规礼品", 90, "AR", _G, mode=Mode.GIFT, roles=_ALL, alternatives=("festival_visit",), before_holidays=True),
-        _a("team_activity", "Cultural or sports activity", "文体活动", 60, "AR", visit=True, mode=Mode.EVENT, roles=_ALL, lead_days=7),
+        _a("team_activity", "Cultural or sports activity", "文体活动", 60, "AR", visit=True, mode=Mode.EVENT, roles=_ALL, lead_days=7, hosted=True),
         _a("rising_star_cultivation", "Rising-star cultivation", "培养明日之星", 90, "AR", roles=_ALL, mode=Mode.MEETING),
         _a("coach_development", "Coach development", "培养教练", 30, "AR", roles=_FRONT, mode=Mode.MEETING),
         _a("executive_sponsor", "Executive sponsor", "指定高层对口人", 90, "AD", visit=True, roles=("AD",), executive=True),
@@ -110,7 +110,7 @@ BUILTIN_ACTIONS: dict[str, ActionType] = {
         _a("account_review", "Account review", "客户经营分析会", 90, "AD", roles=("AD",)),
         _a("win_review", "Win review", "赢单复盘", 365, "AD", roles=("AD", "AR")),
         _a("loss_review", "Loss review", "丢单复盘", 365, "AD", roles=("AD", "AR")),
-        _a("project_celebration", "Project celebration", "项目庆功会", 365, "AR", visit=True, mode=Mode.EVENT, roles=("AR", "AD"), lead_days=7),
+        _a("project_celebration", "Project celebration", "项目庆功会", 365, "AD", visit=True, mode=Mode.EVENT, roles=("AD", "AR"), lead_days=7, hosted=True),
         _a("opportunity_discovery", "Opportunity discovery", "机会点挖掘", 90, "SR", visit=True, roles=("SR",)),
     )
 }  # fmt: skip

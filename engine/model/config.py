@@ -97,6 +97,8 @@ class PlanTable(_Table):
     window_days: Annotated[int, Field(ge=1)] | None = None
     weekly_capacity: Annotated[int, Field(ge=1)] | None = None
     capacity: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    year_end_break: bool | None = None
+    quiet_stages: list[Annotated[str, Field(min_length=1)]] | None = None
     urgency: UrgencySettings = UrgencySettings()
 
 
@@ -182,6 +184,8 @@ def _plan(table: PlanTable) -> PlanSettings:
         window_days=table.window_days or default.window_days,
         weekly_capacity=table.weekly_capacity or default.weekly_capacity,
         capacity=dict(table.capacity),
+        year_end_break=default.year_end_break if table.year_end_break is None else table.year_end_break,
+        quiet_stages=default.quiet_stages if table.quiet_stages is None else tuple(table.quiet_stages),
         urgency=weights,
     )
 

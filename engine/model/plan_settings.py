@@ -30,6 +30,8 @@ class PlanSettings:
     window_days: int = 14  # recommendations for one person within this many days are one approach
     weekly_capacity: int = 8  # customer actions one person can do in a week (kamengine plan)
     capacity: Mapping[str, int] = field(default_factory=dict)  # per team member id, over weekly_capacity
+    year_end_break: bool = True  # where Christmas is a holiday, nothing falls due from Dec 24 to Dec 31
+    quiet_stages: tuple[str, ...] = ("bidding", "negotiation")  # a deal being decided: hospitality needs approval
     urgency: Urgency = field(default_factory=Urgency)
 
     def capacity_of(self, member_id: str) -> int:

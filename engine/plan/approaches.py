@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from ..model.actions import ActionType, Mode
 from ..model.fields import SALES_ACTIONS_151 as SALES_151
+from ..model.recommendation import Recommendation
 from .draft import Draft
 
 #: Which action leads an approach when several could: the first of this list present.
@@ -30,6 +31,8 @@ CARRIERS = (
     "project_office_visit", "home_visit", "family_banquet", "private_activity", "team_activity", "coach_development",
     "rising_star_cultivation", "exhibition_invite", "key_resource_support", "compliant_gift", "birthday_greeting",
 )  # fmt: skip
+#: Our own work that is one meeting: a deal's win or loss review is held in the account review.
+OWN_WORK = {"win_review": "review", "loss_review": "review", "account_review": "review"}
 #: What an occasion of each kind can carry along.
 CARRIES: dict[Mode, frozenset[Mode]] = {
     Mode.MEETING: frozenset({Mode.MEETING, Mode.EVENT, Mode.INVITATION, Mode.MESSAGE, Mode.GIFT, Mode.CARE}),
@@ -62,6 +65,16 @@ class Approach:
     notes: list[str] = field(default_factory=list)
 
 
+def make_approach_id(account_id: str, subject_id: str, seed: str) -> str:
+    """An approach's stable id: its account, its lead's subject and its lead (or the scheduled activity)."""
+    return "apr-" + hashlib.sha256("\x1f".join((account_id, subject_id, seed)).encode()).hexdigest()[:16]
+
+
+def leads(rec: Recommendation) -> bool:
+    """Whether ``rec`` is the lead of its approach (an approach riding on a scheduled activity has none)."""
+    return rec.approach is not None and rec.approach == make_approach_id(rec.account_id, rec.subject_id, rec.id)
+
+
 def carries(lead: ActionType, other: ActionType) -> bool:
     """Whether one occasion led by ``lead`` can also serve ``other``."""
     return lead.id == other.id or other.kind in CARRIES[lead.kind]
@@ -86,7 +99,10 @@ def form_approaches(
     """
     groups: dict[tuple[str, str], list[Draft]] = defaultdict(list)
     for draft in drafts:
-        key = (draft.rec.subject_kind, draft.rec.subject_id) if draft.customer_facing else ("own", draft.action.id)
+        if draft.customer_facing:
+            key = (draft.rec.subject_kind, draft.rec.subject_id)
+        else:
+            key = ("own", OWN_WORK.get(draft.action.id, draft.action.id))
         groups[key].append(draft)
     dropped: list[tuple[Draft, str]] = []
     formed: dict[tuple[str, str], list[Approach]] = {}
@@ -94,6 +110,7 @@ def form_approaches(
         fixed = scheduled.get(subject, ()) if scheduled is not None and kind == "contact" else ()
         formed[(kind, subject)] = _form(group, window_days, as_of, fixed, dropped)
     _invite_to_deal_events(formed, window_days)
+    _account_work_with_people(formed, window_days)
     approaches = [approach for found in formed.values() for approach in found if approach.members]
     for approach in approaches:
         _settle(approach, account_id)
@@ -117,6 +134,28 @@ def _invite_to_deal_events(formed: dict[tuple[str, str], list[Approach]], window
             )  # fmt: skip
             if event is not None and all(carries(event.members[0].action, m.action) for m in approach.members):
                 event.members.extend(approach.members)
+                approach.members = []
+
+
+def _account_work_with_people(formed: dict[tuple[str, str], list[Approach]], window: int) -> None:
+    """Account-wide work of the kind a person's approach already is (an outing with the working level)
+    rides on that approach rather than being a second outing in the same fortnight."""
+    people = [a for (kind, _), found in formed.items() if kind == "contact" for a in found if a.members]
+    for (kind, _), found in formed.items():
+        if kind != "account":
+            continue
+        for approach in found:
+            if not approach.members or approach.scheduled is not None:
+                continue
+            lead = approach.members[0]
+            host = next(
+                (p for p in people if any(m.action.id == lead.action.id for m in p.members)
+                 and abs((p.day - approach.day).days) <= window
+                 and all(carries(p.members[0].action, m.action) for m in approach.members)),
+                None,
+            )  # fmt: skip
+            if host is not None:
+                host.members.extend(approach.members)
                 approach.members = []
 
 
@@ -199,19 +238,26 @@ def _too_close(formed: list[Approach], window: int) -> tuple[Approach, Approach]
 
 
 def _settle(approach: Approach, account_id: str) -> None:
-    """One occasion: one date, one id; its members say what carries them."""
+    """One occasion: one date, one id, one owner (the lead's); its members say what carries them.
+
+    Its urgency is its subject's most urgent reason: the deal team's HQ tour does not rank by the
+    invitation of the one person on it who matters most, or every event would outrank its guests.
+    """
     lead = approach.members[0]
     occasion = approach.scheduled
-    urgency = max(d.priority for d in approach.members)
+    urgency = max(d.priority for d in approach.members if d.rec.subject_id == lead.rec.subject_id)
     seed = occasion.activity_id if occasion else lead.rec.id
-    approach_id = (
-        "apr-" + hashlib.sha256("\x1f".join((account_id, lead.rec.subject_id, seed)).encode()).hexdigest()[:16]
-    )
+    approach_id = make_approach_id(account_id, lead.rec.subject_id, seed)
     for member in approach.members:
         if occasion is not None:
             member.notes.append(f"approach: rides on the {occasion.action.id} already scheduled for {occasion.day}")
         elif member is not lead:
             member.notes.append(f"approach: carried by {lead.action.id} ({approach_id}), led by {_who(lead)}")
+        if member.owner != lead.owner and lead.owner is not None:
+            member.notes.append(f"owner: {_who(lead)}, who leads the approach (not {_who(member)})")
+            member.owner = lead.owner
+        if round(member.priority, 2) != round(urgency, 2):
+            member.notes.append(f"urgency: {urgency:.2f}, the most urgent reason of its approach")
         member.due, member.priority, member.approach = approach.day, urgency, approach_id
     if len(approach.members) > 1 and occasion is None:
         lead.notes.append(f"approach: leads {approach_id} with " + ", ".join(m.action.id for m in approach.members[1:]))

@@ -1,24 +1,45 @@
-"""What needs a compliance officer's approval, though it is allowed: hosted travel for a public official,
-and private occasions, gifts or hosted travel with someone evaluating a tender (its quiet period)."""
+"""What needs a compliance officer's approval, though it is allowed: hospitality for a public official,
+and hospitality, private occasions or gifts for the people deciding a deal while it is being decided
+(a tender's quiet period, a negotiation)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from ..evaluate.facts import Facts
 from ..model.actions import Mode
 from ..model.texts import label, say
 from .draft import Draft
 
+#: Besides what we host (``hosted``: travel, a celebration, an outing), private occasions and gifts are hospitality.
+_HOSPITALITY = frozenset({Mode.PRIVATE, Mode.GIFT})
 
-def approvals(draft: Draft, facts: Facts, lang: str) -> list[str]:
+
+def approvals(draft: Draft, facts: Facts, lang: str, quiet_stages: Sequence[str]) -> list[str]:
     """The approvals a recommendation needs, each as a note a person can act on."""
-    if draft.rec.subject_kind != "contact" or draft.subject is None:
+    action = draft.action
+    if draft.subject is None or not (action.hosted or action.kind in _HOSPITALITY or action.kind == Mode.CARE):
         return []
-    action, person = draft.action, draft.subject
+    name = label(action, lang) if lang == "zh" else _with_article(label(action, lang).lower())
+    if draft.rec.subject_kind == "contact":
+        person = draft.subject
+        officials = bool(person.get("public_official"))
+        deciding = [d for d in facts.items("contact", str(person["id"]), "deals") if d.get("stage") in quiet_stages]
+    elif draft.rec.subject_kind == "opportunity":
+        members = facts.items("opportunity", str(draft.subject["id"]), "members")
+        officials = any(m.get("public_official") for m in members)
+        deal = draft.subject
+        deciding = [deal] if deal.get("live") and deal.get("stage") in quiet_stages and members else []
+    else:
+        return []
     notes = []
-    if action.hosted and person.get("public_official"):
-        notes.append(say("hosted_official", lang, action=label(action, lang)))
-    if action.hosted or action.kind in (Mode.PRIVATE, Mode.GIFT):
-        tenders = [d for d in facts.items("contact", str(person["id"]), "deals") if d.get("stage") == "bidding"]
-        if tenders:
-            notes.append(say("quiet_period", lang, action=label(action, lang), deal=tenders[0]["name"]))
+    if officials:
+        said = say("hosted_official", lang, action=name)
+        notes.append(said[:1].upper() + said[1:])
+    if deciding and action.kind != Mode.CARE:
+        notes.append(say("quiet_period", lang, action=name, deal=deciding[0]["name"]))
     return notes
+
+
+def _with_article(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"

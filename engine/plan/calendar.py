@@ -2,7 +2,9 @@
 
 A region is ``account.extra.region``: an ISO country code the library knows (``CN``, ``DE``,
 ``US``...), or ``EU``, for which the days the euro area's payment system closes are the
-holidays every member state shares. An unknown region has weekends only. Calendars are built
+holidays every member state shares. An unknown region has weekends only. Where Christmas is a
+public holiday, the days from Christmas Eve to New Year's Eve count as closed too (``[plan]
+year_end_break``): they are working days by law, but the customer is away. Calendars are built
 once per region and year in a process: a few milliseconds each, then lookups.
 """
 
@@ -26,15 +28,19 @@ _FINANCIAL = {"EU": "XECB"}  # regions that are not countries: their common clos
 class Calendar:
     """One region's working days and festivals."""
 
-    def __init__(self, region: str | None) -> None:
+    def __init__(self, region: str | None, year_end_break: bool = True) -> None:
         self.region = region
+        self.year_end_break = year_end_break
 
     def holidays(self, year: int) -> dict[dt.date, str]:
         """The region's public holidays in a year, date -> name (English)."""
         return dict(_holidays(self.region, year))
 
     def is_working_day(self, day: dt.date) -> bool:
-        """Not a weekend, not a public holiday (a region's make-up working days count as working)."""
+        """Not a weekend, not a public holiday (a region's make-up working days count as working), not
+        in the year-end break."""
+        if self.year_end_break and day.month == 12 and day.day >= 24 and _keeps_christmas(self.region, day.year):
+            return False
         return _is_working_day(self.region, day)
 
     def next_working_day(self, day: dt.date) -> dt.date:
@@ -63,9 +69,14 @@ class Calendar:
 
 
 @functools.lru_cache(maxsize=64)
-def calendar_for(region: str | None) -> Calendar:
+def calendar_for(region: str | None, year_end_break: bool = True) -> Calendar:
     """The calendar of a region (one per process)."""
-    return Calendar(region.upper() if region else None)
+    return Calendar(region.upper() if region else None, year_end_break)
+
+
+@functools.lru_cache(maxsize=512)
+def _keeps_christmas(region: str | None, year: int) -> bool:
+    return any(day.month == 12 and day.day == 25 for day, _ in _holidays(region, year))
 
 
 @functools.lru_cache(maxsize=512)

@@ -1,8 +1,8 @@
 """Due dates a person can keep: on the day a greeting is for, before the deal it serves closes, on a working day.
 
 An action that takes longer to organise (``lead_days``) than the time left before its deal
-closes cannot serve the deal and is dropped. Greetings and festival visits move before a
-holiday; everything else moves to the next working day of the account's region.
+closes cannot serve the deal and is dropped. Greetings, festival visits and work for a live
+deal move before a holiday; everything else moves to the next working day of the account's region.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from .draft import Draft
 #: Actions that are for a date: the field holding the days until it, and the offset from it.
 ON_DATE = {
     "birthday_greeting": ("days_to_birthday", 0),  # on the birthday
-    "festival_visit": ("account.days_to_festival", -1),  # the day before the festival
-    "compliant_gift": ("account.days_to_festival", -1),
+    # The week before the festival: people leave for it, and a gift on its eve comes too late.
+    "festival_visit": ("account.days_to_festival", -7),
+    "compliant_gift": ("account.days_to_festival", -7),
 }
 
 
@@ -40,7 +41,8 @@ def set_due(draft: Draft, as_of: dt.date, account: dict[str, Any], calendar: Cal
                 f"{deal.get('name')} closes on {deal.get('close_date')}"
             )
         due = min(due, last)
-    moved = _working_day(due, as_of, last, draft.action.before_holidays, calendar)
+    # Work for a closing deal moves before a holiday (the customer leaves for it; the deal does not wait).
+    moved = _working_day(due, as_of, last, draft.action.before_holidays or last is not None, calendar)
     if moved != due:
         draft.notes.append(f"due: {due.isoformat()} is not a working day in {calendar.region}; {moved.isoformat()}")
     draft.due = moved

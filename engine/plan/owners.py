@@ -19,7 +19,8 @@ STAFFING_ACTION = "staff_iron_triangle"
 def assign_owners(drafts: Sequence[Draft], team: Sequence[Record]) -> dict[str, list[Draft]]:
     """Give each draft its owner; return the drafts nobody on the team can do, by the role they need.
 
-    A staffing recommendation nobody can own stays, owned by nobody: it is for a director.
+    Staffing is itself the answer to a missing role: without an account director, the team's most
+    senior member takes it to sales management; with no team at all, it is owned by nobody.
     """
     members = sorted(team, key=lambda m: (_SENIORITY.get(m["level"], 9), m["id"]))
     by_id = {m["id"]: m for m in members}
@@ -27,14 +28,26 @@ def assign_owners(drafts: Sequence[Draft], team: Sequence[Record]) -> dict[str, 
     for draft in drafts:
         member, why = _choose(draft, members, by_id)
         if member is None and draft.action.id == STAFFING_ACTION:
-            draft.notes.append("owner: nobody — the team has no account director to staff it; the director decides")
-            continue  # staffing is itself the answer to a missing role: it waits for a director
+            member, why = _escalation(members)
+            if member is None:
+                draft.notes.append("owner: nobody — the account has no team; sales management decides")
+                continue
         if member is None:
             blocked[why].append(draft)
             continue
         draft.owner = Owner(str(member["id"]), str(member["name"]), str(member["role"]))
         draft.notes.append(f"owner: {member['name']} ({member['role']}), {why}")
     return blocked
+
+
+def _escalation(members: list[Record]) -> tuple[Record | None, str]:
+    """Who takes a staffing question up when the team has no account director: its most senior member."""
+    director = next((m for m in members if m["role"] == "AD"), None)
+    if director is not None:
+        return director, "our executive (account director)"
+    if members:
+        return members[0], "the team's most senior member, who takes it to sales management (no account director)"
+    return None, "AD"
 
 
 def _choose(draft: Draft, members: list[Record], by_id: dict[str, Record]) -> tuple[Record | None, str]:
@@ -62,9 +75,11 @@ def _choose(draft: Draft, members: list[Record], by_id: dict[str, Record]) -> tu
 def staffing(
     blocked: dict[str, list[Draft]], team: Sequence[Record], account: Record, actions: ActionCatalogue, lang: str
 ) -> list[Draft]:
-    """One staffing recommendation per missing role, owned by the account director (or nobody, if none)."""
-    director = next((m for m in sorted(team, key=lambda m: m["id"]) if m["role"] == "AD"), None)
-    owner = Owner(str(director["id"]), str(director["name"]), "AD") if director else None
+    """One staffing recommendation per missing role, owned by the account director or, without one, the
+    team's most senior member (nobody, for an account without a team)."""
+    members = sorted(team, key=lambda m: (_SENIORITY.get(m["level"], 9), m["id"]))
+    director, _ = _escalation(members)
+    owner = Owner(str(director["id"]), str(director["name"]), str(director["role"])) if director else None
     drafts = []
     for role, needing in sorted(blocked.items()):
         needing.sort(key=lambda d: (-d.priority, d.due))
@@ -77,13 +92,18 @@ def staffing(
             subject_kind="account",
             subject_id=account_id,
             title=say(
-                "staff_title", lang, role=role, account=account["name"], count=len(needing), first=needing[0].rec.title
+                "staff_title_more" if len(needing) > 1 else "staff_title",
+                lang,
+                role=role,
+                account=account["name"],
+                more=len(needing) - 1,
+                first=needing[0].rec.title,
             ),
             rationale=say("staff_rationale", lang),
             rule=rule,
             priority=max(d.priority for d in needing),
             due=min(d.due for d in needing),
-            owner_role="AD",
+            owner_role=owner.role if owner else "AD",
             evidence={"role": role, "needed_by": [d.rec.id for d in needing]},
             account_name=str(account["name"]),
         )

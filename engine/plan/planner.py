@@ -35,9 +35,13 @@ def plan(
 ) -> Advice:
     """The account's advice as a plan, with the notes that explain it."""
     account = facts.account
-    drafts = [_draft(rec, facts, actions) for rec in advice.recommendations]
+    subjects = {
+        "contact": {str(c["id"]): c for c in facts.contacts},
+        "opportunity": {str(o["id"]): o for o in facts.opportunities},
+    }
+    drafts = [_draft(rec, subjects, actions) for rec in advice.recommendations]
     for draft in drafts:
-        draft.compliance += approvals(draft, facts, lang)
+        draft.compliance += approvals(draft, facts, lang, settings.quiet_stages)
     weigh(drafts, account, settings.urgency)
     blocked = assign_owners(drafts, facts.team)
     suppressed = list(advice.suppressed)
@@ -46,7 +50,7 @@ def plan(
             suppressed.append(Suppressed(draft.rec, "staffing", f"nobody on the team is an {role}"))
     stuck = {id(d) for needing in blocked.values() for d in needing}
     drafts = [d for d in drafts if id(d) not in stuck] + staffing(blocked, facts.team, account, actions, lang)
-    calendar = calendar_for(facts.region)
+    calendar = calendar_for(facts.region, settings.year_end_break)
     dated = []
     for draft in drafts:
         too_late = set_due(draft, facts.as_of, account, calendar)
@@ -78,22 +82,15 @@ def _scheduled(facts: Facts, actions: ActionCatalogue) -> dict[str, list[Schedul
     return found
 
 
-def _draft(rec: Recommendation, facts: Facts, actions: ActionCatalogue) -> Draft:
-    subject = _subject(facts, rec.subject_kind, rec.subject_id)
+def _draft(rec: Recommendation, subjects: Mapping[str, Mapping[str, Record]], actions: ActionCatalogue) -> Draft:
+    subject = subjects[rec.subject_kind].get(rec.subject_id) if rec.subject_kind in subjects else None
     draft = Draft(rec, actions[rec.action], subject)
-    draft.deal = _deal(draft, facts)
+    draft.deal = _deal(draft, subjects["opportunity"])
     return draft
 
 
-def _subject(facts: Facts, kind: str, subject_id: str) -> Record | None:
-    if kind == "account":
-        return None
-    return next((s for s in facts.subjects(kind) if str(s["id"]) == subject_id), None)
-
-
-def _deal(draft: Draft, facts: Facts) -> Record | None:
+def _deal(draft: Draft, deals: Mapping[str, Record]) -> Record | None:
     """The live deal a recommendation serves: its subject, one its rule matched, or what its key person decides."""
-    deals = {str(d["id"]): d for d in facts.opportunities}
     if draft.rec.subject_kind == "opportunity":
         return deals.get(draft.rec.subject_id)
     matched = [i for key, ids in draft.rec.evidence.get("matched", {}).items() if key.endswith(" deals") for i in ids]
@@ -102,12 +99,8 @@ def _deal(draft: Draft, facts: Facts) -> Record | None:
         return max(live, key=lambda d: d["value"] or 0)
     subject = draft.subject or {}
     # A key person's meetings serve the deal they decide; a greeting or a gift is for its own date.
-    if (
-        subject.get("key_person")
-        and subject.get("top_deal")
-        and draft.customer_facing
-        and not draft.action.before_holidays
-    ):
+    dated = draft.action.before_holidays
+    if subject.get("key_person") and subject.get("top_deal") and draft.customer_facing and not dated:
         return deals.get(str(subject["top_deal"]))
     return None
 

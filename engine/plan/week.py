@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from ..model.actions import ActionCatalogue, Mode
 from ..model.plan_settings import PlanSettings
 from ..model.recommendation import Recommendation
-from .approaches import carrier_rank
+from .approaches import carrier_rank, leads
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def _items(recommendations: Iterable[Recommendation], actions: ActionCatalogue) 
         (groups[rec.approach] if rec.approach else alone).append(rec)
     items = []
     for group in [*groups.values(), *([rec] for rec in alone)]:
-        group.sort(key=lambda r: (carrier_rank(r.action), -r.priority, r.id))
+        group.sort(key=lambda r: (not leads(r), carrier_rank(r.action), -r.priority, r.id))
         action = actions.get(group[0].action)
         items.append(_item(group[0], group[1:], action is None or action.kind != Mode.INTERNAL))
     return items

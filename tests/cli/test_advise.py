@@ -48,8 +48,13 @@ def test_table_is_ranked_and_readable(runner: CliRunner, example_path: str) -> N
     assert f"  {owner}  " in lines[2] and f"  {top['action']}  " in lines[2]
     assert lines[2].endswith(top["title"])
     assert any(line.endswith("Name an executive sponsor for Ana Ruiz (Chief Technology Officer)") for line in lines)
-    priorities = [float(line.split()[0]) for line in lines[2:]]
+    rows = [line for line in lines[2:] if not line.startswith(" ")]
+    priorities = [float(line.split()[0]) for line in rows]
     assert priorities == sorted(priorities, reverse=True)
+    # What compliance says is under its row, once per occasion; what an occasion carries reads "+ ...".
+    notes = [line.strip() for line in lines[2:] if line.startswith(" ")]
+    assert "! Private one-to-one activity is never offered to a public official; Regular office visit instead" in notes
+    assert any(" + Invite Marta Vidal" in line for line in rows)
 
 
 def test_json_matches_the_contract(runner: CliRunner, example_path: str) -> None:

@@ -125,12 +125,16 @@ def test_explain_says_which_cooldown_suppressed_an_executive_visit(example_path:
     assert lines[:3] == [
         "power-map/three-axes-evaluator fired for contact c-eng:",
         "  executive_visit held back (cooldown): last executive_visit was 20 days ago; cooldown is 90 days",
-        "  hq_tour recommended: priority 404.66, due 2027-01-04, by Sofia Marin (SR)",
+        "  exhibition_invite recommended: priority 338.79, due 2026-12-04, by Sofia Marin (SR)",
     ]
     assert "    - owner: Sofia Marin (SR), who owns the relationship" in lines
     assert "    - urgency: priority 135 x tier 1.2 x deal 2.09 (5G core tender)" in lines
+    # Her invitation to the tender team's HQ tour is that tour: led, owned and ranked by it.
+    assert "  hq_tour recommended: priority 160.61, due 2027-01-04, by Li Wei (AR)" in lines
     assert any(line.startswith("    - approach: carried by hq_tour (apr-") for line in lines)
-    assert "  exhibition_invite recommended: priority 404.66, due 2027-01-04, by Sofia Marin (SR)" in lines
+    assert "    - owner: Li Wei (AR), who leads the approach (not Sofia Marin (SR))" in lines
+    assert "    - urgency: 160.61, the most urgent reason of its approach" in lines
+    assert any(line.startswith("    - compliance: 5G core tender is being decided (quiet period)") for line in lines)
 
 
 def test_explain_names_the_first_failing_condition(example_path: str) -> None:

@@ -18,7 +18,10 @@ from kamengine.engine.playbooks.playbook import ActionSpec, Rule
 
 AS_OF = dt.date(2026, 11, 20)
 NAMES = ["Ana", "李伟", "O'Brien", 'Quote "Q"', "ana", "Zoë", "x"]
-ACTIONS = ["executive_visit", "project_office_visit", "regular_office_visit", "private_activity", "hq_tour"]
+ACTIONS = [
+    "executive_visit", "project_office_visit", "regular_office_visit", "private_activity", "hq_tour",
+    "reference_site_visit", "birthday_greeting",
+]  # fmt: skip
 DATES = st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2027, 6, 30))
 
 
@@ -49,6 +52,9 @@ def snapshots(draw: st.DrawFn) -> Snapshot:
                 "public_official": draw(st.booleans()),
                 "birthday": draw(st.none() | DATES),
                 "owner": draw(owners),
+                "in_role_since": draw(st.none() | DATES),
+                "previous_stance": draw(st.none() | st.sampled_from([-1, 0, 1, 2, 3])),
+                "backs_competitor": draw(st.none() | st.sampled_from(["RivalTel", "Zoë"])),
             }
         )
     ids = [c["id"] for c in contacts]
@@ -93,6 +99,7 @@ def snapshots(draw: st.DrawFn) -> Snapshot:
                 "tier": draw(st.sampled_from(["strategic", "key", "standard"])),
                 "strategic_partner": draw(st.booleans()),
                 "crisis": draw(st.booleans()),
+                "stage": draw(st.none() | st.sampled_from(["expansion", "growth", "mature"])),
                 "org_relationship": {"joint": draw(st.integers(0, 3))},
             },
             "contacts": contacts,

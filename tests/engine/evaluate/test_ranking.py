@@ -140,12 +140,12 @@ def test_a_public_official_is_offered_the_compliant_step_instead() -> None:
     assert offered == [
         (
             "festival_visit",
-            "Festival visit with C1, Regulator — the compliant step for a public official",
+            "Festival visit with C1 (Regulator)",
             "Compliant gift is never offered to a public official; Festival visit instead",
         ),
         (
             "regular_office_visit",
-            "Regular office visit with C1, Regulator — the compliant step for a public official",
+            "Regular office visit with C1 (Regulator)",
             "Private one-to-one activity is never offered to a public official; Regular office visit instead",
         ),
     ]

@@ -4,58 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kamengine.engine.advise.advisor import Advisor
-from support import activity, advise_builtin, contact, make_playbook, make_snapshot
-
-TEAM = [
-    {"id": "u-ar", "name": "Li Wei", "role": "AR", "level": "middle"},
-    {"id": "u-sr", "name": "Sofia Marin", "role": "SR", "level": "senior"},
-    {"id": "u-ad", "name": "Chen Jing", "role": "AD", "level": "executive"},
-]
-
-PLAYBOOK = """\
-playbook: p
-rules:
-  - id: exchange
-    rationale: Talk shop.
-    subject: contact
-    priority: 50
-    when: [{role: E}]
-    actions: [{action: technical_exchange, title: "Exchange with {name}", due_in_days: 10}]
-  - id: wishes
-    rationale: Birthdays matter.
-    subject: contact
-    priority: 30
-    when: [{days_to_birthday: {lte: 7}}]
-    actions: [{action: birthday_greeting, title: "Wish {name} a happy birthday", due_in_days: 0}]
-  - id: top
-    rationale: Executives meet executives.
-    subject: contact
-    priority: 90
-    when: [{level: executive}]
-    actions: [{action: executive_visit, title: "Our executive meets {name}", due_in_days: 14}]
-  - id: dinner
-    rationale: Warm friends.
-    subject: contact
-    priority: 40
-    when: [{stance: 2}]
-    actions: [{action: private_activity, title: "Dinner with {name}", due_in_days: 12}]
-  - id: tour
-    rationale: Show them who we are.
-    subject: opportunity
-    priority: 60
-    when: [{live: true}]
-    actions: [{action: hq_tour, title: "HQ tour for {name}", due_in_days: 45}]
-"""
-
-
-def _plan(*contacts: dict, team: list | None = None, **sections: object):  # type: ignore[no-untyped-def]
-    snapshot = make_snapshot(contacts=list(contacts), team=TEAM if team is None else team, **sections)
-    return Advisor([make_playbook(PLAYBOOK)]).advise(snapshot)
+from planning import TEAM, plan_for
+from support import activity, advise_builtin, contact, make_snapshot
 
 
 def test_the_relationship_owner_acts_when_their_role_fits_else_the_role_and_executives_go_to_the_director() -> None:
-    advice = _plan(contact("c1", role="E", owner="u-ar"), contact("c2", level="executive", owner="u-ar"))
+    advice = plan_for(contact("c1", role="E", owner="u-ar"), contact("c2", level="executive", owner="u-ar"))
     owners = {(r.subject_id, r.action): (r.owner.id if r.owner else None) for r in advice.recommendations}
     assert owners == {("c1", "technical_exchange"): "u-sr", ("c2", "executive_visit"): "u-ad"}
     exchange = next(r for r in advice.recommendations if r.action == "technical_exchange")
@@ -66,20 +20,22 @@ def test_the_relationship_owner_acts_when_their_role_fits_else_the_role_and_exec
 
 
 def test_work_for_a_missing_role_becomes_one_staffing_recommendation() -> None:
-    advice = _plan(contact("c1", role="E"), contact("c2", role="E"), team=TEAM[:1])
-    assert [(r.action, r.rule, r.owner) for r in advice.recommendations] == [
-        ("staff_iron_triangle", "plan/staff-SR", None)
+    advice = plan_for(contact("c1", role="E"), contact("c2", role="E"), team=TEAM[:1])
+    # Without an account director, the team's most senior member takes it to sales management.
+    assert [(r.action, r.rule, r.owner.id if r.owner else None) for r in advice.recommendations] == [
+        ("staff_iron_triangle", "plan/staff-SR", TEAM[0]["id"])
     ]
     staffing = advice.recommendations[0]
-    assert staffing.title.startswith("Staff or borrow an SR for Account: 2 action(s) need one")
+    assert staffing.title.startswith("Staff or borrow an SR for Account, needed for: ")
+    assert staffing.title.endswith("(and 1 more)")
     assert len(staffing.evidence["needed_by"]) == 2
     assert sorted(s.reason for s in advice.suppressed) == ["staffing", "staffing"]
-    with_director = _plan(contact("c1", role="E"), team=[TEAM[0], TEAM[2]])
+    with_director = plan_for(contact("c1", role="E"), team=[TEAM[0], TEAM[2]])
     assert [r.owner.id for r in with_director.recommendations if r.owner] == ["u-ad"]
 
 
 def test_an_executive_visit_carries_the_birthday_wishes_as_one_approach() -> None:
-    advice = _plan(contact("c1", level="executive", birthday="1970-11-25", owner="u-ar"))
+    advice = plan_for(contact("c1", level="executive", birthday="1970-11-25", owner="u-ar"))
     visit, wishes = advice.recommendations
     assert (visit.action, wishes.action) == ("executive_visit", "birthday_greeting")
     assert visit.approach == wishes.approach and visit.due == wishes.due == dt.date(2026, 11, 25)
@@ -87,7 +43,7 @@ def test_an_executive_visit_carries_the_birthday_wishes_as_one_approach() -> Non
 
 
 def test_a_private_occasion_and_a_formal_meeting_do_not_share_a_fortnight() -> None:
-    advice = _plan(contact("c1", level="executive", stance=2, owner="u-ar"))
+    advice = plan_for(contact("c1", level="executive", stance=2, owner="u-ar"))
     assert [r.action for r in advice.recommendations] == ["executive_visit"]
     (dropped,) = [s for s in advice.suppressed if s.reason == "approach"]
     assert dropped.recommendation.action == "private_activity"
@@ -96,7 +52,7 @@ def test_a_private_occasion_and_a_formal_meeting_do_not_share_a_fortnight() -> N
 
 def test_an_occasion_already_scheduled_carries_what_it_can_on_its_date() -> None:
     scheduled = [activity("a1", "hq_tour", "2026-12-01", "c1", owner="u-ar")]
-    advice = _plan(contact("c1", level="executive", owner="u-ar"), activities=scheduled)
+    advice = plan_for(contact("c1", level="executive", owner="u-ar"), activities=scheduled)
     (visit,) = advice.recommendations
     assert visit.due == dt.date(2026, 12, 1)
     notes = [n.text for n in advice.notes if n.recommendation.id == visit.id]
@@ -109,11 +65,11 @@ def _deal(deal_id: str, value: float, close: str, stage: str = "bidding") -> dic
 
 def test_urgency_comes_from_the_deal_and_nothing_serving_it_falls_after_its_close() -> None:
     deals = [_deal("big-soon", 12_000_000, "2027-02-01"), _deal("small-late", 100_000, "2027-10-01")]
-    advice = _plan(opportunities=deals)
+    advice = plan_for(opportunities=deals)
     tours = {r.subject_id: r for r in advice.recommendations}
     assert tours["big-soon"].priority > tours["small-late"].priority
     assert [r.subject_id for r in advice.recommendations] == ["big-soon", "small-late"]
-    closing = _plan(opportunities=[_deal("closing", 5_000_000, "2026-12-20")])
+    closing = plan_for(opportunities=[_deal("closing", 5_000_000, "2026-12-20")])
     assert closing.recommendations == []
     (timing,) = closing.suppressed
     assert (timing.reason, timing.detail) == (
@@ -124,14 +80,14 @@ def test_urgency_comes_from_the_deal_and_nothing_serving_it_falls_after_its_clos
 
 def test_a_tier_weighs_in() -> None:
     person = contact("c1", level="executive", owner="u-ad")
-    strategic = _plan(person, account={"id": "a", "name": "A", "tier": "strategic"}).recommendations[0]
-    standard = _plan(person, account={"id": "a", "name": "A", "tier": "standard"}).recommendations[0]
+    strategic = plan_for(person, account={"id": "a", "name": "A", "tier": "strategic"}).recommendations[0]
+    standard = plan_for(person, account={"id": "a", "name": "A", "tier": "standard"}).recommendations[0]
     assert strategic.priority == round(standard.priority * 1.2, 2)
 
 
 def test_due_dates_skip_the_region_s_public_holidays() -> None:
     china = {"id": "a", "name": "A", "extra": {"region": "CN"}}
-    advice = _plan(contact("c1", level="executive", owner="u-ad"), account=china, as_of="2027-01-27")
+    advice = plan_for(contact("c1", level="executive", owner="u-ad"), account=china, as_of="2027-01-27")
     (visit,) = advice.recommendations
     # 14 days on is 2027-02-10, inside the Spring Festival holidays: the visit moves after them.
     assert visit.due > dt.date(2027, 2, 10) and visit.due.weekday() < 5

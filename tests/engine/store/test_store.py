@@ -93,9 +93,9 @@ def test_expiry_of_advice_still_given(store: Store) -> None:
     store.apply_advice(run_id, snapshot, recs)
     later = _snapshot("2027-01-10")
     outcome = store.apply_advice(run_id, later, recs, grace_days=14)  # the same, now stale, advice
-    # The visit was due 2026-12-04; the exhibition invitation rides on the HQ tour, due 2027-01-04.
-    assert outcome.expired == 1
-    assert _statuses(store) == {"executive_visit": "expired", "exhibition_invite": "open", "hq_tour": "open"}
+    # The visit was due 2026-12-04 and carries the exhibition invitation; the HQ tour is due 2027-01-04.
+    assert outcome.expired == 2
+    assert _statuses(store) == {"executive_visit": "expired", "exhibition_invite": "expired", "hq_tour": "open"}
 
 
 def test_people_s_changes_are_validated(store: Store) -> None:
@@ -138,8 +138,8 @@ def test_advice_given_night_after_night_keeps_its_due_date_and_then_expires(stor
     _run(store, _snapshot("2026-11-20"))
     _run(store, _snapshot("2026-11-21"))
     assert {r["action"]: r["due"] for r in store.find()}["executive_visit"] == "2026-12-04"
-    outcome = _run(store, _snapshot("2026-12-20"))  # 16 days past due, still advised
-    assert outcome.expired == 1
+    outcome = _run(store, _snapshot("2026-12-20"))  # 16 days past due, still advised (and the invitation it carries)
+    assert outcome.expired == 2
     assert _statuses(store)["executive_visit"] == "expired"
     _run(store, _snapshot("2026-12-21"))  # lapsed advice does not bounce back the next night
     assert _statuses(store)["executive_visit"] == "expired"
