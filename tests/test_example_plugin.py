@@ -52,6 +52,9 @@ def test_advise_uses_its_playbook_action_and_enricher(installed: dict[str, str])
     assert result.returncode == 0, result.stderr
     (rec,) = [r for r in json.loads(result.stdout) if r["rule"].startswith("getresult/")]
     assert (rec["rule"], rec["action"], rec["owner_role"]) == ("getresult/business-weight", "kpi_rebalance", "AD")
+    # Its playbook is planned like the built-in one: owned by a named person, in an approach.
+    assert rec["owner"] == {"id": "u-ad", "name": "Mei Lin", "role": "AD"}
+    assert rec["approach"] is not None and rec["approach"].startswith("apr-")
     assert rec["title"] == "Rebalance business vs growth KPI weights for Northwind Mobile (1 role(s) off)"
     assert rec["evidence"]["fields"] == {"kpi_roles_business_weight_off": 1}
     both = json.loads(_run(installed, "advise", str(REPO / "examples" / "acme-telecom.yaml"), "-f", "json").stdout)

@@ -84,6 +84,26 @@ def test_key_person_is_nearest_the_axis_of_a_live_deal_only() -> None:
     assert lost.items("contact", "c1", "deals") == []
 
 
+def test_key_people_also_include_approvers_deciders_and_our_coach_on_a_live_deal() -> None:
+    groups = [
+        {"group": "final", "members": [{"contact_id": "c-a", "proximity": 1}, {"contact_id": "c-approver", "proximity": 3}]},
+        {"group": "technical", "members": [{"contact_id": "c-b", "proximity": 1}, {"contact_id": "c-coach", "proximity": 2}]},
+    ]
+    people = [
+        contact("c-a"), contact("c-b"), contact("c-approver", role="A"), contact("c-coach", stance=3),
+        contact("c-far", role="D"),  # decides nothing we are selling
+    ]  # fmt: skip
+    deal = {"id": "o1", "name": "Core", "stage": "bidding", "decision_groups": groups}
+    facts = _facts(contacts=people, opportunities=[deal])
+    key = {c["id"]: (c["key_person"], c["fishbone_key_person"]) for c in facts.contacts}
+    assert key == {
+        "c-a": (True, True), "c-b": (True, True), "c-approver": (True, False), "c-coach": (True, False),
+        "c-far": (False, False),
+    }  # fmt: skip
+    lost = _facts(contacts=people, opportunities=[{**deal, "stage": "lost"}])
+    assert not any(c["key_person"] for c in lost.contacts)
+
+
 def test_opportunity_counts_and_strongest_supporter() -> None:
     facts = _facts(
         contacts=[contact("c1", stance=1), contact("c2", stance=2), contact("c3", stance=-1)],
