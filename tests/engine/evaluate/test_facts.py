@@ -86,8 +86,14 @@ def test_key_person_is_nearest_the_axis_of_a_live_deal_only() -> None:
 
 def test_key_people_also_include_approvers_deciders_and_our_coach_on_a_live_deal() -> None:
     groups = [
-        {"group": "final", "members": [{"contact_id": "c-a", "proximity": 1}, {"contact_id": "c-approver", "proximity": 3}]},
-        {"group": "technical", "members": [{"contact_id": "c-b", "proximity": 1}, {"contact_id": "c-coach", "proximity": 2}]},
+        {
+            "group": "final",
+            "members": [{"contact_id": "c-a", "proximity": 1}, {"contact_id": "c-approver", "proximity": 3}],
+        },
+        {
+            "group": "technical",
+            "members": [{"contact_id": "c-b", "proximity": 1}, {"contact_id": "c-coach", "proximity": 2}],
+        },
     ]
     people = [
         contact("c-a"), contact("c-b"), contact("c-approver", role="A"), contact("c-coach", stance=3),
