@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import durable_rules_engine as core
+import orjson
 
 from ..errors import EvaluationError
 from ..playbooks.playbook import Rule
@@ -71,7 +72,10 @@ class DurableEvaluator:
         self._field_names = {
             t: tuple((f, fact_field(f)) for f in sorted(names)) for t, names in compiled.fields.items()
         }
-        self._field_names[ACCOUNT_FIELDS] = tuple((f, f"account__{f}") for f in sorted(compiled.account_fields))
+        every = set().union(*compiled.account_fields.values())
+        self._field_names[ACCOUNT_FIELDS] = tuple((f, f"account__{f}") for f in sorted(every))
+        # Per fact type, the account's fields its rules read: an activity fact need not carry the tier.
+        self._account_names = {t: tuple(f"account__{f}" for f in sorted(n)) for t, n in compiled.account_fields.items()}
         # Per subject kind, the counts its facts carry: (matches key, collection, filtered, fields).
         self._counted = {
             kind: [
@@ -205,7 +209,9 @@ class DurableEvaluator:
 
     def _fact(self, record: Record, fact_type: str, key: str, account: dict[str, Any]) -> dict[str, Any]:
         fact = self._values(record, fact_type)
-        fact.update(account)
+        for name in self._account_names.get(fact_type, ()):
+            if name in account:
+                fact[name] = account[name]
         fact[TYPE] = fact_type
         fact[KEY] = key
         return fact
@@ -216,13 +222,17 @@ class DurableEvaluator:
         values = {}
         for field, name in self._field_names.get(fact_type, ()):
             value = record.get(field)
-            if value is None:
+            kind = type(value)
+            if kind is int or kind is str or kind is bool:  # the common case first: a third of the time
+                values[name] = value
+            elif value is None:
                 continue
-            if type(value) is dt.date:
-                value = value.isoformat()  # guard 6: dates travel as ISO strings (they order correctly)
-            elif type(value) is float and value and not 1e-4 <= abs(value) < 1e16:
-                self._exotic_float = True  # json.dumps would write it in exponent form
-            values[name] = value
+            elif kind is dt.date:
+                values[name] = value.isoformat()  # guard 6: dates travel as ISO strings (they order correctly)
+            else:
+                if kind is float and value and not 1e-4 <= abs(value) < 1e16:
+                    self._exotic_float = True  # json.dumps would write it in exponent form
+                values[name] = value
         return values
 
     def _assert_all(self, fact_type: str, batch: list[dict[str, Any]], handles: Sequence[int] | None = None) -> None:
@@ -234,7 +244,7 @@ class DurableEvaluator:
         """
         if not batch:
             return
-        text = encode(batch) if self._exotic_float else json.dumps(batch, ensure_ascii=False)
+        text = encode(batch) if self._exotic_float else _dumps(batch)
         for handle in self._routes.get(fact_type, ()) if handles is None else handles:
             try:
                 code, state = core.assert_facts(handle, text)
@@ -250,7 +260,7 @@ class DurableEvaluator:
         result = core.start_action_for_state(handle, state_handle)
         message_text = result[1] if result else None
         while message_text:
-            for action_name, message in json.loads(message_text).items():
+            for action_name, message in orjson.loads(message_text).items():
                 self._actions[action_name](message["m"])
             message_text = core.complete_and_start_action(handle, state_handle)
 
@@ -258,3 +268,11 @@ class DurableEvaluator:
         self._assert_all(END, [{TYPE: END, KEY: END}], self._handles)  # guard 1: into every ruleset
         for handle in self._handles:
             core.delete_state(handle, None)
+
+
+def _dumps(batch: list[dict[str, Any]]) -> str:
+    """Facts as JSON text: orjson, four times faster than ``json`` on the hot path of every account."""
+    try:
+        return orjson.dumps(batch).decode()
+    except TypeError:  # an integer beyond 64 bits (an enricher's field): the standard library writes it
+        return json.dumps(batch, ensure_ascii=False)

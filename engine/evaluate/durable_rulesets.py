@@ -27,7 +27,7 @@ END = "$end"
 # Reserved fact fields (record fields never start with _): type, unique key, and for items
 # the parent subject's id and the item's position in its collection.
 TYPE, KEY, PARENT, POSITION = "_t", "_k", "_p", "_i"
-ACCOUNT_FIELDS = "account fields"  # the account's fields every fact carries, keyed like a fact type
+ACCOUNT_FIELDS = "account fields"  # the account's fields some fact carries, keyed like a fact type
 _COMPARATORS = {"ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
 _instances = itertools.count()
 
@@ -43,7 +43,7 @@ class CompiledRules:
     # What each fact type must carry: only fields some rule tests (a smaller fact is a faster
     # assert), and the account fields contact and opportunity rules read.
     fields: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    account_fields: set[str] = field(default_factory=set)
+    account_fields: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # per fact type
     item_types: dict[str, bool] = field(default_factory=dict)  # item fact type -> any quantifier filters it
     quantifiers: dict[str, list[tuple[int, Quantifier]]] = field(default_factory=lambda: defaultdict(list))
     routes: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # fact type -> rulesets
@@ -107,7 +107,7 @@ def _expression(
 def _field_test(compiled: CompiledRules, test: FieldTest, fact_type: str) -> dict[str, Any]:
     name = test.field
     if name.startswith(ACCOUNT_PREFIX):
-        compiled.account_fields.add(name[len(ACCOUNT_PREFIX) :])
+        compiled.account_fields[fact_type].add(name[len(ACCOUNT_PREFIX) :])
         name = "account__" + name[len(ACCOUNT_PREFIX) :]
     else:
         compiled.fields[fact_type].add(name)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from kamengine.engine.errors import EvaluationError
 from kamengine.engine.evaluate import durable as durable_engine
@@ -152,3 +154,11 @@ def test_account_fields_are_visible_to_contact_rules() -> None:
     with DurableEvaluator(rules) as evaluator:
         assert [f.key for f in evaluator.evaluate(yes)] == [("t/sp", "c1")]
         assert evaluator.evaluate(no) == []
+
+
+def test_facts_travel_as_the_standard_library_would_write_them_even_beyond_64_bit_integers() -> None:
+    from kamengine.engine.evaluate.durable import _dumps
+
+    batch = [{"name": "Zoë", "value": 1.5, "big": 2**70, "flag": True}]
+    assert json.loads(_dumps(batch)) == batch
+    assert _dumps([{"name": "Zoë", "value": 100.0}]) == '[{"name":"Zoë","value":100.0}]'
