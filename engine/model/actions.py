@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -50,11 +50,11 @@ class ActionType:
     before_holidays: bool = False  # a due date in the holidays moves before them, not after (greetings)
     hosted: bool = False  # we host and pay (travel, a celebration, an outing): approval for officials, quiet periods
     label_zh: str = ""
+    kind: Mode = field(init=False, repr=False, compare=False)  # the occasion it is: ``mode``, or what ``visit`` implies
 
-    @property
-    def kind(self) -> Mode:
-        """The occasion it is (``mode``, or what ``visit`` implies)."""
-        return self.mode or (Mode.MEETING if self.visit else Mode.INTERNAL)
+    def __post_init__(self) -> None:
+        # Set once: the planner asks every recommendation's action what occasion it is, many times.
+        object.__setattr__(self, "kind", self.mode or (Mode.MEETING if self.visit else Mode.INTERNAL))
 
     @property
     def fits(self) -> tuple[str, ...]:

@@ -167,6 +167,8 @@ def _form(
     group: list[Draft], window: int, as_of: dt.date, fixed: Sequence[Scheduled], dropped: list[tuple[Draft, str]]
 ) -> list[Approach]:
     """One subject's approaches, the most urgent first, never two within ``window`` days."""
+    if len(group) == 1 and not fixed:  # a subject with one reason: one approach, nothing to weigh
+        return [Approach(group, _date(group, as_of))]
     group.sort(key=lambda d: (-d.priority, d.due, d.rec.rule, d.action.id))
     formed = [Approach([], occasion.day, occasion) for occasion in fixed if occasion.day >= as_of]
     for draft in group:
@@ -225,8 +227,11 @@ def _ordered(members: list[Draft]) -> list[Draft]:
 def _date(members: list[Draft], as_of: dt.date) -> dt.date:
     """The earliest date any member needs, unless the lead needs longer to organise."""
     lead = members[0]
+    earliest = min(d.due for d in members) if len(members) > 1 else lead.due
+    if not lead.action.lead_days:
+        return max(earliest, min(lead.due, as_of))
     ready = as_of + dt.timedelta(days=lead.action.lead_days)
-    return max(min(d.due for d in members), min(lead.due, ready))
+    return max(earliest, min(lead.due, ready))
 
 
 def _too_close(formed: list[Approach], window: int) -> tuple[Approach, Approach] | None:
@@ -245,9 +250,12 @@ def _settle(approach: Approach, account_id: str) -> None:
     """
     lead = approach.members[0]
     occasion = approach.scheduled
-    urgency = max(d.priority for d in approach.members if d.rec.subject_id == lead.rec.subject_id)
     seed = occasion.activity_id if occasion else lead.rec.id
     approach_id = make_approach_id(account_id, lead.rec.subject_id, seed)
+    if occasion is None and len(approach.members) == 1:  # most approaches: one reason, nothing to merge
+        lead.due, lead.approach = approach.day, approach_id
+        return
+    urgency = max(d.priority for d in approach.members if d.rec.subject_id == lead.rec.subject_id)
     for member in approach.members:
         if occasion is not None:
             member.notes.append(f"approach: rides on the {occasion.action.id} already scheduled for {occasion.day}")
@@ -256,7 +264,7 @@ def _settle(approach: Approach, account_id: str) -> None:
         if member.owner != lead.owner and lead.owner is not None:
             member.notes.append(f"owner: {_who(lead)}, who leads the approach (not {_who(member)})")
             member.owner = lead.owner
-        if round(member.priority, 2) != round(urgency, 2):
+        if abs(member.priority - urgency) >= 0.005:
             member.notes.append(f"urgency: {urgency:.2f}, the most urgent reason of its approach")
         member.due, member.priority, member.approach = approach.day, urgency, approach_id
     if len(approach.members) > 1 and occasion is None:

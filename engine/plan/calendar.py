@@ -31,6 +31,7 @@ class Calendar:
     def __init__(self, region: str | None, year_end_break: bool = True) -> None:
         self.region = region
         self.year_end_break = year_end_break
+        self._working: dict[dt.date, bool] = {}  # asked for every recommendation: the same few weeks
 
     def holidays(self, year: int) -> dict[dt.date, str]:
         """The region's public holidays in a year, date -> name (English)."""
@@ -39,9 +40,11 @@ class Calendar:
     def is_working_day(self, day: dt.date) -> bool:
         """Not a weekend, not a public holiday (a region's make-up working days count as working), not
         in the year-end break."""
-        if self.year_end_break and day.month == 12 and day.day >= 24 and _keeps_christmas(self.region, day.year):
-            return False
-        return _is_working_day(self.region, day)
+        known = self._working.get(day)
+        if known is None:
+            in_break = day.month == 12 and day.day >= 24 and _keeps_christmas(self.region, day.year)
+            known = self._working[day] = not (self.year_end_break and in_break) and _is_working_day(self.region, day)
+        return known
 
     def next_working_day(self, day: dt.date) -> dt.date:
         """``day`` if it is a working day, else the first one after it."""

@@ -31,10 +31,11 @@ def set_due(draft: Draft, as_of: dt.date, account: dict[str, Any], calendar: Cal
         days = account.get(field[8:]) if field.startswith("account.") else (draft.subject or {}).get(field)
         if isinstance(days, int):
             due = as_of + dt.timedelta(days=max(0, days + offset))
-    due = max(due, as_of + dt.timedelta(days=draft.action.lead_days))
+    ready = as_of + dt.timedelta(days=draft.action.lead_days) if draft.action.lead_days else as_of
+    due = max(due, ready)
     last = _last_day(draft)
     if last is not None:
-        if as_of + dt.timedelta(days=draft.action.lead_days) > last:
+        if ready > last:
             deal = draft.deal or {}
             return (
                 f"{draft.action.id} takes {draft.action.lead_days} days to organise; "

@@ -12,7 +12,7 @@ from ..model.recommendation import Owner, Recommendation
 Record = dict[str, Any]
 
 
-@dataclass
+@dataclass(slots=True)
 class Draft:
     """One recommendation and the plan's decisions so far."""
 
@@ -45,7 +45,11 @@ class Draft:
             "owner_role": self.owner.role if self.owner else self.rec.owner_role,
             "approach": self.approach,
             "opportunity_id": str(self.deal["id"]) if self.deal else None,
-            "compliance": "; ".join(filter(None, (self.rec.compliance, *self.compliance))) or None,
+            "compliance": (
+                "; ".join(filter(None, (self.rec.compliance, *self.compliance))) or None
+                if self.compliance
+                else self.rec.compliance
+            ),
         }
         # dataclasses.replace validates and calls __init__: a fifth of the plan's time. The
         # fields are the dataclass's own, so a copy of its __dict__ is the same record.

@@ -72,6 +72,8 @@ def plan(
 def _scheduled(facts: Facts, actions: ActionCatalogue) -> dict[str, list[Scheduled]]:
     """Per contact, the occasions already in the calendar with them (future-dated activities)."""
     found: dict[str, list[Scheduled]] = {}
+    if not any(activity["planned"] for activity in facts.activities):
+        return found  # most accounts: nothing in the calendar yet
     for contact in facts.contacts:
         for activity in facts.items("contact", str(contact["id"]), "activities"):
             action = actions.get(str(activity["type"]))
@@ -93,10 +95,11 @@ def _deal(draft: Draft, deals: Mapping[str, Record]) -> Record | None:
     """The live deal a recommendation serves: its subject, one its rule matched, or what its key person decides."""
     if draft.rec.subject_kind == "opportunity":
         return deals.get(draft.rec.subject_id)
-    matched = [i for key, ids in draft.rec.evidence.get("matched", {}).items() if key.endswith(" deals") for i in ids]
-    live = [deals[i] for i in matched if i in deals]
-    if live:
-        return max(live, key=lambda d: d["value"] or 0)
+    matched = draft.rec.evidence.get("matched")
+    if matched:
+        live = [deals[i] for key, ids in matched.items() if key.endswith(" deals") for i in ids if i in deals]
+        if live:
+            return max(live, key=lambda d: d["value"] or 0)
     subject = draft.subject or {}
     # A key person's meetings serve the deal they decide; a greeting or a gift is for its own date.
     dated = draft.action.before_holidays

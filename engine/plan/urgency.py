@@ -24,8 +24,14 @@ from .draft import Draft, Record
 def weigh(drafts: Iterable[Draft], account: Mapping[str, Any], urgency: Urgency) -> None:
     """Multiply each draft's priority by its account's tier and its deal's weight."""
     tier = urgency.tiers.get(str(account.get("tier")), 1.0)
+    weights: dict[str, float] = {}  # an account has a few deals and dozens of recommendations serving them
     for draft in drafts:
-        deal = deal_weight(draft.deal, urgency) if draft.deal is not None else 1.0
+        deal = 1.0
+        if draft.deal is not None:
+            deal_id = str(draft.deal["id"])
+            if deal_id not in weights:
+                weights[deal_id] = deal_weight(draft.deal, urgency)
+            deal = weights[deal_id]
         draft.priority = draft.priority * tier * deal
         serves = f" x deal {deal:.2f} ({draft.deal['name']})" if draft.deal is not None else ""
         if tier != 1.0 or serves:
