@@ -222,7 +222,7 @@ class DurableEvaluator:
         values = {}
         for field, name in self._field_names.get(fact_type, ()):
             value = record.get(field)
-            kind = type(value)
+            kind: type = type(value)
             if kind is int or kind is str or kind is bool:  # the common case first: a third of the time
                 values[name] = value
             elif value is None:

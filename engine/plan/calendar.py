@@ -4,8 +4,8 @@ A region is ``account.extra.region``: an ISO country code the library knows (``C
 ``US``...), or ``EU``, for which the days the euro area's payment system closes are the
 holidays every member state shares. An unknown region has weekends only. Where Christmas is a
 public holiday, the days from Christmas Eve to New Year's Eve count as closed too (``[plan]
-year_end_break``): they are working days by law, but the customer is away. Calendars are built
-once per region and year in a process: a few milliseconds each, then lookups.
+year_end_break``): they are working days by law, but the customer is away. A region's year is
+built once and kept in a cache file (``holiday_years``); then it is lookups.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 
 from ..model.config import Festival
+from .holiday_years import year_of
 
 #: Holidays that are festivals worth a visit, by the library's English name, and how we call them.
 FESTIVAL_NAMES = {
@@ -22,7 +23,6 @@ FESTIVAL_NAMES = {
     "Christmas Day": "Christmas",
     "New Year's Day": "New Year",
 }
-_FINANCIAL = {"EU": "XECB"}  # regions that are not countries: their common closing days
 
 
 class Calendar:
@@ -82,29 +82,12 @@ def _keeps_christmas(region: str | None, year: int) -> bool:
     return any(day.month == 12 and day.day == 25 for day, _ in _holidays(region, year))
 
 
-@functools.lru_cache(maxsize=512)
 def _holidays(region: str | None, year: int) -> tuple[tuple[dt.date, str], ...]:
-    source = _source(region, year)
-    return tuple(sorted(source.items())) if source is not None else ()
+    days = year_of(region, year)
+    return days.holidays if days is not None else ()
 
 
 @functools.lru_cache(maxsize=4096)
 def _is_working_day(region: str | None, day: dt.date) -> bool:
-    source = _source(region, day.year)
-    if source is not None:
-        return bool(source.is_working_day(day))
-    return day.weekday() < 5
-
-
-@functools.lru_cache(maxsize=512)
-def _source(region: str | None, year: int):  # type: ignore[no-untyped-def]
-    import holidays  # loaded when a plan first needs a date moved
-
-    if region is None:
-        return None
-    try:
-        if region in _FINANCIAL:
-            return holidays.financial_holidays(_FINANCIAL[region], years=year)
-        return holidays.country_holidays(region, years=year, language="en_US")
-    except (NotImplementedError, KeyError):  # a region the library does not know: weekends only
-        return None
+    days = year_of(region, day.year)
+    return days.is_working_day(day) if days is not None else day.weekday() < 5
