@@ -244,3 +244,16 @@ def test_resume_needs_the_same_source(tmp_path: Path) -> None:
     result = _batch(tmp_path / "k.db", tmp_path, "--resume")
     assert result.exit_code == 1
     assert "read file:/data/monday, not file:" in result.stderr
+
+
+def test_recs_list_gives_advise_s_json_shape_plus_the_lifecycle(tmp_path: Path) -> None:
+    folder, db = _portfolio(tmp_path / "p", 1), tmp_path / "k.db"
+    assert _batch(db, folder).exit_code == 0
+    listed = json.loads(CliRunner().invoke(main, ["recs", "list", "--db", str(db), "-f", "json"]).output)
+    advised = json.loads(CliRunner().invoke(main, ["advise", str(folder / "00.json"), "-f", "json"]).output)
+    by_id = {rec["id"]: rec for rec in advised}
+    assert listed and {row["id"] for row in listed} == set(by_id)
+    lifecycle = {"as_of", "first_run", "last_run", "status", "status_at", "status_by", "status_reason", "snoozed_until"}
+    for row in listed:
+        assert set(row) == set(by_id[row["id"]]) | lifecycle
+        assert {k: v for k, v in row.items() if k not in lifecycle} == by_id[row["id"]]
