@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from .options import db_option, emit_option, playbook_options
-from .runtime import load_registry, make_emitters, make_engine, make_sources
+from .runtime import current_config, load_registry, make_emitters, make_engine, make_sources
 
 
 @click.command()
@@ -30,13 +30,22 @@ from .runtime import load_registry, make_emitters, make_engine, make_sources
 )
 @click.option("--resume", is_flag=True, help="Finish the last run that did not finish (after a crash or a kill).")
 @click.option(
+    "--retry-failed",
+    is_flag=True,
+    help="Evaluate again the accounts the last finished run of this source could not advise.",
+)
+@click.option(
+    "--account-timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+    help="Stop an account that takes longer (default: [limits] account_seconds, 300).",
+)  # fmt: skip
+@click.option(
     "--grace-days", type=click.IntRange(min=0), default=14, show_default=True,
     help="Open advice this many days past due expires.",
 )  # fmt: skip
 @playbook_options
 def batch(
     source_spec: str, emits: tuple[str, ...], workers: int | None, db_path: str | None, executor_name: str,
-    scheduler: str | None, resume: bool,
+    scheduler: str | None, resume: bool, retry_failed: bool, account_timeout: float | None,
     grace_days: int, rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any],
 ) -> None:  # fmt: skip
     """Evaluate every account of a source in worker processes and keep the advice in the store.
@@ -50,6 +59,8 @@ def batch(
     make_emitters(registry, emits)
     if executor_name == "dask" and not scheduler:
         raise click.UsageError("--executor dask needs --scheduler ADDRESS")
+    if resume and retry_failed:
+        raise click.UsageError("--resume and --retry-failed: one at a time (finish the run, then retry)")
     kamengine = make_engine(registry, rule_paths, no_builtin, params)
     progress = _Progress()
     executor: Any
@@ -60,15 +71,17 @@ def batch(
     else:
         from kamengine.engine.batch.processes import ProcessExecutor
 
-        executor = ProcessExecutor(workers or os.cpu_count() or 1, lambda task: account_of(task, source))
+        deadline = account_timeout or current_config().limits.account_seconds
+        executor = ProcessExecutor(workers or os.cpu_count() or 1, lambda task: account_of(task, source), deadline)
     result = kamengine.batch(
         source_spec, store=db_path, emit=emits, executor=executor, resume=resume, grace_days=grace_days,
-        stdout=sys.stdout, on_progress=progress.tick,
+        stdout=sys.stdout, on_progress=progress.tick, retry_failed=retry_failed,
     )  # fmt: skip
     progress.close(len(result.failures))
     summary = result.summary
+    counted = f"{summary['accounts']} accounts retried" if retry_failed else f"{summary['accounts']} accounts"
     click.echo(
-        f"{result.run_id}: {summary['accounts']} accounts; recommendations new {summary['new']}, "
+        f"{result.run_id}: {counted}; recommendations new {summary['new']}, "
         f"refreshed {summary['refreshed']}, woken {summary['woken']}, "
         f"resolved {summary['resolved']}, expired {summary['expired']}, failed {summary['failed']}",
         err=True,
@@ -117,7 +130,7 @@ def deliver(db_path: str | None) -> None:
 
     registry = load_registry()
     store = Store(db_path, registry.actions)
-    delivered = deliver_pending(store, registry, sys.stdout)
+    delivered = deliver_pending(store, registry, sys.stdout, current_config().limits.hook_seconds)
     for delivery in delivered:
         state = "delivered" if delivery.ok else "NOT delivered"
         click.echo(f"{state} via {delivery.emitter} ({delivery.run_id}): {delivery.message}", err=True)

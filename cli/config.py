@@ -39,6 +39,8 @@ def show() -> None:
             click.echo(f"{section}.disabled = {sorted(ids)!r}  # {origins[f'{section}.disabled']}")
     click.echo(f"crisis = {settings.crisis!r}  # {origins['crisis']}")
     plan = settings.plan
+    for name, value in vars(settings.limits).items():
+        click.echo(f"limits.{name} = {value:g}  # {origins['limits']}")
     click.echo(f"plan.window_days = {plan.window_days}  # {origins['plan']}")
     click.echo(f"plan.weekly_capacity = {plan.weekly_capacity}  # {origins['plan']}")
     for member, capacity in sorted(plan.capacity.items()):

@@ -100,11 +100,13 @@ class Engine:
         """
         readers = [self.registry.source(s) if isinstance(s, str) else s for s in sources]
         emitters = [self.registry.emitter(e) if isinstance(e, str) else e for e in emit]
-        portfolio = advise_sources(self.advisor, readers, as_of, explain, on_failure)
+        deadline = self.spec.config.limits.account_seconds
+        portfolio = advise_sources(self.advisor, readers, as_of, explain, on_failure, deadline)
         result = AdviseResult(**vars(portfolio))
         if result.advised or not result.failures:
             context = EmitContext(stdout or sys.stdout, self.registry.actions, result.explanations)
-            result.deliveries = [deliver(emitter, result.recommendations, context) for emitter in emitters]
+            seconds = self.spec.config.limits.hook_seconds
+            result.deliveries = [deliver(e, result.recommendations, context, seconds) for e in emitters]
         return result
 
     def batch(
@@ -118,6 +120,7 @@ class Engine:
         grace_days: int = DEFAULT_EXPIRY_GRACE_DAYS,
         stdout: IO[str] | None = None,
         on_progress: Progress | None = None,
+        retry_failed: bool = False,
     ) -> BatchResult:
         """The nightly run: every account of the ``source`` spec into the store, then through ``emit``.
 
@@ -134,12 +137,13 @@ class Engine:
             from .batch.processes import ProcessExecutor
             from .batch.worker import account_of
 
-            executor = ProcessExecutor(os.cpu_count() or 1, lambda task: account_of(task, reader))
+            deadline = self.spec.config.limits.account_seconds
+            executor = ProcessExecutor(os.cpu_count() or 1, lambda task: account_of(task, reader), deadline)
         opened = store if isinstance(store, Store) else Store(store, self.registry.actions)
         try:
             return run_batch(
                 self.spec, reader, source, opened, executor, self.registry, stdout or sys.stdout, emit, resume,
-                grace_days, on_progress,
+                grace_days, on_progress, retry_failed,
             )  # fmt: skip
         finally:
             if opened is not store:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from ..errors import InputError, KamengineError
 from ..evaluate.explain import held_conditions
 from ..model.recommendation import Recommendation
+from ..plugin.deadlines import alarm
 from ..plugin.sources import Source, SourceRecord
 from .advisor import Advisor
 
@@ -29,8 +31,10 @@ def advise_sources(
     as_of: dt.date | None = None,
     explain: bool = False,
     on_failure: Callable[[str], None] | None = None,
+    account_seconds: float | None = None,
 ) -> PortfolioAdvice:
-    """Every account of every source; a bad account, or a source that breaks, costs only itself.
+    """Every account of every source; a bad account, a slow one (past ``account_seconds``), or a
+    source that breaks, costs only itself.
 
     ``on_failure`` hears of each failure as it happens (the CLI prints it at once).
     """
@@ -47,7 +51,7 @@ def advise_sources(
                 if record.snapshot is None:
                     fail(str(record.error))
                 else:
-                    _advise_one(advisor, record, as_of, explain, result, fail)
+                    _advise_one(advisor, record, as_of, explain, result, fail, account_seconds)
         except InputError as exc:  # the location itself is unusable
             fail(str(exc))
         except Exception as exc:  # a source plugin's bug: report it, keep the other sources
@@ -64,12 +68,14 @@ def _advise_one(
     explain: bool,
     result: PortfolioAdvice,
     fail: Callable[[str], None],
+    seconds: float | None,
 ) -> None:
     assert record.snapshot is not None
     try:
-        facts, firings = advisor.evaluate(record.snapshot, as_of)
-        advice = advisor.rank(facts, firings)
-    except KamengineError as exc:  # this account fails; the others go on
+        with alarm(seconds, "advising this account") if seconds else contextlib.nullcontext():
+            facts, firings = advisor.evaluate(record.snapshot, as_of)
+            advice = advisor.rank(facts, firings)
+    except KamengineError as exc:  # this account fails (a deadline too); the others go on
         fail(f"{record.origin}: {exc}")
         return
     except Exception as exc:  # a bug must still cost only this account

@@ -1,12 +1,14 @@
 """Evaluation on a Dask cluster (``kamengine[dask]``): partitions of accounts, one advisor per worker.
 
 The store is still written by the one process that runs ``kamengine batch``; workers only
-evaluate. A partition whose worker dies is retried by Dask and, if it keeps dying, its
-accounts are recorded as failed.
+evaluate. A partition whose worker dies is retried by Dask (the scheduler's
+``allowed-failures``); if it keeps dying, each of its accounts is sent again, alone on the
+cluster, so that only the account that kills a worker is recorded as failed.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any
@@ -51,31 +53,56 @@ class DaskExecutor:
         from distributed import as_completed
 
         workers = max(1, len(self.client.scheduler_info().get("workers", {})))
-        shared = self.client.scatter(job, broadcast=True)  # sent once, not with every partition
+        shared: list[Any] = [self.client.scatter(job, broadcast=True)]  # sent once, not with every partition
         partitions = _partitions(iter(tasks), self.partition_size)
         in_flight = as_completed()
         submitted: dict[Any, list[Task]] = {}
+        # The accounts of a partition whose workers kept dying, each sent again alone on the
+        # cluster: then a worker that dies died of that account, and of no other.
+        suspects: deque[Task] = deque()
 
-        def submit(count: int) -> None:
-            for partition in islice(partitions, count):
-                future = self.client.submit(evaluate_partition, partition, shared, pure=False)
-                submitted[future] = partition
-                in_flight.add(future)
+        def send(partition: list[Task]) -> None:
+            future = self.client.submit(evaluate_partition, partition, shared[0], pure=False)
+            submitted[future] = partition
+            in_flight.add(future)
 
-        submit(2 * workers)  # bounded: memory stays flat however large the portfolio
+        def go_on() -> None:
+            if not suspects:
+                for partition in islice(partitions, 2 * workers - in_flight.count()):
+                    send(partition)  # bounded: memory stays flat however large the portfolio
+            elif not in_flight.count():
+                send([suspects.popleft()])
+
+        go_on()
         try:
             for future in in_flight:
                 partition = submitted.pop(future)
                 try:
                     answers: list[Answer] = future.result()
                 except Exception as exc:  # the partition's workers kept dying
-                    failed = f"Dask worker failed: {type(exc).__name__}: {exc}"
-                    answers = [Answer(t.origin, self.identify(t), error=f"{t.origin}: {failed}") for t in partition]
+                    if future.status == "cancelled":  # the job died with the workers that held it:
+                        shared[0] = job  # from now on it goes with each partition (scattering races deaths)
+                        send(partition)
+                        continue
+                    self.restarts += 1
+                    answers = []
+                    if len(partition) > 1:
+                        suspects.extend(partition)
+                    else:
+                        (task,) = partition  # alone on the cluster: it is what kills the worker
+                        answers = [Answer(task.origin, self.identify(task), error=f"{task.origin}: {_why(exc)}")]
                 for answer in answers:
                     on_answer(answer)
-                submit(1)
+                go_on()
         finally:
             self.client.close()
+
+
+def _why(exc: BaseException) -> str:
+    if type(exc).__name__ == "KilledWorker":
+        return "worker process died (on this account alone, as often as the scheduler allows)"
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    return f"Dask worker failed: {type(exc).__name__}: {first}"
 
 
 def _partitions(tasks: Iterator[Task], size: int) -> Iterator[list[Task]]:

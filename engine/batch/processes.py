@@ -5,8 +5,10 @@ hands over its records unparsed, and workers parse, validate, advise and answer 
 account's advice in the store's row form, so that the one writer is not what limits the
 run. Each worker builds its advisor (and its durable rulesets) once; a worker that dies —
 an exception it cannot report, or a segfault inside the C engine — costs only the account
-it held: the supervisor records that account as failed and starts a new worker. Threads
-would give no parallelism (durable holds the GIL).
+it held: the supervisor never writes to its pipe again, records that account as failed with
+the signal, hands the accounts queued behind it to the others and starts a new worker. A
+worker that holds one account longer than the account deadline is stopped the same way.
+Threads would give no parallelism (durable holds the GIL).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import multiprocessing
 import queue
 import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
@@ -62,14 +65,18 @@ class _Worker:
         self.tasks: deque[Task] = deque()  # sent, in the order the worker handles them
         self.started = False  # its first message says whether it could build its evaluation
         self.broken = False  # its pipe broke: it died, and is never written to again
+        self.since: float | None = None  # when it began the account it is on
 
     def start(self, message: str) -> None:
         if message != _STARTED:
             raise KamengineError(f"a worker process could not start: {message}")
         self.started = True
+        self.since = time.monotonic() if self.tasks else None
 
     def send(self, task: Task) -> None:
         """Queue a task; a worker whose pipe broke (it died) keeps it, for the death to be handled once."""
+        if not self.tasks and self.started:
+            self.since = time.monotonic()
         self.tasks.append(task)
         if self.broken:
             return
@@ -77,6 +84,14 @@ class _Worker:
             self.conn.send(task)
         except OSError:  # BrokenPipeError, ConnectionResetError: dead; its sentinel tells the supervisor
             self.broken = True
+
+    def answered(self) -> Task:
+        """The account it was on is answered: it goes on to the next one queued."""
+        self.since = time.monotonic() if len(self.tasks) > 1 else None
+        return self.tasks.popleft()
+
+    def overdue(self, deadline: float | None, now: float) -> bool:
+        return deadline is not None and self.since is not None and now - self.since > deadline
 
     def stop(self) -> None:
         with contextlib.suppress(BrokenPipeError, OSError):  # it may be dead already
@@ -97,9 +112,12 @@ class ProcessExecutor:
 
     DEPTH = 8
 
-    def __init__(self, workers: int, identify: Callable[[Task], str] | None = None) -> None:
+    def __init__(
+        self, workers: int, identify: Callable[[Task], str] | None = None, account_timeout: float | None = None
+    ) -> None:
         self.size = max(1, workers)
         self.identify = identify or (lambda task: task.origin)
+        self.account_timeout = account_timeout  # seconds one account may take; None: no deadline
         self.context = multiprocessing.get_context("spawn")  # no inherited durable state or threads
         self.restarts = 0
 
@@ -120,11 +138,12 @@ class ProcessExecutor:
                 busy = [w for w in workers if w.tasks]
                 if not busy:
                     return
-                ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
+                ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], self._wait(busy))
+                now = time.monotonic()
                 for worker in busy:
                     answer = _receive(worker) if worker.conn in ready else None
                     if isinstance(answer, Answer):
-                        worker.tasks.popleft()
+                        worker.answered()
                         on_answer(answer)
                     elif answer is not None:
                         worker.start(answer)
@@ -134,23 +153,51 @@ class ProcessExecutor:
                             raise KamengineError(
                                 f"a worker process died while starting ({_death(worker.process.exitcode)})"
                             )
-                        workers.remove(worker)
-                        lost = worker.tasks.popleft()
-                        died = f"{lost.origin}: worker process died ({_death(worker.process.exitcode)})"
-                        on_answer(Answer(lost.origin, self.identify(lost), error=died))
-                        retry.extend(worker.tasks)
-                        workers.append(_Worker(self.context, job))
-                        self.restarts += 1
+                        self._replace(
+                            worker,
+                            workers,
+                            job,
+                            retry,
+                            on_answer,
+                            f"worker process died ({_death(worker.process.exitcode)})",
+                        )
+                    elif worker.overdue(self.account_timeout, now):
+                        worker.process.kill()
+                        worker.process.join(timeout=5)
+                        why = f"took longer than {self.account_timeout:g} s (the account deadline); stopped"
+                        self._replace(worker, workers, job, retry, on_answer, why)
         finally:
             for worker in workers:
                 worker.stop()
+
+    def _wait(self, busy: list[_Worker]) -> float | None:
+        """How long to wait for an answer before an account's deadline passes (None: no deadline)."""
+        if self.account_timeout is None:
+            return None
+        started = [w.since for w in busy if w.since is not None]
+        if not started:
+            return self.account_timeout
+        return max(0.0, min(started) + self.account_timeout - time.monotonic()) + 0.01
+
+    def _replace(
+        self, worker: _Worker, workers: list[_Worker], job: Job, retry: deque[Task],
+        on_answer: Callable[[Answer], None], why: str,
+    ) -> None:  # fmt: skip
+        """A worker is gone: the account it was on fails with ``why``, its queue goes to the others."""
+        workers.remove(worker)
+        worker.broken = True  # never written to again
+        lost = worker.tasks.popleft()
+        on_answer(Answer(lost.origin, self.identify(lost), error=f"{lost.origin}: {why}"))
+        retry.extend(worker.tasks)
+        workers.append(_Worker(self.context, job))
+        self.restarts += 1
 
 
 def _receive(worker: _Worker) -> Answer | str | None:
     """The worker's answer (or, first, how its start went); None when its pipe closed because it died."""
     try:
         message: Answer | str = worker.conn.recv()
-    except (EOFError, OSError):
+    except Exception:  # EOF, a broken pipe, or half a message from a process that died writing it
         return None
     return message
 

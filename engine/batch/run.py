@@ -58,14 +58,16 @@ def run_batch(
     resume: bool = False,
     grace_days: int = DEFAULT_EXPIRY_GRACE_DAYS,
     on_progress: Progress | None = None,
+    retry_failed: bool = False,
 ) -> BatchResult:
     """Advise every account of ``source`` into ``store``, then deliver through ``emit`` (emitter specs).
 
     ``source_spec`` names the source in the store, so that ``resume`` continues only the run
-    that read the same one. A bad account, or a worker that dies on one, costs only that
-    account; a source that breaks off leaves the run open for ``resume``.
+    that read the same one, and ``retry_failed`` evaluates again the accounts the last
+    finished run of it could not advise. A bad account, or a worker that dies on one, costs
+    only that account; a source that breaks off leaves the run open for ``resume``.
     """
-    run_id, finished = store.start_run(source_spec, resume)
+    run_id, finished = store.start_run(source_spec, resume, retry_failed)
     result = BatchResult(run_id)
 
     def write(answer: Answer) -> None:
@@ -100,7 +102,10 @@ def run_batch(
         executor.run(job, tasks(), write)
     result.worker_restarts = executor.restarts
     if result.finished:
-        store.finish_run(run_id, result.summary)
+        summary = result.summary
+        if retry_failed:  # the run's totals: what this retry still could not advise
+            summary = {**summary, "retried": result.accounts, "failed": store.failed_accounts(run_id)}
+        store.finish_run(run_id, summary)
     queue(store, run_id, emit)
-    result.deliveries = deliver_pending(store, registry, stdout)
+    result.deliveries = deliver_pending(store, registry, stdout, spec.config.limits.hook_seconds)
     return result

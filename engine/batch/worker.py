@@ -12,9 +12,10 @@ from ..plugin.sources import Source
 from ..store.stances import StanceHistory
 from .executor import Answer, Job, Task
 
-#: Test hook, never set in production: ``crash:ACCOUNT_ID`` kills the worker holding that
-#: account with SIGSEGV; ``sleep:SECONDS`` slows every account down; ``start:raise`` and
-#: ``start:crash`` make every worker fail while it starts.
+#: Test hook, never set in production: ``crash:ID[,ID...]`` kills the worker holding one of
+#: those accounts with SIGSEGV; ``hang:ID[,ID...]`` makes it never finish them;
+#: ``sleep:SECONDS`` slows every account down; ``start:raise`` and ``start:crash`` make every
+#: worker fail while it starts.
 FAULT_ENV = "KAMENGINE_FAULT_INJECT"
 
 
@@ -57,10 +58,14 @@ class Evaluation:
             self.history.close()
 
     def _inject_fault(self, account_id: str) -> None:
-        if self.fault == f"crash:{account_id}":
+        kind, _, what = self.fault.partition(":")
+        if kind == "crash" and account_id in what.split(","):
             os.kill(os.getpid(), signal.SIGSEGV)
-        if self.fault.startswith("sleep:"):
-            time.sleep(float(self.fault[6:]))
+        if kind == "hang" and account_id in what.split(","):
+            while True:
+                time.sleep(60)
+        if kind == "sleep":
+            time.sleep(float(what))
 
 
 def account_of(task: Task, source: Source) -> str:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import InputError, did_you_mean
 from .i18n import DEFAULT_LANGUAGE
+from .limits import Limits
 from .plan_settings import PlanSettings, Urgency
 from .validation import fields_at
 
@@ -50,6 +51,7 @@ class Config:
     festivals: tuple[Festival, ...] = ()  # added to the holidays calendar of their regions
     crisis: str | None = None  # a crisis of ours or of the whole market: every strategic partner hears from us
     plan: PlanSettings = field(default_factory=PlanSettings)
+    limits: Limits = field(default_factory=Limits)
     origins: dict[str, str] = field(default_factory=dict)  # setting -> where it came from
 
     def cap_for(self, currency: str) -> float:
@@ -102,6 +104,17 @@ class PlanTable(_Table):
     urgency: UrgencySettings = UrgencySettings()
 
 
+Positive = Annotated[float, Field(gt=0)]
+
+
+class LimitsTable(_Table):
+    account_seconds: Positive | None = None
+    delivery_seconds: Positive | None = None
+    hook_seconds: Positive | None = None
+    snapshot_mb: Positive | None = None
+    line_mb: Positive | None = None
+
+
 class Settings(_Table):
     """The shape of ``kamengine.toml`` (documented in docs/settings.md)."""
 
@@ -113,6 +126,7 @@ class Settings(_Table):
     rules: SwitchedOff = SwitchedOff()
     festivals: list[FestivalSettings] = Field(default_factory=list)
     plan: PlanTable = PlanTable()
+    limits: LimitsTable = LimitsTable()
 
 
 def find_config(explicit: str | None, cwd: Path | None = None) -> Path | None:
@@ -129,7 +143,7 @@ def find_config(explicit: str | None, cwd: Path | None = None) -> Path | None:
 def load_config(path: Path | None) -> Config:
     """The defaults, overridden by the file at ``path`` (if any)."""
     config = Config()
-    for name in ("lang", "gift_cap", "festivals", "crisis", "plan"):
+    for name in ("lang", "gift_cap", "festivals", "crisis", "plan", "limits"):
         config.origins[name] = "default"
     if path is None:
         return config
@@ -168,6 +182,9 @@ def _apply(settings: Settings, config: Config, where: str) -> None:
         config.crisis, config.origins["crisis"] = settings.crisis, where
     if settings.plan != PlanTable():
         config.plan, config.origins["plan"] = _plan(settings.plan), where
+    given = {k: v for k, v in settings.limits.model_dump().items() if v is not None}
+    if given:
+        config.limits, config.origins["limits"] = Limits(**given), where
 
 
 def _plan(table: PlanTable) -> PlanSettings:

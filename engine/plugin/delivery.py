@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..model.recommendation import Recommendation
+from .deadlines import DeadlineExceeded, in_thread
 from .emitters import EmitContext, Emitter
 
 
@@ -18,9 +19,17 @@ class Delivered:
     message: str
 
 
-def deliver(emitter: Emitter, recommendations: Sequence[Recommendation], context: EmitContext) -> Delivered:
-    """Emit; any exception (a full disk, a refused POST, a plugin's bug) becomes a failed ``Delivered``."""
+def deliver(
+    emitter: Emitter, recommendations: Sequence[Recommendation], context: EmitContext, seconds: float | None = None
+) -> Delivered:
+    """Emit; any exception (a full disk, a refused POST, a plugin's bug) or an emitter still busy
+    after ``seconds`` becomes a failed ``Delivered``."""
     try:
-        return Delivered(emitter, True, emitter.emit(recommendations, context))
+        if seconds is None:
+            return Delivered(emitter, True, emitter.emit(recommendations, context))
+        what = f"emitter '{emitter.PLUGIN_NAME}'"
+        return Delivered(emitter, True, in_thread(lambda: emitter.emit(recommendations, context), seconds, what))
+    except DeadlineExceeded as exc:
+        return Delivered(emitter, False, str(exc))
     except Exception as exc:  # one emitter failing must never stop the others
         return Delivered(emitter, False, f"{type(exc).__name__}: {exc}")

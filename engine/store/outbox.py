@@ -44,8 +44,8 @@ def queue(store: Store, run_id: str, emitters: Sequence[str]) -> None:
             )
 
 
-def deliver_pending(store: Store, registry: Registry, stdout: IO[str]) -> list[Delivery]:
-    """Try every pending delivery, oldest first; each failure is recorded and stays pending."""
+def deliver_pending(store: Store, registry: Registry, stdout: IO[str], seconds: float | None = None) -> list[Delivery]:
+    """Try every pending delivery, oldest first, each within ``seconds``; each failure is recorded and stays pending."""
     results = []
     for row in store.db.table("deliveries").rows_where("status = ?", ["pending"], order_by="id"):
         try:
@@ -54,7 +54,7 @@ def deliver_pending(store: Store, registry: Registry, stdout: IO[str]) -> list[D
             ok, message = False, str(exc)
         else:
             recs = [Recommendation.from_row(r) for r in store.run_recommendations(row["run_id"], LIVE)]
-            delivered = deliver(emitter, recs, EmitContext(stdout, registry.actions))
+            delivered = deliver(emitter, recs, EmitContext(stdout, registry.actions), seconds)
             ok, message = delivered.ok, delivered.message
         update = {"status": "delivered", "delivered_at": _now()} if ok else {"last_error": message}
         with store.db.atomic():

@@ -75,8 +75,11 @@ class Store:
 
     # -- runs ----------------------------------------------------------------------------
 
-    def start_run(self, source: str, resume: bool = False) -> tuple[str, set[str]]:
-        """A new run id, or with ``resume`` the last unfinished run's id and its finished accounts."""
+    def start_run(self, source: str, resume: bool = False, retry_failed: bool = False) -> tuple[str, set[str]]:
+        """A new run id; with ``resume`` the last unfinished run's id and its finished accounts; with
+        ``retry_failed`` the last finished run of ``source``, reopened, and the accounts it advised."""
+        if retry_failed:
+            return self._reopen(source)
         if resume:
             rows = list(
                 self.db.table("runs").rows_where("status = ?", ["running"], order_by="started_at desc", limit=1)
@@ -94,6 +97,24 @@ class Store:
         with self.db.atomic():
             self.db.table("runs").insert({"id": run_id, "started_at": _now(), "source": source, "status": "running"})
         return run_id, set()
+
+    def _reopen(self, source: str) -> tuple[str, set[str]]:
+        rows = list(self.db.table("runs").rows_where("source = ?", [source], order_by="started_at desc", limit=1))
+        if not rows:
+            raise StoreError(f"{self.path}: no run of {source} to retry")
+        run_id = rows[0]["id"]
+        if rows[0]["status"] != "finished":
+            raise StoreError(f"the last run of {source}, {run_id}, did not finish: finish it with --resume")
+        accounts = self.db.table("run_accounts").rows_where("run_id = ?", [run_id], select="account_id, status")
+        advised = {r["account_id"] for r in accounts if r["status"] == "done"}
+        with self.db.atomic():
+            self.db.table("runs").update(run_id, {"status": "running"})
+        return run_id, advised
+
+    def failed_accounts(self, run_id: str) -> int:
+        """How many accounts of a run failed (and were not advised since)."""
+        query = "select count(*) from run_accounts where run_id = ? and status = 'failed'"
+        return int(self.db.execute(query, [run_id]).fetchone()[0])
 
     def finish_run(self, run_id: str, summary: Mapping[str, Any]) -> None:
         with self.db.atomic():

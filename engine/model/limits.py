@@ -1,0 +1,31 @@
+"""How much kamengine accepts and how long it waits: the ``[limits]`` settings of kamengine.toml, with defaults.
+
+Every input is bounded (a snapshot file, a line of a line-oriented source) and every unit of
+work has a deadline (an account, a delivery, a call into a plugin): a missed one fails that
+unit, is reported, and the rest goes on. docs/security.md says why each is what it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The bounds of one run; every one has a default and can be set in kamengine.toml ``[limits]``."""
+
+    account_seconds: float = 300.0  # one account's evaluation (generous: a 5,000-contact account takes ~1 s)
+    delivery_seconds: float = 120.0  # one delivery, every attempt and every read of it together
+    hook_seconds: float = 300.0  # one call into a plugin's emitter (a webhook's own deadline comes first)
+    snapshot_mb: float = 64.0  # one snapshot file
+    line_mb: float = 16.0  # one line (one account) of a JSON Lines or CSV source
+
+    @property
+    def snapshot_bytes(self) -> int:
+        return int(self.snapshot_mb * MB)
+
+    @property
+    def line_bytes(self) -> int:
+        return int(self.line_mb * MB)

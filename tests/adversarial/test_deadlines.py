@@ -1,0 +1,87 @@
+"""Nothing hangs: a slow account, a hanging emitter or enricher fails that unit by its deadline; the rest goes on."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from kamengine.engine.api import Engine
+from kamengine.engine.model.config import Config
+from kamengine.engine.model.fields import FieldSpec
+from kamengine.engine.model.limits import Limits
+from kamengine.engine.plugin import EmitContext, Emitter, Enricher, Recommendation
+from kamengine.engine.plugin.deadlines import DeadlineExceeded, alarm, in_thread
+from kamengine.engine.plugin.registry import Registry
+from support import REPO
+
+EXAMPLES = REPO / "examples" / "portfolio"
+
+
+class Stuck(Emitter):
+    PLUGIN_NAME = "stuck"
+
+    def emit(self, recommendations: Sequence[Recommendation], context: EmitContext) -> str:
+        time.sleep(60)
+        return "never"
+
+
+class Counted(Emitter):
+    PLUGIN_NAME = "counted"
+
+    def emit(self, recommendations: Sequence[Recommendation], context: EmitContext) -> str:
+        return f"{len(recommendations)} recommendations"
+
+
+class Looping(Enricher):
+    """Never finishes on Initech; instant elsewhere."""
+
+    PLUGIN_NAME = "looping"
+    FIELDS = {"account": (FieldSpec("loop_marker", "int", "a test field"),)}
+
+    def values(self, kind: str, record: object, snapshot: object) -> dict[str, int]:
+        while kind == "account" and getattr(record, "id", "") == "initech":
+            time.sleep(0.01)
+        return {"loop_marker": 1}
+
+
+def _engine(registry: Registry | None = None, **limits: float) -> Engine:
+    return Engine(registry, dataclasses.replace(Config(), limits=Limits(**limits)))
+
+
+def test_a_call_in_a_thread_is_given_up_at_its_deadline() -> None:
+    started = time.monotonic()
+    with pytest.raises(DeadlineExceeded, match="a test call did not finish within 0.2 s"):
+        in_thread(lambda: time.sleep(30), 0.2, "a test call")
+    assert time.monotonic() - started < 2
+    assert in_thread(lambda: 42, 1, "a quick call") == 42
+
+
+def test_an_alarm_interrupts_python_code_in_the_main_thread() -> None:
+    with pytest.raises(DeadlineExceeded, match="the loop took longer than 0.2 s"), alarm(0.2, "the loop"):
+        while True:
+            time.sleep(0.01)
+
+
+def test_a_hanging_emitter_fails_its_delivery_and_the_others_deliver() -> None:
+    engine = _engine(hook_seconds=0.5)
+    started = time.monotonic()
+    result = engine.advise([f"file:{EXAMPLES}"], emit=[Stuck(None), Counted(None)], stdout=io.StringIO())
+    assert time.monotonic() - started < 10
+    stuck, counted = result.deliveries
+    assert (stuck.ok, stuck.message) == (False, "emitter 'stuck' did not finish within 0.5 s")
+    assert counted.ok and counted.message == f"{len(result.recommendations)} recommendations"
+
+
+def test_an_account_past_its_deadline_fails_and_the_others_are_advised(tmp_path: Path) -> None:
+    registry = Registry()
+    registry.enrichers["looping"] = Looping
+    engine = _engine(registry, account_seconds=1)
+    result = engine.advise([f"file:{EXAMPLES}"], stdout=io.StringIO())
+    assert result.advised == 2
+    (failure,) = result.failures
+    assert failure.startswith(f"{EXAMPLES / 'initech.yaml'}: enricher 'looping' failed on account 'initech'")
+    assert failure.endswith("advising this account took longer than 1 s")
