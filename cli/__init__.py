@@ -37,6 +37,8 @@ class _Group(click.Group):
         return command
 
     def invoke(self, ctx: click.Context) -> Any:
+        import sqlite3
+
         from kamengine.engine.errors import KamengineError, UsageError
 
         try:
@@ -45,6 +47,11 @@ class _Group(click.Group):
             raise click.UsageError(str(exc)) from None
         except KamengineError as exc:
             raise click.ClickException(str(exc)) from None
+        except sqlite3.Error as exc:  # the store: busy, full, read-only or damaged, while in use
+            from kamengine.engine.store.files import trouble
+            from kamengine.engine.store.store import Store
+
+            raise click.ClickException(trouble(exc, Store.last_path)) from None
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

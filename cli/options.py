@@ -58,9 +58,17 @@ def engine_option(command: F) -> F:
 def as_of_option(command: F) -> F:
     """``--as-of``: evaluate as of another date than each snapshot's."""
     return click.option(
-        "--as-of", type=click.DateTime(formats=["%Y-%m-%d"]),
+        "--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), callback=_in_range,
         help="Evaluate as of this date instead of each snapshot's as_of.",
     )(command)  # fmt: skip
+
+
+def _in_range(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    from kamengine.engine.model.snapshot import FIRST_DAY, LAST_DAY
+
+    if value is not None and not FIRST_DAY <= value.date() <= LAST_DAY:
+        raise click.BadParameter(f"expected a date from {FIRST_DAY} to {LAST_DAY}")
+    return value
 
 
 def cap_options(command: F) -> F:

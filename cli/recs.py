@@ -61,7 +61,7 @@ def _document(row: dict[str, Any]) -> dict[str, Any]:
     return {**Recommendation.from_row(row).to_dict(), **{key: row[key] for key in _LIFECYCLE}}
 
 
-_VERBS = {Status.ACCEPTED: "accept", Status.DONE: "done", Status.DISMISSED: "dismiss"}
+_VERBS = {Status.ACCEPTED: "accept", Status.DONE: "done", Status.DISMISSED: "dismiss", Status.OPEN: "reopen"}
 
 
 def _decide(status: Status, summary: str) -> click.Command:
@@ -86,6 +86,7 @@ def _who(by: str | None) -> str:
 recs.add_command(_decide(Status.ACCEPTED, "Accept a recommendation: someone will do it."))
 recs.add_command(_decide(Status.DONE, "Mark a recommendation done; it stays closed for its action's cooldown."))
 recs.add_command(_decide(Status.DISMISSED, "Dismiss a recommendation; it stays closed for its action's cooldown."))
+recs.add_command(_decide(Status.OPEN, "Reopen a recommendation done or dismissed by mistake, or one that expired."))
 
 
 @recs.command()

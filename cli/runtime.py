@@ -73,7 +73,7 @@ def make_sources(registry: Registry, specs: Iterable[str], option: str = "--sour
     from kamengine.engine.errors import SpecError
 
     try:
-        return [registry.source(spec) for spec in specs]
+        return [registry.source(spec, current_config().limits) for spec in specs]
     except SpecError as exc:
         raise click.BadParameter(str(exc), param_hint=option) from None
 

@@ -98,7 +98,8 @@ class Engine:
         A bad account, source or emitter is a line in ``failures`` or a failed delivery; the rest goes on.
         Nothing is delivered when no account could be advised.
         """
-        readers = [self.registry.source(s) if isinstance(s, str) else s for s in sources]
+        limits = self.config.limits
+        readers = [self.registry.source(s, limits) if isinstance(s, str) else s for s in sources]
         emitters = [self.registry.emitter(e) if isinstance(e, str) else e for e in emit]
         deadline = self.spec.config.limits.account_seconds
         portfolio = advise_sources(self.advisor, readers, as_of, explain, on_failure, deadline)
@@ -129,7 +130,7 @@ class Engine:
         from .batch.run import run_batch
         from .store.store import Store
 
-        reader = self.registry.source(source)
+        reader = self.registry.source(source, self.config.limits)
         for spec in emit:
             self.registry.emitter(spec)  # an unknown emitter is a mistake to report before the run
         self.spec.advisor().close()  # rules durable rejects stop the run here, before any worker starts

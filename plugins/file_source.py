@@ -21,7 +21,7 @@ class FileSource(Source):
         files = sorted(str(p) for p in path.iterdir() if p.suffix in SUFFIXES) if path.is_dir() else [self.location]
         for file in files:
             try:
-                yield SourceRecord(file, snapshot=load_snapshot(file, self.actions))
+                yield SourceRecord(file, snapshot=load_snapshot(file, self.actions, self.limits.snapshot_bytes))
             except InputError as exc:
                 yield SourceRecord(file, error=exc)
 

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Iterable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
+from typing import BinaryIO
 
-from kamengine.engine.plugin import InputError, SnapshotError, Source, SourceRecord, hookimpl, snapshot_from_json
+from kamengine.engine.plugin import (
+    InputError,
+    SnapshotError,
+    Source,
+    SourceRecord,
+    hookimpl,
+    read_lines,
+    regular_file,
+    snapshot_from_json,
+)
 
 
 class JsonLinesSource(Source):
@@ -19,12 +27,9 @@ class JsonLinesSource(Source):
 
     def raw_records(self) -> Iterator[SourceRecord]:
         if self.location == "-":
-            yield from self._lines(sys.stdin, "<stdin>")
+            yield from self._lines(sys.stdin.buffer, "<stdin>")
             return
-        path = Path(self.location)
-        if not path.is_file():
-            raise SnapshotError([f"{self.location}: no such file"])
-        with path.open(encoding="utf-8") as stream:
+        with regular_file(self.location).open("rb") as stream:
             yield from self._lines(stream, self.location)
 
     def parse(self, record: SourceRecord) -> SourceRecord:
@@ -34,17 +39,17 @@ class JsonLinesSource(Source):
         try:
             # The whole document is one line, so every field's location is that line.
             snapshot = snapshot_from_json(record.raw, origin, self.actions)
-        except json.JSONDecodeError as exc:
-            message = f"{origin}: invalid JSON at column {exc.colno}: {exc.msg}"
-            return SourceRecord(origin, error=SnapshotError([message]))
         except InputError as exc:
             return SourceRecord(origin, error=exc)
         return SourceRecord(origin, snapshot=snapshot)
 
-    def _lines(self, stream: Iterable[str], name: str) -> Iterator[SourceRecord]:
-        for number, line in enumerate(stream, start=1):
-            if line.strip():
-                yield SourceRecord(f"{name}:{number}", raw=line)
+    def _lines(self, stream: BinaryIO, name: str) -> Iterator[SourceRecord]:
+        for origin, text, problem in read_lines(stream, name, self.limits.line_bytes):
+            yield (
+                SourceRecord(origin, raw=text)
+                if problem is None
+                else SourceRecord(origin, error=SnapshotError([problem]))
+            )
 
 
 @hookimpl

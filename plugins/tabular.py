@@ -6,6 +6,7 @@ CRM export has. Documented in docs/sources.md; ``TABLES`` (tabular_columns.py) i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -23,6 +24,9 @@ from .tabular_columns import REQUIRED, TABLES, convert_row
 
 Row = Mapping[str, Any]
 Located = tuple[str, Row]  # ("contacts.csv:7", row)
+OVERFLOW = "\0overflow"  # the cells of a row beyond its header
+PROBLEM = "\0problem"  # why a row could not be read at all
+_UNDECODED = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, kept as lone surrogates
 
 _ORG = ("communication", "matching", "joint", "recognition")
 _EXTRA_TABLES = ("accounts", "contacts")
@@ -57,6 +61,15 @@ def build_snapshot(
         lines[path] = where
         cells, extra = {}, {}
         for column, raw in row.items():
+            if column == PROBLEM:
+                problems.append(f"{where}: {raw}")
+                continue
+            if column == OVERFLOW:
+                problems.append(f"{where}: {len(raw)} more cell(s) than the header has columns")
+                continue
+            if isinstance(raw, str) and _UNDECODED.search(raw):
+                problems.append(f"{where}: {column}: not UTF-8 text")
+                continue
             if raw is None or (isinstance(raw, str) and raw.strip() == ""):
                 continue
             if column.startswith("extra."):

@@ -45,11 +45,14 @@ def advise_sources(
         if on_failure is not None:
             on_failure(message)
 
+    seen: dict[str, str] = {}  # account id -> where it was read first: an account is advised once
     for source in sources:
         try:
             for record in source.records():
                 if record.snapshot is None:
                     fail(str(record.error))
+                elif (first := seen.setdefault(record.snapshot.account.id, record.origin)) != record.origin:
+                    fail(f"{record.origin}: account '{record.snapshot.account.id}' is already at {first}")
                 else:
                     _advise_one(advisor, record, as_of, explain, result, fail, account_seconds)
         except InputError as exc:  # the location itself is unusable

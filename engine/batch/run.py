@@ -70,17 +70,32 @@ def run_batch(
     run_id, finished = store.start_run(source_spec, resume, retry_failed)
     result = BatchResult(run_id)
 
+    order: dict[str, int] = {}  # origin -> its place in the source
+    kept: dict[str, str] = {}  # account id -> the origin whose advice the store has
+
+    def fail(answer: Answer, error: str, key: str) -> None:
+        store.record_failure(run_id, key, answer.origin, error)
+        result.failures.append(error)
+
     def write(answer: Answer) -> None:
         if answer.skipped:
             return
         if answer.advice is None:
-            error = answer.error or f"{answer.origin}: no advice"
-            store.record_failure(run_id, answer.account_id, answer.origin, error)
-            result.failures.append(error)
+            fail(answer, answer.error or f"{answer.origin}: no advice", answer.account_id)
         else:
-            outcome = store.apply(run_id, answer.advice, answer.origin, grace_days)
-            for key, value in vars(outcome).items():
-                setattr(result.outcome, key, getattr(result.outcome, key) + value)
+            # An account read twice: the first in the source is advised, a later one is an error
+            # (whichever worker answered first: the outcome must not depend on it).
+            first = kept.get(answer.account_id)
+            if first is not None and order.get(first, 0) < order.get(answer.origin, 0):
+                fail(answer, f"{answer.origin}: account '{answer.account_id}' is already at {first}", answer.origin)
+            else:
+                if first is not None:
+                    other = Answer(first, answer.account_id)
+                    fail(other, f"{first}: account '{answer.account_id}' is already at {answer.origin}", first)
+                kept[answer.account_id] = answer.origin
+                outcome = store.apply(run_id, answer.advice, answer.origin, grace_days)
+                for key, value in vars(outcome).items():
+                    setattr(result.outcome, key, getattr(result.outcome, key) + value)
         group.account_written()
         result.accounts += 1
         if on_progress is not None:
@@ -90,6 +105,7 @@ def run_batch(
         try:
             for record in source.raw_records():
                 if record.snapshot is None or record.snapshot.account.id not in finished:
+                    order[record.origin] = len(order)
                     yield Task(record.origin, record)  # errors too: recorded when the answer comes
         except Exception as exc:  # the source broke off: what was read is kept, --resume goes on
             result.failures.append(

@@ -30,6 +30,7 @@ class Evaluation:
             os.kill(os.getpid(), signal.SIGSEGV)
         self.advisor = job.spec.advisor()
         self.source = job.source(job.location, job.spec.actions)
+        self.source.limits = job.spec.config.limits
         self.skip = job.skip
         self.history = StanceHistory(job.history) if job.history else None
 

@@ -153,6 +153,8 @@ def load_config(path: Path | None) -> Config:
         raise ConfigError([f"{path}: invalid TOML: {exc}"]) from None
     except OSError as exc:
         raise ConfigError([f"{path}: cannot read ({exc.strerror})"]) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError([f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,63 +62,190 @@ class Document:
         return f"{location}: {format_path(path)}" if path else location
 
 
-def read_text(path: str, error: type[InputError] = InputError) -> tuple[str, str]:
-    """Return ``(text, display name)`` for a path, ``-`` meaning standard input."""
+def read_text(path: str, error: type[InputError] = InputError, max_bytes: int | None = None) -> tuple[str, str]:
+    """Return ``(text, display name)`` for a regular file of at most ``max_bytes``, ``-`` meaning standard input.
+
+    A FIFO, a device (``/dev/zero``) or a file over the limit is refused before it is read:
+    reading it could take forever or take all the memory.
+    """
     if path == "-":
-        return sys.stdin.read(), "<stdin>"
-    file = Path(path)
-    if not file.exists():
-        raise error([f"{path}: no such file"])
-    if file.is_dir():
-        raise error([f"{path}: is a directory, expected a JSON or YAML file"])
+        data = sys.stdin.buffer.read(max_bytes + 1) if max_bytes is not None else sys.stdin.buffer.read()
+        source = "<stdin>"
+    else:
+        source = path
+        file = Path(path)
+        try:
+            status = file.stat()
+        except FileNotFoundError:
+            raise error([f"{path}: no such file"]) from None
+        except OSError as exc:
+            raise error([f"{path}: cannot read ({exc.strerror})"]) from None
+        if stat.S_ISDIR(status.st_mode):
+            raise error([f"{path}: is a directory, expected a JSON or YAML file"])
+        if not stat.S_ISREG(status.st_mode):
+            raise error([f"{path}: not a regular file (a pipe or a device); expected a JSON or YAML file"])
+        if max_bytes is not None and status.st_size > max_bytes:
+            raise error([f"{path}: {_mb(status.st_size)} is over the limit of {_mb(max_bytes)} ([limits] snapshot_mb)"])
+        try:
+            with file.open("rb") as stream:
+                data = stream.read(max_bytes + 1) if max_bytes is not None else stream.read()
+        except OSError as exc:
+            raise error([f"{path}: cannot read ({exc.strerror})"]) from None
+    if max_bytes is not None and len(data) > max_bytes:  # it grew while we read it, or came on stdin
+        raise error([f"{source}: over the limit of {_mb(max_bytes)} ([limits] snapshot_mb)"])
     try:
-        return file.read_text(encoding="utf-8"), path
+        return data.decode("utf-8"), source
     except UnicodeDecodeError as exc:
-        raise error([f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
-    except OSError as exc:
-        raise error([f"{path}: cannot read ({exc.strerror})"]) from None
+        raise error([f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
 
 
-def parse(text: str, source: str, error: type[InputError] = InputError) -> Document:
-    """Parse JSON (when it looks like JSON) or YAML through the safe loader."""
+def parse(text: str, source: str, error: type[InputError] = InputError, aliases: bool = True) -> Document:
+    """Parse JSON (when it looks like JSON) or YAML through the safe loader.
+
+    Duplicate keys are an error in both. YAML aliases are refused where ``aliases`` is False
+    (snapshots: data has no use for them) and bounded elsewhere (playbooks): expanded, they
+    may not exceed ``MAX_EXPANDED_NODES``, nor refer to themselves.
+    """
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise error([f"{source}:{exc.lineno}: invalid JSON: {exc.msg}"]) from None
-        return Document(data, source, text=text)
+        return Document(parse_json(text, source, error), source, text=text)
     try:
-        node, data = _compose(text)
+        node, data = _compose(text, source, error, aliases)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
         raise error([f"{source}{line}: invalid YAML: {exc.problem or exc.context}"]) from None
     except (yaml.YAMLError, ValueError) as exc:
         raise error([f"{source}: invalid YAML: {exc}"]) from None
+    except RecursionError:
+        raise error([f"{source}: invalid YAML: nested too deeply"]) from None
     lines: Lines = {}
     duplicates: list[str] = []
     if node is not None:
-        _walk(node, data, (), lines, duplicates, set())
+        try:
+            _walk(node, data, (), lines, duplicates, set())
+        except RecursionError:
+            raise error([f"{source}: invalid YAML: nested too deeply"]) from None
     if duplicates:
         raise error([f"{source}:{d}" for d in duplicates])
     return Document(data, source, lines)
 
 
-def load(path: str, error: type[InputError] = InputError) -> Document:
+def parse_json(text: str, source: str, error: type[InputError] = InputError, one_line: bool = False) -> Any:
+    """JSON data; a duplicate key, NaN or Infinity, a number of thousands of digits or nesting
+    deeper than Python can follow are errors naming the line, not a silent last-one-wins or a crash.
+
+    ``one_line``: the text is one line of a file and ``source`` already names it (``file:12``).
+    """
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        where = f"{source}: invalid JSON at column {exc.colno}" if one_line else f"{source}:{exc.lineno}: invalid JSON"
+        raise error([f"{where}: {exc.msg}"]) from None
+    except _Duplicate as exc:
+        found = [] if one_line else [d for d in _duplicates_by_line(text) if f"'{exc.key}'" in d]
+        raise error([f"{source}:{found[0]}" if found else f"{source}: duplicate key '{exc.key}'"]) from None
+    except _Constant as exc:
+        raise error([f"{source}: invalid JSON: {exc.name} is not a number kamengine accepts"]) from None
+    except RecursionError:
+        raise error([f"{source}: invalid JSON: nested too deeply"]) from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise error([f"{source}: invalid JSON: {exc}"]) from None
+
+
+def load(
+    path: str, error: type[InputError] = InputError, max_bytes: int | None = None, aliases: bool = True
+) -> Document:
     """Read and parse one file (or ``-`` for standard input)."""
-    text, source = read_text(path, error)
-    return parse(text, source, error)
+    text, source = read_text(path, error, max_bytes)
+    return parse(text, source, error, aliases)
 
 
-def _compose(text: str) -> tuple[yaml.Node | None, Any]:
+#: What YAML aliases may expand to in a playbook: far more than any playbook needs, far less
+#: than a "billion laughs" document (a kilobyte that expands to gigabytes).
+MAX_EXPANDED_NODES = 100_000
+
+
+def _compose(
+    text: str, source: str = "", error: type[InputError] = InputError, aliases: bool = True
+) -> tuple[yaml.Node | None, Any]:
     """The node tree (for lines) and the data built from it: the text is parsed once."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
+        if node is not None:
+            _check_aliases(node, source, error, aliases)
         return node, loader.construct_document(node) if node is not None else None
     finally:
         loader.dispose()
+
+
+def _check_aliases(root: yaml.Node, source: str, error: type[InputError], allowed: bool) -> None:
+    """Refuse aliases (or bound what they expand to) before the document is built from the nodes."""
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            if not allowed:
+                raise error(
+                    [f"{source}:{node.start_mark.line + 1}: YAML aliases (*name) are not allowed in a snapshot"]
+                )
+            return sizes[key]
+        if key in open_:
+            raise error([f"{source}:{node.start_mark.line + 1}: a YAML alias refers to itself"])
+        open_.add(key)
+        children = node.value if isinstance(node, yaml.SequenceNode) else ()
+        if isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        total = 1 + sum(size(child) for child in children)
+        open_.discard(key)
+        if total > MAX_EXPANDED_NODES:
+            raise error([f"{source}: YAML aliases expand to more than {MAX_EXPANDED_NODES} values"])
+        sizes[key] = total
+        return total
+
+    size(root)
+
+
+class _Duplicate(ValueError):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+class _Constant(ValueError):
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set[str] = set()
+        key = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise _Duplicate(key)
+    return data
+
+
+def _no_constant(name: str) -> Any:
+    raise _Constant(name)
+
+
+def _duplicates_by_line(text: str) -> list[str]:
+    """``line: duplicate key 'x'`` for each duplicate, found by composing the JSON as YAML (errors only)."""
+    try:
+        node, data = _compose(text)
+    except (yaml.YAMLError, ValueError, InputError, RecursionError):
+        return []
+    found: list[str] = []
+    if node is not None:
+        _walk(node, data, (), {}, found, set())
+    return found
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.3g} MB"
 
 
 def _json_lines(text: str) -> Lines:

@@ -4,21 +4,49 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from ..errors import did_you_mean
 from .actions import ActionCatalogue
 
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+
+
+def _not_a_boolean(value: Any) -> Any:
+    # pydantic's lax mode reads true as 1: a stance of true is a mistake to report, not a 1.
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, found {str(value).lower()}")
+    return value
+
+
+def _date_as_text(value: Any) -> Any:
+    # ... and 86400 as 1970-01-02 (seconds since 1970): a date is written as YYYY-MM-DD.
+    if isinstance(value, bool):
+        raise ValueError(f"expected a date as YYYY-MM-DD, found {str(value).lower()}")
+    if isinstance(value, int | float):
+        raise ValueError(f"expected a date as YYYY-MM-DD, found the number {value!r}")
+    return value
+
+
+def _in_range(day: dt.date) -> dt.date:
+    # Dates near year 9999 overflow the arithmetic on them (days to a birthday, a due date).
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"expected a date from {FIRST_DAY} to {LAST_DAY}, found {day}")
+    return day
+
+
+Date = Annotated[dt.date, BeforeValidator(_date_as_text), AfterValidator(_in_range)]
+Number = Annotated[float, BeforeValidator(_not_a_boolean)]
 Level = Literal["executive", "senior", "middle", "staff"]
 PowerRole = Literal["A", "D", "S", "E", "I"]
-Stance = Literal[-1, 0, 1, 2, 3]
+Stance = Annotated[Literal[-1, 0, 1, 2, 3], BeforeValidator(_not_a_boolean)]
 Stage = Literal["lead", "qualified", "bidding", "negotiation", "won", "lost"]
 GroupName = Literal["commercial", "technical", "selection", "final"]
 TeamRole = Literal["AR", "SR", "FR", "AD"]
 Tier = Literal["strategic", "key", "standard"]
-Strength = Literal[0, 1, 2, 3]
+Strength = Annotated[Literal[0, 1, 2, 3], BeforeValidator(_not_a_boolean)]
 AccountStage = Literal["expansion", "growth", "mature"]
 
 CLOSED_STAGES = ("won", "lost")
@@ -62,11 +90,11 @@ class Contact(_Strict):
     stance: Stance = 0
     rising_star: bool = False
     public_official: bool = False
-    birthday: dt.date | None = None
+    birthday: Date | None = None
     interests: list[str] = Field(default_factory=list)
     owner: str | None = None
     reports_to: str | None = None  # the contact this person reports to (the org chart)
-    in_role_since: dt.date | None = None  # when they took this role: a new executive is an event
+    in_role_since: Date | None = None  # when they took this role: a new executive is an event
     previous_stance: Stance | None = None  # the stance before the last change: a drop is an event
     backs_competitor: str | None = None  # a rival this person backs or coaches: never our coach
     extra: dict[str, Any] = Field(default_factory=dict)
@@ -74,7 +102,7 @@ class Contact(_Strict):
 
 class GroupMember(_Strict):
     contact_id: str
-    proximity: int = Field(ge=1)
+    proximity: Annotated[int, BeforeValidator(_not_a_boolean), Field(ge=1)]
 
 
 class DecisionGroup(_Strict):
@@ -86,8 +114,8 @@ class Opportunity(_Strict):
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
     stage: Stage = "lead"
-    value: float | None = None
-    close_date: dt.date | None = None
+    value: Number | None = None
+    close_date: Date | None = None
     decision_groups: list[DecisionGroup] = Field(default_factory=list)
 
     @property
@@ -99,7 +127,7 @@ class Opportunity(_Strict):
 class Activity(_Strict):
     id: str = Field(min_length=1)
     type: str
-    date: dt.date
+    date: Date
     contact_ids: list[str] = Field(default_factory=list)
     opportunity_id: str | None = None
     owner: str | None = None
@@ -116,7 +144,7 @@ class Snapshot(_Strict):
     """One account as of one date."""
 
     schema_version: Literal[1] = 1
-    as_of: dt.date
+    as_of: Date
     account: Account
     contacts: list[Contact] = Field(default_factory=list)
     opportunities: list[Opportunity] = Field(default_factory=list)

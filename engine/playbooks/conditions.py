@@ -68,9 +68,30 @@ class ParseContext:
     quantifiers: int = 0
 
 
+#: How deep ``all_of``/``any_of`` may nest: far beyond a readable rule, far short of Python's stack.
+MAX_DEPTH = 16
+#: How many alternatives one rule's conditions may hold in all (the values of ``in``, the
+#: branches of ``any_of``): durable_rules hangs on a rule with 512 or more.
+MAX_ALTERNATIVES = 500
+
+
 def parse_when(raw: Any, kind: str, path: Path, ctx: ParseContext) -> Condition:
     """Parse a rule's ``when`` (a list of conditions, all of which must hold, or one mapping)."""
-    return _when(raw, kind, path, ctx, nested=False)
+    condition = _when(raw, kind, path, ctx, nested=False)
+    for where, found in ((path, condition), *(((*path, "where"), q.where) for q in quantifiers_in(condition))):
+        if found is not None and (count := alternatives(found)) > MAX_ALTERNATIVES:
+            ctx.report(where, f"{count} alternatives (values of 'in' and 'not_in', branches of 'any_of'); at most "
+                       f"{MAX_ALTERNATIVES} in one rule: split it into several rules")  # fmt: skip
+    return condition
+
+
+def alternatives(condition: Condition) -> int:
+    """How many alternatives a condition holds, the way durable_rules counts them (its ``$or`` branches)."""
+    if isinstance(condition, FieldTest):
+        return len(condition.value) if condition.op in ("in", "not_in") else 1
+    if isinstance(condition, AllOf | AnyOf):
+        return sum(alternatives(child) for child in condition.children)
+    return 1  # a quantifier's ``where`` is a rule of its own
 
 
 def _when(raw: Any, kind: str, path: Path, ctx: ParseContext, nested: bool) -> Condition:
@@ -82,6 +103,9 @@ def _when(raw: Any, kind: str, path: Path, ctx: ParseContext, nested: bool) -> C
 
 
 def _condition(raw: Any, kind: str, path: Path, ctx: ParseContext, nested: bool) -> Condition:
+    if sum(1 for part in path if part in COMBINATORS) > MAX_DEPTH:
+        ctx.report(path, f"conditions nest more than {MAX_DEPTH} levels deep; write the rule flatter")
+        return AllOf(())
     if not isinstance(raw, dict) or not raw:
         ctx.report(path, f"expected a condition such as '{{stance: -1}}', found {_show(raw)}")
         return AllOf(())

@@ -14,6 +14,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from ..model.fields import SUBJECT_KINDS, TEAM_ROLES
 
 Whole = Annotated[int, Field(ge=0)]
+# Bounds no real playbook comes near, that keep the arithmetic on them finite: a priority of
+# 10**308 overflowed ranking, a due date 10**9 days away the calendar.
+Priority = Annotated[int, Field(ge=0, le=1_000_000)]
+Days = Annotated[int, Field(ge=0, le=3650)]
 Text = Annotated[str, Field(min_length=1, pattern=r"\S")]
 Localized = str | dict[str, Any]  # checked against the playbook's languages by validate.py
 Subject = Literal[SUBJECT_KINDS]  # type: ignore[valid-type]
@@ -30,7 +34,7 @@ class ActionFile(_File):
     title: Localized
     body: Localized | None = None
     owner_role: OwnerRole | None = None  # None: the action type's default
-    due_in_days: Whole = 14
+    due_in_days: Days = 14
     value: float | int | str | None = None  # a number, or "$parameter"
 
 
@@ -39,8 +43,8 @@ class RuleFile(_File):
     description: str = ""
     rationale: Localized
     subject: Subject
-    priority: Whole = 50
-    priority_in_crisis: Whole | None = None
+    priority: Priority = 50
+    priority_in_crisis: Priority | None = None
     exclusive_group: str | None = None
     when: Any = None  # parsed by conditions.py
     actions: Annotated[list[Any], Field(min_length=1)]  # each validated as an ActionFile
@@ -70,7 +74,7 @@ class PlaybookFile(_File):
     description: str = ""
     languages: list[Language] = Field(default_factory=lambda: list[Language](["en"]), min_length=1)
     parameters: dict[str, Annotated[ParameterFile, BeforeValidator(_parameter)]] = Field(default_factory=dict)
-    cooldowns: dict[str, Whole] = Field(default_factory=dict)
+    cooldowns: dict[str, Days] = Field(default_factory=dict)
     caps: CapsFile = CapsFile()
     rules: list[Any]  # each validated as a RuleFile
     tests: Any = None  # the playbook's own test cases (authoring/playbook_tests.py)

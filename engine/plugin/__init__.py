@@ -16,7 +16,7 @@ from ..model.snapshot import Snapshot
 from .emitters import EmitContext, Emitter
 from .enrichers import Enricher
 from .hookspecs import hookimpl, hookspec
-from .sources import Source, SourceRecord
+from .sources import Source, SourceRecord, read_lines, regular_file
 
 __all__ = [
     "ActionCatalogue",
@@ -37,6 +37,8 @@ __all__ = [
     "hookimpl",
     "hookspec",
     "load_snapshot",
+    "read_lines",
+    "regular_file",
     "snapshot_from_document",
     "snapshot_from_json",
 ]

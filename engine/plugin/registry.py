@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from ..errors import PluginError, SpecError
 from ..model.actions import ActionCatalogue, ActionType
 from ..model.fields import KINDS, FieldSpec
+from ..model.limits import Limits
 from .emitters import Emitter
 from .enrichers import Enricher
 from .manager import KamenginePluginManager, get_plugin_manager
@@ -40,15 +41,18 @@ class Registry:
             self.provides[plugin].append(f"playbooks {path}")
         self.kinds = self._kinds()
 
-    def source(self, spec: str) -> Source:
-        """The source a ``NAME:LOCATION`` spec names, e.g. ``csv:exports/``."""
+    def source(self, spec: str, limits: Limits | None = None) -> Source:
+        """The source a ``NAME:LOCATION`` spec names, e.g. ``csv:exports/``, reading within ``limits``."""
         name, location = split_spec(spec)
         if name not in self.sources:
             raise SpecError(f"unknown source '{name}'; installed: {', '.join(self.sources)}")
         cls = self.sources[name]
         if not location:
             raise SpecError(f"'{name}' needs a location: {name}:LOCATION ({cls.DESCRIPTION})")
-        return cls(location, self.actions)
+        source = cls(location, self.actions)
+        if limits is not None:
+            source.limits = limits
+        return source
 
     def emitter(self, spec: str) -> Emitter:
         """The emitter a ``NAME[:TARGET]`` spec names, e.g. ``ics:visits.ics`` or ``json``."""

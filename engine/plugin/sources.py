@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import Any, BinaryIO, ClassVar
 
-from ..errors import InputError
+from ..errors import InputError, SnapshotError
 from ..model.actions import ActionCatalogue
+from ..model.limits import MB, Limits
 from ..model.snapshot import Snapshot
 
 
@@ -27,7 +30,11 @@ class SourceRecord:
 
 
 class Source:
-    """Base class of data sources. Subclasses set ``PLUGIN_NAME`` and implement ``records``."""
+    """Base class of data sources. Subclasses set ``PLUGIN_NAME`` and implement ``records``.
+
+    ``limits`` are the run's bounds (``[limits]`` in kamengine.toml): a source reads no file
+    over ``snapshot_bytes`` and no line over ``line_bytes`` (``read_lines`` does this).
+    """
 
     PLUGIN_NAME: ClassVar[str] = ""
     #: One line for ``kamengine plugins`` and ``--help``: what LOCATION means.
@@ -36,6 +43,7 @@ class Source:
     def __init__(self, location: str, actions: ActionCatalogue | None = None) -> None:
         self.location = location
         self.actions = actions or ActionCatalogue()
+        self.limits = Limits()
 
     def records(self) -> Iterator[SourceRecord]:
         """Yield every account, a bad one as a record with an error (never raise for one account).
@@ -57,3 +65,48 @@ class Source:
     def parse(self, record: SourceRecord) -> SourceRecord:
         """The parsed form of a record from ``raw_records``: a snapshot, or an error naming where."""
         return record
+
+
+def regular_file(location: str) -> Path:
+    """The file at ``location``, which must be a regular file (not a directory, a pipe or a device)."""
+    path = Path(location)
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise SnapshotError([f"{location}: no such file"]) from None
+    except OSError as exc:
+        raise SnapshotError([f"{location}: cannot read ({exc.strerror})"]) from None
+    if not stat.S_ISREG(mode):
+        kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file (a pipe or a device)"
+        raise SnapshotError([f"{location}: {kind}; expected a file"])
+    return path
+
+
+def read_lines(stream: BinaryIO, name: str, max_bytes: int) -> Iterator[tuple[str, str | None, str | None]]:
+    """Every non-blank line of a byte stream as ``(origin, text, problem)``, origin ``name:number``.
+
+    A line over ``max_bytes`` or not UTF-8 is a problem of that line alone: it is skipped
+    (without being held in memory) and the next line is read as if nothing happened.
+    """
+    number = 0
+    while True:
+        line = stream.readline(max_bytes + 1)
+        if not line:
+            return
+        number += 1
+        origin = f"{name}:{number}"
+        if len(line) > max_bytes and not line.endswith(b"\n"):
+            while (rest := stream.readline(_CHUNK)) and not rest.endswith(b"\n"):
+                pass  # the rest of the long line, read and dropped
+            yield origin, None, f"{origin}: the line is longer than {max_bytes / MB:g} MB ([limits] line_mb)"
+            continue
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield origin, None, f"{origin}: not UTF-8 text ({exc.reason} at column {exc.start + 1})"
+            continue
+        if text.strip():
+            yield origin, text, None
+
+
+_CHUNK = 1024 * 1024

@@ -19,8 +19,23 @@ class Status(StrEnum):
 
 #: Still to act on.
 LIVE = (Status.OPEN, Status.ACCEPTED, Status.SNOOZED)
+#: Closed by a person, or left to expire: ``recs reopen`` opens them again.
+REOPENABLE = (Status.DONE, Status.DISMISSED, Status.EXPIRED)
 #: Closed, but the same advice opens again once the action's cooldown has passed.
 CLOSED_FOR_COOLDOWN = (Status.DONE, Status.DISMISSED, Status.EXPIRED)
 
 #: Open advice this many days past due expires (``batch --grace-days``).
 DEFAULT_EXPIRY_GRACE_DAYS = 14
+
+
+def refusal(rec_id: str, current: str, wanted: str) -> str | None:
+    """Why a person may not move a recommendation from ``current`` to ``wanted``; None if they may."""
+    if wanted == Status.OPEN:
+        return (
+            None if current in REOPENABLE else f"{rec_id} is {current}; only done, dismissed or expired advice reopens"
+        )
+    if current in (Status.DONE, Status.DISMISSED):
+        return f"{rec_id} is {current}; reopen it first (kamengine recs reopen {rec_id})"
+    if current in (Status.RESOLVED, Status.EXPIRED) and wanted != Status.DISMISSED:
+        return f"{rec_id} is {current}; it can only be dismissed"
+    return None

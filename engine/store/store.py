@@ -11,35 +11,21 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
-from ..errors import KamengineError, did_you_mean
+from ..errors import did_you_mean
 from ..model.actions import ActionCatalogue
 from ..model.recommendation import Recommendation
 from ..model.rows import AccountAdvice, account_advice
 from ..model.snapshot import Snapshot
 from . import lifecycle
+from .files import StoreError, default_db_path, open_database
 from .lifecycle import AccountOutcome, AccountPlan, Stored
-from .schema import migrations
-from .statuses import DEFAULT_EXPIRY_GRACE_DAYS, Status
-
-
-class StoreError(KamengineError):
-    """A lifecycle command named an unknown recommendation or an impossible change."""
-
-
-def default_db_path() -> Path:
-    """``$KAMENGINE_HOME/kamengine.db`` (``~/.kamengine`` by default)."""
-    home = Path(os.environ.get("KAMENGINE_HOME") or Path.home() / ".kamengine")
-    home.mkdir(parents=True, exist_ok=True)
-    return home / "kamengine.db"
+from .statuses import DEFAULT_EXPIRY_GRACE_DAYS, Status, refusal
 
 
 def _now() -> str:
@@ -49,25 +35,16 @@ def _now() -> str:
 class Store:
     """One SQLite database of runs, recommendations and their history."""
 
+    last_path: Path | None = None  # the store this process opened last, for ``trouble`` to name
+
     def __init__(
         self, path: str | Path | None = None, actions: ActionCatalogue | None = None, must_exist: bool = False
     ) -> None:
         self.path = Path(path) if path else default_db_path()
         if must_exist and not self.path.is_file():
             raise StoreError(f"no store at {self.path}; run kamengine batch first")
-        try:
-            self.db = sqlite_utils.Database(self.path)
-            self.db.execute("pragma journal_mode = wal")
-            # WAL with synchronous=NORMAL: a crash of kamengine loses nothing committed; a
-            # power cut may lose the last accounts, which --resume then evaluates again.
-            self.db.execute("pragma synchronous = normal")
-            # Recommendation ids are hashes, so a run touches index pages all over the file; a
-            # 32 MiB page cache (the default is 2 MiB) keeps them: a third less write time at
-            # 20,000 accounts.
-            self.db.execute("pragma cache_size = -32768")
-            migrations.apply(self.db)
-        except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot use as the kamengine store ({exc})") from None
+        Store.last_path = self.path
+        self.db = open_database(self.path)
         self.actions = actions or ActionCatalogue()
 
     def close(self) -> None:
@@ -165,10 +142,18 @@ class Store:
     def change(
         self, rec_id: str, status: str, by: str, reason: str, until: dt.date | None = None, on: dt.date | None = None
     ) -> dict[str, Any]:
-        """A person accepts, completes, dismisses or snoozes a recommendation (``on``: when; today)."""
+        """A person accepts, completes, dismisses, snoozes or reopens a recommendation (``on``: when; today).
+
+        Done and dismissed are final until someone reopens them; resolved and expired advice can
+        be dismissed (or an expired one reopened). Saying again what a recommendation already is
+        changes nothing: a second ``done`` does not restart its cooldown.
+        """
         row = self.get(rec_id)
-        if row["status"] in (Status.RESOLVED, Status.EXPIRED) and status != Status.DISMISSED:
-            raise StoreError(f"{rec_id} is {row['status']}; it can only be dismissed")
+        if status == row["status"] and status != Status.SNOOZED:
+            return row
+        refused = refusal(rec_id, row["status"], status)
+        if refused:
+            raise StoreError(refused)
         if status == Status.SNOOZED and until is None:
             raise StoreError("a snooze needs an end date (--until)")
         now = _now()
