@@ -42,8 +42,7 @@ def advise(
     on and every other emitter still delivers.
     """
     registry = load_registry()
-    readers = [registry.sources["file"](path, registry.actions) for path in paths]
-    readers += make_sources(registry, sources)
+    readers = make_sources(registry, [f"file:{path}" for path in paths]) + make_sources(registry, sources)
     if not readers:
         raise click.UsageError("give SNAPSHOT files or --source NAME:LOCATION")
     emitters = make_emitters(registry, emits)

@@ -130,7 +130,8 @@ def deliver(db_path: str | None) -> None:
 
     registry = load_registry()
     store = Store(db_path, registry.actions)
-    delivered = deliver_pending(store, registry, sys.stdout, current_config().limits.hook_seconds)
+    limits = current_config().limits
+    delivered = deliver_pending(store, registry, sys.stdout, limits.hook_seconds, limits=limits)
     for delivery in delivered:
         state = "delivered" if delivery.ok else "NOT delivered"
         click.echo(f"{state} via {delivery.emitter} ({delivery.run_id}): {delivery.message}", err=True)

@@ -63,7 +63,7 @@ def plan(
     registry = load_registry()
     evaluate_on = as_of.date() if as_of else None
     day = evaluate_on or dt.date.today()
-    recommendations, settings = _advice(
+    recommendations, settings, failed = _advice(
         registry, paths, sources, db_path, rule_paths, no_builtin, params, evaluate_on, crisis, engine, lang
     )
     items = schedule(recommendations, registry.actions, settings, day)
@@ -80,6 +80,8 @@ def plan(
         _write_calendars(items, registry, Path(output or "."))
     else:
         click.echo(render_table(items, shown_week), nl=False)
+    if failed:  # the others' weeks are shown; the failures were said as they happened
+        raise SystemExit(1)
 
 
 def _valid_week(text: str) -> bool:
@@ -96,14 +98,14 @@ def _advice(
     registry: Registry, paths: tuple[str, ...], sources: tuple[str, ...], db_path: str | None,
     rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any], day: dt.date | None,
     crisis: str | None, engine: str, lang: str | None,
-) -> tuple[list[Recommendation], Any]:  # fmt: skip
-    """The advice to plan: fresh from snapshots or a source, else the store's live advice."""
+) -> tuple[list[Recommendation], Any, bool]:  # fmt: skip
+    """The advice to plan (fresh from snapshots or a source, else the store's live advice), and
+    whether some account could not be advised."""
     if paths or sources:
-        readers = [registry.sources["file"](path, registry.actions) for path in paths]
-        readers += make_sources(registry, sources)
+        readers = make_sources(registry, [f"file:{path}" for path in paths]) + make_sources(registry, sources)
         with make_engine(registry, rule_paths, no_builtin, params, engine, lang=lang, crisis=crisis) as kamengine:
             result = kamengine.advise(readers, as_of=day, on_failure=lambda m: click.echo(f"Error: {m}", err=True))
-            return result.recommendations, kamengine.config.plan
+            return result.recommendations, kamengine.config.plan, bool(result.failures)
     from kamengine.engine.model.recommendation import Recommendation
     from kamengine.engine.store.statuses import LIVE
     from kamengine.engine.store.store import Store
@@ -111,7 +113,7 @@ def _advice(
     from .runtime import current_config
 
     rows = Store(db_path, registry.actions, must_exist=True).find(statuses=LIVE)
-    return [Recommendation.from_row(row) for row in rows], current_config().plan
+    return [Recommendation.from_row(row) for row in rows], current_config().plan, False
 
 
 def _item_json(item: Any) -> dict[str, Any]:

@@ -14,7 +14,7 @@ def _people(items: Sequence[Any]) -> list[tuple[str, list[Any]]]:
 
 def _person(item: Any) -> str:
     owner = item.lead.owner
-    return f"{owner.name} ({owner.role})" if owner else "Unassigned: the account has no team (sales management)"
+    return _shown(f"{owner.name} ({owner.role})") if owner else "Unassigned: the account has no team (sales management)"
 
 
 def _approvals(item: Any) -> list[str]:
@@ -40,11 +40,11 @@ def render_table(items: Sequence[Any], week: str) -> str:
         customer = sum(1 for i in theirs if i.customer_action)
         lines.append(f"{person} — week {week}: {customer} customer action(s), {len(theirs) - customer} of our own")
         for item in theirs:
-            company = item.lead.account_name or item.lead.account_id
+            company = _shown(item.lead.account_name or item.lead.account_id)
             why = f"(priority {item.lead.priority:g}){_flags(item)}"
-            lines.append(f"  {item.day.isoformat()}  {company}  {item.lead.title}  {why}")
-            lines.extend(f"              + {c.title}" for c in item.companions)
-            lines.extend(f"              ! {note}" for note in _approvals(item))
+            lines.append(f"  {item.day.isoformat()}  {company}  {_shown(item.lead.title)}  {why}")
+            lines.extend(f"              + {_shown(c.title)}" for c in item.companions)
+            lines.extend(f"              ! {_shown(note)}" for note in _approvals(item))
         lines.append("")
     return "\n".join(lines)
 
@@ -72,4 +72,11 @@ def render_markdown(items: Sequence[Any], week: str) -> str:
 
 
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    return _shown(" ".join(text.split())).replace("|", "\\|")
+
+
+def _shown(text: str) -> str:
+    """Data as a terminal shows it: control characters escaped, never acted on."""
+    from kamengine.engine.plugin.emitters import printable
+
+    return printable(text)

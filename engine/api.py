@@ -105,7 +105,7 @@ class Engine:
         portfolio = advise_sources(self.advisor, readers, as_of, explain, on_failure, deadline)
         result = AdviseResult(**vars(portfolio))
         if result.advised or not result.failures:
-            context = EmitContext(stdout or sys.stdout, self.registry.actions, result.explanations)
+            context = EmitContext(stdout or sys.stdout, self.registry.actions, result.explanations, self.config.limits)
             seconds = self.spec.config.limits.hook_seconds
             result.deliveries = [deliver(e, result.recommendations, context, seconds) for e in emitters]
         return result

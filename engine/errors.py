@@ -20,6 +20,10 @@ class InputError(KamengineError):
         self.problems = list(problems)
         super().__init__("\n".join(self.problems))
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[list[str]]]:
+        # Pickled to and from worker processes: rebuilt from its problems, not from the joined text.
+        return type(self), (self.problems,)
+
 
 class SnapshotError(InputError):
     """An account snapshot does not match the contract (docs/snapshot.md)."""

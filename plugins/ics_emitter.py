@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from kamengine.engine.plugin import EmitContext, Emitter, Recommendation, hookimpl
+from kamengine.engine.plugin import EmitContext, Emitter, Recommendation, hookimpl, write_atomically
 
 
 class IcsEmitter(Emitter):
@@ -33,7 +32,7 @@ class IcsEmitter(Emitter):
         meetings = [group for group in _approaches(recommendations) if _is_visit(group[0], context)]
         for lead, *companions in meetings:
             calendar.add_component(_event(icalendar, lead, companions, stamp))
-        Path(self.target).write_bytes(calendar.to_ical())
+        write_atomically(self.target, calendar.to_ical())
         return f"{len(meetings)} proposed visits written to {self.target}"
 
 

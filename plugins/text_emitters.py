@@ -6,10 +6,9 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from kamengine.engine.plugin import EmitContext, Emitter, Recommendation, hookimpl
+from kamengine.engine.plugin import EmitContext, Emitter, Recommendation, hookimpl, printable, write_atomically
 
 _COLUMNS = ("priority", "due", "owner", "action", "title")
 # The flat form without the body (a drafted letter is too long for a cell); ``explanation`` is added with --explain.
@@ -28,7 +27,7 @@ class TextEmitter(Emitter):
         if self.target in (None, "", "-"):
             context.stdout.write(text)
             return f"{len(recommendations)} recommendations to standard output"
-        Path(self.target).write_text(text, encoding="utf-8")
+        write_atomically(self.target, text)
         return f"{len(recommendations)} recommendations to {self.target}"
 
     def render(self, recs: Sequence[Recommendation], explanations: dict[str, list[str]]) -> str:
@@ -42,11 +41,25 @@ def _row(rec: Recommendation) -> dict[str, Any]:
     return {**row, "priority": f"{rec.priority:g}", "owner": owner}
 
 
+def _for_terminal(row: dict[str, Any]) -> dict[str, Any]:
+    """A row whose texts cannot move a terminal's cursor or break a line: control characters shown escaped."""
+    return {key: printable(value) if isinstance(value, str) else value for key, value in row.items()}
+
+
+#: What a spreadsheet takes for the start of a formula (=HYPERLINK(...) runs when the file is opened).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _spreadsheet_safe(value: Any) -> Any:
+    """A cell a spreadsheet shows as text: one that would start a formula gets a leading apostrophe."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+
 def _for_people(recs: Sequence[Recommendation]) -> list[dict[str, Any]]:
     """Rows for a person to read: what an occasion carries along reads ``+ ...`` under its lead."""
     rows, previous = [], None
     for rec in recs:
-        row = _row(rec)
+        row = _for_terminal(_row(rec))
         if rec.approach is not None and rec.approach == previous:
             row["title"] = f"+ {row['title']}"
         rows.append(row)
@@ -95,7 +108,7 @@ class CsvEmitter(TextEmitter):
             row = _row(rec)
             if explanations:
                 row["explanation"] = "; ".join(explanations.get(rec.id, []))
-            writer.writerow(row)
+            writer.writerow({key: _spreadsheet_safe(value) for key, value in row.items()})
         return buffer.getvalue()
 
 
@@ -109,10 +122,10 @@ class MarkdownEmitter(TextEmitter):
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         for rec, row in zip(recs, _for_people(recs), strict=True):
             if rec.compliance:
-                row["title"] += f" — **compliance:** {rec.compliance}"
+                row["title"] += f" — **compliance:** {printable(rec.compliance)}"
             cells = [row[c] for c in columns]
             if explanations:
-                cells.append("<br>".join(explanations.get(rec.id, [])))
+                cells.append("<br>".join(printable(line) for line in explanations.get(rec.id, [])))
             lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
         return "\n".join(lines) + "\n"
 
@@ -140,9 +153,9 @@ class TableEmitter(TextEmitter):
             if rec.approach is None or rec.approach != occasion:
                 said, occasion = set(), rec.approach
             if rec.compliance and rec.compliance not in said:
-                out.append(f"{indent}  ! {rec.compliance}")
+                out.append(f"{indent}  ! {printable(rec.compliance)}")
                 said.add(rec.compliance)
-            out.extend(f"{indent}  · {text}" for text in explanations.get(rec.id, []))
+            out.extend(f"{indent}  · {printable(text)}" for text in explanations.get(rec.id, []))
         return "\n".join(out) + "\n"
 
 

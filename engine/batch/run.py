@@ -122,6 +122,7 @@ def run_batch(
         if retry_failed:  # the run's totals: what this retry still could not advise
             summary = {**summary, "retried": result.accounts, "failed": store.failed_accounts(run_id)}
         store.finish_run(run_id, summary)
-    queue(store, run_id, emit)
-    result.deliveries = deliver_pending(store, registry, stdout, spec.config.limits.hook_seconds)
+    given = queue(store, run_id, emit)
+    limits = spec.config.limits
+    result.deliveries = deliver_pending(store, registry, stdout, limits.hook_seconds, given, limits)
     return result

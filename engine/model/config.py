@@ -116,7 +116,7 @@ class LimitsTable(_Table):
 
 
 class Settings(_Table):
-    """The shape of ``kamengine.toml`` (documented in docs/settings.md)."""
+    """The shape of ``kamengine.toml`` (documented in docs/settings.md: a test keeps them together)."""
 
     lang: Literal["en", "zh"] | None = None
     crisis: Annotated[str, Field(min_length=1)] | None = None

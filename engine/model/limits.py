@@ -24,8 +24,8 @@ class Limits:
 
     @property
     def snapshot_bytes(self) -> int:
-        return int(self.snapshot_mb * MB)
+        return round(self.snapshot_mb * MB)
 
     @property
     def line_bytes(self) -> int:
-        return int(self.line_mb * MB)
+        return round(self.line_mb * MB)

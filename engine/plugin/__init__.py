@@ -13,7 +13,7 @@ from ..model.fields import FieldSpec
 from ..model.loading import load_snapshot, snapshot_from_document, snapshot_from_json
 from ..model.recommendation import Recommendation
 from ..model.snapshot import Snapshot
-from .emitters import EmitContext, Emitter
+from .emitters import EmitContext, Emitter, printable, write_atomically
 from .enrichers import Enricher
 from .hookspecs import hookimpl, hookspec
 from .sources import Source, SourceRecord, read_lines, regular_file
@@ -37,8 +37,10 @@ __all__ = [
     "hookimpl",
     "hookspec",
     "load_snapshot",
+    "printable",
     "read_lines",
     "regular_file",
     "snapshot_from_document",
     "snapshot_from_json",
+    "write_atomically",
 ]

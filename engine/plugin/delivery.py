@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from ..model.recommendation import Recommendation
 from .deadlines import DeadlineExceeded, in_thread
 from .emitters import EmitContext, Emitter
+from .secrets import redact
 
 
 @dataclass(frozen=True)
@@ -32,4 +33,4 @@ def deliver(
     except DeadlineExceeded as exc:
         return Delivered(emitter, False, str(exc))
     except Exception as exc:  # one emitter failing must never stop the others
-        return Delivered(emitter, False, f"{type(exc).__name__}: {exc}")
+        return Delivered(emitter, False, redact(f"{type(exc).__name__}: {exc}"))

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, ClassVar
 
 from ..model.actions import ActionCatalogue
+from ..model.limits import Limits
 from ..model.recommendation import Recommendation
 
 
@@ -17,6 +21,7 @@ class EmitContext:
     stdout: IO[str]
     actions: ActionCatalogue = field(default_factory=ActionCatalogue)
     explanations: dict[str, list[str]] = field(default_factory=dict)  # recommendation id -> lines
+    limits: Limits = field(default_factory=Limits)  # delivery_seconds: how long one delivery may take in all
 
 
 class Emitter:
@@ -34,3 +39,34 @@ class Emitter:
     def emit(self, recommendations: Sequence[Recommendation], context: EmitContext) -> str:
         """Deliver; return one line saying what was delivered where. Raise on failure."""
         raise NotImplementedError
+
+
+def write_atomically(path: str | Path, data: str | bytes) -> None:
+    """Write a file whole or not at all: a temporary file beside it, renamed over it when complete.
+
+    A full disk or a crash half-way leaves yesterday's file as it was, never a truncated one.
+    """
+    target = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    handle, temporary = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(payload)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+#: Control characters (and DEL and the C1 range): in a table they move the cursor, clear the
+#: screen or break a row; shown as ``\\n``, ``\\x1b`` instead.
+_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+_CONTROLS.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character written as an escape, for a terminal or a Markdown table."""
+    return text.translate(_CONTROLS)

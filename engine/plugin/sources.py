@@ -98,7 +98,7 @@ def read_lines(stream: BinaryIO, name: str, max_bytes: int) -> Iterator[tuple[st
         if len(line) > max_bytes and not line.endswith(b"\n"):
             while (rest := stream.readline(_CHUNK)) and not rest.endswith(b"\n"):
                 pass  # the rest of the long line, read and dropped
-            yield origin, None, f"{origin}: the line is longer than {max_bytes / MB:g} MB ([limits] line_mb)"
+            yield origin, None, f"{origin}: the line is longer than {max_bytes / MB:.3g} MB ([limits] line_mb)"
             continue
         try:
             text = line.decode("utf-8")
