@@ -34,9 +34,10 @@ date = 2026-11-08
 regions = ["IN"]
 ```
 
-**Gifts.** `compliant_gift` is never recommended to a public official, nor above the gift
-cap (default 200 in the account's currency; `[compliance] gift_cap = 150` or per currency
-`gift_caps = { CNY = 1000 }`).
+**Gifts.** `compliant_gift` is never recommended to a public official; to anyone else its
+value is held to the gift cap (default 200 in the account's currency; `[compliance]
+gift_cap = 150` or per currency `gift_caps = { CNY = 1000 }`): a playbook whose `gift_value`
+is above the cap still gets the gift, with a `!` note to keep it within the cap.
 """
 
 
