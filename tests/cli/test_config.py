@@ -46,12 +46,18 @@ def test_config_show_says_where_each_value_came_from(in_dir: Path) -> None:
     assert ["compliance.gift_cap", "150", toml] in lines
     assert ["compliance.gift_caps.CNY", "1000", toml] in lines
     assert ["parameters.private_activity_min_stance", "2", toml] in lines
-    assert any(line[:2] == ["parameters.family_min_stance", "2"] and line[2].startswith("default in ") for line in lines)
+    assert any(
+        line[:2] == ["parameters.family_min_stance", "2"] and line[2].startswith("default in ") for line in lines
+    )
     assert ["rules.disabled", "power-map/ladder-home-visit", toml] in lines
     assert " ".join(result.output.splitlines()[-2].split()) == f"festivals.2026-12-01 Company day (EU) {toml}"
     assert result.output.endswith("festivals: each region's holidays calendar, and 1 added\n")
     settings = {row["key"]: row for row in json.loads(CliRunner().invoke(main, ["config", "show", "--json"]).output)}
-    assert settings["rules.disabled"] == {"key": "rules.disabled", "value": ["power-map/ladder-home-visit"], "origin": toml}
+    assert settings["rules.disabled"] == {
+        "key": "rules.disabled",
+        "value": ["power-map/ladder-home-visit"],
+        "origin": toml,
+    }
     assert settings["festivals.2026-12-01"]["value"] == {"name": "Company day", "regions": ["EU"]}
     assert settings["crisis"] == {"key": "crisis", "value": None, "origin": "default"}
 

@@ -66,7 +66,16 @@ def test_markdown_is_ready_for_a_team_meeting() -> None:
     text = _plan(ACME, "--week", "2026-W49", "--format", "markdown").output
     heading, blank, header, *_ = text.splitlines()
     assert (heading, blank) == ("## Chen Jing (AD) — week 2026-W49", "")
-    assert [cell.strip() for cell in header.split("|")] == ["", "day", "company", "what", "also", "why first", "compliance", ""]
+    assert [cell.strip() for cell in header.split("|")] == [
+        "",
+        "day",
+        "company",
+        "what",
+        "also",
+        "why first",
+        "compliance",
+        "",
+    ]
 
 
 def test_ics_writes_one_calendar_per_person(tmp_path: Path) -> None:
