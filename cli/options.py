@@ -136,7 +136,7 @@ def output_options(default: str = "table", also: Sequence[str] = (), elsewhere: 
             (
                 click.option(
                     "-f", "--format", "output_format", type=_TextFormat((*TEXT_FORMATS, *also), elsewhere),
-                    help=f"Output format: {', '.join((*TEXT_FORMATS, *also))} [default: {default}].",
+                    help=f"Output format [default: {default}].",
                 ),
                 click.option("--json", "as_json", is_flag=True, help="Short for --format json."),
                 click.option("--csv", "as_csv", is_flag=True, help="Short for --format csv."),

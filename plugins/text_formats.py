@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ TEXT_FORMATS = ("table", "json", "jsonl", "csv", "markdown")
 _MIN_FIT = 24
 #: ANSI colours of a note by its mark: compliance (!) stands out, explanations (·) recede.
 _NOTE_COLOURS = {"!": "33", "·": "2"}
+_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 #: What a spreadsheet takes for the start of a formula (=HYPERLINK(...) runs when the file is opened).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -116,9 +118,7 @@ def _fit(body: list[list[str]], head: list[str], width: int | None) -> list[int 
 
 
 def _plain(cell: str) -> str:
-    import re
-
-    return re.sub(r"\x1b\[[0-9;]*m", "", cell)
+    return _COLOUR.sub("", cell)
 
 
 def _coloured(note: str, color: bool) -> str:
@@ -135,7 +135,7 @@ def markdown(
     named = headers or {}
     head = [named.get(c, c) for c in columns]
     body = [[_markdown_cell(row.get(c)) for c in columns] for row in rows]
-    return tabulate(body, headers=head, tablefmt="github", disable_numparse=True) + "\n"
+    return str(tabulate(body, headers=head, tablefmt="github", disable_numparse=True)) + "\n"
 
 
 def _markdown_cell(value: Any) -> str:
