@@ -17,7 +17,7 @@ from kamengine.engine.plugin import printable
 TEXT_FORMATS = ("table", "json", "jsonl", "csv", "markdown")
 
 #: The narrowest the wrapped column gets on a narrow terminal: narrower would be one word a line.
-_MIN_FIT = 24
+_MIN_FIT = 16
 #: ANSI colours of a note by its mark: compliance (!) stands out, explanations (·) recede.
 _NOTE_COLOURS = {"!": "33", "·": "2"}
 _COLOUR = re.compile(r"\x1b\[[0-9;]*m")

@@ -151,3 +151,38 @@ def test_colour_only_on_a_terminal_and_never_in_data_formats(monkeypatch: pytest
     assert "\x1b[1mpriority\x1b[0m" in shown and "\x1b[33m! 5G core tender" in shown
     for fmt in ("json", "jsonl", "csv", "markdown"):
         assert "\x1b" not in CliRunner().invoke(main, ["advise", EXAMPLE, "-f", fmt]).stdout
+
+
+def _on_a_terminal(*args: str, **env: str) -> str:
+    """What the installed command prints to a (pseudo-)terminal 80 columns wide."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    environment = {key: value for key, value in os.environ.items() if key != "NO_COLOR"} | {"COLUMNS": "80", **env}
+    command = [sys.executable, "-m", "kamengine.cli", "--config", "/dev/null", *args]
+    process = subprocess.Popen(command, stdout=follower, stderr=subprocess.DEVNULL, env=environment)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the command exited and closed its end
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert process.wait() == 0
+    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+
+
+def test_on_a_real_terminal_the_table_fits_its_width_in_colour_unless_no_color() -> None:
+    shown = _on_a_terminal("advise", EXAMPLE)
+    assert "\x1b[1mpriority\x1b[0m" in shown and "\x1b[33m! 5G core tender" in shown
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in shown.splitlines()]
+    piped = CliRunner().invoke(main, ["--config", "/dev/null", "advise", EXAMPLE]).stdout  # not a terminal
+    assert max(wcswidth(line) for line in lines) <= 80 < max(len(line) for line in piped.splitlines())
+    assert "\x1b" not in _on_a_terminal("advise", EXAMPLE, NO_COLOR="1")
