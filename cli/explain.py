@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .options import playbook_options
+from .options import output_options, playbook_options
 from .runtime import load_registry, make_engine
 
 if TYPE_CHECKING:
     from kamengine.engine.playbooks.playbook import Rule
+
+    from .output import Output
 
 
 @click.command()
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 )
 @playbook_options
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Evaluate as of this date.")
+@output_options()
 def explain(
     snapshot: str,
     rule_id: str,
@@ -32,11 +35,12 @@ def explain(
     no_builtin: bool,
     params: dict[str, Any],
     as_of: dt.datetime | None,
+    output: Output,
 ) -> None:
     """Say why RULE did not fire for a subject of SNAPSHOT — the first condition that failed, with
     the value seen and the value wanted — or which cooldown, veto or cap held its action back."""
     from kamengine.engine.errors import did_you_mean
-    from kamengine.engine.evaluate.explain import why_not
+    from kamengine.engine.evaluate.explain import outcome
     from kamengine.engine.model.loading import load_snapshot
 
     registry = load_registry()
@@ -54,8 +58,32 @@ def explain(
             raise click.BadParameter(
                 f"no {rule.subject} '{subject_id}' in {snapshot}{did_you_mean(subject_id, ids)}", param_hint="--subject"
             )
-    for subject in subjects:
-        click.echo(why_not(rule, subject, facts, advice))
+    _print(output, [outcome(rule, subject, facts, advice) for subject in subjects])
+
+
+def _print(output: Output, outcomes: list[dict[str, Any]]) -> None:
+    """One row per action a rule asked for (or one saying it did not fire); the plan's notes under it."""
+    rows: list[dict[str, Any]] = []
+    notes: list[list[str]] = []
+    for found in outcomes:
+        subject = f"{found['subject']['kind']} {found['subject']['id']}"
+        base = {"rule": found["rule"], "subject": subject, "action": None, "outcome": "did not fire"}
+        if not found["actions"]:
+            rows.append({**base, "outcome": "fired" if found["fired"] else "did not fire", "detail": found["failed"]})
+            notes.append([])
+        for action in found["actions"]:
+            if action["outcome"] == "held back":
+                rows.append({**base, **action, "outcome": f"held back ({action['reason']})"})
+                notes.append([])
+                continue
+            owner = action["owner"]
+            by = f"{owner['name']} ({owner['role']})" if owner else "nobody on the team yet"
+            detail = f"priority {action['priority']:g}, due {action['due']}, by {by}"
+            said = [*action["notes"], *([f"compliance: {action['compliance']}"] if action["compliance"] else [])]
+            rows.append({**base, **action, "detail": detail, "notes": said})
+            notes.append([f"· {line}" for line in said])
+    columns = ("rule", "subject", "action", "outcome", "detail", "notes")
+    output.print(rows, columns, documents=outcomes, shown=columns[:5], notes=notes, empty="No subject to explain.")
 
 
 def _find_rule(rules: list[Rule], rule_id: str) -> Rule:

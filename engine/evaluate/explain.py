@@ -90,24 +90,32 @@ def first_failure(condition: Condition, record: Record, facts: Facts, kind: str)
     return None
 
 
-def why_not(rule: Rule, subject: Record, facts: Facts, advice: Advice) -> str:
-    """Why ``rule`` did not recommend anything for ``subject`` (one line), or what became of what it did:
-    each action on its own line, held back and why, or recommended with what the plan decided."""
-    name = f"{rule.subject} {subject['id']}"
-    failure = first_failure(rule.when, subject, facts, rule.subject)
-    if failure is not None:
-        return f"{rule.qualified_id} did not fire for {name}: {failure}"
+def outcome(rule: Rule, subject: Record, facts: Facts, advice: Advice) -> dict[str, Any]:
+    """What became of ``rule`` for ``subject``, as a record: the first condition that failed, or each
+    action it asked for, held back (and why) or recommended (with what the plan decided)."""
     mine = str(subject["id"])
-    lines = [f"{rule.qualified_id} fired for {name}:"]
-    for held in advice.suppressed:
-        rec = held.recommendation
-        if rec.rule == rule.qualified_id and rec.subject_id == mine:
-            lines.append(f"  {rec.action} held back ({held.reason}): {held.detail}")
-    for rec in advice.recommendations:
-        if rec.rule == rule.qualified_id and rec.subject_id == mine:
-            owner = f", by {rec.owner.name} ({rec.owner.role})" if rec.owner else ", by nobody on the team yet"
-            lines.append(f"  {rec.action} recommended: priority {rec.priority:g}, due {rec.due.isoformat()}{owner}")
-            lines += [f"    - {note.text}" for note in advice.notes if note.recommendation.id == rec.id]
-            if rec.compliance:
-                lines.append(f"    - compliance: {rec.compliance}")
-    return "\n".join(lines)
+    failure = first_failure(rule.when, subject, facts, rule.subject)
+    actions: list[dict[str, Any]] = []
+    if failure is None:
+        for held in advice.suppressed:
+            rec = held.recommendation
+            if rec.rule == rule.qualified_id and rec.subject_id == mine:
+                actions.append(
+                    {"action": rec.action, "outcome": "held back", "reason": held.reason, "detail": held.detail}
+                )
+        for rec in advice.recommendations:
+            if rec.rule == rule.qualified_id and rec.subject_id == mine:
+                notes = [note.text for note in advice.notes if note.recommendation.id == rec.id]
+                actions.append({
+                    "action": rec.action, "outcome": "recommended", "id": rec.id, "priority": rec.priority,
+                    "due": rec.due.isoformat(), "owner": rec.owner.to_dict() if rec.owner else None, "notes": notes,
+                    "compliance": rec.compliance,
+                })  # fmt: skip
+    subject_of = {"kind": rule.subject, "id": mine}
+    return {
+        "rule": rule.qualified_id,
+        "subject": subject_of,
+        "fired": failure is None,
+        "failed": failure,
+        "actions": actions,
+    }
