@@ -9,7 +9,7 @@ from pathlib import Path
 import icalendar
 import pytest
 import sqlite_utils
-from kamengine.engine.model.actions import ActionCatalogue
+from kamengine.engine.model.actions import ActionCatalogue, Mode
 from kamengine.engine.model.loading import load_snapshot
 from kamengine.engine.model.recommendation import Recommendation
 from kamengine.engine.plugin.emitters import EmitContext
@@ -34,9 +34,12 @@ def test_ics_proposes_one_event_per_meeting_on_its_due_date(tmp_path: Path, recs
     calendar = icalendar.Calendar.from_ical(target.read_bytes())
     events = [c for c in calendar.walk() if c.name == "VEVENT"]
     leads = {r.approach: r for r in reversed(recs)}  # the first of each approach leads it
-    meetings = [r for r in leads.values() if ActionCatalogue()[r.action].visit]
-    assert summary == f"{len(meetings)} proposed visits written to {target}"
+    actions = ActionCatalogue()
+    meetings = [r for r in leads.values() if actions[r.action].visit or actions[r.action].kind == Mode.INVITATION]
+    assert summary == f"{len(meetings)} proposed meetings written to {target}"
     assert 0 < len(events) == len(meetings) < len(recs)
+    invitation = next(e for e in events if e["categories"].cats[0] == "exhibition_invite")  # it leads an event
+    assert str(invitation["summary"]).startswith("ACME Telecom: Invite ")
     lead = next(r for r in recs if ActionCatalogue()[r.action].visit)
     first = next(e for e in events if str(e["uid"]) == f"{lead.approach}@kamengine")
     assert str(first["summary"]) == f"ACME Telecom: {lead.title}"  # the company, then what to do
