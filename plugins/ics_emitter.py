@@ -77,11 +77,31 @@ def _write(target: str, changes: Iterable[Change], context: EmitContext) -> tupl
             if not _in_calendar(lead.recommendation, context):
                 continue
             sequence = max(c.sequence for c in members)
-            out.write(_event(icalendar, lead.recommendation, companions, stamp, sequence, not live).to_ical())
+            event = _event(icalendar, lead.recommendation, companions, stamp, sequence, not live)
+            out.write(b"".join(fold(line.encode()) for line in event.content_lines() if line))
             events += 1
             cancelled += not live
         out.write(FOOTER)
     return events, cancelled
+
+
+def fold(line: bytes) -> bytes:
+    """One content line folded as RFC 5545 asks: at most 75 octets, then CRLF and a space; never inside a character.
+
+    icalendar folds character by character, which is most of a large calendar's time: this
+    cuts the encoded line instead, backing off from UTF-8 continuation bytes and from a
+    backslash, so no client sees an escape split across lines.
+    """
+    if len(line) <= 75:
+        return line + b"\r\n"
+    pieces, start, limit = [], 0, 75
+    while start < len(line):
+        end = min(start + limit, len(line))
+        while end < len(line) and end - start > 4 and (line[end] & 0xC0 == 0x80 or line[end - 1] == 0x5C):
+            end -= 1
+        pieces.append(line[start:end])
+        start, limit = end, 74  # a continuation line starts with the space
+    return b"\r\n ".join(pieces) + b"\r\n"
 
 
 def _in_calendar(rec: Recommendation, context: EmitContext) -> bool:
