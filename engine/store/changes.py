@@ -98,6 +98,7 @@ class StoredChanges:
         self.key = str(delivery_id)
         self.count = 0
         self.counts: dict[str, int] = {}  # event -> how many
+        self._writer: sqlite3.Connection | None = None  # the emitter thread's, for acknowledgements
 
     def stage(self) -> None:
         """Compare the run's accounts' recommendations with what the emitter was sent."""
@@ -122,11 +123,18 @@ class StoredChanges:
         rows = [
             (self.emitter, c.recommendation.id, c.version, c.event != Event.CLOSED, c.sequence, now) for c in changes
         ]
-        with contextlib.closing(self._connect()) as conn, conn:
-            conn.executemany(UPSERT_DELIVERED, rows)
+        if self._writer is None:
+            self._writer = self._connect()
+            # As the store's own connection: a crash may lose the last acknowledgements, which
+            # are then sent again (receivers take an item twice: docs/batch.md), never lost.
+            self._writer.execute("pragma synchronous = normal")
+        with self._writer:
+            self._writer.executemany(UPSERT_DELIVERED, rows)
 
     def settle(self, delivered: bool) -> None:
         """Record what a delivery that went through sent; either way, drop what was staged for it."""
+        if self._writer is not None:
+            self._writer.close()
         with self.store.db.atomic():
             if delivered:
                 self.store.db.conn.execute(APPLY, [self.emitter, _now(), self.delivery_id])
