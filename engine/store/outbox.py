@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO
 
 from ..errors import KamengineError
@@ -30,11 +30,13 @@ class Delivery:
     run_id: str
     ok: bool
     message: str
-    counts: dict[str, int] = field(default_factory=dict)  # event (new, changed, closed) -> how many
+    counts: dict[str, int] | None = None  # event (new, changed, closed) -> how many; None: not compared
 
     @property
     def changes(self) -> str:
-        """``3 new, 1 changed, 0 closed``."""
+        """``3 new, 1 changed, 0 closed`` (``not compared`` when the emitter could not be made)."""
+        if self.counts is None:
+            return "not compared"
         return ", ".join(f"{self.counts.get(event, 0)} {event}" for event in ("new", "changed", "closed"))
 
 
@@ -72,7 +74,7 @@ def deliver_pending(
     results = []
     pending = list(store.db.table("deliveries").rows_where("status = ?", ["pending"], order_by="id"))
     for row in pending:
-        counts: dict[str, int] = {}
+        counts: dict[str, int] | None = None
         try:
             emitter = registry.emitter((given or {}).get(row["emitter"], row["emitter"]))
         except KamengineError as exc:  # e.g. the plugin that made it is no longer installed

@@ -186,3 +186,15 @@ def _meeting(tmp_path: Path, uid: str) -> list[str]:
     with sqlite3.connect(tmp_path / "k.db") as conn:
         rows = conn.execute("select id from recommendations where approach = ?", [uid.split("@")[0]]).fetchall()
     return [row[0] for row in rows]
+
+
+def test_a_delivery_whose_emitter_is_gone_is_not_compared_and_stays_pending(tmp_path: Path) -> None:
+    _portfolio(tmp_path / "p", 1)
+    assert _batch(tmp_path, f"jsonl:{tmp_path / 'out.jsonl'}").exit_code == 0
+    with sqlite3.connect(tmp_path / "k.db") as conn:  # the plugin that made it was uninstalled since
+        conn.execute("update deliveries set emitter = 'gone:x', status = 'pending'")
+    result = _run(tmp_path, "deliver", "--db", str(tmp_path / "k.db"))
+    assert result.exit_code == 1
+    assert "NOT delivered via gone:x (" in result.stderr and "; not compared): " in result.stderr
+    with sqlite3.connect(tmp_path / "k.db") as conn:
+        assert conn.execute("select status from deliveries").fetchall() == [("pending",)]
