@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import time
@@ -9,7 +10,7 @@ from typing import Any
 
 import click
 
-from .options import db_option, emit_option, playbook_options
+from .options import as_of_option, cap_options, db_option, emit_option, engine_option, lang_option, playbook_options
 from .runtime import current_config, load_registry, make_emitters, make_engine, make_sources
 
 
@@ -43,10 +44,15 @@ from .runtime import current_config, load_registry, make_emitters, make_engine, 
     help="Open advice this many days past due expires.",
 )  # fmt: skip
 @playbook_options
+@as_of_option
+@cap_options
+@engine_option
+@lang_option
 def batch(
     source_spec: str, emits: tuple[str, ...], workers: int | None, db_path: str | None, executor_name: str,
     scheduler: str | None, resume: bool, retry_failed: bool, account_timeout: float | None,
     grace_days: int, rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any],
+    as_of: dt.datetime | None, max_per_contact: int | None, max_per_account: int | None, engine: str, lang: str | None,
 ) -> None:  # fmt: skip
     """Evaluate every account of a source in worker processes and keep the advice in the store.
 
@@ -61,7 +67,8 @@ def batch(
         raise click.UsageError("--executor dask needs --scheduler ADDRESS")
     if resume and retry_failed:
         raise click.UsageError("--resume and --retry-failed: one at a time (finish the run, then retry)")
-    kamengine = make_engine(registry, rule_paths, no_builtin, params)
+    caps = {"per_contact": max_per_contact, "per_account": max_per_account}
+    kamengine = make_engine(registry, rule_paths, no_builtin, params, engine, caps, lang)
     progress = _Progress()
     executor: Any
     if executor_name == "dask":
@@ -75,7 +82,7 @@ def batch(
         executor = ProcessExecutor(workers or os.cpu_count() or 1, lambda task: account_of(task, source), deadline)
     result = kamengine.batch(
         source_spec, store=db_path, emit=emits, executor=executor, resume=resume, grace_days=grace_days,
-        stdout=sys.stdout, on_progress=progress.tick, retry_failed=retry_failed,
+        stdout=sys.stdout, on_progress=progress.tick, retry_failed=retry_failed, as_of=as_of.date() if as_of else None,
     )  # fmt: skip
     progress.close(len(result.failures))
     summary = result.summary
@@ -89,9 +96,8 @@ def batch(
     for failure in result.failures:
         click.echo(f"  failed: {failure}", err=True)
     for delivery in result.deliveries:
-        click.echo(
-            f"  {'delivered' if delivery.ok else 'NOT delivered'} via {delivery.emitter}: {delivery.message}", err=True
-        )
+        state = "delivered" if delivery.ok else "NOT delivered"
+        click.echo(f"  {state} via {delivery.emitter} ({delivery.changes}): {delivery.message}", err=True)
     if not result.ok:
         raise SystemExit(1)
 
@@ -134,7 +140,8 @@ def deliver(db_path: str | None) -> None:
     delivered = deliver_pending(store, registry, sys.stdout, limits.hook_seconds, limits=limits)
     for delivery in delivered:
         state = "delivered" if delivery.ok else "NOT delivered"
-        click.echo(f"{state} via {delivery.emitter} ({delivery.run_id}): {delivery.message}", err=True)
+        what = f"{delivery.run_id}; {delivery.changes}"
+        click.echo(f"{state} via {delivery.emitter} ({what}): {delivery.message}", err=True)
     if not delivered:
         click.echo("nothing to deliver", err=True)
     store.close()

@@ -122,14 +122,19 @@ class Engine:
         stdout: IO[str] | None = None,
         on_progress: Progress | None = None,
         retry_failed: bool = False,
+        as_of: dt.date | None = None,
     ) -> BatchResult:
         """The nightly run: every account of the ``source`` spec into the store, then through ``emit``.
 
-        ``executor`` defaults to one worker process per core; ``store`` to ``$KAMENGINE_HOME``'s.
+        ``executor`` defaults to one worker process per core; ``store`` to ``$KAMENGINE_HOME``'s;
+        ``as_of`` evaluates every account as of that date instead of its snapshot's.
         """
+        import dataclasses
+
         from .batch.run import run_batch
         from .store.store import Store
 
+        prepared = dataclasses.replace(self.spec, as_of=as_of) if as_of else self.spec
         reader = self.registry.source(source, self.config.limits)
         for spec in emit:
             self.registry.emitter(spec)  # an unknown emitter is a mistake to report before the run
@@ -143,7 +148,7 @@ class Engine:
         opened = store if isinstance(store, Store) else Store(store, self.registry.actions)
         try:
             return run_batch(
-                self.spec, reader, source, opened, executor, self.registry, stdout or sys.stdout, emit, resume,
+                prepared, reader, source, opened, executor, self.registry, stdout or sys.stdout, emit, resume,
                 grace_days, on_progress, retry_failed,
             )  # fmt: skip
         finally:

@@ -1,38 +1,50 @@
-"""Built-in emitter ``webhook``: POST the recommendations as JSON, with retries and a signature.
+"""Built-in emitter ``webhook``: POST the recommendations as JSON in chunks, with retries and a signature.
 
-The body is ``{"recommendations": [...]}``. When ``KAMENGINE_WEBHOOK_SECRET`` is set, the
-request carries ``X-Kamengine-Signature: sha256=<HMAC-SHA256 of the body>`` so the receiver
-can check it came from us; the secret itself is never sent, printed or logged.
+Each body is ``{"recommendations": [...], "chunk": N, "chunks": M}``, at most ``[limits]
+webhook_chunk`` recommendations; a nightly batch adds ``delivery`` and gives each
+recommendation its ``event`` (new, changed, closed), ``status`` and ``version`` — the contract
+for receivers is in docs/batch.md. Every request carries ``Idempotency-Key`` (a digest of its
+body: a retried chunk has the same key). When ``KAMENGINE_WEBHOOK_SECRET`` is set, it carries
+``X-Kamengine-Signature: sha256=<HMAC-SHA256 of the body>`` too; the secret itself is never
+sent, printed or logged.
 
 Only the URL given is posted to: a redirect is a failed delivery, never followed (a
 follow would take the credentials and the signature to another host, and turn the POST into
-a GET that reports success). A delivery, every attempt and every wait together, ends within
-``[limits] delivery_seconds``. Credentials in the URL (``https://user:password@host/``) are
-used but never stored or printed: the store keeps ``https://***@host/``, and a later
-``kamengine deliver`` takes them from ``KAMENGINE_WEBHOOK_AUTH`` (``user:password``).
+a GET that reports success). A delivery, every chunk, attempt and wait together, ends within
+``[limits] delivery_seconds``; a ``Retry-After`` (seconds or a date) is waited for when it
+fits in that time. Credentials in the URL (``https://user:password@host/``) are used but
+never stored or printed: the store keeps ``https://***@host/``, and a later ``kamengine
+deliver`` takes them from ``KAMENGINE_WEBHOOK_AUTH`` (``user:password``).
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
+import email.utils
 import functools
 import hashlib
 import hmac
 import json
+import math
 import os
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
-from kamengine.engine.plugin import EmitContext, Emitter, Recommendation, hookimpl
+from kamengine.engine.plugin import Change, EmitContext, Emitter, Outgoing, Recommendation, hookimpl
+from kamengine.engine.plugin.changes import pages
 from kamengine.engine.plugin.deadlines import DeadlineExceeded, in_thread
 from kamengine.engine.plugin.secrets import REDACTED, redact
 
 SECRET_ENV = "KAMENGINE_WEBHOOK_SECRET"
 AUTH_ENV = "KAMENGINE_WEBHOOK_AUTH"
+
+T = TypeVar("T")
+Failure = tuple[bool, str, float | None]  # worth retrying, why, how long the server asked us to wait
 
 
 class _Refuse(urllib.request.HTTPRedirectHandler):
@@ -45,40 +57,87 @@ _OPENER = urllib.request.build_opener(_Refuse)
 
 class WebhookEmitter(Emitter):
     PLUGIN_NAME = "webhook"
-    DESCRIPTION = f"HTTP POST of JSON to the URL TARGET; retries with backoff; HMAC signature if {SECRET_ENV} is set"
+    DESCRIPTION = (
+        f"HTTP POST of JSON to the URL TARGET, in chunks; retries, honours Retry-After; HMAC signature if {SECRET_ENV}"
+    )
     TARGET_REQUIRED = True
     TIMEOUT = 10.0  # seconds per attempt
-    ATTEMPTS = 4
+    ATTEMPTS = 4  # per chunk
     BACKOFF = 0.5  # seconds before the second attempt, doubled after each failure
 
     def emit(self, recommendations: Sequence[Recommendation], context: EmitContext) -> str:
+        size = context.limits.webhook_chunk
+        chunks = [recommendations[i : i + size] for i in range(0, len(recommendations), size)] or [[]]
+        return self._post_chunks(chunks, len(recommendations), {}, context, Recommendation.to_dict)
+
+    def emit_changes(self, outgoing: Outgoing, context: EmitContext) -> str:
+        if not outgoing.count:
+            return f"nothing changed since the last delivery; nothing posted to {redact(self.target or '')}"
+        chunks = pages(outgoing.changes(), context.limits.webhook_chunk)
+        extra = {"delivery": outgoing.key}
+        count, acknowledge = outgoing.count, outgoing.acknowledge
+        return self._post_chunks(chunks, count, extra, context, Change.to_dict, acknowledge, "changes")
+
+    def _post_chunks(
+        self,
+        chunks: Iterable[Sequence[T]],
+        count: int,
+        extra: dict[str, Any],
+        context: EmitContext,
+        document: Callable[[T], dict[str, Any]],
+        posted: Callable[[Sequence[T]], None] | None = None,
+        what: str = "recommendations",
+    ) -> str:
+        """POST each chunk in turn, within one deadline for them all; ``posted`` hears of each that went through."""
         assert self.target
         shown = redact(self.target)
         if urllib.parse.urlsplit(self.target).scheme not in ("http", "https"):
             raise ValueError(f"expected an http or https URL, found '{shown}'")
-        body = json.dumps({"recommendations": [r.to_dict() for r in recommendations]}, ensure_ascii=False).encode()
-        url, headers = _request(self.target, body)
+        total = max(1, math.ceil(count / context.limits.webhook_chunk))
         deadline = time.monotonic() + context.limits.delivery_seconds
+        attempts = 0
+        for number, chunk in enumerate(chunks, 1):
+            items = [document(item) for item in chunk]
+            body = json.dumps({**extra, "chunk": number, "chunks": total, "recommendations": items}, ensure_ascii=False)
+            try:
+                attempts += self._post_with_retries(body.encode(), deadline, context)
+            except RuntimeError as exc:
+                where = f"POST of chunk {number} of {total} to {shown}" if total > 1 else f"POST to {shown}"
+                done = f"; chunks 1-{number - 1} went through" if number > 1 else ""
+                raise RuntimeError(f"{where} {exc}{done}") from None
+            if posted is not None:
+                posted(chunk)
+        tries = f" after {attempts} attempts" if attempts > total else ""
+        in_chunks = f" in {total} chunks" if total > 1 else ""
+        return f"{count} {what} posted to {shown}{in_chunks}{tries}"
+
+    def _post_with_retries(self, body: bytes, deadline: float, context: EmitContext) -> int:
+        """POST one body until it goes through (return the attempts it took); raise when it will not."""
+        assert self.target
+        url, headers = _request(self.target, body)
         delay = self.BACKOFF
         for attempt in range(1, self.ATTEMPTS + 1):
             left = deadline - time.monotonic()
-            timeout = min(self.TIMEOUT, left)
+            post = functools.partial(self._post, url, body, headers, min(self.TIMEOUT, left))
             try:
-                error = in_thread(functools.partial(self._post, url, body, headers, timeout), left, "the POST")
+                failure = in_thread(post, left, "the POST")
             except DeadlineExceeded:
-                error = False, f"no answer within {context.limits.delivery_seconds:g} s ([limits] delivery_seconds)"
-            if error is None:
-                tries = f" after {attempt} attempts" if attempt > 1 else ""
-                return f"{len(recommendations)} recommendations posted to {shown}{tries}"
-            retry, reason = error
-            if not retry or attempt == self.ATTEMPTS or deadline - time.monotonic() < delay:
-                raise RuntimeError(f"POST to {shown} failed after {attempt} attempt(s): {reason}")
-            time.sleep(delay)
+                seconds = context.limits.delivery_seconds
+                failure = False, f"no answer within {seconds:g} s ([limits] delivery_seconds)", None
+            if failure is None:
+                return attempt
+            retry, reason, asked = failure
+            wait = delay if asked is None else asked
+            if retry and asked is not None and deadline - time.monotonic() < wait:
+                reason += f"; asked to retry after {wait:g} s, past the delivery deadline ([limits] delivery_seconds)"
+            if not retry or attempt == self.ATTEMPTS or deadline - time.monotonic() < wait:
+                raise RuntimeError(f"failed after {attempt} attempt(s): {reason}")
+            time.sleep(wait)
             delay *= 2
         raise AssertionError("unreachable")
 
-    def _post(self, url: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[bool, str] | None:
-        """None on success, else (worth retrying, reason)."""
+    def _post(self, url: str, body: bytes, headers: dict[str, str], timeout: float) -> Failure | None:
+        """None on success, else (worth retrying, reason, seconds the server asked us to wait)."""
         request = urllib.request.Request(url, data=body, headers=headers, method="POST")
         try:
             with _OPENER.open(request, timeout=max(timeout, 0.1)) as response:
@@ -87,17 +146,36 @@ class WebhookEmitter(Emitter):
         except urllib.error.HTTPError as exc:
             if 300 <= exc.code < 400:
                 where = redact(exc.headers.get("Location", "elsewhere") if exc.headers else "elsewhere")
-                return False, f"HTTP {exc.code}: redirected to {where}, not followed (kamengine posts only to its URL)"
+                why = f"HTTP {exc.code}: redirected to {where}, not followed (kamengine posts only to its URL)"
+                return False, why, None
             # Server errors and rate limits may pass; other client errors will not.
-            return exc.code >= 500 or exc.code == 429, f"HTTP {exc.code} {exc.reason}"
+            asked = retry_after(exc.headers.get("Retry-After") if exc.headers else None)
+            return exc.code >= 500 or exc.code == 429, f"HTTP {exc.code} {exc.reason}", asked
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
             reason = getattr(exc, "reason", exc)
-            return True, f"{type(exc).__name__}: {reason}"
+            return True, f"{type(exc).__name__}: {reason}", None
+
+
+def retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:
+    """The seconds a ``Retry-After`` header asks for (a number of seconds, or an HTTP date); None without one."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None  # not a header we understand: our own backoff then
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - (now or dt.datetime.now(dt.UTC))).total_seconds())
 
 
 def _request(target: str, body: bytes) -> tuple[str, dict[str, str]]:
-    """The URL to post to (without credentials) and the headers: authorization and signature."""
+    """The URL to post to (without credentials) and the headers: authorization, idempotency key and signature."""
     headers = {"Content-Type": "application/json", "User-Agent": "kamengine"}
+    headers["Idempotency-Key"] = hashlib.sha256(body).hexdigest()[:32]
     parts = urllib.parse.urlsplit(target)
     url, credentials = target, None
     if "@" in parts.netloc:

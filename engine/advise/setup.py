@@ -7,6 +7,7 @@ worker never looks for files or a ``kamengine.toml`` of its own.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,7 @@ class AdvisorSpec:
     caps: Mapping[str, int] = field(default_factory=dict)
     lang: str | None = None  # None: the config's language
     notices: tuple[str, ...] = ()  # things a person should know about this run (one line each)
+    as_of: dt.date | None = None  # evaluate every snapshot as of this date (``--as-of``); None: each its own
 
     def advisor(self) -> Advisor:
         """A new advisor (its own compiled rulesets: one per process)."""

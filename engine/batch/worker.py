@@ -29,6 +29,7 @@ class Evaluation:
         if self.fault == "start:crash":
             os.kill(os.getpid(), signal.SIGSEGV)
         self.advisor = job.spec.advisor()
+        self.as_of = job.spec.as_of
         self.source = job.source(job.location, job.spec.actions)
         self.source.limits = job.spec.config.limits
         self.skip = job.skip
@@ -42,6 +43,8 @@ class Evaluation:
         if record.snapshot is None:
             return Answer(task.origin, task.origin, error=str(record.error or f"{task.origin}: no snapshot"))
         snapshot = record.snapshot
+        if self.as_of is not None:  # --as-of: the store keeps the advice as of that date too
+            snapshot = snapshot.model_copy(update={"as_of": self.as_of})
         if snapshot.account.id in self.skip:
             return Answer(task.origin, snapshot.account.id, skipped=True)
         self._inject_fault(snapshot.account.id)

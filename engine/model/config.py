@@ -113,6 +113,7 @@ class LimitsTable(_Table):
     hook_seconds: Positive | None = None
     snapshot_mb: Positive | None = None
     line_mb: Positive | None = None
+    webhook_chunk: Annotated[int, Field(ge=1)] | None = None
 
 
 class Settings(_Table):
@@ -218,7 +219,7 @@ def _described(exc: ValidationError, data: dict[str, Any]) -> list[str]:
             allowed = sorted(fields_at(Settings, loc[:-1]))
             hint = did_you_mean(str(loc[-1]), allowed)
             message = f"{_dotted(loc)}: unknown setting{hint}; expected one of {', '.join(allowed)}"
-        elif (loc[0] in ("plan", "crisis") and len(loc) > 1) or loc[0] == "crisis":
+        elif (loc[0] in ("plan", "crisis", "limits") and len(loc) > 1) or loc[0] == "crisis":
             message = f"{_dotted(loc)}: {error['msg'].lower()}, found {found}"
         elif loc[0] == "lang":
             message = f"lang: expected one of en, zh, found {found}"

@@ -21,6 +21,7 @@ class Limits:
     hook_seconds: float = 300.0  # one call into a plugin's emitter (a webhook's own deadline comes first)
     snapshot_mb: float = 64.0  # one snapshot file
     line_mb: float = 16.0  # one line (one account) of a JSON Lines or CSV source
+    webhook_chunk: int = 500  # recommendations in one webhook body (a night's changes go in as many as it takes)
 
     @property
     def snapshot_bytes(self) -> int:

@@ -7,13 +7,14 @@ A plugin module implements ``kamengine_register_*`` hooks (see ``hookspecs``) wi
 """
 
 from ..errors import InputError, KamengineError, SnapshotError
-from ..model.actions import ActionCatalogue, ActionType, Compliance
+from ..model.actions import ActionCatalogue, ActionType, Compliance, Mode
 from ..model.documents import Document
 from ..model.fields import FieldSpec
 from ..model.loading import load_snapshot, snapshot_from_document, snapshot_from_json
 from ..model.recommendation import Recommendation
 from ..model.snapshot import Snapshot
-from .emitters import EmitContext, Emitter, printable, write_atomically
+from .changes import Change, Event, Outgoing
+from .emitters import EmitContext, Emitter, open_atomically, printable, write_atomically
 from .enrichers import Enricher
 from .hookspecs import hookimpl, hookspec
 from .sources import Source, SourceRecord, read_lines, regular_file
@@ -21,14 +22,18 @@ from .sources import Source, SourceRecord, read_lines, regular_file
 __all__ = [
     "ActionCatalogue",
     "ActionType",
+    "Change",
     "Compliance",
     "Document",
     "EmitContext",
     "Emitter",
     "Enricher",
+    "Event",
     "FieldSpec",
     "InputError",
     "KamengineError",
+    "Mode",
+    "Outgoing",
     "Recommendation",
     "Snapshot",
     "SnapshotError",
@@ -37,6 +42,7 @@ __all__ = [
     "hookimpl",
     "hookspec",
     "load_snapshot",
+    "open_atomically",
     "printable",
     "read_lines",
     "regular_file",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..model.recommendation import Recommendation
+from .changes import Outgoing
 from .deadlines import DeadlineExceeded, in_thread
 from .emitters import EmitContext, Emitter
 from .secrets import redact
@@ -25,11 +26,21 @@ def deliver(
 ) -> Delivered:
     """Emit; any exception (a full disk, a refused POST, a plugin's bug) or an emitter still busy
     after ``seconds`` becomes a failed ``Delivered``."""
+    return _guarded(emitter, lambda: emitter.emit(recommendations, context), seconds)
+
+
+def deliver_changes(
+    emitter: Emitter, outgoing: Outgoing, context: EmitContext, seconds: float | None = None
+) -> Delivered:
+    """``deliver`` for a nightly run: the emitter gets what changed since its last delivery."""
+    return _guarded(emitter, lambda: emitter.emit_changes(outgoing, context), seconds)
+
+
+def _guarded(emitter: Emitter, call: Callable[[], str], seconds: float | None) -> Delivered:
     try:
         if seconds is None:
-            return Delivered(emitter, True, emitter.emit(recommendations, context))
-        what = f"emitter '{emitter.PLUGIN_NAME}'"
-        return Delivered(emitter, True, in_thread(lambda: emitter.emit(recommendations, context), seconds, what))
+            return Delivered(emitter, True, call())
+        return Delivered(emitter, True, in_thread(call, seconds, f"emitter '{emitter.PLUGIN_NAME}'"))
     except DeadlineExceeded as exc:
         return Delivered(emitter, False, str(exc))
     except Exception as exc:  # one emitter failing must never stop the others

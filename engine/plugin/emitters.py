@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, ClassVar
@@ -12,6 +13,7 @@ from typing import IO, ClassVar
 from ..model.actions import ActionCatalogue
 from ..model.limits import Limits
 from ..model.recommendation import Recommendation
+from .changes import Event, Outgoing
 
 
 @dataclass
@@ -40,18 +42,34 @@ class Emitter:
         """Deliver; return one line saying what was delivered where. Raise on failure."""
         raise NotImplementedError
 
+    def emit_changes(self, outgoing: Outgoing, context: EmitContext) -> str:
+        """Deliver what changed since this emitter's last delivery (a nightly batch); raise on failure.
+
+        By default the new and changed recommendations go to ``emit`` (nothing when nothing
+        changed); an emitter that can say what closed, or that streams, overrides this.
+        """
+        if not outgoing.count:
+            return "nothing changed since the last delivery"
+        return self.emit([c.recommendation for c in outgoing.changes() if c.event != Event.CLOSED], context)
+
 
 def write_atomically(path: str | Path, data: str | bytes) -> None:
     """Write a file whole or not at all: a temporary file beside it, renamed over it when complete.
 
     A full disk or a crash half-way leaves yesterday's file as it was, never a truncated one.
     """
+    with open_atomically(path) as out:
+        out.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+@contextlib.contextmanager
+def open_atomically(path: str | Path) -> Iterator[IO[bytes]]:
+    """A file to write in pieces that replaces ``path`` only when the block ends without an error."""
     target = Path(path)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     handle, temporary = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(payload)
+            yield out
             out.flush()
             os.fsync(out.fileno())
         os.chmod(temporary, 0o644)

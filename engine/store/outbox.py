@@ -1,8 +1,9 @@
 """Deliveries: emitters send from an outbox, only after the store has committed.
 
-A run queues one delivery per ``--emit`` with the advice it gave; delivering tries every
-pending delivery (this run's and earlier failed ones) and a failure stays pending for the
-next run or ``kamengine deliver``.
+A run queues one delivery per ``--emit``; delivering tries every pending delivery (this run's
+and earlier failed ones), and each sends what changed for the run's accounts since that
+emitter's last delivery that went through (``changes.py``). A failure stays pending for the
+next run or ``kamengine deliver``, and its changes are compared again then: nothing is lost.
 """
 
 from __future__ import annotations
@@ -14,12 +15,11 @@ from typing import IO
 
 from ..errors import KamengineError
 from ..model.limits import Limits
-from ..model.recommendation import Recommendation
-from ..plugin.delivery import deliver
+from ..plugin.delivery import deliver_changes
 from ..plugin.emitters import EmitContext
 from ..plugin.registry import Registry
 from ..plugin.secrets import redact
-from .statuses import LIVE
+from .changes import StoredChanges
 from .store import Store
 
 
@@ -30,6 +30,14 @@ class Delivery:
     run_id: str
     ok: bool
     message: str
+    counts: dict[str, int] | None = None  # event (new, changed, closed) -> how many; None: not compared
+
+    @property
+    def changes(self) -> str:
+        """``3 new, 1 changed, 0 closed`` (``not compared`` when the emitter could not be made)."""
+        if self.counts is None:
+            return "not compared"
+        return ", ".join(f"{self.counts.get(event, 0)} {event}" for event in ("new", "changed", "closed"))
 
 
 def _now() -> str:
@@ -37,7 +45,7 @@ def _now() -> str:
 
 
 def queue(store: Store, run_id: str, emitters: Sequence[str]) -> dict[str, str]:
-    """One pending delivery per emitter spec; it sends its run's advice that is still live then.
+    """One pending delivery per emitter spec, for the run's accounts.
 
     The store keeps each spec without its secrets; the returned map (stored spec -> spec as
     given) lets this run deliver with them.
@@ -64,18 +72,23 @@ def deliver_pending(
 ) -> list[Delivery]:
     """Try every pending delivery, oldest first, each within ``seconds``; each failure is recorded and stays pending."""
     results = []
-    for row in store.db.table("deliveries").rows_where("status = ?", ["pending"], order_by="id"):
+    pending = list(store.db.table("deliveries").rows_where("status = ?", ["pending"], order_by="id"))
+    for row in pending:
+        counts: dict[str, int] | None = None
         try:
             emitter = registry.emitter((given or {}).get(row["emitter"], row["emitter"]))
         except KamengineError as exc:  # e.g. the plugin that made it is no longer installed
             ok, message = False, str(exc)
         else:
-            recs = [Recommendation.from_row(r) for r in store.run_recommendations(row["run_id"], LIVE)]
+            outgoing = StoredChanges(store, row["id"], row["emitter"], row["run_id"])
+            outgoing.stage()
+            counts = outgoing.counts
             context = EmitContext(stdout, registry.actions, limits=limits or Limits())
-            delivered = deliver(emitter, recs, context, seconds)
+            delivered = deliver_changes(emitter, outgoing, context, seconds)
             ok, message = delivered.ok, redact(delivered.message)
+            outgoing.settle(ok)
         update = {"status": "delivered", "delivered_at": _now()} if ok else {"last_error": message}
         with store.db.atomic():
             store.db.table("deliveries").update(row["id"], {**update, "attempts": row["attempts"] + 1})
-        results.append(Delivery(row["id"], row["emitter"], row["run_id"], ok, message))
+        results.append(Delivery(row["id"], row["emitter"], row["run_id"], ok, message, counts))
     return results

@@ -49,3 +49,16 @@ def m002_plan(db: sqlite_utils.Database) -> None:
     for column in ("owner_id", "owner_name", "approach", "opportunity_id", "compliance", "account_name"):
         db.table("recommendations").add_column(column, str)
     db.table("recommendations").create_index(["owner_id", "status"])
+
+
+@migrations()
+def m003_delivered(db: sqlite_utils.Database) -> None:
+    """What each emitter was last sent, so a nightly delivery sends only what changed (outbox.py)."""
+    db.table("delivered").create(
+        {"emitter": str, "recommendation_id": str, "version": str, "live": int, "sequence": int, "at": str},
+        pk=("emitter", "recommendation_id"),
+    )
+    db.table("delivery_items").create(
+        {"delivery_id": int, "recommendation_id": str, "event": str, "version": str, "sequence": int},
+        pk=("delivery_id", "recommendation_id"),
+    )

@@ -9,11 +9,11 @@ from pathlib import Path
 import icalendar
 import pytest
 import sqlite_utils
-from kamengine.engine.model.actions import ActionCatalogue
+from kamengine.engine.model.actions import ActionCatalogue, Mode
 from kamengine.engine.model.loading import load_snapshot
 from kamengine.engine.model.recommendation import Recommendation
 from kamengine.engine.plugin.emitters import EmitContext
-from kamengine.plugins.ics_emitter import IcsEmitter
+from kamengine.plugins.ics_emitter import IcsEmitter, fold
 from kamengine.plugins.sqlite_emitter import SqliteEmitter
 from kamengine.plugins.text_emitters import CsvEmitter, JsonEmitter, MarkdownEmitter, TableEmitter
 from support import builtin_advisor
@@ -34,9 +34,12 @@ def test_ics_proposes_one_event_per_meeting_on_its_due_date(tmp_path: Path, recs
     calendar = icalendar.Calendar.from_ical(target.read_bytes())
     events = [c for c in calendar.walk() if c.name == "VEVENT"]
     leads = {r.approach: r for r in reversed(recs)}  # the first of each approach leads it
-    meetings = [r for r in leads.values() if ActionCatalogue()[r.action].visit]
-    assert summary == f"{len(meetings)} proposed visits written to {target}"
+    actions = ActionCatalogue()
+    meetings = [r for r in leads.values() if actions[r.action].visit or actions[r.action].kind == Mode.INVITATION]
+    assert summary == f"{len(meetings)} proposed meetings written to {target}"
     assert 0 < len(events) == len(meetings) < len(recs)
+    invitation = next(e for e in events if e["categories"].cats[0] == "exhibition_invite")  # it leads an event
+    assert str(invitation["summary"]).startswith("ACME Telecom: Invite ")
     lead = next(r for r in recs if ActionCatalogue()[r.action].visit)
     first = next(e for e in events if str(e["uid"]) == f"{lead.approach}@kamengine")
     assert str(first["summary"]) == f"ACME Telecom: {lead.title}"  # the company, then what to do
@@ -74,3 +77,19 @@ def test_explanations_appear_under_rows(recs: list[Recommendation]) -> None:
     assert markdown[0].split("|")[-2].strip() == "why" and markdown[2].split("|")[-2].strip() == "role = D (seen D)"
     document = json.loads(JsonEmitter(None).render(recs[:1], explanations))
     assert document[0]["explanation"] == ["role = D (seen D)"]
+
+
+def test_ics_folds_lines_as_icalendar_does(tmp_path: Path, recs: list[Recommendation]) -> None:
+    long_text = "邀请 Marta Vidal\\, " * 12 + "a\\;b " * 30
+    for text in ("short", long_text, "x" * 74 + "\\n" + "é" * 80, "\\" * 200):
+        folded = fold(f"DESCRIPTION:{text}".encode())
+        assert all(len(line) <= 75 for line in folded.split(b"\r\n"))
+        assert folded.replace(b"\r\n ", b"") == f"DESCRIPTION:{text}\r\n".encode()
+        assert text.startswith("\\\\") or not any(line.endswith(b"\\") for line in folded.split(b"\r\n"))
+    IcsEmitter(str(tmp_path / "v.ics")).emit(recs, _context())
+    ours = icalendar.Calendar.from_ical((tmp_path / "v.ics").read_bytes())
+    events = [c for c in ours.walk() if c.name == "VEVENT"]
+    assert events and all(
+        str(e["description"]).startswith(next(r.rationale for r in recs if r.title in str(e["summary"])))
+        for e in events
+    )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -13,9 +15,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from kamengine.cli import main
+from kamengine.engine.model.limits import Limits
+from kamengine.engine.model.loading import load_snapshot
+from kamengine.engine.model.recommendation import Recommendation
 from kamengine.engine.plugin.emitters import EmitContext
-from kamengine.plugins.webhook_emitter import WebhookEmitter
-from support import example_recommendations
+from kamengine.plugins.webhook_emitter import WebhookEmitter, retry_after
+from support import REPO, builtin_advisor, example_recommendations
 
 SECRET = "s3cret-value-never-printed"
 
@@ -130,3 +135,69 @@ def test_an_unreachable_server_is_retried_then_reported() -> None:
         WebhookEmitter(url).emit([], EmitContext(stdout=None))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="expected an http or https URL, found 'ftp://x'"):
         WebhookEmitter("ftp://x").emit([], EmitContext(stdout=None))  # type: ignore[arg-type]
+
+
+class Throttling(Receiver):
+    """Answers the first POST with 503 and a Retry-After, then accepts; keeps each request's Idempotency-Key."""
+
+    def __init__(self, retry_after: str) -> None:
+        super().__init__(failures=0)
+        self.keys: list[str] = []
+        self.times: list[float] = []
+        receiver = self
+
+        def do_post(handler: BaseHTTPRequestHandler) -> None:
+            handler.rfile.read(int(handler.headers["Content-Length"]))
+            receiver.keys.append(handler.headers["Idempotency-Key"])
+            receiver.times.append(time.monotonic())
+            handler.send_response(503 if len(receiver.keys) == 1 else 204)
+            if len(receiver.keys) == 1:
+                handler.send_header("Retry-After", retry_after)
+            handler.end_headers()
+
+        self.server.RequestHandlerClass.do_POST = do_post  # type: ignore[attr-defined]
+
+
+def _limited(**limits: float) -> EmitContext:
+    return EmitContext(stdout=None, limits=Limits(**limits))  # type: ignore[arg-type]
+
+
+def test_retry_after_is_waited_for_and_the_retry_has_the_same_idempotency_key() -> None:
+    with Throttling("1") as receiver:
+        summary = WebhookEmitter(receiver.url).emit(_example(), _limited())
+    assert summary.endswith("after 2 attempts")
+    assert receiver.times[1] - receiver.times[0] >= 1.0  # not the 0.01 s backoff
+    assert receiver.keys[0] == receiver.keys[1]
+
+
+def test_a_retry_after_past_the_delivery_deadline_fails_at_once() -> None:
+    started = time.monotonic()
+    with Throttling("3600") as receiver, pytest.raises(RuntimeError) as caught:
+        WebhookEmitter(receiver.url).emit([], _limited(delivery_seconds=5))
+    assert time.monotonic() - started < 3
+    assert str(caught.value).endswith(
+        "HTTP 503 Service Unavailable; asked to retry after 3600 s, past the delivery deadline ([limits] delivery_seconds)"
+    )
+
+
+def test_retry_after_takes_seconds_or_an_http_date() -> None:
+    now = dt.datetime(2026, 11, 25, 12, 0, 0, tzinfo=dt.UTC)
+    assert retry_after("120", now) == 120
+    assert retry_after("Wed, 25 Nov 2026 12:00:30 GMT", now) == 30
+    assert retry_after("Wed, 25 Nov 2026 11:00:00 GMT", now) == 0
+    assert retry_after("soon", now) is None and retry_after(None, now) is None
+
+
+def test_bodies_are_chunked_and_numbered() -> None:
+    recs = _example()
+    with Receiver(failures=0) as receiver:
+        summary = WebhookEmitter(receiver.url).emit(recs, _limited(webhook_chunk=4))
+    bodies = [json.loads(body) for body in receiver.bodies]
+    chunks = -(-len(recs) // 4)
+    assert [(b["chunk"], b["chunks"]) for b in bodies] == [(n, chunks) for n in range(1, chunks + 1)]
+    assert [r["id"] for b in bodies for r in b["recommendations"]] == [r.id for r in recs]
+    assert summary == f"{len(recs)} recommendations posted to {receiver.url} in {chunks} chunks"
+
+
+def _example() -> list[Recommendation]:
+    return builtin_advisor().advise(load_snapshot(str(REPO / "examples" / "acme-telecom.yaml"))).recommendations

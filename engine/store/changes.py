@@ -1,0 +1,156 @@
+"""One delivery's changes: compared with what its emitter was last sent, staged, streamed in pages, recorded.
+
+The comparison happens inside SQLite (``stage``): the recommendations of the run's accounts
+against the ``delivered`` table of that emitter, into ``delivery_items``. An emitter then reads
+them page by page through a connection of its own (it runs in its own thread), so memory stays
+flat however many there are. Only a delivery that went through (or the chunks a receiver
+acknowledged) moves ``delivered`` on: a failed one is compared again next time, losing nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import re
+import sqlite3
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from ..model.recommendation import Recommendation
+from ..plugin.changes import Change, Event
+from .files import BUSY_SECONDS
+from .statuses import LIVE
+from .store import Store
+
+#: The fields whose change is worth a delivery: what to do, when, by whom, in which meeting,
+#: and where it stands. Priorities and evidence move every day with the calendar; so do the
+#: counts in a title ("67 days in the job"), which are compared without their digits.
+VERSIONED = (
+    "status", "due", "owner_id", "owner_role", "approach", "opportunity_id", "compliance", "account_name",
+    "snoozed_until", "body", "title",
+)  # fmt: skip
+_DIGITS = re.compile(r"\d+")
+
+
+def version(*values: Any) -> str:
+    """The digest of a recommendation's ``VERSIONED`` fields, in that order."""
+    *fields, title = ("" if v is None else str(v) for v in values)
+    text = "\x1f".join((*fields, _DIGITS.sub("#", title)))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+_LIVE = ", ".join("?" for _ in LIVE)
+# Per recommendation of the run's accounts: live now or not, its version, and what was delivered.
+_COMPARED = f"""
+    select r.id, r.status in ({_LIVE}) as live_now,
+           kamengine_version({", ".join("r." + f for f in VERSIONED)}) as version,
+           d.live as was_live, d.version as was, d.sequence as sequence
+    from run_accounts a join recommendations r on r.account_id = a.account_id
+    left join delivered d on d.emitter = ? and d.recommendation_id = r.id
+    where a.run_id = ? and a.status = 'done'
+"""  # built from constants: every value is a parameter
+STAGE = f"""
+    insert into delivery_items (delivery_id, recommendation_id, event, version, sequence)
+    select ?, id, event, version, case when sequence is null then 0 else sequence + 1 end from (
+        select id, version, sequence, case
+            when live_now and coalesce(was_live, 0) = 0 then 'new'
+            when live_now and was != version then 'changed'
+            when not live_now and was_live = 1 then 'closed'
+        end as event
+        from ({_COMPARED})
+    ) where event is not null
+"""
+_ORDER = "order by r.account_id, coalesce(r.approach, r.id), r.priority desc, r.id"
+SELECT_CHANGES = f"""
+    select i.event, i.version, i.sequence, r.* from delivery_items i
+    join recommendations r on r.id = i.recommendation_id where i.delivery_id = ? {_ORDER}
+"""
+SELECT_CURRENT = f"""
+    select coalesce(i.event, 'unchanged'), coalesce(i.version, d.version), coalesce(i.sequence, d.sequence, 0), r.*
+    from run_accounts a join recommendations r on r.account_id = a.account_id
+    left join delivery_items i on i.delivery_id = ? and i.recommendation_id = r.id
+    left join delivered d on d.emitter = ? and d.recommendation_id = r.id
+    where a.run_id = ? and a.status = 'done' and (r.status in ({_LIVE}) or i.event = 'closed') {_ORDER}
+"""
+UPSERT_DELIVERED = """
+    insert into delivered (emitter, recommendation_id, version, live, sequence, at) values (?, ?, ?, ?, ?, ?)
+    on conflict (emitter, recommendation_id) do update set
+        version = excluded.version, live = excluded.live, sequence = excluded.sequence, at = excluded.at
+"""
+APPLY = """
+    insert into delivered (emitter, recommendation_id, version, live, sequence, at)
+    select ?, recommendation_id, version, event != 'closed', sequence, ? from delivery_items where delivery_id = ?
+    on conflict (emitter, recommendation_id) do update set
+        version = excluded.version, live = excluded.live, sequence = excluded.sequence, at = excluded.at
+"""
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+class StoredChanges:
+    """The ``Outgoing`` of one pending delivery: ``stage``, let the emitter read, then ``settle``."""
+
+    def __init__(self, store: Store, delivery_id: int, emitter: str, run_id: str, page: int = 500) -> None:
+        self.store, self.delivery_id, self.emitter, self.run_id, self.page = store, delivery_id, emitter, run_id, page
+        self.key = str(delivery_id)
+        self.count = 0
+        self.counts: dict[str, int] = {}  # event -> how many
+        self._writer: sqlite3.Connection | None = None  # the emitter thread's, for acknowledgements
+
+    def stage(self) -> None:
+        """Compare the run's accounts' recommendations with what the emitter was sent."""
+        conn = self.store.db.conn
+        conn.create_function("kamengine_version", len(VERSIONED), version, deterministic=True)
+        with self.store.db.atomic():
+            # Left by a delivery that was killed half-way: compared afresh.
+            conn.execute("delete from delivery_items where delivery_id = ?", [self.delivery_id])
+            conn.execute(STAGE, [self.delivery_id, *LIVE, self.emitter, self.run_id])
+        query = "select event, count(*) from delivery_items where delivery_id = ? group by event"
+        self.counts = {event: n for event, n in conn.execute(query, [self.delivery_id])}
+        self.count = sum(self.counts.values())
+
+    def changes(self) -> Iterator[Change]:
+        return self._stream(SELECT_CHANGES, [self.delivery_id])
+
+    def current(self) -> Iterator[Change]:
+        return self._stream(SELECT_CURRENT, [self.delivery_id, self.emitter, self.run_id, *LIVE])
+
+    def acknowledge(self, changes: Sequence[Change]) -> None:
+        now = _now()
+        rows = [
+            (self.emitter, c.recommendation.id, c.version, c.event != Event.CLOSED, c.sequence, now) for c in changes
+        ]
+        if self._writer is None:
+            self._writer = self._connect()
+            # As the store's own connection: a crash may lose the last acknowledgements, which
+            # are then sent again (receivers take an item twice: docs/batch.md), never lost.
+            self._writer.execute("pragma synchronous = normal")
+        with self._writer:
+            self._writer.executemany(UPSERT_DELIVERED, rows)
+
+    def settle(self, delivered: bool) -> None:
+        """Record what a delivery that went through sent; either way, drop what was staged for it."""
+        if self._writer is not None:
+            self._writer.close()
+        with self.store.db.atomic():
+            if delivered:
+                self.store.db.conn.execute(APPLY, [self.emitter, _now(), self.delivery_id])
+            self.store.db.conn.execute("delete from delivery_items where delivery_id = ?", [self.delivery_id])
+
+    def _connect(self) -> sqlite3.Connection:
+        # The emitter's thread reads and acknowledges through connections of its own; a stream
+        # it leaves unfinished may be closed by the garbage collector in another thread.
+        return sqlite3.connect(self.store.path, timeout=BUSY_SECONDS, check_same_thread=False)
+
+    def _stream(self, sql: str, args: list[Any]) -> Iterator[Change]:
+        with contextlib.closing(self._connect()) as conn:
+            cursor = conn.execute(sql, args)
+            names = [column[0] for column in cursor.description][3:]
+            while rows := cursor.fetchmany(self.page):
+                for event, digest, sequence, *values in rows:
+                    row = dict(zip(names, values, strict=True))
+                    rec = Recommendation.from_row(row)
+                    yield Change(Event(event), rec, row["status"], digest or "", sequence or 0)
