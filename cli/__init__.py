@@ -7,6 +7,8 @@ from typing import Any
 
 import click
 
+from .options import CONFIG_HELP
+
 #: command name -> module (in this package) defining it, in the order help lists them.
 COMMANDS = {
     "advise": "advise",
@@ -33,8 +35,10 @@ class _Group(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:
             return None
+        from .options import config_anywhere
+
         command: click.Command = getattr(importlib.import_module(f"{__name__}.{COMMANDS[cmd_name]}"), cmd_name)
-        return command
+        return config_anywhere(command)
 
     def invoke(self, ctx: click.Context) -> Any:
         import sqlite3
@@ -56,9 +60,6 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kamengine", prog_name="kamengine")
-@click.option(
-    "--config", "config_path", envvar="KAMENGINE_CONFIG", metavar="PATH",
-    help="Settings file (default: ./kamengine.toml when present; env KAMENGINE_CONFIG).",
-)  # fmt: skip
+@click.option("--config", "config_path", envvar="KAMENGINE_CONFIG", metavar="PATH", help=CONFIG_HELP)
 def main(config_path: str | None) -> None:
     """kamengine: ranked, explained next actions for key accounts, from declarative playbooks."""

@@ -59,6 +59,8 @@ def batch(
     make_emitters(registry, emits)
     if executor_name == "dask" and not scheduler:
         raise click.UsageError("--executor dask needs --scheduler ADDRESS")
+    if scheduler and executor_name != "dask":
+        raise click.UsageError("--scheduler is for --executor dask; local worker processes need no scheduler")
     if resume and retry_failed:
         raise click.UsageError("--resume and --retry-failed: one at a time (finish the run, then retry)")
     kamengine = make_engine(registry, rule_paths, no_builtin, params)
@@ -77,6 +79,10 @@ def batch(
         source_spec, store=db_path, emit=emits, executor=executor, resume=resume, grace_days=grace_days,
         stdout=sys.stdout, on_progress=progress.tick, retry_failed=retry_failed,
     )  # fmt: skip
+    if result.interrupted:  # one line, and the shell's code for death by that signal
+        restart = "\n" if progress.live else ""
+        click.echo(f"{restart}interrupted after {result.accounts} accounts; run kamengine batch --resume", err=True)
+        raise SystemExit(128 + result.interrupted)
     progress.close(len(result.failures))
     summary = result.summary
     counted = f"{summary['accounts']} accounts retried" if retry_failed else f"{summary['accounts']} accounts"

@@ -92,7 +92,7 @@ class WebhookEmitter(Emitter):
             return exc.code >= 500 or exc.code == 429, f"HTTP {exc.code} {exc.reason}"
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
             reason = getattr(exc, "reason", exc)
-            return True, f"{type(exc).__name__}: {reason}"
+            return True, str(getattr(reason, "strerror", None) or reason).lower()
 
 
 def _request(target: str, body: bytes) -> tuple[str, dict[str, str]]:

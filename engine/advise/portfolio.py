@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ..errors import InputError, KamengineError
+from ..errors import InputError, KamengineError, plain
 from ..evaluate.explain import held_conditions
 from ..model.recommendation import Recommendation
 from ..plugin.deadlines import alarm
@@ -58,7 +58,7 @@ def advise_sources(
         except InputError as exc:  # the location itself is unusable
             fail(str(exc))
         except Exception as exc:  # a source plugin's bug: report it, keep the other sources
-            fail(f"source '{source.PLUGIN_NAME}' failed on {source.location}: {type(exc).__name__}: {exc}")
+            fail(f"source '{source.PLUGIN_NAME}' failed on {source.location}: {plain(exc)}")
     # Stable: within an account and a priority, the plan's order stays (an approach's lead first).
     result.recommendations.sort(key=lambda r: (-r.priority, r.account_id))
     return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..errors import plain
 from ..model.recommendation import Recommendation
 from .deadlines import DeadlineExceeded, in_thread
 from .emitters import EmitContext, Emitter
@@ -33,4 +34,5 @@ def deliver(
     except DeadlineExceeded as exc:
         return Delivered(emitter, False, str(exc))
     except Exception as exc:  # one emitter failing must never stop the others
-        return Delivered(emitter, False, redact(f"{type(exc).__name__}: {exc}"))
+        target = emitter.target if emitter.target not in (None, "-") else None  # not the temporary file's name
+        return Delivered(emitter, False, redact(plain(exc, target)))
