@@ -147,9 +147,7 @@ def test_entry_points_load_and_a_broken_one_is_reported(monkeypatch: pytest.Monk
     monkeypatch.delenv("KAMENGINE_DISABLE_PLUGINS")
     pm = get_plugin_manager()
     assert pm.infos["good"].package == "kamengine-good" and pm.infos["good"].version == "1.2"
-    assert pm.failures == [
-        "plugin 'broken' from kamengine-broken failed to load: No module named 'kamengine_broken'"
-    ]
+    assert pm.failures == ["plugin 'broken' from kamengine-broken failed to load: No module named 'kamengine_broken'"]
     assert "extra" in Registry(pm).sources
 
 
