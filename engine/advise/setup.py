@@ -15,7 +15,7 @@ from ..errors import UsageError
 from ..model.actions import ActionCatalogue
 from ..model.config import Config
 from ..playbooks.loader import combined_caps, load_playbooks, playbook_files, switch_off
-from ..playbooks.playbook import Playbook
+from ..playbooks.playbook import Playbook, Rule
 from ..plugin.enrichers import Enricher
 from ..plugin.registry import Registry
 from .advisor import Advisor, EngineName, durable_available
@@ -35,6 +35,7 @@ class AdvisorSpec:
     caps: Mapping[str, int] = field(default_factory=dict)
     lang: str | None = None  # None: the config's language
     notices: tuple[str, ...] = ()  # things a person should know about this run (one line each)
+    switched_off: tuple[tuple[Rule, str], ...] = ()  # rules kamengine.toml switches off, and where (for explain)
 
     def advisor(self) -> Advisor:
         """A new advisor (its own compiled rulesets: one per process)."""
@@ -59,19 +60,32 @@ def playbook_paths(registry: Registry, rule_paths: Iterable[str] = (), no_builti
     return playbook_files([*registered, *rule_paths])
 
 
-def configured_playbooks(
+def loaded_playbooks(
     registry: Registry,
     config: Config,
     rule_paths: Iterable[str] = (),
     no_builtin: bool = False,
     params: Mapping[str, Any] | None = None,
 ) -> list[Playbook]:
-    """Every playbook of a run: parameters from the config then ``params``; switched-off ones dropped."""
+    """Every playbook of a run, parameters from the config then ``params``, before kamengine.toml switches any off."""
     paths = playbook_paths(registry, rule_paths, no_builtin)
     if not paths:
         raise UsageError("no playbooks: drop --no-builtin or add --rules DIR")
-    playbooks = load_playbooks(paths, registry.actions, {**config.parameters, **(params or {})}, registry.kinds)
-    return switch_off(playbooks, config.disabled_playbooks, config.disabled_rules)
+    return load_playbooks(paths, registry.actions, {**config.parameters, **(params or {})}, registry.kinds)
+
+
+def switched_off(loaded: Iterable[Playbook], kept: Iterable[Playbook], config: Config) -> list[tuple[Rule, str]]:
+    """The rules of ``loaded`` missing from ``kept``, each with the setting that switched it off and its file."""
+    on = {rule.qualified_id for playbook in kept for rule in playbook.rules}
+    found = []
+    for playbook in loaded:
+        for rule in playbook.rules:
+            if rule.qualified_id in on:
+                continue
+            section = "playbooks" if playbook.id in config.disabled_playbooks else "rules"
+            where = config.origins.get(f"{section}.disabled", "kamengine.toml")
+            found.append((rule, f"switched off in {where} ({section}.disabled)"))
+    return found
 
 
 def prepare(
@@ -85,7 +99,8 @@ def prepare(
     lang: str | None = None,
 ) -> AdvisorSpec:
     """Load the playbooks of a run and settle its settings: the spec every advisor of the run is built from."""
-    playbooks = configured_playbooks(registry, config, rule_paths, no_builtin, params)
+    loaded = loaded_playbooks(registry, config, rule_paths, no_builtin, params)
+    playbooks = switch_off(loaded, config.disabled_playbooks, config.disabled_rules)
     notices: tuple[str, ...] = ()
     if engine == "durable" and not durable_available():
         engine, notices = "reference", (NO_DURABLE,)
@@ -98,6 +113,7 @@ def prepare(
         combined_caps(playbooks, caps),
         lang,
         notices,
+        tuple(switched_off(loaded, playbooks, config)),
     )
 
 

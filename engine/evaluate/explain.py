@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from ..playbooks.conditions import AllOf, AnyOf, Condition, FieldTest, Quantifier
@@ -111,3 +112,33 @@ def why_not(rule: Rule, subject: Record, facts: Facts, advice: Advice) -> str:
             if rec.compliance:
                 lines.append(f"    - compliance: {rec.compliance}")
     return "\n".join(lines)
+
+
+def switched_off_line(rule: Rule, where: str, subject: Record, facts: Facts) -> str:
+    """A rule kamengine.toml switched off, and whether it would fire for ``subject`` if it were on."""
+    failure = first_failure(rule.when, subject, facts, rule.subject)
+    would = "it would fire for this subject" if failure is None else f"it would not fire either: {failure}"
+    return f"{rule.qualified_id} is {where}; {would}"
+
+
+def why_nothing(
+    subject: Record, kind: str, facts: Facts, advice: Advice, rules: Sequence[Rule], off: Sequence[tuple[Rule, str]]
+) -> str:
+    """Everything that could recommend something for one subject, and what became of it: the rules that
+    fired (recommended, held back, merged into an approach, dropped by the plan), the rules switched off,
+    and the first condition that failed for each of the others — "why nothing for this person?"."""
+    mine = str(subject["id"])
+    name = f"{kind} {mine}" + (f" ({subject['name']})" if subject.get("name") else "")
+    recommended = sum(r.subject_kind == kind and r.subject_id == mine for r in advice.recommendations)
+    lines = [f"{name}: {recommended} recommendation(s)" if recommended else f"{name}: nothing recommended"]
+    quiet = []
+    for rule in rules:
+        if rule.subject != kind:
+            continue
+        failure = first_failure(rule.when, subject, facts, kind)
+        if failure is None:
+            lines += ["  " + line for line in why_not(rule, subject, facts, advice).splitlines()]
+        else:
+            quiet.append(f"  {rule.qualified_id} did not fire: {failure}")
+    lines += [f"  {switched_off_line(rule, where, subject, facts)}" for rule, where in off if rule.subject == kind]
+    return "\n".join(lines + quiet)
