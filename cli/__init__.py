@@ -35,10 +35,11 @@ class _Group(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:
             return None
+        from .examples import with_examples
         from .options import config_anywhere
 
         command: click.Command = getattr(importlib.import_module(f"{__name__}.{COMMANDS[cmd_name]}"), cmd_name)
-        return config_anywhere(command)
+        return with_examples(config_anywhere(command), cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         import sqlite3
@@ -58,7 +59,13 @@ class _Group(click.Group):
             raise click.ClickException(trouble(exc, Store.last_path)) from None
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=_Group,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="\b\nExamples:\n  kamengine advise examples/acme-telecom.yaml"
+    "\n  kamengine explain examples/acme-telecom.yaml --subject c-ana"
+    "\n\nShell completion (bash, zsh, fish): see docs/cli.md.",
+)
 @click.version_option(package_name="kamengine", prog_name="kamengine")
 @click.option("--config", "config_path", envvar="KAMENGINE_CONFIG", metavar="PATH", help=CONFIG_HELP)
 def main(config_path: str | None) -> None:
