@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from .completion import complete_formats, complete_sources
 from .options import as_of_option, cap_options, crisis_option, emit_option, engine_option, lang_option, playbook_options
 from .runtime import load_registry, make_emitters, make_engine, make_sources
 
@@ -14,11 +15,11 @@ from .runtime import load_registry, make_emitters, make_engine, make_sources
 @click.command()
 @click.argument("paths", nargs=-1, metavar="[SNAPSHOT]...")
 @click.option(
-    "--source", "sources", multiple=True, metavar="NAME:LOCATION",
+    "--source", "sources", multiple=True, metavar="NAME:LOCATION", shell_complete=complete_sources,
     help="Read accounts from a data source, e.g. csv:exports/ (repeatable; see kamengine plugins).",
 )  # fmt: skip
 @click.option(
-    "-f", "--format", "output_format", default=None, metavar="FORMAT",
+    "-f", "--format", "output_format", default=None, metavar="FORMAT", shell_complete=complete_formats,
     help="Print to stdout as table (default), json, jsonl, csv or markdown.",
 )  # fmt: skip
 @emit_option("Deliver through an emitter, e.g. ics:visits.ics or webhook:https://... (repeatable).")

@@ -9,13 +9,14 @@ from typing import Any
 
 import click
 
+from .completion import complete_sources
 from .options import db_option, emit_option, playbook_options
 from .runtime import current_config, load_registry, make_emitters, make_engine, make_sources
 
 
 @click.command()
 @click.option(
-    "--source", "source_spec", required=True, metavar="NAME:LOCATION",
+    "--source", "source_spec", required=True, metavar="NAME:LOCATION", shell_complete=complete_sources,
     help="Where the portfolio comes from, e.g. csv:exports/.",
 )  # fmt: skip
 @emit_option("Deliver the run's advice through an emitter (repeatable), after the store has committed.")

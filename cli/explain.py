@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .completion import complete_rules
 from .options import playbook_options
 from .runtime import load_registry, make_engine
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 @click.command()
 @click.argument("snapshot")
 @click.option(
-    "--rule", "rule_id",
+    "--rule", "rule_id", shell_complete=complete_rules,
     help="The rule, as playbook/rule or just rule when unambiguous (default: every rule that may apply to --subject).",
 )  # fmt: skip
 @click.option(
