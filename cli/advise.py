@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from typing import Any
 
 import click
 
 from .completion import complete_formats, complete_sources
 from .options import as_of_option, cap_options, crisis_option, emit_option, engine_option, lang_option, playbook_options
-from .runtime import load_registry, make_emitters, make_engine, make_sources
+from .runtime import load_registry, make_emitters, make_engine, make_sources, progress_bar
 
 
 @click.command()
@@ -47,13 +48,18 @@ def advise(
     if not readers:
         raise click.UsageError("give SNAPSHOT files or --source NAME:LOCATION")
     emitters = make_emitters(registry, emits)
-    if output_format is not None or not emitters:
+    # jsonl streams: each account's lines as soon as it is advised, however large the source
+    stream = make_emitters(registry, ["jsonl:-"])[0] if output_format == "jsonl" else None
+    if (output_format is not None or not emitters) and stream is None:
         emitters[:0] = make_emitters(registry, [f"{output_format or 'table'}:-"], option="--format")
     caps = {"per_contact": max_per_contact, "per_account": max_per_account}
-    with make_engine(registry, rule_paths, no_builtin, params, engine, caps, lang, crisis) as kamengine:
+    with (
+        make_engine(registry, rule_paths, no_builtin, params, engine, caps, lang, crisis) as kamengine,
+        progress_bar("advising", live=stream is not None and sys.stderr.isatty()) as tick,
+    ):
         result = kamengine.advise(
-            readers, as_of=as_of.date() if as_of else None, explain=explain, emit=emitters,
-            on_failure=lambda message: click.echo(f"Error: {message}", err=True),
+            readers, as_of=as_of.date() if as_of else None, explain=explain, emit=emitters, stream=stream,
+            on_failure=lambda message: click.echo(f"Error: {message}", err=True), on_account=tick,
         )  # fmt: skip
     for delivered in result.deliveries:
         name = delivered.emitter.PLUGIN_NAME
