@@ -27,7 +27,7 @@ COMMANDS = {
 
 class _Group(click.Group):
     """Loads a command's module only when that command runs (``--help`` and ``--version`` load none),
-    and turns every ``KamengineError`` into a clean message: exit 2 for a usage mistake, else 1."""
+    and turns every ``KamengineError`` into a clean message: exit 2 for a usage mistake, else 1; Ctrl-C exits 130."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -48,6 +48,9 @@ class _Group(click.Group):
 
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:  # Ctrl-C: one line and the shell's code, not click's "Aborted!" (exit 1)
+            click.echo("interrupted", err=True)
+            raise SystemExit(130) from None
         except UsageError as exc:
             raise click.UsageError(str(exc)) from None
         except KamengineError as exc:

@@ -11,11 +11,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import UsageError
+from ..errors import UsageError, did_you_mean
 from ..model.actions import ActionCatalogue
 from ..model.config import Config
 from ..playbooks.loader import combined_caps, load_playbooks, playbook_files, switch_off
 from ..playbooks.playbook import Playbook, Rule
+from ..playbooks.validate import kind_of, same_type
 from ..plugin.enrichers import Enricher
 from ..plugin.registry import Registry
 from .advisor import Advisor, EngineName, durable_available
@@ -71,7 +72,20 @@ def loaded_playbooks(
     paths = playbook_paths(registry, rule_paths, no_builtin)
     if not paths:
         raise UsageError("no playbooks: drop --no-builtin or add --rules DIR")
+    if params:  # a mistake in --param is the caller's, named as such (kamengine.toml's are the file's)
+        _check_params(load_playbooks(paths, registry.actions, config.parameters, registry.kinds), params)
     return load_playbooks(paths, registry.actions, {**config.parameters, **(params or {})}, registry.kinds)
+
+
+def _check_params(playbooks: Iterable[Playbook], params: Mapping[str, Any]) -> None:
+    defaults = {name: p.default for playbook in playbooks for name, p in playbook.parameters.items()}
+    for name, value in params.items():
+        if name not in defaults:
+            raise UsageError(f"--param {name}: no loaded playbook declares it{did_you_mean(name, defaults)}")
+        if not same_type(defaults[name], value):
+            raise UsageError(
+                f"--param {name}={value}: expected {kind_of(defaults[name])}, like its default {defaults[name]}"
+            )
 
 
 def switched_off(loaded: Iterable[Playbook], kept: Iterable[Playbook], config: Config) -> list[tuple[Rule, str]]:

@@ -120,3 +120,19 @@ def test_on_a_terminal_a_progress_bar_counts_the_accounts_on_stderr() -> None:
     os.close(leader)
     assert done.returncode == 0 and len(done.stdout.splitlines()) > 3
     assert b"advising  [" in shown and b"]  3" in shown  # three accounts counted
+
+
+def test_ctrl_c_while_a_source_is_read_is_one_line_and_exit_130() -> None:
+    import signal
+
+    env = {**os.environ, "KAMENGINE_CONFIG": "/dev/null"}
+    args = [str(SCRIPT), "advise", "--source", "jsonl:-", "--format", "jsonl"]
+    process = subprocess.Popen(args, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write((_account(0) + "\n").encode())
+    process.stdin.flush()
+    assert select.select([process.stdout], [], [], 60)[0]  # the first account is out: now it waits for more
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert stderr.decode() == "interrupted\n"

@@ -21,6 +21,8 @@ MISTAKES = [
     (["advise", "--source", "nope:x"], 2, "unknown source 'nope'"),
     (["advise", EXAMPLE, "--emit", "nope"], 2, "unknown emitter 'nope'"),
     (["advise", EXAMPLE, "--param", "x"], 2, "expected NAME=VALUE, found 'x'"),
+    (["advise", EXAMPLE, "--param", "cold_after_day=3"], 2, "--param cold_after_day: no loaded playbook declares it"),
+    (["advise", EXAMPLE, "--param", "cold_after_days=soon"], 2, "cold_after_days=soon: expected a whole number"),
     (["advise", EXAMPLE, "--rules", "/no/such/dir"], 2, "'/no/such/dir' does not exist"),
     (["--config", "/no/such.toml", "advise", EXAMPLE], 2, "--config /no/such.toml: no such config file"),
     (["advise", EXAMPLE, "--config", "/no/such.toml"], 2, "--config /no/such.toml: no such config file"),
