@@ -96,6 +96,10 @@ def progress_bar(label: str, live: bool) -> Iterator[Callable[[], None] | None]:
     if not live:
         yield None
         return
-    # The total is unknown while a source is read: the bar pulses and counts.
-    with click.progressbar((n for n in ()), label=label, show_pos=True, file=sys.stderr) as bar:
+    # The total is unknown while a source is read (a generator has no length): the bar pulses and counts.
+    with click.progressbar(_unsized(), label=label, show_pos=True, file=sys.stderr) as bar:
         yield lambda: bar.update(1)
+
+
+def _unsized() -> Iterator[int]:
+    yield from ()

@@ -119,6 +119,7 @@ def run_batch(
     try:
         with watching(), store.group_commit() as group:
             executor.run(job, tasks(), write)
+            check()  # a signal after the last account still stops the run before it is delivered
     except Interrupted as stop:  # what was written is committed; nothing is delivered before the run ends
         result.interrupted, result.finished = stop.signum, False
         return result
