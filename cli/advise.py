@@ -4,13 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from .completion import complete_formats, complete_sources
-from .options import as_of_option, cap_options, crisis_option, emit_option, engine_option, lang_option, playbook_options
+from .completion import complete_sources
+from .options import (
+    as_of_option,
+    cap_options,
+    crisis_option,
+    emit_option,
+    engine_option,
+    lang_option,
+    output_options,
+    playbook_options,
+)
 from .runtime import load_registry, make_emitters, make_engine, make_sources, progress_bar
+
+if TYPE_CHECKING:
+    from .output import Output
+
+_ELSEWHERE = "; other emitters deliver with --emit NAME:TARGET, e.g. --emit ics:visits.ics"
 
 
 @click.command()
@@ -19,10 +33,7 @@ from .runtime import load_registry, make_emitters, make_engine, make_sources, pr
     "--source", "sources", multiple=True, metavar="NAME:LOCATION", shell_complete=complete_sources,
     help="Read accounts from a data source, e.g. csv:exports/ (repeatable; see kamengine plugins).",
 )  # fmt: skip
-@click.option(
-    "-f", "--format", "output_format", default=None, metavar="FORMAT", shell_complete=complete_formats,
-    help="Print to stdout as table (default), json, jsonl, csv or markdown.",
-)  # fmt: skip
+@output_options(elsewhere=_ELSEWHERE)
 @emit_option("Deliver through an emitter, e.g. ics:visits.ics or webhook:https://... (repeatable).")
 @click.option(
     "--explain", is_flag=True, help="Show under each recommendation the conditions that held, with the values seen."
@@ -34,7 +45,7 @@ from .runtime import load_registry, make_emitters, make_engine, make_sources, pr
 @engine_option
 @lang_option
 def advise(
-    paths: tuple[str, ...], sources: tuple[str, ...], output_format: str | None, emits: tuple[str, ...],
+    paths: tuple[str, ...], sources: tuple[str, ...], output: Output, emits: tuple[str, ...],
     explain: bool, rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any], as_of: dt.datetime | None,
     max_per_contact: int | None, max_per_account: int | None, crisis: str | None, engine: str, lang: str | None,
 ) -> None:  # fmt: skip
@@ -49,9 +60,11 @@ def advise(
         raise click.UsageError("give SNAPSHOT files or --source NAME:LOCATION")
     emitters = make_emitters(registry, emits)
     # jsonl streams: each account's lines as soon as it is advised, however large the source
-    stream = make_emitters(registry, ["jsonl:-"])[0] if output_format == "jsonl" else None
-    if (output_format is not None or not emitters) and stream is None:
-        emitters[:0] = make_emitters(registry, [f"{output_format or 'table'}:-"], option="--format")
+    stream = make_emitters(registry, ["jsonl:-"])[0] if output.chosen and output.format == "jsonl" else None
+    if (output.chosen or not emitters) and stream is None:
+        emitters[:0] = make_emitters(registry, [f"{output.format}:-"], option="--format")
+    if output.excel:
+        _for_excel(emitters)
     caps = {"per_contact": max_per_contact, "per_account": max_per_account}
     with (
         make_engine(registry, rule_paths, no_builtin, params, engine, caps, lang, crisis) as kamengine,
@@ -69,3 +82,14 @@ def advise(
             click.echo(f"{name}: {delivered.message}", err=True)
     if not result.ok:
         raise SystemExit(1)
+
+
+def _for_excel(emitters: list[Any]) -> None:
+    """``--excel``: every CSV this run writes, to stdout or a file, opens in Excel as UTF-8."""
+    from kamengine.plugins.text_emitters import CsvEmitter
+
+    csvs = [e for e in emitters if isinstance(e, CsvEmitter)]
+    if not csvs:
+        raise click.UsageError("--excel is for CSV: add --csv, --format csv or --emit csv:FILE")
+    for emitter in csvs:
+        emitter.excel = True

@@ -1,16 +1,9 @@
-"""Shell completion of option values (see docs/cli.md): output formats, rule ids and source kinds."""
+"""Shell completion of option values (see docs/cli.md): rule ids and source kinds (formats are choices)."""
 
 from __future__ import annotations
 
 from click import Context, Parameter
 from click.shell_completion import CompletionItem
-
-from .options import TEXT_FORMATS
-
-
-def complete_formats(ctx: Context, param: Parameter, incomplete: str) -> list[CompletionItem]:
-    """``--format``: the text formats."""
-    return [CompletionItem(name) for name in TEXT_FORMATS if name.startswith(incomplete)]
 
 
 def complete_rules(ctx: Context, param: Parameter, incomplete: str) -> list[CompletionItem]:

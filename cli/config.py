@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import click
 
+from .options import output_options
 from .runtime import current_config, load_registry
+
+if TYPE_CHECKING:
+    from .output import Output
 
 
 @click.group()
@@ -13,7 +19,8 @@ def config() -> None:
 
 
 @config.command()
-def show() -> None:
+@output_options()
+def show(output: Output) -> None:
     """Print the effective settings — language, gift caps, parameters, switched-off playbooks
     and rules, a crisis, the plan, festivals — each with where it came from (default, a playbook,
     or kamengine.toml)."""
@@ -22,10 +29,17 @@ def show() -> None:
 
     settings = current_config()
     origins = settings.origins
-    click.echo(f"lang = {settings.lang!r}  # {origins['lang']}")
-    click.echo(f"compliance.gift_cap = {settings.gift_cap:g}  # {origins['gift_cap']}")
+    rows: list[dict[str, Any]] = []
+    shown: list[dict[str, Any]] = []  # as people read them
+
+    def setting(key: str, value: Any, origin: str, text: Any = None) -> None:
+        rows.append({"key": key, "value": value, "origin": origin})
+        shown.append({**rows[-1], "value": value if text is None else text})
+
+    setting("lang", settings.lang, origins["lang"])
+    setting("compliance.gift_cap", settings.gift_cap, origins["gift_cap"])
     for currency, cap in sorted(settings.gift_caps.items()):
-        click.echo(f"compliance.gift_caps.{currency} = {cap:g}  # {origins[f'gift_caps.{currency}']}")
+        setting(f"compliance.gift_caps.{currency}", cap, origins[f"gift_caps.{currency}"])
     registry = load_registry()
     playbooks = load_playbooks(
         playbook_paths(registry, [], False), registry.actions, settings.parameters, registry.kinds
@@ -33,19 +47,22 @@ def show() -> None:
     for playbook in playbooks:
         for name in playbook.parameters:
             origin = origins.get(f"parameters.{name}", f"default in {playbook.source}")
-            click.echo(f"parameters.{name} = {playbook.values[name]!r}  # {origin}")
+            setting(f"parameters.{name}", playbook.values[name], origin)
     for section, ids in (("playbooks", settings.disabled_playbooks), ("rules", settings.disabled_rules)):
         if ids:
-            click.echo(f"{section}.disabled = {sorted(ids)!r}  # {origins[f'{section}.disabled']}")
-    click.echo(f"crisis = {settings.crisis!r}  # {origins['crisis']}")
+            setting(f"{section}.disabled", sorted(ids), origins[f"{section}.disabled"])
+    setting("crisis", settings.crisis, origins["crisis"])
     plan = settings.plan
     for name, value in vars(settings.limits).items():
-        click.echo(f"limits.{name} = {value:g}  # {origins['limits']}")
-    click.echo(f"plan.window_days = {plan.window_days}  # {origins['plan']}")
-    click.echo(f"plan.weekly_capacity = {plan.weekly_capacity}  # {origins['plan']}")
+        setting(f"limits.{name}", value, origins["limits"])
+    setting("plan.window_days", plan.window_days, origins["plan"])
+    setting("plan.weekly_capacity", plan.weekly_capacity, origins["plan"])
     for member, capacity in sorted(plan.capacity.items()):
-        click.echo(f"plan.capacity.{member} = {capacity}  # {origins['plan']}")
-    added = len(settings.festivals)
-    click.echo(f"festivals: each region's holidays calendar, and {added} added  # {origins['festivals']}")
+        setting(f"plan.capacity.{member}", capacity, origins["plan"])
     for festival in sorted(settings.festivals, key=lambda f: f.date):
-        click.echo(f"  {festival.date.isoformat()}  {festival.name}  ({', '.join(festival.regions) or 'everywhere'})")
+        where = {"name": festival.name, "regions": list(festival.regions)}
+        text = f"{festival.name} ({', '.join(festival.regions) or 'everywhere'})"
+        setting(f"festivals.{festival.date.isoformat()}", where, origins["festivals"], text)
+    output.print(rows, ("key", "value", "origin"), display=shown)
+    if output.format == "table":  # what no key says: the calendars the holidays library keeps
+        click.echo(f"festivals: each region's holidays calendar, and {len(settings.festivals)} added")

@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .completion import complete_rules
-from .options import playbook_options
+from .options import output_options, playbook_options
 from .runtime import load_registry, make_engine
 
 if TYPE_CHECKING:
     from kamengine.engine.playbooks.playbook import Rule
+
+    from .output import Output
 
 
 @click.command()
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 )
 @playbook_options
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Evaluate as of this date.")
+@output_options()
 def explain(
     snapshot: str,
     rule_id: str | None,
@@ -37,6 +40,7 @@ def explain(
     no_builtin: bool,
     params: dict[str, Any],
     as_of: dt.datetime | None,
+    output: Output,
 ) -> None:
     """Say why RULE did not fire for a subject of SNAPSHOT — the first condition that failed, with
     the value seen and the value wanted — or which cooldown, veto or cap held its action back.
@@ -51,7 +55,7 @@ def explain(
       kamengine explain examples/acme-telecom.yaml --subject c-ana
     """
     from kamengine.engine.errors import did_you_mean
-    from kamengine.engine.evaluate.explain import switched_off_line, why_not, why_nothing
+    from kamengine.engine.evaluate.explain import outcome, subject_outcomes, switched_off_outcome
     from kamengine.engine.model.fields import SUBJECT_KINDS
     from kamengine.engine.model.loading import load_snapshot
 
@@ -71,8 +75,7 @@ def explain(
             hint = did_you_mean(str(subject_id), ids)
             where = f"no contact, opportunity or account '{subject_id}' in {snapshot}{hint}"
             raise click.BadParameter(where, param_hint="--subject")
-        for subject, kind in found:
-            click.echo(why_nothing(subject, kind, facts, advice, advisor.rules, off))
+        _print(output, [o for s, kind in found for o in subject_outcomes(s, kind, facts, advice, advisor.rules, off)])
         return
     rule, switched = _find_rule(advisor.rules, off, rule_id)
     subjects = facts.subjects(rule.subject)
@@ -83,11 +86,40 @@ def explain(
             raise click.BadParameter(
                 f"no {rule.subject} '{subject_id}' in {snapshot}{did_you_mean(subject_id, ids)}", param_hint="--subject"
             )
-    for subject in subjects:
-        if switched is None:
-            click.echo(why_not(rule, subject, facts, advice))
-        else:
-            click.echo(f"{switched_off_line(rule, switched, subject, facts)} ({rule.subject} {subject['id']})")
+    if switched is None:
+        _print(output, [outcome(rule, subject, facts, advice) for subject in subjects])
+    else:
+        _print(output, [switched_off_outcome(rule, switched, subject, facts) for subject in subjects])
+
+
+def _print(output: Output, outcomes: list[dict[str, Any]]) -> None:
+    """One row per action a rule asked for (or one saying it did not fire); the plan's notes under it."""
+    rows: list[dict[str, Any]] = []
+    notes: list[list[str]] = []
+    for found in outcomes:
+        subject = f"{found['subject']['kind']} {found['subject']['id']}"
+        base = {"rule": found["rule"], "subject": subject, "action": None, "outcome": "did not fire"}
+        if found["switched_off"]:
+            would = "it would fire" if found["failed"] is None else f"it would not fire either: {found['failed']}"
+            rows.append({**base, "outcome": "switched off", "detail": f"{found['switched_off']}; {would}"})
+            notes.append([])
+            continue
+        if not found["actions"]:
+            rows.append({**base, "outcome": "fired" if found["fired"] else "did not fire", "detail": found["failed"]})
+            notes.append([])
+        for action in found["actions"]:
+            if action["outcome"] == "held back":
+                rows.append({**base, **action, "outcome": f"held back ({action['reason']})"})
+                notes.append([])
+                continue
+            owner = action["owner"]
+            by = f"{owner['name']} ({owner['role']})" if owner else "nobody on the team yet"
+            detail = f"priority {action['priority']:g}, due {action['due']}, by {by}"
+            said = [*action["notes"], *([f"compliance: {action['compliance']}"] if action["compliance"] else [])]
+            rows.append({**base, **action, "detail": detail, "notes": said})
+            notes.append([f"· {line}" for line in said])
+    columns = ("rule", "subject", "action", "outcome", "detail", "notes")
+    output.print(rows, columns, documents=outcomes, shown=columns[:5], notes=notes, empty="No subject to explain.")
 
 
 def _find_rule(rules: Sequence[Rule], off: Sequence[tuple[Rule, str]], rule_id: str) -> tuple[Rule, str | None]:

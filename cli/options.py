@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar, cast
 
 import click
 
@@ -11,7 +12,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 LANGUAGES = ("en", "zh")  # kamengine.engine.model.i18n.LANGUAGES, without importing the engine for --help
 ENGINES = ("durable", "reference")
-TEXT_FORMATS = ("table", "json", "jsonl", "csv", "markdown")
+TEXT_FORMATS = ("table", "json", "jsonl", "csv", "markdown")  # kamengine.plugins.text_formats.TEXT_FORMATS
 
 
 def _params(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, Any]:
@@ -97,12 +98,57 @@ def emit_option(help_text: str) -> Callable[[F], F]:
     return click.option("--emit", "emits", multiple=True, metavar="NAME[:TARGET]", help=help_text)
 
 
-def format_option(choices: Iterable[str], default: str) -> Callable[[F], F]:
-    """``-f/--format`` among ``choices``."""
-    return click.option(
-        "-f", "--format", "output_format", type=click.Choice(list(choices)), default=default, show_default=True,
-        help="Output format.",
-    )  # fmt: skip
+class _TextFormat(click.Choice):  # type: ignore[type-arg]
+    """A text format; any other name is a usage error that says where that output goes instead."""
+
+    def __init__(self, choices: Sequence[str], elsewhere: str) -> None:
+        super().__init__(list(choices))
+        self.elsewhere = elsewhere
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value in self.choices:
+            return value
+        expected = ", ".join(map(str, self.choices))
+        self.fail(f"'{value}' is not a text format; expected one of {expected}{self.elsewhere}")
+
+
+def output_options(default: str = "table", also: Sequence[str] = (), elsewhere: str = "") -> Callable[[F], F]:
+    """``-f/--format table|json|jsonl|csv|markdown`` with the ``--json`` and ``--csv`` shorthands and
+    ``--excel`` (CSV Excel opens as UTF-8), as one ``output`` argument (an ``Output``). ``also``: formats
+    a command adds (plan's ics); ``elsewhere``: where other formats go, said when one is asked for."""
+
+    def decorate(command: F) -> F:
+        @functools.wraps(command)
+        def wrapper(
+            *args: Any, output_format: str | None, as_json: bool, as_csv: bool, excel: bool, **kwargs: Any
+        ) -> Any:
+            from .output import Output
+
+            chosen = {f for f in (output_format, as_json and "json", as_csv and "csv") if f}
+            if len(chosen) > 1:
+                raise click.UsageError(f"one output format at a time: {' and '.join(sorted(chosen))} given")
+            if excel and chosen - {"csv"}:
+                raise click.UsageError(f"--excel is for CSV (--csv or --format csv), not --format {chosen.pop()}")
+            fmt = next(iter(chosen), "csv" if excel else default)
+            return command(*args, output=Output(fmt, excel, chosen=bool(chosen)), **kwargs)
+
+        for option in reversed(
+            (
+                click.option(
+                    "-f", "--format", "output_format", type=_TextFormat((*TEXT_FORMATS, *also), elsewhere),
+                    help=f"Output format [default: {default}].",
+                ),
+                click.option("--json", "as_json", is_flag=True, help="Short for --format json."),
+                click.option("--csv", "as_csv", is_flag=True, help="Short for --format csv."),
+                click.option(
+                    "--excel", is_flag=True, help="CSV for Excel: with the byte-order mark and CRLF line ends."
+                ),
+            )
+        ):  # fmt: skip
+            wrapper = option(wrapper)
+        return cast(F, wrapper)
+
+    return decorate
 
 
 def crisis_option(command: F) -> F:

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from .completion import complete_sources
-from .options import as_of_option, crisis_option, db_option, engine_option, lang_option, playbook_options
-from .plan_render import render_markdown, render_table
+from .options import (
+    as_of_option,
+    crisis_option,
+    db_option,
+    engine_option,
+    lang_option,
+    output_options,
+    playbook_options,
+)
+from .plan_render import render
 from .runtime import load_registry, make_engine, make_sources
 
 if TYPE_CHECKING:
     from kamengine.engine.model.recommendation import Recommendation
     from kamengine.engine.plugin.registry import Registry
+
+    from .output import Output
 
 
 @click.command()
@@ -34,11 +43,14 @@ if TYPE_CHECKING:
 @click.option(
     "--week", metavar="YYYY-Www", help="The ISO week to show, e.g. 2026-W49 (default: this week); 'all' for every week."
 )
+@output_options(also=("ics",))
 @click.option(
-    "-f", "--format", "output_format", type=click.Choice(["table", "markdown", "json", "ics"]), default="table",
-    show_default=True, help="Output format; ics writes one calendar per person into -o DIR.",
-)  # fmt: skip
-@click.option("-o", "--output", type=click.Path(file_okay=False), help="The directory for --format ics.")
+    "-o",
+    "--output",
+    "output_dir",
+    type=click.Path(file_okay=False),
+    help="With --format ics: one calendar per person here.",
+)
 @playbook_options
 @as_of_option
 @crisis_option
@@ -46,7 +58,7 @@ if TYPE_CHECKING:
 @lang_option
 def plan(
     paths: tuple[str, ...], sources: tuple[str, ...], db_path: str | None, owner: str | None, week: str | None,
-    output_format: str, output: str | None, rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any],
+    output: Output, output_dir: str | None, rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any],
     as_of: dt.datetime | None, crisis: str | None, engine: str, lang: str | None,
 ) -> None:  # fmt: skip
     """The week ahead for each person of the account teams: who meets whom, when, and why first.
@@ -62,7 +74,7 @@ def plan(
     """
     from kamengine.engine.plan.week import iso_week, schedule
 
-    if output_format == "ics" and not output:
+    if output.format == "ics" and not output_dir:
         raise click.UsageError("--format ics writes one calendar per person: give -o DIR")
     if week is not None and week != "all" and not _valid_week(week):
         raise click.BadParameter(f"expected an ISO week like 2026-W49, found '{week}'", param_hint="--week")
@@ -78,14 +90,10 @@ def plan(
     if owner is not None and not any(r.owner and r.owner.id == owner for r in recommendations):
         known = ", ".join(sorted({r.owner.id for r in recommendations if r.owner})) or "none"
         raise click.BadParameter(f"'{owner}' owns no advice here; owners: {known}", param_hint="--owner")
-    if output_format == "json":
-        click.echo(json.dumps([_item_json(i) for i in items], indent=2, ensure_ascii=False))
-    elif output_format == "markdown":
-        click.echo(render_markdown(items, shown_week), nl=False)
-    elif output_format == "ics":
-        _write_calendars(items, registry, Path(output or "."))
+    if output.format == "ics":
+        _write_calendars(items, registry, Path(output_dir or "."))
     else:
-        click.echo(render_table(items, shown_week), nl=False)
+        click.echo(render(output, items, shown_week), nl=False)
     if failed:  # the others' weeks are shown; the failures were said as they happened
         raise SystemExit(1)
 
@@ -120,18 +128,6 @@ def _advice(
 
     rows = Store(db_path, registry.actions, must_exist=True).find(statuses=LIVE)
     return [Recommendation.from_row(row) for row in rows], current_config().plan, False
-
-
-def _item_json(item: Any) -> dict[str, Any]:
-    return {
-        "owner": item.lead.owner.to_dict() if item.lead.owner else None,
-        "week": item.week,
-        "day": item.day.isoformat(),
-        "moved_from": item.moved_from.isoformat() if item.moved_from else None,
-        "over_capacity": item.over_capacity,
-        "lead": item.lead.to_dict(),
-        "companions": [c.to_dict() for c in item.companions],
-    }
 
 
 def _write_calendars(items: list[Any], registry: Registry, folder: Path) -> None:

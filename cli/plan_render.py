@@ -1,10 +1,59 @@
-"""How ``kamengine plan`` shows a week: a table for a terminal, Markdown for a team meeting."""
+"""How ``kamengine plan`` shows a week: per person a table for a terminal or Markdown for a team meeting; JSON, CSV."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from itertools import groupby
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .output import Output
+
+#: The flat form of a planned approach, for CSV (and JSON lines' neighbours: the rows of the table).
+COLUMNS = (
+    "owner_id", "owner", "week", "day", "moved_from", "over_capacity", "account_id", "company", "priority",
+    "action", "what", "also", "compliance", "rationale", "id", "approach",
+)  # fmt: skip
+
+
+def render(output: Output, items: Sequence[Any], week: str) -> str:
+    """The week in the chosen format; JSON keeps the documents ``plan --format json`` has always given."""
+    from kamengine.plugins import text_formats as formats
+
+    if output.format in ("table", "markdown") and not items:
+        return f"Nothing planned for week {week}.\n"
+    if output.format == "table":
+        layout = formats.Layout.for_stream(sys.stdout)
+        return "\n".join(_table(person, theirs, week, layout) for person, theirs in _people(items))
+    if output.format == "markdown":
+        return "\n".join(_markdown(person, theirs, week) for person, theirs in _people(items))
+    return output.text([_row(i) for i in items], COLUMNS, documents=[item_json(i) for i in items])
+
+
+def _table(person: str, items: list[Any], week: str, layout: Any) -> str:
+    from kamengine.plugins.text_formats import table
+
+    customer = sum(1 for i in items if i.customer_action)
+    heading = f"{person} — week {week}: {customer} customer action(s), {len(items) - customer} of our own"
+    rows = [_row(i) for i in items]
+    notes = [[f"+ {also}" for also in row["also"]] + [f"! {n}" for n in row["compliance"]] + _flags(i) for i, row in
+             zip(items, rows, strict=True)]  # fmt: skip
+    shown = ("day", "company", "priority", "what")
+    return f"{heading}\n" + table(rows, shown, notes=notes, right=("priority",), layout=layout)
+
+
+def _markdown(person: str, items: list[Any], week: str) -> str:
+    from kamengine.plugins.text_formats import markdown
+
+    rows = [_row(i) for i in items]
+    for item, row in zip(items, rows, strict=True):
+        row["why"] = f"{' '.join(row['rationale'].split())} (priority {row['priority']})"
+        row["why"] += "".join(f" [{flag}]" for flag in _flags(item))
+    headers = {"why": "why first"}
+    return f"## {person} — week {week}\n\n" + markdown(
+        rows, ("day", "company", "what", "also", "why", "compliance"), headers
+    )
 
 
 def _people(items: Sequence[Any]) -> list[tuple[str, list[Any]]]:
@@ -14,69 +63,40 @@ def _people(items: Sequence[Any]) -> list[tuple[str, list[Any]]]:
 
 def _person(item: Any) -> str:
     owner = item.lead.owner
-    return _shown(f"{owner.name} ({owner.role})") if owner else "Unassigned: the account has no team (sales management)"
+    return f"{owner.name} ({owner.role})" if owner else "Unassigned: the account has no team (sales management)"
 
 
-def _approvals(item: Any) -> list[str]:
-    """What compliance says of the occasion and what it carries, each once."""
-    notes = [r.compliance for r in (item.lead, *item.companions) if r.compliance]
-    return list(dict.fromkeys(notes))
+def _row(item: Any) -> dict[str, Any]:
+    """One planned approach, flat: its lead, what rides along, what compliance says of it (each once)."""
+    lead = item.lead
+    notes = [r.compliance for r in (lead, *item.companions) if r.compliance]
+    moved = item.moved_from.isoformat() if item.moved_from else None
+    return {
+        "owner_id": item.owner_id, "owner": _person(item), "week": item.week, "day": item.day.isoformat(),
+        "moved_from": moved, "over_capacity": item.over_capacity, "account_id": lead.account_id,
+        "company": lead.account_name or lead.account_id, "priority": f"{lead.priority:g}", "action": lead.action,
+        "what": lead.title, "also": [c.title for c in item.companions], "compliance": list(dict.fromkeys(notes)),
+        "rationale": lead.rationale, "id": lead.id, "approach": lead.approach,
+    }  # fmt: skip
 
 
-def _flags(item: Any) -> str:
+def _flags(item: Any) -> list[str]:
     flags = []
     if item.moved_from:
         flags.append(f"moved from {item.moved_from.isoformat()}: the week was full")
     if item.over_capacity:
         flags.append("over capacity: the director decides")
-    return f" [{'; '.join(flags)}]" if flags else ""
+    return flags
 
 
-def render_table(items: Sequence[Any], week: str) -> str:
-    if not items:
-        return f"Nothing planned for week {week}.\n"
-    lines = []
-    for person, theirs in _people(items):
-        customer = sum(1 for i in theirs if i.customer_action)
-        lines.append(f"{person} — week {week}: {customer} customer action(s), {len(theirs) - customer} of our own")
-        for item in theirs:
-            company = _shown(item.lead.account_name or item.lead.account_id)
-            why = f"(priority {item.lead.priority:g}){_flags(item)}"
-            lines.append(f"  {item.day.isoformat()}  {company}  {_shown(item.lead.title)}  {why}")
-            lines.extend(f"              + {_shown(c.title)}" for c in item.companions)
-            lines.extend(f"              ! {_shown(note)}" for note in _approvals(item))
-        lines.append("")
-    return "\n".join(lines)
-
-
-def render_markdown(items: Sequence[Any], week: str) -> str:
-    if not items:
-        return f"Nothing planned for week {week}.\n"
-    lines = []
-    for person, theirs in _people(items):
-        lines += [
-            f"## {person} — week {week}",
-            "",
-            "| day | company | what | also | why first | compliance |",
-            "|---|---|---|---|---|---|",
-        ]
-        for item in theirs:
-            also = "<br>".join(_cell(c.title) for c in item.companions)
-            why = f"{_cell(item.lead.rationale)} (priority {item.lead.priority:g}){_cell(_flags(item))}"
-            company = item.lead.account_name or item.lead.account_id
-            approvals = "<br>".join(_cell(note) for note in _approvals(item))
-            cells = (item.day.isoformat(), _cell(company), _cell(item.lead.title), also, why, approvals)
-            lines.append("| " + " | ".join(cells) + " |")
-        lines.append("")
-    return "\n".join(lines)
-
-
-def _cell(text: str) -> str:
-    return _shown(" ".join(text.split())).replace("|", "\\|")
-
-
-def _shown(text: str) -> str:
-    """Data as a terminal shows it: control characters escaped, never acted on."""
-    from kamengine.engine.plugin.emitters import printable
-
-    return printable(text)
+def item_json(item: Any) -> dict[str, Any]:
+    """A planned approach as ``plan --format json`` gives it."""
+    return {
+        "owner": item.lead.owner.to_dict() if item.lead.owner else None,
+        "week": item.week,
+        "day": item.day.isoformat(),
+        "moved_from": item.moved_from.isoformat() if item.moved_from else None,
+        "over_capacity": item.over_capacity,
+        "lead": item.lead.to_dict(),
+        "companions": [c.to_dict() for c in item.companions],
+    }

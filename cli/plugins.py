@@ -2,32 +2,33 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 import click
 
-from .options import format_option
+from .options import output_options
 from .runtime import load_registry
+
+if TYPE_CHECKING:
+    from .output import Output
 
 
 @click.command()
-@format_option(("table", "json"), "table")
-def plugins(output_format: str) -> None:
+@output_options()
+def plugins(output: Output) -> None:
     """List the plugins loaded, built-in and installed, with their hooks and what they register."""
     registry = load_registry()
-    if output_format == "json":
-        rows = [
-            {**asdict(info), "hooks": registry.hooks_of(name), "provides": registry.provides.get(name, [])}
-            for name, info in registry.pm.infos.items()
-        ]
-        click.echo(json.dumps(rows, indent=2))
-        return
-    for name, info in registry.pm.infos.items():
-        click.echo(f"{name}  ({'built-in' if info.builtin else f'{info.package} {info.version}'})")
-        click.echo(f"    hooks: {', '.join(registry.hooks_of(name))}")
-        if registry.provides.get(name):
-            click.echo(f"    provides: {_summary(registry.provides[name])}")
+    documents = [
+        {**asdict(info), "hooks": registry.hooks_of(name), "provides": registry.provides.get(name, [])}
+        for name, info in registry.pm.infos.items()
+    ]
+    rows = [{**d, "from": "built-in" if d["builtin"] else f"{d['package']} {d['version']}"} for d in documents]
+    notes = [[f"provides {_summary(doc['provides'])}"] if doc["provides"] else [] for doc in documents]
+    output.print(
+        rows, ("name", "package", "version", "builtin", "hooks", "provides"), documents=documents,
+        shown=("name", "from", "hooks"), notes=notes, empty="No plugins loaded.",
+    )  # fmt: skip
 
 
 def _summary(provides: list[str]) -> str:

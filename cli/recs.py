@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from kamengine.engine.store.statuses import LIVE, Status
 
-from .options import db_option, format_option
+from .options import db_option, output_options
+
+if TYPE_CHECKING:
+    from .output import Output
 
 _BY = click.option("--by", default=None, help="Who decided (default: $USER).")
 
@@ -37,21 +40,28 @@ def recs() -> None:
     "--status", "statuses", multiple=True, type=click.Choice([s.value for s in Status]),
     help="Only these statuses (repeatable; default: open, accepted, snoozed).",
 )  # fmt: skip
-@format_option(("table", "json"), "table")
+@output_options()
 def list_recs(
-    db_path: str | None, account: str | None, owner: str | None, statuses: tuple[str, ...], output_format: str
+    db_path: str | None, account: str | None, owner: str | None, statuses: tuple[str, ...], output: Output
 ) -> None:
     """List recommendations in the store, most urgent first per account."""
     rows = Store(db_path).find(account, statuses or LIVE, owner)
-    if output_format == "json":
-        click.echo(json.dumps([_document(row) for row in rows], indent=2, ensure_ascii=False))
-        return
-    if not rows:
-        click.echo("No recommendations.")
-    for row in rows:
-        status = f"{row['status']} until {row['snoozed_until']}" if row["status"] == Status.SNOOZED else row["status"]
-        who = row["owner_name"] or f"nobody yet ({row['owner_role']})"
-        click.echo(f"{row['id']}  {row['account_id']}  {status}  due {row['due']}  {who}  {row['title']}")
+    _print(output, rows)
+
+
+def _print(output: Output, rows: list[dict[str, Any]]) -> None:
+    """Stored recommendations: JSON as ``advise`` gives it with the lifecycle, and its flat form for the rest."""
+    from kamengine.engine.model.recommendation import Recommendation
+    from kamengine.plugins.text_emitters import CSV_COLUMNS, flat_row
+
+    flat = [{**flat_row(Recommendation.from_row(row)), **{key: row[key] for key in _LIFECYCLE}} for row in rows]
+    for row in flat:
+        snoozed = row["status"] == Status.SNOOZED
+        row["shown_status"] = f"{row['status']} until {row['snoozed_until']}" if snoozed else row["status"]
+    output.print(
+        flat, (*CSV_COLUMNS, *_LIFECYCLE), documents=[_document(row) for row in rows], empty="No recommendations.",
+        shown=("id", "account_id", "shown_status", "due", "owner", "title"), headers={"shown_status": "status"},
+    )  # fmt: skip
 
 
 def _document(row: dict[str, Any]) -> dict[str, Any]:

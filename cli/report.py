@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from .options import db_option, format_option, playbook_options
+from .options import db_option, output_options, playbook_options
 from .runtime import load_registry, make_engine
+
+if TYPE_CHECKING:
+    from .output import Output
 
 
 @click.group()
@@ -19,32 +21,30 @@ def report() -> None:
 
 @report.command()
 @db_option
-@format_option(("table", "json"), "table")
-def effectiveness(db_path: str | None, output_format: str) -> None:
+@output_options()
+def effectiveness(db_path: str | None, output: Output) -> None:
     """For each action done on contacts: how their stance moved afterwards, against comparable
     contacts (same starting stance, same dates) who did not get it."""
     from kamengine.engine.store.reports import effectiveness as effectiveness_report
     from kamengine.engine.store.store import Store
 
-    effects = effectiveness_report(Store(db_path))
-    if output_format == "json":
-        click.echo(json.dumps([{**asdict(e), "difference": e.difference} for e in effects], indent=2))
-        return
-    if not effects:
-        click.echo("No action marked done on a contact with stance history before and after it yet.")
-        return
-    click.echo(f"{'action':<24} {'done':>5} {'Δ stance':>9} {'control':>8} {'Δ stance':>9} {'difference':>11}")
-    for e in effects:
-        treated, control = _num(e.treated_change), _num(e.control_change)
-        click.echo(f"{e.action:<24} {e.treated:>5} {treated:>9} {e.control:>8} {control:>9} {_num(e.difference):>11}")
+    rows = [{**asdict(e), "difference": e.difference} for e in effectiveness_report(Store(db_path))]
+    changes = ("treated_change", "control_change", "difference")
+    output.print(
+        rows, list(rows[0]) if rows else ["action", "treated", *changes], shown=("action", "treated", "treated_change",
+        "control", "control_change", "difference"), right=("treated", "control", *changes),
+        headers={"treated": "done", "treated_change": "Δ stance", "control_change": "Δ stance (control)"},
+        empty="No action marked done on a contact with stance history before and after it yet.",
+        display=[{**row, **{c: _num(row[c]) for c in changes}} for row in rows],
+    )  # fmt: skip
 
 
 @report.command()
 @db_option
 @playbook_options
-@format_option(("table", "json"), "table")
+@output_options()
 def coverage(
-    db_path: str | None, rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any], output_format: str
+    db_path: str | None, rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any], output: Output
 ) -> None:
     """Accounts of the latest run that got no recommendation, and loaded rules that never fired."""
     from kamengine.engine.store.reports import coverage as coverage_report
@@ -56,15 +56,14 @@ def coverage(
         for r in p.rules
     ]
     result = coverage_report(Store(db_path), rules)
-    if output_format == "json":
-        click.echo(json.dumps(asdict(result), indent=2))
-        return
-    click.echo(f"accounts without any recommendation: {len(result.accounts_without_advice)}")
-    for account in result.accounts_without_advice:
-        click.echo(f"  {account}")
-    click.echo(f"rules that never fired: {len(result.rules_never_fired)} of {len(rules)}")
-    for rule in result.rules_never_fired:
-        click.echo(f"  {rule}")
+    rows = [{"kind": "account", "id": a, "finding": "no recommendation"} for a in result.accounts_without_advice]
+    rows += [{"kind": "rule", "id": r, "finding": "never fired"} for r in result.rules_never_fired]
+    if output.format == "table":
+        click.echo(
+            f"accounts without any recommendation: {len(result.accounts_without_advice)}; "
+            f"rules that never fired: {len(result.rules_never_fired)} of {len(rules)}"
+        )
+    output.print(rows, ("kind", "id", "finding"), documents=asdict(result), empty="")
 
 
 def _num(value: float | None) -> str:

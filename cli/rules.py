@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from .completion import complete_rules
-from .options import format_option, playbook_options
+from .options import output_options, playbook_options
 from .runtime import load_registry, make_engine
 
 if TYPE_CHECKING:
     from kamengine.engine.playbooks.playbook import Playbook, Rule
+
+    from .output import Output
 
 
 @click.group()
@@ -23,19 +24,13 @@ def rules() -> None:
 
 @rules.command("list")
 @playbook_options
-@format_option(("table", "json"), "table")
-def list_rules(rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any], output_format: str) -> None:
+@output_options()
+def list_rules(rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any], output: Output) -> None:
     """List the rules of every loaded playbook."""
     playbooks = make_engine(load_registry(), rule_paths, no_builtin, params).spec.playbooks
     rows = [_row(rule) for playbook in playbooks for rule in playbook.rules]
-    if output_format == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    width = max((len(row["rule"]) for row in rows), default=4)
-    for row in rows:
-        click.echo(
-            f"{row['rule'].ljust(width)}  {row['subject']:<11}  {row['priority']:>4}  {', '.join(row['actions'])}"
-        )
+    columns = ("rule", "subject", "priority", "actions", "description")
+    output.print(rows, columns, shown=columns[:4], right=("priority",), empty="No rules loaded.")
 
 
 def _row(rule: Rule) -> dict[str, Any]:

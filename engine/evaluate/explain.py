@@ -91,54 +91,58 @@ def first_failure(condition: Condition, record: Record, facts: Facts, kind: str)
     return None
 
 
-def why_not(rule: Rule, subject: Record, facts: Facts, advice: Advice) -> str:
-    """Why ``rule`` did not recommend anything for ``subject`` (one line), or what became of what it did:
-    each action on its own line, held back and why, or recommended with what the plan decided."""
-    name = f"{rule.subject} {subject['id']}"
-    failure = first_failure(rule.when, subject, facts, rule.subject)
-    if failure is not None:
-        return f"{rule.qualified_id} did not fire for {name}: {failure}"
+def outcome(rule: Rule, subject: Record, facts: Facts, advice: Advice) -> dict[str, Any]:
+    """What became of ``rule`` for ``subject``, as a record: the first condition that failed, or each
+    action it asked for, held back (and why) or recommended (with what the plan decided)."""
     mine = str(subject["id"])
-    lines = [f"{rule.qualified_id} fired for {name}:"]
-    for held in advice.suppressed:
-        rec = held.recommendation
-        if rec.rule == rule.qualified_id and rec.subject_id == mine:
-            lines.append(f"  {rec.action} held back ({held.reason}): {held.detail}")
-    for rec in advice.recommendations:
-        if rec.rule == rule.qualified_id and rec.subject_id == mine:
-            owner = f", by {rec.owner.name} ({rec.owner.role})" if rec.owner else ", by nobody on the team yet"
-            lines.append(f"  {rec.action} recommended: priority {rec.priority:g}, due {rec.due.isoformat()}{owner}")
-            lines += [f"    - {note.text}" for note in advice.notes if note.recommendation.id == rec.id]
-            if rec.compliance:
-                lines.append(f"    - compliance: {rec.compliance}")
-    return "\n".join(lines)
-
-
-def switched_off_line(rule: Rule, where: str, subject: Record, facts: Facts) -> str:
-    """A rule kamengine.toml switched off, and whether it would fire for ``subject`` if it were on."""
     failure = first_failure(rule.when, subject, facts, rule.subject)
-    would = "it would fire for this subject" if failure is None else f"it would not fire either: {failure}"
-    return f"{rule.qualified_id} is {where}; {would}"
+    actions: list[dict[str, Any]] = []
+    if failure is None:
+        for held in advice.suppressed:
+            rec = held.recommendation
+            if rec.rule == rule.qualified_id and rec.subject_id == mine:
+                actions.append(
+                    {"action": rec.action, "outcome": "held back", "reason": held.reason, "detail": held.detail}
+                )
+        for rec in advice.recommendations:
+            if rec.rule == rule.qualified_id and rec.subject_id == mine:
+                notes = [note.text for note in advice.notes if note.recommendation.id == rec.id]
+                actions.append({
+                    "action": rec.action, "outcome": "recommended", "id": rec.id, "priority": rec.priority,
+                    "due": rec.due.isoformat(), "owner": rec.owner.to_dict() if rec.owner else None, "notes": notes,
+                    "compliance": rec.compliance,
+                })  # fmt: skip
+    subject_of = {"kind": rule.subject, "id": mine}
+    return {
+        "rule": rule.qualified_id,
+        "subject": subject_of,
+        "fired": failure is None,
+        "failed": failure,
+        "actions": actions,
+        "switched_off": None,
+    }
 
 
-def why_nothing(
+def switched_off_outcome(rule: Rule, where: str, subject: Record, facts: Facts) -> dict[str, Any]:
+    """``outcome`` of a rule kamengine.toml switched off (``where`` says how and in which file): it did
+    not fire, and ``failed`` says whether it would have (None: it would)."""
+    failure = first_failure(rule.when, subject, facts, rule.subject)
+    return {
+        "rule": rule.qualified_id,
+        "subject": {"kind": rule.subject, "id": str(subject["id"])},
+        "fired": False,
+        "failed": failure,
+        "actions": [],
+        "switched_off": where,
+    }
+
+
+def subject_outcomes(
     subject: Record, kind: str, facts: Facts, advice: Advice, rules: Sequence[Rule], off: Sequence[tuple[Rule, str]]
-) -> str:
-    """Everything that could recommend something for one subject, and what became of it: the rules that
-    fired (recommended, held back, merged into an approach, dropped by the plan), the rules switched off,
-    and the first condition that failed for each of the others — "why nothing for this person?"."""
-    mine = str(subject["id"])
-    name = f"{kind} {mine}" + (f" ({subject['name']})" if subject.get("name") else "")
-    recommended = sum(r.subject_kind == kind and r.subject_id == mine for r in advice.recommendations)
-    lines = [f"{name}: {recommended} recommendation(s)" if recommended else f"{name}: nothing recommended"]
-    quiet = []
-    for rule in rules:
-        if rule.subject != kind:
-            continue
-        failure = first_failure(rule.when, subject, facts, kind)
-        if failure is None:
-            lines += ["  " + line for line in why_not(rule, subject, facts, advice).splitlines()]
-        else:
-            quiet.append(f"  {rule.qualified_id} did not fire: {failure}")
-    lines += [f"  {switched_off_line(rule, where, subject, facts)}" for rule, where in off if rule.subject == kind]
-    return "\n".join(lines + quiet)
+) -> list[dict[str, Any]]:
+    """Every rule that could recommend something for one subject, and what became of it — the answer to
+    "why nothing for this person?": the rules that fired (recommended, held back, merged into an
+    approach, dropped by the plan), then the rules switched off, then each other rule's first failure."""
+    found = [outcome(rule, subject, facts, advice) for rule in rules if rule.subject == kind]
+    switched = [switched_off_outcome(rule, where, subject, facts) for rule, where in off if rule.subject == kind]
+    return [o for o in found if o["fired"]] + switched + [o for o in found if not o["fired"]]

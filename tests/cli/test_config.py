@@ -39,15 +39,27 @@ def in_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_config_show_says_where_each_value_came_from(in_dir: Path) -> None:
     result = CliRunner().invoke(main, ["config", "show"])
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
-    assert "lang = 'en'  # kamengine.toml" in [line.replace(str(in_dir) + "/", "") for line in lines]
-    assert f"compliance.gift_cap = 150  # {in_dir}/kamengine.toml" in lines
-    assert f"compliance.gift_caps.CNY = 1000  # {in_dir}/kamengine.toml" in lines
-    assert f"parameters.private_activity_min_stance = 2  # {in_dir}/kamengine.toml" in lines
-    assert any(line.startswith("parameters.family_min_stance = 2  # default in ") for line in lines)
-    assert f"rules.disabled = ['power-map/ladder-home-visit']  # {in_dir}/kamengine.toml" in lines
-    assert "  2026-12-01  Company day  (EU)" in lines
-    assert f"festivals: each region's holidays calendar, and 1 added  # {in_dir}/kamengine.toml" in lines
+    lines = [line.split(maxsplit=2) for line in result.output.splitlines()]
+    assert lines[0] == ["key", "value", "origin"]
+    toml = f"{in_dir}/kamengine.toml"
+    assert ["lang", "en", toml] in lines
+    assert ["compliance.gift_cap", "150", toml] in lines
+    assert ["compliance.gift_caps.CNY", "1000", toml] in lines
+    assert ["parameters.private_activity_min_stance", "2", toml] in lines
+    assert any(
+        line[:2] == ["parameters.family_min_stance", "2"] and line[2].startswith("default in ") for line in lines
+    )
+    assert ["rules.disabled", "power-map/ladder-home-visit", toml] in lines
+    assert " ".join(result.output.splitlines()[-2].split()) == f"festivals.2026-12-01 Company day (EU) {toml}"
+    assert result.output.endswith("festivals: each region's holidays calendar, and 1 added\n")
+    settings = {row["key"]: row for row in json.loads(CliRunner().invoke(main, ["config", "show", "--json"]).output)}
+    assert settings["rules.disabled"] == {
+        "key": "rules.disabled",
+        "value": ["power-map/ladder-home-visit"],
+        "origin": toml,
+    }
+    assert settings["festivals.2026-12-01"]["value"] == {"name": "Company day", "regions": ["EU"]}
+    assert settings["crisis"] == {"key": "crisis", "value": None, "origin": "default"}
 
 
 def test_the_file_changes_advice(in_dir: Path, example_path: str) -> None:

@@ -24,16 +24,16 @@ def test_plugins_lists_builtins_with_their_hooks() -> None:
     assert rows["kamengine.plugins.csv_source"]["hooks"] == ["kamengine_register_sources"]
     assert rows["kamengine.plugins.csv_source"]["provides"] == ["source csv"]
     assert all(row["builtin"] and row["package"] == "kamengine" for row in rows.values())
-    table = _run("plugins").output
-    assert (
-        "kamengine.plugins.builtin_actions  (built-in)\n    hooks: kamengine_register_actions\n    provides: 32 actions"
-        in table
-    )
+    table = [line.split() for line in _run("plugins").output.splitlines()]
+    assert table[0] == ["name", "from", "hooks"]
+    first = table.index(["kamengine.plugins.builtin_actions", "built-in", "kamengine_register_actions"])
+    assert table[first + 1] == ["provides", "32", "actions"]
 
 
 def test_rules_list_and_show() -> None:
     listed = _run("rules", "list").output.splitlines()
-    assert len(listed) == len(builtin_advisor().rules)
+    assert listed[0].split() == ["rule", "subject", "priority", "actions"]
+    assert len(listed) == len(builtin_advisor().rules) + 2  # the header and its underline
     assert any(line.startswith("power-map/three-axes-evaluator ") for line in listed)
     shown = _run("rules", "show", "three-axes-evaluator")
     assert shown.exit_code == 0
@@ -121,27 +121,50 @@ rules:
 def test_explain_says_which_cooldown_suppressed_an_executive_visit(example_path: str) -> None:
     result = _run("explain", example_path, "--rule", "three-axes-evaluator", "--subject", "c-eng")
     assert result.exit_code == 0
-    lines = result.output.splitlines()
-    assert lines[:3] == [
-        "power-map/three-axes-evaluator fired for contact c-eng:",
-        "  executive_visit held back (cooldown): last executive_visit was 20 days ago; cooldown is 90 days",
-        "  exhibition_invite recommended: priority 338.79, due 2026-12-04, by Sofia Marin (SR)",
+    lines = [" ".join(line.split()) for line in result.output.splitlines()]
+    assert lines[0] == "rule subject action outcome detail"
+    assert lines[2:4] == [
+        "power-map/three-axes-evaluator contact c-eng executive_visit held back (cooldown) "
+        "last executive_visit was 20 days ago; cooldown is 90 days",
+        "power-map/three-axes-evaluator contact c-eng exhibition_invite recommended "
+        "priority 338.79, due 2026-12-04, by Sofia Marin (SR)",
     ]
-    assert "    - owner: Sofia Marin (SR), who owns the relationship" in lines
-    assert "    - urgency: priority 135 x tier 1.2 x deal 2.09 (5G core tender)" in lines
+    assert "· owner: Sofia Marin (SR), who owns the relationship" in lines
+    assert "· urgency: priority 135 x tier 1.2 x deal 2.09 (5G core tender)" in lines
     # Her invitation to the tender team's HQ tour is that tour: led, owned and ranked by it.
-    assert "  hq_tour recommended: priority 160.61, due 2027-01-04, by Li Wei (AR)" in lines
-    assert any(line.startswith("    - approach: carried by hq_tour (apr-") for line in lines)
-    assert "    - owner: Li Wei (AR), who leads the approach (not Sofia Marin (SR))" in lines
-    assert "    - urgency: 160.61, the most urgent reason of its approach" in lines
-    assert any(line.startswith("    - compliance: 5G core tender is being decided (quiet period)") for line in lines)
+    assert (
+        "power-map/three-axes-evaluator contact c-eng hq_tour recommended priority 160.61, due 2027-01-04, by Li Wei (AR)"
+        in lines
+    )
+    assert any(line.startswith("· approach: carried by hq_tour (apr-") for line in lines)
+    assert "· owner: Li Wei (AR), who leads the approach (not Sofia Marin (SR))" in lines
+    assert "· urgency: 160.61, the most urgent reason of its approach" in lines
+    assert any(line.startswith("· compliance: 5G core tender is being decided (quiet period)") for line in lines)
+    (found,) = json.loads(_run("explain", *result_args(example_path), "--json").output)
+    assert found["subject"] == {"kind": "contact", "id": "c-eng"} and found["fired"] and found["failed"] is None
+    held, *recommended = found["actions"]
+    assert held == {
+        "action": "executive_visit", "outcome": "held back", "reason": "cooldown",
+        "detail": "last executive_visit was 20 days ago; cooldown is 90 days",
+    }  # fmt: skip
+    assert [(a["action"], a["priority"], a["owner"]["id"]) for a in recommended] == [
+        ("exhibition_invite", 338.79, "u-sr"), ("hq_tour", 160.61, "u-ar"),
+    ]  # fmt: skip
+
+
+def result_args(example_path: str) -> list[str]:
+    return [example_path, "--rule", "three-axes-evaluator", "--subject", "c-eng"]
 
 
 def test_explain_names_the_first_failing_condition(example_path: str) -> None:
-    result = _run("explain", example_path, "--rule", "power-map/borrow-leverage", "--subject", "c-cio")
-    assert result.output == "power-map/borrow-leverage did not fire for contact c-cio: stance < 2: seen 3\n"
+    result = _run("explain", example_path, "--rule", "power-map/borrow-leverage", "--subject", "c-cio", "--csv")
+    assert result.output == (
+        "rule,subject,action,outcome,detail,notes\n"
+        "power-map/borrow-leverage,contact c-cio,,did not fire,stance < 2: seen 3,\n"
+    )
     quantified = _run("explain", example_path, "--rule", "develop-coach", "--subject", "c-arch").output
     assert quantified.endswith("any deals where coach_count = 0 and strongest_supporter = true: 0 of 1 deals matched\n")
+    assert "contact c-arch" in quantified and "did not fire" in quantified
     unknown = _run("explain", example_path, "--rule", "develop-coach", "--subject", "c-arc")
     assert unknown.exit_code == 2 and "did you mean 'c-arch'?" in unknown.stderr
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -59,10 +60,14 @@ def test_a_mistake_exits_with_its_code_and_says_what_is_wrong(
 def test_config_is_accepted_before_and_after_the_command(tmp_path: Path) -> None:
     settings = tmp_path / "team.toml"
     settings.write_text('lang = "zh"\n', encoding="utf-8")
-    for args in (["--config", str(settings), "config", "show"], ["config", "show", "--config", str(settings)]):
+    for args in (
+        ["--config", str(settings), "config", "show", "--json"],
+        ["config", "show", "--config", str(settings), "--json"],
+    ):
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 0, result.output
-        assert result.stdout.splitlines()[0] == f"lang = 'zh'  # {settings}"
+        (lang,) = [row for row in json.loads(result.stdout) if row["key"] == "lang"]
+        assert lang["value"] == "zh" and lang["origin"] == str(settings)
     advised = CliRunner().invoke(main, ["advise", EXAMPLE, "--format", "json", "--config", str(settings)])
     assert advised.exit_code == 0 and "新任高层" in advised.stdout  # the settings reached the engine
     later = CliRunner().invoke(main, ["--config", "/no/such.toml", "config", "show", "--config", str(settings)])

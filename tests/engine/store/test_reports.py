@@ -37,6 +37,14 @@ def test_effectiveness_compares_with_people_who_started_at_the_same_stance(tmp_p
     assert (effect.control, effect.control_change, effect.difference) == (1, 0.0, 2.0)  # c2 only: c3 started at 2
     result = CliRunner().invoke(main, ["report", "effectiveness", "--db", str(tmp_path / "k.db"), "-f", "json"])
     assert json.loads(result.output)[0]["difference"] == 2.0
+    table = CliRunner().invoke(main, ["report", "effectiveness", "--db", str(tmp_path / "k.db")]).output.splitlines()
+    assert [line.split() for line in table] == [
+        ["action", "done", "Δ", "stance", "control", "Δ", "stance", "(control)", "difference"],
+        ["------", "----", "--------", "-------", "------------------", "----------"],
+        ["executive_visit", "1", "+2.00", "1", "+0.00", "+2.00"],
+    ]
+    rows = CliRunner().invoke(main, ["report", "effectiveness", "--db", str(tmp_path / "k.db"), "--csv"]).output
+    assert rows == "action,treated,treated_change,control,control_change,difference\nexecutive_visit,1,2,1,0,2\n"
 
 
 def test_coverage_lists_silent_accounts_and_rules_that_never_fired(tmp_path: Path) -> None:
@@ -48,4 +56,14 @@ def test_coverage_lists_silent_accounts_and_rules_that_never_fired(tmp_path: Pat
     assert "power-map/three-axes-evaluator" not in report.rules_never_fired
     assert "kam-account/crisis-open-letter" in report.rules_never_fired
     result = CliRunner().invoke(main, ["report", "coverage", "--db", str(tmp_path / "k.db")])
-    assert result.output.startswith("accounts without any recommendation: 1\n  quiet\nrules that never fired: ")
+    lines = result.output.splitlines()
+    assert (
+        lines[0]
+        == f"accounts without any recommendation: 1; rules that never fired: {len(report.rules_never_fired)} of {len(rules)}"
+    )
+    assert lines[3].split() == ["account", "quiet", "no", "recommendation"]
+    assert ["rule", "kam-account/crisis-open-letter", "never", "fired"] in [line.split() for line in lines]
+    as_json = CliRunner().invoke(main, ["report", "coverage", "--db", str(tmp_path / "k.db"), "--json"]).output
+    assert json.loads(as_json)["accounts_without_advice"] == ["quiet"]  # the JSON shape it always had
+    as_lines = CliRunner().invoke(main, ["report", "coverage", "--db", str(tmp_path / "k.db"), "-f", "jsonl"]).output
+    assert json.loads(as_lines.splitlines()[0]) == {"kind": "account", "id": "quiet", "finding": "no recommendation"}
