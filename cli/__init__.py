@@ -7,6 +7,8 @@ from typing import Any
 
 import click
 
+from .options import CONFIG_HELP
+
 #: command name -> module (in this package) defining it, in the order help lists them.
 COMMANDS = {
     "advise": "advise",
@@ -25,7 +27,7 @@ COMMANDS = {
 
 class _Group(click.Group):
     """Loads a command's module only when that command runs (``--help`` and ``--version`` load none),
-    and turns every ``KamengineError`` into a clean message: exit 2 for a usage mistake, else 1."""
+    and turns every ``KamengineError`` into a clean message: exit 2 for a usage mistake, else 1; Ctrl-C exits 130."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -33,8 +35,11 @@ class _Group(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:
             return None
+        from .examples import with_examples
+        from .options import config_anywhere
+
         command: click.Command = getattr(importlib.import_module(f"{__name__}.{COMMANDS[cmd_name]}"), cmd_name)
-        return command
+        return with_examples(config_anywhere(command), cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         import sqlite3
@@ -43,6 +48,9 @@ class _Group(click.Group):
 
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:  # Ctrl-C: one line and the shell's code, not click's "Aborted!" (exit 1)
+            click.echo("interrupted", err=True)
+            raise SystemExit(130) from None
         except UsageError as exc:
             raise click.UsageError(str(exc)) from None
         except KamengineError as exc:
@@ -54,11 +62,14 @@ class _Group(click.Group):
             raise click.ClickException(trouble(exc, Store.last_path)) from None
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=_Group,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="\b\nExamples:\n  kamengine advise examples/acme-telecom.yaml"
+    "\n  kamengine explain examples/acme-telecom.yaml --subject c-ana"
+    "\n\nShell completion (bash, zsh, fish): see docs/cli.md.",
+)
 @click.version_option(package_name="kamengine", prog_name="kamengine")
-@click.option(
-    "--config", "config_path", envvar="KAMENGINE_CONFIG", metavar="PATH",
-    help="Settings file (default: ./kamengine.toml when present; env KAMENGINE_CONFIG).",
-)  # fmt: skip
+@click.option("--config", "config_path", envvar="KAMENGINE_CONFIG", metavar="PATH", help=CONFIG_HELP)
 def main(config_path: str | None) -> None:
     """kamengine: ranked, explained next actions for key accounts, from declarative playbooks."""

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from .completion import complete_sources
 from .options import (
     as_of_option,
     cap_options,
@@ -17,7 +19,7 @@ from .options import (
     output_options,
     playbook_options,
 )
-from .runtime import load_registry, make_emitters, make_engine, make_sources
+from .runtime import load_registry, make_emitters, make_engine, make_sources, progress_bar
 
 if TYPE_CHECKING:
     from .output import Output
@@ -28,7 +30,7 @@ _ELSEWHERE = "; other emitters deliver with --emit NAME:TARGET, e.g. --emit ics:
 @click.command()
 @click.argument("paths", nargs=-1, metavar="[SNAPSHOT]...")
 @click.option(
-    "--source", "sources", multiple=True, metavar="NAME:LOCATION",
+    "--source", "sources", multiple=True, metavar="NAME:LOCATION", shell_complete=complete_sources,
     help="Read accounts from a data source, e.g. csv:exports/ (repeatable; see kamengine plugins).",
 )  # fmt: skip
 @output_options(elsewhere=_ELSEWHERE)
@@ -57,15 +59,20 @@ def advise(
     if not readers:
         raise click.UsageError("give SNAPSHOT files or --source NAME:LOCATION")
     emitters = make_emitters(registry, emits)
-    if output.chosen or not emitters:
+    # jsonl streams: each account's lines as soon as it is advised, however large the source
+    stream = make_emitters(registry, ["jsonl:-"])[0] if output.chosen and output.format == "jsonl" else None
+    if (output.chosen or not emitters) and stream is None:
         emitters[:0] = make_emitters(registry, [f"{output.format}:-"], option="--format")
     if output.excel:
         _for_excel(emitters)
     caps = {"per_contact": max_per_contact, "per_account": max_per_account}
-    with make_engine(registry, rule_paths, no_builtin, params, engine, caps, lang, crisis) as kamengine:
+    with (
+        make_engine(registry, rule_paths, no_builtin, params, engine, caps, lang, crisis) as kamengine,
+        progress_bar("advising", live=stream is not None and sys.stderr.isatty()) as tick,
+    ):
         result = kamengine.advise(
-            readers, as_of=as_of.date() if as_of else None, explain=explain, emit=emitters,
-            on_failure=lambda message: click.echo(f"Error: {message}", err=True),
+            readers, as_of=as_of.date() if as_of else None, explain=explain, emit=emitters, stream=stream,
+            on_failure=lambda message: click.echo(f"Error: {message}", err=True), on_account=tick,
         )  # fmt: skip
     for delivered in result.deliveries:
         name = delivered.emitter.PLUGIN_NAME

@@ -10,13 +10,14 @@ from typing import Any
 
 import click
 
+from .completion import complete_sources
 from .options import as_of_option, cap_options, db_option, emit_option, engine_option, lang_option, playbook_options
 from .runtime import current_config, load_registry, make_emitters, make_engine, make_sources
 
 
 @click.command()
 @click.option(
-    "--source", "source_spec", required=True, metavar="NAME:LOCATION",
+    "--source", "source_spec", required=True, metavar="NAME:LOCATION", shell_complete=complete_sources,
     help="Where the portfolio comes from, e.g. csv:exports/.",
 )  # fmt: skip
 @emit_option("Deliver the run's advice through an emitter (repeatable), after the store has committed.")
@@ -65,6 +66,8 @@ def batch(
     make_emitters(registry, emits)
     if executor_name == "dask" and not scheduler:
         raise click.UsageError("--executor dask needs --scheduler ADDRESS")
+    if scheduler and executor_name != "dask":
+        raise click.UsageError("--scheduler is for --executor dask; local worker processes need no scheduler")
     if resume and retry_failed:
         raise click.UsageError("--resume and --retry-failed: one at a time (finish the run, then retry)")
     caps = {"per_contact": max_per_contact, "per_account": max_per_account}
@@ -84,6 +87,10 @@ def batch(
         source_spec, store=db_path, emit=emits, executor=executor, resume=resume, grace_days=grace_days,
         stdout=sys.stdout, on_progress=progress.tick, retry_failed=retry_failed, as_of=as_of.date() if as_of else None,
     )  # fmt: skip
+    if result.interrupted:  # one line, and the shell's code for death by that signal
+        restart = "\n" if progress.live else ""
+        click.echo(f"{restart}interrupted after {result.accounts} accounts; run kamengine batch --resume", err=True)
+        raise SystemExit(128 + result.interrupted)
     progress.close(len(result.failures))
     summary = result.summary
     counted = f"{summary['accounts']} accounts retried" if retry_failed else f"{summary['accounts']} accounts"

@@ -1,12 +1,14 @@
-"""``kamengine explain``: why a rule did (or did not) recommend something for a subject."""
+"""``kamengine explain``: why a rule did (or did not) recommend something for a subject, or why nothing did."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from .completion import complete_rules
 from .options import output_options, playbook_options
 from .runtime import load_registry, make_engine
 
@@ -18,7 +20,10 @@ if TYPE_CHECKING:
 
 @click.command()
 @click.argument("snapshot")
-@click.option("--rule", "rule_id", required=True, help="The rule, as playbook/rule or just rule when unambiguous.")
+@click.option(
+    "--rule", "rule_id", shell_complete=complete_rules,
+    help="The rule, as playbook/rule or just rule when unambiguous (default: every rule that may apply to --subject).",
+)  # fmt: skip
 @click.option(
     "--subject",
     "subject_id",
@@ -29,7 +34,7 @@ if TYPE_CHECKING:
 @output_options()
 def explain(
     snapshot: str,
-    rule_id: str,
+    rule_id: str | None,
     subject_id: str | None,
     rule_paths: tuple[str, ...],
     no_builtin: bool,
@@ -38,18 +43,41 @@ def explain(
     output: Output,
 ) -> None:
     """Say why RULE did not fire for a subject of SNAPSHOT — the first condition that failed, with
-    the value seen and the value wanted — or which cooldown, veto or cap held its action back."""
+    the value seen and the value wanted — or which cooldown, veto or cap held its action back.
+
+    With --subject alone, answer "why nothing for this person?": every rule that could recommend
+    something for that contact, deal or account, what became of what it recommended, the rules
+    kamengine.toml switches off, and the first condition that failed for each of the others.
+
+    \b
+    Examples:
+      kamengine explain examples/acme-telecom.yaml --rule three-axes-evaluator --subject c-eng
+      kamengine explain examples/acme-telecom.yaml --subject c-ana
+    """
     from kamengine.engine.errors import did_you_mean
-    from kamengine.engine.evaluate.explain import outcome
+    from kamengine.engine.evaluate.explain import outcome, subject_outcomes, switched_off_outcome
+    from kamengine.engine.model.fields import SUBJECT_KINDS
     from kamengine.engine.model.loading import load_snapshot
 
+    if rule_id is None and subject_id is None:
+        raise click.UsageError("give --rule, --subject or both")
     registry = load_registry()
     kamengine = make_engine(registry, rule_paths, no_builtin, params)
-    rule = _find_rule([r for p in kamengine.spec.playbooks for r in p.rules], rule_id)
+    off = kamengine.spec.switched_off
     with kamengine:
         advisor = kamengine.advisor
         facts, firings = advisor.evaluate(load_snapshot(snapshot, registry.actions), as_of.date() if as_of else None)
         advice = advisor.rank(facts, firings)
+    if rule_id is None:
+        found = [(s, kind) for kind in SUBJECT_KINDS for s in facts.subjects(kind) if str(s["id"]) == subject_id]
+        if not found:
+            ids = [str(s["id"]) for kind in SUBJECT_KINDS for s in facts.subjects(kind)]
+            hint = did_you_mean(str(subject_id), ids)
+            where = f"no contact, opportunity or account '{subject_id}' in {snapshot}{hint}"
+            raise click.BadParameter(where, param_hint="--subject")
+        _print(output, [o for s, kind in found for o in subject_outcomes(s, kind, facts, advice, advisor.rules, off)])
+        return
+    rule, switched = _find_rule(advisor.rules, off, rule_id)
     subjects = facts.subjects(rule.subject)
     if subject_id is not None:
         subjects = [s for s in subjects if str(s["id"]) == subject_id]
@@ -58,7 +86,10 @@ def explain(
             raise click.BadParameter(
                 f"no {rule.subject} '{subject_id}' in {snapshot}{did_you_mean(subject_id, ids)}", param_hint="--subject"
             )
-    _print(output, [outcome(rule, subject, facts, advice) for subject in subjects])
+    if switched is None:
+        _print(output, [outcome(rule, subject, facts, advice) for subject in subjects])
+    else:
+        _print(output, [switched_off_outcome(rule, switched, subject, facts) for subject in subjects])
 
 
 def _print(output: Output, outcomes: list[dict[str, Any]]) -> None:
@@ -68,6 +99,11 @@ def _print(output: Output, outcomes: list[dict[str, Any]]) -> None:
     for found in outcomes:
         subject = f"{found['subject']['kind']} {found['subject']['id']}"
         base = {"rule": found["rule"], "subject": subject, "action": None, "outcome": "did not fire"}
+        if found["switched_off"]:
+            would = "it would fire" if found["failed"] is None else f"it would not fire either: {found['failed']}"
+            rows.append({**base, "outcome": "switched off", "detail": f"{found['switched_off']}; {would}"})
+            notes.append([])
+            continue
         if not found["actions"]:
             rows.append({**base, "outcome": "fired" if found["fired"] else "did not fire", "detail": found["failed"]})
             notes.append([])
@@ -86,15 +122,17 @@ def _print(output: Output, outcomes: list[dict[str, Any]]) -> None:
     output.print(rows, columns, documents=outcomes, shown=columns[:5], notes=notes, empty="No subject to explain.")
 
 
-def _find_rule(rules: list[Rule], rule_id: str) -> Rule:
+def _find_rule(rules: Sequence[Rule], off: Sequence[tuple[Rule, str]], rule_id: str) -> tuple[Rule, str | None]:
+    """The rule named, and where it was switched off (None: it is on)."""
     from kamengine.engine.errors import did_you_mean
 
-    matches = [r for r in rules if r.qualified_id == rule_id or ("/" not in rule_id and r.id == rule_id)]
+    every = [(rule, None) for rule in rules] + list(off)
+    matches = [(r, w) for r, w in every if r.qualified_id == rule_id or ("/" not in rule_id and r.id == rule_id)]
     if len(matches) == 1:
         return matches[0]
     if matches:
         raise click.BadParameter(
-            f"'{rule_id}' is ambiguous: {', '.join(r.qualified_id for r in matches)}", param_hint="--rule"
+            f"'{rule_id}' is ambiguous: {', '.join(r.qualified_id for r, _ in matches)}", param_hint="--rule"
         )
-    hint = did_you_mean(rule_id, [r.qualified_id for r in rules] + [r.id for r in rules])
+    hint = did_you_mean(rule_id, [r.qualified_id for r, _ in every] + [r.id for r, _ in every])
     raise click.BadParameter(f"no rule '{rule_id}'{hint}; see kamengine rules list", param_hint="--rule")

@@ -157,3 +157,24 @@ def crisis_option(command: F) -> F:
         "--crisis", metavar="NAME",
         help="A crisis of ours or of the market (e.g. 'chip shortage'): every strategic partner hears from us.",
     )(command)  # fmt: skip
+
+
+CONFIG_HELP = "Settings file (default: ./kamengine.toml when present; env KAMENGINE_CONFIG)."
+
+
+def _config_after(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:  # given after the subcommand: it wins over the root's, as the later word does
+        ctx.find_root().params["config_path"] = value
+
+
+def config_anywhere(command: click.Command) -> click.Command:
+    """Let ``--config`` follow a command (and each subcommand of a group), as well as precede it."""
+    if not any(param.name == "config_after" for param in command.params):
+        command.params.append(
+            click.Option(["--config", "config_after"], metavar="PATH", expose_value=False, callback=_config_after,
+                         help=CONFIG_HELP)
+        )  # fmt: skip
+    if isinstance(command, click.Group):
+        for subcommand in command.commands.values():
+            config_anywhere(subcommand)
+    return command

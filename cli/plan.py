@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .completion import complete_sources
 from .options import (
     as_of_option,
     crisis_option,
@@ -30,7 +31,12 @@ if TYPE_CHECKING:
 @click.command()
 @click.argument("paths", nargs=-1, metavar="[SNAPSHOT]...")
 @click.option(
-    "--source", "sources", multiple=True, metavar="NAME:LOCATION", help="Plan for the accounts of a data source."
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="NAME:LOCATION",
+    shell_complete=complete_sources,
+    help="Plan for the accounts of a data source.",
 )
 @db_option
 @click.option("--owner", help="Only this team member's week (their id, e.g. u-ad).")

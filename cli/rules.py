@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .completion import complete_rules
 from .options import output_options, playbook_options
 from .runtime import load_registry, make_engine
 
@@ -44,7 +45,7 @@ def _row(rule: Rule) -> dict[str, Any]:
 
 
 @rules.command()
-@click.argument("rule_id")
+@click.argument("rule_id", shell_complete=complete_rules)
 @playbook_options
 def show(rule_id: str, rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any]) -> None:
     """Show one rule (playbook/rule, or rule when unambiguous): conditions, actions, rationale."""

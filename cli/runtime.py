@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import contextlib
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -86,3 +88,18 @@ def make_emitters(registry: Registry, specs: Iterable[str], option: str = "--emi
         return [registry.emitter(spec) for spec in specs]
     except SpecError as exc:
         raise click.BadParameter(str(exc), param_hint=option) from None
+
+
+@contextlib.contextmanager
+def progress_bar(label: str, live: bool) -> Iterator[Callable[[], None] | None]:
+    """A bar on stderr counting what a command has done (``live``: only on a terminal), or nothing."""
+    if not live:
+        yield None
+        return
+    # The total is unknown while a source is read (a generator has no length): the bar pulses and counts.
+    with click.progressbar(_unsized(), label=label, show_pos=True, file=sys.stderr) as bar:
+        yield lambda: bar.update(1)
+
+
+def _unsized() -> Iterator[int]:
+    yield from ()

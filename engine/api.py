@@ -9,6 +9,7 @@ The CLI, a scheduler, the HTTP service and tests all go through ``Engine``::
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import sys
@@ -22,6 +23,7 @@ from .advise.advisor import Advisor, EngineName
 from .advise.portfolio import PortfolioAdvice, advise_sources
 from .advise.setup import AdvisorSpec, prepare
 from .model.config import Config
+from .model.recommendation import Recommendation
 from .plugin.delivery import Delivered, deliver
 from .plugin.emitters import EmitContext, Emitter
 from .plugin.registry import Registry
@@ -91,23 +93,33 @@ class Engine:
         emit: Sequence[Emitter | str] = (),
         stdout: IO[str] | None = None,
         on_failure: Callable[[str], None] | None = None,
+        stream: Emitter | str | None = None,
+        on_account: Callable[[], None] | None = None,
     ) -> AdviseResult:
         """Advise every account of ``sources`` (``NAME:LOCATION`` specs or ``Source`` objects) and deliver
         through every emitter of ``emit`` (``NAME[:TARGET]`` specs or ``Emitter`` objects).
 
-        A bad account, source or emitter is a line in ``failures`` or a failed delivery; the rest goes on.
-        Nothing is delivered when no account could be advised.
+        ``stream`` (``jsonl:-``, say) is an emitter that gets each account's recommendations as soon as
+        it is advised, account after account, instead of the whole portfolio at the end; ``on_account``
+        hears of each account advised (a progress bar). A bad account, source or emitter is a line in
+        ``failures`` or a failed delivery; the rest goes on. Nothing is delivered when no account could
+        be advised.
         """
         limits = self.config.limits
         readers = [self.registry.source(s, limits) if isinstance(s, str) else s for s in sources]
         emitters = [self.registry.emitter(e) if isinstance(e, str) else e for e in emit]
+        context = EmitContext(stdout or sys.stdout, self.registry.actions, {}, self.config.limits)
+        streaming = _Stream(self.registry.emitter(stream) if isinstance(stream, str) else stream, context, on_account)
         deadline = self.spec.config.limits.account_seconds
-        portfolio = advise_sources(self.advisor, readers, as_of, explain, on_failure, deadline)
+        portfolio = advise_sources(
+            self.advisor, readers, as_of, explain, on_failure, deadline, streaming, keep=bool(emitters) or not stream
+        )  # fmt: skip
         result = AdviseResult(**vars(portfolio))
         if result.advised or not result.failures:
-            context = EmitContext(stdout or sys.stdout, self.registry.actions, result.explanations, self.config.limits)
+            context.explanations = result.explanations
             seconds = self.spec.config.limits.hook_seconds
             result.deliveries = [deliver(e, result.recommendations, context, seconds) for e in emitters]
+        result.deliveries += streaming.delivered()
         return result
 
     def batch(
@@ -154,3 +166,27 @@ class Engine:
         finally:
             if opened is not store:
                 opened.close()
+
+
+class _Stream:
+    """Each account's advice through one emitter as soon as it is advised; an emitter that fails stops."""
+
+    def __init__(self, emitter: Emitter | None, context: EmitContext, on_account: Callable[[], None] | None) -> None:
+        self.emitter, self.context, self.on_account = emitter, context, on_account
+        self.count, self.failure = 0, ""
+
+    def __call__(self, recommendations: Sequence[Recommendation], explanations: dict[str, list[str]]) -> None:
+        if self.emitter is not None and not self.failure:
+            context = dataclasses.replace(self.context, explanations=explanations)
+            delivered = deliver(self.emitter, recommendations, context)
+            self.context.stdout.flush()
+            self.count += len(recommendations)
+            self.failure = "" if delivered.ok else delivered.message
+        if self.on_account is not None:
+            self.on_account()
+
+    def delivered(self) -> list[Delivered]:
+        if self.emitter is None:
+            return []
+        message = self.failure or f"{self.count} recommendations, account by account"
+        return [Delivered(self.emitter, not self.failure, message)]

@@ -69,3 +69,24 @@ class UsageError(KamengineError):
 
 class SpecError(UsageError):
     """A ``NAME:LOCATION`` source or ``NAME[:TARGET]`` emitter spec names nothing installed, or lacks its part."""
+
+
+#: Exceptions whose message alone says nothing to a person (``KeyError: 'x'`` reads as ``'x'``): a bug's.
+_BUG_CLASSES = (KeyError, IndexError, AttributeError, TypeError, NameError, AssertionError, RecursionError)
+
+
+def plain(exc: BaseException, target: str | None = None) -> str:
+    """An exception as a person reads it, without Python's class name: the file (``target`` when
+    given: an emitter's, not its temporary file) and what went wrong; a bug keeps its class, for
+    whoever fixes it."""
+    if isinstance(exc, KamengineError):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        where = target or exc.filename
+        return f"{where}: {exc.strerror.lower()}" if where else exc.strerror.lower()
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position {exc.start})"
+    text = str(exc)
+    if isinstance(exc, _BUG_CLASSES) or not text:
+        return f"internal error, please report it: {type(exc).__name__}" + (f": {text}" if text else "")
+    return text

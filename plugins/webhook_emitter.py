@@ -153,7 +153,7 @@ class WebhookEmitter(Emitter):
             return exc.code >= 500 or exc.code == 429, f"HTTP {exc.code} {exc.reason}", asked
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
             reason = getattr(exc, "reason", exc)
-            return True, f"{type(exc).__name__}: {reason}", None
+            return True, str(getattr(reason, "strerror", None) or reason).lower(), None
 
 
 def retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ..errors import InputError, KamengineError
+from ..errors import InputError, KamengineError, plain
 from ..evaluate.explain import held_conditions
 from ..model.recommendation import Recommendation
 from ..plugin.deadlines import alarm
 from ..plugin.sources import Source, SourceRecord
 from .advisor import Advisor
+
+#: Hears each account's recommendations (most urgent first) and their explanations as soon as it is advised.
+OnAccount = Callable[[Sequence[Recommendation], dict[str, list[str]]], None]
 
 
 @dataclass
@@ -32,11 +35,15 @@ def advise_sources(
     explain: bool = False,
     on_failure: Callable[[str], None] | None = None,
     account_seconds: float | None = None,
+    on_account: OnAccount | None = None,
+    keep: bool = True,
 ) -> PortfolioAdvice:
     """Every account of every source; a bad account, a slow one (past ``account_seconds``), or a
     source that breaks, costs only itself.
 
-    ``on_failure`` hears of each failure as it happens (the CLI prints it at once).
+    ``on_failure`` hears of each failure as it happens (the CLI prints it at once); ``on_account``
+    of each account's advice, in the order the sources give them. Without ``keep`` the result
+    holds only counts and failures: memory stays flat however large the portfolio.
     """
     result = PortfolioAdvice()
 
@@ -54,11 +61,11 @@ def advise_sources(
                 elif (first := seen.setdefault(record.snapshot.account.id, record.origin)) != record.origin:
                     fail(f"{record.origin}: account '{record.snapshot.account.id}' is already at {first}")
                 else:
-                    _advise_one(advisor, record, as_of, explain, result, fail, account_seconds)
+                    _advise_one(advisor, record, as_of, explain, result, fail, account_seconds, on_account, keep)
         except InputError as exc:  # the location itself is unusable
             fail(str(exc))
         except Exception as exc:  # a source plugin's bug: report it, keep the other sources
-            fail(f"source '{source.PLUGIN_NAME}' failed on {source.location}: {type(exc).__name__}: {exc}")
+            fail(f"source '{source.PLUGIN_NAME}' failed on {source.location}: {plain(exc)}")
     # Stable: within an account and a priority, the plan's order stays (an approach's lead first).
     result.recommendations.sort(key=lambda r: (-r.priority, r.account_id))
     return result
@@ -72,6 +79,8 @@ def _advise_one(
     result: PortfolioAdvice,
     fail: Callable[[str], None],
     seconds: float | None,
+    on_account: OnAccount | None = None,
+    keep: bool = True,
 ) -> None:
     assert record.snapshot is not None
     try:
@@ -85,9 +94,14 @@ def _advise_one(
         fail(f"{record.origin}: internal error, please report it: {type(exc).__name__}: {exc}")
         return
     result.advised += 1
-    result.recommendations.extend(advice.recommendations)
+    explanations: dict[str, list[str]] = {}
     if explain:
         firing_of = {firing.key: firing for firing in firings}
         for rec in advice.recommendations:
             firing = firing_of[(rec.rule, rec.subject_id)]
-            result.explanations[rec.id] = held_conditions(firing.rule, firing.subject, facts)
+            explanations[rec.id] = held_conditions(firing.rule, firing.subject, facts)
+    if keep:
+        result.recommendations.extend(advice.recommendations)
+        result.explanations.update(explanations)
+    if on_account is not None:  # ordered as the whole portfolio is, within this account
+        on_account(sorted(advice.recommendations, key=lambda r: -r.priority), explanations)

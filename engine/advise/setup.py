@@ -12,11 +12,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import UsageError
+from ..errors import UsageError, did_you_mean
 from ..model.actions import ActionCatalogue
 from ..model.config import Config
 from ..playbooks.loader import combined_caps, load_playbooks, playbook_files, switch_off
-from ..playbooks.playbook import Playbook
+from ..playbooks.playbook import Playbook, Rule
+from ..playbooks.validate import kind_of, same_type
 from ..plugin.enrichers import Enricher
 from ..plugin.registry import Registry
 from .advisor import Advisor, EngineName, durable_available
@@ -37,6 +38,7 @@ class AdvisorSpec:
     lang: str | None = None  # None: the config's language
     notices: tuple[str, ...] = ()  # things a person should know about this run (one line each)
     as_of: dt.date | None = None  # evaluate every snapshot as of this date (``--as-of``); None: each its own
+    switched_off: tuple[tuple[Rule, str], ...] = ()  # rules kamengine.toml switches off, and where (for explain)
 
     def advisor(self) -> Advisor:
         """A new advisor (its own compiled rulesets: one per process)."""
@@ -61,19 +63,45 @@ def playbook_paths(registry: Registry, rule_paths: Iterable[str] = (), no_builti
     return playbook_files([*registered, *rule_paths])
 
 
-def configured_playbooks(
+def loaded_playbooks(
     registry: Registry,
     config: Config,
     rule_paths: Iterable[str] = (),
     no_builtin: bool = False,
     params: Mapping[str, Any] | None = None,
 ) -> list[Playbook]:
-    """Every playbook of a run: parameters from the config then ``params``; switched-off ones dropped."""
+    """Every playbook of a run, parameters from the config then ``params``, before kamengine.toml switches any off."""
     paths = playbook_paths(registry, rule_paths, no_builtin)
     if not paths:
         raise UsageError("no playbooks: drop --no-builtin or add --rules DIR")
-    playbooks = load_playbooks(paths, registry.actions, {**config.parameters, **(params or {})}, registry.kinds)
-    return switch_off(playbooks, config.disabled_playbooks, config.disabled_rules)
+    if params:  # a mistake in --param is the caller's, named as such (kamengine.toml's are the file's)
+        _check_params(load_playbooks(paths, registry.actions, config.parameters, registry.kinds), params)
+    return load_playbooks(paths, registry.actions, {**config.parameters, **(params or {})}, registry.kinds)
+
+
+def _check_params(playbooks: Iterable[Playbook], params: Mapping[str, Any]) -> None:
+    defaults = {name: p.default for playbook in playbooks for name, p in playbook.parameters.items()}
+    for name, value in params.items():
+        if name not in defaults:
+            raise UsageError(f"--param {name}: no loaded playbook declares it{did_you_mean(name, defaults)}")
+        if not same_type(defaults[name], value):
+            raise UsageError(
+                f"--param {name}={value}: expected {kind_of(defaults[name])}, like its default {defaults[name]}"
+            )
+
+
+def switched_off(loaded: Iterable[Playbook], kept: Iterable[Playbook], config: Config) -> list[tuple[Rule, str]]:
+    """The rules of ``loaded`` missing from ``kept``, each with the setting that switched it off and its file."""
+    on = {rule.qualified_id for playbook in kept for rule in playbook.rules}
+    found = []
+    for playbook in loaded:
+        for rule in playbook.rules:
+            if rule.qualified_id in on:
+                continue
+            section = "playbooks" if playbook.id in config.disabled_playbooks else "rules"
+            where = config.origins.get(f"{section}.disabled", "kamengine.toml")
+            found.append((rule, f"switched off in {where} ({section}.disabled)"))
+    return found
 
 
 def prepare(
@@ -87,7 +115,8 @@ def prepare(
     lang: str | None = None,
 ) -> AdvisorSpec:
     """Load the playbooks of a run and settle its settings: the spec every advisor of the run is built from."""
-    playbooks = configured_playbooks(registry, config, rule_paths, no_builtin, params)
+    loaded = loaded_playbooks(registry, config, rule_paths, no_builtin, params)
+    playbooks = switch_off(loaded, config.disabled_playbooks, config.disabled_rules)
     notices: tuple[str, ...] = ()
     if engine == "durable" and not durable_available():
         engine, notices = "reference", (NO_DURABLE,)
@@ -100,6 +129,7 @@ def prepare(
         combined_caps(playbooks, caps),
         lang,
         notices,
+        tuple(switched_off(loaded, playbooks, config)),
     )
 
 

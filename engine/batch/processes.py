@@ -24,18 +24,20 @@ from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from ..errors import KamengineError
+from ..errors import KamengineError, plain
 from .executor import Answer, Job, Task
+from .signals import Interrupted, check, ignore_interrupts, interrupts_ignored_by_children, wakeup
 from .worker import Evaluation
 
 _STARTED = "started"  # a worker's first message when it is ready; anything else says why not
 
 
 def _worker_main(conn: Connection, job: Job) -> None:
+    ignore_interrupts()
     try:
         evaluation = Evaluation(job)
     except Exception as exc:  # told to the supervisor, which stops the run: every account would fail
-        conn.send(str(exc) if isinstance(exc, KamengineError) else f"{type(exc).__name__}: {exc}")
+        conn.send(plain(exc))
         return
     conn.send(_STARTED)
     # A thread takes tasks off the pipe as soon as they come, so the supervisor never blocks
@@ -60,7 +62,8 @@ class _Worker:
     def __init__(self, context: Any, job: Job) -> None:
         self.conn, child = context.Pipe()
         self.process = context.Process(target=_worker_main, args=(child, job), daemon=True)
-        self.process.start()
+        with interrupts_ignored_by_children():
+            self.process.start()
         child.close()
         self.tasks: deque[Task] = deque()  # sent, in the order the worker handles them
         self.started = False  # its first message says whether it could build its evaluation
@@ -138,7 +141,8 @@ class ProcessExecutor:
                 busy = [w for w in workers if w.tasks]
                 if not busy:
                     return
-                ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], self._wait(busy))
+                ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy] + wakeup(), self._wait(busy))
+                check()  # before deaths: a SIGTERM to the whole process group kills workers too
                 now = time.monotonic()
                 for worker in busy:
                     answer = _receive(worker) if worker.conn in ready else None
@@ -166,6 +170,10 @@ class ProcessExecutor:
                         worker.process.join(timeout=5)
                         why = f"took longer than {self.account_timeout:g} s (the account deadline); stopped"
                         self._replace(worker, workers, job, retry, on_answer, why)
+        except Interrupted:
+            for worker in workers:  # what they hold is not written: --resume evaluates it again
+                worker.process.kill()
+            raise
         finally:
             for worker in workers:
                 worker.stop()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from ..advise.setup import AdvisorSpec
+from ..errors import plain
 from ..plugin.registry import Registry
 from ..plugin.sources import Source
 from ..store.lifecycle import AccountOutcome
@@ -14,6 +15,7 @@ from ..store.outbox import Delivery, deliver_pending, queue
 from ..store.statuses import DEFAULT_EXPIRY_GRACE_DAYS
 from ..store.store import Store
 from .executor import Answer, Executor, Job, Task
+from .signals import Interrupted, check, watching
 
 Progress = Callable[[int, int], None]  # (accounts answered, of which failed)
 
@@ -27,7 +29,8 @@ class BatchResult:
     outcome: AccountOutcome = field(default_factory=AccountOutcome)
     failures: list[str] = field(default_factory=list)
     worker_restarts: int = 0
-    finished: bool = True  # False when the source broke off: the run stays open for --resume
+    finished: bool = True  # False when the source broke off or a signal stopped it: open for --resume
+    interrupted: int | None = None  # the signal (SIGINT, SIGTERM) that stopped the run
     deliveries: list[Delivery] = field(default_factory=list)
 
     @property
@@ -100,6 +103,7 @@ def run_batch(
         result.accounts += 1
         if on_progress is not None:
             on_progress(result.accounts, len(result.failures))
+        check()  # a Ctrl-C stops the run here, between two accounts
 
     def tasks() -> Iterator[Task]:
         try:
@@ -108,14 +112,17 @@ def run_batch(
                     order[record.origin] = len(order)
                     yield Task(record.origin, record)  # errors too: recorded when the answer comes
         except Exception as exc:  # the source broke off: what was read is kept, --resume goes on
-            result.failures.append(
-                f"source {source_spec} failed: {type(exc).__name__}: {exc}; fix it and run with --resume"
-            )
+            result.failures.append(f"source {source_spec} failed: {plain(exc)}; fix it and run with --resume")
             result.finished = False
 
     job = Job(spec, type(source), source.location, frozenset(finished), history=str(store.path))
-    with store.group_commit() as group:
-        executor.run(job, tasks(), write)
+    try:
+        with watching(), store.group_commit() as group:
+            executor.run(job, tasks(), write)
+            check()  # a signal after the last account still stops the run before it is delivered
+    except Interrupted as stop:  # what was written is committed; nothing is delivered before the run ends
+        result.interrupted, result.finished = stop.signum, False
+        return result
     result.worker_restarts = executor.restarts
     if result.finished:
         summary = result.summary

@@ -7,6 +7,7 @@ import os
 import signal
 import time
 
+from ..errors import plain
 from ..model.rows import account_advice
 from ..plugin.sources import Source
 from ..store.stances import StanceHistory
@@ -39,7 +40,7 @@ class Evaluation:
         try:
             record = self.source.parse(task.record) if task.record.raw is not None else task.record
         except Exception as exc:  # a source plugin's bug costs only this account
-            return Answer(task.origin, task.origin, error=f"{task.origin}: cannot read: {type(exc).__name__}: {exc}")
+            return Answer(task.origin, task.origin, error=f"{task.origin}: cannot read: {plain(exc)}")
         if record.snapshot is None:
             return Answer(task.origin, task.origin, error=str(record.error or f"{task.origin}: no snapshot"))
         snapshot = record.snapshot
@@ -53,7 +54,7 @@ class Evaluation:
                 snapshot = self.history.fill(snapshot)
             advice = self.advisor.advise(snapshot)
         except Exception as exc:  # reported as this account's failure; the worker goes on
-            return Answer(task.origin, snapshot.account.id, error=f"{task.origin}: {type(exc).__name__}: {exc}")
+            return Answer(task.origin, snapshot.account.id, error=f"{task.origin}: {plain(exc)}")
         return Answer(task.origin, snapshot.account.id, account_advice(snapshot, advice.recommendations))
 
     def close(self) -> None:

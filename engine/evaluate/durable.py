@@ -28,7 +28,7 @@ from typing import Any
 import durable_rules_engine as core
 import orjson
 
-from ..errors import EvaluationError
+from ..errors import EvaluationError, plain
 from ..playbooks.playbook import Rule
 from .durable_rulesets import (
     ACCOUNT_FIELDS,
@@ -135,7 +135,7 @@ class DurableEvaluator:
             try:
                 action(fact)
             except Exception as exc:  # any failure must fail the account loudly
-                self._errors.append(f"{type(exc).__name__}: {exc}")
+                self._errors.append(plain(exc))
 
         return run
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from ..playbooks.conditions import AllOf, AnyOf, Condition, FieldTest, Quantifier
@@ -118,4 +119,30 @@ def outcome(rule: Rule, subject: Record, facts: Facts, advice: Advice) -> dict[s
         "fired": failure is None,
         "failed": failure,
         "actions": actions,
+        "switched_off": None,
     }
+
+
+def switched_off_outcome(rule: Rule, where: str, subject: Record, facts: Facts) -> dict[str, Any]:
+    """``outcome`` of a rule kamengine.toml switched off (``where`` says how and in which file): it did
+    not fire, and ``failed`` says whether it would have (None: it would)."""
+    failure = first_failure(rule.when, subject, facts, rule.subject)
+    return {
+        "rule": rule.qualified_id,
+        "subject": {"kind": rule.subject, "id": str(subject["id"])},
+        "fired": False,
+        "failed": failure,
+        "actions": [],
+        "switched_off": where,
+    }
+
+
+def subject_outcomes(
+    subject: Record, kind: str, facts: Facts, advice: Advice, rules: Sequence[Rule], off: Sequence[tuple[Rule, str]]
+) -> list[dict[str, Any]]:
+    """Every rule that could recommend something for one subject, and what became of it — the answer to
+    "why nothing for this person?": the rules that fired (recommended, held back, merged into an
+    approach, dropped by the plan), then the rules switched off, then each other rule's first failure."""
+    found = [outcome(rule, subject, facts, advice) for rule in rules if rule.subject == kind]
+    switched = [switched_off_outcome(rule, where, subject, facts) for rule, where in off if rule.subject == kind]
+    return [o for o in found if o["fired"]] + switched + [o for o in found if not o["fired"]]

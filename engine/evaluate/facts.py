@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
-from ..errors import EvaluationError
+from ..errors import EvaluationError, plain
 from ..model.actions import ActionCatalogue
 from ..model.snapshot import Opportunity, Snapshot
 from ..plugin.enrichers import Enricher
@@ -146,7 +146,7 @@ def _enrich(record: Record, kind: str, model: BaseModel, snap: Snapshot, enriche
             values = enricher.values(kind, model, snap)
         except Exception as exc:  # the account fails, naming the plugin; other accounts go on
             raise EvaluationError(
-                f"enricher '{enricher.PLUGIN_NAME}' failed on {kind} {record['id']!r}: {type(exc).__name__}: {exc}"
+                f"enricher '{enricher.PLUGIN_NAME}' failed on {kind} {record['id']!r}: {plain(exc)}"
             ) from exc
         for name in names:
             record[name] = values.get(name)

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..errors import InputError, did_you_mean
+from ..errors import InputError, UsageError, did_you_mean
 from .i18n import DEFAULT_LANGUAGE
 from .limits import Limits
 from .plan_settings import PlanSettings, Urgency
@@ -135,7 +135,7 @@ def find_config(explicit: str | None, cwd: Path | None = None) -> Path | None:
     if explicit is not None:
         path = Path(explicit)
         if not path.exists() or path.is_dir():
-            raise ConfigError([f"{explicit}: no such config file"])
+            raise UsageError(f"--config {explicit}: no such config file")  # the option names nothing
         return path
     candidate = (cwd or Path.cwd()) / FILENAME
     return candidate if candidate.is_file() else None

@@ -85,3 +85,20 @@ def combined_caps(playbooks: Iterable[Playbook], overrides: Mapping[str, int | N
         if override is not None:
             caps[key] = override
     return caps
+
+
+def rule_ids(paths: Iterable[str]) -> list[str]:
+    """The ``playbook/rule`` ids the playbook files at ``paths`` declare, read without validating them
+    (shell completion asks on every key press); a file that cannot be read adds none."""
+    import yaml
+
+    ids: list[str] = []
+    for path in paths:
+        try:
+            for file in playbook_files([path]):
+                document = yaml.safe_load(Path(file).read_text(encoding="utf-8"))
+                rules = document.get("rules") or [] if isinstance(document, dict) else []
+                ids += [f"{document['playbook']}/{r['id']}" for r in rules if isinstance(r, dict) and "id" in r]
+        except (OSError, yaml.YAMLError, PlaybookError, KeyError, UnicodeDecodeError):
+            continue
+    return ids

@@ -77,12 +77,12 @@ class _Validator:
         parameters = {name: Parameter(name, p.default, p.description) for name, p in file.parameters.items()}
         values = {name: p.default for name, p in parameters.items()}
         for name, value in overrides.items():
-            if name in values and _same_type(values[name], value):
+            if name in values and same_type(values[name], value):
                 values[name] = value
             elif name in values:
                 self.report(
                     ("parameters", name),
-                    f"override {value!r} is not of the default's type ({type(values[name]).__name__})",
+                    f"override {value!r}: expected {kind_of(values[name])}, like its default {values[name]!r}",
                 )
         for action in file.cooldowns:
             if action not in self.actions:
@@ -241,9 +241,18 @@ def _value_at(data: Any, path: Path) -> Any:
     return data
 
 
-def _same_type(default: Any, value: Any) -> bool:
+def same_type(default: Any, value: Any) -> bool:
+    """Whether an override may replace a parameter's default: the same kind (a whole number for a number too)."""
     if isinstance(default, bool) or isinstance(value, bool):
         return isinstance(default, bool) and isinstance(value, bool)
     if isinstance(default, int | float) and isinstance(value, int | float):
         return isinstance(default, float) or isinstance(value, int)
     return type(default) is type(value)
+
+
+_KINDS = ((bool, "true or false"), (int, "a whole number"), (float, "a number"), (str, "text"), (list, "a list"))
+
+
+def kind_of(default: Any) -> str:
+    """The kind of value a parameter takes, in words: "a whole number", "text"…"""
+    return next((words for kind, words in _KINDS if isinstance(default, kind)), "a value like its default")

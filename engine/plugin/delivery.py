@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ..errors import plain
 from ..model.recommendation import Recommendation
 from .changes import Outgoing
 from .deadlines import DeadlineExceeded, in_thread
@@ -44,4 +45,5 @@ def _guarded(emitter: Emitter, call: Callable[[], str], seconds: float | None) -
     except DeadlineExceeded as exc:
         return Delivered(emitter, False, str(exc))
     except Exception as exc:  # one emitter failing must never stop the others
-        return Delivered(emitter, False, redact(f"{type(exc).__name__}: {exc}"))
+        target = emitter.target if emitter.target not in (None, "-") else None  # not the temporary file's name
+        return Delivered(emitter, False, redact(plain(exc, target)))

@@ -9,6 +9,7 @@ from importlib import metadata
 
 import pluggy
 
+from ..errors import plain
 from . import hookspecs
 
 ENTRY_POINT_GROUP = "kamengine"
@@ -73,9 +74,7 @@ def _load_entry_points(pm: KamenginePluginManager) -> None:
             plugin = entry_point.load()
             pm.register(plugin, entry_point.name)
         except Exception as exc:  # a broken plugin is reported, never fatal
-            pm.failures.append(
-                f"plugin '{entry_point.name}' from {package} failed to load: {type(exc).__name__}: {exc}"
-            )
+            pm.failures.append(f"plugin '{entry_point.name}' from {package} failed to load: {plain(exc)}")
             continue
         version = entry_point.dist.version if entry_point.dist else "?"
         pm.infos[entry_point.name] = PluginInfo(entry_point.name, package, version, builtin=False)

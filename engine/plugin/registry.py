@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any, TypeVar
 
-from ..errors import PluginError, SpecError
+from ..errors import PluginError, SpecError, plain
 from ..model.actions import ActionCatalogue, ActionType
 from ..model.fields import KINDS, FieldSpec
 from ..model.limits import Limits
@@ -83,7 +83,7 @@ class Registry:
             try:
                 result = impl.function()
             except Exception as exc:  # one plugin's crash must not take the run down
-                self.warnings.append(f"plugin '{impl.plugin_name}' failed in {hook_name}: {type(exc).__name__}: {exc}")
+                self.warnings.append(f"plugin '{impl.plugin_name}' failed in {hook_name}: {plain(exc)}")
                 continue
             if result is None:
                 continue

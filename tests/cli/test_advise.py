@@ -176,7 +176,7 @@ def test_usage_mistakes(runner: CliRunner, example_path: str) -> None:
     bad_param = runner.invoke(main, ["advise", example_path, "--param", "nonsense"])
     assert bad_param.exit_code == 2 and "expected NAME=VALUE" in bad_param.stderr
     unknown = runner.invoke(main, ["advise", example_path, "--param", "no_such=1"])
-    assert unknown.exit_code == 1 and "parameter 'no_such': no loaded playbook declares it" in unknown.stderr
+    assert unknown.exit_code == 2 and "--param no_such: no loaded playbook declares it" in unknown.stderr
     bad_date = runner.invoke(main, ["advise", example_path, "--as-of", "tomorrow"])
     assert bad_date.exit_code == 2 and "--as-of" in bad_date.stderr
     nothing = runner.invoke(main, ["advise", example_path, "--no-builtin"])

@@ -49,3 +49,12 @@ def test_every_command_has_help(path: tuple[str, ...]) -> None:
         assert isinstance(command, click.Group)
         command = command.get_command(click.Context(command), name)
     assert command is not None and (command.help or "").strip(), path
+
+
+@pytest.mark.parametrize("path", [(), *COMMANDS], ids=lambda p: " ".join(p) or "kamengine")
+def test_every_command_s_help_shows_an_example(path: tuple[str, ...]) -> None:
+    lines = CliRunner().invoke(main, [*path, "--help"], terminal_width=200).stdout.splitlines()
+    heading = [i for i, line in enumerate(lines) if line.strip() in ("Example:", "Examples:")]
+    assert heading, path
+    example = lines[heading[-1] + 1].strip()
+    assert (example + " ").startswith(" ".join(("kamengine", *path)) + " ")

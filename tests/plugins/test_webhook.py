@@ -109,7 +109,7 @@ def test_a_permanently_failing_webhook_does_not_stop_the_file_emitters(
     assert json.loads(out.read_text(encoding="utf-8")) == example_recommendations()
     assert (tmp_path / "v.ics").exists()
     assert (
-        f"Error: emitter 'webhook' failed: RuntimeError: POST to {receiver.url} failed after 4 attempt(s): HTTP 503 Service Unavailable"
+        f"Error: emitter 'webhook' failed: POST to {receiver.url} failed after 4 attempt(s): HTTP 503 Service Unavailable"
         in result.stderr
     )
     assert SECRET not in result.output + result.stderr
@@ -131,7 +131,7 @@ def test_client_errors_are_not_retried_and_credentials_are_redacted() -> None:
 def test_an_unreachable_server_is_retried_then_reported() -> None:
     with Receiver(failures=0) as receiver:
         url = receiver.url
-    with pytest.raises(RuntimeError, match=r"failed after 4 attempt\(s\): URLError"):
+    with pytest.raises(RuntimeError, match=r"failed after 4 attempt\(s\): connection refused"):
         WebhookEmitter(url).emit([], EmitContext(stdout=None))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="expected an http or https URL, found 'ftp://x'"):
         WebhookEmitter("ftp://x").emit([], EmitContext(stdout=None))  # type: ignore[arg-type]

@@ -101,7 +101,7 @@ def test_a_failing_action_fails_the_account_loudly(monkeypatch: pytest.MonkeyPat
             return action
 
         evaluator._actions["r0"] = evaluator._guarded(explode(0))
-        with pytest.raises(EvaluationError, match="a rule action failed: RuntimeError: boom"):
+        with pytest.raises(EvaluationError, match="a rule action failed: boom"):
             evaluator.evaluate(facts)
         evaluator._actions["r0"] = evaluator._action(("subject", 0))
         assert [f.key for f in evaluator.evaluate(facts)] == [("t/opposes", "c1")]

@@ -171,7 +171,7 @@ def test_unknown_playbook_keys_and_override_types() -> None:
     ]
     from kamengine.engine.errors import PlaybookError
 
-    with pytest.raises(PlaybookError, match="override 'soon' is not of the default's type"):
+    with pytest.raises(PlaybookError, match="override 'soon': expected a whole number, like its default 60"):
         make_playbook(_rule("- stance: 1"), cold_after_days="soon")
 
 

@@ -76,9 +76,7 @@ def test_a_temporary_plugin_adds_a_source_and_an_action(pm: pluggy.PluginManager
 def test_a_crashing_plugin_is_reported_by_name_and_the_rest_still_load(pm: pluggy.PluginManager) -> None:
     pm.register(CrashingPlugin(), "crasher")
     registry = Registry(pm)
-    assert registry.warnings == [
-        "plugin 'crasher' failed in kamengine_register_emitters: RuntimeError: database is down"
-    ]
+    assert registry.warnings == ["plugin 'crasher' failed in kamengine_register_emitters: database is down"]
     assert "json" in registry.emitters
 
 
@@ -149,9 +147,7 @@ def test_entry_points_load_and_a_broken_one_is_reported(monkeypatch: pytest.Monk
     monkeypatch.delenv("KAMENGINE_DISABLE_PLUGINS")
     pm = get_plugin_manager()
     assert pm.infos["good"].package == "kamengine-good" and pm.infos["good"].version == "1.2"
-    assert pm.failures == [
-        "plugin 'broken' from kamengine-broken failed to load: ImportError: No module named 'kamengine_broken'"
-    ]
+    assert pm.failures == ["plugin 'broken' from kamengine-broken failed to load: No module named 'kamengine_broken'"]
     assert "extra" in Registry(pm).sources
 
 
@@ -198,7 +194,7 @@ def test_an_enricher_adds_fields_rules_can_test(pm: pluggy.PluginManager) -> Non
 def test_a_crashing_enricher_fails_only_that_account_naming_the_enricher() -> None:
     playbook = make_playbook(MOOD_RULE, kinds=_mood_kinds())
     advisor = Advisor([playbook], enrichers=[Mood()])
-    with pytest.raises(EvaluationError, match="enricher 'mood' failed on contact 'c1': ValueError: unreadable mood"):
+    with pytest.raises(EvaluationError, match="enricher 'mood' failed on contact 'c1': unreadable mood"):
         advisor.advise(make_snapshot(contacts=[contact("c1", extra={"mood": "explode"})]))
     assert len(advisor.advise(make_snapshot(contacts=[contact("c1", extra={"mood": "grumpy"})])).recommendations) == 1
 
