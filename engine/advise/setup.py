@@ -129,7 +129,7 @@ def prepare(
         combined_caps(playbooks, caps),
         lang,
         notices,
-        tuple(switched_off(loaded, playbooks, config)),
+        switched_off=tuple(switched_off(loaded, playbooks, config)),
     )
 
 
