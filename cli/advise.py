@@ -7,7 +7,16 @@ from typing import Any
 
 import click
 
-from .options import as_of_option, cap_options, crisis_option, emit_option, engine_option, lang_option, playbook_options
+from .options import (
+    as_of_option,
+    cap_options,
+    crisis_option,
+    emit_option,
+    engine_option,
+    lang_option,
+    map_option,
+    playbook_options,
+)
 from .runtime import load_registry, make_emitters, make_engine, make_sources
 
 
@@ -17,6 +26,7 @@ from .runtime import load_registry, make_emitters, make_engine, make_sources
     "--source", "sources", multiple=True, metavar="NAME:LOCATION",
     help="Read accounts from a data source, e.g. csv:exports/ (repeatable; see kamengine plugins).",
 )  # fmt: skip
+@map_option
 @click.option(
     "-f", "--format", "output_format", default=None, metavar="FORMAT",
     help="Print to stdout as table (default), json, jsonl, csv or markdown.",
@@ -32,9 +42,10 @@ from .runtime import load_registry, make_emitters, make_engine, make_sources
 @engine_option
 @lang_option
 def advise(
-    paths: tuple[str, ...], sources: tuple[str, ...], output_format: str | None, emits: tuple[str, ...],
-    explain: bool, rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any], as_of: dt.datetime | None,
-    max_per_contact: int | None, max_per_account: int | None, crisis: str | None, engine: str, lang: str | None,
+    paths: tuple[str, ...], sources: tuple[str, ...], column_map: str | None, output_format: str | None,
+    emits: tuple[str, ...], explain: bool, rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any],
+    as_of: dt.datetime | None, max_per_contact: int | None, max_per_account: int | None, crisis: str | None,
+    engine: str, lang: str | None,
 ) -> None:  # fmt: skip
     """Recommend next actions for the account snapshots SNAPSHOT... (JSON or YAML; - reads stdin).
 
@@ -42,7 +53,8 @@ def advise(
     on and every other emitter still delivers.
     """
     registry = load_registry()
-    readers = make_sources(registry, [f"file:{path}" for path in paths]) + make_sources(registry, sources)
+    readers = make_sources(registry, [f"file:{path}" for path in paths])
+    readers += make_sources(registry, sources, column_map=column_map)
     if not readers:
         raise click.UsageError("give SNAPSHOT files or --source NAME:LOCATION")
     emitters = make_emitters(registry, emits)

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from .options import db_option, emit_option, playbook_options
+from .options import db_option, emit_option, map_option, playbook_options
 from .runtime import current_config, load_registry, make_emitters, make_engine, make_sources
 
 
@@ -18,6 +18,7 @@ from .runtime import current_config, load_registry, make_emitters, make_engine, 
     "--source", "source_spec", required=True, metavar="NAME:LOCATION",
     help="Where the portfolio comes from, e.g. csv:exports/.",
 )  # fmt: skip
+@map_option
 @emit_option("Deliver the run's advice through an emitter (repeatable), after the store has committed.")
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: the number of cores).")
 @db_option
@@ -44,8 +45,8 @@ from .runtime import current_config, load_registry, make_emitters, make_engine, 
 )  # fmt: skip
 @playbook_options
 def batch(
-    source_spec: str, emits: tuple[str, ...], workers: int | None, db_path: str | None, executor_name: str,
-    scheduler: str | None, resume: bool, retry_failed: bool, account_timeout: float | None,
+    source_spec: str, column_map: str | None, emits: tuple[str, ...], workers: int | None, db_path: str | None,
+    executor_name: str, scheduler: str | None, resume: bool, retry_failed: bool, account_timeout: float | None,
     grace_days: int, rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any],
 ) -> None:  # fmt: skip
     """Evaluate every account of a source in worker processes and keep the advice in the store.
@@ -55,7 +56,7 @@ def batch(
     from kamengine.engine.batch.worker import account_of
 
     registry = load_registry()
-    (source,) = make_sources(registry, [source_spec])
+    (source,) = make_sources(registry, [source_spec], column_map=column_map)
     make_emitters(registry, emits)
     if executor_name == "dask" and not scheduler:
         raise click.UsageError("--executor dask needs --scheduler ADDRESS")
@@ -74,7 +75,7 @@ def batch(
         deadline = account_timeout or current_config().limits.account_seconds
         executor = ProcessExecutor(workers or os.cpu_count() or 1, lambda task: account_of(task, source), deadline)
     result = kamengine.batch(
-        source_spec, store=db_path, emit=emits, executor=executor, resume=resume, grace_days=grace_days,
+        source, store=db_path, emit=emits, executor=executor, resume=resume, grace_days=grace_days,
         stdout=sys.stdout, on_progress=progress.tick, retry_failed=retry_failed,
     )  # fmt: skip
     progress.close(len(result.failures))

@@ -112,7 +112,7 @@ class Engine:
 
     def batch(
         self,
-        source: str,
+        source: Source | str,
         *,
         store: Store | str | Path | None = None,
         emit: Sequence[str] = (),
@@ -123,14 +123,16 @@ class Engine:
         on_progress: Progress | None = None,
         retry_failed: bool = False,
     ) -> BatchResult:
-        """The nightly run: every account of the ``source`` spec into the store, then through ``emit``.
+        """The nightly run: every account of ``source`` (a ``NAME:LOCATION`` spec or a ``Source``) into the
+        store, then through ``emit``.
 
         ``executor`` defaults to one worker process per core; ``store`` to ``$KAMENGINE_HOME``'s.
         """
         from .batch.run import run_batch
         from .store.store import Store
 
-        reader = self.registry.source(source, self.config.limits)
+        reader = self.registry.source(source, self.config.limits) if isinstance(source, str) else source
+        named = source if isinstance(source, str) else f"{reader.PLUGIN_NAME}:{reader.location}"  # for the store
         for spec in emit:
             self.registry.emitter(spec)  # an unknown emitter is a mistake to report before the run
         self.spec.advisor().close()  # rules durable rejects stop the run here, before any worker starts
@@ -143,7 +145,7 @@ class Engine:
         opened = store if isinstance(store, Store) else Store(store, self.registry.actions)
         try:
             return run_batch(
-                self.spec, reader, source, opened, executor, self.registry, stdout or sys.stdout, emit, resume,
+                self.spec, reader, named, opened, executor, self.registry, stdout or sys.stdout, emit, resume,
                 grace_days, on_progress, retry_failed,
             )  # fmt: skip
         finally:
