@@ -57,6 +57,8 @@ class XlsxSource(MappedSource):
         where = f"{self.location}: sheet {sheet.title}"
         rows: Iterator[tuple[Any, ...]] = sheet.iter_rows(values_only=True)
         columns = [_text(cell) for cell in next(rows, ())]
+        while columns and not columns[-1].strip():
+            columns.pop()  # read-only rows reach the sheet's last used column: a cell past the header is extra
         header = Header(table, columns, where, self.renames.get(table))
         if header.notice:
             self.notice(header.notice)
