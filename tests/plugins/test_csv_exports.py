@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from kamengine.cli import main
 from kamengine.engine.errors import InputError, SnapshotError
 from kamengine.engine.model.loading import load_snapshot
@@ -213,3 +215,26 @@ def test_plan_takes_the_map_too(tmp_path: Path, examples: list[Snapshot]) -> Non
     planned = CliRunner().invoke(main, [*args, "--map", str(column_map)])
     assert planned.exit_code == 0, planned.stderr
     assert {item["lead"]["account_id"] for item in json.loads(planned.stdout)} == {"acme-tel", "acme-2"}
+
+
+_CELLS = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    names=st.lists(_CELLS, min_size=1, max_size=4),
+    separator=st.sampled_from([",", ";", "\t"]),
+    bom=st.sampled_from(["", "\ufeff"]),
+)
+def test_any_cell_text_reads_back_whatever_the_separator(
+    tmp_path_factory: pytest.TempPathFactory, names: list[str], separator: str, bom: str
+) -> None:
+    """The separator is judged from the header alone: cells holding commas, semicolons, tabs,
+    quotes or line breaks read back as written."""
+    folder = tmp_path_factory.mktemp("crm")
+    rows = [["id", "as_of", "name"]] + [[f"a{i}", "2026-11-20", name] for i, name in enumerate(names)]
+    out = io.StringIO()
+    csv.writer(out, delimiter=separator, lineterminator="\r\n").writerows(rows)
+    (folder / "accounts.csv").write_bytes((bom + out.getvalue()).encode("utf-8"))
+    read = [row for _, row in CsvSource(str(folder))._rows(folder / "accounts.csv", "accounts")]
+    assert read == [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
