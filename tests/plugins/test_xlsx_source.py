@@ -154,3 +154,11 @@ def test_a_row_over_the_line_limit_fails_only_its_account(tmp_path: Path, exampl
         f"{path}: sheet Accounts, row 3: the row is longer than 0.001 MB ([limits] line_mb)"
     ]
     assert orphans.error is not None and "account_id 'acme-2' is not in sheet accounts" in str(orphans.error)
+
+
+def test_workbook_xml_is_parsed_with_defusedxml() -> None:
+    """docs/security.md: openpyxl refuses entity expansion only when defusedxml is installed."""
+    from openpyxl.xml import functions
+
+    assert openpyxl.DEFUSEDXML is True
+    assert functions.iterparse.__module__.startswith("defusedxml")
