@@ -16,6 +16,7 @@ from .options import (
     emit_option,
     engine_option,
     lang_option,
+    map_option,
     output_options,
     playbook_options,
 )
@@ -33,6 +34,7 @@ _ELSEWHERE = "; other emitters deliver with --emit NAME:TARGET, e.g. --emit ics:
     "--source", "sources", multiple=True, metavar="NAME:LOCATION", shell_complete=complete_sources,
     help="Read accounts from a data source, e.g. csv:exports/ (repeatable; see kamengine plugins).",
 )  # fmt: skip
+@map_option
 @output_options(elsewhere=_ELSEWHERE)
 @emit_option("Deliver through an emitter, e.g. ics:visits.ics or webhook:https://... (repeatable).")
 @click.option(
@@ -45,7 +47,7 @@ _ELSEWHERE = "; other emitters deliver with --emit NAME:TARGET, e.g. --emit ics:
 @engine_option
 @lang_option
 def advise(
-    paths: tuple[str, ...], sources: tuple[str, ...], output: Output, emits: tuple[str, ...],
+    paths: tuple[str, ...], sources: tuple[str, ...], column_map: str | None, output: Output, emits: tuple[str, ...],
     explain: bool, rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any], as_of: dt.datetime | None,
     max_per_contact: int | None, max_per_account: int | None, crisis: str | None, engine: str, lang: str | None,
 ) -> None:  # fmt: skip
@@ -55,7 +57,8 @@ def advise(
     on and every other emitter still delivers.
     """
     registry = load_registry()
-    readers = make_sources(registry, [f"file:{path}" for path in paths]) + make_sources(registry, sources)
+    readers = make_sources(registry, [f"file:{path}" for path in paths])
+    readers += make_sources(registry, sources, column_map=column_map)
     if not readers:
         raise click.UsageError("give SNAPSHOT files or --source NAME:LOCATION")
     emitters = make_emitters(registry, emits)

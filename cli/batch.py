@@ -11,7 +11,16 @@ from typing import Any
 import click
 
 from .completion import complete_sources
-from .options import as_of_option, cap_options, db_option, emit_option, engine_option, lang_option, playbook_options
+from .options import (
+    as_of_option,
+    cap_options,
+    db_option,
+    emit_option,
+    engine_option,
+    lang_option,
+    map_option,
+    playbook_options,
+)
 from .runtime import current_config, load_registry, make_emitters, make_engine, make_sources
 
 
@@ -20,6 +29,7 @@ from .runtime import current_config, load_registry, make_emitters, make_engine, 
     "--source", "source_spec", required=True, metavar="NAME:LOCATION", shell_complete=complete_sources,
     help="Where the portfolio comes from, e.g. csv:exports/.",
 )  # fmt: skip
+@map_option
 @emit_option("Deliver the run's advice through an emitter (repeatable), after the store has committed.")
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: the number of cores).")
 @db_option
@@ -50,8 +60,8 @@ from .runtime import current_config, load_registry, make_emitters, make_engine, 
 @engine_option
 @lang_option
 def batch(
-    source_spec: str, emits: tuple[str, ...], workers: int | None, db_path: str | None, executor_name: str,
-    scheduler: str | None, resume: bool, retry_failed: bool, account_timeout: float | None,
+    source_spec: str, column_map: str | None, emits: tuple[str, ...], workers: int | None, db_path: str | None,
+    executor_name: str, scheduler: str | None, resume: bool, retry_failed: bool, account_timeout: float | None,
     grace_days: int, rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any],
     as_of: dt.datetime | None, max_per_contact: int | None, max_per_account: int | None, engine: str, lang: str | None,
 ) -> None:  # fmt: skip
@@ -62,7 +72,7 @@ def batch(
     from kamengine.engine.batch.worker import account_of
 
     registry = load_registry()
-    (source,) = make_sources(registry, [source_spec])
+    (source,) = make_sources(registry, [source_spec], column_map=column_map)
     make_emitters(registry, emits)
     if executor_name == "dask" and not scheduler:
         raise click.UsageError("--executor dask needs --scheduler ADDRESS")
@@ -84,7 +94,7 @@ def batch(
         deadline = account_timeout or current_config().limits.account_seconds
         executor = ProcessExecutor(workers or os.cpu_count() or 1, lambda task: account_of(task, source), deadline)
     result = kamengine.batch(
-        source_spec, store=db_path, emit=emits, executor=executor, resume=resume, grace_days=grace_days,
+        source, store=db_path, emit=emits, executor=executor, resume=resume, grace_days=grace_days,
         stdout=sys.stdout, on_progress=progress.tick, retry_failed=retry_failed, as_of=as_of.date() if as_of else None,
     )  # fmt: skip
     if result.interrupted:  # one line, and the shell's code for death by that signal

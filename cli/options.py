@@ -1,4 +1,4 @@
-"""Options several commands share, defined once: playbooks, output, store, engine, caps, language, dates."""
+"""Options several commands share, defined once: playbooks, sources, output, store, engine, caps, language, dates."""
 
 from __future__ import annotations
 
@@ -91,6 +91,14 @@ def db_option(command: F) -> F:
     return click.option("--db", "db_path", metavar="PATH", help="The store (default: $KAMENGINE_HOME/kamengine.db).")(
         command
     )
+
+
+def map_option(command: F) -> F:
+    """``--map FILE``: a CRM's column names renamed to kamengine's, for the tabular sources of ``--source``."""
+    return click.option(
+        "--map", "column_map", metavar="FILE", type=click.Path(exists=True, dir_okay=False),
+        help="Rename a CRM export's columns to kamengine's with this TOML file (csv and xlsx sources).",
+    )(command)  # fmt: skip
 
 
 def emit_option(help_text: str) -> Callable[[F], F]:

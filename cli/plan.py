@@ -15,6 +15,7 @@ from .options import (
     db_option,
     engine_option,
     lang_option,
+    map_option,
     output_options,
     playbook_options,
 )
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     shell_complete=complete_sources,
     help="Plan for the accounts of a data source.",
 )
+@map_option
 @db_option
 @click.option("--owner", help="Only this team member's week (their id, e.g. u-ad).")
 @click.option(
@@ -57,9 +59,9 @@ if TYPE_CHECKING:
 @engine_option
 @lang_option
 def plan(
-    paths: tuple[str, ...], sources: tuple[str, ...], db_path: str | None, owner: str | None, week: str | None,
-    output: Output, output_dir: str | None, rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any],
-    as_of: dt.datetime | None, crisis: str | None, engine: str, lang: str | None,
+    paths: tuple[str, ...], sources: tuple[str, ...], column_map: str | None, db_path: str | None, owner: str | None,
+    week: str | None, output: Output, output_dir: str | None, rule_paths: tuple[str, ...], no_builtin: bool,
+    params: dict[str, Any], as_of: dt.datetime | None, crisis: str | None, engine: str, lang: str | None,
 ) -> None:  # fmt: skip
     """The week ahead for each person of the account teams: who meets whom, when, and why first.
 
@@ -82,7 +84,7 @@ def plan(
     evaluate_on = as_of.date() if as_of else None
     day = evaluate_on or dt.date.today()
     recommendations, settings, failed = _advice(
-        registry, paths, sources, db_path, rule_paths, no_builtin, params, evaluate_on, crisis, engine, lang
+        registry, paths, sources, column_map, db_path, rule_paths, no_builtin, params, evaluate_on, crisis, engine, lang
     )
     items = schedule(recommendations, registry.actions, settings, day)
     shown_week = week or iso_week(day)
@@ -109,14 +111,15 @@ def _valid_week(text: str) -> bool:
 
 
 def _advice(
-    registry: Registry, paths: tuple[str, ...], sources: tuple[str, ...], db_path: str | None,
+    registry: Registry, paths: tuple[str, ...], sources: tuple[str, ...], column_map: str | None, db_path: str | None,
     rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any], day: dt.date | None,
     crisis: str | None, engine: str, lang: str | None,
 ) -> tuple[list[Recommendation], Any, bool]:  # fmt: skip
     """The advice to plan (fresh from snapshots or a source, else the store's live advice), and
     whether some account could not be advised."""
     if paths or sources:
-        readers = make_sources(registry, [f"file:{path}" for path in paths]) + make_sources(registry, sources)
+        readers = make_sources(registry, [f"file:{path}" for path in paths])
+        readers += make_sources(registry, sources, column_map=column_map)
         with make_engine(registry, rule_paths, no_builtin, params, engine, lang=lang, crisis=crisis) as kamengine:
             result = kamengine.advise(readers, as_of=day, on_failure=lambda m: click.echo(f"Error: {m}", err=True))
             return result.recommendations, kamengine.config.plan, bool(result.failures)

@@ -70,14 +70,23 @@ def make_engine(
     return built
 
 
-def make_sources(registry: Registry, specs: Iterable[str], option: str = "--source") -> list[Source]:
-    """Sources from ``NAME:LOCATION`` specs; a mistake is a usage error naming the option."""
+def make_sources(
+    registry: Registry, specs: Iterable[str], option: str = "--source", column_map: str | None = None
+) -> list[Source]:
+    """Sources from ``NAME:LOCATION`` specs, their columns renamed by the ``--map`` file; a mistake is
+    a usage error naming the option. Their notices are printed on stderr as they come."""
     from kamengine.engine.errors import SpecError
 
     try:
-        return [registry.source(spec, current_config().limits) for spec in specs]
+        sources = [registry.source(spec, current_config().limits, column_map) for spec in specs]
     except SpecError as exc:
         raise click.BadParameter(str(exc), param_hint=option) from None
+    if column_map is not None and not any(source.TAKES_COLUMN_MAP for source in sources):
+        takers = " and ".join(name for name, cls in registry.sources.items() if cls.TAKES_COLUMN_MAP)
+        raise click.BadParameter(f"renames the columns of {takers} sources; give one with {option}", param_hint="--map")
+    for source in sources:
+        source.on_notice = lambda message: click.echo(f"Notice: {message}", err=True)
+    return sources
 
 
 def make_emitters(registry: Registry, specs: Iterable[str], option: str = "--emit") -> list[Emitter]:

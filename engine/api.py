@@ -124,7 +124,7 @@ class Engine:
 
     def batch(
         self,
-        source: str,
+        source: Source | str,
         *,
         store: Store | str | Path | None = None,
         emit: Sequence[str] = (),
@@ -136,7 +136,8 @@ class Engine:
         retry_failed: bool = False,
         as_of: dt.date | None = None,
     ) -> BatchResult:
-        """The nightly run: every account of the ``source`` spec into the store, then through ``emit``.
+        """The nightly run: every account of ``source`` (a ``NAME:LOCATION`` spec or a ``Source``) into the
+        store, then through ``emit``.
 
         ``executor`` defaults to one worker process per core; ``store`` to ``$KAMENGINE_HOME``'s;
         ``as_of`` evaluates every account as of that date instead of its snapshot's.
@@ -147,7 +148,8 @@ class Engine:
         from .store.store import Store
 
         prepared = dataclasses.replace(self.spec, as_of=as_of) if as_of else self.spec
-        reader = self.registry.source(source, self.config.limits)
+        reader = self.registry.source(source, self.config.limits) if isinstance(source, str) else source
+        named = source if isinstance(source, str) else f"{reader.PLUGIN_NAME}:{reader.location}"  # for the store
         for spec in emit:
             self.registry.emitter(spec)  # an unknown emitter is a mistake to report before the run
         self.spec.advisor().close()  # rules durable rejects stop the run here, before any worker starts
@@ -160,7 +162,7 @@ class Engine:
         opened = store if isinstance(store, Store) else Store(store, self.registry.actions)
         try:
             return run_batch(
-                prepared, reader, source, opened, executor, self.registry, stdout or sys.stdout, emit, resume,
+                prepared, reader, named, opened, executor, self.registry, stdout or sys.stdout, emit, resume,
                 grace_days, on_progress, retry_failed,
             )  # fmt: skip
         finally:

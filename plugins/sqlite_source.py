@@ -8,7 +8,7 @@ from typing import Any
 
 from kamengine.engine.plugin import SnapshotError, Source, SourceRecord, hookimpl
 
-from .tabular import Located, build_record, check_columns
+from .tabular import Header, Located, build_record
 from .tabular_columns import TABLES
 
 
@@ -26,24 +26,26 @@ class SqliteSource(Source):
             tables = set(db.table_names())
             if "accounts" not in tables:
                 raise SnapshotError([f"{self.location}: no 'accounts' table"])
-            present = [t for t in TABLES if t in tables]
-            for table in present:
-                check_columns(table, [c.name for c in db[table].columns], f"{self.location}: table {table}")
+            headers = {}
+            for table in (t for t in TABLES if t in tables):
+                headers[table] = Header(table, [c.name for c in db[table].columns], f"{self.location}: table {table}")
+                if headers[table].notice:
+                    self.notice(str(headers[table].notice))
             for account in db.table("accounts").rows_where(select="rowid, *", order_by="rowid"):
-                yield self._record(db, present, account)
+                yield self._record(db, headers, account)
         finally:
             db.close()
 
-    def _record(self, db: Any, tables: list[str], account: dict[str, object]) -> SourceRecord:
+    def _record(self, db: Any, headers: dict[str, Header], account: dict[str, Any]) -> SourceRecord:
         account_id = account.get("id")
         children: dict[str, list[Located]] = {}
-        for table in tables:
+        for table, header in headers.items():
             if table == "accounts":
                 continue
             rows = db[table].rows_where("account_id = ?", [account_id], select="rowid, *", order_by="rowid")
-            children[table] = [(self._where(table, row.pop("rowid")), row) for row in rows]
+            children[table] = [(self._where(table, row.pop("rowid")), header.rename(row)) for row in rows]
         where = self._where("accounts", account.pop("rowid"))
-        snapshot, error = build_record((where, account), children, self.actions, where)
+        snapshot, error = build_record((where, headers["accounts"].rename(account)), children, self.actions, where)
         return SourceRecord(f"{where} ({account_id})", snapshot, error)
 
     def _where(self, table: str, rowid: object) -> str:

@@ -1,4 +1,4 @@
-"""The tabular snapshot layout shared by the ``csv`` and ``sqlite`` sources: rows into one snapshot.
+"""The tabular snapshot layout shared by the ``csv``, ``xlsx`` and ``sqlite`` sources: rows into snapshots.
 
 Six tables, one row per thing, every child row carrying its ``account_id`` — the shape a
 CRM export has. Documented in docs/sources.md; ``TABLES`` (tabular_columns.py) is the source of truth.
@@ -7,7 +7,8 @@ CRM export has. Documented in docs/sources.md; ``TABLES`` (tabular_columns.py) i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from kamengine.engine.errors import did_you_mean
@@ -17,9 +18,11 @@ from kamengine.engine.plugin import (
     InputError,
     Snapshot,
     SnapshotError,
+    SourceRecord,
     snapshot_from_document,
 )
 
+from .column_map import EXTRA_TABLES, is_column
 from .tabular_columns import REQUIRED, TABLES, convert_row
 
 Row = Mapping[str, Any]
@@ -29,24 +32,75 @@ PROBLEM = "\0problem"  # why a row could not be read at all
 _UNDECODED = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, kept as lone surrogates
 
 _ORG = ("communication", "matching", "joint", "recognition")
-_EXTRA_TABLES = ("accounts", "contacts")
 
 
-def check_columns(table: str, columns: Iterable[str], where: str) -> None:
-    """Reject unknown or missing columns for a whole table: a header typo affects every row."""
-    columns = list(columns)
-    known = TABLES[table]
-    problems = []
-    for column in columns:
-        if column not in known and not (table in _EXTRA_TABLES and column.startswith("extra.")):
-            problems.append(
-                f"{where}: unknown column '{column}'{did_you_mean(column, known)}; expected some of {', '.join(known)}"
-            )
-    for column in REQUIRED[table]:
-        if column not in columns:
-            problems.append(f"{where}: required column '{column}' is missing")
-    if problems:
-        raise SnapshotError(problems)
+class Header:
+    """How the columns of one file (sheet, table) become the layout's: renamed by the ``--map`` file,
+    kept as they are, kept in ``extra`` (an unknown column of accounts or contacts), or left out."""
+
+    def __init__(self, table: str, columns: Iterable[str], where: str, renames: Mapping[str, str] | None = None):
+        renames = renames or {}
+        self.targets: dict[str, str | None] = {}
+        unknown: list[str] = []
+        given: dict[str, str] = {}  # our column -> the column that gives it
+        problems = []
+        for column in columns:
+            name = column.strip()
+            if name in renames:
+                target: str | None = renames[name] or None
+            elif is_column(table, name) or not name:  # a column without a name has nothing to say
+                target = name or None
+            else:
+                unknown.append(name)
+                target = f"extra.{name}" if table in EXTRA_TABLES else None
+            if target is not None and target in given:
+                problems.append(f"{where}: columns '{given[target]}' and '{name}' both give '{target}'")
+            elif target is not None:
+                given[target] = name
+            self.targets[column] = target
+        for column in REQUIRED[table]:
+            if column not in given:
+                hint = did_you_mean(column, unknown)
+                problems.append(f"{where}: required column '{column}' is missing{hint}; --map can rename one to it")
+        if problems:
+            raise SnapshotError(problems)
+        fate = "kept in extra" if table in EXTRA_TABLES else "left out"
+        listed = ", ".join(f"'{name}'{did_you_mean(name, TABLES[table])}" for name in unknown)
+        #: One line naming the columns kamengine does not know, or None.
+        self.notice: str | None = None
+        if unknown:
+            self.notice = f"{where}: {len(unknown)} column(s) not in the {table} layout, {fate}: {listed}"
+
+    def rename(self, row: Row) -> dict[str, Any]:
+        """A row with the layout's column names (and a source's ``OVERFLOW`` and ``PROBLEM`` as they are)."""
+        return {target: value for column, value in row.items() if (target := self.targets.get(column, column))}
+
+
+def assemble(
+    read: Callable[[str], Iterable[Located] | None], actions: ActionCatalogue, accounts: str
+) -> Iterator[SourceRecord]:
+    """Every account of a tabular source: ``read(table)`` gives a table's located rows (None when it is
+    absent); child rows are grouped by ``account_id``, each account is built as one snapshot. A row
+    that cannot be read, an account that does not validate, a child of no account (not in
+    ``accounts``, the accounts table's name) is a record with its error, and the rest goes on."""
+    children: dict[str, dict[str, list[Located]]] = defaultdict(lambda: defaultdict(list))
+    unreadable: list[SourceRecord] = []  # rows that could not be read, so whose account is unknown
+    for table in TABLES:
+        for where, row in (read(table) if table != "accounts" else None) or ():
+            if PROBLEM in row:
+                unreadable.append(SourceRecord(where, error=SnapshotError([f"{where}: {row[PROBLEM]}"])))
+            else:
+                children[str(row.get("account_id") or "")][table].append((where, row))
+    yield from unreadable
+    rows = list(read("accounts") or ())
+    known = {str(row.get("id")) for _, row in rows}
+    for where, row in rows:
+        account_id = str(row.get("id") or "")
+        snapshot, error = build_record((where, row), children.get(account_id, {}), actions, where)
+        yield SourceRecord(f"{where} ({account_id})", snapshot, error)
+    for account_id in sorted(set(children) - known):
+        first = next(iter(children[account_id].values()))[0][0]
+        yield SourceRecord(first, error=SnapshotError([f"{first}: account_id '{account_id}' is not in {accounts}"]))
 
 
 def build_snapshot(

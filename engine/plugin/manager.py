@@ -22,6 +22,7 @@ BUILTIN_PLUGINS = (
     "kamengine.plugins.file_source",
     "kamengine.plugins.jsonl_source",
     "kamengine.plugins.csv_source",
+    "kamengine.plugins.xlsx_source",
     "kamengine.plugins.sqlite_source",
     "kamengine.plugins.text_emitters",
     "kamengine.plugins.sqlite_emitter",

@@ -41,8 +41,9 @@ class Registry:
             self.provides[plugin].append(f"playbooks {path}")
         self.kinds = self._kinds()
 
-    def source(self, spec: str, limits: Limits | None = None) -> Source:
-        """The source a ``NAME:LOCATION`` spec names, e.g. ``csv:exports/``, reading within ``limits``."""
+    def source(self, spec: str, limits: Limits | None = None, column_map: str | None = None) -> Source:
+        """The source a ``NAME:LOCATION`` spec names, e.g. ``csv:exports/``, reading within ``limits``
+        and renaming columns as the ``column_map`` file says (for a source that ``TAKES_COLUMN_MAP``)."""
         name, location = split_spec(spec)
         if name not in self.sources:
             raise SpecError(f"unknown source '{name}'; installed: {', '.join(self.sources)}")
@@ -52,6 +53,8 @@ class Registry:
         source = cls(location, self.actions)
         if limits is not None:
             source.limits = limits
+        if column_map is not None and cls.TAKES_COLUMN_MAP:
+            source.use_column_map(column_map)
         return source
 
     def emitter(self, spec: str) -> Emitter:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
@@ -39,11 +39,26 @@ class Source:
     PLUGIN_NAME: ClassVar[str] = ""
     #: One line for ``kamengine plugins`` and ``--help``: what LOCATION means.
     DESCRIPTION: ClassVar[str] = ""
+    #: Whether ``--map FILE`` (a column-mapping file, docs/sources.md) applies: then ``use_column_map`` reads it.
+    TAKES_COLUMN_MAP: ClassVar[bool] = False
 
     def __init__(self, location: str, actions: ActionCatalogue | None = None) -> None:
         self.location = location
         self.actions = actions or ActionCatalogue()
         self.limits = Limits()
+        self.notices: list[str] = []
+        #: Hears each notice as it is given (the command line prints it on stderr).
+        self.on_notice: Callable[[str], None] | None = None
+
+    def use_column_map(self, path: str) -> None:
+        """Read the column-mapping file at ``path`` before any record; raise ``InputError`` naming its mistakes."""
+        raise NotImplementedError
+
+    def notice(self, message: str) -> None:
+        """Tell the user something that is not an error (e.g. columns kept in ``extra``), once."""
+        self.notices.append(message)
+        if self.on_notice is not None:
+            self.on_notice(message)
 
     def records(self) -> Iterator[SourceRecord]:
         """Yield every account, a bad one as a record with an error (never raise for one account).

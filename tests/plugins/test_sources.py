@@ -93,8 +93,10 @@ def test_csv_header_typos_and_orphans(tmp_path: Path, examples: list[Snapshot]) 
     folder = write_csv_dir(tmp_path / "csv", examples[:1])
     team = folder / "team.csv"
     team.write_text(team.read_text(encoding="utf-8").replace("level", "levle", 1), encoding="utf-8")
-    with pytest.raises(SnapshotError, match=r"team.csv: unknown column 'levle' \(did you mean 'level'\?\)"):
-        list(CsvSource(str(folder)).records())
+    source = CsvSource(str(folder))
+    (record,) = source.records()  # a header typo is told, not a reason to drop the whole file
+    assert record.snapshot is not None and {m.level for m in record.snapshot.team} == {"middle"}  # the default
+    assert source.notices == [f"{team}: 1 column(s) not in the team layout, left out: 'levle' (did you mean 'level'?)"]
     folder = write_csv_dir(tmp_path / "csv2", examples[:1])
     with (folder / "team.csv").open("a", encoding="utf-8") as stream:
         stream.write("ghost-account,u-x,X,AR,middle\n")
@@ -167,3 +169,20 @@ def test_a_source_without_its_own_parsing_gives_parsed_records(tmp_path: Path, e
     (record,) = source.raw_records()
     assert record.raw is None and record.snapshot == load_snapshot(example_path)
     assert source.parse(record) is record
+
+
+def test_a_sqlite_table_with_columns_of_its_own_is_read_with_a_notice(tmp_path: Path, examples: list[Snapshot]) -> None:
+    path = write_sqlite(tmp_path / "crm.db", examples)
+    db = sqlite_utils.Database(path)
+    db["accounts"].add_column("Created By", str)
+    db["team"].add_column("Last Modified", str)
+    db.execute("update accounts set [Created By] = 'etl'")
+    db.conn.commit()
+    source = SqliteSource(str(path))
+    snapshots = _read(source)
+    assert [s.account.extra for s in snapshots] == [{"region": "EU", "Created By": "etl"}] * 2
+    assert [s.model_copy(update={"account": e.account}) for s, e in zip(snapshots, examples, strict=True)] == examples
+    assert source.notices == [
+        f"{path}: table accounts: 1 column(s) not in the accounts layout, kept in extra: 'Created By'",
+        f"{path}: table team: 1 column(s) not in the team layout, left out: 'Last Modified'",
+    ]

@@ -28,7 +28,7 @@ def test_builtins_are_registered_by_module_name() -> None:
     pm = get_plugin_manager(load_entry_points=False)
     assert [name for name, _ in pm.list_name_plugin()] == list(BUILTIN_PLUGINS)
     registry = Registry(pm)
-    assert list(registry.sources) == ["csv", "file", "jsonl", "sqlite"]
+    assert list(registry.sources) == ["csv", "file", "jsonl", "sqlite", "xlsx"]
     assert list(registry.emitters) == ["csv", "ics", "json", "jsonl", "markdown", "sqlite", "table", "webhook"]
     assert "executive_visit" in registry.actions and registry.warnings == []
     assert registry.playbook_sources[0][0] == "kamengine.plugins.builtin_playbooks"
