@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 from typing import Any
 
 import click
@@ -47,7 +49,12 @@ class _Group(click.Group):
         from kamengine.engine.errors import KamengineError, UsageError
 
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # here, not at exit, where a reader gone away (`| head`) is a traceback
+            return result
+        except BrokenPipeError:  # the reader of stdout went away: like `yes | head`, stop without a word
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise SystemExit(141) from None
         except KeyboardInterrupt:  # Ctrl-C: one line and the shell's code, not click's "Aborted!" (exit 1)
             click.echo("interrupted", err=True)
             raise SystemExit(130) from None

@@ -44,6 +44,10 @@ def _guarded(emitter: Emitter, call: Callable[[], str], seconds: float | None) -
         return Delivered(emitter, True, in_thread(call, seconds, f"emitter '{emitter.PLUGIN_NAME}'"))
     except DeadlineExceeded as exc:
         return Delivered(emitter, False, str(exc))
+    except BrokenPipeError:
+        if emitter.target in (None, "-"):  # `kamengine advise ... | head`: the reader has all it wanted
+            return Delivered(emitter, True, "standard output closed by its reader")
+        raise
     except Exception as exc:  # one emitter failing must never stop the others
         target = emitter.target if emitter.target not in (None, "-") else None  # not the temporary file's name
         return Delivered(emitter, False, redact(plain(exc, target)))

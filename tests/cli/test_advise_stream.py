@@ -86,6 +86,19 @@ def test_the_installed_command_answers_an_account_before_the_source_ends() -> No
     assert "advising" not in stderr and stderr == ""  # not a terminal: no progress bar
 
 
+def test_a_reader_that_stops_early_ends_the_stream_without_a_word(tmp_path: Path) -> None:
+    portfolio = tmp_path / "p.jsonl"
+    portfolio.write_text("".join(_account(i) + "\n" for i in range(200)), encoding="utf-8")
+    env = {**os.environ, "KAMENGINE_CONFIG": "/dev/null"}
+    args = [str(SCRIPT), "advise", "--source", f"jsonl:{portfolio}", "--format", "jsonl"]
+    process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    assert json.loads(process.stdout.readline())["account_id"] == "acct-0"
+    process.stdout.close()  # `| head -1`
+    assert process.wait(timeout=60) == 0
+    assert process.stderr.read().decode() == ""
+
+
 def test_no_progress_text_off_a_terminal_and_the_same_lines_as_json(tmp_path: Path) -> None:
     folder = REPO / "examples" / "portfolio"
     args = ["--config", "/dev/null", "advise", "--source", f"file:{folder}"]
