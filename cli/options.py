@@ -120,10 +120,10 @@ class _TextFormat(click.Choice):  # type: ignore[type-arg]
         self.fail(f"'{value}' is not a text format; expected one of {expected}{self.elsewhere}")
 
 
-def output_options(default: str = "table", also: Sequence[str] = (), elsewhere: str = "") -> Callable[[F], F]:
+def output_options(default: str = "table", elsewhere: str = "") -> Callable[[F], F]:
     """``-f/--format table|json|jsonl|csv|markdown`` with the ``--json`` and ``--csv`` shorthands and
-    ``--excel`` (CSV Excel opens as UTF-8), as one ``output`` argument (an ``Output``). ``also``: formats
-    a command adds (plan's ics); ``elsewhere``: where other formats go, said when one is asked for."""
+    ``--excel`` (CSV Excel opens as UTF-8), as one ``output`` argument (an ``Output``). ``elsewhere``:
+    where other formats go, said when one is asked for."""
 
     def decorate(command: F) -> F:
         @functools.wraps(command)
@@ -143,7 +143,7 @@ def output_options(default: str = "table", also: Sequence[str] = (), elsewhere: 
         for option in reversed(
             (
                 click.option(
-                    "-f", "--format", "output_format", type=_TextFormat((*TEXT_FORMATS, *also), elsewhere),
+                    "-f", "--format", "output_format", type=_TextFormat(TEXT_FORMATS, elsewhere),
                     help=f"Output format [default: {default}].",
                 ),
                 click.option("--json", "as_json", is_flag=True, help="Short for --format json."),

@@ -45,14 +45,11 @@ if TYPE_CHECKING:
 @click.option(
     "--week", metavar="YYYY-Www", help="The ISO week to show, e.g. 2026-W49 (default: this week); 'all' for every week."
 )
-@output_options(also=("ics",))
+@output_options(elsewhere="; calendars: --ics DIR writes one per person")
 @click.option(
-    "-o",
-    "--output",
-    "output_dir",
-    type=click.Path(file_okay=False),
-    help="With --format ics: one calendar per person here.",
-)
+    "--ics", "output_dir", type=click.Path(file_okay=False), metavar="DIR",
+    help="Write one calendar (.ics) per person into DIR instead of printing.",
+)  # fmt: skip
 @playbook_options
 @as_of_option
 @crisis_option
@@ -72,12 +69,10 @@ def plan(
     \b
     kamengine plan --source file:examples/portfolio/ --owner u-ad
     kamengine plan --week 2026-W49 --format markdown      # from the store, for the team meeting
-    kamengine plan --source csv:exports/ --format ics -o calendars/
+    kamengine plan --source file:examples/portfolio/ --ics calendars/
     """
     from kamengine.engine.plan.week import iso_week, schedule
 
-    if output.format == "ics" and not output_dir:
-        raise click.UsageError("--format ics writes one calendar per person: give -o DIR")
     if week is not None and week != "all" and not _valid_week(week):
         raise click.BadParameter(f"expected an ISO week like 2026-W49, found '{week}'", param_hint="--week")
     registry = load_registry()
@@ -92,8 +87,8 @@ def plan(
     if owner is not None and not any(r.owner and r.owner.id == owner for r in recommendations):
         known = ", ".join(sorted({r.owner.id for r in recommendations if r.owner})) or "none"
         raise click.BadParameter(f"'{owner}' owns no advice here; owners: {known}", param_hint="--owner")
-    if output.format == "ics":
-        _write_calendars(items, registry, Path(output_dir or "."))
+    if output_dir is not None:
+        _write_calendars(items, registry, Path(output_dir))
     else:
         click.echo(render(output, items, shown_week), nl=False)
     if failed:  # the others' weeks are shown; the failures were said as they happened

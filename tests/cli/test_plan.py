@@ -79,7 +79,7 @@ def test_markdown_is_ready_for_a_team_meeting() -> None:
 
 
 def test_ics_writes_one_calendar_per_person(tmp_path: Path) -> None:
-    result = _plan(ACME, "--week", "all", "--format", "ics", "-o", str(tmp_path / "cal"))
+    result = _plan(ACME, "--week", "all", "--ics", str(tmp_path / "cal"))
     assert result.exit_code == 0, result.output
     files = sorted(p.name for p in (tmp_path / "cal").iterdir())
     assert files == ["u-ad.ics", "u-ar.ics", "u-fr.ics", "u-sr.ics"]  # Omar (FR) has only our own work: no events
@@ -104,7 +104,8 @@ def test_from_the_store_after_a_batch(tmp_path: Path) -> None:
 def test_mistakes_are_usage_errors() -> None:
     assert _plan(ACME, "--week", "49").exit_code == 2
     assert "expected an ISO week like 2026-W49" in _plan(ACME, "--week", "49").output
-    assert "give -o DIR" in _plan(ACME, "--format", "ics").output
+    not_text = _plan(ACME, "--format", "ics")
+    assert not_text.exit_code == 2 and "calendars: --ics DIR writes one per person" in not_text.output
     nobody = _plan(ACME, "--owner", "u-nobody")
     assert nobody.exit_code == 2 and "'u-nobody' owns no advice here; owners: u-ad, u-ar, u-fr, u-sr" in nobody.output
     missing = _plan("--db", "/nonexistent/k.db")
