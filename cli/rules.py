@@ -84,6 +84,8 @@ def validate(paths: tuple[str, ...]) -> None:
 
     registry = load_registry()
     playbooks = load_playbooks(playbook_files(paths), registry.actions, kinds=registry.kinds)
+    for gap in (f"{t.source}: table {t.id}: {gap}" for p in playbooks for t in p.tables for gap in t.gaps):
+        click.echo(gap, err=True)  # a warning: a table with gaps is valid
     click.echo(f"{len(playbooks)} playbook(s), {sum(len(p.rules) for p in playbooks)} rules: valid")
 
 
