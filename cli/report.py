@@ -9,12 +9,16 @@ from typing import Any
 import click
 
 from .options import db_option, format_option, playbook_options
+from .report_rules import rules_report
 from .runtime import load_registry, make_engine
 
 
 @click.group()
 def report() -> None:
-    """Reports over the store: effectiveness of actions, coverage of accounts and rules."""
+    """Reports over the store: effectiveness of actions, coverage of accounts and rules, what people do with rules."""
+
+
+report.add_command(rules_report)
 
 
 @report.command()
