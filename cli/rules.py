@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .options import format_option, playbook_options
+from .rules_new import new
 from .runtime import load_registry, make_engine
 
 if TYPE_CHECKING:
@@ -17,7 +18,10 @@ if TYPE_CHECKING:
 
 @click.group()
 def rules() -> None:
-    """Inspect and check playbooks: list, show, validate, test, lint, catalogue."""
+    """Inspect and check playbooks: list, show, validate, test, lint, catalogue; scaffold a package (new)."""
+
+
+rules.add_command(new)
 
 
 @rules.command("list")
