@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .options import format_option, playbook_options
+from .rules_impact import impact
 from .rules_new import new
 from .runtime import load_registry, make_engine
 
@@ -18,10 +19,11 @@ if TYPE_CHECKING:
 
 @click.group()
 def rules() -> None:
-    """Inspect and check playbooks: list, show, validate, test, lint, catalogue; scaffold a package (new)."""
+    """Inspect and check playbooks: list, show, validate, test, lint, catalogue; impact of a change; new package."""
 
 
 rules.add_command(new)
+rules.add_command(impact)
 
 
 @rules.command("list")
