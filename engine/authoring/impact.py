@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-from ..advise.advisor import durable_available
+from ..advise.advisor import EngineName, durable_available
 from ..advise.setup import AdvisorSpec, playbook_paths
 from ..errors import KamengineError
 from ..evaluate.facts import Facts
@@ -83,7 +83,7 @@ def version_spec(registry: Registry, config: Config, files: Sequence[str], param
     overrides = {**config.parameters, **params}
     playbooks = load_playbooks([*others, *files], registry.actions, overrides, registry.kinds)
     playbooks = switch_off(playbooks, config.disabled_playbooks, config.disabled_rules)
-    engine = "durable" if durable_available() else "reference"
+    engine: EngineName = "durable" if durable_available() else "reference"
     enrichers = tuple(registry.enrichers.values())
     return AdvisorSpec(tuple(playbooks), registry.actions, config, enrichers, engine, combined_caps(playbooks))
 

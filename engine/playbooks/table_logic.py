@@ -94,13 +94,14 @@ def compile_rows(policy: str, rows: Sequence[Row], grid: Grid) -> list[Condition
             if grid.overlap(j, k) is None:
                 continue  # never both: row k's cells already exclude row j
             earlier = rows[j]
-            rest: list[Condition] = [
-                cell
+            # Not (earlier row): some cell of it this row does not already imply fails, or its when.
+            negated = [
+                negate(cell)
                 for column, cell in enumerate(earlier.cells)
                 if cell is not None and not grid.implies(column, row.cells[column], cell)
             ]
-            rest += [earlier.when] if earlier.when is not None else []
-            parts.append(negate(AllOf(tuple(rest))))  # no rest: unreachable, which the checks report
+            negated += [negate(earlier.when)] if earlier.when is not None else []
+            parts.append(_flat_any(negated))  # none: unreachable, which the checks report
         compiled.append(renumber(_flat_all(parts), count(1)))
     return compiled
 

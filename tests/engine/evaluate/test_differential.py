@@ -8,6 +8,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from kamengine.engine.errors import EvaluationError
 from kamengine.engine.evaluate.durable import DurableEvaluator
 from kamengine.engine.evaluate.facts import Facts, compute_facts
 from kamengine.engine.evaluate.reference import evaluate_reference, holds, quantifier_items
@@ -285,7 +286,12 @@ def test_a_table_fires_the_rows_its_hit_policy_picks(snapshot: Snapshot, drawn: 
             )
         ]
         expected += [(f"random/t-{k}", str(subject["id"])) for k in (held[:1] if policy == "first" else held)]
-    with DurableEvaluator(rules) as evaluator:
+    assert sorted(f.key for f in evaluate_reference(rules, facts)) == sorted(expected)
+    try:
+        evaluator = DurableEvaluator(rules)
+    except EvaluationError as exc:  # too many expressions for durable: refused at load, naming the rows
+        assert "error code: 113; it cannot hold <generated> (random/t-" in str(exc)
+        return
+    with evaluator:
         actual = evaluator.evaluate(facts)
     assert sorted(f.key for f in actual) == sorted(expected)
-    assert sorted(f.key for f in evaluate_reference(rules, facts)) == sorted(expected)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from kamengine.cli import main
 from kamengine.engine.authoring.catalogue import catalogue_json, catalogue_markdown
@@ -142,4 +143,41 @@ def test_validate_warns_of_gaps_and_lint_reports_them(tmp_path: Path) -> None:
     linted = CliRunner().invoke(main, ["rules", "lint", str(path)])
     assert (
         linted.exit_code == 1 and f"{path}:5: rules[0]: table t/grid: no row covers role A, stance 0" in linted.output
+    )
+
+
+def test_the_first_policy_example_of_docs_rules_md_validates() -> None:
+    import re
+
+    from support import REPO
+
+    doc = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
+    (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", doc, flags=re.S) if "greeting-by-role" in b]
+    playbook = make_playbook("playbook: doc\n" + block)
+    assert [(r.id, r.table) for r in playbook.rules] == [
+        ("greeting-by-role-1", "greeting-by-role"),
+        ("greeting-by-role-2", "greeting-by-role"),
+    ]
+    assert (
+        describe(playbook.rules[1].when)
+        == "stance ≥ 0 and (role not in [A, D] or role is missing or stance < 1 or stance is missing)"
+    )
+    assert playbook.tables[0].gaps[0] == "no row covers role A, stance -1"
+
+
+def test_a_row_durable_rules_cannot_hold_is_named_when_the_playbook_loads() -> None:
+    from kamengine.engine.advise.advisor import Advisor
+    from kamengine.engine.errors import EvaluationError
+
+    rows = "".join(
+        f"        - {{cells: [any, any], when: {{any_of: [{{activity_count: {i}}}, {{live_deal_count: {i}}}]}}, "
+        "actions: [executive_visit]}\n"
+        for i in range(8)
+    )
+    playbook = make_playbook(TABLE.format(policy="first").split("      rows:\n")[0] + "      rows:\n" + rows)
+    with pytest.raises(EvaluationError) as caught:
+        Advisor([playbook]).close()
+    assert str(caught.value).endswith(
+        "error code: 113; it cannot hold playbook.yaml:19: rules[0].table.rows[6] (t/grid-7); "
+        "playbook.yaml:20: rules[0].table.rows[7] (t/grid-8): write them with fewer alternatives"
     )
