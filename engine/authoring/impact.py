@@ -10,6 +10,7 @@ re-ranked (its order among the recommendations both versions give the account ch
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -112,7 +113,8 @@ def impact(
             _stop()
         return result
     while True:  # a pool whose worker died is replaced; the accounts it held are reported, the rest go on
-        with ProcessPoolExecutor(workers, initializer=_start, initargs=(base, head, readers)) as pool:
+        spawn = multiprocessing.get_context("spawn")  # no inherited durable state or threads (a fork could hang)
+        with ProcessPoolExecutor(workers, spawn, initializer=_start, initargs=(base, head, readers)) as pool:
             chunks = iter(lambda: list(islice(records, CHUNK)), [])
             pending = [(chunk, pool.submit(_compare_all, chunk, as_of)) for chunk in islice(chunks, workers * 4)]
             try:
