@@ -108,3 +108,20 @@ def test_a_git_ref_against_the_working_tree(
     assert json.loads(file_at_ref.output)["changed_accounts"] == 3
     bad = CliRunner().invoke(main, [*command, "--base", "nosuch:playbooks", "--head", "playbooks"])
     assert bad.exit_code == 2 and "--base 'nosuch:playbooks': no such file or directory, nor a git ref" in bad.output
+
+
+def test_a_bad_account_costs_only_itself_and_a_missing_version_is_a_usage_error(
+    versions: dict[str, str], tmp_path: Path
+) -> None:
+    portfolio = tmp_path / "some-bad.jsonl"
+    good = Path(versions["source"].removeprefix("jsonl:")).read_text(encoding="utf-8")
+    portfolio.write_text('{"account": 1}\n' + good, encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["rules", "impact", "--base", versions["base"], "--head", versions["head"], "--source",
+               f"jsonl:{portfolio}", "--workers", "1"],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {portfolio}:1: ")
+    assert "3 of 6 account(s) change:" in result.output
+    alone = CliRunner().invoke(main, ["rules", "impact", "--base", versions["base"], "--source", versions["source"]])
+    assert alone.exit_code == 2 and "give --head, or --playbooks PATH" in alone.output
