@@ -32,6 +32,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "report": ("kamengine report effectiveness",),
     "report effectiveness": ("kamengine report effectiveness --format json",),
     "report coverage": ("kamengine report coverage --rules team-playbooks/",),
+    "report rules": ("kamengine report rules --since 2026-10-01 --format csv --excel > rules.csv",),
     "rules": ("kamengine rules list",),
     "rules list": ("kamengine rules list --format json",),
     "rules show": ("kamengine rules show power-map/borrow-leverage",),
@@ -39,6 +40,11 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "rules test": ("kamengine rules test rules/",),
     "rules lint": ("kamengine rules lint rules/",),
     "rules catalogue": ("kamengine rules catalogue -o docs/playbook.md",),
+    "rules impact": (
+        "kamengine rules impact --base main --playbooks rules/ --source file:examples/portfolio/ -f markdown",
+        "kamengine rules impact --base rules/ --head my-copy/ --source csv:exports/ --fail-on-change",
+    ),
+    "rules new": ("kamengine rules new getresult   # a kamengine-getresult package to fill in",),
     "schema": ("kamengine schema > snapshot.schema.json",),
 }
 

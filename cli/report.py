@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .options import db_option, output_options, playbook_options
+from .report_rules import rules_report
 from .runtime import load_registry, make_engine
 
 if TYPE_CHECKING:
@@ -16,7 +17,10 @@ if TYPE_CHECKING:
 
 @click.group()
 def report() -> None:
-    """Reports over the store: effectiveness of actions, coverage of accounts and rules."""
+    """Reports over the store: effectiveness of actions, coverage of accounts and rules, what people do with rules."""
+
+
+report.add_command(rules_report)
 
 
 @report.command()

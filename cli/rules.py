@@ -9,6 +9,8 @@ import click
 
 from .completion import complete_rules
 from .options import output_options, playbook_options
+from .rules_impact import impact
+from .rules_new import new
 from .runtime import load_registry, make_engine
 
 if TYPE_CHECKING:
@@ -19,7 +21,11 @@ if TYPE_CHECKING:
 
 @click.group()
 def rules() -> None:
-    """Inspect and check playbooks: list, show, validate, test, lint, catalogue."""
+    """Inspect and check playbooks: list, show, validate, test, lint, catalogue; impact of a change; new package."""
+
+
+rules.add_command(new)
+rules.add_command(impact)
 
 
 @rules.command("list")
@@ -80,6 +86,8 @@ def validate(paths: tuple[str, ...]) -> None:
 
     registry = load_registry()
     playbooks = load_playbooks(playbook_files(paths), registry.actions, kinds=registry.kinds)
+    for gap in (f"{t.source}: table {t.id}: {gap}" for p in playbooks for t in p.tables for gap in t.gaps):
+        click.echo(gap, err=True)  # a warning: a table with gaps is valid
     click.echo(f"{len(playbooks)} playbook(s), {sum(len(p.rules) for p in playbooks)} rules: valid")
 
 

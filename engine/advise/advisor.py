@@ -66,8 +66,11 @@ class Advisor:
         if as_of is not None:
             snapshot = snapshot.model_copy(update={"as_of": as_of})
         facts = compute_facts(snapshot, self.enrichers, self.actions)
-        firings = self._durable.evaluate(facts) if self._durable else evaluate_reference(self.rules, facts)
-        return facts, firings
+        return facts, self.fire(facts)
+
+    def fire(self, facts: Facts) -> list[Firing]:
+        """The rules that fire on facts already derived (another advisor's, for the same snapshot)."""
+        return self._durable.evaluate(facts) if self._durable else evaluate_reference(self.rules, facts)
 
     def ranked(self, facts: Facts, firings: list[Firing]) -> Advice:
         """What the rules recommend, before the plan: compliance, cooldowns, duplicates, exclusive groups."""

@@ -9,7 +9,8 @@ from typing import Any
 from ..evaluate.explain import describe
 from ..model.actions import ActionCatalogue
 from ..model.i18n import LANGUAGES, pick
-from ..playbooks.playbook import Playbook, Rule
+from ..playbooks.conditions import Condition
+from ..playbooks.playbook import Playbook, Rule, Table
 
 _HEADER = """\
 # The built-in playbook
@@ -50,9 +51,38 @@ def catalogue_markdown(playbooks: Sequence[Playbook], actions: ActionCatalogue) 
             out += ["| parameter | default | meaning |", "|---|---|---|"]
             out += [f"| `{p.name}` | {p.default} | {p.description} |" for p in playbook.parameters.values()]
             out.append("")
+        tables = {table.id: table for table in playbook.tables}
         for rule in playbook.rules:
+            if rule.table in tables:  # the whole table where its first row would be, then its rows
+                out += _table_markdown(playbook, tables.pop(rule.table))
             out += _rule_markdown(rule, actions)
     return "\n".join(out).rstrip() + "\n"
+
+
+def _table_markdown(playbook: Playbook, table: Table) -> list[str]:
+    """A decision table as a Markdown table: a line per row, a column per input."""
+    rules = {rule.id: rule for rule in playbook.rules if rule.table == table.id}
+    rows = [row for row in table.rows if row.rule in rules]
+    extra = any(row.when is not None for row in rows)
+    header = ["rule", *(f"`{name}`" for name in table.inputs), *(["and"] if extra else []), "priority", "recommends"]
+    lines = [f"### {playbook.id}/{table.id} (decision table, hit policy {table.hit_policy})", ""]
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in rows:
+        rule = rules[row.rule]
+        cells = [_cell(cell, name) for cell, name in zip(row.cells, table.inputs, strict=True)]
+        cells += [describe(row.when) if row.when is not None else ""] if extra else []
+        actions = ", ".join(f"`{spec.action}`" for spec in rule.actions)
+        lines.append(
+            "| " + " | ".join(c.replace("|", "\\|") for c in [rule.id, *cells, str(rule.priority), actions]) + " |"
+        )
+    return [*lines, "", *(f"- {gap}" for gap in table.gaps), *([""] if table.gaps else [])]
+
+
+def _cell(cell: Condition | None, name: str) -> str:
+    if cell is None:
+        return "any"
+    text = describe(cell).replace(f"{name} ", "")
+    return text[2:] if text.startswith("= ") else text
 
 
 def _rule_markdown(rule: Rule, actions: ActionCatalogue) -> list[str]:
@@ -86,6 +116,7 @@ def catalogue_json(playbooks: Sequence[Playbook]) -> str:
             rows.append(
                 {
                     "rule": rule.qualified_id,
+                    **({"table": rule.table} if rule.table else {}),  # a row of this decision table
                     "description": rule.description,
                     "subject": rule.subject,
                     "priority": rule.priority,

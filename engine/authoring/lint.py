@@ -1,4 +1,4 @@
-"""``rules lint``: rules that can never fire, overlapping exclusive rules, actions without a cooldown.
+"""``rules lint``: rules that can never fire, overlapping exclusive rules, actions without a cooldown, table gaps.
 
 Satisfiability is decided per field for the conditions a rule requires together (its
 top-level conjunction): the only values that matter are the literals themselves, their
@@ -8,17 +8,16 @@ and for the open intervals between number literals.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from itertools import combinations, pairwise
+from itertools import combinations
 from typing import Any
 
 from ..evaluate.explain import describe
-from ..evaluate.reference import test_field
 from ..model.actions import ActionCatalogue
 from ..playbooks.conditions import AllOf, Condition, FieldTest
 from ..playbooks.playbook import Kinds, Playbook, Rule
+from ..playbooks.values import candidates, test_field
 
 
 def lint_playbook(playbook: Playbook, actions: ActionCatalogue, kinds: Kinds) -> list[str]:
@@ -32,6 +31,8 @@ def lint_playbook(playbook: Playbook, actions: ActionCatalogue, kinds: Kinds) ->
             if actions[spec.action].cooldown_days is None and spec.action not in playbook.cooldowns:
                 problem = f"recommends {spec.action}, which has no cooldown: it may be repeated every run"
                 findings.append(f"{rule.source}: {rule.qualified_id} {problem}")
+    for table in playbook.tables:
+        findings += [f"{table.source}: table {playbook.id}/{table.id}: {gap}" for gap in table.gaps]
     groups: dict[tuple[str, str], list[Rule]] = defaultdict(list)
     for rule in playbook.rules:
         if rule.exclusive_group:
@@ -64,40 +65,6 @@ def _contradiction(tests: Iterable[FieldTest], fields: Any) -> str | None:
     for name, group in by_field.items():
         spec = fields.get(name) if not name.startswith("account.") else None
         choices = spec.choices if spec is not None else None
-        if not any(all(test_field(t, value) for t in group) for value in _candidates(group, choices)):
+        if not any(all(test_field(t, value) for t in group) for value in candidates(group, choices)):
             return " and ".join(describe(t) for t in group) + " cannot all hold"
     return None
-
-
-# A value of each type, for fields tested only with ``exists``.
-_SAMPLES: dict[str, tuple[Any, ...]] = {
-    "int": (0,),
-    "number": (0.0,),
-    "str": ("x",),
-    "bool": (True,),
-    "date": (dt.date(2000, 1, 1),),
-    "action": ("x",),
-}
-
-
-def _candidates(tests: list[FieldTest], choices: tuple[object, ...] | None) -> list[Any]:
-    literals: list[Any] = []
-    for test in tests:
-        if test.op == "exists":
-            continue
-        literals.extend(test.value if isinstance(test.value, tuple) else [test.value])
-    values: list[Any] = [None, *literals, *_SAMPLES.get(tests[0].type, ())]
-    if choices is not None:
-        return values + list(choices)
-    kind = tests[0].type
-    if kind == "bool":
-        return [*values, True, False]
-    if kind in ("int", "number"):
-        numbers = sorted(set(literals))
-        values += [n + d for n in numbers for d in (-1, 1)]
-        if kind == "number":  # open intervals between literals hold non-integers only
-            values += [(a + b) / 2 for a, b in pairwise(numbers)]
-        return values
-    if kind == "date":
-        return values + [d + dt.timedelta(days=k) for d in literals for k in (-1, 1)]
-    return [*values, "\x00 a value no rule names"]

@@ -93,7 +93,7 @@ class DurableEvaluator:
             self._routes = {t: [handle_of[n] for n in names] for t, names in compiled.routes.items()}
         except core.error as exc:
             self.close()
-            raise EvaluationError(f"durable_rules rejected the compiled rules: {exc}") from None
+            raise EvaluationError(f"durable_rules rejected the compiled rules: {exc}{_culprits(self.rules)}") from None
 
     def close(self) -> None:
         """Free the compiled rulesets in durable's C memory (they are never freed otherwise)."""
@@ -276,3 +276,16 @@ def _dumps(batch: list[dict[str, Any]]) -> str:
         return orjson.dumps(batch).decode()
     except TypeError:  # an integer beyond 64 bits (an enricher's field): the standard library writes it
         return json.dumps(batch, ensure_ascii=False)
+
+
+def _culprits(rules: Sequence[Rule]) -> str:
+    """``; rejected: file:line (rule)`` for each rule durable rejects on its own (error 113: too many
+    expressions in one sequence, e.g. many alternatives of several conditions each)."""
+    rejected = []
+    for rule in rules:
+        try:
+            for name, definition in compile_rules([rule]).definitions.items():
+                core.delete_ruleset(core.create_ruleset(name, encode(definition)))
+        except core.error:
+            rejected.append(f"{rule.source} ({rule.qualified_id})")
+    return f"; it cannot hold {'; '.join(rejected)}: write them with fewer alternatives" if rejected else ""

@@ -95,7 +95,16 @@ def _expression(
         return _field_test(compiled, condition, fact_type)
     if isinstance(condition, Quantifier):
         return _quantifier_test(condition, rule_index)
-    expressions = [_expression(compiled, child, rule_index, fact_type) for child in condition.children]
+    # Inside "any of: f <op> v, f is missing", f <op> v needs no guard 8: whatever durable makes of a
+    # missing f, the alternative already holds. Fewer nested $and keep durable within its 32 expressions
+    # a sequence (error 113), which negated decision-table rows would otherwise reach.
+    missing = {c.field for c in condition.children if isinstance(c, FieldTest) and c.op == "exists" and not c.value}
+    expressions = [
+        _field_test(compiled, child, fact_type, guard=False)
+        if isinstance(condition, AnyOf) and isinstance(child, FieldTest) and child.field in missing
+        else _expression(compiled, child, rule_index, fact_type)
+        for child in condition.children
+    ]
     children = [e for e in expressions if e is not None]
     if isinstance(condition, AnyOf):
         if len(children) < len(expressions):
@@ -104,7 +113,7 @@ def _expression(
     return and_(children) if children else None
 
 
-def _field_test(compiled: CompiledRules, test: FieldTest, fact_type: str) -> dict[str, Any]:
+def _field_test(compiled: CompiledRules, test: FieldTest, fact_type: str, guard: bool = True) -> dict[str, Any]:
     name = test.field
     if name.startswith(ACCOUNT_PREFIX):
         compiled.account_fields[fact_type].add(name[len(ACCOUNT_PREFIX) :])
@@ -112,9 +121,9 @@ def _field_test(compiled: CompiledRules, test: FieldTest, fact_type: str) -> dic
     else:
         compiled.fields[fact_type].add(name)
     name = fact_field(name)
-    exists = {"$ex": {name: 1}}  # guard 8: never compare a missing field
     if test.op == "exists":
-        return exists if test.value else {"$nex": {name: 1}}
+        return {"$ex": {name: 1}} if test.value else {"$nex": {name: 1}}
+    exists = {"$ex": {name: 1}} if guard else None  # guard 8: never compare a missing field
     if test.op == "in":
         # guard 13: no $in and no array literals, so an $or of equalities.
         options = [{name: _literal(v)} for v in dict.fromkeys(test.value)]

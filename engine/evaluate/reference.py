@@ -7,25 +7,14 @@ firings; ``explain`` uses it to say why a rule did or did not fire.
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from ..playbooks.conditions import ACCOUNT_PREFIX, AllOf, AnyOf, Condition, FieldTest, Quantifier
 from ..playbooks.playbook import Rule
+from ..playbooks.values import COMPARE, test_field
 from .facts import Facts, Record
 from .firing import Firing
-
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "eq": operator.eq,
-    "ne": operator.ne,
-    "lt": operator.lt,
-    "lte": operator.le,
-    "gt": operator.gt,
-    "gte": operator.ge,
-    "in": lambda value, options: value in options,
-    "not_in": lambda value, options: value not in options,
-}
 
 
 def evaluate_reference(rules: Iterable[Rule], facts: Facts) -> list[Firing]:
@@ -46,15 +35,6 @@ def field_value(record: Record, name: str, facts: Facts) -> Any:
     return record.get(name)
 
 
-def test_field(test: FieldTest, value: Any) -> bool:
-    """One comparison; any comparison with a missing (null) value is false."""
-    if test.op == "exists":
-        return (value is not None) is bool(test.value)
-    if value is None:
-        return False
-    return _COMPARE[test.op](value, test.value)
-
-
 def quantifier_items(q: Quantifier, subject: Record, facts: Facts, kind: str) -> tuple[list[Record], list[Record]]:
     """``(all items, items matching where)`` of a quantifier's collection for one subject."""
     items = facts.items(kind, str(subject["id"]), q.collection)
@@ -72,7 +52,7 @@ def quantifier_holds(q: Quantifier, total: int, matched: int) -> bool:
     if q.quantifier == "all":
         return matched == total
     assert q.op is not None
-    return _COMPARE[q.op](matched, q.value)
+    return COMPARE[q.op](matched, q.value)
 
 
 def holds(condition: Condition, record: Record, facts: Facts, kind: str, matches: dict[int, tuple[str, ...]]) -> bool:

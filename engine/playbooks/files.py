@@ -50,6 +50,40 @@ class RuleFile(_File):
     actions: Annotated[list[Any], Field(min_length=1)]  # each validated as an ActionFile
 
 
+class RowFile(_File):
+    """A decision table's row: a cell per input, an optional extra ``when``, and what it recommends."""
+
+    id: Text | None = None  # default: <table id>-<row number>
+    cells: list[Any]
+    when: Any = None
+    description: str | None = None
+    rationale: Localized | None = None
+    priority: Priority | None = None
+    priority_in_crisis: Priority | None = None
+    exclusive_group: str | None = None
+    actions: Annotated[list[Any], Field(min_length=1)] | None = None  # action ids of the table's, or actions
+
+
+class TableFile(_File):
+    hit_policy: Literal["first", "unique", "collect"]
+    inputs: Annotated[list[str], Field(min_length=1)]
+    actions: list[Any] = Field(default_factory=list)  # actions its rows name by id
+    rows: Annotated[list[Any], Field(min_length=1)]  # each validated as a RowFile
+
+
+class TableRuleFile(_File):
+    """A ``table:`` rule: the keys of a rule, as defaults for its rows, and the table."""
+
+    id: Text
+    description: str = ""
+    rationale: Localized | None = None
+    subject: Subject
+    priority: Priority = 50
+    priority_in_crisis: Priority | None = None
+    exclusive_group: str | None = None
+    table: TableFile
+
+
 def _parameter(value: Any) -> Any:
     # A parameter may be given as its default alone: ``cold_after_days: 60``.
     return value if isinstance(value, dict) else {"default": value}

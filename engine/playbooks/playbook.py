@@ -40,6 +40,7 @@ class Rule:
     source: str  # file:line, for messages
     exclusive_group: str | None = None  # only the best-ranked firing of a group survives per subject
     priority_in_crisis: int | None = None  # the priority while account.crisis is set (default: priority)
+    table: str | None = None  # the decision table this rule is a row of
 
     def priority_for(self, crisis: bool) -> int:
         """The rule's priority, which may change while the account is in a crisis."""
@@ -63,6 +64,28 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class TableRow:
+    """A decision table's row as written: one cell per input (None: any value) and its own ``when``."""
+
+    rule: str  # the id of the rule the row compiles to
+    cells: tuple[Condition | None, ...]
+    when: Condition | None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A decision table: rows of condition cells over the same inputs, each row compiled to one rule."""
+
+    id: str
+    subject: str
+    hit_policy: str  # first | unique | collect
+    inputs: tuple[str, ...]
+    rows: tuple[TableRow, ...]
+    source: str  # file:line
+    gaps: tuple[str, ...] = ()  # input combinations no row covers (first and unique tables)
+
+
+@dataclass(frozen=True)
 class Parameter:
     name: str
     default: Any
@@ -82,22 +105,17 @@ class Playbook:
     caps: Mapping[str, int] = field(default_factory=dict)  # per_contact, per_account
     document: Document | None = None  # the parsed file, for the playbook's own test cases
     languages: tuple[str, ...] = (DEFAULT_LANGUAGE,)  # every text must exist in each
-    locations: Mapping[str, str] = field(default_factory=dict)  # text path -> file:line
+    locations: Mapping[str, tuple[str, Text]] = field(default_factory=dict)  # text path -> (file:line, text)
+    tables: tuple[Table, ...] = ()  # the decision tables some of ``rules`` came from
 
     def missing_translations(self) -> list[str]:
         """``file:line: path: no 'zh' text`` for every text lacking a declared language."""
-        missing = []
-        for rule_index, rule in enumerate(self.rules):
-            texts: list[tuple[str, Text | None]] = [(f"rules[{rule_index}].rationale", rule.rationale)]
-            for action_index, spec in enumerate(rule.actions):
-                texts.append((f"rules[{rule_index}].actions[{action_index}].title", spec.title))
-                texts.append((f"rules[{rule_index}].actions[{action_index}].body", spec.body))
-            for path, text in texts:
-                if text is None:
-                    continue
-                where = self.locations.get(path, self.source)
-                missing += [f"{where}: {path}: no '{lang}' text" for lang in self.languages if not text.get(lang)]
-        return missing
+        return [
+            f"{where}: {path}: no '{lang}' text"
+            for path, (where, text) in self.locations.items()
+            for lang in self.languages
+            if not text.get(lang)
+        ]
 
 
 Kinds = Mapping[str, Mapping[str, FieldSpec]]

@@ -23,7 +23,8 @@ from ..model.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from ..model.validation import fields_at
 from .conditions import ParseContext, Path, parse_when
 from .files import WRONG_KIND, ActionFile, PlaybookFile, RuleFile
-from .playbook import ActionSpec, Kinds, Parameter, Playbook, Rule
+from .playbook import ActionSpec, Kinds, Parameter, Playbook, Rule, Table
+from .tables import table_rules
 from .templates import placeholders
 
 
@@ -53,7 +54,8 @@ class _Validator:
         self.actions = actions
         self.kinds = kinds
         self.problems: list[str] = []
-        self.locations: dict[str, str] = {}
+        self.locations: dict[str, tuple[str, dict[str, str]]] = {}
+        self.tables: list[Table] = []  # filled by table_rules
 
     def report(self, path: Path, message: str) -> None:
         self.problems.append(f"{self.doc.where(path)}: {message}")
@@ -94,7 +96,7 @@ class _Validator:
         caps = {key: value for key, value in file.caps.model_dump().items() if value is not None}
         return Playbook(
             file.playbook, file.version, file.description, parameters, values, dict(file.cooldowns), rules,
-            self.doc.source, caps, self.doc, tuple(file.languages), self.locations,
+            self.doc.source, caps, self.doc, tuple(file.languages), self.locations, tuple(self.tables),
         )  # fmt: skip
 
     def _rules(self, playbook_id: str, raw: list[Any], values: Mapping[str, Any]) -> tuple[Rule, ...]:
@@ -103,6 +105,13 @@ class _Validator:
             path: Path = ("rules", index)
             if not isinstance(item, dict):
                 self.report(path, "a rule must be a mapping with id, subject, when and actions")
+                continue
+            if "table" in item:  # a decision table: one rule per row
+                for row_rule, row_path in table_rules(self, item, path, playbook_id, values):
+                    if row_rule.id in seen:
+                        self.report((*row_path, "id"), f"duplicate rule id '{row_rule.id}'")
+                    seen.add(row_rule.id)
+                    rules.append(row_rule)
                 continue
             file: RuleFile | None = self.shape(RuleFile, item, path)
             rule_id = str(item.get("id", ""))
@@ -114,7 +123,7 @@ class _Validator:
                 continue  # reported by the shape; its conditions cannot be read without it
             context = ParseContext(values, self.actions, self.report, self.kinds)
             when = parse_when(item.get("when"), subject, (*path, "when"), context)
-            rationale = self._localized(item.get("rationale"), (*path, "rationale"), "rationale")
+            rationale = self.localized(item.get("rationale"), (*path, "rationale"), "rationale")
             specs = self._actions(item.get("actions"), (*path, "actions"), subject, values)
             if file is not None:
                 rule = Rule(
@@ -125,40 +134,44 @@ class _Validator:
         return tuple(rules)
 
     def _actions(self, raw: Any, path: Path, subject: str, values: Mapping[str, Any]) -> tuple[ActionSpec, ...]:
-        specs = []
-        for index, item in enumerate(raw if isinstance(raw, list) else []):
-            where = (*path, index)
-            if not isinstance(item, dict):
-                self.report(where, "an action must be a mapping with action and title")
-                continue
-            action = item.get("action")
-            if "action" in item and action not in self.actions:
-                self.report(
-                    (*where, "action"), f"unknown action id {action!r}{did_you_mean(str(action), self.actions.ids())}"
-                )
-            title = self._localized(item.get("title"), (*where, "title"), "title", subject)
-            body = self._localized(item.get("body"), (*where, "body"), "body", subject)
-            file: ActionFile | None = self.shape(ActionFile, item, where)
-            value = file.value if file is not None else None
-            if isinstance(value, str):
-                value = values.get(value[1:]) if value.startswith("$") else value
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-                self.report((*where, "value"), f"'value' must be a number, found {value!r}")
-                continue
-            if file is None or action not in self.actions:
-                continue
-            owner = file.owner_role or self.actions[file.action].owner_role
-            specs.append(ActionSpec(file.action, title or {}, owner, file.due_in_days, value, body))
-        return tuple(specs)
+        found = [
+            self.action(item, (*path, i), subject, values)
+            for i, item in enumerate(raw if isinstance(raw, list) else [])
+        ]
+        return tuple(spec for spec in found if spec is not None)
 
-    def _localized(self, value: Any, path: Path, key: str, subject: str | None = None) -> dict[str, str] | None:
+    def action(self, item: Any, where: Path, subject: str, values: Mapping[str, Any]) -> ActionSpec | None:
+        """One action of a rule, or None (its problems reported)."""
+        if not isinstance(item, dict):
+            self.report(where, "an action must be a mapping with action and title")
+            return None
+        action = item.get("action")
+        if "action" in item and action not in self.actions:
+            self.report(
+                (*where, "action"), f"unknown action id {action!r}{did_you_mean(str(action), self.actions.ids())}"
+            )
+        title = self.localized(item.get("title"), (*where, "title"), "title", subject)
+        body = self.localized(item.get("body"), (*where, "body"), "body", subject)
+        file: ActionFile | None = self.shape(ActionFile, item, where)
+        value = file.value if file is not None else None
+        if isinstance(value, str):
+            value = values.get(value[1:]) if value.startswith("$") else value
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            self.report((*where, "value"), f"'value' must be a number, found {value!r}")
+            return None
+        if file is None or action not in self.actions:
+            return None
+        owner = file.owner_role or self.actions[file.action].owner_role
+        return ActionSpec(file.action, title or {}, owner, file.due_in_days, value, body)
+
+    def localized(self, value: Any, path: Path, key: str, subject: str | None = None) -> dict[str, str] | None:
         """Text given as a string (English) or as ``{en: ..., zh: ...}``; None when absent."""
         if value is None:
             return None
-        self.locations[format_path(path)] = self.doc.where(path).rsplit(": ", 1)[0]
         texts: dict[str, str] = {}
+        self.locations[format_path(path)] = (self.doc.where(path).rsplit(": ", 1)[0], texts)
         if isinstance(value, str) and value.strip():
-            texts = {DEFAULT_LANGUAGE: value}
+            texts[DEFAULT_LANGUAGE] = value
         elif isinstance(value, dict) and value:
             for lang, text in value.items():
                 if lang not in LANGUAGES:

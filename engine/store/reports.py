@@ -28,10 +28,11 @@ class Effect:
         return self.treated_change - self.control_change
 
 
-def effectiveness(store: Store) -> list[Effect]:
+def effectiveness(store: Store, by: str = "action") -> list[Effect]:
     """Per action type done on contacts: stance change from the last snapshot on or before it was
     done to the latest snapshot after, against contacts never given that action who started at
-    the same stance, measured over the same dates."""
+    the same stance, measured over the same dates. ``by="rule"``: per rule (``Effect.action``
+    then names the rule, and the control is people never given that rule's advice)."""
     history: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
     for row in store.db.table("stance_history").rows_where(order_by="as_of"):
         history[(row["account_id"], row["contact_id"])].append((row["as_of"], row["stance"]))
@@ -40,7 +41,7 @@ def effectiveness(store: Store) -> list[Effect]:
         if row["subject_kind"] == "contact":
             person = (row["account_id"], row["subject_id"])
             done_on = row["status_at"][:10]
-            treated_by_action[row["action"]].setdefault(person, done_on)
+            treated_by_action[row[by]].setdefault(person, done_on)
     effects = []
     for action, treated in sorted(treated_by_action.items()):
         changes, controls = [], []

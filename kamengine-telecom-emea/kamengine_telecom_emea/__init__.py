@@ -1,0 +1,1 @@
+"""kamengine-telecom-emea: the telecom-emea team's playbook, as a kamengine plugin."""
