@@ -20,6 +20,8 @@ COMMANDS = {
     "report": "report",
     "rules": "rules",
     "schema": "schema",
+    "serve": "serve",
+    "tokens": "tokens",
 }
 
 

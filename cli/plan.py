@@ -117,15 +117,8 @@ def _advice(
 
 
 def _item_json(item: Any) -> dict[str, Any]:
-    return {
-        "owner": item.lead.owner.to_dict() if item.lead.owner else None,
-        "week": item.week,
-        "day": item.day.isoformat(),
-        "moved_from": item.moved_from.isoformat() if item.moved_from else None,
-        "over_capacity": item.over_capacity,
-        "lead": item.lead.to_dict(),
-        "companions": [c.to_dict() for c in item.companions],
-    }
+    document: dict[str, Any] = item.to_dict()
+    return document
 
 
 def _write_calendars(items: list[Any], registry: Registry, folder: Path) -> None:

@@ -1,0 +1,80 @@
+"""The nightly batch for one account, on demand: a snapshot in, its advice through the store's lifecycle at once.
+
+The service calls this when a CRM sends a changed account. It is a run of its own (source
+``api:ACCOUNT``) made of exactly what a batch does per account — earlier stances filled in from
+the store, advice, ``Store.apply`` — and it is one ``begin immediate`` transaction: the snapshot,
+the run, the lifecycle and the decision are all written or none is, and two processes
+refreshing the same account queue for the store's write lock instead of interleaving.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..advise.advisor import Advisor
+from ..model.recommendation import Recommendation
+from ..model.rows import account_advice
+from ..model.snapshot import Snapshot
+from ..store.decisions import log_decision
+from ..store.snapshots import save_snapshot
+from ..store.stances import StanceHistory
+from ..store.statuses import DEFAULT_EXPIRY_GRACE_DAYS
+from ..store.store import Store
+from .run import BatchResult
+
+
+@dataclass
+class Refreshed:
+    """One account's on-demand run: the run's totals, the advice it gave, the decision's id."""
+
+    run: BatchResult
+    recommendations: list[Recommendation]
+    decision_id: str
+
+
+def refresh_account(
+    advisor: Advisor,
+    snapshot: Snapshot,
+    data: Any,
+    body: bytes,
+    store: Store,
+    *,
+    revision: str,
+    principal: str,
+    grace_days: int = DEFAULT_EXPIRY_GRACE_DAYS,
+) -> Refreshed:
+    """Keep ``snapshot`` (``data`` as received, ``body`` its bytes) and bring its account's stored advice in line."""
+    source = f"api:{snapshot.account.id}"
+    history = StanceHistory(str(store.path))
+    try:
+        filled = history.fill(snapshot)
+    finally:
+        history.close()
+    advice = advisor.advise(filled)
+    rows = account_advice(filled, advice.recommendations)
+    with _immediate(store):
+        run_id, _ = store.start_run(source)
+        result = BatchResult(run_id, accounts=1, outcome=store.apply(run_id, rows, source, grace_days))
+        store.finish_run(run_id, result.summary)
+        ids = [r.id for r in advice.recommendations]
+        decision_id = log_decision(store, "refresh", snapshot.account.id, revision, principal, body, ids, run_id)
+        save_snapshot(store, snapshot, data, decision_id)
+    return Refreshed(result, advice.recommendations, decision_id)
+
+
+@contextlib.contextmanager
+def _immediate(store: Store) -> Iterator[None]:
+    """A transaction that takes the write lock first (waiting up to the busy timeout), so that what it
+    reads cannot change before it writes."""
+    conn = store.db.conn
+    conn.execute("begin immediate")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("rollback")
+        raise
+    conn.execute("commit")
