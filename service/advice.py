@@ -12,6 +12,7 @@ from kamengine.engine.errors import SnapshotError
 from kamengine.engine.model.documents import parse
 from kamengine.engine.model.loading import snapshot_from_document
 from kamengine.engine.model.snapshot import Snapshot
+from kamengine.engine.plugin.emitters import EmitContext
 from kamengine.engine.plugin.sources import Source, SourceRecord
 from kamengine.engine.store.decisions import log_decision
 from kamengine.engine.store.tokens import TokenHolder
@@ -69,11 +70,15 @@ def read_snapshot(service: Service, body: bytes) -> tuple[Snapshot, Any]:
 def _advise(service: Service, holder: TokenHolder, body: bytes, explain: bool, lang: str | None) -> Response:
     snapshot, _ = read_snapshot(service, body)
     engine = service.engine(lang)
-    out = io.StringIO()
-    result = engine.advise([_Given(snapshot)], explain=explain, emit=["json:-"], stdout=out)
+    result = engine.advise([_Given(snapshot)], explain=explain)
     if result.failures:
         status = 500 if "internal error" in result.failures[0] else 422
         raise Problem(status, "advice-failed", "The account could not be advised", result.failures[0])
+    # The json emitter itself, called here rather than through a delivery: rendering cannot hang, and
+    # a delivery's deadline would start a thread per request.
+    out = io.StringIO()
+    context = EmitContext(out, service.registry.actions, result.explanations, service.config.limits)
+    service.registry.emitter("json:-").emit(result.recommendations, context)
     ids = [r.id for r in result.recommendations]
     with service.store() as store:
         decision = log_decision(store, "advise", snapshot.account.id, engine.revision, holder.token_id, body, ids)

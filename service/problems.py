@@ -72,9 +72,13 @@ def _problem(request: Request, exc: Exception) -> JSONResponse:
     return exc.response(headers)
 
 
+def _store_trouble(request: Request, exc: Exception) -> JSONResponse:
+    """The store busy past its timeout, full, read-only or damaged: one line, as the CLI says it."""
+    assert isinstance(exc, sqlite3.Error)
+    return Problem(503, "store", "The store cannot be used now", trouble(exc, None)).response()
+
+
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    if isinstance(exc, sqlite3.Error):  # the store: busy past its timeout, full, read-only or damaged
-        return Problem(503, "store", "The store cannot be used now", trouble(exc, None)).response()
     logging.getLogger("kamengine.service").exception("internal error on %s %s", request.method, request.url.path)
     detail = f"internal error, please report it: {type(exc).__name__}"
     return Problem(500, "internal", "Internal error", detail).response()
@@ -83,6 +87,7 @@ def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 def install(app: FastAPI) -> None:
     """Every error the app raises answers as problem details."""
     app.add_exception_handler(Problem, _problem)
+    app.add_exception_handler(sqlite3.Error, _store_trouble)
     app.add_exception_handler(Exception, _unexpected)
     app.add_exception_handler(RequestValidationError, _request_invalid)
     app.add_exception_handler(StarletteHTTPException, _http_problem)

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from kamengine.engine.model.recommendation import Recommendation
+from kamengine.engine.store.decisions import immediate
 from kamengine.engine.store.files import StoreError
 from kamengine.engine.store.statuses import LIVE, Status
 from kamengine.engine.store.store import Store
@@ -102,7 +103,8 @@ def decide(service: Service, holder: TokenHolder, rec_id: str, verb: str, decisi
                 detail = f"until: a snooze needs an end date YYYY-MM-DD, found {decision.until!r}"
                 raise Problem(422, "invalid-request", "The request is invalid", detail) from None
         try:
-            changed = store.change(row["id"], STATUSES[verb], holder.member, decision.reason, until=until)
+            with immediate(store):
+                changed = store.change(row["id"], STATUSES[verb], holder.member, decision.reason, until=until)
         except StoreError as exc:
             raise Problem(409, "conflict", "The change is not possible", str(exc)) from None
     return stored_document(changed)

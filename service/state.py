@@ -66,8 +66,8 @@ class Service:
         try:
             opened = self._pool.get_nowait()
         except queue.Empty:
-            opened = Store(self.db_path, self.registry.actions)
-            with self._opened_lock:
+            with self._opened_lock:  # one at a time: opening migrates, and migrations must not race
+                opened = Store(self.db_path, self.registry.actions)
                 self._opened.append(opened)
         try:
             yield opened

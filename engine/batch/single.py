@@ -9,8 +9,6 @@ refreshing the same account queue for the store's write lock instead of interlea
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +16,7 @@ from ..advise.advisor import Advisor
 from ..model.recommendation import Recommendation
 from ..model.rows import account_advice
 from ..model.snapshot import Snapshot
-from ..store.decisions import log_decision
+from ..store.decisions import immediate, log_decision
 from ..store.snapshots import save_snapshot
 from ..store.stances import StanceHistory
 from ..store.statuses import DEFAULT_EXPIRY_GRACE_DAYS
@@ -55,7 +53,7 @@ def refresh_account(
         history.close()
     advice = advisor.advise(filled)
     rows = account_advice(filled, advice.recommendations)
-    with _immediate(store):
+    with immediate(store):
         run_id, _ = store.start_run(source)
         result = BatchResult(run_id, accounts=1, outcome=store.apply(run_id, rows, source, grace_days))
         store.finish_run(run_id, result.summary)
@@ -63,18 +61,3 @@ def refresh_account(
         decision_id = log_decision(store, "refresh", snapshot.account.id, revision, principal, body, ids, run_id)
         save_snapshot(store, snapshot, data, decision_id)
     return Refreshed(result, advice.recommendations, decision_id)
-
-
-@contextlib.contextmanager
-def _immediate(store: Store) -> Iterator[None]:
-    """A transaction that takes the write lock first (waiting up to the busy timeout), so that what it
-    reads cannot change before it writes."""
-    conn = store.db.conn
-    conn.execute("begin immediate")
-    try:
-        yield
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("rollback")
-        raise
-    conn.execute("commit")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,30 @@ def revision(playbooks: Iterable[Playbook]) -> str:
     return digest.hexdigest()[:16]
 
 
+@contextlib.contextmanager
+def immediate(store: Store) -> Iterator[None]:
+    """A write transaction that takes the store's write lock first, waiting up to its busy timeout; a savepoint
+    inside a transaction already open.
+
+    SQLite's default (deferred) transaction asks for the write lock only at its first write: when
+    another connection commits meanwhile it fails at once, without waiting, in WAL mode. A service
+    writes from many connections at a time, so its writes begin immediate.
+    """
+    conn = store.db.conn
+    if conn.in_transaction:
+        with store.db.atomic():
+            yield
+        return
+    conn.execute("begin immediate")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("rollback")
+        raise
+    conn.execute("commit")
+
+
 def log_decision(
     store: Store,
     kind: str,
@@ -43,7 +68,7 @@ def log_decision(
 ) -> str:
     """Record one evaluation; returns its id (``dec-...``). Inside the caller's transaction if one is open."""
     decision_id = f"dec-{uuid.uuid4().hex[:20]}"
-    with store.db.atomic():
+    with immediate(store):
         store.db.table("decisions").insert(
             {
                 "id": decision_id,
