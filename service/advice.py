@@ -27,7 +27,9 @@ router = APIRouter(prefix="/v1", tags=["advice"])
 #: The request body is validated by kamengine (for its messages), documented as the snapshot's schema.
 _SNAPSHOT = {"schema": {"$ref": "#/components/schemas/Snapshot"}}
 SNAPSHOT_BODY = {"requestBody": {"required": True, "content": {"application/json": _SNAPSHOT}}}
-_INVALID = {422: {"description": "The snapshot is invalid: RFC 7807 problem details, one error per field path"}}
+_INVALID: dict[int | str, dict[str, Any]] = {
+    422: {"description": "The snapshot is invalid: RFC 7807 problem details, one error per field path"}
+}
 
 
 class _Given(Source):

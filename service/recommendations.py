@@ -116,4 +116,4 @@ def act(rec_id: str, verb: Verb, request: Request, decision: Decision | None = N
     A snooze needs ``until``; a change the lifecycle does not allow (done advice accepted) is a 409."""
     holder = holder_of(request, "act")
     service: Service = request.app.state.service
-    return JSONResponse(decide(service, holder, rec_id, verb, decision or Decision()))
+    return JSONResponse(decide(service, holder, rec_id, verb, decision or Decision(until=None)))

@@ -44,7 +44,7 @@ def save_snapshot(store: Store, snapshot: Snapshot, data: Any, decision_id: str 
             "insert or replace into account_team (account_id, member_id, role) values (?, ?, ?)",
             [(account.id, member.id, member.role) for member in snapshot.team],
         )
-    return int(snapshot_id)
+    return int(snapshot_id or 0)
 
 
 def last_snapshot(store: Store, account_id: str) -> dict[str, Any] | None:
