@@ -2,7 +2,7 @@
 
 The service's routes and ``kamengine report account`` call only these:
 
-``render_account_page(snapshot, recommendations, *, standalone, actions_url=None, form_fields=None) -> str``
+``render_account_page(snapshot, recommendations, *, standalone, actions_url=None, form_fields=None, today=None)``
     One account: the three layers, its advice, the power map (an org chart of ``reports_to``,
     one card per contact with role, stance, intimacy rung, owner, last touch, marks and the
     open advice for that person) and a fishbone per live deal. ``recommendations`` are the
@@ -10,8 +10,8 @@ The service's routes and ``kamengine report account`` call only these:
     file: the stylesheet inline, SVG inline, no script, no link, no form. Otherwise the page links
     ``/static/kamengine.css`` (serve ``STATIC_DIR`` there) and, when ``actions_url`` is given,
     each recommendation gets accept/done/dismiss/snooze forms posting to
-    ``{actions_url}/{id}/{verb}`` (a snooze also sends ``until``, a date) with ``form_fields`` as
-    hidden inputs (a CSRF token, say).
+    ``{actions_url}/{id}/{verb}`` (a snooze also sends ``until``, a date a week after ``today``)
+    with ``form_fields`` as hidden inputs (a CSRF token, say).
 
 ``render_portfolio_page(accounts, *, account_url_for=account_path, heading="Portfolio") -> str``
     ``accounts`` are ``AccountSummary`` rows, made by ``account_summary(snapshot, open_recommendations)``;

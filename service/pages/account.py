@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -49,6 +50,7 @@ def render_account_page(
     standalone: bool,
     actions_url: str | None = None,
     form_fields: Mapping[str, str] | None = None,
+    today: dt.date | None = None,
 ) -> str:
     """The account page; see the package's documentation."""
     facts = compute_facts(snapshot)
@@ -81,7 +83,7 @@ def render_account_page(
         closed=[deal for deal in snapshot.opportunities if deal.id not in live_ids],
         advice=[_line(r, snapshot, by_id) for r in own],
         team=[(m, sum(1 for c in snapshot.contacts if c.owner == m.id)) for m in team.values()],
-        buttons=buttons([r.id for r in own], url_for, form_fields, snapshot.as_of),
+        buttons=buttons([r.id for r in own], url_for, form_fields, today or dt.date.today()),
     )
 
 

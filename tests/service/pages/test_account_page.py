@@ -173,6 +173,7 @@ def test_the_served_page_links_its_stylesheet_and_posts_each_verb() -> None:
         standalone=False,
         actions_url="/recs/",
         form_fields={"csrf": "t0k"},
+        today=dt.date(2026, 11, 20),
     )
     assert [e.attrs["href"] for e in page.find_all(lambda e: e.tag == "link")] == ["/static/kamengine.css"]
     forms = page.find_all(lambda e: e.tag == "form")
