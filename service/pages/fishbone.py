@@ -81,14 +81,14 @@ def fishbone(deal: Opportunity, by_id: Mapping[str, Card]) -> Fishbone:
     """Lay out ``deal``'s decision groups; a group the snapshot lists twice is one bone, a missing one an empty bone."""
     order = {contact_id: index for index, contact_id in enumerate(by_id)}
     people: dict[str, list[tuple[int, str]]] = {group: [] for group in GROUPS}
-    for group in deal.decision_groups:
-        seen = {contact_id for _, contact_id in people[group.group]}
-        for m in group.members:
+    for listed in deal.decision_groups:
+        seen = {contact_id for _, contact_id in people[listed.group]}
+        for m in listed.members:
             if m.contact_id in by_id and m.contact_id not in seen:
                 seen.add(m.contact_id)
-                people[group.group].append((m.proximity, m.contact_id))
-    for rows in people.values():
-        rows.sort(key=lambda row: (row[0], order[row[1]]))
+                people[listed.group].append((m.proximity, m.contact_id))
+    for members_of in people.values():
+        members_of.sort(key=lambda row: (row[0], order[row[1]]))
     # Bones in pairs, toward the head: commercial above and technical below, then selection and final.
     rows_above = max(len(people["commercial"]), len(people["selection"]), 1)
     rows_below = max(len(people["technical"]), len(people["final"]), 1)
