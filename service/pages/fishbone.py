@@ -20,7 +20,7 @@ ROW = 30  # px between members along a bone
 SLANT = 0.45  # how far a bone leans back per px of height
 BONE_GAP = 330  # px between the two pairs of bones
 LEFT = 300  # px of room left of the first pair for its labels
-HEAD = 170  # px of the head (the deal)
+HEAD = 210  # px of the head (the deal)
 MAX_LABEL = 34  # characters of a name on a bone; the whole name is its tooltip
 
 
