@@ -9,12 +9,16 @@ from typing import Any
 import click
 
 from .options import db_option, format_option, playbook_options
+from .report_account import account as account_page
 from .runtime import load_registry, make_engine
 
 
 @click.group()
 def report() -> None:
-    """Reports over the store: effectiveness of actions, coverage of accounts and rules."""
+    """Reports over the store: effectiveness of actions, coverage of accounts and rules; one account's page."""
+
+
+report.add_command(account_page)  # in its own module: a page, not a report over the store
 
 
 @report.command()
