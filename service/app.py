@@ -9,9 +9,11 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from kamengine.engine.model.snapshot import Snapshot
 
-from . import advice, info, problems, recommendations
+from . import advice, info, problems, recommendations, web
+from .pages import STATIC_DIR
 from .state import Service
 
 
@@ -32,8 +34,9 @@ def create_app(service: Service) -> FastAPI:
     app.state.service = service
     problems.install(app)
     app.add_middleware(problems.AccessLog)
-    for module in (advice, recommendations, info):
+    for module in (advice, recommendations, info, web):
         app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", tags=["service"], summary="Liveness: the store answers")
     def healthz() -> JSONResponse:

@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi.routing import APIRoute
 from kamengine.cli.serve import serve
 from kamengine.engine.plugin.registry import Registry
+from kamengine.service import advice, info, recommendations, web
 from kamengine.service.app import create_app
 from kamengine.service.state import Service
 from serving import serving
@@ -17,16 +18,34 @@ from support import REPO
 DOC = (REPO / "docs" / "serve.md").read_text(encoding="utf-8")
 
 
-def test_every_endpoint_is_in_the_table(tmp_path: Path) -> None:
-    app = create_app(Service(tmp_path / "k.db", registry=Registry()))
-    routes = [r for r in app.routes if isinstance(r, APIRoute)]
-    table = re.findall(r"^\| `([A-Z]+) ([^`?]+)[^|]*\|", DOC, flags=re.M)
-    documented = {(method, path) for method, path in table}
+def _documented() -> set[tuple[str, str]]:
+    """(method, path) of every row of the endpoint and page tables, ids written ``{id}``."""
+    rows = set(re.findall(r"^\| `([A-Z]+) ([^`?]+)[^|]*\|", DOC, flags=re.M))
+    pages = {("GET", path) for path in re.findall(r"^\| `(/[^`]*)` \|", DOC, flags=re.M)}
+    # /login posts to itself; /logout and the buttons are in the prose under the pages table.
+    return rows | pages | {("POST", "/login"), ("POST", "/logout"), ("POST", "/recommendations/{id}/{verb}")}
+
+
+def _as_documented(path: str) -> str:
+    for name in ("{rec_id}", "{account_id}"):
+        path = path.replace(name, "{id}")
+    return path.replace("/v1/recommendations/{id}/{verb}", "/v1/recommendations/{id}/accept").replace(
+        "{owner}", "{member}" if path.startswith("/week/") else "{owner}"
+    )
+
+
+def test_every_endpoint_and_page_is_in_the_tables(tmp_path: Path) -> None:
+    documented = _documented()
+    routes = [r for module in (advice, recommendations, info, web) for r in module.router.routes]
+    assert len(routes) >= 19
     for route in routes:
+        assert isinstance(route, APIRoute)
         for method in route.methods:
-            path = route.path.replace("{rec_id}", "{id}").replace("{account_id}", "{id}")
-            path = path.replace("{id}/{verb}", "{id}/accept") if "{verb}" in path else path
-            assert (method, path) in documented, f"{method} {route.path} is not in docs/serve.md"
+            assert (method, _as_documented(route.path)) in documented, f"{method} {route.path} is not in docs/serve.md"
+    app = create_app(Service(tmp_path / "k.db", registry=Registry()))
+    for path, methods in app.openapi()["paths"].items():
+        for method in methods:
+            assert (method.upper(), _as_documented(path)) in documented, f"{method} {path}"
 
 
 def test_every_option_is_in_the_table() -> None:
