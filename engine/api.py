@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -160,7 +161,14 @@ class Engine:
         return revision(self.spec.playbooks)
 
     def refresh(
-        self, snapshot: Snapshot, data: Any, body: bytes, store: Store, principal: str, grace_days: int | None = None
+        self,
+        snapshot: Snapshot,
+        data: Any,
+        body: bytes,
+        store: Store,
+        principal: str,
+        grace_days: int | None = None,
+        writing: AbstractContextManager[Any] | None = None,
     ) -> Refreshed:
         """The nightly batch for one account, now: keep the snapshot, run its advice through the store's
         lifecycle, log the decision; all in one transaction (``engine/batch/single.py``)."""
@@ -168,5 +176,6 @@ class Engine:
 
         grace = DEFAULT_EXPIRY_GRACE_DAYS if grace_days is None else grace_days
         return refresh_account(
-            self.advisor, snapshot, data, body, store, revision=self.revision, principal=principal, grace_days=grace
-        )
+            self.advisor, snapshot, data, body, store,
+            revision=self.revision, principal=principal, grace_days=grace, writing=writing,
+        )  # fmt: skip

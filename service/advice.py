@@ -82,7 +82,7 @@ def _advise(service: Service, holder: TokenHolder, body: bytes, explain: bool, l
     context = EmitContext(out, service.registry.actions, result.explanations, service.config.limits)
     service.registry.emitter("json:-").emit(result.recommendations, context)
     ids = [r.id for r in result.recommendations]
-    with service.store() as store:
+    with service.store() as store, service.writing:
         decision = log_decision(store, "advise", snapshot.account.id, engine.revision, holder.token_id, body, ids)
     headers = {"X-Kamengine-Decision": decision, "X-Kamengine-Revision": engine.revision}
     return Response(out.getvalue(), media_type="application/json", headers=headers)
@@ -111,7 +111,7 @@ def _refresh(service: Service, holder: TokenHolder, account_id: str, body: bytes
         raise Problem(422, "invalid-snapshot", "The snapshot is invalid", detail, errors=errors)
     engine = service.engine()
     with service.account_lock(account_id), service.store() as store:
-        refreshed = engine.refresh(snapshot, data, body, store, holder.token_id)
+        refreshed = engine.refresh(snapshot, data, body, store, holder.token_id, writing=service.writing)
     document = {
         "account_id": account_id,
         "run_id": refreshed.run.run_id,

@@ -103,7 +103,7 @@ def decide(service: Service, holder: TokenHolder, rec_id: str, verb: str, decisi
                 detail = f"until: a snooze needs an end date YYYY-MM-DD, found {decision.until!r}"
                 raise Problem(422, "invalid-request", "The request is invalid", detail) from None
         try:
-            with immediate(store):
+            with service.writing, immediate(store):
                 changed = store.change(row["id"], STATUSES[verb], holder.member, decision.reason, until=until)
         except StoreError as exc:
             raise Problem(409, "conflict", "The change is not possible", str(exc)) from None

@@ -43,6 +43,9 @@ class Service:
         self._opened_lock = threading.Lock()
         self._accounts_lock = threading.Lock()
         self._account_locks: dict[str, threading.Lock] = {}
+        #: Held by each write of this process: its threads take turns at the store (fair, no polling)
+        #: instead of all asking SQLite, whose busy handler sleeps and retries.
+        self.writing = threading.Lock()
         with self.store():  # the store is created and migrated before the first request
             pass
 

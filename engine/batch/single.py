@@ -9,6 +9,8 @@ refreshing the same account queue for the store's write lock instead of interlea
 
 from __future__ import annotations
 
+import contextlib
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,8 +45,13 @@ def refresh_account(
     revision: str,
     principal: str,
     grace_days: int = DEFAULT_EXPIRY_GRACE_DAYS,
+    writing: AbstractContextManager[Any] | None = None,
 ) -> Refreshed:
-    """Keep ``snapshot`` (``data`` as received, ``body`` its bytes) and bring its account's stored advice in line."""
+    """Keep ``snapshot`` (``data`` as received, ``body`` its bytes) and bring its account's stored advice in line.
+
+    ``writing`` is held around the transaction only (the service's lock: its threads queue for the
+    store in turn instead of polling SQLite's lock), not while the advice is worked out.
+    """
     source = f"api:{snapshot.account.id}"
     history = StanceHistory(str(store.path))
     try:
@@ -53,7 +60,7 @@ def refresh_account(
         history.close()
     advice = advisor.advise(filled)
     rows = account_advice(filled, advice.recommendations)
-    with immediate(store):
+    with writing or contextlib.nullcontext(), immediate(store):
         run_id, _ = store.start_run(source)
         result = BatchResult(run_id, accounts=1, outcome=store.apply(run_id, rows, source, grace_days))
         store.finish_run(run_id, result.summary)
