@@ -12,16 +12,23 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
+from kamengine.engine.model.actions import ActionCatalogue
+from kamengine.engine.model.documents import Document
+from kamengine.engine.model.loading import snapshot_from_document
 from kamengine.engine.model.recommendation import Recommendation
+from kamengine.engine.model.snapshot import Snapshot
 from kamengine.engine.plan.week import Item, iso_week, monday, schedule
 from kamengine.engine.plugin.delivery import deliver
 from kamengine.engine.plugin.emitters import EmitContext
 from kamengine.engine.store.decisions import decisions
 from kamengine.engine.store.snapshots import accounts, last_snapshot
+from kamengine.engine.store.statuses import LIVE
+from kamengine.engine.store.store import Store
 from kamengine.engine.store.tokens import TokenHolder
 
 from .access import holder_of, sees_account
 from .models import AccountDetail, AccountRow, PlanItem
+from .pages import account_summary
 from .problems import Problem, forbidden
 from .recommendations import listing, stored_document
 from .state import Service
@@ -75,6 +82,16 @@ def power_map(snapshot: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def stored_snapshot(store: Store, account_id: str, actions: ActionCatalogue) -> Snapshot | None:
+    """The account's last snapshot the service received, validated again (the store is only data)."""
+    last = last_snapshot(store, account_id)
+    return None if last is None else validated(last["body"], account_id, actions)
+
+
+def validated(data: Any, account_id: str, actions: ActionCatalogue) -> Snapshot:
+    return snapshot_from_document(Document(data, f"the stored snapshot of {account_id}"), actions)
+
+
 @router.get("/accounts/{account_id}", response_model=AccountDetail, summary="An account's last snapshot and power map")
 def get_account(account_id: str, request: Request) -> JSONResponse:
     holder = holder_of(request)
@@ -83,15 +100,18 @@ def get_account(account_id: str, request: Request) -> JSONResponse:
         if not sees_account(store, holder, account_id):
             raise forbidden(f"account {account_id}")
         last = last_snapshot(store, account_id)
-        live = store.find(account_id, ("open", "accepted", "snoozed"))
-    if last is None and not live:
-        raise Problem(404, "not-found", "Not found", f"no account '{account_id}' in the store")
+        live = store.find(account_id, LIVE)
+        if last is None and not live:
+            raise Problem(404, "not-found", "Not found", f"no account '{account_id}' in the store")
     body = last["body"] if last else None
+    snapshot = validated(body, account_id, service.registry.actions) if body else None
+    recs = [Recommendation.from_row(r) for r in live]
     document = {
         "account_id": account_id,
         "snapshot": body,
         "received_at": last["received_at"] if last else None,
         "power_map": power_map(body) if body else None,
+        "summary": account_summary(snapshot, recs).model_dump(mode="json") if snapshot else None,
         "live": [stored_document(r) for r in live],
     }
     return JSONResponse(document)

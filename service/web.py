@@ -6,24 +6,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from kamengine.engine.model.documents import Document
-from kamengine.engine.model.loading import snapshot_from_document
 from kamengine.engine.model.recommendation import Recommendation
-from kamengine.engine.model.snapshot import Snapshot
 from kamengine.engine.plan.week import iso_week
-from kamengine.engine.store.snapshots import accounts, last_snapshot
+from kamengine.engine.store.snapshots import accounts
 from kamengine.engine.store.statuses import LIVE
 from kamengine.engine.store.store import Store
 from kamengine.engine.store.tokens import TokenHolder, verify_token
 
 from . import pages
 from .access import COOKIE, holder_of, sees_account
-from .info import plan_items
+from .info import plan_items, stored_snapshot
 from .models import Decision
 from .pages.forms import under
 from .problems import Problem
@@ -53,14 +49,6 @@ def _signed_in(request: Request, scope: str = "read") -> TokenHolder | Response:
         if exc.status == 401:
             return RedirectResponse("/login", status_code=303)
         return _page(pages.render_login_page(exc.detail), exc.status)
-
-
-def _snapshot(store: Store, account_id: str, actions: Any) -> Snapshot | None:
-    """The account's last snapshot the service received, validated again (the store is only data)."""
-    last = last_snapshot(store, account_id)
-    if last is None:
-        return None
-    return snapshot_from_document(Document(last["body"], f"the stored snapshot of {account_id}"), actions)
 
 
 def _live(store: Store, account_id: str) -> list[Recommendation]:
@@ -103,7 +91,7 @@ def portfolio(request: Request) -> Response:
     summaries = []
     with service.store() as store:
         for row in accounts(store, None if holder.may("admin") else holder.member):
-            snapshot = _snapshot(store, row["account_id"], service.registry.actions)
+            snapshot = stored_snapshot(store, row["account_id"], service.registry.actions)
             if snapshot is not None:  # an account only a batch advised has no snapshot to draw
                 summaries.append(pages.account_summary(snapshot, _live(store, row["account_id"])))
     heading = "Portfolio" if holder.may("admin") else f"Portfolio of {holder.member}"
@@ -118,7 +106,9 @@ def account(account_id: str, request: Request) -> Response:
     service: Service = request.app.state.service
     with service.store() as store:
         snapshot = (
-            _snapshot(store, account_id, service.registry.actions) if sees_account(store, holder, account_id) else None
+            stored_snapshot(store, account_id, service.registry.actions)
+            if sees_account(store, holder, account_id)
+            else None
         )
         live = _live(store, account_id) if snapshot is not None else []
     if snapshot is None:  # not theirs, or not there: the same words

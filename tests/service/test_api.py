@@ -102,6 +102,8 @@ def test_put_runs_the_accounts_advice_through_the_store_lifecycle(server: Runnin
     assert wrong.status_code == 422 and wrong.json()["errors"][0]["path"] == "account.id"
     assert account["snapshot"]["account"]["name"] == "ACME Telecom"
     assert account["power_map"]["contacts"] == len(account["snapshot"]["contacts"])
+    assert account["summary"]["name"] == "ACME Telecom" and account["summary"]["open_recommendations"] > 0
+    assert [layer["key"] for layer in account["summary"]["layers"]] == ["roof", "pillars", "foundation"]
     assert {r["id"] for r in account["live"]} == {r["id"] for r in again["recommendations"]}
 
 
