@@ -12,14 +12,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from kamengine.engine.model.recommendation import Recommendation
 from kamengine.engine.plan.week import iso_week
-from kamengine.engine.store.snapshots import accounts
+from kamengine.engine.store.snapshots import latest_snapshots
 from kamengine.engine.store.statuses import LIVE
 from kamengine.engine.store.store import Store
 from kamengine.engine.store.tokens import TokenHolder, verify_token
 
 from . import pages
 from .access import COOKIE, holder_of, sees_account
-from .info import plan_items, stored_snapshot
+from .info import plan_items, stored_snapshot, validated
 from .models import Decision
 from .pages.forms import under
 from .problems import Problem
@@ -88,12 +88,18 @@ def portfolio(request: Request) -> Response:
     if isinstance(holder, Response):
         return holder
     service: Service = request.app.state.service
-    summaries = []
+    member = None if holder.may("admin") else holder.member
     with service.store() as store:
-        for row in accounts(store, None if holder.may("admin") else holder.member):
-            snapshot = stored_snapshot(store, row["account_id"], service.registry.actions)
-            if snapshot is not None:  # an account only a batch advised has no snapshot to draw
-                summaries.append(pages.account_summary(snapshot, _live(store, row["account_id"])))
+        stored = latest_snapshots(store, member)
+        live: dict[str, list[Recommendation]] = {}
+        for row in store.find(statuses=LIVE):
+            live.setdefault(row["account_id"], []).append(Recommendation.from_row(row))
+    # An account only a batch advised has no snapshot to draw: it is not on the page.
+    actions = service.registry.actions
+    summaries = [
+        pages.account_summary(validated(row["body"], row["account_id"], actions), live.get(row["account_id"], []))
+        for row in stored
+    ]
     heading = "Portfolio" if holder.may("admin") else f"Portfolio of {holder.member}"
     return _page(pages.render_portfolio_page(summaries, heading=heading))
 

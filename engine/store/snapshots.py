@@ -61,6 +61,19 @@ def last_snapshot(store: Store, account_id: str) -> dict[str, Any] | None:
     return {**found, "body": json.loads(found["body"])}
 
 
+def latest_snapshots(store: Store, member: str | None = None) -> list[dict[str, Any]]:
+    """Every account's latest snapshot (``account_id``, ``body`` parsed back), in one query; with ``member``,
+    only those of the accounts whose team they are on."""
+    query = """
+        select s.account_id, s.body from snapshots s
+        join (select account_id, max(id) as id from snapshots group by account_id) l on l.id = s.id
+        left join account_team t on t.account_id = s.account_id and t.member_id = ?
+        where ? is null or t.member_id is not null
+        order by s.account_id
+    """
+    return [{"account_id": a, "body": json.loads(body)} for a, body in store.db.execute(query, [member, member])]
+
+
 def accounts(store: Store, member: str | None = None) -> list[dict[str, Any]]:
     """Every account the store knows (from snapshots or from advice), with its open advice counted;
     with ``member``, only the accounts whose last snapshot has them on the team (and their role)."""
