@@ -30,6 +30,8 @@ def create_app(service: Service) -> FastAPI:
         version=version("kamengine"),
         description="Ranked, explained next actions for key accounts (docs/serve.md).",
         lifespan=lifespan,
+        docs_url=None,  # FastAPI's viewers load their scripts from a CDN; the document itself is at /openapi.json
+        redoc_url=None,
     )
     app.state.service = service
     problems.install(app)

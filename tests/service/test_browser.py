@@ -70,6 +70,8 @@ def test_sign_in_open_an_account_and_mark_advice_done(server: Running, browser: 
     cards = browser.find_elements(By.CSS_SELECTOR, ".powermap .card")
     contacts = yaml.safe_load((REPO / "examples" / "acme-telecom.yaml").read_text())["contacts"]
     assert len(cards) == len(contacts) and any("Marta Vidal" in card.text for card in cards)
+    roof = browser.find_element(By.CSS_SELECTOR, ".bar span")  # 3 of 12: the page's policy lets its bars draw
+    assert 0 < roof.size["width"] < roof.find_element(By.XPATH, "..").size["width"] / 2
     browser.save_screenshot(str(tmp_path / "account.png"))
     if os.environ.get(SCREENSHOT):
         shutil.copy(tmp_path / "account.png", os.environ[SCREENSHOT])
