@@ -22,24 +22,25 @@ from .state import LOCAL, Service
 COOKIE = "kamengine_token"
 
 
-def token_of(request: Request, query: bool = False) -> str | None:
-    """The token a request carries: ``Authorization: Bearer``, the pages' cookie, or (calendars) ``?token=``."""
+def token_of(request: Request, query: bool = False, cookie: bool = False) -> str | None:
+    """The token a request carries: ``Authorization: Bearer``; for calendars ``?token=``; for pages their cookie
+    (the API takes no cookie: a browser sends cookies by itself, a bearer header only when told)."""
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
     if query and request.query_params.get("token"):
         return request.query_params["token"]
-    return request.cookies.get(COOKIE) or None
+    return (request.cookies.get(COOKIE) or None) if cookie else None
 
 
-def holder_of(request: Request, scope: str = "read", query: bool = False) -> TokenHolder:
+def holder_of(request: Request, scope: str = "read", query: bool = False, cookie: bool = False) -> TokenHolder:
     """The request's token holder, who must have ``scope``; 401 without a valid token, 403 without the scope."""
     service: Service = request.app.state.service
     if not service.auth:
         holder = LOCAL
     else:
-        token = token_of(request, query)
+        token = token_of(request, query, cookie)
         with service.store() as store:
             found = verify_token(store, token) if token else None
         if found is None:

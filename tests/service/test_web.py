@@ -52,6 +52,7 @@ def test_a_member_sees_their_pages_and_not_others(server: Running) -> None:
         assert page.headers["content-security-policy"].startswith("default-src 'self'")
         assert "/done" in client.get("/week/u-sr").text
         assert client.get("/week/u-ad").status_code == 403
+        assert client.get("/v1/accounts").status_code == 401  # the API takes a bearer token, not the cookie
         missing = client.get("/accounts/nowhere")
     with closing(_signed_in(server, "stranger")) as client:
         assert "ACME" not in client.get("/").text
