@@ -107,3 +107,9 @@ def role_on(store: Store, account_id: str, member: str) -> str | None:
         "select role from account_team where account_id = ? and member_id = ?", [account_id, member]
     ).fetchone()
     return str(row[0]) if row else None
+
+
+def team_accounts(store: Store, member: str) -> set[str]:
+    """The accounts whose current team has ``member`` on it."""
+    rows = store.db.execute("select account_id from account_team where member_id = ?", [member])
+    return {str(row[0]) for row in rows}
