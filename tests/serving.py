@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import uvicorn
+from kamengine.engine.model.config import Config
 from kamengine.engine.plugin.manager import get_plugin_manager
 from kamengine.engine.plugin.registry import Registry
 from kamengine.engine.store.store import Store
@@ -49,9 +50,10 @@ class Running:
 
 
 @contextlib.contextmanager
-def serving(db: Path, auth: bool = True) -> Iterator[Running]:
+def serving(db: Path, auth: bool = True, config: Config | None = None) -> Iterator[Running]:
     """Start the service on a free port of 127.0.0.1; stop it (gracefully) when the block ends."""
-    service = Service(db, auth=auth, registry=Registry(get_plugin_manager(load_entry_points=False)))
+    registry = Registry(get_plugin_manager(load_entry_points=False))
+    service = Service(db, auth=auth, config=config, registry=registry)
     port = free_port()
     config = uvicorn.Config(create_app(service), host="127.0.0.1", port=port, access_log=False, log_level="warning")
     server = uvicorn.Server(config)
