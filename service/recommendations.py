@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from kamengine.engine.model.recommendation import Recommendation
-from kamengine.engine.store.decisions import immediate
+from kamengine.engine.store.decisions import immediate, log_decision
 from kamengine.engine.store.files import StoreError
 from kamengine.engine.store.snapshots import team_accounts
 from kamengine.engine.store.statuses import LIVE, Status
@@ -109,6 +109,9 @@ def decide(service: Service, holder: TokenHolder, rec_id: str, verb: str, decisi
         try:
             with service.writing, immediate(store):
                 changed = store.change(row["id"], STATUSES[verb], holder.member, decision.reason, until=until)
+                said = decision.model_dump_json().encode()
+                revision = service.revision
+                log_decision(store, verb, row["account_id"], revision, holder.token_id, said, [row["id"]])
         except StoreError as exc:
             raise Problem(409, "conflict", "The change is not possible", str(exc)) from None
     return stored_document(changed)

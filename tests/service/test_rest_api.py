@@ -134,6 +134,11 @@ def test_recommendations_are_paged_filtered_and_decided(server: Running) -> None
         assert one["history"][1]["by"] == "crm" and one["history"][1]["reason"] == "on it"
         done = client.get("/v1/recommendations", params={"status": "done", "account": "initech"}).json()["items"]
         assert [r["id"] for r in done] == [rec]
+        decided = [d for d in client.get("/v1/decisions").json() if d["recommendations"] == [rec]]
+        assert [d["kind"] for d in decided] == ["done", "snooze", "accept"]  # newest first
+        assert {(d["account_id"], d["principal"]) for d in decided} == {
+            ("initech", server.tokens["admin"].split("_")[1])
+        }
         assert client.get("/v1/recommendations/rec-nothere").status_code == 404
         assert client.post(f"/v1/recommendations/{rec}/fly").status_code == 422
 
