@@ -167,15 +167,12 @@ class Engine:
         body: bytes,
         store: Store,
         principal: str,
-        grace_days: int | None = None,
         writing: AbstractContextManager[Any] | None = None,
     ) -> Refreshed:
         """The nightly batch for one account, now: keep the snapshot, run its advice through the store's
         lifecycle, log the decision; all in one transaction (``engine/batch/single.py``)."""
         from .batch.single import refresh_account
 
-        grace = DEFAULT_EXPIRY_GRACE_DAYS if grace_days is None else grace_days
         return refresh_account(
-            self.advisor, snapshot, data, body, store,
-            revision=self.revision, principal=principal, grace_days=grace, writing=writing,
-        )  # fmt: skip
+            self.advisor, snapshot, data, body, store, revision=self.revision, principal=principal, writing=writing
+        )

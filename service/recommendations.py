@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
+from kamengine.engine.errors import UsageError
 from kamengine.engine.model.recommendation import Recommendation
 from kamengine.engine.store.decisions import immediate, log_decision
 from kamengine.engine.store.files import StoreError
@@ -112,6 +113,8 @@ def decide(service: Service, holder: TokenHolder, rec_id: str, verb: str, decisi
                 said = decision.model_dump_json().encode()
                 revision = service.revision
                 log_decision(store, verb, row["account_id"], revision, holder.token_id, said, [row["id"]])
+        except UsageError as exc:  # a decision asked wrongly (a dismissal without its reason, say)
+            raise Problem(422, "invalid-request", "The request is invalid", str(exc)) from None
         except StoreError as exc:
             raise Problem(409, "conflict", "The change is not possible", str(exc)) from None
     return stored_document(changed)

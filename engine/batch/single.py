@@ -21,7 +21,6 @@ from ..model.snapshot import Snapshot
 from ..store.decisions import immediate, log_decision
 from ..store.snapshots import save_snapshot
 from ..store.stances import StanceHistory
-from ..store.statuses import DEFAULT_EXPIRY_GRACE_DAYS
 from ..store.store import Store
 from .run import BatchResult
 
@@ -44,7 +43,6 @@ def refresh_account(
     *,
     revision: str,
     principal: str,
-    grace_days: int = DEFAULT_EXPIRY_GRACE_DAYS,
     writing: AbstractContextManager[Any] | None = None,
 ) -> Refreshed:
     """Keep ``snapshot`` (``data`` as received, ``body`` its bytes) and bring its account's stored advice in line.
@@ -62,7 +60,7 @@ def refresh_account(
     rows = account_advice(filled, advice.recommendations)
     with writing or contextlib.nullcontext(), immediate(store):
         run_id, _ = store.start_run(source)
-        result = BatchResult(run_id, accounts=1, outcome=store.apply(run_id, rows, source, grace_days))
+        result = BatchResult(run_id, accounts=1, outcome=store.apply(run_id, rows, source))
         store.finish_run(run_id, result.summary)
         ids = [r.id for r in advice.recommendations]
         decision_id = log_decision(store, "refresh", snapshot.account.id, revision, principal, body, ids, run_id)
