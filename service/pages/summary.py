@@ -9,7 +9,7 @@ from typing import Any, Literal
 from kamengine.engine.evaluate.facts import Facts, compute_facts
 from kamengine.engine.model.recommendation import Recommendation
 from kamengine.engine.model.snapshot import Snapshot
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
 
 Health = Literal["missing", "thin", "built", "empty"]
 #: The account-level advice that says one person holds the account (the playbook's soil-single-point).
@@ -27,10 +27,12 @@ class Layer(BaseModel):
     of: int
     detail: str  # one line saying what was counted
 
+    @computed_field  # type: ignore[prop-decorator]  # in the JSON an API lists, beside the counts
     @property
     def share(self) -> float | None:
         return self.have / self.of if self.of else None
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def health(self) -> Health:
         """``empty`` when there is nothing to build on; else none of it, under half, or half and more."""

@@ -65,6 +65,16 @@ def test_the_summary_is_the_engines_layer_figures() -> None:
     assert (summary.single_point_owner, summary.single_point_share) == ("Li", 2 / 3)
     assert summary.single_point_flagged and summary.open_recommendations == 2
     assert not account_summary(_account(), recs[:1]).single_point_flagged
+    layer = summary.model_dump(mode="json")["layers"][0]  # what an API lists
+    assert layer == {
+        "key": "roof",
+        "name": "organisational",
+        "have": 3,
+        "of": 12,
+        "share": 0.25,
+        "health": "thin",
+        "detail": layer["detail"],
+    }
 
 
 def test_a_layer_with_nobody_to_build_on_is_empty_and_one_with_nobody_built_is_missing() -> None:
