@@ -103,7 +103,8 @@ def test_put_runs_the_accounts_advice_through_the_store_lifecycle(server: Runnin
     assert account["snapshot"]["account"]["name"] == "ACME Telecom"
     assert account["power_map"]["contacts"] == len(account["snapshot"]["contacts"])
     assert account["summary"]["name"] == "ACME Telecom" and account["summary"]["open_recommendations"] > 0
-    assert [layer["key"] for layer in account["summary"]["layers"]] == ["roof", "pillars", "foundation"]
+    roof, pillars, foundation = account["summary"]["layers"]
+    assert (roof["key"], roof["health"], pillars["key"], foundation["key"]) == ("roof", "thin", "pillars", "foundation")
     assert {r["id"] for r in account["live"]} == {r["id"] for r in again["recommendations"]}
 
 
