@@ -10,7 +10,7 @@ from kamengine.engine.evaluate.facts import compute_facts
 from kamengine.engine.model.recommendation import Recommendation
 from kamengine.engine.model.snapshot import Opportunity, Snapshot
 
-from .environment import render
+from .environment import Nav, render
 from .fishbone import Fishbone, fishbone
 from .forms import buttons, under
 from .powermap import Advice, Card, Node, advice_line, cards, org_chart
@@ -51,6 +51,7 @@ def render_account_page(
     actions_url: str | None = None,
     form_fields: Mapping[str, str] | None = None,
     today: dt.date | None = None,
+    nav: Nav = (),
 ) -> str:
     """The account page; see the package's documentation."""
     facts = compute_facts(snapshot)
@@ -74,6 +75,7 @@ def render_account_page(
     return render(
         "account.html",
         standalone=standalone,
+        nav=nav,
         account=snapshot.account,
         as_of=snapshot.as_of,
         summary=summary_from_facts(snapshot, facts, own),
