@@ -24,6 +24,9 @@ The service's routes and ``kamengine report account`` call only these:
 
 ``render_login_page(error, *, action="/login") -> str``
     A form posting ``token`` to ``action``, with ``error`` (the service's words) above it.
+
+Every served page also takes ``nav``: (label, address) pairs for links in its header (the
+service's own routes; the standalone page has none).
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -10,7 +11,7 @@ from kamengine.engine.evaluate.facts import compute_facts
 from kamengine.engine.model.recommendation import Recommendation
 from kamengine.engine.model.snapshot import Opportunity, Snapshot
 
-from .environment import render
+from .environment import Nav, render
 from .fishbone import Fishbone, fishbone
 from .forms import buttons, under
 from .powermap import Advice, Card, Node, advice_line, cards, org_chart
@@ -51,6 +52,7 @@ def render_account_page(
     actions_url: str | None = None,
     form_fields: Mapping[str, str] | None = None,
     today: dt.date | None = None,
+    nav: Nav = (),
 ) -> str:
     """The account page; see the package's documentation."""
     facts = compute_facts(snapshot)
@@ -69,11 +71,13 @@ def render_account_page(
         )
         for deal in live
     ]
-    team = {member.id: member for member in snapshot.team}
+    owned = Counter(contact.owner for contact in snapshot.contacts)
+    deal_names = {deal.id: deal.name for deal in snapshot.opportunities}
     url_for = None if standalone or actions_url is None else under(actions_url)  # the offline file has no forms
     return render(
         "account.html",
         standalone=standalone,
+        nav=nav,
         account=snapshot.account,
         as_of=snapshot.as_of,
         summary=summary_from_facts(snapshot, facts, own),
@@ -81,17 +85,16 @@ def render_account_page(
         loners=[root.card for root in roots if not root.reports],
         deals=deals,
         closed=[deal for deal in snapshot.opportunities if deal.id not in live_ids],
-        advice=[_line(r, snapshot, by_id) for r in own],
-        team=[(m, sum(1 for c in snapshot.contacts if c.owner == m.id)) for m in team.values()],
+        advice=[_line(r, deal_names, by_id) for r in own],
+        team=[(member, owned[member.id]) for member in snapshot.team],
         buttons=buttons([r.id for r in own], url_for, form_fields, today or dt.date.today()),
     )
 
 
-def _line(rec: Recommendation, snapshot: Snapshot, by_id: Mapping[str, Card]) -> Line:
+def _line(rec: Recommendation, deals: Mapping[str, str], by_id: Mapping[str, Card]) -> Line:
     if rec.subject_kind == "contact" and rec.subject_id in by_id:
         card = by_id[rec.subject_id]
         return Line(advice_line(rec), card.name, card.anchor)
-    deals = {deal.id: deal.name for deal in snapshot.opportunities}
     if rec.subject_kind == "opportunity" and rec.subject_id in deals:
         return Line(advice_line(rec), deals[rec.subject_id], None)
     return Line(advice_line(rec), "the account" if rec.subject_kind == "account" else rec.subject_id, None)

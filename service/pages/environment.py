@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ TEMPLATES = HERE / "templates"
 #: The styles and any other file the served pages link under ``/static/``; the offline page inlines them.
 STATIC_DIR = HERE / "static"
 STYLESHEET = "kamengine.css"
+#: The links in a served page's header, (label, address) each: the service's own routes.
+Nav = Sequence[tuple[str, str]]
 
 
 @cache
@@ -37,10 +40,11 @@ def environment() -> ImmutableSandboxedEnvironment:
     return env
 
 
-def render(template: str, *, standalone: bool, **context: Any) -> str:
-    """A whole page; ``standalone`` puts the stylesheet inside it, else it links ``/static/``."""
+def render(template: str, *, standalone: bool, nav: Nav = (), **context: Any) -> str:
+    """A whole page; ``standalone`` puts the stylesheet inside it and drops ``nav``, else it links ``/static/``."""
     css = Markup((STATIC_DIR / STYLESHEET).read_text(encoding="utf-8")) if standalone else None
-    return environment().get_template(template).render(standalone=standalone, inline_css=css, **context)
+    links = () if standalone else tuple(nav)
+    return environment().get_template(template).render(standalone=standalone, inline_css=css, nav=links, **context)
 
 
 def _day(value: dt.date | None) -> str:

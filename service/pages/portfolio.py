@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 from kamengine.engine.model.fields import TIERS
 
-from .environment import render
+from .environment import Nav, render
 from .forms import segment
 from .summary import AccountSummary
 
@@ -21,6 +21,7 @@ def render_portfolio_page(
     *,
     account_url_for: Callable[[str], str] = account_path,
     heading: str = "Portfolio",
+    nav: Nav = (),
 ) -> str:
     """Accounts grouped by tier (strategic first), most open advice first within a tier."""
     tiers = []
@@ -30,9 +31,9 @@ def render_portfolio_page(
         )
         if rows:
             tiers.append((tier, [(a, account_url_for(a.id)) for a in rows]))
-    return render("portfolio.html", standalone=False, heading=heading, tiers=tiers, total=len(accounts))
+    return render("portfolio.html", standalone=False, nav=nav, heading=heading, tiers=tiers, total=len(accounts))
 
 
-def render_login_page(error: str | None, *, action: str = "/login") -> str:
+def render_login_page(error: str | None, *, action: str = "/login", nav: Nav = ()) -> str:
     """A form posting ``token`` to ``action``; ``error`` (the service's own words) shown above it."""
-    return render("login.html", standalone=False, error=error, action=action)
+    return render("login.html", standalone=False, nav=nav, error=error, action=action)

@@ -131,7 +131,7 @@ def org_chart(snapshot: Snapshot, by_id: Mapping[str, Card]) -> list[Node]:
     A person whose manager is not in the snapshot is a root. A loop in ``reports_to`` (which a
     validated snapshot cannot have) is broken at its first person in snapshot order, never followed.
     """
-    ids = [c.id for c in snapshot.contacts if c.id in by_id]
+    ids = list(dict.fromkeys(c.id for c in snapshot.contacts if c.id in by_id))  # an id twice is one card
     manager = {c.id: c.reports_to for c in snapshot.contacts}
     under: dict[str, list[str]] = defaultdict(list)
     for contact_id in ids:

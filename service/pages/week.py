@@ -9,7 +9,7 @@ from itertools import groupby
 from kamengine.engine.model.recommendation import Owner
 from kamengine.engine.plan.week import Item
 
-from .environment import render
+from .environment import Nav, render
 from .forms import ActionUrlFor, buttons
 
 
@@ -21,6 +21,7 @@ def render_my_week_page(
     week: str | None = None,
     today: dt.date | None = None,
     form_fields: Mapping[str, str] | None = None,
+    nav: Nav = (),
 ) -> str:
     """The plan's items for ``owner`` (a team member, or the words to call them by), grouped by week and day."""
     person = f"{owner.name} ({owner.role})" if isinstance(owner, Owner) else owner
@@ -33,6 +34,7 @@ def render_my_week_page(
     return render(
         "week.html",
         standalone=False,
+        nav=nav,
         person=person,
         week=week,
         weeks=weeks,

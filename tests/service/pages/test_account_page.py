@@ -159,7 +159,7 @@ def test_hostile_text_is_text_never_markup_nor_an_attribute() -> None:
 
 
 def test_the_standalone_page_needs_nothing_from_outside() -> None:
-    html, page = _page(_company(), [_rec("contact", "c-eng", "Visit")])
+    html, page = _page(_company(), [_rec("contact", "c-eng", "Visit")], actions_url="/recs", nav=[("Home", "/")])
     assert not re.search(r"https?://|src=|url\(|@import", html)
     assert not {e.tag for e in page.walk()} & {"script", "link", "form", "img", "iframe", "object"}
     assert [e.tag for e in page.find_all(lambda e: e.tag == "style")] == ["style"]
@@ -174,7 +174,10 @@ def test_the_served_page_links_its_stylesheet_and_posts_each_verb() -> None:
         actions_url="/recs/",
         form_fields={"csrf": "t0k"},
         today=dt.date(2026, 11, 20),
+        nav=[("Portfolio", "/"), ("My week", "/week")],
     )
+    (nav,) = page.find_all(lambda e: e.tag == "nav")
+    assert [(a.text, a.attrs["href"]) for a in nav.walk()] == [("Portfolio", "/"), ("My week", "/week")]
     assert [e.attrs["href"] for e in page.find_all(lambda e: e.tag == "link")] == ["/static/kamengine.css"]
     forms = page.find_all(lambda e: e.tag == "form")
     assert [f.attrs["action"] for f in forms] == [
