@@ -139,7 +139,7 @@ def rules(request: Request) -> JSONResponse:
 def runs(request: Request, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> JSONResponse:
     holder_of(request, "admin")
     with request.app.state.service.store() as store:
-        rows = list(store.db.table("runs").rows_where(order_by="started_at desc", limit=limit))
+        rows = list(store.db.table("runs").rows_where(order_by="started_at desc, id desc", limit=limit))
     return JSONResponse(rows)
 
 
