@@ -21,7 +21,7 @@ from . import pages
 from .access import COOKIE, holder_of, sees_account
 from .info import plan_items, stored_snapshot, validated
 from .models import Decision
-from .pages.forms import under
+from .pages.forms import segment, under
 from .problems import Problem
 from .recommendations import STATUSES, decide
 from .state import Service
@@ -51,6 +51,11 @@ def _signed_in(request: Request, scope: str = "read") -> TokenHolder | Response:
         if exc.status == 401:
             return RedirectResponse("/login", status_code=303)
         return _page(pages.render_login_page(exc.detail), exc.status)
+
+
+def _nav(holder: TokenHolder) -> tuple[tuple[str, str], ...]:
+    """The header's links: the portfolio and the member's own week."""
+    return (("Portfolio", "/"), ("My week", f"/week/{segment(holder.member)}"))
 
 
 def _live(store: Store, account_id: str) -> list[Recommendation]:
@@ -103,7 +108,7 @@ def portfolio(request: Request) -> Response:
         for row in stored
     ]
     heading = "Portfolio" if holder.may("admin") else f"Portfolio of {holder.member}"
-    return _page(pages.render_portfolio_page(summaries, heading=heading))
+    return _page(pages.render_portfolio_page(summaries, heading=heading, nav=_nav(holder)))
 
 
 @router.get("/accounts/{account_id}")
@@ -123,7 +128,9 @@ def account(account_id: str, request: Request) -> Response:
         return _page(pages.render_login_page(f"account {account_id} is not one this token may use"), 403)
     fields = {"csrf": _csrf(request), "next": request.url.path} if holder.may("act") else None
     actions = ACTIONS if holder.may("act") else None
-    html = pages.render_account_page(snapshot, live, standalone=False, actions_url=actions, form_fields=fields)
+    html = pages.render_account_page(
+        snapshot, live, standalone=False, actions_url=actions, form_fields=fields, nav=_nav(holder)
+    )
     return _page(html)
 
 
@@ -139,7 +146,9 @@ def my_week(owner: str, request: Request) -> Response:
     fields = {"csrf": _csrf(request), "next": request.url.path}
     url_for = under(ACTIONS)
     today = dt.date.today()
-    html = pages.render_my_week_page(person, items, action_url_for=url_for, week=iso_week(today), form_fields=fields)
+    html = pages.render_my_week_page(
+        person, items, action_url_for=url_for, week=iso_week(today), form_fields=fields, nav=_nav(holder)
+    )
     return _page(html)
 
 

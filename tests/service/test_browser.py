@@ -76,7 +76,8 @@ def test_sign_in_open_an_account_and_mark_advice_done(server: Running, browser: 
     if os.environ.get(SCREENSHOT):
         shutil.copy(tmp_path / "account.png", os.environ[SCREENSHOT])
 
-    browser.get(f"{server.url}/week/u-ad")
+    browser.find_element(By.LINK_TEXT, "My week").click()  # the header's link
+    assert browser.current_url == f"{server.url}/week/u-ad"
     done = browser.find_element(By.CSS_SELECTOR, "form[action$='/done']")
     rec_id = done.get_attribute("action").split("/")[-2]
     assert rec_id.startswith("rec-")
