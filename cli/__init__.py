@@ -24,6 +24,8 @@ COMMANDS = {
     "report": "report",
     "rules": "rules",
     "schema": "schema",
+    "serve": "serve",
+    "tokens": "tokens",
 }
 
 

@@ -90,13 +90,6 @@ def _flags(item: Any) -> list[str]:
 
 
 def item_json(item: Any) -> dict[str, Any]:
-    """A planned approach as ``plan --format json`` gives it."""
-    return {
-        "owner": item.lead.owner.to_dict() if item.lead.owner else None,
-        "week": item.week,
-        "day": item.day.isoformat(),
-        "moved_from": item.moved_from.isoformat() if item.moved_from else None,
-        "over_capacity": item.over_capacity,
-        "lead": item.lead.to_dict(),
-        "companions": [c.to_dict() for c in item.companions],
-    }
+    """A planned approach as ``plan --format json`` gives it (the service's ``/v1/plan`` too)."""
+    document: dict[str, Any] = item.to_dict()
+    return document

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .options import db_option, output_options, playbook_options
+from .report_account import account as account_page
 from .report_rules import rules_report
 from .runtime import load_registry, make_engine
 
@@ -17,10 +18,12 @@ if TYPE_CHECKING:
 
 @click.group()
 def report() -> None:
-    """Reports over the store: effectiveness of actions, coverage of accounts and rules, what people do with rules."""
+    """Reports over the store: effectiveness of actions, coverage of accounts and rules, what people do with
+    rules; one account's page."""
 
 
 report.add_command(rules_report)
+report.add_command(account_page)  # in its own module: a page, not a report over the store
 
 
 @report.command()

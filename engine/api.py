@@ -14,6 +14,7 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -33,6 +34,8 @@ from .store.statuses import DEFAULT_EXPIRY_GRACE_DAYS
 if TYPE_CHECKING:  # the batch and the store are imported when a batch runs
     from .batch.executor import Executor
     from .batch.run import BatchResult, Progress
+    from .batch.single import Refreshed
+    from .model.snapshot import Snapshot
     from .store.store import Store
 
 
@@ -168,6 +171,30 @@ class Engine:
         finally:
             if opened is not store:
                 opened.close()
+
+    @cached_property
+    def revision(self) -> str:
+        """The loaded playbooks' revision (a hash of their texts and parameter values), for the decision log."""
+        from .store.decisions import revision
+
+        return revision(self.spec.playbooks)
+
+    def refresh(
+        self,
+        snapshot: Snapshot,
+        data: Any,
+        body: bytes,
+        store: Store,
+        principal: str,
+        writing: AbstractContextManager[Any] | None = None,
+    ) -> Refreshed:
+        """The nightly batch for one account, now: keep the snapshot, run its advice through the store's
+        lifecycle, log the decision; all in one transaction (``engine/batch/single.py``)."""
+        from .batch.single import refresh_account
+
+        return refresh_account(
+            self.advisor, snapshot, data, body, store, revision=self.revision, principal=principal, writing=writing
+        )
 
 
 class _Stream:

@@ -26,7 +26,15 @@ class InputError(KamengineError):
 
 
 class SnapshotError(InputError):
-    """An account snapshot does not match the contract (docs/snapshot.md)."""
+    """An account snapshot does not match the contract (docs/snapshot.md).
+
+    ``paths`` holds, per problem, the field path it names (``None`` where it names none), for
+    callers that answer with structured errors (the service's problem details).
+    """
+
+    def __init__(self, problems: Sequence[str], paths: Sequence[tuple[str | int, ...] | None] | None = None) -> None:
+        super().__init__(problems)
+        self.paths = list(paths) if paths is not None else [None] * len(self.problems)
 
 
 class PlaybookError(InputError):

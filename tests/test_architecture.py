@@ -9,7 +9,9 @@ import pytest
 from support import REPO
 
 WINGS = ("model", "playbooks", "plugin", "evaluate", "plan", "advise", "store", "batch", "authoring")
-SOURCES = sorted(p for folder in ("engine", "cli", "plugins") for p in (REPO / folder).rglob("*.py"))
+SOURCES = sorted(p for folder in ("engine", "cli", "plugins", "service") for p in (REPO / folder).rglob("*.py"))
+#: The front ends: they parse, call the engine and render (the service also answers HTTP).
+FRONT_ENDS = ("cli", "service")
 
 
 def _module(path: Path) -> str:
@@ -93,6 +95,17 @@ def test_wings_depend_only_on_wings_before_them() -> None:
     assert wrong == []
 
 
+def test_the_engine_imports_no_front_end() -> None:
+    wrong = [
+        f"{module} imports {dependency}"
+        for module, deps in GRAPH.items()
+        if module.startswith("kamengine.engine")
+        for dependency in deps
+        if dependency.split(".")[1] in FRONT_ENDS
+    ]
+    assert wrong == []
+
+
 def test_no_engine_module_imports_click() -> None:
     importers = [p for p in (REPO / "engine").rglob("*.py") if "import click" in p.read_text(encoding="utf-8")]
     assert importers == []
@@ -100,7 +113,7 @@ def test_no_engine_module_imports_click() -> None:
 
 def test_commands_hold_no_loop_over_accounts() -> None:
     # Reading a source and advising account by account is the engine's (engine/api.py).
-    for path in (REPO / "cli").glob("*.py"):
+    for path in (p for folder in FRONT_ENDS for p in (REPO / folder).rglob("*.py")):
         text = path.read_text(encoding="utf-8")
         for needle in (".records(", ".raw_records(", ".advise(snapshot", "apply_advice(", "store.apply("):
             assert needle not in text, f"{path.name} calls {needle}"

@@ -32,7 +32,9 @@ def snapshot_from_document(doc: Document, actions: ActionCatalogue | None = None
     try:
         snapshot = Snapshot.model_validate(doc.data)
     except ValidationError as exc:
-        raise SnapshotError(_describe(exc, doc)) from None
+        located = _describe(exc)
+        problems = [f"{doc.where(path)}: {message}" for path, message in located]
+        raise SnapshotError(problems, [path for path, _ in located]) from None
     return _checked(snapshot, doc, actions)
 
 
@@ -52,22 +54,25 @@ def _checked(snapshot: Snapshot, doc: Document, actions: ActionCatalogue | None)
     # match) would take minutes; the first twenty say what is wrong.
     found = list(itertools.islice(integrity_problems(snapshot, actions or ActionCatalogue()), _MAX_PROBLEMS + 1))
     problems = [f"{doc.where(path)}: {message}" for path, message in found[:_MAX_PROBLEMS]]
+    paths: list[tuple[str | int, ...] | None] = [tuple(path) for path, _ in found[:_MAX_PROBLEMS]]
     if len(found) > _MAX_PROBLEMS:
         problems.append(f"{doc.source}: and more problems after these {_MAX_PROBLEMS}")
+        paths.append(None)
     if problems:
-        raise SnapshotError(problems)
+        raise SnapshotError(problems, paths)
     return snapshot
 
 
-def _describe(exc: ValidationError, doc: Document) -> list[str]:
-    problems = []
+def _describe(exc: ValidationError) -> list[tuple[tuple[str | int, ...], str]]:
+    """(field path, message) per problem pydantic found."""
+    located = []
     for error in exc.errors()[:_MAX_PROBLEMS]:
         path = tuple(error["loc"])
-        problems.append(f"{doc.where(path)}: {_message(error, path, doc.data)}")
-    return problems
+        located.append((path, _message(error, path)))
+    return located
 
 
-def _message(error: Any, path: tuple[str | int, ...], data: Any) -> str:
+def _message(error: Any, path: tuple[str | int, ...]) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         known = fields_at(Snapshot, path[:-1])

@@ -13,6 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from ..model.actions import ActionCatalogue, Mode
 from ..model.plan_settings import PlanSettings
@@ -33,6 +34,18 @@ class Item:
     moved_from: dt.date | None = None  # the due date the plan gave it, when capacity moved it
     over_capacity: bool = False
     customer_action: bool = True  # a meeting or message for the customer, not our own work
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``plan --format json`` (and of the service's ``/v1/plan``)."""
+        return {
+            "owner": self.lead.owner.to_dict() if self.lead.owner else None,
+            "week": self.week,
+            "day": self.day.isoformat(),
+            "moved_from": self.moved_from.isoformat() if self.moved_from else None,
+            "over_capacity": self.over_capacity,
+            "lead": self.lead.to_dict(),
+            "companions": [c.to_dict() for c in self.companions],
+        }
 
 
 def iso_week(day: dt.date) -> str:

@@ -59,7 +59,8 @@ def _writer(path: Path | None) -> str:
 def open_database(path: Path) -> sqlite_utils.Database:
     """The store at ``path``, tuned and migrated to the current schema."""
     try:
-        db = sqlite_utils.Database(path)
+        # The service lends a connection to one request at a time, from whichever thread serves it.
+        db = sqlite_utils.Database(sqlite3.connect(path, check_same_thread=False))
         db.execute(f"pragma busy_timeout = {int(BUSY_SECONDS * 1000)}")
         db.execute("pragma journal_mode = wal")
         # WAL with synchronous=NORMAL: a crash of kamengine loses nothing committed; a

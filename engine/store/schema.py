@@ -62,3 +62,26 @@ def m003_delivered(db: sqlite_utils.Database) -> None:
         {"delivery_id": int, "recommendation_id": str, "event": str, "version": str, "sequence": int},
         pk=("delivery_id", "recommendation_id"),
     )
+
+
+@migrations()
+def m004_service(db: sqlite_utils.Database) -> None:
+    """What ``kamengine serve`` keeps: snapshots sent to it, each account's team, the decision log, API tokens."""
+    db.table("snapshots").create(
+        {"id": int, "account_id": str, "account_name": str, "tier": str, "as_of": str, "received_at": str,
+         "body": str, "decision_id": str},
+        pk="id",
+    )  # fmt: skip
+    db.table("snapshots").create_index(["account_id", "id"])
+    # The team of each account's last snapshot: who may see the account through the service.
+    db.table("account_team").create({"account_id": str, "member_id": str, "role": str}, pk=("account_id", "member_id"))
+    db.table("account_team").create_index(["member_id"])
+    db.table("decisions").create(
+        {"id": str, "at": str, "kind": str, "account_id": str, "revision": str, "principal": str,
+         "input_sha256": str, "run_id": str, "recommendations": str},
+        pk="id",
+    )  # fmt: skip
+    db.table("decisions").create_index(["account_id", "at"])
+    db.table("tokens").create(
+        {"id": str, "hash": str, "member": str, "scope": str, "created_at": str, "revoked_at": str}, pk="id"
+    )

@@ -1,0 +1,165 @@
+"""Load on ``kamengine serve``: concurrent clients for a fixed time on POST /v1/advise and PUT …/snapshot.
+
+Run: python benchmarks/serve_bench.py [--seconds 10] [--clients 16] [--contacts 30]
+Starts the installed ``kamengine serve`` on a free port with a new store and an admin token,
+then drives it from one asyncio process (httpx): POST /v1/advise with one client and with
+``--clients``; PUT /v1/accounts/{id}/snapshot on distinct accounts; and PUTs racing for one
+account (two versions, alternately), after which it checks the store: one finished run per
+answered PUT, the live advice exactly the last run's, no recommendation opened twice.
+Prints requests/s, p50 and p99 latency and errors for each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from portfolio import snapshot
+
+SCRIPT = Path(sys.executable).parent / "kamengine"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def drive(
+    url: str, token: str, clients: int, seconds: float, request: Callable[[int], tuple[str, str, bytes]]
+) -> tuple[list[float], int, int, list[str]]:
+    """``clients`` loops sending ``request(n)`` until ``seconds`` pass: latencies (ms), answered, errors, run ids."""
+    latencies: list[float] = []
+    errors = 0
+    runs: list[str] = []
+    stop = time.perf_counter() + seconds
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60, limits=limits) as client:
+
+        async def loop(worker: int) -> None:
+            nonlocal errors
+            n = worker
+            while time.perf_counter() < stop:
+                method, path, body = request(n)
+                began = time.perf_counter()
+                try:
+                    answer = await client.request(method, path, content=body)
+                except httpx.HTTPError:
+                    errors += 1
+                    continue
+                latencies.append((time.perf_counter() - began) * 1000)
+                if answer.status_code != 200:
+                    errors += 1
+                elif method == "PUT":
+                    runs.append(answer.json()["run_id"])
+                n += clients
+
+        await asyncio.gather(*(loop(w) for w in range(clients)))
+    return latencies, len(latencies), errors, runs
+
+
+def report(name: str, clients: int, seconds: float, latencies: list[float], errors: int) -> None:
+    cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [latencies[0]] * 99
+    print(
+        f"{name:<34} {clients:>3} clients  {len(latencies) / seconds:8.1f} req/s"
+        f"  p50 {cuts[49]:7.1f} ms  p99 {cuts[98]:7.1f} ms  errors {errors}"
+    )
+
+
+def check_race(db: Path, account: str, runs: list[str]) -> str:
+    """The store after racing PUTs for one account: what a lost or doubled write would break."""
+    with sqlite3.connect(db) as conn:
+        stored = {
+            r
+            for (r,) in conn.execute("select id from runs where source = ? and status = 'finished'", [f"api:{account}"])
+        }
+        last = max(runs)
+        live_query = "select id from recommendations where account_id = ? and status in ('open', 'accepted', 'snoozed')"
+        live = {r for (r,) in conn.execute(live_query, [account])}
+        given = set(
+            json.loads(conn.execute("select recommendations from decisions where run_id = ?", [last]).fetchone()[0])
+        )
+        doubled = conn.execute(
+            "select count(*) from (select recommendation_id from status_history where reason = 'new'"
+            " group by recommendation_id having count(*) > 1)"
+        ).fetchone()[0]
+    problems = []
+    if stored != set(runs):
+        problems.append(f"{len(runs)} PUTs answered, {len(stored)} runs stored")
+    if live != given:
+        problems.append(f"live advice is not the last run's ({len(live)} live, {len(given)} given)")
+    if doubled:
+        problems.append(f"{doubled} recommendations opened twice")
+    return "; ".join(problems) or f"ok: {len(runs)} runs, {len(live)} live recommendations, as the last run gave them"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--contacts", type=int, default=30)
+    args = parser.parse_args()
+    rng = random.Random(7)
+    bodies = [json.dumps(snapshot(i, args.contacts, rng)).encode() for i in range(200)]
+    # The racing account is one no other phase writes; its two versions differ in three people's stance.
+    one = snapshot(1000, args.contacts, rng)
+    one["account"]["id"] = "race"
+    warmer = {**one, "contacts": [{**c, "stance": 3} for c in one["contacts"][:3]] + one["contacts"][3:]}
+    versions = [json.dumps(one).encode(), json.dumps(warmer).encode()]
+    with tempfile.TemporaryDirectory(prefix="kamengine-serve-bench-") as folder:
+        db = Path(folder) / "kamengine.db"
+        made = subprocess.run([SCRIPT, "tokens", "create", "--member", "bench", "--scope", "admin", "--db", db],
+                              capture_output=True, text=True, check=True)  # fmt: skip
+        token, port = made.stdout.strip(), free_port()
+        server = subprocess.Popen([SCRIPT, "serve", "--port", str(port), "--db", db], stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    httpx.get(f"{url}/healthz").raise_for_status()
+                    break
+                except httpx.HTTPError:
+                    if time.monotonic() > deadline:
+                        raise SystemExit("the server did not start") from None
+                    time.sleep(0.2)
+            print(f"kamengine serve, {args.contacts}-contact snapshots, {args.seconds:g} s each")
+            advise = lambda n: ("POST", "/v1/advise", bodies[n % len(bodies)])  # noqa: E731
+            for clients in (1, args.clients):
+                latencies, _, errors, _ = asyncio.run(drive(url, token, clients, args.seconds, advise))
+                report("POST /v1/advise", clients, args.seconds, latencies, errors)
+
+            def put(n: int) -> tuple[str, str, bytes]:
+                body = bodies[n % len(bodies)]
+                return "PUT", f"/v1/accounts/{json.loads(body)['account']['id']}/snapshot", body
+
+            latencies, _, errors, _ = asyncio.run(drive(url, token, args.clients, args.seconds, put))
+            report("PUT snapshot, distinct accounts", args.clients, args.seconds, latencies, errors)
+            account = one["account"]["id"]
+            race = lambda n: ("PUT", f"/v1/accounts/{account}/snapshot", versions[n % 2])  # noqa: E731
+            latencies, _, errors, runs = asyncio.run(drive(url, token, args.clients, args.seconds, race))
+            report("PUT snapshot, racing for one", args.clients, args.seconds, latencies, errors)
+        finally:
+            server.terminate()
+            server.wait(30)
+        print(f"store after the race: {check_race(db, account, runs)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""``kamengine serve``: the HTTP API and the team's pages over the store, in one process."""
+
+from __future__ import annotations
+
+import click
+
+from .options import db_option
+from .runtime import current_config, load_registry
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535), help="The port to listen on.")
+@db_option
+@click.option(
+    "--no-auth", is_flag=True,
+    help="Serve without tokens, as admin (on a loopback --host only: for one person on their own machine).",
+)  # fmt: skip
+def serve(host: str, port: int, db_path: str | None, no_auth: bool) -> None:
+    """Serve the API (/v1, OpenAPI at /openapi.json) and the pages until SIGTERM or Ctrl-C.
+
+    Every request needs a token (kamengine tokens create) unless --no-auth. One JSON line per
+    request goes to standard error.
+
+    \b
+    kamengine tokens create --member u-ar --scope act
+    kamengine serve --db kamengine.db --port 8765
+    curl -H "Authorization: Bearer $TOKEN" localhost:8765/v1/recommendations
+    """
+    from kamengine.service.server import check_auth
+    from kamengine.service.server import serve as run
+
+    check_auth(host, not no_auth)
+    from kamengine.service.app import create_app
+    from kamengine.service.state import Service
+
+    service = Service(db_path, auth=not no_auth, config=current_config(), registry=load_registry())
+    click.echo(f"kamengine serving on http://{host}:{port} (store {service.db_path})", err=True)
+    run(create_app(service), host, port)

@@ -1,0 +1,115 @@
+"""Snapshots the service received, per account, and each account's team: who may see it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from ..model.snapshot import Snapshot
+from .store import Store
+
+#: Snapshots kept per account (the newest); older ones are dropped when a new one comes.
+KEPT_PER_ACCOUNT = 20
+
+
+def save_snapshot(store: Store, snapshot: Snapshot, data: Any, decision_id: str | None = None) -> int:
+    """Keep ``data`` (the snapshot as received, validated as ``snapshot``) as its account's latest; its team
+    becomes the account's team. Inside the caller's transaction if one is open."""
+    account = snapshot.account
+    with store.db.atomic():
+        snapshot_id = (
+            store.db.table("snapshots")
+            .insert(
+                {
+                    "account_id": account.id,
+                    "account_name": account.name,
+                    "tier": account.tier,
+                    "as_of": snapshot.as_of.isoformat(),
+                    "received_at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
+                    "body": json.dumps(data, ensure_ascii=False),
+                    "decision_id": decision_id,
+                }
+            )
+            .last_pk
+        )
+        conn = store.db.conn
+        conn.execute(
+            "delete from snapshots where account_id = ? and id not in"
+            " (select id from snapshots where account_id = ? order by id desc limit ?)",
+            [account.id, account.id, KEPT_PER_ACCOUNT],
+        )
+        conn.execute("delete from account_team where account_id = ?", [account.id])
+        conn.executemany(
+            "insert or replace into account_team (account_id, member_id, role) values (?, ?, ?)",
+            [(account.id, member.id, member.role) for member in snapshot.team],
+        )
+    return int(snapshot_id or 0)
+
+
+def last_snapshot(store: Store, account_id: str) -> dict[str, Any] | None:
+    """The account's latest snapshot row, its ``body`` parsed back; None if the service never got one."""
+    row = store.db.execute(
+        "select id, account_id, account_name, tier, as_of, received_at, body, decision_id from snapshots"
+        " where account_id = ? order by id desc limit 1",
+        [account_id],
+    ).fetchone()
+    if row is None:
+        return None
+    keys = ("id", "account_id", "account_name", "tier", "as_of", "received_at", "body", "decision_id")
+    found = dict(zip(keys, row, strict=True))
+    return {**found, "body": json.loads(found["body"])}
+
+
+def latest_snapshots(store: Store, member: str | None = None) -> list[dict[str, Any]]:
+    """Every account's latest snapshot (``account_id``, ``body`` parsed back), in one query; with ``member``,
+    only those of the accounts whose team they are on."""
+    query = """
+        select s.account_id, s.body from snapshots s
+        join (select account_id, max(id) as id from snapshots group by account_id) l on l.id = s.id
+        left join account_team t on t.account_id = s.account_id and t.member_id = ?
+        where ? is null or t.member_id is not null
+        order by s.account_id
+    """
+    return [{"account_id": a, "body": json.loads(body)} for a, body in store.db.execute(query, [member, member])]
+
+
+def accounts(store: Store, member: str | None = None) -> list[dict[str, Any]]:
+    """Every account the store knows (from snapshots or from advice), with its open advice counted;
+    with ``member``, only the accounts whose last snapshot has them on the team (and their role)."""
+    query = """
+        with known as (
+            select account_id, max(account_name) as account_name from recommendations group by account_id
+            union select account_id, account_name from snapshots
+        ), latest as (
+            select account_id, max(id) as id from snapshots group by account_id
+        )
+        select k.account_id, coalesce(s.account_name, max(k.account_name)) as account_name, s.tier, s.as_of,
+               s.received_at, t.role,
+               (select count(*) from recommendations r
+                 where r.account_id = k.account_id and r.status in ('open', 'accepted', 'snoozed')) as live
+        from known k
+        left join latest l on l.account_id = k.account_id
+        left join snapshots s on s.id = l.id
+        left join account_team t on t.account_id = k.account_id and t.member_id = ?
+        where ? is null or t.member_id is not null
+        group by k.account_id
+        order by k.account_id
+    """
+    cursor = store.db.execute(query, [member, member])
+    columns = [c[0] for c in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor]
+
+
+def role_on(store: Store, account_id: str, member: str) -> str | None:
+    """The member's role on the account's current team (AR, SR, FR, AD), or None if they are not on it."""
+    row = store.db.execute(
+        "select role from account_team where account_id = ? and member_id = ?", [account_id, member]
+    ).fetchone()
+    return str(row[0]) if row else None
+
+
+def team_accounts(store: Store, member: str) -> set[str]:
+    """The accounts whose current team has ``member`` on it."""
+    rows = store.db.execute("select account_id from account_team where member_id = ?", [member])
+    return {str(row[0]) for row in rows}

@@ -1,0 +1,83 @@
+"""Who a request speaks for, and what they may see and do: the token's member, scope and the accounts' teams.
+
+A member sees the accounts whose last snapshot has them on the team (and the advice of those
+accounts); they act on the advice they own; an account director (AD on the team) acts on all of
+their account's advice; admin sees and does everything. A refusal never says whether the thing
+asked for exists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from kamengine.engine.store.files import StoreError
+from kamengine.engine.store.snapshots import role_on
+from kamengine.engine.store.store import Store
+from kamengine.engine.store.tokens import TokenHolder, verify_token
+
+from .problems import Problem, forbidden, unauthorized
+from .state import LOCAL, Service
+
+COOKIE = "kamengine_token"
+
+
+def token_of(request: Request, query: bool = False, cookie: bool = False) -> str | None:
+    """The token a request carries: ``Authorization: Bearer``; for calendars ``?token=``; for pages their cookie
+    (the API takes no cookie: a browser sends cookies by itself, a bearer header only when told)."""
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    if query and request.query_params.get("token"):
+        return request.query_params["token"]
+    return (request.cookies.get(COOKIE) or None) if cookie else None
+
+
+def holder_of(request: Request, scope: str = "read", query: bool = False, cookie: bool = False) -> TokenHolder:
+    """The request's token holder, who must have ``scope``; 401 without a valid token, 403 without the scope."""
+    service: Service = request.app.state.service
+    if not service.auth:
+        holder = LOCAL
+    else:
+        token = token_of(request, query, cookie)
+        with service.store() as store:
+            found = verify_token(store, token) if token else None
+        if found is None:
+            raise unauthorized()
+        holder = found
+    request.state.principal = holder
+    if not holder.may(scope):
+        raise forbidden(f"this {scope} request")
+    return holder
+
+
+def sees_account(store: Store, holder: TokenHolder, account_id: str) -> bool:
+    return holder.may("admin") or role_on(store, account_id, holder.member) is not None
+
+
+def sees(store: Store, holder: TokenHolder, row: dict[str, Any]) -> bool:
+    """Whether the holder may see a stored recommendation: theirs, or of an account they are on."""
+    return holder.may("admin") or row["owner_id"] == holder.member or sees_account(store, holder, row["account_id"])
+
+
+def may_act(store: Store, holder: TokenHolder, row: dict[str, Any]) -> bool:
+    """Whether the holder may accept, complete, dismiss or snooze a recommendation."""
+    if holder.may("admin"):
+        return True
+    if not holder.may("act"):
+        return False
+    return row["owner_id"] == holder.member or role_on(store, row["account_id"], holder.member) == "AD"
+
+
+def visible(store: Store, holder: TokenHolder, rec_id: str) -> dict[str, Any]:
+    """The stored recommendation, if the holder may see it; the same 403 whether it is not theirs or not there."""
+    try:
+        row = store.get(rec_id)
+    except StoreError as exc:
+        if holder.may("admin"):
+            raise Problem(404, "not-found", "Not found", str(exc)) from None
+        raise forbidden(f"recommendation {rec_id}") from None
+    if not sees(store, holder, row):
+        raise forbidden(f"recommendation {rec_id}")
+    return row

@@ -1,0 +1,139 @@
+"""``POST /v1/advise`` (a snapshot in, ``advise --format json`` out) and ``PUT /v1/accounts/{id}/snapshot``."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from kamengine.engine.errors import SnapshotError
+from kamengine.engine.model.documents import parse
+from kamengine.engine.model.loading import snapshot_from_document
+from kamengine.engine.model.snapshot import Snapshot
+from kamengine.engine.plugin.emitters import EmitContext
+from kamengine.engine.plugin.sources import Source, SourceRecord
+from kamengine.engine.store.decisions import log_decision
+from kamengine.engine.store.tokens import TokenHolder
+from starlette.concurrency import run_in_threadpool
+
+from .access import holder_of
+from .models import Lang, RecommendationDoc, Refresh
+from .problems import Problem, invalid_snapshot
+from .state import Service
+
+router = APIRouter(prefix="/v1", tags=["advice"])
+#: The request body is validated by kamengine (for its messages), documented as the snapshot's schema.
+_SNAPSHOT = {"schema": {"$ref": "#/components/schemas/Snapshot"}}
+SNAPSHOT_BODY = {"requestBody": {"required": True, "content": {"application/json": _SNAPSHOT}}}
+_INVALID: dict[int | str, dict[str, Any]] = {
+    422: {"description": "The snapshot is invalid: RFC 7807 problem details, one error per field path"}
+}
+
+
+class _Given(Source):
+    """The snapshot of a request, as a source of one account (so that advice goes the CLI's way)."""
+
+    PLUGIN_NAME = "request"
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        super().__init__("request")
+        self.snapshot = snapshot
+
+    def records(self) -> Iterator[SourceRecord]:
+        yield SourceRecord("request", snapshot=self.snapshot)
+
+
+async def _body(request: Request, service: Service) -> bytes:
+    limit = service.config.limits.snapshot_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise Problem(413, "too-large", "The snapshot is too large", f"over the limit of {limit} bytes")
+    body = await request.body()
+    if len(body) > limit:
+        raise Problem(413, "too-large", "The snapshot is too large", f"over the limit of {limit} bytes")
+    return body
+
+
+def read_snapshot(service: Service, body: bytes) -> tuple[Snapshot, Any]:
+    """The validated snapshot of a request body (JSON or YAML) and its data; 422 with the CLI's messages."""
+    try:
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SnapshotError([f"request: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
+        document = parse(text, "request", SnapshotError, aliases=False)
+        return snapshot_from_document(document, service.registry.actions), document.data
+    except SnapshotError as exc:
+        raise invalid_snapshot(exc) from None
+
+
+def _advise(service: Service, holder: TokenHolder, body: bytes, explain: bool, lang: str | None) -> Response:
+    snapshot, _ = read_snapshot(service, body)
+    engine = service.engine(lang)
+    result = engine.advise([_Given(snapshot)], explain=explain)
+    if result.failures:
+        status = 500 if "internal error" in result.failures[0] else 422
+        raise Problem(status, "advice-failed", "The account could not be advised", result.failures[0])
+    # The json emitter itself, called here rather than through a delivery: rendering cannot hang, and
+    # a delivery's deadline would start a thread per request.
+    out = io.StringIO()
+    context = EmitContext(out, service.registry.actions, result.explanations, service.config.limits)
+    service.registry.emitter("json:-").emit(result.recommendations, context)
+    ids = [r.id for r in result.recommendations]
+    with service.store() as store, service.writing:
+        decision = log_decision(store, "advise", snapshot.account.id, engine.revision, holder.token_id, body, ids)
+    headers = {"X-Kamengine-Decision": decision, "X-Kamengine-Revision": engine.revision}
+    return Response(out.getvalue(), media_type="application/json", headers=headers)
+
+
+@router.post(
+    "/advise",
+    summary="Advise on one snapshot, exactly as `kamengine advise --format json`",
+    openapi_extra=SNAPSHOT_BODY,
+    responses={200: {"model": list[RecommendationDoc]}, **_INVALID},
+)
+async def advise(request: Request, explain: bool = False, lang: Lang | None = None) -> Response:
+    """The snapshot's recommendations, most urgent first; nothing is stored but the decision log entry
+    (its id in ``X-Kamengine-Decision``)."""
+    holder = holder_of(request)
+    service: Service = request.app.state.service
+    body = await _body(request, service)
+    return await run_in_threadpool(_advise, service, holder, body, explain, lang)
+
+
+def _refresh(service: Service, holder: TokenHolder, account_id: str, body: bytes) -> JSONResponse:
+    snapshot, data = read_snapshot(service, body)
+    if snapshot.account.id != account_id:
+        detail = f"request: account.id: '{snapshot.account.id}' is not the account of the URL, '{account_id}'"
+        errors = [{"path": "account.id", "message": detail}]
+        raise Problem(422, "invalid-snapshot", "The snapshot is invalid", detail, errors=errors)
+    engine = service.engine()
+    with service.account_lock(account_id), service.store() as store:
+        refreshed = engine.refresh(snapshot, data, body, store, holder.token_id, writing=service.writing)
+    document = {
+        "account_id": account_id,
+        "run_id": refreshed.run.run_id,
+        "decision_id": refreshed.decision_id,
+        "revision": engine.revision,
+        "outcome": vars(refreshed.run.outcome),
+        "recommendations": [r.to_dict() for r in refreshed.recommendations],
+    }
+    return JSONResponse(document, headers={"X-Kamengine-Decision": refreshed.decision_id})
+
+
+@router.put(
+    "/accounts/{account_id}/snapshot",
+    summary="Store an account's new snapshot and run its advice through the store now",
+    openapi_extra=SNAPSHOT_BODY,
+    response_model=Refresh,
+    responses=_INVALID,
+)
+async def put_snapshot(account_id: str, request: Request) -> JSONResponse:
+    """The nightly batch for one account, on demand (admin tokens: a CRM's hook). Updates of one account
+    are applied one after the other, in the order they arrive."""
+    holder = holder_of(request, "admin")
+    service: Service = request.app.state.service
+    body = await _body(request, service)
+    return await run_in_threadpool(_refresh, service, holder, account_id, body)

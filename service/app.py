@@ -1,0 +1,63 @@
+"""The ASGI application: the API under ``/v1``, ``/healthz``, the OpenAPI document, problem details, the access log."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import version
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from kamengine.engine.model.snapshot import Snapshot
+
+from . import advice, info, problems, recommendations, web
+from .pages import STATIC_DIR
+from .state import Service
+
+
+def create_app(service: Service) -> FastAPI:
+    """The service's application over ``service`` (its engines and store), which it closes at shutdown."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        service.close()  # uvicorn's graceful shutdown (SIGTERM, SIGINT) ends here: the store is closed
+
+    app = FastAPI(
+        title="kamengine",
+        version=version("kamengine"),
+        description="Ranked, explained next actions for key accounts (docs/serve.md).",
+        lifespan=lifespan,
+        docs_url=None,  # FastAPI's viewers load their scripts from a CDN; the document itself is at /openapi.json
+        redoc_url=None,
+    )
+    app.state.service = service
+    problems.install(app)
+    app.add_middleware(problems.AccessLog)
+    for module in (advice, recommendations, info, web):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/healthz", tags=["service"], summary="Liveness: the store answers")
+    def healthz() -> JSONResponse:
+        with service.store() as store:
+            store.db.execute("select 1").fetchone()
+        return JSONResponse({"status": "ok", "revision": service.revision})
+
+    def openapi() -> dict[str, Any]:
+        """FastAPI's document plus the snapshot's schema, which the request bodies refer to."""
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+
+            document = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            schema = Snapshot.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            schemas.update(schema.pop("$defs", {}))
+            schemas["Snapshot"] = schema
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

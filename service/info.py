@@ -1,0 +1,175 @@
+"""Read-only views: the plan, the accounts, the rules, the runs, the decision log and a person's calendar."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+from kamengine.engine.model.actions import ActionCatalogue
+from kamengine.engine.model.documents import Document
+from kamengine.engine.model.loading import snapshot_from_document
+from kamengine.engine.model.recommendation import Recommendation
+from kamengine.engine.model.snapshot import Snapshot
+from kamengine.engine.plan.week import Item, iso_week, monday, schedule
+from kamengine.engine.plugin.delivery import deliver
+from kamengine.engine.plugin.emitters import EmitContext
+from kamengine.engine.store.decisions import decisions
+from kamengine.engine.store.snapshots import accounts, last_snapshot
+from kamengine.engine.store.statuses import LIVE
+from kamengine.engine.store.store import Store
+from kamengine.engine.store.tokens import TokenHolder
+
+from .access import holder_of, sees_account
+from .models import AccountDetail, AccountRow, PlanItem
+from .pages import account_summary
+from .problems import Problem, forbidden
+from .recommendations import listing, stored_document
+from .state import Service
+
+router = APIRouter(prefix="/v1", tags=["views"])
+WEEK = Query(pattern=r"^(\d{4}-W\d{2}|all)$", description="an ISO week like 2026-W49 (default: this week), or all")
+
+
+def plan_items(service: Service, holder: TokenHolder, owner: str | None, week: str | None) -> tuple[str, list[Item]]:
+    """The live advice the holder may see, spread over people's weeks; one week (default this one) of one owner."""
+    with service.store() as store:
+        rows = listing(store, holder, owner)
+    today = dt.date.today()
+    shown = week or iso_week(today)
+    if shown != "all":
+        try:
+            monday(shown)
+        except ValueError:
+            raise Problem(422, "invalid-request", "The request is invalid", f"week: no week {shown}") from None
+    items = schedule([Recommendation.from_row(r) for r in rows], service.registry.actions, service.config.plan, today)
+    return shown, [i for i in items if shown in ("all", i.week) and owner in (None, i.owner_id)]
+
+
+@router.get("/plan", response_model=list[PlanItem], summary="The week ahead per person, from the store's live advice")
+def plan(request: Request, owner: str | None = None, week: Annotated[str | None, WEEK] = None) -> JSONResponse:
+    holder = holder_of(request)
+    _, items = plan_items(request.app.state.service, holder, owner, week)
+    return JSONResponse([item.to_dict() for item in items])
+
+
+@router.get("/accounts", response_model=list[AccountRow], summary="The accounts this token may see")
+def list_accounts(request: Request) -> JSONResponse:
+    holder = holder_of(request)
+    service: Service = request.app.state.service
+    with service.store() as store:
+        rows = accounts(store, None if holder.may("admin") else holder.member)
+    return JSONResponse(rows)
+
+
+def power_map(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """How the account's people stand: by power role and stance, who supports us, who nobody owns."""
+    contacts = snapshot.get("contacts", [])
+    stances = [int(c.get("stance", 0)) for c in contacts]
+    return {
+        "contacts": len(contacts),
+        "by_role": dict(sorted(Counter(c.get("role") or "none" for c in contacts).items())),
+        "by_stance": {str(k): v for k, v in sorted(Counter(stances).items())},
+        "supporters": sum(1 for s in stances if s >= 1),
+        "opponents": sum(1 for s in stances if s < 0),
+        "without_owner": [c["id"] for c in contacts if not c.get("owner")],
+    }
+
+
+def stored_snapshot(store: Store, account_id: str, actions: ActionCatalogue) -> Snapshot | None:
+    """The account's last snapshot the service received, validated again (the store is only data)."""
+    last = last_snapshot(store, account_id)
+    return None if last is None else validated(last["body"], account_id, actions)
+
+
+def validated(data: Any, account_id: str, actions: ActionCatalogue) -> Snapshot:
+    return snapshot_from_document(Document(data, f"the stored snapshot of {account_id}"), actions)
+
+
+@router.get("/accounts/{account_id}", response_model=AccountDetail, summary="An account's last snapshot and power map")
+def get_account(account_id: str, request: Request) -> JSONResponse:
+    holder = holder_of(request)
+    service: Service = request.app.state.service
+    with service.store() as store:
+        if not sees_account(store, holder, account_id):
+            raise forbidden(f"account {account_id}")
+        last = last_snapshot(store, account_id)
+        live = store.find(account_id, LIVE)
+        if last is None and not live:
+            raise Problem(404, "not-found", "Not found", f"no account '{account_id}' in the store")
+    body = last["body"] if last else None
+    snapshot = validated(body, account_id, service.registry.actions) if body else None
+    recs = [Recommendation.from_row(r) for r in live]
+    document = {
+        "account_id": account_id,
+        "snapshot": body,
+        "received_at": last["received_at"] if last else None,
+        "power_map": power_map(body) if body else None,
+        "summary": account_summary(snapshot, recs).model_dump(mode="json") if snapshot else None,
+        "live": [stored_document(r) for r in live],
+    }
+    return JSONResponse(document)
+
+
+@router.get("/rules", summary="The loaded playbooks and their rules, with the revision decisions carry")
+def rules(request: Request) -> JSONResponse:
+    holder_of(request)
+    engine = request.app.state.service.engine()
+    playbooks = engine.spec.playbooks
+    return JSONResponse(
+        {
+            "revision": engine.revision,
+            "playbooks": [{"id": p.id, "version": p.version, "description": p.description} for p in playbooks],
+            "rules": [
+                {"rule": r.qualified_id, "subject": r.subject, "priority": r.priority,
+                 "actions": [a.action for a in r.actions], "description": r.description}
+                for p in playbooks for r in p.rules
+            ],
+        }
+    )  # fmt: skip
+
+
+@router.get("/runs", summary="The store's runs, newest first (admin)")
+def runs(request: Request, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> JSONResponse:
+    holder_of(request, "admin")
+    with request.app.state.service.store() as store:
+        rows = list(store.db.table("runs").rows_where(order_by="started_at desc, id desc", limit=limit))
+    return JSONResponse(rows)
+
+
+@router.get("/decisions", summary="The decision log, newest first: what was evaluated, by whom, on which revision")
+def decision_log(request: Request, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> JSONResponse:
+    holder = holder_of(request)
+    with request.app.state.service.store() as store:
+        mine = None if holder.may("admin") else [a["account_id"] for a in accounts(store, holder.member)]
+        return JSONResponse(decisions(store, mine, limit))
+
+
+@router.get(
+    "/calendar/{owner}.ics",
+    summary="A person's planned visits as a calendar to subscribe to (?token= their token)",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}}},
+)
+def calendar(owner: str, request: Request, token: str | None = None) -> Response:
+    """Their own calendar for a member's token; any for admin. Calendar programs cannot send headers,
+    so the token may come as ``?token=`` (the access log never writes the query)."""
+    holder = holder_of(request, query=True)
+    service: Service = request.app.state.service
+    if not holder.may("admin") and holder.member != owner:
+        raise forbidden(f"the calendar of {owner}")
+    _, items = plan_items(service, holder, owner, "all")
+    recs = [dataclasses.replace(r, due=i.day) for i in items for r in (i.lead, *i.companions)]
+    with tempfile.TemporaryDirectory(prefix="kamengine-ics-") as folder:
+        target = Path(folder) / f"{owner}.ics"
+        emitter = service.registry.emitter(f"ics:{target}")
+        delivered = deliver(emitter, recs, EmitContext(io.StringIO(), service.registry.actions))
+        if not delivered.ok:
+            raise Problem(500, "calendar-failed", "The calendar could not be made", delivered.message)
+        return Response(target.read_bytes(), media_type="text/calendar; charset=utf-8")

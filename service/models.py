@@ -1,0 +1,123 @@
+"""The API's response shapes, for the OpenAPI document (the snapshot's is the engine's own model)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Verb = Literal["accept", "done", "dismiss", "snooze"]
+Lang = Literal["en", "zh"]
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class OwnerDoc(BaseModel):
+    id: str
+    name: str
+    role: str
+
+
+class SubjectDoc(BaseModel):
+    kind: Literal["account", "contact", "opportunity"]
+    id: str
+
+
+class RecommendationDoc(_Open):
+    """A recommendation as ``kamengine advise --format json`` gives it (docs/recommendations.md)."""
+
+    id: str
+    account_id: str
+    action: str
+    subject: SubjectDoc
+    title: str
+    rationale: str
+    rule: str
+    priority: float
+    due: str
+    owner_role: str
+    evidence: dict[str, Any]
+    body: str | None = None
+    owner: OwnerDoc | None
+    approach: str | None
+    opportunity_id: str | None
+    compliance: str | None
+    account_name: str | None
+    explanation: list[str] | None = Field(None, description="with ?explain=1: the conditions that held")
+
+
+class StoredRecommendation(RecommendationDoc):
+    """A recommendation of the store, with where it stands."""
+
+    status: str
+    status_by: str | None
+    status_at: str | None
+    status_reason: str | None
+    snoozed_until: str | None
+    first_run: str | None
+    last_run: str | None
+    as_of: str | None
+
+
+class HistoryEntry(_Open):
+    status: str
+    by: str | None
+    at: str
+    reason: str | None
+    run_id: str | None
+
+
+class StoredWithHistory(StoredRecommendation):
+    history: list[HistoryEntry]
+
+
+class RecommendationPage(BaseModel):
+    items: list[StoredRecommendation]
+    next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null on the last")
+
+
+class Decision(BaseModel):
+    """A lifecycle decision by a person: ``until`` for a snooze."""
+
+    reason: str = ""
+    until: str | None = Field(None, description="YYYY-MM-DD, for snooze")
+
+
+class Refresh(BaseModel):
+    """What ``PUT /v1/accounts/{id}/snapshot`` did: the run, its totals, the advice now live."""
+
+    account_id: str
+    run_id: str
+    decision_id: str
+    revision: str
+    outcome: dict[str, int]
+    recommendations: list[RecommendationDoc]
+
+
+class AccountRow(_Open):
+    account_id: str
+    account_name: str | None
+    tier: str | None
+    as_of: str | None
+    received_at: str | None
+    role: str | None = Field(description="the token's member's role on the team")
+    live: int = Field(description="open, accepted and snoozed recommendations")
+
+
+class AccountDetail(_Open):
+    account_id: str
+    snapshot: dict[str, Any] | None
+    power_map: dict[str, Any] | None
+    live: list[StoredRecommendation]
+
+
+class PlanItem(_Open):
+    owner: OwnerDoc | None
+    week: str
+    day: str
+    moved_from: str | None
+    over_capacity: bool
+    lead: RecommendationDoc
+    companions: list[RecommendationDoc]

@@ -1,0 +1,39 @@
+"""The portfolio page (every account by tier, its layers and its open advice) and the login page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from kamengine.engine.model.fields import TIERS
+
+from .environment import Nav, render
+from .forms import segment
+from .summary import AccountSummary
+
+
+def account_path(account_id: str) -> str:
+    """Where the service shows an account: ``/accounts/{id}``."""
+    return f"/accounts/{segment(account_id)}"
+
+
+def render_portfolio_page(
+    accounts: Sequence[AccountSummary],
+    *,
+    account_url_for: Callable[[str], str] = account_path,
+    heading: str = "Portfolio",
+    nav: Nav = (),
+) -> str:
+    """Accounts grouped by tier (strategic first), most open advice first within a tier."""
+    tiers = []
+    for tier in TIERS:
+        rows = sorted(
+            (a for a in accounts if a.tier == tier), key=lambda a: (-a.open_recommendations, a.name.casefold(), a.id)
+        )
+        if rows:
+            tiers.append((tier, [(a, account_url_for(a.id)) for a in rows]))
+    return render("portfolio.html", standalone=False, nav=nav, heading=heading, tiers=tiers, total=len(accounts))
+
+
+def render_login_page(error: str | None, *, action: str = "/login", nav: Nav = ()) -> str:
+    """A form posting ``token`` to ``action``; ``error`` (the service's own words) shown above it."""
+    return render("login.html", standalone=False, nav=nav, error=error, action=action)

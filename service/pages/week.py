@@ -1,0 +1,44 @@
+""" "My week": one person's planned approaches, day by day, each with its accept/done/dismiss/snooze buttons."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from itertools import groupby
+
+from kamengine.engine.model.recommendation import Owner
+from kamengine.engine.plan.week import Item
+
+from .environment import Nav, render
+from .forms import ActionUrlFor, buttons
+
+
+def render_my_week_page(
+    owner: Owner | str,
+    items: Sequence[Item],
+    *,
+    action_url_for: ActionUrlFor,
+    week: str | None = None,
+    today: dt.date | None = None,
+    form_fields: Mapping[str, str] | None = None,
+    nav: Nav = (),
+) -> str:
+    """The plan's items for ``owner`` (a team member, or the words to call them by), grouped by week and day."""
+    person = f"{owner.name} ({owner.role})" if isinstance(owner, Owner) else owner
+    ordered = sorted(items, key=lambda i: (i.week, i.day, -i.lead.priority, i.lead.id))
+    weeks = [
+        (name, [(day, list(on_day)) for day, on_day in groupby(in_week, key=lambda i: i.day)])
+        for name, in_week in groupby(ordered, key=lambda i: i.week)
+    ]
+    ids = [rec.id for item in ordered for rec in (item.lead, *item.companions)]
+    return render(
+        "week.html",
+        standalone=False,
+        nav=nav,
+        person=person,
+        week=week,
+        weeks=weeks,
+        customer=sum(1 for i in ordered if i.customer_action),
+        total=len(ordered),
+        buttons=buttons(ids, action_url_for, form_fields, today or dt.date.today()),
+    )

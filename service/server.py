@@ -1,0 +1,56 @@
+"""Running the service: uvicorn on one host and port, the access log as JSON lines on standard error."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import socket
+import sys
+
+from kamengine.engine.errors import UsageError
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only listens on this machine (127.0.0.0/8, ::1, localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_auth(host: str, auth: bool) -> None:
+    """``--no-auth`` is for one person on their own machine: refused on any address others can reach."""
+    if not auth and not is_loopback(host):
+        raise UsageError(f"--no-auth only on a loopback address (127.0.0.1, ::1, localhost), not {host}")
+
+
+def access_logging() -> None:
+    """Access log lines go to standard error as they are: one JSON object per line."""
+    logger = logging.getLogger("kamengine.access")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
+def port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def serve(app: object, host: str, port: int) -> None:
+    """Serve until SIGTERM or Ctrl-C; uvicorn finishes the requests under way, then the app closes its store."""
+    import uvicorn
+
+    if not port_free(host, port):
+        raise UsageError(f"--port {port}: the address {host}:{port} is in use or cannot be used")
+    access_logging()
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="info", lifespan="on")  # type: ignore[arg-type]

@@ -1,0 +1,94 @@
+"""What the running service holds: its engines (one per language), a pool of store connections, per-account locks."""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from kamengine.engine.api import Engine
+from kamengine.engine.model.config import Config
+from kamengine.engine.model.i18n import LANGUAGES
+from kamengine.engine.plugin.registry import Registry
+from kamengine.engine.store.files import default_db_path
+from kamengine.engine.store.store import Store
+from kamengine.engine.store.tokens import TokenHolder
+
+#: Who a request speaks for when the service runs with --no-auth (on a loopback address only).
+LOCAL = TokenHolder("local", "local", "admin")
+
+
+class Service:
+    """One server's engines, store and locks; made once at start, closed at shutdown."""
+
+    def __init__(
+        self,
+        db_path: str | Path | None = None,
+        *,
+        auth: bool = True,
+        config: Config | None = None,
+        registry: Registry | None = None,
+    ) -> None:
+        self.auth = auth
+        self.registry = registry or Registry()
+        self.config = config or Config()
+        self.db_path = Path(db_path) if db_path else default_db_path()
+        self._engines: dict[str | None, Engine] = {None: Engine(self.registry, self.config)}
+        _ = self.engine().advisor  # compiled now: a playbook durable rejects stops the start, not a request
+        self._engines_lock = threading.Lock()
+        self._pool: queue.SimpleQueue[Store] = queue.SimpleQueue()
+        self._opened: list[Store] = []
+        self._opened_lock = threading.Lock()
+        self._accounts_lock = threading.Lock()
+        self._account_locks: dict[str, threading.Lock] = {}
+        #: Held by each write of this process: its threads take turns at the store (fair, no polling)
+        #: instead of all asking SQLite, whose busy handler sleeps and retries.
+        self.writing = threading.Lock()
+        with self.store():  # the store is created and migrated before the first request
+            pass
+
+    def engine(self, lang: str | None = None) -> Engine:
+        """The engine for ``lang`` (None: the settings' language), compiled on first use."""
+        if lang is not None and lang not in LANGUAGES:
+            lang = None
+        if lang not in self._engines:
+            with self._engines_lock:
+                if lang not in self._engines:
+                    self._engines[lang] = Engine(self.registry, self.config, lang=lang)
+        return self._engines[lang]
+
+    @property
+    def revision(self) -> str:
+        return self.engine().revision
+
+    @contextlib.contextmanager
+    def store(self) -> Iterator[Store]:
+        """A store connection of the pool for this request (SQLite connections are not shared by threads at once)."""
+        try:
+            opened = self._pool.get_nowait()
+        except queue.Empty:
+            with self._opened_lock:  # one at a time: opening migrates, and migrations must not race
+                opened = Store(self.db_path, self.registry.actions)
+                self._opened.append(opened)
+        try:
+            yield opened
+        finally:
+            if opened.db.conn.in_transaction:  # a request that failed half-way leaves nothing open
+                opened.db.conn.rollback()
+            self._pool.put(opened)
+
+    def account_lock(self, account_id: str) -> threading.Lock:
+        """The lock that serialises snapshot updates of one account in this process."""
+        with self._accounts_lock:
+            return self._account_locks.setdefault(account_id, threading.Lock())
+
+    def close(self) -> None:
+        """Close every store connection and free the compiled rules (at shutdown)."""
+        with self._opened_lock:
+            for opened in self._opened:
+                opened.close()
+            self._opened.clear()
+        for engine in self._engines.values():
+            engine.close()

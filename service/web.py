@@ -1,0 +1,169 @@
+"""The pages a team looks at: login (a token into an HttpOnly cookie), the portfolio, an account, my week, and the
+buttons' form posts. The HTML comes from ``kamengine.service.pages``; this module finds the data and checks access."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from kamengine.engine.model.recommendation import Recommendation
+from kamengine.engine.plan.week import iso_week
+from kamengine.engine.store.snapshots import latest_snapshots
+from kamengine.engine.store.statuses import LIVE
+from kamengine.engine.store.store import Store
+from kamengine.engine.store.tokens import TokenHolder, verify_token
+
+from . import pages
+from .access import COOKIE, holder_of, sees_account
+from .info import plan_items, stored_snapshot, validated
+from .models import Decision
+from .pages.forms import segment, under
+from .problems import Problem
+from .recommendations import STATUSES, decide
+from .state import Service
+
+router = APIRouter(include_in_schema=False)
+ACTIONS = "/recommendations"  # where the pages' buttons post: {ACTIONS}/{id}/{verb}
+
+
+def _csrf(request: Request) -> str:
+    """The form token of this session: derived from the cookie, which another site can neither read nor send."""
+    token = request.cookies.get(COOKIE, "") or "local"
+    return hashlib.sha256(f"kamengine-form:{token}".encode()).hexdigest()[:32]
+
+
+def _page(html: str, status: int = 200) -> HTMLResponse:
+    # Inline style attributes draw the layers' bars (autoescaped numbers); no script runs, nothing loads from elsewhere.
+    policy = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'"
+    headers = {"Content-Security-Policy": f"{policy}; frame-ancestors 'none'", "X-Frame-Options": "DENY"}
+    return HTMLResponse(html, status_code=status, headers=headers)
+
+
+def _signed_in(request: Request, scope: str = "read") -> TokenHolder | Response:
+    """The holder of the page's cookie, or the answer to give instead: the login page, or a refusal."""
+    try:
+        return holder_of(request, scope, cookie=True)
+    except Problem as exc:
+        if exc.status == 401:
+            return RedirectResponse("/login", status_code=303)
+        return _page(pages.render_login_page(exc.detail), exc.status)
+
+
+def _nav(holder: TokenHolder) -> tuple[tuple[str, str], ...]:
+    """The header's links: the portfolio and the member's own week."""
+    return (("Portfolio", "/"), ("My week", f"/week/{segment(holder.member)}"))
+
+
+def _live(store: Store, account_id: str) -> list[Recommendation]:
+    return [Recommendation.from_row(row) for row in store.find(account_id, LIVE)]
+
+
+@router.get("/login")
+def login_page() -> HTMLResponse:
+    return _page(pages.render_login_page(None))
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    """A valid token becomes an HttpOnly, same-site cookie; a wrong one is said so, whichever way it is wrong."""
+    service: Service = request.app.state.service
+    token = parse_qs((await request.body()).decode("utf-8", "replace")).get("token", [""])[0].strip()
+    with service.store() as store:
+        holder = verify_token(store, token) if token else None
+    if holder is None:
+        return _page(pages.render_login_page("That token is not valid (or was revoked)."), 401)
+    answer = RedirectResponse("/", status_code=303)
+    secure = request.url.scheme == "https"
+    answer.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=secure, path="/", max_age=30 * 86400)
+    return answer
+
+
+@router.post("/logout")
+def logout() -> Response:
+    answer = RedirectResponse("/login", status_code=303)
+    answer.delete_cookie(COOKIE, path="/")
+    return answer
+
+
+@router.get("/")
+def portfolio(request: Request) -> Response:
+    holder = _signed_in(request)
+    if isinstance(holder, Response):
+        return holder
+    service: Service = request.app.state.service
+    member = None if holder.may("admin") else holder.member
+    with service.store() as store:
+        stored = latest_snapshots(store, member)
+        live: dict[str, list[Recommendation]] = {}
+        for row in store.find(statuses=LIVE):
+            live.setdefault(row["account_id"], []).append(Recommendation.from_row(row))
+    # An account only a batch advised has no snapshot to draw: it is not on the page.
+    actions = service.registry.actions
+    summaries = [
+        pages.account_summary(validated(row["body"], row["account_id"], actions), live.get(row["account_id"], []))
+        for row in stored
+    ]
+    heading = "Portfolio" if holder.may("admin") else f"Portfolio of {holder.member}"
+    return _page(pages.render_portfolio_page(summaries, heading=heading, nav=_nav(holder)))
+
+
+@router.get("/accounts/{account_id}")
+def account(account_id: str, request: Request) -> Response:
+    holder = _signed_in(request)
+    if isinstance(holder, Response):
+        return holder
+    service: Service = request.app.state.service
+    with service.store() as store:
+        snapshot = (
+            stored_snapshot(store, account_id, service.registry.actions)
+            if sees_account(store, holder, account_id)
+            else None
+        )
+        live = _live(store, account_id) if snapshot is not None else []
+    if snapshot is None:  # not theirs, or not there: the same words
+        return _page(pages.render_login_page(f"account {account_id} is not one this token may use"), 403)
+    fields = {"csrf": _csrf(request), "next": request.url.path} if holder.may("act") else None
+    actions = ACTIONS if holder.may("act") else None
+    html = pages.render_account_page(
+        snapshot, live, standalone=False, actions_url=actions, form_fields=fields, nav=_nav(holder)
+    )
+    return _page(html)
+
+
+@router.get("/week/{owner}")
+def my_week(owner: str, request: Request) -> Response:
+    holder = _signed_in(request)
+    if isinstance(holder, Response):
+        return holder
+    if not holder.may("admin") and holder.member != owner:
+        return _page(pages.render_login_page(f"the week of {owner} is not one this token may use"), 403)
+    _, items = plan_items(request.app.state.service, holder, owner, "all")
+    person = next((r.owner for i in items for r in (i.lead,) if r.owner is not None), None) or owner
+    fields = {"csrf": _csrf(request), "next": request.url.path}
+    url_for = under(ACTIONS)
+    today = dt.date.today()
+    html = pages.render_my_week_page(
+        person, items, action_url_for=url_for, week=iso_week(today), form_fields=fields, nav=_nav(holder)
+    )
+    return _page(html)
+
+
+@router.post(ACTIONS + "/{rec_id}/{verb}")
+async def button(rec_id: str, verb: str, request: Request) -> Response:
+    """A button's form: the decision through the API's own path, then back to the page it came from."""
+    holder = _signed_in(request, "act")
+    if isinstance(holder, Response):
+        return holder
+    form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
+    if verb not in STATUSES or not hmac.compare_digest(form.get("csrf", ""), _csrf(request)):
+        return _page(pages.render_login_page("That form is out of date: reload the page and try again."), 403)
+    try:
+        decide(request.app.state.service, holder, rec_id, verb, Decision(reason="", until=form.get("until")))
+    except Problem as exc:
+        return _page(pages.render_login_page(exc.detail), exc.status)
+    back = form.get("next", "/")
+    return RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/", status_code=303)
