@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from .options import db_option, format_option, playbook_options
-from .runtime import load_registry, make_engine
+from .runtime import load_registry, make_engine, open_store
 
 
 @click.group()
@@ -24,9 +24,8 @@ def effectiveness(db_path: str | None, output_format: str) -> None:
     """For each action done on contacts: how their stance moved afterwards, against comparable
     contacts (same starting stance, same dates) who did not get it."""
     from kamengine.engine.store.reports import effectiveness as effectiveness_report
-    from kamengine.engine.store.store import Store
 
-    effects = effectiveness_report(Store(db_path))
+    effects = effectiveness_report(open_store(db_path))
     if output_format == "json":
         click.echo(json.dumps([{**asdict(e), "difference": e.difference} for e in effects], indent=2))
         return
@@ -48,14 +47,13 @@ def coverage(
 ) -> None:
     """Accounts of the latest run that got no recommendation, and loaded rules that never fired."""
     from kamengine.engine.store.reports import coverage as coverage_report
-    from kamengine.engine.store.store import Store
 
     rules = [
         r.qualified_id
         for p in make_engine(load_registry(), rule_paths, no_builtin, params).spec.playbooks
         for r in p.rules
     ]
-    result = coverage_report(Store(db_path), rules)
+    result = coverage_report(open_store(db_path), rules)
     if output_format == "json":
         click.echo(json.dumps(asdict(result), indent=2))
         return

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from kamengine.engine.plugin.emitters import Emitter
     from kamengine.engine.plugin.registry import Registry
     from kamengine.engine.plugin.sources import Source
+    from kamengine.engine.store.store import Store
 
 
 def load_registry() -> Registry:
@@ -86,3 +87,10 @@ def make_emitters(registry: Registry, specs: Iterable[str], option: str = "--emi
         return [registry.emitter(spec) for spec in specs]
     except SpecError as exc:
         raise click.BadParameter(str(exc), param_hint=option) from None
+
+
+def open_store(db_path: str | None, registry: Registry | None = None) -> Store:
+    """The store ``--db`` names (else the default), which must exist: only ``batch`` creates one."""
+    from kamengine.engine.store.store import Store
+
+    return Store(db_path, registry.actions if registry else None, must_exist=True)
