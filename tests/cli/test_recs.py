@@ -129,3 +129,23 @@ def test_batch_creates_the_store(tmp_path: Path) -> None:
     shutil.copy(PORTFOLIO / "initech.yaml", folder)
     _batch(folder, tmp_path / "new.db")
     assert _invoke("recs", "list", "--db", str(tmp_path / "new.db")).exit_code == 0
+
+
+def test_an_account_gone_from_the_export_expires_and_comes_back_with_it(tmp_path: Path) -> None:
+    export, db = tmp_path / "exports", tmp_path / "k.db"
+    _batch(_later(export, "2026-11-20"), db)
+    shutil.rmtree(export)
+    _later(export, "2027-01-20")  # the same export two months on, without initech for a while
+    (export / "initech.yaml").rename(tmp_path / "initech.yaml")
+    gone = _invoke("batch", "--source", f"file:{export}", "--db", str(db), "--workers", "1")
+    expired = json.loads(
+        _invoke("recs", "list", "--db", str(db), "--status", "expired", "-L", "0", "-f", "json").stdout
+    )
+    assert expired and {r["account_id"] for r in expired} == {"initech"}
+    assert gone.exit_code == 0 and f"expired {len(expired)}," in gone.stderr
+    (tmp_path / "initech.yaml").rename(export / "initech.yaml")
+    _batch(export, db)
+    given = {r["id"] for r in json.loads(_invoke("advise", str(export / "initech.yaml"), "-f", "json").stdout)}
+    listed = json.loads(_invoke("recs", "list", "--db", str(db), "--status", "open", "-L", "0", "-f", "json").stdout)
+    again = {r["id"] for r in expired} & {r["id"] for r in listed}
+    assert again and again == {r["id"] for r in expired} & given  # back with its reason, and only then
