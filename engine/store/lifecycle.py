@@ -5,7 +5,7 @@ stable across runs): new advice opens, live advice is refreshed (its due date to
 ends on its date, done and dismissed advice stays closed for its action's cooldown, resolved
 and expired advice opens again, and advice no longer given is resolved (the table in
 docs/batch.md). Expiry is not decided here: only advice a run did not see expires
-(``Store.finish_run``).
+(``expire_unseen``, after the run).
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ class AccountPlan:
             else:
                 self.outcome.refreshed += 1
         elif status in CLOSED_FOR_COOLDOWN and not cooled_down(stored):
-            return  # closed (by a person, or let lapse) inside the action's cooldown: it stays closed
+            return  # closed by a person inside the action's cooldown: it stays closed
         else:  # resolved, expired, or closed long enough ago: the reason is back; due from today
             self.change(rec.id, Status.OPEN, f"fires again after {status}")
             self.outcome.new += 1
@@ -116,8 +116,8 @@ def expire_unseen(conn: sqlite3.Connection, run_id: str, grace_days: int, now: s
     """Expire the open advice a run did not see, more than ``grace_days`` past due; how many.
 
     Only advice last given by a run of the same source, of accounts this run did not read at
-    all (a failed account is not forgotten advice), and judged by the run's latest snapshot
-    date, so that the same source read again changes nothing.
+    all (a failed account is not forgotten advice), judged by the run's latest snapshot date
+    rather than the clock, as every change a run makes is.
     """
     latest = conn.execute("select max(as_of) from recommendations where last_run = ?", [run_id]).fetchone()[0]
     if latest is None:

@@ -45,7 +45,7 @@ def refusal(rec_id: str, current: str, wanted: str) -> str | None:
 def decision_error(wanted: str, reason: str, until: dt.date | None, today: dt.date) -> str | None:
     """What is wrong with a decision whatever it is about (a usage mistake); None if nothing."""
     if wanted == Status.DISMISSED and not reason.strip():
-        return "a dismissal needs a reason (--reason): it tells the next run's readers why"
+        return "a dismissal needs a reason (--reason): it is kept with the recommendation for whoever looks next"
     if wanted == Status.SNOOZED:
         if until is None:
             return "a snooze needs an end date (--until)"
