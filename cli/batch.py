@@ -152,7 +152,7 @@ def deliver(db_path: str | None) -> None:
     from kamengine.engine.store.store import Store
 
     registry = load_registry()
-    store = Store(db_path, registry.actions)
+    store = Store(db_path, registry.actions, must_exist=True)
     limits = current_config().limits
     delivered = deliver_pending(store, registry, sys.stdout, limits.hook_seconds, limits=limits)
     for delivery in delivered:

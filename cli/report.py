@@ -10,7 +10,7 @@ import click
 from .options import db_option, output_options, playbook_options
 from .report_account import account as account_page
 from .report_rules import rules_report
-from .runtime import load_registry, make_engine
+from .runtime import load_registry, make_engine, open_store
 
 if TYPE_CHECKING:
     from .output import Output
@@ -33,9 +33,8 @@ def effectiveness(db_path: str | None, output: Output) -> None:
     """For each action done on contacts: how their stance moved afterwards, against comparable
     contacts (same starting stance, same dates) who did not get it."""
     from kamengine.engine.store.reports import effectiveness as effectiveness_report
-    from kamengine.engine.store.store import Store
 
-    rows = [{**asdict(e), "difference": e.difference} for e in effectiveness_report(Store(db_path))]
+    rows = [{**asdict(e), "difference": e.difference} for e in effectiveness_report(open_store(db_path))]
     changes = ("treated_change", "control_change", "difference")
     output.print(
         rows, list(rows[0]) if rows else ["action", "treated", *changes], shown=("action", "treated", "treated_change",
@@ -55,14 +54,13 @@ def coverage(
 ) -> None:
     """Accounts of the latest run that got no recommendation, and loaded rules that never fired."""
     from kamengine.engine.store.reports import coverage as coverage_report
-    from kamengine.engine.store.store import Store
 
     rules = [
         r.qualified_id
         for p in make_engine(load_registry(), rule_paths, no_builtin, params).spec.playbooks
         for r in p.rules
     ]
-    result = coverage_report(Store(db_path), rules)
+    result = coverage_report(open_store(db_path), rules)
     rows = [{"kind": "account", "id": a, "finding": "no recommendation"} for a in result.accounts_without_advice]
     rows += [{"kind": "rule", "id": r, "finding": "never fired"} for r in result.rules_never_fired]
     if output.format == "table":

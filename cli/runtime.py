@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from kamengine.engine.plugin.emitters import Emitter
     from kamengine.engine.plugin.registry import Registry
     from kamengine.engine.plugin.sources import Source
+    from kamengine.engine.store.store import Store
 
 
 def load_registry() -> Registry:
@@ -112,3 +113,10 @@ def progress_bar(label: str, live: bool) -> Iterator[Callable[[], None] | None]:
 
 def _unsized() -> Iterator[int]:
     yield from ()
+
+
+def open_store(db_path: str | None, registry: Registry | None = None) -> Store:
+    """The store ``--db`` names (else the default), which must exist: only ``batch`` creates one."""
+    from kamengine.engine.store.store import Store
+
+    return Store(db_path, registry.actions if registry else None, must_exist=True)

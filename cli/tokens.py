@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .options import db_option, format_option
+from .options import db_option, output_options
+from .runtime import open_store
 
 SCOPES = ("read", "act", "admin")  # kamengine.engine.store.tokens.SCOPES, without importing the engine for --help
 
@@ -14,8 +15,11 @@ SCOPES = ("read", "act", "admin")  # kamengine.engine.store.tokens.SCOPES, witho
 if TYPE_CHECKING:
     from kamengine.engine.store.store import Store
 
+    from .output import Output
+
 
 def _store(path: str | None) -> Store:
+    """The store, created if need be: a token may come before the first batch (serve fills the store too)."""
     from kamengine.engine.store.store import Store
 
     return Store(path)
@@ -41,22 +45,17 @@ def create(member: str, scope: str, db_path: str | None) -> None:
 
 @tokens.command("list")
 @db_option
-@format_option(("table", "json"), "table")
-def list_tokens(db_path: str | None, output_format: str) -> None:
+@output_options()
+def list_tokens(db_path: str | None, output: Output) -> None:
     """Every token's id, member, scope and dates (never the token)."""
-    import json
-
     from kamengine.engine.store.tokens import list_tokens as listed
 
-    rows = listed(_store(db_path))
-    if output_format == "json":
-        click.echo(json.dumps(rows, indent=2))
-        return
-    if not rows:
-        click.echo("No tokens.")
-    for row in rows:
-        state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "live"
-        click.echo(f"{row['id']}  {row['member']}  {row['scope']}  created {row['created_at']}  {state}")
+    rows = listed(open_store(db_path))
+    display = [{**row, "state": f"revoked {row['revoked_at']}" if row["revoked_at"] else "live"} for row in rows]
+    output.print(
+        rows, ("id", "member", "scope", "created_at", "revoked_at"), display=display, empty="No tokens.",
+        shown=("id", "member", "scope", "created_at", "state"), headers={"created_at": "created"},
+    )  # fmt: skip
 
 
 @tokens.command()
@@ -66,5 +65,5 @@ def revoke(token_id: str, db_path: str | None) -> None:
     """Revoke a token by its id (kamengine tokens list shows them); it stops working at once."""
     from kamengine.engine.store.tokens import revoke_token
 
-    row = revoke_token(_store(db_path), token_id)
+    row = revoke_token(open_store(db_path), token_id)
     click.echo(f"token {row['id']} ({row['member']}) revoked {row['revoked_at']}")

@@ -162,8 +162,10 @@ async def button(rec_id: str, verb: str, request: Request) -> Response:
     if verb not in STATUSES or not hmac.compare_digest(form.get("csrf", ""), _csrf(request)):
         return _page(pages.render_login_page("That form is out of date: reload the page and try again."), 403)
     try:
-        decide(request.app.state.service, holder, rec_id, verb, Decision(reason="", until=form.get("until")))
+        decision = Decision(reason=form.get("reason", ""), until=form.get("until"))
+        decide(request.app.state.service, holder, rec_id, verb, decision)
     except Problem as exc:
         return _page(pages.render_login_page(exc.detail), exc.status)
     back = form.get("next", "/")
-    return RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/", status_code=303)
+    ours = back.startswith("/") and not back.startswith("//") and "\\" not in back  # never another site
+    return RedirectResponse(back if ours else "/", status_code=303)

@@ -96,7 +96,7 @@ def run_batch(
                     other = Answer(first, answer.account_id)
                     fail(other, f"{first}: account '{answer.account_id}' is already at {answer.origin}", first)
                 kept[answer.account_id] = answer.origin
-                outcome = store.apply(run_id, answer.advice, answer.origin, grace_days)
+                outcome = store.apply(run_id, answer.advice, answer.origin)
                 for key, value in vars(outcome).items():
                     setattr(result.outcome, key, getattr(result.outcome, key) + value)
         group.account_written()
@@ -125,6 +125,7 @@ def run_batch(
         return result
     result.worker_restarts = executor.restarts
     if result.finished:
+        result.outcome.expired += store.expire_unseen(run_id, grace_days)
         summary = result.summary
         if retry_failed:  # the run's totals: what this retry still could not advise
             summary = {**summary, "retried": result.accounts, "failed": store.failed_accounts(run_id)}

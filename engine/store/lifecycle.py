@@ -1,9 +1,11 @@
 """A nightly run's effect on one account's stored recommendations, decided before anything is written.
 
 Today's advice is compared with what is stored, recommendation by recommendation (ids are
-stable across runs): new advice opens, live advice is refreshed, a snooze ends on its date,
-closed advice stays closed for its action's cooldown, advice no longer given is resolved
-and open advice long past due expires (the table in docs/batch.md).
+stable across runs): new advice opens, live advice is refreshed (its due date too), a snooze
+ends on its date, done and dismissed advice stays closed for its action's cooldown, resolved
+and expired advice opens again, and advice no longer given is resolved (the table in
+docs/batch.md). Expiry is not decided here: only advice a run did not see expires
+(``expire_unseen``, after the run).
 """
 
 from __future__ import annotations
@@ -49,13 +51,12 @@ class AccountPlan:
         self.account_id = advice.account_id
         self.as_of = dt.date.fromisoformat(advice.as_of)
         self.outcome = AccountOutcome()
-        self.open_due: dict[str, str] = {}  # open after this run -> due date: candidates to expire
         self.new: list[tuple[Any, ...]] = []
         self.refreshed: list[tuple[Any, ...]] = []
         self.status: list[tuple[Any, ...]] = []
         self.history: list[tuple[Any, ...]] = []
 
-    def plan(self, stored: dict[str, Stored], grace_days: int, cooled_down: Callable[[Stored], bool]) -> None:
+    def plan(self, stored: dict[str, Stored], cooled_down: Callable[[Stored], bool]) -> None:
         """Decide every change; ``stored`` is the account's stored advice by id (consumed)."""
         for row in self.advice.rows:
             rec = Row._make(row)
@@ -64,47 +65,36 @@ class AccountPlan:
             if gone.status in LIVE:
                 self.change(gone.id, Status.RESOLVED, "its rule no longer fires")
                 self.outcome.resolved += 1
-        cutoff = (self.as_of - dt.timedelta(days=grace_days)).isoformat()
-        for rec_id, due in list(self.open_due.items()):  # expiring takes it out of open_due
-            if due < cutoff:
-                self.change(rec_id, Status.EXPIRED, f"more than {grace_days} days past due")
-                self.outcome.expired += 1
 
     def _upsert(self, rec: Row, stored: Stored | None, cooled_down: Callable[[Stored], bool]) -> None:
         if stored is None:
             self.new.append((*rec, Status.OPEN.value, self.run_id, self.run_id, self.advice.as_of))
             self.history.append((rec.id, Status.OPEN.value, "kamengine", self.now, "new", self.run_id))
-            self.open_due[rec.id] = rec.due
             self.outcome.new += 1
             return
         status = stored.status
-        if status in LIVE:
-            rec = rec._replace(due=stored.due)  # the same advice keeps the due date it was first given
+        # Live advice takes tonight's title, priority, due date, owner and evidence: the due date
+        # is the planner's answer for today (a person who has not acted is asked again, dated
+        # from today), so advice still given never lapses while its reason holds.
         if status in (Status.OPEN, Status.ACCEPTED):
             self.outcome.refreshed += 1
         elif status == Status.SNOOZED:
             if stored.snoozed_until and stored.snoozed_until <= self.advice.as_of:
                 self.change(rec.id, Status.OPEN, f"snooze ended {stored.snoozed_until}")
                 self.outcome.woken += 1
-                status = Status.OPEN
             else:
                 self.outcome.refreshed += 1
         elif status in CLOSED_FOR_COOLDOWN and not cooled_down(stored):
-            return  # closed (by a person, or let lapse) inside the action's cooldown: it stays closed
-        else:  # resolved, or closed long enough ago: the reason is back; due from today
+            return  # closed by a person inside the action's cooldown: it stays closed
+        else:  # resolved, expired, or closed long enough ago: the reason is back; due from today
             self.change(rec.id, Status.OPEN, f"fires again after {status}")
             self.outcome.new += 1
-            status = Status.OPEN
-        if status == Status.OPEN:
-            self.open_due[rec.id] = rec.due
         self.refreshed.append((*rec[2:], self.run_id, self.advice.as_of, rec.id))
 
     def change(self, rec_id: str, status: Status, reason: str) -> None:
         # A run's lifecycle changes are dated by the snapshot, not by the clock.
         self.status.append((status.value, "kamengine", self.advice.as_of + "T00:00:00+00:00", reason, None, rec_id))
         self.history.append((rec_id, status.value, "kamengine", self.now, reason, self.run_id))
-        if status != Status.OPEN:
-            self.open_due.pop(rec_id, None)
 
     def write(self, conn: sqlite3.Connection) -> None:
         """Each table gets one statement for all of the account's rows."""
@@ -122,7 +112,31 @@ class AccountPlan:
         conn.execute(INSERT_RUN_ACCOUNT, [self.run_id, self.account_id, self.origin, "done", None, self.now])
 
 
+def expire_unseen(conn: sqlite3.Connection, run_id: str, grace_days: int, now: str) -> int:
+    """Expire the open advice a run did not see, more than ``grace_days`` past due; how many.
+
+    Only advice last given by a run of the same source, of accounts this run did not read at
+    all (a failed account is not forgotten advice), judged by the run's latest snapshot date
+    rather than the clock, as every change a run makes is.
+    """
+    latest = conn.execute("select max(as_of) from recommendations where last_run = ?", [run_id]).fetchone()[0]
+    if latest is None:
+        return 0
+    cutoff = (dt.date.fromisoformat(latest) - dt.timedelta(days=grace_days)).isoformat()
+    unseen = conn.execute(SELECT_UNSEEN, [cutoff, run_id, run_id, run_id]).fetchall()
+    at = latest + "T00:00:00+00:00"
+    reasons = [(rec_id, f"not advised since {as_of}, more than {grace_days} days past due") for rec_id, as_of in unseen]
+    conn.executemany(UPDATE_STATUS, [(Status.EXPIRED.value, "kamengine", at, why, None, i) for i, why in reasons])
+    conn.executemany(INSERT_HISTORY, [(i, Status.EXPIRED.value, "kamengine", now, why, run_id) for i, why in reasons])
+    return len(unseen)
+
+
 SELECT_STORED = f"select {', '.join(Stored._fields)} from recommendations where account_id = ?"
+SELECT_UNSEEN = (
+    "select id, as_of from recommendations where status = 'open' and due < ? and last_run != ?"
+    " and last_run in (select id from runs where source = (select source from runs where id = ?))"
+    " and account_id not in (select account_id from run_accounts where run_id = ?)"
+)
 INSERT_NEW = (
     f"insert into recommendations ({', '.join(COLUMNS)}, status, first_run, last_run, as_of)"
     f" values ({', '.join('?' * (len(COLUMNS) + 4))})"

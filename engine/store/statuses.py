@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 
 
@@ -14,17 +15,17 @@ class Status(StrEnum):
     DISMISSED = "dismissed"  # not worth doing: closed for the action's cooldown
     SNOOZED = "snoozed"  # later: wakes on its date
     RESOLVED = "resolved"  # its rule no longer fires
-    EXPIRED = "expired"  # left open too long past due
+    EXPIRED = "expired"  # left open past due while its account was no longer advised
 
 
 #: Still to act on.
 LIVE = (Status.OPEN, Status.ACCEPTED, Status.SNOOZED)
-#: Closed by a person, or left to expire: ``recs reopen`` opens them again.
+#: Closed by a person, or expired: ``recs reopen`` opens them again.
 REOPENABLE = (Status.DONE, Status.DISMISSED, Status.EXPIRED)
-#: Closed, but the same advice opens again once the action's cooldown has passed.
-CLOSED_FOR_COOLDOWN = (Status.DONE, Status.DISMISSED, Status.EXPIRED)
+#: Closed by a person, but the same advice opens again once the action's cooldown has passed.
+CLOSED_FOR_COOLDOWN = (Status.DONE, Status.DISMISSED)
 
-#: Open advice this many days past due expires (``batch --grace-days``).
+#: Open advice that no run has given again this many days past due expires (``batch --grace-days``).
 DEFAULT_EXPIRY_GRACE_DAYS = 14
 
 
@@ -36,6 +37,18 @@ def refusal(rec_id: str, current: str, wanted: str) -> str | None:
         )
     if current in (Status.DONE, Status.DISMISSED):
         return f"{rec_id} is {current}; reopen it first (kamengine recs reopen {rec_id})"
-    if current in (Status.RESOLVED, Status.EXPIRED) and wanted != Status.DISMISSED:
-        return f"{rec_id} is {current}; it can only be dismissed"
+    if current == Status.RESOLVED and wanted != Status.DISMISSED:
+        return f"{rec_id} is resolved (its reason is gone); it can only be dismissed"
+    return None
+
+
+def decision_error(wanted: str, reason: str, until: dt.date | None, today: dt.date) -> str | None:
+    """What is wrong with a decision whatever it is about (a usage mistake); None if nothing."""
+    if wanted == Status.DISMISSED and not reason.strip():
+        return "a dismissal needs a reason (--reason): it is kept with the recommendation for whoever looks next"
+    if wanted == Status.SNOOZED:
+        if until is None:
+            return "a snooze needs an end date (--until)"
+        if until < today:
+            return f"--until {until.isoformat()} is in the past: a snooze ends today ({today.isoformat()}) or later"
     return None

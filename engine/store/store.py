@@ -11,21 +11,21 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import sqlite3
-import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import did_you_mean
+from ..errors import UsageError
 from ..model.actions import ActionCatalogue
 from ..model.recommendation import Recommendation
 from ..model.rows import AccountAdvice, account_advice
 from ..model.snapshot import Snapshot
 from . import lifecycle
+from .commits import GroupCommit
 from .files import StoreError, default_db_path, open_database
 from .lifecycle import AccountOutcome, AccountPlan, Stored
-from .statuses import DEFAULT_EXPIRY_GRACE_DAYS, Status, refusal
+from .records import unknown_id
+from .statuses import DEFAULT_EXPIRY_GRACE_DAYS, Status, decision_error, refusal
 
 
 def _now() -> str:
@@ -41,7 +41,7 @@ class Store:
         self, path: str | Path | None = None, actions: ActionCatalogue | None = None, must_exist: bool = False
     ) -> None:
         self.path = Path(path) if path else default_db_path()
-        if must_exist and not self.path.is_file():
+        if must_exist and not self.path.exists():
             raise StoreError(f"no store at {self.path}; run kamengine batch first")
         Store.last_path = self.path
         self.db = open_database(self.path)
@@ -107,28 +107,27 @@ class Store:
     # -- one account's advice ------------------------------------------------------------
 
     def apply_advice(
-        self,
-        run_id: str,
-        snapshot: Snapshot,
-        recommendations: Sequence[Recommendation],
-        origin: str = "",
-        grace_days: int = DEFAULT_EXPIRY_GRACE_DAYS,
+        self, run_id: str, snapshot: Snapshot, recommendations: Sequence[Recommendation], origin: str = ""
     ) -> AccountOutcome:
         """Bring one account's stored recommendations in line with today's advice, in one transaction."""
-        return self.apply(run_id, account_advice(snapshot, recommendations), origin, grace_days)
+        return self.apply(run_id, account_advice(snapshot, recommendations), origin)
 
-    def apply(
-        self, run_id: str, advice: AccountAdvice, origin: str = "", grace_days: int = DEFAULT_EXPIRY_GRACE_DAYS
-    ) -> AccountOutcome:
+    def apply(self, run_id: str, advice: AccountAdvice, origin: str = "") -> AccountOutcome:
         """``apply_advice`` for advice already in the store's row form (as batch workers send it)."""
         plan = AccountPlan(run_id, advice, origin, _now())
         with self._account_transaction():
             stored = {
                 row[0]: Stored._make(row) for row in self.db.conn.execute(lifecycle.SELECT_STORED, [advice.account_id])
             }
-            plan.plan(stored, grace_days, lambda row: self._cooled_down(row, plan.as_of))
+            plan.plan(stored, lambda row: self._cooled_down(row, plan.as_of))
             plan.write(self.db.conn)
         return plan.outcome
+
+    def expire_unseen(self, run_id: str, grace_days: int = DEFAULT_EXPIRY_GRACE_DAYS) -> int:
+        """Expire the open advice of accounts this run of the source did not advise (gone from the
+        export), once more than ``grace_days`` past due on the run's latest snapshot date; how many."""
+        with self.db.atomic():
+            return lifecycle.expire_unseen(self.db.conn, run_id, grace_days, _now())
 
     def _cooled_down(self, row: Stored, as_of: dt.date) -> bool:
         days = self.actions[row.action].cooldown_days if row.action in self.actions else None
@@ -140,22 +139,30 @@ class Store:
     # -- people's decisions --------------------------------------------------------------
 
     def change(
-        self, rec_id: str, status: str, by: str, reason: str, until: dt.date | None = None, on: dt.date | None = None
+        self,
+        rec_id: str,
+        status: str,
+        by: str,
+        reason: str = "",
+        until: dt.date | None = None,
+        on: dt.date | None = None,
     ) -> dict[str, Any]:
         """A person accepts, completes, dismisses, snoozes or reopens a recommendation (``on``: when; today).
 
-        Done and dismissed are final until someone reopens them; resolved and expired advice can
-        be dismissed (or an expired one reopened). Saying again what a recommendation already is
-        changes nothing: a second ``done`` does not restart its cooldown.
+        Done and dismissed are final until someone reopens them; resolved advice can only be
+        dismissed. Saying again what a recommendation already is changes nothing: a second
+        ``done`` does not restart its cooldown. A dismissal needs a reason, a snooze a date
+        from today on (``decision_error``).
         """
+        mistake = decision_error(status, reason, until, on or dt.date.today())
+        if mistake:
+            raise UsageError(mistake)
         row = self.get(rec_id)
         if status == row["status"] and status != Status.SNOOZED:
             return row
         refused = refusal(rec_id, row["status"], status)
         if refused:
             raise StoreError(refused)
-        if status == Status.SNOOZED and until is None:
-            raise StoreError("a snooze needs an end date (--until)")
         now = _now()
         at = on.isoformat() + "T00:00:00+00:00" if on else now
         with self.db.atomic():
@@ -183,10 +190,10 @@ class Store:
         return activities
 
     def get(self, rec_id: str) -> dict[str, Any]:
+        """One recommendation by its whole id (``queries.resolve`` accepts a prefix)."""
         rows = list(self.db.table("recommendations").rows_where("id = ?", [rec_id]))
         if not rows:
-            ids = [r["id"] for r in self.db.table("recommendations").rows_where(select="id", limit=1000)]
-            raise StoreError(f"no recommendation '{rec_id}' in {self.path}{did_you_mean(rec_id, ids)}")
+            raise StoreError(unknown_id(self.db.conn, rec_id, self.path))
         return rows[0]
 
     def find(
@@ -245,41 +252,3 @@ class Store:
     def group_commit(self, accounts: int = 500, seconds: float = 1.0) -> GroupCommit:
         """Commit many accounts at once (see ``GroupCommit``); use as a context manager."""
         return GroupCommit(self.db.conn, accounts, seconds)
-
-
-class GroupCommit:
-    """Many accounts per commit, each still all-or-nothing in its own savepoint.
-
-    A commit writes every page the transaction touched to the WAL; accounts written together
-    share pages, so committing every few hundred accounts (or half a second) writes a
-    fraction of what one commit per account does. A crash loses only the accounts of the
-    open group, and their ``run_accounts`` rows with them, so ``--resume`` evaluates exactly
-    those again. The write lock is held at most ``seconds`` between accounts' writes.
-    """
-
-    def __init__(self, conn: sqlite3.Connection, accounts: int, seconds: float) -> None:
-        self.conn, self.accounts, self.seconds = conn, accounts, seconds
-        self.pending, self.began = 0, time.monotonic()
-
-    def __enter__(self) -> GroupCommit:
-        self._begin()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        # What was written is complete per account (a failed account's savepoint was rolled
-        # back), so it is committed even when the run stops on an error.
-        if self.conn.in_transaction:
-            self.conn.execute("commit")
-
-    def account_written(self) -> None:
-        """Called after each account; commits when the group is full or old enough."""
-        self.pending += 1
-        if self.pending >= self.accounts or time.monotonic() - self.began >= self.seconds:
-            if self.conn.in_transaction:
-                self.conn.execute("commit")
-            self._begin()
-
-    def _begin(self) -> None:
-        if not self.conn.in_transaction:
-            self.conn.execute("begin")
-        self.pending, self.began = 0, time.monotonic()

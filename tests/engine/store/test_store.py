@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from kamengine.engine.errors import UsageError
 from kamengine.engine.model.rows import AccountAdvice, account_advice
 from kamengine.engine.model.snapshot import Snapshot
 from kamengine.engine.store.store import Store, StoreError
@@ -78,24 +79,85 @@ def test_snoozed_wakes_on_its_date(store: Store) -> None:
     assert store.get(tour["id"])["status"] == "open"
 
 
-def test_open_recommendations_expire_past_due_plus_grace(store: Store) -> None:
+def test_advice_no_longer_given_is_resolved_not_expired(store: Store) -> None:
     _run(store, _snapshot())
-    due = {r["action"]: r["due"] for r in store.find()}
-    assert due["executive_visit"] == "2026-12-04"
-    store.apply_advice(store.start_run("t")[0], _snapshot("2026-12-20"), [], grace_days=14)  # advice gone
-    assert set(_statuses(store).values()) == {"resolved"}  # resolved first: nothing left open to expire
+    store.apply_advice(store.start_run("t")[0], _snapshot("2026-12-20"), [])  # advice gone, long past due
+    assert set(_statuses(store).values()) == {"resolved"}
 
 
-def test_expiry_of_advice_still_given(store: Store) -> None:
-    snapshot = _snapshot()
-    recs = builtin_advisor().advise(snapshot).recommendations
-    run_id, _ = store.start_run("t")
-    store.apply_advice(run_id, snapshot, recs)
-    later = _snapshot("2027-01-10")
-    outcome = store.apply_advice(run_id, later, recs, grace_days=14)  # the same, now stale, advice
-    # The visit was due 2026-12-04 and carries the exhibition invitation; the HQ tour is due 2027-01-04.
-    assert outcome.expired == 2
-    assert _statuses(store) == {"executive_visit": "expired", "exhibition_invite": "expired", "hq_tour": "open"}
+def test_live_advice_takes_tonight_s_due_date_and_never_lapses_while_given(store: Store) -> None:
+    _run(store, _snapshot("2026-11-20"))
+    visit = next(r for r in store.find() if r["action"] == "executive_visit")
+    assert visit["due"] == "2026-12-04"
+    store.change(visit["id"], "accepted", "li.wei", "")
+    tour = next(r for r in store.find() if r["action"] == "hq_tour")
+    store.change(tour["id"], "snoozed", "li.wei", "", until=dt.date(2027, 6, 1))
+    outcome = _run(store, _snapshot("2027-01-10"))  # five weeks past the first due date, still advised
+    assert (outcome.expired, outcome.refreshed) == (0, 3)
+    rows = {r["action"]: r for r in store.find()}
+    assert (rows["executive_visit"]["status"], rows["executive_visit"]["due"]) == ("accepted", "2027-01-25")
+    assert rows["executive_visit"]["as_of"] == "2027-01-10"
+    assert (rows["hq_tour"]["status"], rows["hq_tour"]["snoozed_until"]) == ("snoozed", "2027-06-01")
+    assert rows["hq_tour"]["due"] > "2027-01-10"  # a snoozed one is refreshed too, and still sleeps
+    assert rows["exhibition_invite"]["status"] == "open"
+
+
+def _other(as_of: str) -> Snapshot:
+    """Another account of the same source."""
+    from support import BASE
+
+    return make_snapshot(
+        as_of=as_of,
+        account={**BASE["account"], "id": "other"},
+        contacts=[contact("c9", name="Mira", role="E", stance=-1)],
+        activities=[activity("a9", "project_office_visit", "2026-11-01", "c9")],
+    )
+
+
+def _nightly(store: Store, *snapshots: Snapshot, source: str = "test", grace: int = 14) -> int:
+    """One finished run of ``source`` over these accounts; how many it expired."""
+    run_id, _ = store.start_run(source)
+    for snapshot in snapshots:
+        store.apply_advice(run_id, snapshot, builtin_advisor().advise(snapshot).recommendations)
+    expired = store.expire_unseen(run_id, grace)
+    store.finish_run(run_id, {})
+    return expired
+
+
+def test_advice_of_an_account_gone_from_its_source_expires_and_comes_back_with_it(store: Store) -> None:
+    _nightly(store, _snapshot("2026-11-20"), _other("2026-11-20"))
+    assert _nightly(store, _snapshot("2026-12-01")) == 0  # "other" is missing, but not yet past due + grace
+    assert _nightly(store, _snapshot("2026-12-20"), source="another export") == 0  # another source judges nothing
+    assert _nightly(store, _snapshot("2026-12-20")) == 2  # 16 days past the visit's due date
+    statuses = {r["action"]: r["status"] for r in store.find("other")}
+    assert statuses == {"executive_visit": "expired", "exhibition_invite": "expired", "hq_tour": "open"}  # due 01-04
+    assert store.find("acct", ["expired"]) == []  # advised every night: never expired
+    visit = next(r for r in store.find("other") if r["action"] == "executive_visit")
+    assert [h["status"] for h in store.history(visit["id"])] == ["open", "expired"]
+    assert store.history(visit["id"])[-1]["reason"] == "not advised since 2026-11-20, more than 14 days past due"
+    _nightly(store, _snapshot("2026-12-21"), _other("2026-12-21"))  # the account is back with its reason
+    assert {(r["status"], r["due"] >= "2026-12-21") for r in store.find("other")} == {("open", True)}
+    assert store.history(visit["id"])[-1]["reason"] == "fires again after expired"
+
+
+def test_a_failed_account_keeps_its_advice_open(store: Store) -> None:
+    _nightly(store, _snapshot("2026-11-20"), _other("2026-11-20"))
+    run_id, _ = store.start_run("test")
+    store.apply_advice(
+        run_id, _snapshot("2027-01-20"), builtin_advisor().advise(_snapshot("2027-01-20")).recommendations
+    )
+    store.record_failure(run_id, "other", "test:2", "bad line")
+    assert store.expire_unseen(run_id) == 0
+    assert {r["status"] for r in store.find("other")} == {"open"}
+
+
+def test_expired_advice_still_given_opens_again_on_the_next_run(store: Store) -> None:
+    _run(store, _snapshot())
+    visit = next(r for r in store.find() if r["action"] == "executive_visit")
+    store.db.conn.execute("update recommendations set status = 'expired' where id = ?", [visit["id"]])  # an old store
+    outcome = _run(store, _snapshot("2026-11-21"))
+    assert outcome.new == 1
+    assert store.get(visit["id"])["status"] == "open"
 
 
 def test_people_s_changes_are_validated(store: Store) -> None:
@@ -103,10 +165,28 @@ def test_people_s_changes_are_validated(store: Store) -> None:
     rec_id = store.find()[0]["id"]
     with pytest.raises(StoreError, match="no recommendation 'rec-nope'"):
         store.change("rec-nope", "done", "me", "x")
-    with pytest.raises(StoreError, match="needs an end date"):
+    with pytest.raises(UsageError, match="needs an end date"):
         store.change(rec_id, "snoozed", "me", "x")
-    row = store.change(rec_id, "accepted", "li.wei", "on it")
-    assert (row["status"], row["status_by"], row["status_reason"]) == ("accepted", "li.wei", "on it")
+    with pytest.raises(UsageError, match="2026-11-19 is in the past"):
+        store.change(rec_id, "snoozed", "me", "x", until=dt.date(2026, 11, 19), on=dt.date(2026, 11, 20))
+    with pytest.raises(UsageError, match="a dismissal needs a reason"):
+        store.change(rec_id, "dismissed", "me", " ")
+    row = store.change(rec_id, "accepted", "li.wei")  # a reason is optional but for a dismissal
+    assert (row["status"], row["status_by"], row["status_reason"]) == ("accepted", "li.wei", "")
+    row = store.change(rec_id, "snoozed", "li.wei", until=dt.date(2026, 11, 20), on=dt.date(2026, 11, 20))
+    assert row["snoozed_until"] == "2026-11-20"  # today is not the past
+
+
+def test_expired_advice_can_be_taken_up_and_resolved_advice_only_dismissed(store: Store) -> None:
+    _run(store, _snapshot())
+    first, second = (r["id"] for r in store.find()[:2])
+    store.db.conn.executemany(
+        "update recommendations set status = ? where id = ?", [("expired", first), ("resolved", second)]
+    )
+    assert store.change(first, "accepted", "li.wei")["status"] == "accepted"
+    with pytest.raises(StoreError, match=r"resolved \(its reason is gone\); it can only be dismissed"):
+        store.change(second, "accepted", "li.wei")
+    assert store.change(second, "dismissed", "li.wei", "done elsewhere")["status"] == "dismissed"
 
 
 def test_stance_history_and_done_activities(store: Store) -> None:
@@ -132,20 +212,6 @@ def test_resume_knows_the_finished_accounts(store: Store) -> None:
     store.finish_run(run_id, {})
     with pytest.raises(StoreError, match="no unfinished run"):
         store.start_run("t", resume=True)
-
-
-def test_advice_given_night_after_night_keeps_its_due_date_and_then_expires(store: Store) -> None:
-    _run(store, _snapshot("2026-11-20"))
-    _run(store, _snapshot("2026-11-21"))
-    assert {r["action"]: r["due"] for r in store.find()}["executive_visit"] == "2026-12-04"
-    outcome = _run(store, _snapshot("2026-12-20"))  # 16 days past due, still advised (and the invitation it carries)
-    assert outcome.expired == 2
-    assert _statuses(store)["executive_visit"] == "expired"
-    _run(store, _snapshot("2026-12-21"))  # lapsed advice does not bounce back the next night
-    assert _statuses(store)["executive_visit"] == "expired"
-    _run(store, _snapshot("2027-03-21"))  # after the action's 90-day cooldown it is given again
-    row = next(r for r in store.find() if r["action"] == "executive_visit")
-    assert (row["status"], row["due"]) == ("open", "2027-04-05")  # 14 days on is a Sunday: Monday
 
 
 def _visible(path: Path, sql: str) -> list[tuple]:
