@@ -45,10 +45,7 @@ def list_recs(
     db_path: str | None, account: str | None, owner: str | None, statuses: tuple[str, ...], limit: int, page: int,
     output: Output,
 ) -> None:  # fmt: skip
-    """List recommendations in the store: soonest due first, then most urgent.
-
-    Example: kamengine recs list --owner u-ar --status open --status accepted --limit 10
-    """
+    """List recommendations in the store: soonest due first, then most urgent."""
     from kamengine.engine.store.records import list_page
 
     found = list_page(open_store(db_path), account, statuses or LIVE, owner, limit, page)
@@ -84,10 +81,7 @@ def _print(output: Output, rows: list[dict[str, Any]]) -> None:
 @db_option
 @output_options()
 def show(rec_id: str, db_path: str | None, output: Output) -> None:
-    """Print one recommendation (its id or a unique start of it) with every field and its history.
-
-    Example: kamengine recs show rec-1267
-    """
+    """Print one recommendation (its id or a unique start of it) with every field and its history."""
     from kamengine.engine.store.records import show as show_record
 
     item = show_record(open_store(db_path), rec_id)
@@ -115,7 +109,7 @@ _VERBS = {Status.ACCEPTED: "accept", Status.DONE: "done", Status.DISMISSED: "dis
 def _decide(status: Status, summary: str) -> click.Command:
     needed = " (required)" if status == Status.DISMISSED else " (optional)"
 
-    @click.command(name=_VERBS[status], help=f"{summary}\n\nExample: kamengine recs {_VERBS[status]} rec-1267 4468b1")
+    @click.command(name=_VERBS[status], help=summary)
     @click.argument("rec_ids", nargs=-1, required=True, metavar="ID...")
     @click.option("--reason", default="", help=f"Why; kept in the history{needed}.")
     @_BY
@@ -161,10 +155,7 @@ recs.add_command(_decide(Status.OPEN, "Reopen recommendations done or dismissed 
 @_BY
 @db_option
 def snooze(rec_ids: tuple[str, ...], until: dt.datetime, reason: str, by: str | None, db_path: str | None) -> None:
-    """Snooze recommendations until a date (today or later); the first run on or after it wakes them.
-
-    Example: kamengine recs snooze rec-1267 --until 2027-01-15 --reason "after the budget round"
-    """
+    """Snooze recommendations until a date (today or later); the first run on or after it wakes them."""
     _report(open_store(db_path), rec_ids, Status.SNOOZED, _who(by), reason, until.date())
 
 
