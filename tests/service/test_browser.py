@@ -60,13 +60,13 @@ def test_sign_in_open_an_account_and_mark_advice_done(server: Running, browser: 
     browser.find_element(By.NAME, "token").send_keys(server.tokens["chen"])
     browser.find_element(By.CSS_SELECTOR, "form.login button").click()
 
-    assert browser.current_url == f"{server.url}/"
+    _arrive(browser, f"{server.url}/")
     names = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "td a")]
     assert {"ACME Telecom", "Globex Energy", "Umbrella Health Authority"} <= set(names)  # Chen Jing's accounts
     assert "Initech Software" not in names  # not on its team
     browser.find_element(By.LINK_TEXT, "ACME Telecom").click()
 
-    assert browser.current_url == f"{server.url}/accounts/acme-tel"
+    _arrive(browser, f"{server.url}/accounts/acme-tel")
     cards = browser.find_elements(By.CSS_SELECTOR, ".powermap .card")
     contacts = yaml.safe_load((REPO / "examples" / "acme-telecom.yaml").read_text())["contacts"]
     assert len(cards) == len(contacts) and any("Marta Vidal" in card.text for card in cards)
@@ -77,13 +77,25 @@ def test_sign_in_open_an_account_and_mark_advice_done(server: Running, browser: 
         shutil.copy(tmp_path / "account.png", os.environ[SCREENSHOT])
 
     browser.find_element(By.LINK_TEXT, "My week").click()  # the header's link
-    assert browser.current_url == f"{server.url}/week/u-ad"
+    _arrive(browser, f"{server.url}/week/u-ad")
     done = browser.find_element(By.CSS_SELECTOR, "form[action$='/done']")
     rec_id = done.get_attribute("action").split("/")[-2]
     assert rec_id.startswith("rec-")
     done.find_element(By.TAG_NAME, "button").click()
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
 
+    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(done))  # the page it posted from is gone
     assert browser.current_url == f"{server.url}/week/u-ad"  # back on the page, without it
     assert browser.find_elements(By.CSS_SELECTOR, f"form[action*='{rec_id}']") == []
     with server.client("crm") as client:
         assert client.get(f"/v1/recommendations/{rec_id}").json()["status"] == "done"
+
+
+def _arrive(browser: object, url: str) -> None:
+    """Wait for a click's navigation to land on ``url`` (a loaded machine may take a moment)."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 30).until(expected_conditions.url_to_be(url))
+    WebDriverWait(browser, 30).until(lambda b: b.execute_script("return document.readyState") == "complete")

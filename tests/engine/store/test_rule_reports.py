@@ -38,7 +38,7 @@ def _store(tmp_path: Path) -> Store:
     advisor.close()
     recs = {(r["rule"], r["action"], r["subject_id"]): r["id"] for r in store.find()}
     visits = [recs[("power-map/three-axes-evaluator", "hq_tour", f"e{i}")] for i in range(5)]
-    for rec, reason in zip(visits, ["Not relevant", "not  relevant.", "already met", ""], strict=False):
+    for rec, reason in zip(visits, ["Not relevant", "not  relevant.", "already met", "wrong person"], strict=False):
         store.change(rec, "dismissed", "li.wei", reason)
     store.change(visits[4], "accepted", "li.wei", "")
     store.change(visits[4], "done", "li.wei", "toured")
@@ -53,7 +53,7 @@ def test_each_rule_shows_its_decisions_and_the_reasons_for_dismissing_it(tmp_pat
     axes = uses["power-map/three-axes-evaluator"]
     assert axes.given == 15  # five people, three actions each
     assert (axes.decisions["dismissed"], axes.decisions["accepted"], axes.decisions["done"]) == (4, 1, 1)
-    assert axes.reasons == {"not relevant": 2, "already met": 1, "(no reason given)": 1}
+    assert axes.reasons == {"not relevant": 2, "already met": 1, "wrong person": 1}
     assert axes.dismiss_rate == round(4 / 15, 3) and axes.flagged
     assert axes.days_to_done is not None and axes.days_to_done < 1
     team = uses["team/greet-supporters"]  # a plugin's rule, reported like a built-in one
@@ -75,7 +75,7 @@ def test_the_command_prints_a_table_with_reasons_and_json(tmp_path: Path) -> Non
     assert table.exit_code == 0, table.output
     line = next(line for line in table.output.splitlines() if line.startswith("power-map/three-axes-evaluator"))
     assert line.split()[1:10] == ["!", "15", "1", "1", "4", "0", "0", "0", "27%"]
-    assert "'not relevant' ×2, 'already met' ×1, '(no reason given)' ×1" in table.output
+    assert "'not relevant' ×2, 'already met' ×1, 'wrong person' ×1" in table.output
     assert table.output.rstrip().endswith("and at least 3 dismissals")
     rows = json.loads(CliRunner().invoke(main, ["report", "rules", "--db", db, "-f", "json"]).output)
     team = next(row for row in rows if row["rule"] == "team/greet-supporters")
