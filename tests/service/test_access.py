@@ -129,7 +129,11 @@ def test_tokens_are_shown_once_stored_as_hashes_and_revocable(tmp_path: Path) ->
     token_id = token.split("_")[1]
     assert token.startswith("kam_") and "not shown again" in made.stderr
     listed = runner.invoke(main, ["tokens", "list", "--db", db])
-    assert token_id in listed.stdout and ["u-ar", "act"] == listed.stdout.splitlines()[-1].split()[1:3] and token not in listed.stdout
+    assert (
+        token_id in listed.stdout
+        and listed.stdout.splitlines()[-1].split()[1:3] == ["u-ar", "act"]
+        and token not in listed.stdout
+    )
     assert token.encode() not in Path(db).read_bytes()
     assert runner.invoke(main, ["tokens", "revoke", token_id, "--db", db]).exit_code == 0
     assert "revoked" in runner.invoke(main, ["tokens", "list", "--db", db]).stdout
