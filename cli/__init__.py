@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
@@ -54,9 +55,10 @@ class _Group(click.Group):
             result = super().invoke(ctx)
             sys.stdout.flush()  # here, not at exit, where a reader gone away (`| head`) is a traceback
             return result
-        except BrokenPipeError:  # the reader of stdout went away: like `yes | head`, stop without a word
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            raise SystemExit(141) from None
+        except BrokenPipeError:  # the reader of stdout went away (`| head`): it has what it wanted; stop quietly
+            with contextlib.suppress(OSError, ValueError):  # stdout may be a test's buffer, without a descriptor
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise SystemExit(0) from None
         except KeyboardInterrupt:  # Ctrl-C: one line and the shell's code, not click's "Aborted!" (exit 1)
             click.echo("interrupted", err=True)
             raise SystemExit(130) from None

@@ -26,8 +26,8 @@ from .runtime import current_config, load_registry, make_emitters, make_engine, 
 
 @click.command()
 @click.option(
-    "--source", "source_spec", required=True, metavar="NAME:LOCATION", shell_complete=complete_sources,
-    help="Where the portfolio comes from, e.g. csv:exports/.",
+    "--source", "source_specs", required=True, multiple=True, metavar="NAME:LOCATION", shell_complete=complete_sources,
+    help="Where the portfolio comes from, e.g. csv:exports/ (one per run: --resume and --retry-failed go by it).",
 )  # fmt: skip
 @map_option
 @emit_option("Deliver the run's advice through an emitter (repeatable), after the store has committed.")
@@ -60,8 +60,9 @@ from .runtime import current_config, load_registry, make_emitters, make_engine, 
 @engine_option
 @lang_option
 def batch(
-    source_spec: str, column_map: str | None, emits: tuple[str, ...], workers: int | None, db_path: str | None,
-    executor_name: str, scheduler: str | None, resume: bool, retry_failed: bool, account_timeout: float | None,
+    source_specs: tuple[str, ...], column_map: str | None, emits: tuple[str, ...], workers: int | None,
+    db_path: str | None, executor_name: str, scheduler: str | None, resume: bool, retry_failed: bool,
+    account_timeout: float | None,
     grace_days: int, rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any],
     as_of: dt.datetime | None, max_per_contact: int | None, max_per_account: int | None, engine: str, lang: str | None,
 ) -> None:  # fmt: skip
@@ -72,7 +73,11 @@ def batch(
     from kamengine.engine.batch.worker import account_of
 
     registry = load_registry()
-    (source,) = make_sources(registry, [source_spec], column_map=column_map)
+    if len(source_specs) > 1:  # taking the last one silently would leave the others' accounts unadvised
+        raise click.UsageError(
+            "batch takes one --source per run (a run is resumed and retried by its source): run it once per source"
+        )
+    (source,) = make_sources(registry, list(source_specs), column_map=column_map)
     make_emitters(registry, emits)
     if executor_name == "dask" and not scheduler:
         raise click.UsageError("--executor dask needs --scheduler ADDRESS")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .options import db_option, output_options
+from .runtime import open_store
 
 if TYPE_CHECKING:
     from .output import Output
@@ -31,9 +32,8 @@ def rules_report(db_path: str | None, since: dt.datetime | None, output: Output)
     median days to done; and how the stance of the people it was for moved, against comparable people.
     A rule dismissed far more often than the others is flagged with '!'."""
     from kamengine.engine.store.rule_reports import FLAG_MIN_DISMISSED, FLAG_RATIO, rule_report
-    from kamengine.engine.store.store import Store
 
-    uses = rule_report(Store(db_path), since.date() if since else None)
+    uses = rule_report(open_store(db_path), since.date() if since else None)
     rows = [use.to_dict() for use in uses]
     flat = [{**row, "dismiss_reasons": _reasons(row["dismiss_reasons"])} for row in rows]
     display = [

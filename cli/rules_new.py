@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from .runtime import load_registry, make_engine
+
 
 @click.command("new")
 @click.argument("name")
@@ -18,6 +20,7 @@ def new(name: str, directory: Path) -> None:
     file run by kamengine's pytest plugin and a README; it installs and passes its tests as generated."""
     from kamengine.engine.authoring.scaffold import scaffold
 
-    root = scaffold(name, directory)
+    installed = make_engine(load_registry(), (), False, {}).spec.playbooks
+    root = scaffold(name, directory, taken={playbook.id for playbook in installed})
     click.echo(f"created {root}/")
     click.echo(f"  cd {root} && pip install -e . && python -m pytest")

@@ -211,6 +211,8 @@ class _Stream:
             self.context.stdout.flush()
             self.count += len(recommendations)
             self.failure = "" if delivered.ok else delivered.message
+            if delivered.reader_gone:  # `advise -f jsonl | head`: advising the rest would be for nobody
+                raise BrokenPipeError("standard output closed by its reader")
         if self.on_account is not None:
             self.on_account()
 

@@ -64,6 +64,8 @@ def advise_sources(
                     _advise_one(advisor, record, as_of, explain, result, fail, account_seconds, on_account, keep)
         except InputError as exc:  # the location itself is unusable
             fail(str(exc))
+        except BrokenPipeError:  # the stream's reader went away: nobody wants the rest
+            raise
         except Exception as exc:  # a source plugin's bug: report it, keep the other sources
             fail(f"source '{source.PLUGIN_NAME}' failed on {source.location}: {plain(exc)}")
     # Stable: within an account and a priority, the plan's order stays (an approach's lead first).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from pathlib import Path
 
 from ..errors import KamengineError, UsageError
@@ -130,12 +131,15 @@ fails the tests.
 """
 
 
-def scaffold(name: str, parent: Path) -> Path:
-    """Write ``parent/kamengine-NAME`` and return it; a bad name or an existing directory is an error."""
+def scaffold(name: str, parent: Path, taken: Collection[str] = ()) -> Path:
+    """Write ``parent/kamengine-NAME`` and return it; a bad name, a playbook id already ``taken`` (the
+    package's playbook is named NAME) or an existing directory is an error."""
     if not NAME.match(name):
         raise UsageError(
             f"NAME '{name}': expected lower-case letters and digits, words joined by '-' (e.g. 'telecom-emea')"
         )
+    if name in taken:  # two playbooks with one id cannot load together
+        raise UsageError(f"NAME '{name}': a playbook with that id is already installed; choose another name")
     root = parent / f"kamengine-{name}"
     if root.exists():
         raise KamengineError(f"{root}: already exists; choose another name or directory")

@@ -20,6 +20,7 @@ class Delivered:
     emitter: Emitter
     ok: bool
     message: str
+    reader_gone: bool = False  # standard output's reader went away (`| head`): nothing more to write there
 
 
 def deliver(
@@ -46,7 +47,7 @@ def _guarded(emitter: Emitter, call: Callable[[], str], seconds: float | None) -
         return Delivered(emitter, False, str(exc))
     except BrokenPipeError:
         if emitter.target in (None, "-"):  # `kamengine advise ... | head`: the reader has all it wanted
-            return Delivered(emitter, True, "standard output closed by its reader")
+            return Delivered(emitter, True, "standard output closed by its reader", reader_gone=True)
         raise
     except Exception as exc:  # one emitter failing must never stop the others
         target = emitter.target if emitter.target not in (None, "-") else None  # not the temporary file's name

@@ -86,7 +86,7 @@ def rule_report(store: Store, since: dt.date | None = None) -> list[RuleUse]:
         if status == Status.DISMISSED:
             reasons[rule][_reason(row["reason"])] += 1
         if status == Status.DONE:
-            # A person may say when it was done (recs done --on): status_at; else when they said so.
+            # When the person marked it done: the recommendation's status_at while it is still done.
             done_on = row["status_at"] if row["now_status"] == Status.DONE and row["status_at"] else row["at"]
             done_days[rule].append(max(0.0, _days(given_at[rec], done_on)))
     for rule, use in uses.items():

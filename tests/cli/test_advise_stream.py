@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
 from kamengine.cli import main
@@ -84,6 +85,29 @@ def test_the_installed_command_answers_an_account_before_the_source_ends() -> No
     assert json.loads(rest[-1])["account_id"] == "acct-1"
     stderr = process.stderr.read().decode() if process.stderr else ""
     assert "advising" not in stderr and stderr == ""  # not a terminal: no progress bar
+
+
+def test_a_reader_gone_stops_the_advising_at_once() -> None:
+    read: list[int] = []
+
+    class Closed(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError("the reader went away")
+
+    class Counting(Source):
+        PLUGIN_NAME = "counting"
+
+        def records(self) -> Iterator[SourceRecord]:
+            from kamengine.engine.plugin import snapshot_from_json
+
+            for index in range(50):
+                read.append(index)
+                yield SourceRecord(f"n:{index}", snapshot=snapshot_from_json(_account(index), "n", self.actions))
+
+    registry = Registry(get_plugin_manager(load_entry_points=False))
+    with Engine(registry) as engine, pytest.raises(BrokenPipeError):
+        engine.advise([Counting("x", registry.actions)], stream="jsonl:-", stdout=Closed())
+    assert read == [0]  # the first account's lines found nobody: the other 49 were not even read
 
 
 def test_a_reader_that_stops_early_ends_the_stream_without_a_word(tmp_path: Path) -> None:

@@ -29,6 +29,8 @@ MISTAKES = [
     (["advise", EXAMPLE, "--config", "/no/such.toml"], 2, "--config /no/such.toml: no such config file"),
     (["batch", "--source", PORTFOLIO, "--executor", "dask"], 2, "--executor dask needs --scheduler ADDRESS"),
     (["batch", "--source", PORTFOLIO, "--scheduler", "tcp://10.0.0.5:8786"], 2, "--scheduler is for --executor dask"),
+    (["batch", "--source", PORTFOLIO, "--source", PORTFOLIO], 2, "batch takes one --source per run"),
+    (["report", "rules", "--db", "/nonexistent/k.db"], 1, "no store at /nonexistent/k.db; run kamengine batch first"),
     (["batch", "--source", PORTFOLIO, "--resume", "--retry-failed"], 2, "one at a time"),
     (["explain", EXAMPLE, "--rule", "no-such-rule"], 2, "no rule 'no-such-rule'"),
     (["explain", EXAMPLE, "--subject", "nobody"], 2, "no contact, opportunity or account 'nobody'"),

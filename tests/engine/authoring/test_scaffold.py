@@ -55,3 +55,6 @@ def test_a_bad_name_or_an_existing_package_is_one_line(tmp_path: Path) -> None:
     assert CliRunner().invoke(main, ["rules", "new", "team", "-d", str(tmp_path)]).exit_code == 0
     again = CliRunner().invoke(main, ["rules", "new", "team", "-d", str(tmp_path)])
     assert again.exit_code == 1 and f"{tmp_path / 'kamengine-team'}: already exists" in again.output
+    taken = CliRunner().invoke(main, ["rules", "new", "power-map", "-d", str(tmp_path)])
+    assert taken.exit_code == 2 and "a playbook with that id is already installed" in taken.output
+    assert not (tmp_path / "kamengine-power-map").exists()
