@@ -68,8 +68,8 @@ def test_the_list_comes_in_pages_and_says_how_to_get_the_rest(db: Path) -> None:
     assert second.stderr == ""
     dues = [r["due"] for r in everything]
     assert dues == sorted(dues)
-    mine = json.loads(_invoke("recs", "list", "--db", str(db), "--owner", "u-ar", "-L", "0", "-f", "json").stdout)
-    assert mine and {r["owner"]["id"] for r in mine} == {"u-ar"}
+    mine = json.loads(_invoke("recs", "list", "--db", str(db), "--owner", "u-lw", "-L", "0", "-f", "json").stdout)
+    assert mine and {r["owner"]["id"] for r in mine} == {"u-lw"}  # Lukas Weber, Globex AR
 
 
 def test_show_prints_every_field_and_the_history(db: Path) -> None:
