@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from kamengine.engine.evaluate.facts import compute_facts
@@ -53,8 +53,10 @@ def render_account_page(
     form_fields: Mapping[str, str] | None = None,
     today: dt.date | None = None,
     nav: Nav = (),
+    actionable: Collection[str] | None = None,
 ) -> str:
-    """The account page; see the package's documentation."""
+    """The account page; see the package's documentation. ``actionable``: the recommendations the reader
+    may decide on (None: all) — the others get no buttons."""
     facts = compute_facts(snapshot)
     own = sorted(
         (r for r in recommendations if r.account_id == snapshot.account.id), key=lambda r: (r.due, -r.priority, r.id)
@@ -74,6 +76,7 @@ def render_account_page(
     owned = Counter(contact.owner for contact in snapshot.contacts)
     deal_names = {deal.id: deal.name for deal in snapshot.opportunities}
     url_for = None if standalone or actions_url is None else under(actions_url)  # the offline file has no forms
+    decidable = [r.id for r in own if actionable is None or r.id in actionable]
     return render(
         "account.html",
         standalone=standalone,
@@ -87,7 +90,7 @@ def render_account_page(
         closed=[deal for deal in snapshot.opportunities if deal.id not in live_ids],
         advice=[_line(r, deal_names, by_id) for r in own],
         team=[(member, owned[member.id]) for member in snapshot.team],
-        buttons=buttons([r.id for r in own], url_for, form_fields, today or dt.date.today()),
+        buttons=buttons(decidable, url_for, form_fields, today or dt.date.today()),
     )
 
 

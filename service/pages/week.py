@@ -17,13 +17,14 @@ def render_my_week_page(
     owner: Owner | str,
     items: Sequence[Item],
     *,
-    action_url_for: ActionUrlFor,
+    action_url_for: ActionUrlFor | None,
     week: str | None = None,
     today: dt.date | None = None,
     form_fields: Mapping[str, str] | None = None,
     nav: Nav = (),
 ) -> str:
-    """The plan's items for ``owner`` (a team member, or the words to call them by), grouped by week and day."""
+    """The plan's items for ``owner`` (a team member, or the words to call them by), grouped by week and day;
+    without ``action_url_for`` (a reader who may not decide), no buttons."""
     person = f"{owner.name} ({owner.role})" if isinstance(owner, Owner) else owner
     ordered = sorted(items, key=lambda i: (i.week, i.day, -i.lead.priority, i.lead.id))
     weeks = [

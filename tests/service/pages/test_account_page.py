@@ -188,6 +188,14 @@ def test_the_served_page_links_its_stylesheet_and_posts_each_verb() -> None:
     assert until.attrs["value"] == "2026-11-27"
 
 
+def test_only_the_advice_the_reader_may_decide_on_gets_buttons() -> None:
+    mine, theirs = _rec("contact", "c-eng", "Visit", id="rec-mine"), _rec("contact", "c-cto", "Tour", id="rec-theirs")
+    _, page = _page(_company(), [mine, theirs], standalone=False, actions_url="/recs", actionable={"rec-mine"})
+    actions = {f.attrs["action"].split("/")[2] for f in page.find_all(lambda e: e.tag == "form")}
+    assert actions == {"rec-mine"}
+    assert "Tour" in page.text  # the other advice is shown, without buttons
+
+
 def test_a_loop_in_reports_to_is_drawn_once_and_a_deep_line_needs_no_recursion() -> None:
     # The validator refuses a loop; a page given an unvalidated snapshot must still end.
     people = [contact("c-a", reports_to="c-b"), contact("c-b", reports_to="c-a"), contact("c-c", reports_to="c-a")]
