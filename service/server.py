@@ -37,6 +37,12 @@ def access_logging() -> None:
         logger.propagate = False
 
 
+#: How uvicorn treats slow or idle clients. At SIGTERM the requests under way get ``timeout_graceful_shutdown``
+#: seconds, then are cancelled: a client dripping its body must not hold the server off (it held it 38 s).
+#: An idle keep-alive connection is closed after ``timeout_keep_alive`` seconds.
+SERVER_OPTIONS = {"timeout_graceful_shutdown": 10, "timeout_keep_alive": 5}
+
+
 def port_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         try:
@@ -53,4 +59,12 @@ def serve(app: object, host: str, port: int) -> None:
     if not port_free(host, port):
         raise UsageError(f"--port {port}: the address {host}:{port} is in use or cannot be used")
     access_logging()
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="info", lifespan="on")  # type: ignore[arg-type]
+    uvicorn.run(
+        app,  # type: ignore[arg-type]
+        host=host,
+        port=port,
+        access_log=False,
+        log_level="info",
+        lifespan="on",
+        **SERVER_OPTIONS,
+    )
