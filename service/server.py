@@ -44,7 +44,10 @@ SERVER_OPTIONS = {"timeout_graceful_shutdown": 10, "timeout_keep_alive": 5}
 
 
 def port_free(host: str, port: int) -> bool:
+    """Whether uvicorn can listen on ``host:port``. The probe binds as uvicorn does, with SO_REUSEADDR: the
+    connections of a server just stopped (TIME_WAIT, about a minute) do not keep a new one from starting."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:
