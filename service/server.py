@@ -37,10 +37,11 @@ def access_logging() -> None:
         logger.propagate = False
 
 
-#: How uvicorn treats slow or idle clients. At SIGTERM the requests under way get ``timeout_graceful_shutdown``
-#: seconds, then are cancelled: a client dripping its body must not hold the server off (it held it 38 s).
-#: An idle keep-alive connection is closed after ``timeout_keep_alive`` seconds.
-SERVER_OPTIONS = {"timeout_graceful_shutdown": 10, "timeout_keep_alive": 5}
+#: How uvicorn treats slow or idle clients. At SIGTERM the requests under way get ``GRACE_SECONDS``, then are
+#: cancelled: a client dripping its body must not hold the server off (it held it 38 s). An idle keep-alive
+#: connection is closed after ``KEEP_ALIVE_SECONDS``.
+GRACE_SECONDS = 10
+KEEP_ALIVE_SECONDS = 5
 
 
 def port_free(host: str, port: int) -> bool:
@@ -69,5 +70,6 @@ def serve(app: object, host: str, port: int) -> None:
         access_log=False,
         log_level="info",
         lifespan="on",
-        **SERVER_OPTIONS,
+        timeout_graceful_shutdown=GRACE_SECONDS,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )

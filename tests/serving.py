@@ -18,7 +18,7 @@ from kamengine.engine.plugin.registry import Registry
 from kamengine.engine.store.store import Store
 from kamengine.engine.store.tokens import create_token
 from kamengine.service.app import create_app
-from kamengine.service.server import SERVER_OPTIONS
+from kamengine.service.server import GRACE_SECONDS, KEEP_ALIVE_SECONDS
 from kamengine.service.state import Service
 
 
@@ -59,10 +59,17 @@ def serving(db: Path, auth: bool = True, config: Config | None = None, grace: in
     registry = Registry(get_plugin_manager(load_entry_points=False))
     service = Service(db, auth=auth, config=config, registry=registry)
     port = free_port()
-    options = {**SERVER_OPTIONS, **({"timeout_graceful_shutdown": grace} if grace is not None else {})}
     app = create_app(service)
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, access_log=False, log_level="warning", **options)
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            access_log=False,
+            log_level="warning",
+            timeout_graceful_shutdown=GRACE_SECONDS if grace is None else grace,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

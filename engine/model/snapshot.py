@@ -211,7 +211,7 @@ def _reporting_loops(contacts: list[Contact]) -> Iterable[tuple[FieldPath, str]]
     for start in boss:
         path: list[str] = []
         on_path: dict[str, int] = {}
-        current = start
+        current: str | None = start
         while current is not None and current in boss and current not in walked and current not in on_path:
             on_path[current] = len(path)
             path.append(current)
@@ -222,10 +222,10 @@ def _reporting_loops(contacts: list[Contact]) -> Iterable[tuple[FieldPath, str]]
         walked.update(path)
     reported: set[str] = set()
     for index, contact in enumerate(contacts):
-        loop = loop_of.get(contact.id)
-        if loop is None or contact.id in reported:
+        found = loop_of.get(contact.id)
+        if found is None or contact.id in reported:
             continue
-        reported.update(loop)
-        at = loop.index(contact.id)
-        line = loop[at:] + loop[:at]
+        reported.update(found)
+        at = found.index(contact.id)
+        line = found[at:] + found[:at]
         yield ("contacts", index, "reports_to"), "reports_to makes a loop: " + " -> ".join([*line, contact.id])

@@ -8,13 +8,19 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from kamengine.service.server import SERVER_OPTIONS
-from serving import serving
+import pytest
+from kamengine.service.server import GRACE_SECONDS, KEEP_ALIVE_SECONDS, serve
+from serving import free_port, serving
 
 
-def test_serve_has_a_graceful_shutdown_timeout_and_a_keep_alive_timeout() -> None:
-    assert SERVER_OPTIONS["timeout_graceful_shutdown"] == 10
-    assert SERVER_OPTIONS["timeout_keep_alive"] == 5
+def test_serve_gives_uvicorn_its_shutdown_and_keep_alive_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    given: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: given.update(options))
+    serve(object(), "127.0.0.1", free_port())
+    assert (GRACE_SECONDS, KEEP_ALIVE_SECONDS) == (10, 5)  # as docs/serve.md says
+    assert given["timeout_graceful_shutdown"] == GRACE_SECONDS and given["timeout_keep_alive"] == KEEP_ALIVE_SECONDS
 
 
 def test_a_slow_body_does_not_keep_the_server_past_its_grace(tmp_path: Path) -> None:
