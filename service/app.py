@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
@@ -13,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from kamengine.engine.model.snapshot import Snapshot
 
 from . import advice, info, problems, recommendations, web
+from .guard import Guard
 from .pages import STATIC_DIR
 from .state import Service
 
@@ -34,8 +36,11 @@ def create_app(service: Service) -> FastAPI:
         redoc_url=None,
     )
     app.state.service = service
+    # The pages' form tokens are keyed by a secret of this process: no other page can know or compute one.
+    app.state.form_secret = secrets.token_bytes(32)
     problems.install(app)
-    app.add_middleware(problems.AccessLog)
+    app.add_middleware(Guard, snapshot_cap=lambda: service.config.limits.snapshot_bytes, auth=lambda: service.auth)
+    app.add_middleware(problems.AccessLog)  # added last, so outermost: it logs what the guard refuses too
     for module in (advice, recommendations, info, web):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

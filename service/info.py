@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import logging
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -167,9 +168,11 @@ def calendar(owner: str, request: Request, token: str | None = None) -> Response
     _, items = plan_items(service, holder, owner, "all")
     recs = [dataclasses.replace(r, due=i.day) for i in items for r in (i.lead, *i.companions)]
     with tempfile.TemporaryDirectory(prefix="kamengine-ics-") as folder:
-        target = Path(folder) / f"{owner}.ics"
+        # A fixed name: the owner is the URL's, and a name of 300 characters or with a NUL is no file name.
+        target = Path(folder) / "calendar.ics"
         emitter = service.registry.emitter(f"ics:{target}")
         delivered = deliver(emitter, recs, EmitContext(io.StringIO(), service.registry.actions))
-        if not delivered.ok:
-            raise Problem(500, "calendar-failed", "The calendar could not be made", delivered.message)
+        if not delivered.ok:  # its message names the server's files: it goes to the log, not to the client
+            logging.getLogger("kamengine.service").error("calendar of %r: %s", owner, delivered.message)
+            raise Problem(500, "calendar-failed", "The calendar could not be made", "the server's log says why")
         return Response(target.read_bytes(), media_type="text/calendar; charset=utf-8")

@@ -37,8 +37,18 @@ def access_logging() -> None:
         logger.propagate = False
 
 
+#: How uvicorn treats slow or idle clients. At SIGTERM the requests under way get ``GRACE_SECONDS``, then are
+#: cancelled: a client dripping its body must not hold the server off (it held it 38 s). An idle keep-alive
+#: connection is closed after ``KEEP_ALIVE_SECONDS``.
+GRACE_SECONDS = 10
+KEEP_ALIVE_SECONDS = 5
+
+
 def port_free(host: str, port: int) -> bool:
+    """Whether uvicorn can listen on ``host:port``. The probe binds as uvicorn does, with SO_REUSEADDR: the
+    connections of a server just stopped (TIME_WAIT, about a minute) do not keep a new one from starting."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:
@@ -53,4 +63,13 @@ def serve(app: object, host: str, port: int) -> None:
     if not port_free(host, port):
         raise UsageError(f"--port {port}: the address {host}:{port} is in use or cannot be used")
     access_logging()
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="info", lifespan="on")  # type: ignore[arg-type]
+    uvicorn.run(
+        app,  # type: ignore[arg-type]
+        host=host,
+        port=port,
+        access_log=False,
+        log_level="info",
+        lifespan="on",
+        timeout_graceful_shutdown=GRACE_SECONDS,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+    )

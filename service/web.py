@@ -31,9 +31,10 @@ ACTIONS = "/recommendations"  # where the pages' buttons post: {ACTIONS}/{id}/{v
 
 
 def _csrf(request: Request) -> str:
-    """The form token of this session: derived from the cookie, which another site can neither read nor send."""
+    """The form token of this session: the cookie (which another site can neither read nor send) keyed by this
+    process's secret, so that without a cookie (``--no-auth``) it is still one no other page can compute."""
     token = request.cookies.get(COOKIE, "") or "local"
-    return hashlib.sha256(f"kamengine-form:{token}".encode()).hexdigest()[:32]
+    return hmac.new(request.app.state.form_secret, f"kamengine-form:{token}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def _page(html: str, status: int = 200) -> HTMLResponse:

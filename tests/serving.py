@@ -18,6 +18,7 @@ from kamengine.engine.plugin.registry import Registry
 from kamengine.engine.store.store import Store
 from kamengine.engine.store.tokens import create_token
 from kamengine.service.app import create_app
+from kamengine.service.server import GRACE_SECONDS, KEEP_ALIVE_SECONDS
 from kamengine.service.state import Service
 
 
@@ -34,6 +35,8 @@ class Running:
     url: str
     db: Path
     service: Service
+    server: uvicorn.Server | None = None  # ``server.should_exit = True`` is what SIGTERM does
+    thread: threading.Thread | None = None  # the server's thread: it ends when the server has shut down
     tokens: dict[str, str] = field(default_factory=dict)
 
     def token(self, name: str, member: str, scope: str) -> str:
@@ -50,13 +53,24 @@ class Running:
 
 
 @contextlib.contextmanager
-def serving(db: Path, auth: bool = True, config: Config | None = None) -> Iterator[Running]:
-    """Start the service on a free port of 127.0.0.1; stop it (gracefully) when the block ends."""
+def serving(db: Path, auth: bool = True, config: Config | None = None, grace: int | None = None) -> Iterator[Running]:
+    """Start the service on a free port of 127.0.0.1, with ``kamengine serve``'s timeouts (``grace``: another
+    graceful-shutdown timeout); stop it (gracefully) when the block ends."""
     registry = Registry(get_plugin_manager(load_entry_points=False))
     service = Service(db, auth=auth, config=config, registry=registry)
     port = free_port()
-    config = uvicorn.Config(create_app(service), host="127.0.0.1", port=port, access_log=False, log_level="warning")
-    server = uvicorn.Server(config)
+    app = create_app(service)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            access_log=False,
+            log_level="warning",
+            timeout_graceful_shutdown=GRACE_SECONDS if grace is None else grace,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -64,8 +78,9 @@ def serving(db: Path, auth: bool = True, config: Config | None = None) -> Iterat
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the test server did not start")
         time.sleep(0.02)
+    running = Running(f"http://127.0.0.1:{port}", db, service, server=server, thread=thread)
     try:
-        yield Running(f"http://127.0.0.1:{port}", db, service)
+        yield running
     finally:
         server.should_exit = True
         thread.join(20)

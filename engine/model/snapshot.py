@@ -201,14 +201,31 @@ def integrity_problems(snap: Snapshot, actions: ActionCatalogue) -> Iterable[tup
 
 
 def _reporting_loops(contacts: list[Contact]) -> Iterable[tuple[FieldPath, str]]:
-    """An org chart has no loops: nobody reports to themselves, directly or up the line."""
+    """An org chart has no loops: nobody reports to themselves, directly or up the line.
+
+    Each person is walked up once (a walk stops at anyone already walked), so a long chain costs
+    its length, not its square; a loop is reported once, from its first contact in the file."""
     boss = {c.id: c.reports_to for c in contacts}
+    loop_of: dict[str, list[str]] = {}
+    walked: set[str] = set()
+    for start in boss:
+        path: list[str] = []
+        on_path: dict[str, int] = {}
+        current: str | None = start
+        while current is not None and current in boss and current not in walked and current not in on_path:
+            on_path[current] = len(path)
+            path.append(current)
+            current = boss[current]
+        if current is not None and current in on_path:
+            loop = path[on_path[current] :]
+            loop_of.update((member, loop) for member in loop)
+        walked.update(path)
     reported: set[str] = set()
     for index, contact in enumerate(contacts):
-        line, current = [contact.id], boss.get(contact.id)
-        while current is not None and current in boss and current not in line:
-            line.append(current)
-            current = boss[current]
-        if current == contact.id and contact.id not in reported:
-            reported.update(line)
-            yield ("contacts", index, "reports_to"), "reports_to makes a loop: " + " -> ".join([*line, contact.id])
+        found = loop_of.get(contact.id)
+        if found is None or contact.id in reported:
+            continue
+        reported.update(found)
+        at = found.index(contact.id)
+        line = found[at:] + found[:at]
+        yield ("contacts", index, "reports_to"), "reports_to makes a loop: " + " -> ".join([*line, contact.id])

@@ -42,8 +42,23 @@ def refusal(rec_id: str, current: str, wanted: str) -> str | None:
     return None
 
 
+#: The longest reason a person may give: a sentence or a paragraph, kept in every history entry.
+MAX_REASON = 2000
+
+
+def latest_snooze_end(today: dt.date) -> dt.date:
+    """A snooze ends at most a year after ``today`` (28 February for a 29 February): further off, it is a
+    dismissal without the reason a dismissal needs."""
+    try:
+        return today.replace(year=today.year + 1)
+    except ValueError:
+        return today.replace(year=today.year + 1, day=28)
+
+
 def decision_error(wanted: str, reason: str, until: dt.date | None, today: dt.date) -> str | None:
     """What is wrong with a decision whatever it is about (a usage mistake); None if nothing."""
+    if len(reason) > MAX_REASON:
+        return f"--reason is {len(reason):,} characters long: at most {MAX_REASON:,}"
     if wanted == Status.DISMISSED and not reason.strip():
         return "a dismissal needs a reason (--reason): it is kept with the recommendation for whoever looks next"
     if wanted == Status.SNOOZED:
@@ -51,4 +66,10 @@ def decision_error(wanted: str, reason: str, until: dt.date | None, today: dt.da
             return "a snooze needs an end date (--until)"
         if until < today:
             return f"--until {until.isoformat()} is in the past: a snooze ends today ({today.isoformat()}) or later"
+        latest = latest_snooze_end(today)
+        if until > latest:
+            return (
+                f"--until {until.isoformat()} is more than a year ahead: a snooze ends by {latest.isoformat()}"
+                " at the latest (dismiss, with a reason, what will not matter within a year)"
+            )
     return None
