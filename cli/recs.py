@@ -155,7 +155,7 @@ recs.add_command(_decide(Status.OPEN, "Reopen recommendations done or dismissed 
 @_BY
 @db_option
 def snooze(rec_ids: tuple[str, ...], until: dt.datetime, reason: str, by: str | None, db_path: str | None) -> None:
-    """Snooze recommendations until a date (today or later); the first run on or after it wakes them."""
+    """Snooze recommendations until a date (today to a year ahead); the first run on or after it wakes them."""
     _report(open_store(db_path), rec_ids, Status.SNOOZED, _who(by), reason, until.date())
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
@@ -18,7 +19,7 @@ from kamengine.engine.store.store import Store
 from kamengine.engine.store.tokens import TokenHolder, verify_token
 
 from . import pages
-from .access import COOKIE, holder_of, sees_account
+from .access import COOKIE, holder_of, may_act, sees_account
 from .info import plan_items, stored_snapshot, validated
 from .models import Decision
 from .pages.forms import segment, under
@@ -125,13 +126,15 @@ def account(account_id: str, request: Request) -> Response:
             else None
         )
         live = _live(store, account_id) if snapshot is not None else []
+        decidable = {r.id for r in live if may_act(store, holder, _row_of(r))}  # buttons only where they work
     if snapshot is None:  # not theirs, or not there: the same words
         return _page(pages.render_login_page(f"account {account_id} is not one this token may use"), 403)
     fields = {"csrf": _csrf(request), "next": request.url.path} if holder.may("act") else None
     actions = ACTIONS if holder.may("act") else None
     html = pages.render_account_page(
-        snapshot, live, standalone=False, actions_url=actions, form_fields=fields, nav=_nav(holder)
-    )
+        snapshot, live, standalone=False, actions_url=actions, form_fields=fields, nav=_nav(holder),
+        actionable=decidable,
+    )  # fmt: skip
     return _page(html)
 
 
@@ -145,7 +148,7 @@ def my_week(owner: str, request: Request) -> Response:
     _, items = plan_items(request.app.state.service, holder, owner, "all")
     person = next((r.owner for i in items for r in (i.lead,) if r.owner is not None), None) or owner
     fields = {"csrf": _csrf(request), "next": request.url.path}
-    url_for = under(ACTIONS)
+    url_for = under(ACTIONS) if holder.may("act") else None  # a read token sees the week, decides nothing
     today = dt.date.today()
     html = pages.render_my_week_page(
         person, items, action_url_for=url_for, week=iso_week(today), form_fields=fields, nav=_nav(holder)
@@ -170,3 +173,8 @@ async def button(rec_id: str, verb: str, request: Request) -> Response:
     back = form.get("next", "/")
     ours = back.startswith("/") and not back.startswith("//") and "\\" not in back  # never another site
     return RedirectResponse(back if ours else "/", status_code=303)
+
+
+def _row_of(rec: Recommendation) -> dict[str, Any]:
+    """What ``may_act`` reads of a stored recommendation."""
+    return {"owner_id": rec.owner.id if rec.owner else None, "account_id": rec.account_id}

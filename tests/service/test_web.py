@@ -61,6 +61,20 @@ def test_a_member_sees_their_pages_and_not_others(server: Running) -> None:
     assert theirs.text.replace("acme-tel", "X") == missing.text.replace("nowhere", "X")
 
 
+def test_buttons_only_where_the_reader_may_decide(server: Running) -> None:
+    with server.client("crm") as api:
+        owners = {
+            r["id"]: r["owner"]["id"] for r in api.get("/v1/recommendations?account=acme-tel&limit=200").json()["items"]
+        }
+    with closing(_signed_in(server, "sofia")) as client:
+        page = client.get("/accounts/acme-tel").text
+    with_buttons = {rec for rec in owners if f"/{rec}/done" in page}
+    assert with_buttons and {owners[rec] for rec in with_buttons} == {"u-sr"}  # Sofia's own advice only
+    with closing(_signed_in(server, "reader")) as client:  # the director's read token: the week, no buttons
+        week = client.get("/week/u-ad")
+    assert week.status_code == 200 and "<form" not in week.text.split("</header>", 1)[-1]
+
+
 def test_buttons_need_the_pages_form_token_and_act_scope(server: Running) -> None:
     with server.client("crm") as api:
         rec = api.get("/v1/recommendations", params={"owner": "u-sr"}).json()["items"][0]["id"]
