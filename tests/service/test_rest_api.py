@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -124,8 +125,9 @@ def test_recommendations_are_paged_filtered_and_decided(server: Running) -> None
         assert initech and {r["account_id"] for r in initech} == {"initech"}
         rec = initech[0]["id"]
         assert client.post(f"/v1/recommendations/{rec}/accept", json={"reason": "on it"}).json()["status"] == "accepted"
-        snoozed = client.post(f"/v1/recommendations/{rec}/snooze", json={"until": "2027-01-04"}).json()
-        assert (snoozed["status"], snoozed["snoozed_until"]) == ("snoozed", "2027-01-04")
+        later = (dt.date.today() + dt.timedelta(days=30)).isoformat()  # a snooze ends from today, within a year
+        snoozed = client.post(f"/v1/recommendations/{rec}/snooze", json={"until": later}).json()
+        assert (snoozed["status"], snoozed["snoozed_until"]) == ("snoozed", later)
         assert client.post(f"/v1/recommendations/{rec}/snooze", json={}).status_code == 422
         assert client.post(f"/v1/recommendations/{rec}/done").json()["status"] == "done"
         refused = client.post(f"/v1/recommendations/{rec}/accept")

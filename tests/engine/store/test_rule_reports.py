@@ -44,7 +44,7 @@ def _store(tmp_path: Path) -> Store:
     store.change(visits[4], "done", "li.wei", "toured")
     team = [recs[("team/greet-supporters", "regular_office_visit", f"s{i}")] for i in range(3)]
     store.change(team[0], "dismissed", "li.wei", "too early")
-    store.change(team[1], "snoozed", "li.wei", "after the holidays", until=dt.date(2027, 1, 10))
+    store.change(team[1], "snoozed", "li.wei", "after the holidays", until=dt.date(2027, 1, 10), on=dt.date(2026, 11, 20))
     return store
 
 

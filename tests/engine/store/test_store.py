@@ -72,7 +72,9 @@ def test_a_rule_that_stops_firing_resolves_its_recommendations(store: Store) -> 
 def test_snoozed_wakes_on_its_date(store: Store) -> None:
     _run(store, _snapshot())
     tour = next(r for r in store.find() if r["action"] == "hq_tour")
-    store.change(tour["id"], "snoozed", "li.wei", "after the budget round", until=dt.date(2026, 12, 1))
+    store.change(
+        tour["id"], "snoozed", "li.wei", "after the budget round", until=dt.date(2026, 12, 1), on=dt.date(2026, 11, 20)
+    )
     assert _run(store, _snapshot("2026-11-25")).woken == 0
     assert store.get(tour["id"])["status"] == "snoozed"
     assert _run(store, _snapshot("2026-12-01")).woken == 1
@@ -91,7 +93,7 @@ def test_live_advice_takes_tonight_s_due_date_and_never_lapses_while_given(store
     assert visit["due"] == "2026-12-04"
     store.change(visit["id"], "accepted", "li.wei", "")
     tour = next(r for r in store.find() if r["action"] == "hq_tour")
-    store.change(tour["id"], "snoozed", "li.wei", "", until=dt.date(2027, 6, 1))
+    store.change(tour["id"], "snoozed", "li.wei", "", until=dt.date(2027, 6, 1), on=dt.date(2026, 11, 20))
     outcome = _run(store, _snapshot("2027-01-10"))  # five weeks past the first due date, still advised
     assert (outcome.expired, outcome.refreshed) == (0, 3)
     rows = {r["action"]: r for r in store.find()}
