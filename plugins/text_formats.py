@@ -169,7 +169,14 @@ def _csv_cell(value: Any) -> Any:
 
 def json_text(documents: Sequence[Any]) -> str:
     """A JSON array, indented, non-ASCII kept as it is."""
-    return json.dumps(documents, indent=2, ensure_ascii=False) + "\n"
+    try:  # the standard library indents in pure Python: a quarter of a served /v1/advise; orjson in C
+        import orjson
+    except ImportError:  # Python 3.13+, where kamengine does not install it
+        return json.dumps(documents, indent=2, ensure_ascii=False) + "\n"
+    try:
+        return orjson.dumps(documents, option=orjson.OPT_INDENT_2).decode() + "\n"
+    except TypeError:  # beyond what orjson writes (an integer over 64 bits): the standard library's way
+        return json.dumps(documents, indent=2, ensure_ascii=False) + "\n"
 
 
 def jsonl_text(documents: Iterable[Any]) -> str:
