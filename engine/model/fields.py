@@ -9,7 +9,7 @@ with ``exists``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .actions import BUILTIN_ACTIONS
 from .snapshot import CLOSED_STAGES
@@ -37,13 +37,14 @@ INTIMACY_LADDER = (
 class FieldSpec:
     """One field: its name, type (int, number, str, bool, date, action) and meaning.
 
-    ``action`` is a string that must be a known action id.
+    ``action`` is a string that must be a known action id; ``always``: never missing (null).
     """
 
     name: str
     type: str
     doc: str
     choices: tuple[object, ...] | None = None
+    always: bool = False
 
 
 def _f(name: str, type_: str, doc: str, choices: tuple[object, ...] | None = None) -> FieldSpec:
@@ -72,6 +73,7 @@ _CONTACT = [
         "int",
         "highest rung of the intimacy ladder reached: 0 none, 1 project office visit (or an executive visit,"
         " reference-site visit or on-site meeting) .. 5 home visit",
+        tuple(range(len(INTIMACY_LADDER) + 1)),
     ),
     _f("next_intimacy_action", "action", "the action id of the next rung above the highest reached; null at the top"),
     _f("days_to_birthday", "int", "days until the next birthday (0 = today); null without a birthday"),
@@ -210,6 +212,28 @@ _TEAM_MEMBER = [
     _f("supportive_count", "int", "owned contacts at stance >= 1"),
     _f("supportive_share", "number", "share (0..1) of the account's supportive contacts owned; null if none"),
 ]
+
+
+#: Fields every record of its kind has, computed from required or defaulted snapshot fields: a decision
+#: table's checks need not ask "and when it is missing?" of them.
+_ALWAYS = {
+    "contact": {
+        "level", "stance", "rising_star", "public_official", "contacted", "activity_count", "planned_count",
+        "intimacy_level", "key_person", "fishbone_key_person", "live_deal_count", "department_head",
+        "owned_by_top_owner", "met", "coach",
+    },
+    "opportunity": {"stage", "live"},
+    "account": {"tier", "strategic_partner", "crisis", "communication", "matching", "joint", "recognition"},
+}  # fmt: skip
+
+
+def _always(specs: list[FieldSpec], kind: str) -> list[FieldSpec]:
+    return [replace(spec, always=True) if spec.name in _ALWAYS[kind] else spec for spec in specs]
+
+
+_CONTACT, _OPPORTUNITY, _ACCOUNT = (
+    _always(s, k) for s, k in ((_CONTACT, "contact"), (_OPPORTUNITY, "opportunity"), (_ACCOUNT, "account"))
+)
 
 
 def _index(specs: list[FieldSpec]) -> dict[str, FieldSpec]:

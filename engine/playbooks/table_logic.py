@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from itertools import count, islice, product
+from itertools import count, product
 from math import prod
 from typing import Any
 
@@ -60,10 +60,16 @@ class Grid:
             sorted(candidates([t for row in rows for t in _tests(row.cells[c])], spec.choices), key=lambda v: v is None)
             for c, spec in enumerate(specs)
         ]
+        # What the checks may meet: a field that is never missing drops "missing". Compiling keeps it, so
+        # a row's condition is right even for records that break the rule (an enricher's, a test's).
+        self.possible = [
+            [v for v in values if v is not None or not spec.always]
+            for values, spec in zip(self.values, specs, strict=True)
+        ]
 
     def matching(self, cells: Cells) -> list[list[Any]]:
-        """Per column, the values for which the column's cell holds."""
-        return [[v for v in values if cell_holds(cell, v)] for cell, values in zip(cells, self.values, strict=True)]
+        """Per column, the possible values for which the column's cell holds."""
+        return [[v for v in values if cell_holds(cell, v)] for cell, values in zip(cells, self.possible, strict=True)]
 
     def overlap(self, a: int, b: int) -> list[Any] | None:
         """Values for which both rows' cells hold (one per column), or None if they never do."""
@@ -157,6 +163,29 @@ def depth(condition: Condition | None) -> int:
     return 0
 
 
+#: A gap's column that any value of the column leaves uncovered.
+ANY_VALUE = "any"
+#: One column of a gap: ANY_VALUE, or the values (in the column's order) that leave it uncovered.
+GapColumn = str | tuple[Any, ...]
+
+
+def merge_gaps(gaps: Sequence[Sequence[Any]], possible: Sequence[Sequence[Any]]) -> list[tuple[GapColumn, ...]]:
+    """Uncovered combinations merged column by column: those that differ in one column only become one
+    gap with that column's values (ANY_VALUE when they are all the column's values)."""
+    merged: list[tuple[GapColumn, ...]] = [tuple((value,) for value in gap) for gap in gaps]
+    for column, values in enumerate(possible):
+        groups: dict[tuple[GapColumn, ...], list[Any]] = {}
+        for gap in merged:
+            key = gap[:column] + gap[column + 1 :]
+            groups.setdefault(key, []).extend(gap[column])
+        merged = []
+        for key, seen in groups.items():
+            taken = set(seen)
+            cell: GapColumn = ANY_VALUE if len(taken) == len(values) else tuple(v for v in values if v in taken)
+            merged.append((*key[:column], cell, *key[column:]))
+    return merged
+
+
 @dataclass(frozen=True)
 class Findings:
     """What is wrong with a table (``problems``: it does not load) and where it is incomplete."""
@@ -164,8 +193,8 @@ class Findings:
     empty: list[int]  # rows whose cells can never all hold
     unreachable: list[tuple[int, list[int]]]  # first: rows the earlier ones (listed) always take
     overlaps: list[tuple[int, int, list[Any]]]  # unique: two rows that both hold for these values
-    gaps: list[list[Any]]  # first and unique: combinations no row covers (the first few)
-    gap_count: int | None  # how many; None: too many combinations to enumerate
+    gaps: list[tuple[GapColumn, ...]]  # first and unique: what no row covers, merged (the first few)
+    gap_count: int | None  # how many merged gaps; None: too many combinations to enumerate
 
 
 def check(policy: str, grid: Grid, gap_examples: int = 3) -> Findings:
@@ -191,14 +220,14 @@ def check(policy: str, grid: Grid, gap_examples: int = 3) -> Findings:
                 unreachable.append((k, earlier))
         if policy == "unique":
             overlaps += [(j, k, both) for j in range(k) if (both := grid.overlap(j, k)) is not None]
-    gaps: list[list[Any]] = []
+    gaps: list[tuple[GapColumn, ...]] = []
     gap_count: int | None = 0
     if policy != "collect":
-        if prod(map(len, grid.values)) > MAX_COMBINATIONS:
+        if prod(map(len, grid.possible)) > MAX_COMBINATIONS:
             gap_count = None
         else:
             everyone = range(len(rows))
-            missing = (list(c) for c in product(*grid.values) if not grid.covered(c, everyone))
-            gaps = list(islice(missing, gap_examples))
-            gap_count = len(gaps) + sum(1 for _ in missing)
+            missing = [c for c in product(*grid.possible) if not grid.covered(c, everyone)]
+            merged = merge_gaps(missing, grid.possible)
+            gaps, gap_count = merged[:gap_examples], len(merged)
     return Findings(empty, unreachable, overlaps, gaps, gap_count)

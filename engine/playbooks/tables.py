@@ -19,7 +19,7 @@ from .conditions import ACCOUNT_PREFIX, MAX_ALTERNATIVES, MAX_DEPTH, AllOf, Cond
 from .conditions import parse_when as parse
 from .files import RowFile, TableRuleFile
 from .playbook import ActionSpec, Rule, Table, TableRow
-from .table_logic import Findings, Grid, Row, check, compile_rows, depth
+from .table_logic import ANY_VALUE, Findings, GapColumn, Grid, Row, check, compile_rows, depth
 
 if TYPE_CHECKING:
     from .validate import _Validator
@@ -112,11 +112,14 @@ def _row(
         v.report((*path, "cells"), f"{len(row.cells)} cell(s) for {len(inputs)} input(s) ({', '.join(inputs)})")
         return None
     ctx = ParseContext(values, v.actions, v.report, v.kinds)
+    problems = len(v.problems)
     cells = tuple(
         _cell(raw_cell, name, spec, (*path, "cells", i), file.subject, ctx)
         for i, (raw_cell, name, spec) in enumerate(zip(row.cells, inputs, specs, strict=True))
     )
     when = parse(row.when, file.subject, (*path, "when"), ctx) if row.when is not None else None
+    if len(v.problems) > problems:
+        return None  # a cell it could not read (reported) would make the grid's checks guess
     return Row(cells, when), row
 
 
@@ -182,8 +185,17 @@ def _gaps(findings: Findings, inputs: list[str]) -> tuple[str, ...]:
     if findings.gap_count is None:
         return ("too many input combinations to look for gaps",)
     more = findings.gap_count - len(findings.gaps)
-    shown = [f"no row covers {_named(inputs, gap)}" for gap in findings.gaps]
+    shown = [f"no row covers {_gap_named(inputs, gap)}" for gap in findings.gaps]
     return (*shown, f"... and {more} more combination(s)") if more else tuple(shown)
+
+
+def _gap_named(inputs: list[str], gap: tuple[GapColumn, ...]) -> str:
+    named = [
+        f"{name} {_show(cell[0])}" if len(cell) == 1 else f"{name} in [{', '.join(map(_show, cell))}]"
+        for name, cell in zip(inputs, gap, strict=True)
+        if cell != ANY_VALUE
+    ]
+    return ", ".join(named) or "any input (the table has no rows)"
 
 
 def _named(inputs: list[str], values: list[Any]) -> str:

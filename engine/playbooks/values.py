@@ -53,11 +53,11 @@ def candidates(tests: Sequence[FieldTest], choices: Sequence[object] | None) -> 
     for test in tests:
         if test.op != "exists":
             literals.extend(test.value if isinstance(test.value, tuple) else [test.value])
+    if choices is not None:  # the field takes no other value (a literal outside them is reported)
+        return [None, *choices]
     kind = tests[0].type if tests else "str"
     values: list[Any] = [None, *literals, *_SAMPLES.get(kind, ())]
-    if choices is not None:
-        values += list(choices)
-    elif kind == "bool":
+    if kind == "bool":
         values += [True, False]
     elif kind in ("int", "number"):
         numbers = sorted(set(literals))
