@@ -72,18 +72,24 @@ def impact(
     recommendations added, removed and re-ranked, the accounts affected and a few examples of each."""
     from kamengine.engine.authoring.impact import impact as run_impact
     from kamengine.engine.authoring.impact import version_spec
-    from kamengine.engine.authoring.versions import version_files
+    from kamengine.engine.authoring.versions import shown_as, version_files
+    from kamengine.engine.errors import KamengineError
 
     if head is None and playbooks is None:
         raise click.UsageError("give --head, or --playbooks PATH to compare against it as it is on disk")
     registry = load_registry()
     config = current_config()
     readers = make_sources(registry, sources)
+    versions = (("--base", base), ("--head", head or str(playbooks)))
     with tempfile.TemporaryDirectory(prefix="kamengine-impact-") as workdir:
-        specs = [
-            version_spec(registry, config, version_files(spec, option, playbooks, Path(workdir)), params)
-            for option, spec in (("--base", base), ("--head", head or str(playbooks)))
-        ]
+        specs = []
+        for option, spec in versions:
+            files = version_files(spec, option, playbooks, Path(workdir))
+            try:
+                specs.append(version_spec(registry, config, files, params))
+            except KamengineError as exc:
+                written, name = shown_as(Path(workdir), option, spec, playbooks)
+                raise click.ClickException(f"{option}: {exc}".replace(written, name)) from None
     result = run_impact(specs[0], specs[1], readers, as_of.date() if as_of else None, workers, examples)
     for failure in result.failures:
         click.echo(f"Error: {failure}", err=True)

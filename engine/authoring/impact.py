@@ -4,7 +4,8 @@ Both versions are evaluated account by account in the same pass (a worker derive
 account's facts once and runs both versions' rules on them), and their advice — what the
 rules recommend, as ``rules test`` sees it, before the plan — is compared by recommendation
 id (the same account, action, subject and rule give the same id): added, removed, or
-re-ranked (its order among the recommendations both versions give the account changed).
+re-ranked (its own priority changed, and with it its order among the recommendations both
+versions give the account).
 """
 
 from __future__ import annotations
@@ -248,11 +249,12 @@ def _changes(before: Advice, after: Advice, facts: Facts) -> Iterator[Change]:
                 f"now held back ({held[rec.id]})" if rec.id in held else f"no longer recommended (was: {_because(rec)})"
             )
             yield _change("-", rec, facts, why)
-    was = [i for i in old if i in new]
+    was = {rec_id: rank for rank, rec_id in enumerate(i for i in old if i in new)}
     now = [i for i in new if i in old]
     for rank, rec_id in enumerate(now):
-        if was.index(rec_id) != rank:
-            yield _change("~", new[rec_id], facts, f"ranked {was.index(rec_id) + 1} → {rank + 1} of {len(now)}")
+        # Only what moved by a priority of its own: the others it passes shift by one, and are not news.
+        if was[rec_id] != rank and old[rec_id].priority != new[rec_id].priority:
+            yield _change("~", new[rec_id], facts, f"ranked {was[rec_id] + 1} → {rank + 1} of {len(now)}")
 
 
 def _change(kind: str, rec: Recommendation, facts: Facts, why: str) -> Change:

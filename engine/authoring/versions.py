@@ -29,7 +29,12 @@ def version_files(spec: str, option: str, playbooks: str | None, into: Path) -> 
     if kind == "blob":
         (target / Path(path).name).write_bytes(_git(["show", name], option, spec))
     elif kind == "tree":
-        with tarfile.open(fileobj=io.BytesIO(_git(["archive", "--format=tar", name], option, spec))) as archive:
+        # By its object id, from the top of the work tree: run in a subdirectory, git archive would take
+        # that subdirectory as a path inside the tree.
+        tree = _git(["rev-parse", "--verify", name], option, spec).decode().strip()
+        top = _git(["rev-parse", "--show-toplevel"], option, spec).decode().strip()
+        tar = _git(["-C", top, "archive", "--format=tar", tree], option, spec)
+        with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
             archive.extractall(target, filter="data")  # a file of the archive never lands outside the target
     else:
         raise UsageError(f"{option} '{spec}': git has a {kind} there, not playbooks")
@@ -45,3 +50,13 @@ def _git(args: list[str], option: str, spec: str) -> bytes:
         why = done.stderr.decode(errors="replace").strip().splitlines()
         raise UsageError(f"{option} '{spec}': no such file or directory, nor a git ref with that path ({why[-1]})")
     return done.stdout
+
+
+def shown_as(into: Path, option: str, spec: str, playbooks: str | None) -> tuple[str, str]:
+    """Where ``version_files`` wrote a git version under ``into``, and what to call it in a message
+    (``HEAD:rules``): a playbook's mistake is named by the ref and path the user gave, not a temporary file."""
+    ref, _, path = spec.partition(":")
+    path = (path or playbooks or "").rstrip("/")
+    written = str(into / option.strip("-"))
+    folder = str(Path(path).parent) if path.endswith((".yaml", ".yml")) else path
+    return written, f"{ref}:{folder}"

@@ -106,6 +106,11 @@ def test_a_git_ref_against_the_working_tree(
     assert json.loads(by_ref.output)["changed_accounts"] == 3
     file_at_ref = CliRunner().invoke(main, [*command, "--base", "HEAD:playbooks/power_map.yaml", "--head", "playbooks"])
     assert json.loads(file_at_ref.output)["changed_accounts"] == 3
+    monkeypatch.chdir(tmp_path / "playbooks")  # inside the work tree, paths are relative to where one stands
+    from_inside = CliRunner().invoke(main, [*command, "--base", "HEAD", "--playbooks", "."])
+    assert from_inside.exit_code == 0, from_inside.output
+    assert json.loads(from_inside.output)["changed_accounts"] == 3
+    monkeypatch.chdir(tmp_path)
     bad = CliRunner().invoke(main, [*command, "--base", "nosuch:playbooks", "--head", "playbooks"])
     assert bad.exit_code == 2 and "--base 'nosuch:playbooks': no such file or directory, nor a git ref" in bad.output
 
@@ -125,3 +130,48 @@ def test_a_bad_account_costs_only_itself_and_a_missing_version_is_a_usage_error(
     assert "3 of 6 account(s) change:" in result.output
     alone = CliRunner().invoke(main, ["rules", "impact", "--base", versions["base"], "--source", versions["source"]])
     assert alone.exit_code == 2 and "give --head, or --playbooks PATH" in alone.output
+
+
+def test_a_rule_given_a_higher_priority_is_the_only_one_re_ranked(tmp_path: Path) -> None:
+    head = tmp_path / "head"
+    shutil.copytree(REPO / "rules", head, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    power_map = head / "power_map.yaml"
+    text = power_map.read_text(encoding="utf-8")
+    start = text.index("priority:", text.index("id: rewarm-cold"))
+    power_map.write_text(text[:start] + "priority: 400" + text[text.index("\n", start) :], encoding="utf-8")
+    sources = [
+        "--source",
+        f"file:{REPO / 'examples' / 'acme-telecom.yaml'}",
+        "--source",
+        f"file:{REPO / 'examples' / 'portfolio'}",
+    ]
+    result = CliRunner().invoke(
+        main, ["rules", "impact", "--base", str(REPO / "rules"), "--head", str(head), *sources, "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    changes = json.loads(result.output)["changes"]
+    # Umbrella's two re-warm visits move up; the advice they pass keeps its own priority and is not listed.
+    assert [(c["rule"], c["added"], c["removed"], c["reranked"]) for c in changes] == [
+        ("power-map/rewarm-cold", 0, 0, 2)
+    ]
+    assert (
+        changes[0]["examples"][0]
+        == "~ regular_office_visit to Wang Fang at Umbrella Health Authority, ranked 2 → 1 of 11"
+    )
+
+
+def test_a_mistake_in_a_version_at_a_git_ref_is_named_by_the_ref(versions: dict[str, str], tmp_path: Path) -> None:
+    shutil.copytree(versions["base"], tmp_path / "playbooks", ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    power_map = tmp_path / "playbooks" / "power_map.yaml"
+    power_map.write_text(power_map.read_text(encoding="utf-8").replace("priority: 60", 'priority: "x"', 1))
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-C", str(tmp_path)]
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "a typo"], check=True)
+    command = ["rules", "impact", "--source", versions["source"], "--head", versions["base"]]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        result = CliRunner().invoke(main, [*command, "--base", "HEAD", "--playbooks", "playbooks"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: --base: HEAD:playbooks/power_map.yaml:")
+    assert "kamengine-impact-" not in result.output
