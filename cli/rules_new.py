@@ -23,4 +23,4 @@ def new(name: str, directory: Path) -> None:
     installed = make_engine(load_registry(), (), False, {}).spec.playbooks
     root = scaffold(name, directory, taken={playbook.id for playbook in installed})
     click.echo(f"created {root}/")
-    click.echo(f"  cd {root} && pip install -e . && python -m pytest")
+    click.echo(f"  cd {root} && pip install -e '.[test]' && python -m pytest")

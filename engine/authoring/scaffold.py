@@ -23,6 +23,10 @@ readme = "README.md"
 requires-python = ">=3.11"
 dependencies = ["kamengine"]
 
+[project.optional-dependencies]
+# pip install -e '.[test]': what python -m pytest needs to run the playbook's cases.
+test = ["pytest>=8"]
+
 # kamengine loads every installed package with an entry point in this group.
 [project.entry-points.kamengine]
 __NAME__ = "__MODULE__.hooks"
@@ -119,7 +123,7 @@ plugin: installed next to kamengine, its rules are evaluated with the built-in o
 `kamengine advise`, `plan` and `batch`.
 
 ```bash
-pip install -e .                 # kamengine finds it through its entry point
+pip install -e '.[test]'         # next to kamengine, which finds it through its entry point
 kamengine plugins                # lists __NAME__
 kamengine rules test __MODULE__/playbooks
 python -m pytest                 # the same cases, and this package's own tests

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -27,6 +28,9 @@ def test_the_scaffold_installs_and_passes_its_own_tests(tmp_path: Path) -> None:
         "pyproject.toml",
         "tests/test_kamengine_telecom_emea.py",
     ]
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["optional-dependencies"]["test"] == ["pytest>=8"]  # its README's pip install -e '.[test]'
+    assert "pip install -e '.[test]'" in (root / "README.md").read_text(encoding="utf-8")
     site = tmp_path / "site"  # installed on its own, offline: kamengine is already here
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(root)],
