@@ -31,7 +31,7 @@ def rules_report(db_path: str | None, since: dt.datetime | None, output: Output)
     """Per rule: advice given, accepted, done, dismissed (with the reasons given), snoozed, expired;
     median days to done; and how the stance of the people it was for moved, against comparable people.
     A rule dismissed far more often than the others is flagged with '!'."""
-    from kamengine.engine.store.rule_reports import FLAG_MIN_DISMISSED, FLAG_RATIO, rule_report
+    from kamengine.engine.store.rule_reports import FLAG_MIN_DISMISSED, FLAG_MIN_RATE, FLAG_RATIO, rule_report
 
     uses = rule_report(open_store(db_path), since.date() if since else None)
     rows = [use.to_dict() for use in uses]
@@ -50,8 +50,8 @@ def rules_report(db_path: str | None, since: dt.datetime | None, output: Output)
     )  # fmt: skip
     if output.format == "table" and any(row["flagged"] for row in rows):
         click.echo(
-            f"! dismissed far more than the others: a dismiss rate over {FLAG_RATIO:g}× the median of all rules, "
-            f"and at least {FLAG_MIN_DISMISSED} dismissals"
+            f"! dismissed far more than the others: a dismiss rate over {FLAG_RATIO:g}× the median of all rules "
+            f"and at least {FLAG_MIN_RATE:.0%}, and at least {FLAG_MIN_DISMISSED} dismissals"
         )
 
 

@@ -4,7 +4,8 @@ Read from the store's status history, so a plugin's rules are counted exactly as
 built-in ones. Next to it, per rule, the stance movement the effectiveness report measures
 (``reports.effectiveness`` grouped by rule). A rule is flagged when people dismiss its advice
 far more often than the others': a dismiss rate above ``FLAG_RATIO`` times the median rate of
-all rules, and at least ``FLAG_MIN_DISMISSED`` dismissals (a few dismissals prove nothing).
+all rules and at least ``FLAG_MIN_RATE``, and at least ``FLAG_MIN_DISMISSED`` dismissals (a few
+dismissals prove nothing; while most rules have none, the median is 0 and the floor decides).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .store import Store
 
 FLAG_RATIO = 2.0
 FLAG_MIN_DISMISSED = 3
+FLAG_MIN_RATE = 0.2
 NO_REASON = "(no reason given)"
 #: The decisions counted per rule, in the order they are shown.
 DECISIONS = (Status.ACCEPTED, Status.DONE, Status.DISMISSED, Status.SNOOZED, Status.EXPIRED, Status.RESOLVED)
@@ -109,7 +111,12 @@ def _flag(uses: list[RuleUse]) -> None:
     for use in uses:
         dismissed = use.decisions.get(Status.DISMISSED, 0)
         rate = use.dismiss_rate
-        use.flagged = rate is not None and rate > FLAG_RATIO * typical and dismissed >= FLAG_MIN_DISMISSED
+        use.flagged = (
+            rate is not None
+            and rate > FLAG_RATIO * typical
+            and rate >= FLAG_MIN_RATE
+            and dismissed >= FLAG_MIN_DISMISSED
+        )
 
 
 def _reason(text: str | None) -> str:

@@ -44,7 +44,9 @@ def _store(tmp_path: Path) -> Store:
     store.change(visits[4], "done", "li.wei", "toured")
     team = [recs[("team/greet-supporters", "regular_office_visit", f"s{i}")] for i in range(3)]
     store.change(team[0], "dismissed", "li.wei", "too early")
-    store.change(team[1], "snoozed", "li.wei", "after the holidays", until=dt.date(2027, 1, 10), on=dt.date(2026, 11, 20))
+    store.change(
+        team[1], "snoozed", "li.wei", "after the holidays", until=dt.date(2027, 1, 10), on=dt.date(2026, 11, 20)
+    )
     return store
 
 
@@ -101,3 +103,14 @@ def test_beside_the_decisions_the_stance_the_rule_moved(tmp_path: Path) -> None:
     store.finish_run(run_id, {})
     axes = next(use for use in rule_report(store) if use.rule == "power-map/three-axes-evaluator")
     assert (axes.stance_change, axes.control_change) == (2.0, 0.0)  # e4 toured; e0..e3, never toured, stayed
+
+
+def test_a_few_dismissals_of_much_advice_are_no_signal_while_others_have_none() -> None:
+    from kamengine.engine.store.rule_reports import RuleUse, _flag
+
+    def use(rule: str, given: int, dismissed: int) -> RuleUse:
+        return RuleUse(rule, given, {"dismissed": dismissed})
+
+    uses = [use("busy", 200, 3), use("quiet", 40, 0), use("other", 10, 0), use("rejected", 12, 6)]
+    _flag(uses)  # the median rate is 0: 3 of 200 (1.5%) is not flagged, 6 of 12 is
+    assert [u.rule for u in uses if u.flagged] == ["rejected"]
