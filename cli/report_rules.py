@@ -31,7 +31,7 @@ def rules_report(db_path: str | None, since: dt.datetime | None, output: Output)
     """Per rule: advice given, accepted, done, dismissed (with the reasons given), snoozed, expired;
     median days to done; and how the stance of the people it was for moved, against comparable people.
     A rule dismissed far more often than the others is flagged with '!'."""
-    from kamengine.engine.store.rule_reports import FLAG_MIN_DISMISSED, FLAG_MIN_RATE, FLAG_RATIO, rule_report
+    from kamengine.engine.store.rule_reports import FLAG_MIN_DISMISSED, FLAG_MIN_RATE, FLAG_RATIO, RuleUse, rule_report
 
     uses = rule_report(open_store(db_path), since.date() if since else None)
     rows = [use.to_dict() for use in uses]
@@ -43,7 +43,7 @@ def rules_report(db_path: str | None, since: dt.datetime | None, output: Output)
         for row in flat
     ]  # fmt: skip
     output.print(
-        flat, list(flat[0]) if flat else ["rule", *_COUNTS, *_FIGURES], documents=rows,
+        flat, list(RuleUse("").to_dict()), documents=rows,
         shown=("rule", "flag", *_COUNTS, *_FIGURES, "dismiss_reasons"), display=display, headers=_HEADERS,
         right=(*_COUNTS, *_FIGURES),
         empty="No advice in the store" + (f" given since {since.date()}" if since else "") + " yet.",

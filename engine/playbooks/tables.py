@@ -74,7 +74,7 @@ def table_rules(
         return  # a bad row: its neighbours cannot be checked against it
     grid = Grid([row for row, *_ in rows], [s for s in specs if s])
     findings = check(table.hit_policy, grid)
-    _report(v, findings, table.inputs, [(rpath, rule.id) for _, _, rpath, rule in rows])
+    _report(v, findings, table.inputs, [(rpath, rule.id, row.when is not None) for row, _, rpath, rule in rows])
     gaps = _gaps(findings, table.inputs)
     v.tables.append(
         Table(file.id, file.subject, table.hit_policy, tuple(table.inputs),
@@ -165,7 +165,8 @@ def _row_actions(
     return tuple(specs)
 
 
-def _report(v: _Validator, findings: Findings, inputs: list[str], rows: list[tuple[Path, str]]) -> None:
+def _report(v: _Validator, findings: Findings, inputs: list[str], rows: list[tuple[Path, str, bool]]) -> None:
+    """Each finding that stops the table loading, at its row (``rows``: path, rule id, has a ``when``)."""
     for k in findings.empty:
         v.report((*rows[k][0], "cells"), f"row '{rows[k][1]}' can never fire: its cells cannot all hold")
     for k, earlier in findings.unreachable:
@@ -177,7 +178,12 @@ def _report(v: _Validator, findings: Findings, inputs: list[str], rows: list[tup
         v.report(
             rows[k][0],
             f"rows '{rows[j][1]}' ({where}) and '{rows[k][1]}' overlap under hit_policy unique: "
-            f"both match {_named(inputs, both)}",
+            f"both match {_named(inputs, both)}"
+            + (
+                "; a row's when is not looked into: to tell them apart, make its field an input"
+                if rows[j][2] or rows[k][2]
+                else ""
+            ),
         )
 
 

@@ -28,6 +28,7 @@ COMMANDS = {
     "recs list": ["recs", "list"],
     "report effectiveness": ["report", "effectiveness"],
     "report coverage": ["report", "coverage"],
+    "report rules": ["report", "rules"],
 }
 
 

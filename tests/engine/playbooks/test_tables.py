@@ -72,6 +72,10 @@ def test_under_unique_overlapping_rows_are_an_error_with_the_values_where_they_o
         "hit_policy unique: both match role A, stance 2"
     ]
     assert playbook_problems(_table("collect")) == []
+    with_when = _table("unique").replace("[A, 2], actions:", "[A, 2], when: {live_deal_count: 0}, actions:")
+    assert playbook_problems(with_when)[0].endswith(
+        "both match role A, stance 2; a row's when is not looked into: to tell them apart, make its field an input"
+    )
 
 
 def test_gaps_are_listed_under_first_and_unique_not_under_collect() -> None:

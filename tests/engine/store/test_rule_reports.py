@@ -114,3 +114,11 @@ def test_a_few_dismissals_of_much_advice_are_no_signal_while_others_have_none() 
     uses = [use("busy", 200, 3), use("quiet", 40, 0), use("other", 10, 0), use("rejected", 12, 6)]
     _flag(uses)  # the median rate is 0: 3 of 200 (1.5%) is not flagged, 6 of 12 is
     assert [u.rule for u in uses if u.flagged] == ["rejected"]
+
+
+def test_an_empty_report_in_csv_has_the_columns_of_a_full_one(tmp_path: Path) -> None:
+    _store(tmp_path)
+    db = str(tmp_path / "k.db")
+    full = CliRunner().invoke(main, ["report", "rules", "--db", db, "--csv"]).stdout.splitlines()[0]
+    empty = CliRunner().invoke(main, ["report", "rules", "--db", db, "--csv", "--since", "2999-01-01"])
+    assert empty.stdout.splitlines() == [full]
