@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import textwrap
 
-from kamengine.engine.model.fields import markdown_reference
+from kamengine.engine.model.field_reference import markdown_reference
 from support import REPO, make_playbook
 
 DOC = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
@@ -17,7 +17,7 @@ def _yaml_blocks() -> list[str]:
 
 def test_the_field_reference_matches_the_model() -> None:
     section = DOC.split("<!-- fields:start -->\n", 1)[1].split("<!-- fields:end -->", 1)[0]
-    assert section == markdown_reference(), "regenerate with engine.fields.markdown_reference()"
+    assert section == markdown_reference(), "regenerate with engine.model.field_reference.markdown_reference()"
 
 
 def test_the_full_example_is_a_valid_playbook() -> None:
