@@ -8,7 +8,7 @@ import signal
 import time
 
 from ..errors import plain
-from ..model.rows import account_advice
+from ..model.rows import account_advice, kept_snapshot
 from ..plugin.sources import Source
 from ..store.stances import StanceHistory
 from .executor import Answer, Job, Task
@@ -50,12 +50,13 @@ class Evaluation:
             return Answer(task.origin, snapshot.account.id, skipped=True)
         self._inject_fault(snapshot.account.id)
         try:
+            kept = kept_snapshot(snapshot)  # as the source gave it (the service's pages draw it), not as filled
             if self.history is not None:
                 snapshot = self.history.fill(snapshot)
             advice = self.advisor.advise(snapshot)
         except Exception as exc:  # reported as this account's failure; the worker goes on
             return Answer(task.origin, snapshot.account.id, error=f"{task.origin}: {plain(exc)}")
-        return Answer(task.origin, snapshot.account.id, account_advice(snapshot, advice.recommendations))
+        return Answer(task.origin, snapshot.account.id, account_advice(snapshot, advice.recommendations, kept))
 
     def close(self) -> None:
         self.advisor.close()

@@ -2,49 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
+from ..model.rows import kept_snapshot
 from ..model.snapshot import Snapshot
+from .kept import keep_snapshot
 from .store import Store
 
-#: Snapshots kept per account (the newest); older ones are dropped when a new one comes.
-KEPT_PER_ACCOUNT = 20
 
-
-def save_snapshot(store: Store, snapshot: Snapshot, data: Any, decision_id: str | None = None) -> int:
+def save_snapshot(store: Store, snapshot: Snapshot, data: Any, decision_id: str | None = None) -> None:
     """Keep ``data`` (the snapshot as received, validated as ``snapshot``) as its account's latest; its team
     becomes the account's team. Inside the caller's transaction if one is open."""
-    account = snapshot.account
     with store.db.atomic():
-        snapshot_id = (
-            store.db.table("snapshots")
-            .insert(
-                {
-                    "account_id": account.id,
-                    "account_name": account.name,
-                    "tier": account.tier,
-                    "as_of": snapshot.as_of.isoformat(),
-                    "received_at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
-                    "body": json.dumps(data, ensure_ascii=False),
-                    "decision_id": decision_id,
-                }
-            )
-            .last_pk
-        )
-        conn = store.db.conn
-        conn.execute(
-            "delete from snapshots where account_id = ? and id not in"
-            " (select id from snapshots where account_id = ? order by id desc limit ?)",
-            [account.id, account.id, KEPT_PER_ACCOUNT],
-        )
-        conn.execute("delete from account_team where account_id = ?", [account.id])
-        conn.executemany(
-            "insert or replace into account_team (account_id, member_id, role) values (?, ?, ?)",
-            [(account.id, member.id, member.role) for member in snapshot.team],
-        )
-    return int(snapshot_id or 0)
+        keep_snapshot(store.db.conn, snapshot.account.id, kept_snapshot(snapshot, data), decision_id)
 
 
 def last_snapshot(store: Store, account_id: str) -> dict[str, Any] | None:
@@ -113,3 +84,17 @@ def team_accounts(store: Store, member: str) -> set[str]:
     """The accounts whose current team has ``member`` on it."""
     rows = store.db.execute("select account_id from account_team where member_id = ?", [member])
     return {str(row[0]) for row in rows}
+
+
+def member_name(store: Store, member: str) -> str | None:
+    """What the team calls ``member`` ("Chen Jing (AD)"), from the latest snapshot of an account they are on."""
+    row = store.db.execute(
+        "select s.body from account_team t join snapshots s on s.account_id = t.account_id"
+        " where t.member_id = ? order by s.id desc limit 1",
+        [member],
+    ).fetchone()
+    if row is None:
+        return None
+    team = json.loads(row[0]).get("team") or []
+    found = next((m for m in team if isinstance(m, dict) and m.get("id") == member), None)
+    return f"{found.get('name') or member} ({found.get('role')})" if found else None

@@ -23,6 +23,7 @@ from ..model.snapshot import Snapshot
 from . import lifecycle
 from .commits import GroupCommit
 from .files import StoreError, default_db_path, open_database
+from .kept import keep_snapshot
 from .lifecycle import AccountOutcome, AccountPlan, Stored
 from .records import unknown_id
 from .statuses import DEFAULT_EXPIRY_GRACE_DAYS, Status, decision_error, refusal
@@ -121,6 +122,8 @@ class Store:
             }
             plan.plan(stored, lambda row: self._cooled_down(row, plan.as_of))
             plan.write(self.db.conn)
+            if advice.kept is not None:  # the same snapshot again (a re-run) is not kept twice
+                keep_snapshot(self.db.conn, advice.account_id, advice.kept, always=False)
         return plan.outcome
 
     def expire_unseen(self, run_id: str, grace_days: int = DEFAULT_EXPIRY_GRACE_DAYS) -> int:

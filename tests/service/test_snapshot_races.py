@@ -5,6 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from kamengine.engine.store.kept import KEPT_PER_ACCOUNT
 from kamengine.engine.store.statuses import LIVE
 from kamengine.engine.store.store import Store
 from serving import serving
@@ -42,6 +43,7 @@ def test_racing_puts_for_one_account_leave_exactly_one_live_set(tmp_path: Path) 
         " group by recommendation_id having count(*) > 1"
     ).fetchall()
     assert opened == []
-    assert store.db.execute("select count(*) from snapshots where account_id = 'acme-tel'").fetchone()[0] == 8
+    kept = store.db.execute("select decision_id from snapshots where account_id = 'acme-tel' order by id").fetchall()
+    assert len(kept) == KEPT_PER_ACCOUNT and kept[-1][0] == last["decision_id"]  # the newest, the last run's last
     assert store.db.execute("select count(*) from decisions where kind = 'refresh'").fetchone()[0] == 8
     store.close()
