@@ -81,7 +81,8 @@ def plan(
     recommendations, settings, failed = _advice(
         registry, paths, sources, column_map, db_path, rule_paths, no_builtin, params, evaluate_on, crisis, engine, lang
     )
-    items = schedule(recommendations, registry.actions, settings, day)
+    stored = not (paths or sources)  # the store's advice may be from nights ago: what is past due is due now
+    items = schedule(recommendations, registry.actions, settings, day, overdue_on=day if stored else None)
     shown_week = week or iso_week(day)
     items = [i for i in items if shown_week in ("all", i.week) and owner in (None, i.owner_id)]
     if owner is not None and not any(r.owner and r.owner.id == owner for r in recommendations):
@@ -118,14 +119,14 @@ def _advice(
         with make_engine(registry, rule_paths, no_builtin, params, engine, lang=lang, crisis=crisis) as kamengine:
             result = kamengine.advise(readers, as_of=day, on_failure=lambda m: click.echo(f"Error: {m}", err=True))
             return result.recommendations, kamengine.config.plan, bool(result.failures)
-    from kamengine.engine.model.recommendation import Recommendation
+    from kamengine.engine.store.records import plan_advice
     from kamengine.engine.store.statuses import LIVE
     from kamengine.engine.store.store import Store
 
     from .runtime import current_config
 
     rows = Store(db_path, registry.actions, must_exist=True).find(statuses=LIVE)
-    return [Recommendation.from_row(row) for row in rows], current_config().plan, False
+    return plan_advice(rows), current_config().plan, False
 
 
 def _write_calendars(items: list[Any], registry: Registry, folder: Path) -> None:

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 #: The flat form of a planned approach, for CSV (and JSON lines' neighbours: the rows of the table).
 COLUMNS = (
     "owner_id", "owner", "week", "day", "moved_from", "over_capacity", "account_id", "company", "priority",
-    "action", "what", "also", "compliance", "rationale", "id", "approach",
+    "action", "what", "also", "compliance", "rationale", "id", "approach", "overdue_since",
 )  # fmt: skip
 
 
@@ -77,11 +77,14 @@ def _row(item: Any) -> dict[str, Any]:
         "company": lead.account_name or lead.account_id, "priority": f"{lead.priority:g}", "action": lead.action,
         "what": lead.title, "also": [c.title for c in item.companions], "compliance": list(dict.fromkeys(notes)),
         "rationale": lead.rationale, "id": lead.id, "approach": lead.approach,
+        "overdue_since": item.overdue_since.isoformat() if item.overdue_since else None,
     }  # fmt: skip
 
 
 def _flags(item: Any) -> list[str]:
     flags = []
+    if item.overdue_since:
+        flags.append(f"overdue: due {item.overdue_since.isoformat()}")
     if item.moved_from:
         flags.append(f"moved from {item.moved_from.isoformat()}: the week was full")
     if item.over_capacity:

@@ -33,6 +33,7 @@ class Item:
     companions: tuple[Recommendation, ...] = ()
     moved_from: dt.date | None = None  # the due date the plan gave it, when capacity moved it
     over_capacity: bool = False
+    overdue_since: dt.date | None = None  # its due date, when that was before the plan's day (stored advice)
     customer_action: bool = True  # a meeting or message for the customer, not our own work
 
     def to_dict(self) -> dict[str, Any]:
@@ -43,6 +44,7 @@ class Item:
             "day": self.day.isoformat(),
             "moved_from": self.moved_from.isoformat() if self.moved_from else None,
             "over_capacity": self.over_capacity,
+            "overdue_since": self.overdue_since.isoformat() if self.overdue_since else None,
             "lead": self.lead.to_dict(),
             "companions": [c.to_dict() for c in self.companions],
         }
@@ -59,10 +61,23 @@ def monday(week: str) -> dt.date:
 
 
 def schedule(
-    recommendations: Iterable[Recommendation], actions: ActionCatalogue, settings: PlanSettings, as_of: dt.date
+    recommendations: Iterable[Recommendation],
+    actions: ActionCatalogue,
+    settings: PlanSettings,
+    as_of: dt.date,
+    *,
+    overdue_on: dt.date | None = None,
 ) -> list[Item]:
-    """Every approach and piece of own work in its owner's week, spread by capacity, most urgent first."""
-    items = sorted(_items(recommendations, actions), key=lambda i: (-i.lead.priority, i.day, i.lead.id))
+    """Every approach and piece of own work in its owner's week, spread by capacity, most urgent first.
+    ``overdue_on`` (for advice a store kept since an earlier night): what was due before that day is placed on
+    it, and says since when it was due."""
+    items = [
+        replace(item, day=overdue_on, week=iso_week(overdue_on), overdue_since=item.day)
+        if overdue_on is not None and item.day < overdue_on
+        else item
+        for item in _items(recommendations, actions)
+    ]
+    items.sort(key=lambda i: (-i.lead.priority, i.day, i.lead.id))
     load: dict[tuple[str | None, str], int] = defaultdict(int)
     placed = []
     for item in items:

@@ -6,13 +6,14 @@ import datetime as dt
 import difflib
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import KamengineError, UsageError
+from ..model.recommendation import Recommendation
 from .files import StoreError
-from .statuses import decision_error
+from .statuses import Status, decision_error
 
 if TYPE_CHECKING:
     from .store import Store
@@ -141,3 +142,15 @@ def decide(
         except KamengineError as exc:
             decisions.append(Decision(ref, error=str(exc)))
     return decisions
+
+
+def plan_advice(rows: Iterable[dict[str, Any]]) -> list[Recommendation]:
+    """The store's live advice as a plan takes it: snoozed advice is not due before it wakes."""
+    advice = []
+    for row in rows:
+        rec = Recommendation.from_row(row)
+        wakes = row.get("snoozed_until") if row.get("status") == Status.SNOOZED else None
+        if wakes and wakes > row["due"]:
+            rec = replace(rec, due=dt.date.fromisoformat(wakes))
+        advice.append(rec)
+    return advice

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -34,7 +35,8 @@ def test_the_director_s_week_across_the_portfolio() -> None:
 def test_json_lists_each_approach_with_its_companions() -> None:
     items = json.loads(_plan(ACME, "--week", "all", "--format", "json").output)
     assert items and all(
-        set(item) == {"owner", "week", "day", "moved_from", "over_capacity", "lead", "companions"} for item in items
+        set(item) == {"owner", "week", "day", "moved_from", "over_capacity", "overdue_since", "lead", "companions"}
+        for item in items
     )
     approaches = [item["lead"]["approach"] for item in items]
     assert len(approaches) == len(set(approaches))
@@ -110,3 +112,25 @@ def test_mistakes_are_usage_errors() -> None:
     assert nobody.exit_code == 2 and "'u-nobody' owns no advice here; owners: u-ad, u-ar, u-fr, u-sr" in nobody.output
     missing = _plan("--db", "/nonexistent/k.db")
     assert missing.exit_code == 1 and "no store at /nonexistent/k.db; run kamengine batch first" in missing.output
+
+
+def test_from_the_store_snoozed_advice_waits_and_past_due_advice_is_due_now(tmp_path: Path) -> None:
+    db = tmp_path / "k.db"
+    ran = CliRunner().invoke(main, ["batch", "--source", f"file:{ACME}", "--db", str(db), "--workers", "1"])
+    assert ran.exit_code == 0, ran.output
+    today = dt.date.today()
+    listed = json.loads(CliRunner().invoke(main, ["recs", "list", "--db", str(db), "-L", "0", "-f", "json"]).output)
+    lead = next(r for r in listed if r["action"] == "executive_visit")
+    wakes = (today + dt.timedelta(days=40)).isoformat()
+    snoozed = CliRunner().invoke(main, ["recs", "snooze", lead["id"], "--until", wakes, "--db", str(db)])
+    assert snoozed.exit_code == 0, snoozed.output
+    items = json.loads(_plan("--db", str(db), "--week", "all", "-f", "json").output)
+    by_lead = {item["lead"]["id"]: item for item in items}
+    assert by_lead[lead["id"]]["day"] == wakes  # not planned before the snooze ends
+    # The batch advised as of 2026-11-20: what fell due since is placed today, and says since when.
+    overdue = [item for item in items if item["overdue_since"]]
+    assert overdue
+    assert all(item["overdue_since"] < today.isoformat() == item["day"] for item in overdue)
+    assert all(item["day"] >= today.isoformat() for item in items)
+    table = _plan("--db", str(db), "--week", "all").output
+    assert f"overdue: due {overdue[0]['overdue_since']}" in table
