@@ -37,7 +37,10 @@ def token_of(request: Request, query: bool = False, cookie: bool = False) -> str
 def holder_of(request: Request, scope: str = "read", query: bool = False, cookie: bool = False) -> TokenHolder:
     """The request's token holder, who must have ``scope``; 401 without a valid token, 403 without the scope."""
     service: Service = request.app.state.service
-    if not service.auth:
+    earlier = getattr(request.state, "principal", None)
+    if isinstance(earlier, TokenHolder):  # ``authenticated`` checked the token already
+        holder = earlier
+    elif not service.auth:
         holder = LOCAL
     else:
         token = token_of(request, query, cookie)
@@ -75,9 +78,16 @@ def visible(store: Store, holder: TokenHolder, rec_id: str) -> dict[str, Any]:
     try:
         row = store.get(rec_id)
     except StoreError as exc:
-        if holder.may("admin"):
-            raise Problem(404, "not-found", "Not found", str(exc)) from None
+        if holder.may("admin"):  # the store's words name its file: not for a client
+            detail = str(exc).replace(f" in {store.path}", " in the store")
+            raise Problem(404, "not-found", "Not found", detail) from None
         raise forbidden(f"recommendation {rec_id}") from None
     if not sees(store, holder, row):
         raise forbidden(f"recommendation {rec_id}")
     return row
+
+
+def authenticated(request: Request) -> None:
+    """The API's first check, before the request's parameters are read: a stranger gets the 401, never a 422
+    that describes the API (the endpoint then asks for the scope it needs)."""
+    holder_of(request, query=request.url.path.endswith(".ics"))

@@ -8,12 +8,13 @@ from contextlib import asynccontextmanager
 from importlib.metadata import version
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from kamengine.engine.model.snapshot import Snapshot
 
 from . import advice, info, problems, recommendations, web
+from .access import authenticated
 from .guard import Guard
 from .pages import STATIC_DIR
 from .state import Service
@@ -41,8 +42,9 @@ def create_app(service: Service) -> FastAPI:
     problems.install(app)
     app.add_middleware(Guard, snapshot_cap=lambda: service.config.limits.snapshot_bytes, auth=lambda: service.auth)
     app.add_middleware(problems.AccessLog)  # added last, so outermost: it logs what the guard refuses too
-    for module in (advice, recommendations, info, web):
-        app.include_router(module.router)
+    for module in (advice, recommendations, info):
+        app.include_router(module.router, dependencies=[Depends(authenticated)])
+    app.include_router(web.router)  # the pages: a cookie, and the login page instead of a 401
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", tags=["service"], summary="Liveness: the store answers")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import json
 import logging
 import tempfile
 from collections import Counter
@@ -22,8 +23,9 @@ from kamengine.engine.plan.week import Item, iso_week, monday, schedule
 from kamengine.engine.plugin.delivery import deliver
 from kamengine.engine.plugin.emitters import EmitContext
 from kamengine.engine.store.decisions import decisions
+from kamengine.engine.store.records import plan_advice
 from kamengine.engine.store.snapshots import accounts, last_snapshot
-from kamengine.engine.store.statuses import LIVE
+from kamengine.engine.store.statuses import LIVE, Status
 from kamengine.engine.store.store import Store
 from kamengine.engine.store.tokens import TokenHolder
 
@@ -38,7 +40,16 @@ router = APIRouter(prefix="/v1", tags=["views"])
 WEEK = Query(pattern=r"^(\d{4}-W\d{2}|all)$", description="an ISO week like 2026-W49 (default: this week), or all")
 
 
-def plan_items(service: Service, holder: TokenHolder, owner: str | None, week: str | None) -> tuple[str, list[Item]]:
+@dataclasses.dataclass(frozen=True)
+class Planned:
+    """The week shown (or ``all``), its items, and what people decided of each recommendation (if not open)."""
+
+    week: str
+    items: list[Item]
+    statuses: dict[str, str]
+
+
+def plan_items(service: Service, holder: TokenHolder, owner: str | None, week: str | None) -> Planned:
     """The live advice the holder may see, spread over people's weeks; one week (default this one) of one owner."""
     with service.store() as store:
         rows = listing(store, holder, owner)
@@ -49,15 +60,23 @@ def plan_items(service: Service, holder: TokenHolder, owner: str | None, week: s
             monday(shown)
         except ValueError:
             raise Problem(422, "invalid-request", "The request is invalid", f"week: no week {shown}") from None
-    items = schedule([Recommendation.from_row(r) for r in rows], service.registry.actions, service.config.plan, today)
-    return shown, [i for i in items if shown in ("all", i.week) and owner in (None, i.owner_id)]
+    items = schedule(plan_advice(rows), service.registry.actions, service.config.plan, today, overdue_on=today)
+    chosen = [i for i in items if shown in ("all", i.week) and owner in (None, i.owner_id)]
+    return Planned(shown, chosen, {row["id"]: label for row in rows if (label := status_label(row))})
+
+
+def status_label(row: dict[str, Any]) -> str:
+    """What people decided of a live recommendation, in words ("" while it is open)."""
+    if row["status"] == Status.SNOOZED:
+        return f"snoozed until {row['snoozed_until']}"
+    return "" if row["status"] == Status.OPEN else str(row["status"])
 
 
 @router.get("/plan", response_model=list[PlanItem], summary="The week ahead per person, from the store's live advice")
 def plan(request: Request, owner: str | None = None, week: Annotated[str | None, WEEK] = None) -> JSONResponse:
     holder = holder_of(request)
-    _, items = plan_items(request.app.state.service, holder, owner, week)
-    return JSONResponse([item.to_dict() for item in items])
+    planned = plan_items(request.app.state.service, holder, owner, week)
+    return JSONResponse([item.to_dict() for item in planned.items])
 
 
 @router.get("/accounts", response_model=list[AccountRow], summary="The accounts this token may see")
@@ -141,7 +160,8 @@ def runs(request: Request, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> J
     holder_of(request, "admin")
     with request.app.state.service.store() as store:
         rows = list(store.db.table("runs").rows_where(order_by="started_at desc, id desc", limit=limit))
-    return JSONResponse(rows)
+    # The store keeps a run's totals as JSON text: the answer carries them as an object.
+    return JSONResponse([{**row, "summary": json.loads(row["summary"]) if row["summary"] else None} for row in rows])
 
 
 @router.get("/decisions", summary="The decision log, newest first: what was evaluated, by whom, on which revision")
@@ -165,8 +185,8 @@ def calendar(owner: str, request: Request, token: str | None = None) -> Response
     service: Service = request.app.state.service
     if not holder.may("admin") and holder.member != owner:
         raise forbidden(f"the calendar of {owner}")
-    _, items = plan_items(service, holder, owner, "all")
-    recs = [dataclasses.replace(r, due=i.day) for i in items for r in (i.lead, *i.companions)]
+    planned = plan_items(service, holder, owner, "all")
+    recs = [dataclasses.replace(r, due=i.day) for i in planned.items for r in (i.lead, *i.companions)]
     with tempfile.TemporaryDirectory(prefix="kamengine-ics-") as folder:
         # A fixed name: the owner is the URL's, and a name of 300 characters or with a NUL is no file name.
         target = Path(folder) / "calendar.ics"

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Verb = Literal["accept", "done", "dismiss", "snooze"]
+Verb = Literal["accept", "done", "dismiss", "snooze", "reopen"]
 Lang = Literal["en", "zh"]
 
 
@@ -79,7 +79,9 @@ class RecommendationPage(BaseModel):
 
 
 class Decision(BaseModel):
-    """A lifecycle decision by a person: ``until`` for a snooze."""
+    """A lifecycle decision by a person: ``until`` for a snooze, ``reason`` for a dismissal."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt "reson" is a 422, not a dismissal without its reason
 
     reason: str = ""
     until: str | None = Field(None, description="YYYY-MM-DD, for snooze")
@@ -119,5 +121,6 @@ class PlanItem(_Open):
     day: str
     moved_from: str | None
     over_capacity: bool
+    overdue_since: str | None = Field(None, description="its due date, when that was before today")
     lead: RecommendationDoc
     companions: list[RecommendationDoc]

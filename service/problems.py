@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import sqlite3
@@ -94,8 +95,8 @@ def install(app: FastAPI) -> None:
 
 
 class AccessLog:
-    """ASGI middleware: one JSON line per request — method, path (never the query: it may carry a token),
-    status, milliseconds and the token id the request spoke for."""
+    """ASGI middleware: one JSON line per request — when, from which address, method, path (never the query: it
+    may carry a token), status, milliseconds and the token id the request spoke for."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -118,7 +119,10 @@ class AccessLog:
             await self.app(scope, receive, sending)
         finally:
             holder = state.get("principal")
+            client = scope.get("client")
             line = {
+                "at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
+                "client": client[0] if client else None,
                 "method": scope["method"],
                 "path": scope["path"],
                 "status": status,

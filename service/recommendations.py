@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -13,7 +15,7 @@ from kamengine.engine.model.recommendation import Recommendation
 from kamengine.engine.store.decisions import immediate, log_decision
 from kamengine.engine.store.files import StoreError
 from kamengine.engine.store.snapshots import team_accounts
-from kamengine.engine.store.statuses import LIVE, Status
+from kamengine.engine.store.statuses import LIVE, Status, decision_error, refusal
 from kamengine.engine.store.store import Store
 from kamengine.engine.store.tokens import TokenHolder
 
@@ -26,27 +28,40 @@ router = APIRouter(prefix="/v1/recommendations", tags=["recommendations"])
 
 #: What a stored recommendation adds to its advice's JSON document (as ``recs list --format json``).
 LIFECYCLE = ("status", "status_by", "status_at", "status_reason", "snoozed_until", "first_run", "last_run", "as_of")
-STATUSES = {"accept": Status.ACCEPTED, "done": Status.DONE, "dismiss": Status.DISMISSED, "snooze": Status.SNOOZED}
+STATUSES = {
+    "accept": Status.ACCEPTED, "done": Status.DONE, "dismiss": Status.DISMISSED, "snooze": Status.SNOOZED,
+    "reopen": Status.OPEN,
+}  # fmt: skip
+#: How the API reopens done or dismissed advice, for the message that refuses to change it first.
+REOPEN = "POST /v1/recommendations/{id}/reopen"
 
 
 def stored_document(row: dict[str, Any]) -> dict[str, Any]:
     return {**Recommendation.from_row(row).to_dict(), **{key: row[key] for key in LIFECYCLE}}
 
 
-def _cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
+def _key(row: dict[str, Any]) -> list[Any]:
+    """Where a row sits in the list's order (``Store.find``'s): account, most urgent first, id."""
+    return [row["account_id"], -row["priority"], row["id"]]
 
 
-def _offset(cursor: str | None) -> int:
+def _cursor(row: dict[str, Any], filters: str) -> str:
+    """The place after ``row`` under these filters: a page that follows starts there even when items before it
+    changed (one marked done leaves the list without the next page skipping anything)."""
+    return base64.urlsafe_b64encode(json.dumps([filters, _key(row)]).encode()).decode()
+
+
+def _after(cursor: str | None, filters: str) -> list[Any] | None:
     if not cursor:
-        return 0
+        return None
     try:
-        kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if kind == "o" and value.isdigit():
-            return int(value)
-    except (ValueError, UnicodeDecodeError):
+        given, key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if given == filters and isinstance(key, list) and len(key) == 3:
+            return key
+    except (ValueError, TypeError, UnicodeDecodeError):
         pass
-    raise Problem(422, "invalid-request", "The request is invalid", "cursor: not a cursor this service gave")
+    detail = "cursor: not a cursor this service gave for these filters (ask again without it)"
+    raise Problem(422, "invalid-request", "The request is invalid", detail)
 
 
 def listing(
@@ -75,11 +90,15 @@ def list_recommendations(
 ) -> JSONResponse:
     holder = holder_of(request)
     service: Service = request.app.state.service
-    start = _offset(cursor)
+    wanted = sorted(s.value for s in status or [])
+    filters = hashlib.sha256(json.dumps([holder.token_id, owner, account, wanted]).encode()).hexdigest()[:16]
+    after = _after(cursor, filters)
     with service.store() as store:
-        rows = listing(store, holder, owner, account, [s.value for s in status or []])
-    page = rows[start : start + limit]
-    following = _cursor(start + limit) if start + limit < len(rows) else None
+        rows = listing(store, holder, owner, account, wanted)
+    if after is not None:
+        rows = [row for row in rows if _key(row) > after]
+    page = rows[:limit]
+    following = _cursor(page[-1], filters) if len(rows) > limit else None
     return JSONResponse({"items": [stored_document(r) for r in page], "next_cursor": following})
 
 
@@ -107,6 +126,13 @@ def decide(service: Service, holder: TokenHolder, rec_id: str, verb: str, decisi
             except ValueError:
                 detail = f"until: a snooze needs an end date YYYY-MM-DD, found {decision.until!r}"
                 raise Problem(422, "invalid-request", "The request is invalid", detail) from None
+        # In the API's words (the store says it the command line's way, and checks again as it writes).
+        mistake = decision_error(STATUSES[verb], decision.reason, until, dt.date.today(), prefix="")
+        if mistake:
+            raise Problem(422, "invalid-request", "The request is invalid", mistake)
+        refused = refusal(row["id"], row["status"], STATUSES[verb], reopen=REOPEN)
+        if refused:
+            raise Problem(409, "conflict", "The change is not possible", refused)
         try:
             with service.writing, immediate(store):
                 changed = store.change(row["id"], STATUSES[verb], holder.member, decision.reason, until=until)
@@ -120,10 +146,13 @@ def decide(service: Service, holder: TokenHolder, rec_id: str, verb: str, decisi
     return stored_document(changed)
 
 
-@router.post("/{rec_id}/{verb}", response_model=StoredRecommendation, summary="Accept, complete, dismiss or snooze")
+@router.post(
+    "/{rec_id}/{verb}", response_model=StoredRecommendation, summary="Accept, complete, dismiss, snooze or reopen"
+)
 def act(rec_id: str, verb: Verb, request: Request, decision: Decision | None = None) -> JSONResponse:
     """``act`` tokens, on the holder's own recommendations (an account director: on all of their account's).
-    A snooze needs ``until``; a change the lifecycle does not allow (done advice accepted) is a 409."""
+    A snooze needs ``until``, a dismissal a ``reason``; done and dismissed advice changes only once reopened;
+    a change the lifecycle does not allow (done advice accepted) is a 409."""
     holder = holder_of(request, "act")
     service: Service = request.app.state.service
     return JSONResponse(decide(service, holder, rec_id, verb, decision or Decision(until=None)))

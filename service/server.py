@@ -62,6 +62,7 @@ def serve(app: object, host: str, port: int) -> None:
 
     if not port_free(host, port):
         raise UsageError(f"--port {port}: the address {host}:{port} is in use or cannot be used")
+    print(f"kamengine serving on {address(host, port)}", file=sys.stderr, flush=True)
     access_logging()
     uvicorn.run(
         app,  # type: ignore[arg-type]
@@ -73,3 +74,9 @@ def serve(app: object, host: str, port: int) -> None:
         timeout_graceful_shutdown=GRACE_SECONDS,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
+
+
+def address(host: str, port: int) -> str:
+    """The URL to open: an IPv6 address in brackets (http://[::1]:8765)."""
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"

@@ -13,14 +13,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from kamengine.engine.model.recommendation import Recommendation
 from kamengine.engine.plan.week import iso_week
-from kamengine.engine.store.snapshots import latest_snapshots
+from kamengine.engine.store.snapshots import latest_snapshots, member_name
 from kamengine.engine.store.statuses import LIVE
-from kamengine.engine.store.store import Store
 from kamengine.engine.store.tokens import TokenHolder, verify_token
 
 from . import pages
 from .access import COOKIE, holder_of, may_act, sees_account
-from .info import plan_items, stored_snapshot, validated
+from .info import plan_items, status_label, stored_snapshot, validated
 from .models import Decision
 from .pages.forms import segment, under
 from .problems import Problem
@@ -52,7 +51,7 @@ def _signed_in(request: Request, scope: str = "read") -> TokenHolder | Response:
     except Problem as exc:
         if exc.status == 401:
             return RedirectResponse("/login", status_code=303)
-        return _page(pages.render_login_page(exc.detail), exc.status)
+        return _page(pages.render_error_page("Not allowed", exc.detail), exc.status)
 
 
 def _nav(holder: TokenHolder) -> tuple[tuple[str, str], ...]:
@@ -60,8 +59,19 @@ def _nav(holder: TokenHolder) -> tuple[tuple[str, str], ...]:
     return (("Portfolio", "/"), ("My week", f"/week/{segment(holder.member)}"))
 
 
-def _live(store: Store, account_id: str) -> list[Recommendation]:
-    return [Recommendation.from_row(row) for row in store.find(account_id, LIVE)]
+def _header(service: Service, holder: TokenHolder) -> dict[str, Any]:
+    """What every page's header shows of the reader: the links, and who they are (with a way to sign out)."""
+    if not service.auth:
+        return {"nav": _nav(holder), "signed_in": None}  # --no-auth: nobody signed in, nobody to sign out
+    with service.store() as store:
+        name = member_name(store, holder.member)
+    who = name or holder.member
+    return {"nav": _nav(holder), "signed_in": f"{who}{' · admin' if holder.may('admin') else ''}"}
+
+
+def _refused(title: str, message: str, status: int, header: dict[str, Any], back: str = "/") -> HTMLResponse:
+    """A signed-in reader's request the service will not or cannot do, said on a page of its own."""
+    return _page(pages.render_error_page(title, message, back=back, **header), status)
 
 
 @router.get("/login")
@@ -109,8 +119,9 @@ def portfolio(request: Request) -> Response:
         pages.account_summary(validated(row["body"], row["account_id"], actions), live.get(row["account_id"], []))
         for row in stored
     ]
-    heading = "Portfolio" if holder.may("admin") else f"Portfolio of {holder.member}"
-    return _page(pages.render_portfolio_page(summaries, heading=heading, nav=_nav(holder)))
+    header = _header(service, holder)
+    heading = "Portfolio" if holder.may("admin") else f"Portfolio of {header['signed_in'] or holder.member}"
+    return _page(pages.render_portfolio_page(summaries, heading=heading, **header))
 
 
 @router.get("/accounts/{account_id}")
@@ -125,15 +136,17 @@ def account(account_id: str, request: Request) -> Response:
             if sees_account(store, holder, account_id)
             else None
         )
-        live = _live(store, account_id) if snapshot is not None else []
-        decidable = {r.id for r in live if may_act(store, holder, _row_of(r))}  # buttons only where they work
+        rows = store.find(account_id, LIVE) if snapshot is not None else []
+        decidable = {row["id"] for row in rows if may_act(store, holder, row)}  # buttons only where they work
+    header = _header(service, holder)
     if snapshot is None:  # not theirs, or not there: the same words
-        return _page(pages.render_login_page(f"account {account_id} is not one this token may use"), 403)
+        return _refused("Not allowed", f"account {account_id} is not one this token may use", 403, header)
     fields = {"csrf": _csrf(request), "next": request.url.path} if holder.may("act") else None
     actions = ACTIONS if holder.may("act") else None
+    statuses = {row["id"]: label for row in rows if (label := status_label(row))}
     html = pages.render_account_page(
-        snapshot, live, standalone=False, actions_url=actions, form_fields=fields, nav=_nav(holder),
-        actionable=decidable,
+        snapshot, [Recommendation.from_row(row) for row in rows], standalone=False, actions_url=actions,
+        form_fields=fields, actionable=decidable, statuses=statuses, **header,
     )  # fmt: skip
     return _page(html)
 
@@ -143,16 +156,20 @@ def my_week(owner: str, request: Request) -> Response:
     holder = _signed_in(request)
     if isinstance(holder, Response):
         return holder
-    if not holder.may("admin") and holder.member != owner:
-        return _page(pages.render_login_page(f"the week of {owner} is not one this token may use"), 403)
-    _, items = plan_items(request.app.state.service, holder, owner, "all")
-    person = next((r.owner for i in items for r in (i.lead,) if r.owner is not None), None) or owner
+    # Anyone's week, with only the advice of the accounts the reader is on (a director sees their team's weeks).
+    service: Service = request.app.state.service
+    planned = plan_items(service, holder, owner, "all")
+    person = next((r.owner for i in planned.items for r in (i.lead,) if r.owner is not None), None) or owner
     fields = {"csrf": _csrf(request), "next": request.url.path}
     url_for = under(ACTIONS) if holder.may("act") else None  # a read token sees the week, decides nothing
+    with service.store() as store:
+        recs = [r for item in planned.items for r in (item.lead, *item.companions)]
+        decidable = {r.id for r in recs if may_act(store, holder, _row_of(r))}
     today = dt.date.today()
     html = pages.render_my_week_page(
-        person, items, action_url_for=url_for, week=iso_week(today), form_fields=fields, nav=_nav(holder)
-    )
+        person, planned.items, action_url_for=url_for, starting=iso_week(today), form_fields=fields,
+        statuses=planned.statuses, actionable=decidable, **_header(service, holder),
+    )  # fmt: skip
     return _page(html)
 
 
@@ -163,16 +180,19 @@ async def button(rec_id: str, verb: str, request: Request) -> Response:
     if isinstance(holder, Response):
         return holder
     form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
+    back = form.get("next", "/")
+    back = back if back.startswith("/") and not back.startswith("//") and "\\" not in back else "/"  # never elsewhere
+    service: Service = request.app.state.service
     if verb not in STATUSES or not hmac.compare_digest(form.get("csrf", ""), _csrf(request)):
-        return _page(pages.render_login_page("That form is out of date: reload the page and try again."), 403)
+        message = "That form is out of date: reload the page and try again."
+        return _refused("Not done", message, 403, _header(service, holder), back)
     try:
         decision = Decision(reason=form.get("reason", ""), until=form.get("until"))
-        decide(request.app.state.service, holder, rec_id, verb, decision)
+        decide(service, holder, rec_id, verb, decision)
     except Problem as exc:
-        return _page(pages.render_login_page(exc.detail), exc.status)
-    back = form.get("next", "/")
-    ours = back.startswith("/") and not back.startswith("//") and "\\" not in back  # never another site
-    return RedirectResponse(back if ours else "/", status_code=303)
+        title = "Not allowed" if exc.status == 403 else "Not done"
+        return _refused(title, exc.detail, exc.status, _header(service, holder), back)
+    return RedirectResponse(back, status_code=303)
 
 
 def _row_of(rec: Recommendation) -> dict[str, Any]:

@@ -29,14 +29,15 @@ CLOSED_FOR_COOLDOWN = (Status.DONE, Status.DISMISSED)
 DEFAULT_EXPIRY_GRACE_DAYS = 14
 
 
-def refusal(rec_id: str, current: str, wanted: str) -> str | None:
-    """Why a person may not move a recommendation from ``current`` to ``wanted``; None if they may."""
+def refusal(rec_id: str, current: str, wanted: str, reopen: str = "kamengine recs reopen {id}") -> str | None:
+    """Why a person may not move a recommendation from ``current`` to ``wanted``; None if they may. ``reopen``:
+    how the asker reopens one (the command line's way, or the API's)."""
     if wanted == Status.OPEN:
         return (
             None if current in REOPENABLE else f"{rec_id} is {current}; only done, dismissed or expired advice reopens"
         )
     if current in (Status.DONE, Status.DISMISSED):
-        return f"{rec_id} is {current}; reopen it first (kamengine recs reopen {rec_id})"
+        return f"{rec_id} is {current}; reopen it first ({reopen.format(id=rec_id)})"
     if current == Status.RESOLVED and wanted != Status.DISMISSED:
         return f"{rec_id} is resolved (its reason is gone); it can only be dismissed"
     return None
@@ -55,21 +56,24 @@ def latest_snooze_end(today: dt.date) -> dt.date:
         return today.replace(year=today.year + 1, day=28)
 
 
-def decision_error(wanted: str, reason: str, until: dt.date | None, today: dt.date) -> str | None:
-    """What is wrong with a decision whatever it is about (a usage mistake); None if nothing."""
+def decision_error(wanted: str, reason: str, until: dt.date | None, today: dt.date, prefix: str = "--") -> str | None:
+    """What is wrong with a decision whatever it is about (a usage mistake); None if nothing. ``prefix`` names
+    the fields as the asker wrote them: ``--reason`` on the command line, ``reason`` in the API's JSON body."""
     if len(reason) > MAX_REASON:
-        return f"--reason is {len(reason):,} characters long: at most {MAX_REASON:,}"
+        return f"{prefix}reason is {len(reason):,} characters long: at most {MAX_REASON:,}"
     if wanted == Status.DISMISSED and not reason.strip():
-        return "a dismissal needs a reason (--reason): it is kept with the recommendation for whoever looks next"
+        return f"a dismissal needs a reason ({prefix}reason): it is kept with the recommendation for whoever looks next"
     if wanted == Status.SNOOZED:
         if until is None:
-            return "a snooze needs an end date (--until)"
+            return f"a snooze needs an end date ({prefix}until)"
         if until < today:
-            return f"--until {until.isoformat()} is in the past: a snooze ends today ({today.isoformat()}) or later"
+            return (
+                f"{prefix}until {until.isoformat()} is in the past: a snooze ends today ({today.isoformat()}) or later"
+            )
         latest = latest_snooze_end(today)
         if until > latest:
             return (
-                f"--until {until.isoformat()} is more than a year ahead: a snooze ends by {latest.isoformat()}"
+                f"{prefix}until {until.isoformat()} is more than a year ahead: a snooze ends by {latest.isoformat()}"
                 " at the latest (dismiss, with a reason, what will not matter within a year)"
             )
     return None

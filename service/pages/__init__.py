@@ -25,8 +25,12 @@ The service's routes and ``kamengine report account`` call only these:
 ``render_login_page(error, *, action="/login") -> str``
     A form posting ``token`` to ``action``, with ``error`` (the service's words) above it.
 
+``render_error_page(title, message, *, back="/") -> str``
+    What went wrong with a signed-in reader's request, in the service's words, and a link back.
+
 Every served page also takes ``nav``: (label, address) pairs for links in its header (the
-service's own routes; the standalone page has none).
+service's own routes; the standalone page has none), and ``signed_in``: who reads it, shown
+with a button that signs out.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from __future__ import annotations
 from .account import render_account_page
 from .environment import STATIC_DIR
 from .forms import VERBS
-from .portfolio import account_path, render_login_page, render_portfolio_page
+from .portfolio import account_path, render_error_page, render_login_page, render_portfolio_page
 from .summary import AccountSummary, Layer, account_summary
 from .week import render_my_week_page
 
@@ -46,6 +50,7 @@ __all__ = [
     "account_path",
     "account_summary",
     "render_account_page",
+    "render_error_page",
     "render_login_page",
     "render_my_week_page",
     "render_portfolio_page",

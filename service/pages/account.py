@@ -53,10 +53,12 @@ def render_account_page(
     form_fields: Mapping[str, str] | None = None,
     today: dt.date | None = None,
     nav: Nav = (),
+    signed_in: str | None = None,
     actionable: Collection[str] | None = None,
+    statuses: Mapping[str, str] | None = None,
 ) -> str:
     """The account page; see the package's documentation. ``actionable``: the recommendations the reader
-    may decide on (None: all) — the others get no buttons."""
+    may decide on (None: all) — the others get no buttons; ``statuses``: what people decided of them."""
     facts = compute_facts(snapshot)
     own = sorted(
         (r for r in recommendations if r.account_id == snapshot.account.id), key=lambda r: (r.due, -r.priority, r.id)
@@ -81,6 +83,7 @@ def render_account_page(
         "account.html",
         standalone=standalone,
         nav=nav,
+        signed_in=signed_in,
         account=snapshot.account,
         as_of=snapshot.as_of,
         summary=summary_from_facts(snapshot, facts, own),
@@ -90,7 +93,7 @@ def render_account_page(
         closed=[deal for deal in snapshot.opportunities if deal.id not in live_ids],
         advice=[_line(r, deal_names, by_id) for r in own],
         team=[(member, owned[member.id]) for member in snapshot.team],
-        buttons=buttons(decidable, url_for, form_fields, today or dt.date.today()),
+        buttons=buttons(decidable, url_for, form_fields, today or dt.date.today(), statuses),
     )
 
 
@@ -116,8 +119,9 @@ def chart_steps(roots: Sequence[Node]) -> list[Step]:
         tail: list[Step | Node] = []
         if item.reports:
             tail += [Step("open_row"), *item.branches]
-            if item.leaves:
-                tail += [Step("open_stack"), *(Step("leaf", leaf.card) for leaf in item.leaves), Step("close_stack")]
+            if item.leaves:  # the stack is headed by whom they report to: stacked is not reporting to the one above
+                leaves = [Step("leaf", leaf.card) for leaf in item.leaves]
+                tail += [Step("open_stack", item.card), *leaves, Step("close_stack")]
             tail.append(Step("close_row"))
         tail.append(Step("close_node"))
         todo.extend(reversed(tail))

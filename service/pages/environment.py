@@ -40,11 +40,14 @@ def environment() -> ImmutableSandboxedEnvironment:
     return env
 
 
-def render(template: str, *, standalone: bool, nav: Nav = (), **context: Any) -> str:
-    """A whole page; ``standalone`` puts the stylesheet inside it and drops ``nav``, else it links ``/static/``."""
+def render(template: str, *, standalone: bool, nav: Nav = (), signed_in: str | None = None, **context: Any) -> str:
+    """A whole page; ``standalone`` puts the stylesheet inside it and drops ``nav``, else it links ``/static/``.
+    ``signed_in``: who the reader is, shown in the header with a way to sign out."""
     css = Markup((STATIC_DIR / STYLESHEET).read_text(encoding="utf-8")) if standalone else None
     links = () if standalone else tuple(nav)
-    return environment().get_template(template).render(standalone=standalone, inline_css=css, nav=links, **context)
+    who = None if standalone else signed_in
+    page = environment().get_template(template)
+    return page.render(standalone=standalone, inline_css=css, nav=links, signed_in=who, **context)
 
 
 def _day(value: dt.date | None) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 VERBS = ("accept", "done", "dismiss", "snooze")
@@ -31,22 +31,42 @@ class Buttons:
     forms: Mapping[str, tuple[Form, ...]]
     hidden: tuple[tuple[str, str], ...]  # e.g. a CSRF token: the service's, never a user's text
     snooze_until: dt.date
+    statuses: Mapping[str, str] = field(default_factory=dict)  # rec id -> what people decided, if not open
 
     def of(self, rec_id: str) -> tuple[Form, ...]:
         return self.forms.get(rec_id, ())
+
+    def status_of(self, rec_id: str) -> str:
+        """What people decided of it so far ("accepted", "snoozed until …"); "" while it is open."""
+        return self.statuses.get(rec_id, "")
 
 
 NO_BUTTONS = Buttons({}, (), dt.date.min)
 
 
 def buttons(
-    rec_ids: Iterable[str], url_for: ActionUrlFor | None, hidden: Mapping[str, str] | None, today: dt.date
+    rec_ids: Iterable[str],
+    url_for: ActionUrlFor | None,
+    hidden: Mapping[str, str] | None,
+    today: dt.date,
+    statuses: Mapping[str, str] | None = None,
 ) -> Buttons:
-    """Forms for each of ``rec_ids``; none when ``url_for`` is None (a page only to read, the offline report)."""
+    """Forms for each of ``rec_ids`` (no button for what it already is: accepted advice has no Accept); none
+    when ``url_for`` is None (a page only to read, the offline report). ``statuses``: shown by every page."""
+    said = dict(statuses or {})
     if url_for is None:
-        return NO_BUTTONS
-    forms = {rec_id: tuple(Form(verb, url_for(rec_id, verb)) for verb in VERBS) for rec_id in rec_ids}
-    return Buttons(forms, tuple((hidden or {}).items()), today + dt.timedelta(days=SNOOZE_DAYS))
+        return Buttons({}, (), dt.date.min, said)
+    forms = {
+        rec_id: tuple(
+            Form(verb, url_for(rec_id, verb)) for verb in VERBS if not said.get(rec_id, "").startswith(_DONE[verb])
+        )
+        for rec_id in rec_ids
+    }
+    return Buttons(forms, tuple((hidden or {}).items()), today + dt.timedelta(days=SNOOZE_DAYS), said)
+
+
+#: The status a verb leads to, as ``statuses`` names it: a button for it is offered unless the advice is there.
+_DONE = {"accept": "accepted", "done": "done", "dismiss": "dismissed", "snooze": "\x00never"}  # a snooze may move
 
 
 def under(base: str) -> ActionUrlFor:

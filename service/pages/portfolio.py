@@ -22,6 +22,7 @@ def render_portfolio_page(
     account_url_for: Callable[[str], str] = account_path,
     heading: str = "Portfolio",
     nav: Nav = (),
+    signed_in: str | None = None,
 ) -> str:
     """Accounts grouped by tier (strategic first), most open advice first within a tier."""
     tiers = []
@@ -31,9 +32,18 @@ def render_portfolio_page(
         )
         if rows:
             tiers.append((tier, [(a, account_url_for(a.id)) for a in rows]))
-    return render("portfolio.html", standalone=False, nav=nav, heading=heading, tiers=tiers, total=len(accounts))
+    return render(
+        "portfolio.html", standalone=False, nav=nav, signed_in=signed_in, heading=heading, tiers=tiers,
+        total=len(accounts),
+    )  # fmt: skip
 
 
 def render_login_page(error: str | None, *, action: str = "/login", nav: Nav = ()) -> str:
     """A form posting ``token`` to ``action``; ``error`` (the service's own words) shown above it."""
     return render("login.html", standalone=False, nav=nav, error=error, action=action)
+
+
+def render_error_page(title: str, message: str, *, back: str = "/", nav: Nav = (), signed_in: str | None = None) -> str:
+    """What went wrong with a signed-in reader's request (not theirs to see, a decision the lifecycle refuses),
+    in the service's words, with a way back."""
+    return render("error.html", standalone=False, nav=nav, signed_in=signed_in, title=title, message=message, back=back)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import signal
 import subprocess
@@ -49,6 +50,8 @@ def test_serve_answers_logs_and_shuts_down_gracefully_on_sigterm(tmp_path: Path)
         ("GET", "/v1/calendar/u-ad.ics", 200),
     ]
     assert lines[-1]["principal"] == token.split("_")[1] and isinstance(lines[-1]["ms"], float)
+    assert lines[-1]["client"] == "127.0.0.1" and lines[-1]["at"].startswith(str(dt.date.today().year))
+    assert f"kamengine serving on {url}" in stderr
     assert token not in stderr  # the query's token is never logged
     assert "ERROR" not in stderr and "Traceback" not in stderr
 
@@ -66,3 +69,10 @@ def test_a_port_in_use_is_a_usage_error(tmp_path: Path) -> None:
         )  # fmt: skip
     assert done.returncode == 2
     assert f"--port {port}" in done.stderr and "Traceback" not in done.stderr
+    assert "serving on" not in done.stderr  # not said before the port is its own
+
+
+def test_an_ipv6_address_is_written_in_brackets() -> None:
+    from kamengine.service.server import address
+
+    assert (address("::1", 8765), address("127.0.0.1", 80)) == ("http://[::1]:8765", "http://127.0.0.1:80")
