@@ -35,5 +35,5 @@ def serve(host: str, port: int, db_path: str | None, no_auth: bool) -> None:
     from kamengine.service.state import Service
 
     service = Service(db_path, auth=not no_auth, config=current_config(), registry=load_registry())
-    click.echo(f"kamengine serving on http://{host}:{port} (store {service.db_path})", err=True)
-    run(create_app(service), host, port)
+    click.echo(f"kamengine: store {service.db_path}", err=True)
+    run(create_app(service), host, port)  # says where it serves once the port is its own
