@@ -30,6 +30,14 @@ COMMANDS = {
 }
 
 
+class Terminated(BaseException):
+    """SIGTERM came (a scheduler stopping the job): the command ends as Ctrl-C ends it, with exit 143."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 class _Group(click.Group):
     """Loads a command's module only when that command runs (``--help`` and ``--version`` load none),
     and turns every ``KamengineError`` into a clean message: exit 2 for a usage mistake, else 1; Ctrl-C exits 130."""
@@ -47,10 +55,15 @@ class _Group(click.Group):
         return with_examples(config_anywhere(command), cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
+        import signal
         import sqlite3
+        import threading
 
         from kamengine.engine.errors import KamengineError, UsageError
 
+        main_thread = threading.current_thread() is threading.main_thread()
+        # SIGTERM as Ctrl-C: one line, not a silent death (and what it had, restored after: a test runs many commands)
+        previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
         try:
             result = super().invoke(ctx)
             sys.stdout.flush()  # here, not at exit, where a reader gone away (`| head`) is a traceback
@@ -62,6 +75,9 @@ class _Group(click.Group):
         except KeyboardInterrupt:  # Ctrl-C: one line and the shell's code, not click's "Aborted!" (exit 1)
             click.echo("interrupted", err=True)
             raise SystemExit(130) from None
+        except Terminated:
+            click.echo("terminated", err=True)
+            raise SystemExit(143) from None
         except UsageError as exc:
             raise click.UsageError(str(exc)) from None
         except KamengineError as exc:
@@ -71,6 +87,9 @@ class _Group(click.Group):
             from kamengine.engine.store.store import Store
 
             raise click.ClickException(trouble(exc, Store.last_path)) from None
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
 
 
 @click.group(

@@ -26,15 +26,16 @@ from typing import Any
 
 from ..errors import KamengineError, plain
 from .executor import Answer, Job, Task
-from .signals import Interrupted, check, ignore_interrupts, interrupts_ignored_by_children, wakeup
+from .signals import Interrupted, check, ignore_interrupts, interrupts_held_for_children, wakeup
 from .worker import Evaluation
 
 _STARTED = "started"  # a worker's first message when it is ready; anything else says why not
 
 
-def _worker_main(conn: Connection, job: Job) -> None:
+def _worker_main(conn: Connection) -> None:
     ignore_interrupts()
     try:
+        job: Job = conn.recv()  # sent once the process runs: see _Worker.brief
         evaluation = Evaluation(job)
     except Exception as exc:  # told to the supervisor, which stops the run: every account would fail
         conn.send(plain(exc))
@@ -59,16 +60,26 @@ def _receive_tasks(conn: Connection, inbox: queue.SimpleQueue[Task | None]) -> N
 
 
 class _Worker:
-    def __init__(self, context: Any, job: Job) -> None:
+    def __init__(self, context: Any) -> None:
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child, job), daemon=True)
-        with interrupts_ignored_by_children():
+        # The job is not an argument: multiprocessing writes a spawned process's arguments while it still holds
+        # the other end of that pipe, so a child killed while starting (SIGTERM to the process group) left this
+        # process blocked on the write for ever. It goes through our own pipe instead (``brief``).
+        self.process = context.Process(target=_worker_main, args=(child,), daemon=True)
+        with interrupts_held_for_children():
             self.process.start()
         child.close()
         self.tasks: deque[Task] = deque()  # sent, in the order the worker handles them
         self.started = False  # its first message says whether it could build its evaluation
         self.broken = False  # its pipe broke: it died, and is never written to again
         self.since: float | None = None  # when it began the account it is on
+
+    def brief(self, job: Job) -> None:
+        """Send the job; a worker that died meanwhile is found by its sentinel, as any death."""
+        try:
+            self.conn.send(job)
+        except OSError:
+            self.broken = True
 
     def start(self, message: str) -> None:
         if message != _STARTED:
@@ -125,7 +136,9 @@ class ProcessExecutor:
         self.restarts = 0
 
     def run(self, job: Job, tasks: Iterable[Task], on_answer: Callable[[Answer], None]) -> None:
-        workers = [_Worker(self.context, job) for _ in range(self.size)]
+        workers = [_Worker(self.context) for _ in range(self.size)]
+        for worker in workers:  # all started first: they import and build their rules side by side
+            worker.brief(job)
         source: Iterator[Task] = iter(tasks)
         retry: deque[Task] = deque()  # tasks a dead worker had queued but not started
         exhausted = False
@@ -197,7 +210,8 @@ class ProcessExecutor:
         lost = worker.tasks.popleft()
         on_answer(Answer(lost.origin, self.identify(lost), error=f"{lost.origin}: {why}"))
         retry.extend(worker.tasks)
-        workers.append(_Worker(self.context, job))
+        workers.append(_Worker(self.context))
+        workers[-1].brief(job)
         self.restarts += 1
 
 

@@ -16,6 +16,7 @@ import signal
 import socket
 import threading
 from collections.abc import Iterator
+from multiprocessing import resource_tracker
 from types import FrameType
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -83,21 +84,26 @@ def wakeup() -> list[socket.socket]:
 
 
 def ignore_interrupts() -> None:
-    """In a worker process: SIGINT is for the supervisor, which stops the workers itself."""
+    """In a worker process, first thing: SIGINT is for the supervisor, which stops the workers itself. A SIGINT
+    that came while it started waited, blocked (``interrupts_held_for_children``), and is dropped here."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 @contextlib.contextmanager
-def interrupts_ignored_by_children() -> Iterator[None]:
-    """While a worker process starts: it inherits SIGINT ignored (a new interpreter keeps it so), and a
-    SIGINT to this process meanwhile waits, blocked, for the handler it had (on Linux, blocked is never ignored)."""
+def interrupts_held_for_children() -> Iterator[None]:
+    """While a worker process starts: SIGINT blocked in this thread, so the new process begins with it blocked
+    (a signal mask outlives exec) and a Ctrl-C to the process group waits in it until ``ignore_interrupts``.
+    This process keeps its handler: a SIGINT meanwhile is taken by another thread and noted, never dropped (an
+    ignored signal would be discarded, whoever blocks it)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    # multiprocessing starts its resource tracker with the first process, and unblocks SIGINT when it has:
+    # started here first, it cannot undo the block below.
+    resource_tracker.ensure_running()
     previous_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
         signal.pthread_sigmask(signal.SIG_SETMASK, previous_mask)

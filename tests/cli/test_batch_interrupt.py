@@ -67,3 +67,27 @@ def test_a_signal_stops_the_run_in_one_line_and_resume_finishes_it(tmp_path: Pat
         assert conn.execute("select status from runs").fetchall() == [("finished",)]
         done = "select count(distinct account_id) from run_accounts where status = 'done'"
         assert conn.execute(done).fetchone() == (12,)
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_to_the_group_while_workers_start_ends_the_run_at_once(tmp_path: Path, signum: int, code: int) -> None:
+    """A worker killed while it starts once held the supervisor on a pipe for ever (SIGTERM), and a Ctrl-C then
+    was dropped (the run went on to the end): at every moment of the start, the run now ends in one line."""
+    folder = _portfolio(tmp_path / "p", 12)
+    env = {**os.environ, "KAMENGINE_HOME": str(tmp_path), "KAMENGINE_FAULT_INJECT": "sleep:0.2"}
+    for attempt, delay in enumerate((0.2, 0.5, 0.8, 1.1, 1.4)):
+        db = tmp_path / f"k{attempt}.db"
+        args = [str(SCRIPT), "batch", "--source", f"file:{folder}", "--db", str(db), "--workers", "2"]
+        process = subprocess.Popen(args, env=env, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        time.sleep(delay)
+        os.killpg(process.pid, signum)
+        try:
+            _, stderr = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            pytest.fail(f"still running 30 s after the signal at {delay} s")
+        assert process.returncode == code, (delay, stderr)
+        assert "Traceback" not in stderr and stderr.splitlines()[-1] in (
+            "interrupted", "terminated", f"interrupted after {_done(db)} accounts; run kamengine batch --resume"
+        ), (delay, stderr)  # fmt: skip
