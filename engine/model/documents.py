@@ -161,8 +161,9 @@ def load(
     return parse(text, source, error, aliases)
 
 
-#: What YAML aliases may expand to in a playbook: far more than any playbook needs, far less
-#: than a "billion laughs" document (a kilobyte that expands to gigabytes).
+#: How many values YAML aliases may add to a playbook when expanded: far more than any playbook needs,
+#: far less than a "billion laughs" document (a kilobyte that expands to gigabytes). A document's own
+#: values are bounded by its size ([limits]), not by this.
 MAX_EXPANDED_NODES = 100_000
 
 
@@ -199,14 +200,14 @@ def _check_aliases(root: yaml.Node, source: str, error: type[InputError], allowe
         children = node.value if isinstance(node, yaml.SequenceNode) else ()
         if isinstance(node, yaml.MappingNode):
             children = [part for pair in node.value for part in pair]
-        total = 1 + sum(size(child) for child in children)
+        total = 1 + sum(size(child) for child in children)  # each node once: linear, however much it expands
         open_.discard(key)
-        if total > MAX_EXPANDED_NODES:
-            raise error([f"{source}: YAML aliases expand to more than {MAX_EXPANDED_NODES} values"])
         sizes[key] = total
         return total
 
-    size(root)
+    # Expanded, the document has size(root) values; written, len(sizes): aliases add the difference.
+    if size(root) - len(sizes) > MAX_EXPANDED_NODES:
+        raise error([f"{source}: YAML aliases expand to more than {MAX_EXPANDED_NODES:,} values more than are written"])
 
 
 class _Duplicate(ValueError):
@@ -249,10 +250,11 @@ def _mb(size: int) -> str:
 
 
 def _json_lines(text: str) -> Lines:
-    # JSON is (nearly) YAML, so the YAML composer gives JSON files line numbers too.
+    # JSON is (nearly) YAML, so the YAML composer gives JSON files line numbers too; a message it cannot
+    # place is still said, without a line (never the composer's own complaint instead of it).
     try:
         node, data = _compose(text)
-    except (yaml.YAMLError, ValueError):
+    except (yaml.YAMLError, ValueError, InputError, RecursionError):
         return {}
     lines: Lines = {}
     if node is not None:

@@ -80,12 +80,33 @@ def test_yaml_aliases_are_refused_in_a_snapshot_and_bounded_in_a_playbook(tmp_pa
     playbook.write_text(BOMB + body, encoding="utf-8")
     started = time.monotonic()
     result = _kamengine("rules", "catalogue", "--rules", str(playbook))
-    assert result.exit_code == 1 and "YAML aliases expand to more than 100000 values" in result.stderr
+    assert (
+        result.exit_code == 1
+        and "YAML aliases expand to more than 100,000 values more than are written" in result.stderr
+    )
     assert time.monotonic() - started < 10
     looping = tmp_path / "loop.yaml"
     looping.write_text("playbook: p\nparameters: &x {again: *x}\nrules: []\n", encoding="utf-8")
     result = _kamengine("rules", "validate", str(looping))
     assert result.exit_code == 1 and "refers to itself" in result.stderr
+
+
+def test_a_large_snapshot_without_aliases_is_read_and_its_mistakes_named_by_line(tmp_path: Path) -> None:
+    """Only what aliases add is bounded: 120,000 values written out are a big snapshot, not a bomb; and a
+    mistake in a big JSON file is named with its line (it was "YAML aliases expand…", or a 500 in the service)."""
+    data = _example()
+    data["account"]["extra"] = {"readings": list(range(120_000))}
+    big = tmp_path / "big.yaml"
+    big.write_text("# YAML, written in its JSON-like flow style\n" + json.dumps(data), encoding="utf-8")
+    assert _kamengine("advise", str(big), "-f", "json").exit_code == 0
+    data["activities"][-1]["contact_ids"] = ["c-nobody"]  # after the readings: far down the file
+    text = json.dumps(data, indent=1)
+    bad = tmp_path / "big-one-mistake.json"
+    bad.write_text(text, encoding="utf-8")
+    result = _kamengine("advise", str(bad))
+    line = next(n for n, t in enumerate(text.splitlines(), start=1) if '"c-nobody"' in t)
+    assert result.exit_code == 1 and "YAML" not in result.stderr
+    assert f"{bad}:{line - 1}: activities[" in result.stderr or f"{bad}:{line}: activities[" in result.stderr
 
 
 def test_duplicate_keys_are_errors_in_json_as_in_yaml(tmp_path: Path) -> None:
