@@ -161,10 +161,14 @@ def csv_text(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], excel: b
 
 
 def _csv_cell(value: Any) -> Any:
-    """Texts safe for a spreadsheet; numbers stay numbers (-0.5 is not a formula)."""
+    """Texts safe for a spreadsheet; numbers stay numbers (-0.5 is not a formula). A carriage return is a line
+    break: the writer quotes a cell with one (it quoted only "\n"), so a cell never splits into a row that
+    starts a formula."""
     if isinstance(value, list | tuple):
-        return spreadsheet_safe("; ".join(text(item) for item in value))
-    return spreadsheet_safe(value) if isinstance(value, str) else text(value)
+        value = "; ".join(text(item) for item in value)
+    if not isinstance(value, str):
+        return text(value)
+    return spreadsheet_safe(value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def json_text(documents: Sequence[Any]) -> str:

@@ -38,7 +38,7 @@ from typing import Any, TypeVar
 from kamengine.engine.plugin import Change, EmitContext, Emitter, Outgoing, Recommendation, hookimpl
 from kamengine.engine.plugin.changes import pages
 from kamengine.engine.plugin.deadlines import DeadlineExceeded, in_thread
-from kamengine.engine.plugin.secrets import REDACTED, redact
+from kamengine.engine.plugin.secrets import REDACTED, has_redacted_query, redact
 
 SECRET_ENV = "KAMENGINE_WEBHOOK_SECRET"
 AUTH_ENV = "KAMENGINE_WEBHOOK_AUTH"
@@ -181,6 +181,11 @@ def _request(target: str, body: bytes) -> tuple[str, dict[str, str]]:
     if "@" in parts.netloc:
         userinfo, host = parts.netloc.rsplit("@", 1)
         url, credentials = urllib.parse.urlunsplit(parts._replace(netloc=host)), urllib.parse.unquote(userinfo)
+    if has_redacted_query(url):  # the store kept the URL without its secret: posting it would only be refused
+        raise RuntimeError(
+            f"the secret in the query of {redact(target)} is not stored: give the receiver the secret as "
+            f"user:password@ (its password from {AUTH_ENV}) or as the signature's {SECRET_ENV}"
+        )
     if credentials == REDACTED:  # a delivery from the store: its credentials were not kept there
         credentials = os.environ.get(AUTH_ENV)
         if not credentials:

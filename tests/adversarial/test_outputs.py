@@ -130,6 +130,7 @@ def _hostile_example(tmp_path: Path) -> Path:
     data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     data["contacts"][0]["name"] = '=HYPERLINK("http://evil.example","click")'
     data["contacts"][1]["name"] = "Ana\r\nRuiz\x1b[2J\x1b[31m"
+    data["contacts"][2]["name"] = "Lena\r=1+1"  # a bare carriage return: a new row to a spreadsheet
     path = tmp_path / "hostile.json"
     path.write_text(json.dumps(data, default=str), encoding="utf-8")
     return path
@@ -142,6 +143,15 @@ def test_csv_cells_never_start_a_formula(tmp_path: Path) -> None:
     assert titles and all(not t.startswith(("=", "+", "-", "@")) for t in titles)
     formulas = [cell for row in rows for cell in row.values() if cell and cell.startswith(("=", "+", "-", "@"))]
     assert formulas == []
+    for command in (
+        ["advise", str(_hostile_example(tmp_path))],
+        ["plan", str(_hostile_example(tmp_path)), "--week", "all"],
+    ):
+        raw = _kamengine(*command, "-f", "csv").stdout
+        widths = {len(row) for row in csv.reader(io.StringIO(raw, newline=""))}
+        assert len(widths) == 1, widths  # every row as wide as the header: no cell split a row
+        cells = [cell for row in csv.reader(io.StringIO(raw, newline="")) for cell in row]
+        assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@"))]
 
 
 def test_control_characters_are_shown_not_acted_on(tmp_path: Path) -> None:
@@ -169,3 +179,15 @@ def test_a_file_is_written_whole_or_not_at_all(tmp_path: Path, monkeypatch: pyte
     monkeypatch.undo()
     result = _kamengine("advise", str(EXAMPLE), "--emit", f"json:{target}")
     assert result.exit_code == 0 and json.loads(target.read_text(encoding="utf-8"))
+
+
+def test_secrets_under_any_name_in_a_query_are_hidden_and_a_stored_one_is_not_posted(tmp_path: Path) -> None:
+    hook = "http://127.0.0.1:1/hook?access_token=SEKRET1&client_secret=SEKRET2&api-key=SEKRET3&page=2"
+    db = tmp_path / "k.db"
+    result = _kamengine("batch", "--source", f"file:{EXAMPLE}", "--db", str(db), "--emit", f"webhook:{hook}")
+    assert result.exit_code == 1 and "SEKRET" not in result.output
+    with sqlite3.connect(db) as conn:
+        (stored,) = conn.execute("select emitter from deliveries").fetchone()
+    assert stored == "webhook:http://127.0.0.1:1/hook?access_token=***&client_secret=***&api-key=***&page=2"
+    later = _kamengine("deliver", "--db", str(db))  # the secret is gone: say so, never post "***" as it
+    assert later.exit_code == 1 and "the secret in the query of" in later.stderr and "is not stored" in later.stderr
