@@ -59,7 +59,7 @@ class _Group(click.Group):
         import sqlite3
         import threading
 
-        from kamengine.engine.errors import KamengineError, UsageError
+        from kamengine.engine.errors import KamengineError, UsageError, printable_lines
 
         main_thread = threading.current_thread() is threading.main_thread()
         # SIGTERM as Ctrl-C: one line, not a silent death (and what it had, restored after: a test runs many commands)
@@ -79,9 +79,9 @@ class _Group(click.Group):
             click.echo("terminated", err=True)
             raise SystemExit(143) from None
         except UsageError as exc:
-            raise click.UsageError(str(exc)) from None
-        except KamengineError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.UsageError(printable_lines(str(exc))) from None
+        except KamengineError as exc:  # its data's control characters shown, never acted on by the terminal
+            raise click.ClickException(printable_lines(str(exc))) from None
         except sqlite3.Error as exc:  # the store: busy, full, read-only or damaged, while in use
             from kamengine.engine.store.files import trouble
             from kamengine.engine.store.store import Store

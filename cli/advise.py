@@ -20,7 +20,7 @@ from .options import (
     output_options,
     playbook_options,
 )
-from .runtime import load_registry, make_emitters, make_engine, make_sources, progress_bar
+from .runtime import load_registry, make_emitters, make_engine, make_sources, progress_bar, say
 
 if TYPE_CHECKING:
     from .output import Output
@@ -75,14 +75,14 @@ def advise(
     ):
         result = kamengine.advise(
             readers, as_of=as_of.date() if as_of else None, explain=explain, emit=emitters, stream=stream,
-            on_failure=lambda message: click.echo(f"Error: {message}", err=True), on_account=tick,
+            on_failure=say, on_account=tick,
         )  # fmt: skip
     for delivered in result.deliveries:
         name = delivered.emitter.PLUGIN_NAME
         if not delivered.ok:
-            click.echo(f"Error: emitter '{name}' failed: {delivered.message}", err=True)
+            say(f"emitter '{name}' failed: {delivered.message}")
         elif delivered.emitter.target not in (None, "-"):
-            click.echo(f"{name}: {delivered.message}", err=True)
+            say(f"{name}: {delivered.message}", "")
     if not result.ok:
         raise SystemExit(1)
 

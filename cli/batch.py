@@ -21,7 +21,7 @@ from .options import (
     map_option,
     playbook_options,
 )
-from .runtime import current_config, load_registry, make_emitters, make_engine, make_sources
+from .runtime import current_config, load_registry, make_emitters, make_engine, make_sources, say
 
 
 @click.command()
@@ -116,10 +116,10 @@ def batch(
         err=True,
     )
     for failure in result.failures:
-        click.echo(f"  failed: {failure}", err=True)
+        say(failure, "  failed: ")
     for delivery in result.deliveries:
         state = "delivered" if delivery.ok else "NOT delivered"
-        click.echo(f"  {state} via {delivery.emitter} ({delivery.changes}): {delivery.message}", err=True)
+        say(f"{state} via {delivery.emitter} ({delivery.changes}): {delivery.message}", "  ")
     if not result.ok:
         raise SystemExit(1)
 
@@ -163,7 +163,7 @@ def deliver(db_path: str | None) -> None:
     for delivery in delivered:
         state = "delivered" if delivery.ok else "NOT delivered"
         what = f"{delivery.run_id}; {delivery.changes}"
-        click.echo(f"{state} via {delivery.emitter} ({what}): {delivery.message}", err=True)
+        say(f"{state} via {delivery.emitter} ({what}): {delivery.message}", "")
     if not delivered:
         click.echo("nothing to deliver", err=True)
     store.close()

@@ -20,7 +20,7 @@ from .options import (
     playbook_options,
 )
 from .plan_render import render
-from .runtime import load_registry, make_engine, make_sources
+from .runtime import load_registry, make_engine, make_sources, say
 
 if TYPE_CHECKING:
     from kamengine.engine.model.recommendation import Recommendation
@@ -117,7 +117,7 @@ def _advice(
         readers = make_sources(registry, [f"file:{path}" for path in paths])
         readers += make_sources(registry, sources, column_map=column_map)
         with make_engine(registry, rule_paths, no_builtin, params, engine, lang=lang, crisis=crisis) as kamengine:
-            result = kamengine.advise(readers, as_of=day, on_failure=lambda m: click.echo(f"Error: {m}", err=True))
+            result = kamengine.advise(readers, as_of=day, on_failure=say)
             return result.recommendations, kamengine.config.plan, bool(result.failures)
     from kamengine.engine.store.records import plan_advice
     from kamengine.engine.store.statuses import LIVE

@@ -10,7 +10,7 @@ import click
 from kamengine.engine.store.statuses import LIVE, Status
 
 from .options import db_option, output_options
-from .runtime import open_store
+from .runtime import open_store, say
 
 if TYPE_CHECKING:
     from .output import Output
@@ -127,7 +127,7 @@ def _report(store: Any, rec_ids: tuple[str, ...], status: Status, by: str, reaso
     decisions = decide(store, rec_ids, status, by, reason, until)
     for decision in decisions:
         if decision.row is None:
-            click.echo(f"Error: {decision.error}", err=True)
+            say(str(decision.error))
             continue
         row = decision.row
         state = f"snoozed until {row['snoozed_until']}" if row["status"] == Status.SNOOZED else row["status"]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .options import _params, as_of_option
-from .runtime import current_config, load_registry, make_sources
+from .runtime import current_config, load_registry, make_sources, say
 
 if TYPE_CHECKING:
     from kamengine.engine.authoring.impact import Impact
@@ -92,7 +92,7 @@ def impact(
                 raise click.ClickException(f"{option}: {exc}".replace(written, name)) from None
     result = run_impact(specs[0], specs[1], readers, as_of.date() if as_of else None, workers, examples)
     for failure in result.failures:
-        click.echo(f"Error: {failure}", err=True)
+        say(failure)
     text = {"json": _json, "markdown": _markdown, "table": _table}[output_format](result)
     click.echo(text, nl=False)
     if result.failures or (fail_on_change and result.changed):

@@ -19,13 +19,20 @@ if TYPE_CHECKING:
     from kamengine.engine.store.store import Store
 
 
+def say(message: str, prefix: str = "Error: ") -> None:
+    """One message on standard error, its data's control characters shown, never acted on by the terminal."""
+    from kamengine.engine.errors import printable_lines
+
+    click.echo(prefix + printable_lines(message), err=True)
+
+
 def load_registry() -> Registry:
     """The plugins of this run; a plugin that failed is reported on stderr, not fatal."""
     from kamengine.engine.plugin.registry import Registry
 
     registry = Registry()
     for warning in registry.warnings:
-        click.echo(f"Warning: {warning}", err=True)
+        say(warning, "Warning: ")
     return registry
 
 
@@ -67,7 +74,7 @@ def make_engine(
         lang=lang,
     )
     for notice in built.spec.notices:
-        click.echo(f"Notice: {notice}", err=True)
+        say(notice, "Notice: ")
     return built
 
 
@@ -86,7 +93,7 @@ def make_sources(
         takers = " and ".join(name for name, cls in registry.sources.items() if cls.TAKES_COLUMN_MAP)
         raise click.BadParameter(f"renames the columns of {takers} sources; give one with {option}", param_hint="--map")
     for source in sources:
-        source.on_notice = lambda message: click.echo(f"Notice: {message}", err=True)
+        source.on_notice = lambda message: say(message, "Notice: ")
     return sources
 
 

@@ -5,6 +5,23 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 
+#: Control characters (and DEL and the C1 range), and the marks that reorder text on screen (bidi overrides):
+#: in a table or a message they move the cursor, clear the screen, start a line or reverse what follows;
+#: shown as ``\\n``, ``\\x1b``, ``\\u202e`` instead.
+_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+_CONTROLS.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
+_CONTROLS.update({code: f"\\u{code:04x}" for code in (0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))})
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character written as an escape, for a terminal or a Markdown table."""
+    return text.translate(_CONTROLS)
+
+
+def printable_lines(text: str) -> str:
+    """``printable`` line by line: a message of several lines keeps its lines, and nothing else moves the cursor."""
+    return "\n".join(printable(line) for line in text.split("\n"))
+
 
 class KamengineError(Exception):
     """Root of every error kamengine reports to a user (never shown with a traceback)."""
@@ -17,7 +34,7 @@ class InputError(KamengineError):
     """
 
     def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = list(problems)
+        self.problems = [printable(problem) for problem in problems]  # one line each, whatever the data held
         super().__init__("\n".join(self.problems))
 
     def __reduce__(self) -> tuple[type[InputError], tuple[list[str]]]:

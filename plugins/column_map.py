@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
 
 from kamengine.engine.errors import did_you_mean
+from kamengine.engine.model.documents import SETTINGS_BYTES, read_text
 from kamengine.engine.plugin import ActionCatalogue, InputError, Source
 
 from .tabular_columns import TABLES
@@ -37,12 +37,10 @@ def is_column(table: str, name: str) -> bool:
 
 def load_column_map(path: str) -> ColumnMap:
     """The renames of a mapping file; every mistake in it is a problem naming the file, table and key."""
+    # A regular file of a megabyte at most: a pipe or a device (--map /dev/zero) is refused, never read.
+    text, _ = read_text(path, InputError, SETTINGS_BYTES, "a column map is at most 1 MB")
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError([f"{path}: cannot read ({exc.strerror})"]) from None
-    except UnicodeDecodeError as exc:
-        raise InputError([f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError([f"{path}: invalid TOML: {exc}"]) from None
     problems: list[str] = []

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ..errors import InputError, KamengineError, plain
+from ..errors import InputError, KamengineError, plain, printable
 from ..evaluate.explain import held_conditions
 from ..model.recommendation import Recommendation
 from ..plugin.deadlines import alarm
@@ -59,7 +59,7 @@ def advise_sources(
                 if record.snapshot is None:
                     fail(str(record.error))
                 elif (first := seen.setdefault(record.snapshot.account.id, record.origin)) != record.origin:
-                    fail(f"{record.origin}: account '{record.snapshot.account.id}' is already at {first}")
+                    fail(f"{record.origin}: account '{printable(record.snapshot.account.id)}' is already at {first}")
                 else:
                     _advise_one(advisor, record, as_of, explain, result, fail, account_seconds, on_account, keep)
         except InputError as exc:  # the location itself is unusable

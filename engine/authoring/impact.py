@@ -22,7 +22,7 @@ from typing import Any
 
 from ..advise.advisor import EngineName, durable_available
 from ..advise.setup import AdvisorSpec, playbook_paths
-from ..errors import KamengineError
+from ..errors import KamengineError, printable
 from ..evaluate.facts import Facts
 from ..evaluate.ranking import Advice
 from ..model.config import Config
@@ -215,7 +215,7 @@ def _records(sources: Sequence[Source], failures: list[str]) -> Iterator[tuple[i
 def _collect(result: Impact, answers: Iterable[_Answer], examples: int, seen: dict[str, str]) -> None:
     for answer in answers:
         if answer.error is None and (first := seen.setdefault(answer.account, answer.origin)) != answer.origin:
-            result.failures.append(f"{answer.origin}: account '{answer.account}' is already at {first}")
+            result.failures.append(f"{answer.origin}: account '{printable(answer.account)}' is already at {first}")
             continue
         if answer.error is not None:
             result.failures.append(answer.error)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from ..advise.setup import AdvisorSpec
-from ..errors import plain
+from ..errors import plain, printable
 from ..plugin.registry import Registry
 from ..plugin.sources import Source
 from ..store.lifecycle import AccountOutcome
@@ -89,12 +89,13 @@ def run_batch(
             # An account read twice: the first in the source is advised, a later one is an error
             # (whichever worker answered first: the outcome must not depend on it).
             first = kept.get(answer.account_id)
+            account = printable(answer.account_id)
             if first is not None and order.get(first, 0) < order.get(answer.origin, 0):
-                fail(answer, f"{answer.origin}: account '{answer.account_id}' is already at {first}", answer.origin)
+                fail(answer, f"{answer.origin}: account '{account}' is already at {first}", answer.origin)
             else:
                 if first is not None:
                     other = Answer(first, answer.account_id)
-                    fail(other, f"{first}: account '{answer.account_id}' is already at {answer.origin}", first)
+                    fail(other, f"{first}: account '{account}' is already at {answer.origin}", first)
                 kept[answer.account_id] = answer.origin
                 outcome = store.apply(run_id, answer.advice, answer.origin)
                 for key, value in vars(outcome).items():

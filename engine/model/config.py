@@ -7,6 +7,7 @@ model; every effective value remembers where it came from, for ``kamengine confi
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import InputError, UsageError, did_you_mean
+from .documents import SETTINGS_BYTES, read_text
 from .i18n import DEFAULT_LANGUAGE
 from .limits import Limits
 from .plan_settings import PlanSettings, Urgency
@@ -146,16 +148,13 @@ def load_config(path: Path | None) -> Config:
     config = Config()
     for name in ("lang", "gift_cap", "festivals", "crisis", "plan", "limits"):
         config.origins[name] = "default"
-    if path is None:
+    if path is None or str(path) == os.devnull:  # --config /dev/null: the defaults, as an empty file gives
         return config
+    text, _ = read_text(str(path), ConfigError, SETTINGS_BYTES, "a settings file is at most 1 MB")  # no pipe, no device
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"{path}: invalid TOML: {exc}"]) from None
-    except OSError as exc:
-        raise ConfigError([f"{path}: cannot read ({exc.strerror})"]) from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError([f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:

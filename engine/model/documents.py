@@ -62,11 +62,17 @@ class Document:
         return f"{location}: {format_path(path)}" if path else location
 
 
-def read_text(path: str, error: type[InputError] = InputError, max_bytes: int | None = None) -> tuple[str, str]:
+#: A settings or column-map file: a few hundred lines at most; a megabyte is plenty.
+SETTINGS_BYTES = 1024 * 1024
+
+
+def read_text(
+    path: str, error: type[InputError] = InputError, max_bytes: int | None = None, limit: str = "[limits] snapshot_mb"
+) -> tuple[str, str]:
     """Return ``(text, display name)`` for a regular file of at most ``max_bytes``, ``-`` meaning standard input.
 
     A FIFO, a device (``/dev/zero``) or a file over the limit is refused before it is read:
-    reading it could take forever or take all the memory.
+    reading it could take forever or take all the memory. ``limit`` says where the limit is set.
     """
     if path == "-":
         data = sys.stdin.buffer.read(max_bytes + 1) if max_bytes is not None else sys.stdin.buffer.read()
@@ -83,16 +89,16 @@ def read_text(path: str, error: type[InputError] = InputError, max_bytes: int | 
         if stat.S_ISDIR(status.st_mode):
             raise error([f"{path}: is a directory, expected a JSON or YAML file"])
         if not stat.S_ISREG(status.st_mode):
-            raise error([f"{path}: not a regular file (a pipe or a device); expected a JSON or YAML file"])
+            raise error([f"{path}: not a regular file (a pipe or a device)"])
         if max_bytes is not None and status.st_size > max_bytes:
-            raise error([f"{path}: {_mb(status.st_size)} is over the limit of {_mb(max_bytes)} ([limits] snapshot_mb)"])
+            raise error([f"{path}: {_mb(status.st_size)} is over the limit of {_mb(max_bytes)} ({limit})"])
         try:
             with file.open("rb") as stream:
                 data = stream.read(max_bytes + 1) if max_bytes is not None else stream.read()
         except OSError as exc:
             raise error([f"{path}: cannot read ({exc.strerror})"]) from None
     if max_bytes is not None and len(data) > max_bytes:  # it grew while we read it, or came on stdin
-        raise error([f"{source}: over the limit of {_mb(max_bytes)} ([limits] snapshot_mb)"])
+        raise error([f"{source}: over the limit of {_mb(max_bytes)} ({limit})"])
     try:
         return data.decode("utf-8"), source
     except UnicodeDecodeError as exc:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, ClassVar
 
+from ..errors import printable
 from ..model.actions import ActionCatalogue
 from ..model.limits import Limits
 from ..model.recommendation import Recommendation
@@ -79,12 +80,4 @@ def open_atomically(path: str | Path) -> Iterator[IO[bytes]]:
         raise
 
 
-#: Control characters (and DEL and the C1 range): in a table they move the cursor, clear the
-#: screen or break a row; shown as ``\\n``, ``\\x1b`` instead.
-_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
-_CONTROLS.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
-
-
-def printable(text: str) -> str:
-    """``text`` with every control character written as an escape, for a terminal or a Markdown table."""
-    return text.translate(_CONTROLS)
+__all__ = ["EmitContext", "Emitter", "open_atomically", "printable", "write_atomically"]

@@ -57,6 +57,11 @@ def test_a_pipe_or_a_device_is_refused_before_it_is_read(tmp_path: Path) -> None
         assert result.exit_code == 1 and "not a regular file (a pipe or a device)" in result.stderr
         lines = _kamengine("advise", "--source", f"jsonl:{target}")
         assert lines.exit_code == 1 and "not a regular file (a pipe or a device)" in lines.stderr
+        exports = f"csv:{REPO / 'examples' / 'exports'}"
+        mapped = _kamengine("advise", "--source", exports, "--map", target)  # it read /dev/zero to 4 GB
+        assert mapped.exit_code == 1 and "not a regular file (a pipe or a device)" in mapped.stderr
+        settings = _kamengine("--config", target, "advise", str(EXAMPLE))
+        assert settings.exit_code == 1 and "not a regular file (a pipe or a device)" in settings.stderr
         assert time.monotonic() - started < 10
 
 

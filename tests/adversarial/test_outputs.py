@@ -191,3 +191,21 @@ def test_secrets_under_any_name_in_a_query_are_hidden_and_a_stored_one_is_not_po
     assert stored == "webhook:http://127.0.0.1:1/hook?access_token=***&client_secret=***&api-key=***&page=2"
     later = _kamengine("deliver", "--db", str(db))  # the secret is gone: say so, never post "***" as it
     assert later.exit_code == 1 and "the secret in the query of" in later.stderr and "is not stored" in later.stderr
+
+
+def test_control_characters_in_data_never_reach_the_terminal_through_a_message(tmp_path: Path) -> None:
+    hostile = "evil\x1b[2J\x1b]0;title\x07\r\nFAKE: all good\u202e"
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    data["account"]["id"] = hostile
+    line = json.dumps(data, default=str)
+    source = tmp_path / "twice.jsonl"
+    source.write_text(line + "\n" + line + "\n", encoding="utf-8")
+    for command in (
+        ["advise", "--source", f"jsonl:{source}"],
+        ["batch", "--source", f"jsonl:{source}", "--db", str(tmp_path / "k.db")],
+    ):
+        result = _kamengine(*command)
+        assert result.exit_code == 1 and "is already at" in result.stderr
+        assert not set(result.stderr) & {"\x1b", "\x07", "\r", "\u202e"}, result.stderr
+        assert not any(line.startswith("FAKE") for line in result.stderr.splitlines())
+        assert "evil\\x1b[2J\\x1b]0;title\\x07\\r\\nFAKE: all good\\u202e" in result.stderr
