@@ -53,7 +53,8 @@ class Outgoing(Protocol):
         ...
 
     def current(self) -> Iterator[Change]:
-        """Every live recommendation of the run's accounts (``unchanged`` ones too) and the ones that closed."""
+        """Every live recommendation the emitter holds (``unchanged`` ones too, an account's that failed tonight or
+        that another source gave among them), tonight's new and changed ones, and the ones that closed."""
         ...
 
     def acknowledge(self, changes: Sequence[Change]) -> None:

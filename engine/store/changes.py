@@ -66,12 +66,18 @@ SELECT_CHANGES = f"""
     select i.event, i.version, i.sequence, r.* from delivery_items i
     join recommendations r on r.id = i.recommendation_id where i.delivery_id = ? {_ORDER}
 """
+# Tonight's changes, and everything this emitter holds live that did not change: of tonight's accounts, and of
+# accounts tonight did not advise (one that failed, another source's): a whole calendar loses none of them.
 SELECT_CURRENT = f"""
-    select coalesce(i.event, 'unchanged'), coalesce(i.version, d.version), coalesce(i.sequence, d.sequence, 0), r.*
-    from run_accounts a join recommendations r on r.account_id = a.account_id
-    left join delivery_items i on i.delivery_id = ? and i.recommendation_id = r.id
-    left join delivered d on d.emitter = ? and d.recommendation_id = r.id
-    where a.run_id = ? and a.status = 'done' and (r.status in ({_LIVE}) or i.event = 'closed') {_ORDER}
+    select c.event, c.version, c.sequence, r.* from (
+        select recommendation_id, event, version, sequence from delivery_items where delivery_id = ?
+        union all
+        select recommendation_id, 'unchanged', version, sequence from delivered d
+        where d.emitter = ? and d.live = 1 and not exists (
+            select 1 from delivery_items i where i.delivery_id = ? and i.recommendation_id = d.recommendation_id
+        )
+    ) c join recommendations r on r.id = c.recommendation_id
+    where c.event != 'unchanged' or r.status in ({_LIVE}) {_ORDER}
 """
 UPSERT_DELIVERED = """
     insert into delivered (emitter, recommendation_id, version, live, sequence, at) values (?, ?, ?, ?, ?, ?)
@@ -116,7 +122,7 @@ class StoredChanges:
         return self._stream(SELECT_CHANGES, [self.delivery_id])
 
     def current(self) -> Iterator[Change]:
-        return self._stream(SELECT_CURRENT, [self.delivery_id, self.emitter, self.run_id, *LIVE])
+        return self._stream(SELECT_CURRENT, [self.delivery_id, self.emitter, self.delivery_id, *LIVE])
 
     def acknowledge(self, changes: Sequence[Change]) -> None:
         now = _now()

@@ -198,3 +198,41 @@ def test_a_delivery_whose_emitter_is_gone_is_not_compared_and_stays_pending(tmp_
     assert "NOT delivered via gone:x (" in result.stderr and "; not compared): " in result.stderr
     with sqlite3.connect(tmp_path / "k.db") as conn:
         assert conn.execute("select status from deliveries").fetchall() == [("pending",)]
+
+
+def _summaries(calendar: Path) -> list[str]:
+    return [str(e["summary"]) for e in icalendar.Calendar.from_ical(calendar.read_bytes()).walk("VEVENT")]
+
+
+def test_the_calendar_keeps_an_account_that_failed_tonight_and_another_source_s(tmp_path: Path) -> None:
+    folder, other = tmp_path / "export", tmp_path / "other"
+    folder.mkdir()
+    other.mkdir()
+    for path in sorted((REPO / "examples" / "portfolio").glob("*.yaml")):
+        (folder / path.name).write_bytes(path.read_bytes())
+    (other / "acme.yaml").write_bytes(EXAMPLE.read_bytes())
+    db, calendar = tmp_path / "k.db", tmp_path / "team.ics"
+
+    def night(source: Path) -> Result:
+        return CliRunner().invoke(
+            main,
+            ["batch", "--source", f"file:{source}", "--db", str(db), "--workers", "1", "--emit", f"ics:{calendar}"],
+        )
+
+    assert night(folder).exit_code == 0
+    initech = [s for s in _summaries(calendar) if s.startswith("Initech")]
+    assert initech
+    listed = json.loads(CliRunner().invoke(main, ["recs", "list", "--db", str(db), "-L", "0", "-f", "json"]).output)
+    umbrella = next(r["id"] for r in listed if r["account_id"] == "umbrella-health")
+    assert CliRunner().invoke(main, ["recs", "done", umbrella, "--db", str(db)]).exit_code == 0
+    good = (folder / "initech.yaml").read_bytes()
+    (folder / "initech.yaml").write_text("as_of: [\n", encoding="utf-8")  # tonight's export of it is broken
+    broken = night(folder)
+    assert broken.exit_code == 1 and "initech.yaml" in broken.output
+    assert [s for s in _summaries(calendar) if s.startswith("Initech")] == initech  # still in the calendar
+    (folder / "initech.yaml").write_bytes(good)
+    assert night(folder).exit_code == 0
+    assert [s for s in _summaries(calendar) if s.startswith("Initech")] == initech
+    assert night(other).exit_code == 0  # another source writing the same calendar adds to it
+    summaries = _summaries(calendar)
+    assert any(s.startswith("ACME Telecom") for s in summaries) and any(s.startswith("Initech") for s in summaries)
