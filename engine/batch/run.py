@@ -123,15 +123,26 @@ def run_batch(
             check()  # a signal after the last account still stops the run before it is delivered
     except Interrupted as stop:  # what was written is committed; nothing is delivered before the run ends
         result.interrupted, result.finished = stop.signum, False
+        store.keep_summary(run_id, _run_totals(store, run_id, result, resume, retry_failed))  # for --resume
         return result
     result.worker_restarts = executor.restarts
     if result.finished:
         result.outcome.expired += store.expire_unseen(run_id, grace_days)
-        summary = result.summary
-        if retry_failed:  # the run's totals: what this retry still could not advise
-            summary = {**summary, "retried": result.accounts, "failed": store.failed_accounts(run_id)}
-        store.finish_run(run_id, summary)
+        store.finish_run(run_id, _run_totals(store, run_id, result, resume, retry_failed))
     given = queue(store, run_id, emit)
     limits = spec.config.limits
     result.deliveries = deliver_pending(store, registry, stdout, limits.hook_seconds, given, limits)
     return result
+
+
+def _run_totals(store: Store, run_id: str, result: BatchResult, resume: bool, retry: bool) -> dict[str, Any]:
+    """The whole run's totals: a resumed or retried run adds this part to what the store kept of the earlier
+    ones (a retry's accounts were counted once already); failed is what is failed now."""
+    summary = result.summary
+    if not (resume or retry):
+        return summary
+    earlier = store.run_summary(run_id)
+    totals = {key: earlier.get(key, 0) + value for key, value in summary.items() if isinstance(value, int)}
+    if retry:
+        totals |= {"accounts": earlier.get("accounts", summary["accounts"]), "retried": result.accounts}
+    return totals | {"failed": store.failed_accounts(run_id)}

@@ -94,6 +94,16 @@ class Store:
         query = "select count(*) from run_accounts where run_id = ? and status = 'failed'"
         return int(self.db.execute(query, [run_id]).fetchone()[0])
 
+    def run_summary(self, run_id: str) -> dict[str, Any]:
+        """The totals the store kept with a run so far (an interrupted one's, a finished one's); empty if none."""
+        row = self.db.execute("select summary from runs where id = ?", [run_id]).fetchone()
+        return json.loads(row[0]) if row and row[0] else {}
+
+    def keep_summary(self, run_id: str, summary: Mapping[str, Any]) -> None:
+        """The totals of a run that stopped before its end (it stays open for ``--resume``)."""
+        with self.db.atomic():
+            self.db.table("runs").update(run_id, {"summary": json.dumps(summary)})
+
     def finish_run(self, run_id: str, summary: Mapping[str, Any]) -> None:
         with self.db.atomic():
             self.db.table("runs").update(

@@ -72,7 +72,9 @@ def test_twenty_crashes_at_random_points_cost_only_their_accounts_and_a_retry_ad
     assert set(_statuses(db).values()) == {"done"} and _advised(db) == set(accounts)
     with sqlite3.connect(db) as conn:
         ((runs, summary),) = conn.execute("select count(*), summary from runs").fetchall()
-    assert runs == 1 and json.loads(summary)["failed"] == 0
+    totals = json.loads(summary)  # the run's whole totals: the first night and the retry, not the retry alone
+    assert runs == 1 and (totals["failed"], totals["accounts"], totals["retried"]) == (0, 60, 20)
+    assert totals["new"] == len(_advised_rows(db)), totals
 
 
 def test_an_account_past_its_deadline_is_stopped_and_the_others_are_advised(tmp_path: Path) -> None:
@@ -150,3 +152,8 @@ def test_on_dask_a_worker_killed_from_outside_under_an_innocent_account_does_not
         killer.join()
     assert result.exit_code == 0, result.output
     assert _statuses(db) == {"acct-00": "done"} and _advised(db) == {"acct-00"}
+
+
+def _advised_rows(db: Path) -> list[tuple[str]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("select id from recommendations").fetchall()

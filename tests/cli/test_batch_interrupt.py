@@ -67,6 +67,8 @@ def test_a_signal_stops_the_run_in_one_line_and_resume_finishes_it(tmp_path: Pat
         assert conn.execute("select status from runs").fetchall() == [("finished",)]
         done = "select count(distinct account_id) from run_accounts where status = 'done'"
         assert conn.execute(done).fetchone() == (12,)
+        (summary,) = conn.execute("select summary from runs").fetchone()
+    assert json.loads(summary)["accounts"] == 12  # the whole run's, not the resumed part's
 
 
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"])
