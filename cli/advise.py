@@ -71,7 +71,8 @@ def advise(
     caps = {"per_contact": max_per_contact, "per_account": max_per_account}
     with (
         make_engine(registry, rule_paths, no_builtin, params, engine, caps, lang, crisis) as kamengine,
-        progress_bar("advising", live=stream is not None and sys.stderr.isatty()) as tick,
+        # On a terminal, but not the one the lines go to: the bar would be written in among them.
+        progress_bar("advising", live=stream is not None and sys.stderr.isatty() and not sys.stdout.isatty()) as tick,
     ):
         result = kamengine.advise(
             readers, as_of=as_of.date() if as_of else None, explain=explain, emit=emitters, stream=stream,

@@ -19,6 +19,10 @@ class FileSource(Source):
         if self.location != "-" and not path.exists():
             raise SnapshotError([f"{self.location}: no such file or directory"])
         files = sorted(str(p) for p in path.iterdir() if p.suffix in SUFFIXES) if path.is_dir() else [self.location]
+        if path.is_dir() and not files:  # nothing to advise is a mistake, and a batch would expire everything
+            tables = sorted(p.name for p in path.iterdir() if p.suffix in (".csv", ".xlsx"))
+            hint = f"; a CRM export ({', '.join(tables[:3])})? read it with csv:{self.location}" if tables else ""
+            raise SnapshotError([f"{self.location}: no snapshot file (*.json, *.yaml, *.yml) in it{hint}"])
         for file in files:
             try:
                 yield SourceRecord(file, snapshot=load_snapshot(file, self.actions, self.limits.snapshot_bytes))

@@ -65,6 +65,8 @@ class Registry:
         cls = self.emitters[name]
         if cls.TARGET_REQUIRED and not target:
             raise SpecError(f"'{name}' needs a target: {name}:TARGET ({cls.DESCRIPTION})")
+        if cls.TARGET_REQUIRED and target == "-":  # it would be a file named "-", not standard output
+            raise SpecError(f"'{name}' writes no standard output: {name}:TARGET ({cls.DESCRIPTION})")
         return cls(target)
 
     def enricher_instances(self, config: Any = None) -> list[Enricher]:

@@ -157,6 +157,21 @@ def test_on_a_terminal_a_progress_bar_counts_the_accounts_on_stderr() -> None:
     os.close(leader)
     assert done.returncode == 0 and len(done.stdout.splitlines()) > 3
     assert b"advising  [" in shown and b"]  3" in shown  # three accounts counted
+    # Lines and bar on one terminal: no bar, which would be written in among the lines.
+    leader, follower = pty.openpty()
+    both = subprocess.Popen(args, env=env, stdout=follower, stderr=follower)
+    os.close(follower)
+    shown = b""
+    while select.select([leader], [], [], 30)[0]:  # read as it writes: a full terminal would block it
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # it ended and closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert both.wait(timeout=60) == 0 and b'"id": "rec-' in shown and b"advising" not in shown
 
 
 def test_ctrl_c_while_a_source_is_read_is_one_line_and_exit_130() -> None:

@@ -77,6 +77,10 @@ def test_a_format_that_is_not_text_is_a_usage_error_pointing_at_emit(
     )
     assert list(tmp_path.iterdir()) == []  # no file named '-'
     assert CliRunner().invoke(main, ["rules", "list", "-f", "ics"]).exit_code == 2
+    for emitter in ("ics", "sqlite"):  # an emitter of files: "-" is no file name, and no standard output
+        dashed = CliRunner().invoke(main, ["advise", EXAMPLE, "--emit", f"{emitter}:-"])
+        assert dashed.exit_code == 2 and f"'{emitter}' writes no standard output" in dashed.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_one_format_at_a_time_and_excel_only_for_csv() -> None:

@@ -154,6 +154,15 @@ def test_missing_locations_are_errors(tmp_path: Path) -> None:
             list(source.records())
 
 
+def test_a_folder_without_a_snapshot_is_an_error_that_points_at_a_crm_export(tmp_path: Path) -> None:
+    with pytest.raises(SnapshotError, match="no snapshot file") as empty:
+        list(FileSource(str(tmp_path)).records())
+    assert "csv:" not in str(empty.value)
+    (tmp_path / "accounts.csv").write_text("id,name\n", encoding="utf-8")
+    with pytest.raises(SnapshotError, match=f"a CRM export \\(accounts.csv\\)\\? read it with csv:{tmp_path}"):
+        list(FileSource(str(tmp_path)).records())
+
+
 def test_jsonl_hands_raw_lines_over_for_parsing_elsewhere(tmp_path: Path, examples: list[Snapshot]) -> None:
     path = tmp_path / "all.jsonl"
     path.write_text("".join(s.model_dump_json() + "\n" for s in examples), encoding="utf-8")
