@@ -58,9 +58,16 @@ def advise_sources(
             for record in source.records():
                 if record.snapshot is None:
                     fail(str(record.error))
-                elif (first := seen.setdefault(record.snapshot.account.id, record.origin)) != record.origin:
-                    fail(f"{record.origin}: account '{printable(record.snapshot.account.id)}' is already at {first}")
+                elif (first := seen.get(record.snapshot.account.id)) is not None:
+                    account = printable(record.snapshot.account.id)
+                    twice = first == record.origin  # the same file named twice (advise a.yaml a.yaml)
+                    fail(
+                        f"{first}: given twice; advised once"
+                        if twice
+                        else f"{record.origin}: account '{account}' is already at {first}"
+                    )
                 else:
+                    seen[record.snapshot.account.id] = record.origin
                     _advise_one(advisor, record, as_of, explain, result, fail, account_seconds, on_account, keep)
         except InputError as exc:  # the location itself is unusable
             fail(str(exc))

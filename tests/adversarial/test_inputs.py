@@ -179,6 +179,10 @@ def test_an_account_read_twice_is_an_error_for_the_later_one(tmp_path: Path) -> 
     result = _kamengine("advise", "--source", f"file:{folder}", "-f", "json")
     assert result.exit_code == 1
     assert f"{folder / 'b.json'}: account 'acme-tel' is already at {folder / 'a.json'}" in result.stderr
+    twice = _kamengine("advise", str(EXAMPLE), str(EXAMPLE), "-f", "json")  # one file named twice: advised once
+    assert twice.exit_code == 1 and f"{EXAMPLE}: given twice; advised once" in twice.stderr
+    ids = [r["id"] for r in json.loads(twice.stdout)]
+    assert ids and len(ids) == len(set(ids))
     lines = _jsonl(tmp_path / "p.jsonl", [_account(1), _account(2), _account(1)])
     batch = _kamengine("batch", "--source", f"jsonl:{lines}", "--db", str(tmp_path / "k.db"), "--workers", "2")
     assert batch.exit_code == 1 and f"{lines}:3: account 'acct-1' is already at {lines}:1" in batch.stderr
