@@ -64,7 +64,10 @@ def explain(
     registry = load_registry()
     kamengine = make_engine(registry, rule_paths, no_builtin, params)
     off = kamengine.spec.switched_off
-    with kamengine:
+    from kamengine.engine.plugin.deadlines import alarm
+
+    seconds = kamengine.config.limits.account_seconds
+    with kamengine, alarm(seconds, "explaining this account"):  # an enricher that loops ends the command, in time
         advisor = kamengine.advisor
         facts, firings = advisor.evaluate(load_snapshot(snapshot, registry.actions), as_of.date() if as_of else None)
         advice = advisor.rank(facts, firings)

@@ -187,14 +187,17 @@ class Engine:
         store: Store,
         principal: str,
         writing: AbstractContextManager[Any] | None = None,
+        guard: Callable[[Callable[[], Any]], Any] | None = None,
     ) -> Refreshed:
         """The nightly batch for one account, now: keep the snapshot, run its advice through the store's
-        lifecycle, log the decision; all in one transaction (``engine/batch/single.py``)."""
+        lifecycle, log the decision; all in one transaction (``engine/batch/single.py``); ``guard`` runs the
+        advice (a deadline), before anything is written."""
         from .batch.single import refresh_account
 
         return refresh_account(
-            self.advisor, snapshot, data, body, store, revision=self.revision, principal=principal, writing=writing
-        )
+            self.advisor, snapshot, data, body, store, revision=self.revision, principal=principal, writing=writing,
+            guard=guard,
+        )  # fmt: skip
 
 
 class _Stream:

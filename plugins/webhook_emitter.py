@@ -119,11 +119,16 @@ class WebhookEmitter(Emitter):
         for attempt in range(1, self.ATTEMPTS + 1):
             left = deadline - time.monotonic()
             post = functools.partial(self._post, url, body, headers, min(self.TIMEOUT, left))
+            allowed = min(left, context.limits.attempt_seconds)  # one attempt, not the whole delivery's time
             try:
-                failure = in_thread(post, left, "the POST")
+                failure = in_thread(post, allowed, "the POST")
             except DeadlineExceeded:
-                seconds = context.limits.delivery_seconds
-                failure = False, f"no answer within {seconds:g} s ([limits] delivery_seconds)", None
+                if allowed < left:  # this attempt's time is up, the delivery's is not: try again
+                    limit = f"{allowed:g} s ([limits] attempt_seconds)"
+                    failure = True, f"no whole answer within {limit}", None
+                else:
+                    seconds = context.limits.delivery_seconds
+                    failure = False, f"no answer within {seconds:g} s ([limits] delivery_seconds)", None
             if failure is None:
                 return attempt
             retry, reason, asked = failure

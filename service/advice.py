@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import io
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
@@ -12,6 +13,7 @@ from kamengine.engine.errors import SnapshotError
 from kamengine.engine.model.documents import parse
 from kamengine.engine.model.loading import snapshot_from_document
 from kamengine.engine.model.snapshot import Snapshot
+from kamengine.engine.plugin.deadlines import DeadlineExceeded, in_thread
 from kamengine.engine.plugin.emitters import EmitContext
 from kamengine.engine.plugin.sources import Source, SourceRecord
 from kamengine.engine.store.decisions import log_decision
@@ -24,6 +26,7 @@ from .problems import Problem, invalid_snapshot
 from .state import Service
 
 router = APIRouter(prefix="/v1", tags=["advice"])
+T = TypeVar("T")
 #: The request body is validated by kamengine (for its messages), documented as the snapshot's schema.
 _SNAPSHOT = {"schema": {"$ref": "#/components/schemas/Snapshot"}}
 SNAPSHOT_BODY = {"requestBody": {"required": True, "content": {"application/json": _SNAPSHOT}}}
@@ -45,6 +48,16 @@ class _Given(Source):
         yield SourceRecord("request", snapshot=self.snapshot)
 
 
+def within_deadline(service: Service, call: Callable[[], T]) -> T:
+    """``call()``, or a 503 when it runs past the account deadline ([limits] account_seconds): a request's thread
+    has no alarm to stop a plugin that loops, so the request is answered and the call is left to end alone."""
+    seconds = service.config.limits.account_seconds
+    try:
+        return in_thread(call, seconds, "advising this account")
+    except DeadlineExceeded as exc:
+        raise Problem(503, "deadline", "The account took too long", f"{exc} ([limits] account_seconds)") from None
+
+
 def read_snapshot(service: Service, body: bytes) -> tuple[Snapshot, Any]:
     """The validated snapshot of a request body (JSON or YAML) and its data; 422 with the CLI's messages."""
     try:
@@ -61,7 +74,7 @@ def read_snapshot(service: Service, body: bytes) -> tuple[Snapshot, Any]:
 def _advise(service: Service, holder: TokenHolder, body: bytes, explain: bool, lang: str | None) -> Response:
     snapshot, _ = read_snapshot(service, body)
     engine = service.engine(lang)
-    result = engine.advise([_Given(snapshot)], explain=explain)
+    result = within_deadline(service, lambda: engine.advise([_Given(snapshot)], explain=explain))
     if result.failures:
         status = 500 if "internal error" in result.failures[0] else 422
         raise Problem(status, "advice-failed", "The account could not be advised", result.failures[0])
@@ -100,7 +113,8 @@ def _refresh(service: Service, holder: TokenHolder, account_id: str, body: bytes
         raise Problem(422, "invalid-snapshot", "The snapshot is invalid", detail, errors=errors)
     engine = service.engine()
     with service.account_lock(account_id), service.store() as store:
-        refreshed = engine.refresh(snapshot, data, body, store, holder.token_id, writing=service.writing)
+        guard = functools.partial(within_deadline, service)  # the advice under the deadline; the writes after it
+        refreshed = engine.refresh(snapshot, data, body, store, holder.token_id, writing=service.writing, guard=guard)
     document = {
         "account_id": account_id,
         "run_id": refreshed.run.run_id,

@@ -10,11 +10,13 @@ refreshing the same account queue for the store's write lock instead of interlea
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
 from ..advise.advisor import Advisor
+from ..evaluate.ranking import Advice
 from ..model.recommendation import Recommendation
 from ..model.rows import account_advice
 from ..model.snapshot import Snapshot
@@ -44,11 +46,13 @@ def refresh_account(
     revision: str,
     principal: str,
     writing: AbstractContextManager[Any] | None = None,
+    guard: Callable[[Callable[[], Advice]], Advice] | None = None,
 ) -> Refreshed:
     """Keep ``snapshot`` (``data`` as received, ``body`` its bytes) and bring its account's stored advice in line.
 
     ``writing`` is held around the transaction only (the service's lock: its threads queue for the
-    store in turn instead of polling SQLite's lock), not while the advice is worked out.
+    store in turn instead of polling SQLite's lock), not while the advice is worked out. ``guard`` runs
+    the working out (the service's deadline); nothing is written until it has returned.
     """
     source = f"api:{snapshot.account.id}"
     history = StanceHistory(str(store.path))
@@ -56,7 +60,7 @@ def refresh_account(
         filled = history.fill(snapshot)
     finally:
         history.close()
-    advice = advisor.advise(filled)
+    advice = (guard or _now)(lambda: advisor.advise(filled))
     rows = account_advice(filled, advice.recommendations)
     with writing or contextlib.nullcontext(), immediate(store):
         run_id, _ = store.start_run(source)
@@ -66,3 +70,7 @@ def refresh_account(
         decision_id = log_decision(store, "refresh", snapshot.account.id, revision, principal, body, ids, run_id)
         save_snapshot(store, snapshot, data, decision_id)
     return Refreshed(result, advice.recommendations, decision_id)
+
+
+def _now(call: Callable[[], Advice]) -> Advice:
+    return call()

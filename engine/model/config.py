@@ -112,6 +112,7 @@ Positive = Annotated[float, Field(gt=0)]
 class LimitsTable(_Table):
     account_seconds: Positive | None = None
     delivery_seconds: Positive | None = None
+    attempt_seconds: Positive | None = None
     hook_seconds: Positive | None = None
     snapshot_mb: Positive | None = None
     line_mb: Positive | None = None

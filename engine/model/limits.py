@@ -20,6 +20,9 @@ class Limits:
     # One delivery, every chunk, attempt and read of it together: a first night of 20,000 accounts
     # (700,000 recommendations) takes about 140 s of webhook, so 120 s cut it short.
     delivery_seconds: float = 600.0
+    # One attempt of one chunk, every read of it together: a receiver that drips its answer is given up on
+    # and tried again, instead of holding the whole delivery's time.
+    attempt_seconds: float = 60.0
     hook_seconds: float = 300.0  # one call into a plugin's emitter (a webhook's own deadline comes first)
     snapshot_mb: float = 64.0  # one snapshot file
     line_mb: float = 16.0  # one line (one account) of a JSON Lines or CSV source

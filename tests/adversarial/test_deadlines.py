@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,13 +40,14 @@ class Counted(Emitter):
 
 
 class Looping(Enricher):
-    """Never finishes on Initech; instant elsewhere."""
+    """Never finishes on Initech (until the test that left it looping in a thread releases it); instant elsewhere."""
 
     PLUGIN_NAME = "looping"
     FIELDS: ClassVar = {"account": (FieldSpec("loop_marker", "int", "a test field"),)}
+    released = threading.Event()
 
     def values(self, kind: str, record: object, snapshot: object) -> dict[str, int]:
-        while kind == "account" and getattr(record, "id", "") == "initech":
+        while kind == "account" and getattr(record, "id", "") == "initech" and not self.released.is_set():
             time.sleep(0.01)
         return {"loop_marker": 1}
 
@@ -87,3 +89,57 @@ def test_an_account_past_its_deadline_fails_and_the_others_are_advised(tmp_path:
     (failure,) = result.failures
     assert failure.startswith(f"{EXAMPLES / 'initech.yaml'}: enricher 'looping' failed on account 'initech'")
     assert failure.endswith("advising this account took longer than 1 s")
+
+
+def test_in_the_service_a_looping_plugin_fails_the_request_by_its_deadline(tmp_path: Path) -> None:
+    from kamengine.engine.plugin.manager import get_plugin_manager
+    from kamengine.service.advice import within_deadline
+    from kamengine.service.problems import Problem
+    from kamengine.service.state import Service
+
+    registry = Registry(get_plugin_manager(load_entry_points=False))
+    registry.enrichers["looping"] = Looping
+    config = dataclasses.replace(Config(), limits=Limits(account_seconds=1))
+    service = Service(tmp_path / "k.db", auth=False, config=config, registry=registry)
+    try:
+        assert within_deadline(service, lambda: 7) == 7
+        body = (EXAMPLES / "initech.yaml").read_bytes()
+        from kamengine.service.advice import _advise, _refresh
+        from kamengine.service.state import LOCAL
+
+        for call in (
+            lambda: _advise(service, LOCAL, body, False, None),
+            lambda: _refresh(service, LOCAL, "initech", body),
+        ):
+            started = time.monotonic()
+            with pytest.raises(Problem) as refused:
+                call()  # a request's thread has no alarm: it waited for ever
+            assert time.monotonic() - started < 10
+            assert refused.value.status == 503 and "did not finish within 1 s" in refused.value.detail
+        with service.store() as store:  # nothing of the refresh was written
+            assert store.db.execute("select count(*) from runs").fetchone() == (0,)
+        fine = _advise(service, LOCAL, (EXAMPLES / "globex-energy.yaml").read_bytes(), False, None)
+        assert fine.status_code == 200
+    finally:
+        Looping.released.set()  # the calls left behind end now
+        service.close()
+    Looping.released.clear()
+
+
+def test_explain_ends_by_the_deadline_when_a_plugin_loops(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+    from kamengine.cli import explain as explain_command
+    from kamengine.cli import main
+    from kamengine.engine.plugin.manager import get_plugin_manager
+
+    registry = Registry(get_plugin_manager(load_entry_points=False))
+    registry.enrichers["looping"] = Looping
+    monkeypatch.setattr(explain_command, "load_registry", lambda: registry)
+    settings = tmp_path / "kamengine.toml"
+    settings.write_text("[limits]\naccount_seconds = 1\n", encoding="utf-8")
+    started = time.monotonic()
+    result = CliRunner().invoke(
+        main, ["--config", str(settings), "explain", str(EXAMPLES / "initech.yaml"), "--subject", "initech"]
+    )
+    assert time.monotonic() - started < 10  # it ran for ever
+    assert result.exit_code == 1 and "explaining this account took longer than 1 s" in result.stderr

@@ -99,6 +99,12 @@ def test_a_dripping_server_fails_the_delivery_by_its_deadline(servers: list[Serv
     assert time.monotonic() - started < 15
     assert result.exit_code == 1 and "no answer within 2 s ([limits] delivery_seconds)" in result.stderr
     assert json.loads(result.stdout)  # the emitter after it delivered
+    # An attempt has a deadline of its own: a dripping answer is given up on and tried again, not waited out.
+    config.write_text("[limits]\ndelivery_seconds = 5\nattempt_seconds = 1\n", encoding="utf-8")
+    before = len(dripping.requests)
+    result = _kamengine("advise", str(EXAMPLE), "--emit", f"webhook:{dripping.url}", config=config)
+    assert result.exit_code == 1 and "no whole answer within 1 s ([limits] attempt_seconds)" in result.stderr
+    assert len(dripping.requests) - before >= 2, result.stderr
 
 
 def test_credentials_are_never_printed_or_stored_and_come_from_the_environment_later(
