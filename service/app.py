@@ -63,8 +63,32 @@ def create_app(service: Service) -> FastAPI:
             schemas = document.setdefault("components", {}).setdefault("schemas", {})
             schemas.update(schema.pop("$defs", {}))
             schemas["Snapshot"] = schema
+            _security(document)
             app.openapi_schema = document
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+#: What every /v1 operation may also answer, as problem details (docs/serve.md, "Refusals").
+_REFUSALS = {
+    "401": "No valid token (none, unknown, malformed or revoked): the same answer whichever it was",
+    "403": "The token may not see or do this (or it does not exist: the same answer)",
+}
+
+
+def _security(document: dict[str, Any]) -> None:
+    """The API's bearer tokens in the document, and the refusals every /v1 operation may answer."""
+    components = document.setdefault("components", {})
+    components.setdefault("securitySchemes", {})["bearer"] = {
+        "type": "http", "scheme": "bearer", "description": "a token from kamengine tokens create",
+    }  # fmt: skip
+    problem = {"application/problem+json": {"schema": {"type": "object"}}}
+    for path, operations in document.get("paths", {}).items():
+        if not path.startswith("/v1/"):
+            continue
+        for operation in operations.values():
+            operation["security"] = [{"bearer": []}]
+            for status, text in _REFUSALS.items():
+                operation.setdefault("responses", {}).setdefault(status, {"description": text, "content": problem})

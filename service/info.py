@@ -169,7 +169,7 @@ def decision_log(request: Request, limit: Annotated[int, Query(ge=1, le=500)] = 
     holder = holder_of(request)
     with request.app.state.service.store() as store:
         mine = None if holder.may("admin") else [a["account_id"] for a in accounts(store, holder.member)]
-        return JSONResponse(decisions(store, mine, limit))
+        return JSONResponse(decisions(store, mine, limit, principal=holder.token_id))  # theirs, and their own
 
 
 @router.get(

@@ -85,15 +85,17 @@ def log_decision(
     return decision_id
 
 
-def decisions(store: Store, accounts: Iterable[str] | None = None, limit: int = 100) -> list[dict[str, Any]]:
-    """The latest decisions, newest first; only those of ``accounts`` when given."""
+def decisions(
+    store: Store, accounts: Iterable[str] | None = None, limit: int = 100, principal: str | None = None
+) -> list[dict[str, Any]]:
+    """The latest decisions, newest first; only those of ``accounts`` when given, and ``principal``'s own."""
     if accounts is None:
         rows = store.db.execute("select * from decisions order by rowid desc limit ?", [limit])
     else:
         wanted = list(accounts)
         marks = ", ".join("?" for _ in wanted) or "null"
-        query = f"select * from decisions where account_id in ({marks}) order by rowid desc limit ?"
-        rows = store.db.execute(query, [*wanted, limit])
+        query = f"select * from decisions where account_id in ({marks}) or principal = ? order by rowid desc limit ?"
+        rows = store.db.execute(query, [*wanted, principal, limit])
     columns = [c[0] for c in rows.description]
     found = [dict(zip(columns, row, strict=True)) for row in rows]
     return [{**row, "recommendations": json.loads(row["recommendations"])} for row in found]

@@ -44,6 +44,11 @@ def test_health_and_the_openapi_document_from_our_models(server: Running) -> Non
     assert "stance" in schemas["Contact"]["properties"]  # the snapshot's own pydantic model
     body = document["paths"]["/v1/advise"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/Snapshot"}
+    assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    operations = [op for path, ops in document["paths"].items() if path.startswith("/v1/") for op in ops.values()]
+    assert operations and all(
+        op["security"] == [{"bearer": []}] and {"401", "403"} <= set(op["responses"]) for op in operations
+    )
 
 
 @pytest.mark.parametrize("query,options", [("", []), ("?explain=1&lang=zh", ["--explain", "--lang", "zh"])])
