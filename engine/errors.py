@@ -23,6 +23,14 @@ def printable_lines(text: str) -> str:
     return "\n".join(printable(line) for line in text.split("\n"))
 
 
+def brief(text: str, limit: int = 60) -> str:
+    """``text`` as a message quotes what it found: whole when short, else its start and end and its length
+    (a cell of 5,000 digits is not worth 5,000 characters of error)."""
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit // 2]}…{text[-10:]} ({len(text):,} characters)"
+
+
 class KamengineError(Exception):
     """Root of every error kamengine reports to a user (never shown with a traceback)."""
 

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated, Any
 
+from kamengine.engine.errors import brief
 from pydantic import AllowInfNan, BaseModel, BeforeValidator, ConfigDict, ValidationError, create_model
 
 
@@ -93,6 +94,6 @@ def convert_row(table: str, cells: Mapping[str, Any]) -> tuple[dict[str, Any], l
         for error in exc.errors():
             column = str(error["loc"][0])
             expected = CELLS[TABLES[table][column]][1]
-            problems.append(f"{column}: expected {expected}, found '{str(cells[column]).strip()}'")
+            problems.append(f"{column}: expected {expected}, found '{brief(str(cells[column]).strip())}'")
         return {}, problems
     return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in values.items()}, []

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..errors import SnapshotError, did_you_mean
+from ..errors import SnapshotError, brief, did_you_mean
 from . import documents
 from .actions import ActionCatalogue
 from .documents import Document
@@ -82,4 +82,4 @@ def _message(error: Any, path: tuple[str | int, ...]) -> str:
     if kind == "value_error":  # our own validators' messages say what was found
         return str(error["ctx"]["error"])
     found = error.get("input")
-    return f"{error['msg']} (found {found!r})"
+    return f"{error['msg']} (found {brief(repr(found))})"

@@ -270,3 +270,42 @@ def test_settings_and_home_that_cannot_be_used_are_one_line(tmp_path: Path, monk
     monkeypatch.setenv("KAMENGINE_HOME", str(home))
     result = _kamengine("recs", "list")
     assert result.exit_code == 1 and f"KAMENGINE_HOME {home}: cannot be the store's directory" in result.stderr
+
+
+def test_a_bad_csv_cell_costs_only_its_account_and_is_named_by_line(tmp_path: Path) -> None:
+    first, second = load_snapshot(str(EXAMPLE)), load_snapshot(str(EXAMPLE))
+    second = second.model_copy(update={"account": second.account.model_copy(update={"id": "acct-2"})})
+    for column, damage, said in ((b"name", b"\xff\xfe", "name: not UTF-8 text"), (b"communication", b"9" * 5000, "")):
+        folder = write_csv_dir(tmp_path / f"csv-{len(damage)}", [first, second])
+        accounts = folder / "accounts.csv"
+        rows = accounts.read_bytes().splitlines()
+        header = rows[0].split(b",")
+        cells = rows[1].split(b",")
+        cells[header.index(column)] = damage  # in the first account's row: what no CRM should write
+        rows[1] = b",".join(cells)
+        accounts.write_bytes(b"\n".join(rows) + b"\n")
+        result = _kamengine("advise", "--source", f"csv:{folder}", "-f", "json")
+        assert result.exit_code == 1 and f"{accounts}:2:" in result.stderr and said in result.stderr
+        assert "Traceback" not in result.stderr and len(result.stderr) < 2000  # not 5,000 digits back
+        assert {r["account_id"] for r in json.loads(result.stdout)} == {"acct-2"}
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", '"10"', "true"])
+def test_a_gift_cap_that_is_no_amount_is_refused(tmp_path: Path, value: str) -> None:
+    config = tmp_path / "kamengine.toml"
+    config.write_text(f"[compliance]\ngift_cap = {value}\n", encoding="utf-8")  # nan once switched the gift veto off
+    result = CliRunner().invoke(main, ["--config", str(config), "advise", str(EXAMPLE)])
+    assert result.exit_code == 1 and f"{config}: compliance.gift_cap: expected a number >= 0" in result.stderr
+
+
+def test_a_json_snapshot_is_read_by_the_json_parser_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kamengine.engine.model import documents
+
+    snapshot = tmp_path / "s.json"
+    snapshot.write_text(json.dumps(_example()), encoding="utf-8")
+
+    def composed(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the pure-Python YAML composer read a JSON file that had no mistake")
+
+    monkeypatch.setattr(documents, "_compose", composed)  # 5,000 contacts took 16 s through it
+    assert load_snapshot(str(snapshot)).account.id == "acme-tel"
