@@ -118,8 +118,9 @@ class WebhookEmitter(Emitter):
         delay = self.BACKOFF
         for attempt in range(1, self.ATTEMPTS + 1):
             left = deadline - time.monotonic()
-            post = functools.partial(self._post, url, body, headers, min(self.TIMEOUT, left))
             allowed = min(left, context.limits.attempt_seconds)  # one attempt, not the whole delivery's time
+            until = time.monotonic() + allowed  # the attempt stops itself then too, not only our waiting for it
+            post = functools.partial(self._post, url, body, headers, min(self.TIMEOUT, allowed), until)
             try:
                 failure = in_thread(post, allowed, "the POST")
             except DeadlineExceeded:
@@ -141,12 +142,15 @@ class WebhookEmitter(Emitter):
             delay *= 2
         raise AssertionError("unreachable")
 
-    def _post(self, url: str, body: bytes, headers: dict[str, str], timeout: float) -> Failure | None:
-        """None on success, else (worth retrying, reason, seconds the server asked us to wait)."""
+    def _post(self, url: str, body: bytes, headers: dict[str, str], timeout: float, until: float) -> Failure | None:
+        """None on success, else (worth retrying, reason, seconds the server asked us to wait). The answer is read
+        as it comes, up to ``until``: a receiver that drips it does not keep a given-up attempt alive."""
         request = urllib.request.Request(url, data=body, headers=headers, method="POST")
         try:
             with _OPENER.open(request, timeout=max(timeout, 0.1)) as response:
-                response.read()
+                while response.read1(65536):
+                    if time.monotonic() > until:
+                        return True, "the answer did not end in time", None
             return None
         except urllib.error.HTTPError as exc:
             if 300 <= exc.code < 400:

@@ -81,14 +81,14 @@ _REFUSALS = {
 def _security(document: dict[str, Any]) -> None:
     """The API's bearer tokens in the document, and the refusals every /v1 operation may answer."""
     components = document.setdefault("components", {})
-    components.setdefault("securitySchemes", {})["bearer"] = {
-        "type": "http", "scheme": "bearer", "description": "a token from kamengine tokens create",
-    }  # fmt: skip
+    schemes = components.setdefault("securitySchemes", {})
+    schemes["bearer"] = {"type": "http", "scheme": "bearer", "description": "a token from kamengine tokens create"}
+    schemes["query"] = {"type": "apiKey", "in": "query", "name": "token", "description": "for calendar programs"}
     problem = {"application/problem+json": {"schema": {"type": "object"}}}
     for path, operations in document.get("paths", {}).items():
         if not path.startswith("/v1/"):
             continue
         for operation in operations.values():
-            operation["security"] = [{"bearer": []}]
+            operation["security"] = [{"bearer": []}, *([{"query": []}] if path.endswith(".ics") else [])]
             for status, text in _REFUSALS.items():
                 operation.setdefault("responses", {}).setdefault(status, {"description": text, "content": problem})

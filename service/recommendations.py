@@ -15,7 +15,7 @@ from kamengine.engine.model.recommendation import Recommendation
 from kamengine.engine.store.decisions import immediate, log_decision
 from kamengine.engine.store.files import StoreError
 from kamengine.engine.store.snapshots import team_accounts
-from kamengine.engine.store.statuses import LIVE, Status, decision_error, refusal
+from kamengine.engine.store.statuses import API, LIVE, Status
 from kamengine.engine.store.store import Store
 from kamengine.engine.store.tokens import TokenHolder
 
@@ -32,8 +32,6 @@ STATUSES = {
     "accept": Status.ACCEPTED, "done": Status.DONE, "dismiss": Status.DISMISSED, "snooze": Status.SNOOZED,
     "reopen": Status.OPEN,
 }  # fmt: skip
-#: How the API reopens done or dismissed advice, for the message that refuses to change it first.
-REOPEN = "POST /v1/recommendations/{id}/reopen"
 
 
 def stored_document(row: dict[str, Any]) -> dict[str, Any]:
@@ -56,7 +54,8 @@ def _after(cursor: str | None, filters: str) -> list[Any] | None:
         return None
     try:
         given, key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if given == filters and isinstance(key, list) and len(key) == 3:
+        shape = [str, int | float, str]  # account, minus its priority, id: what _key gives
+        if given == filters and isinstance(key, list) and len(key) == 3 and all(map(isinstance, key, shape)):
             return key
     except (ValueError, TypeError, UnicodeDecodeError):
         pass
@@ -126,16 +125,11 @@ def decide(service: Service, holder: TokenHolder, rec_id: str, verb: str, decisi
             except ValueError:
                 detail = f"until: a snooze needs an end date YYYY-MM-DD, found {decision.until!r}"
                 raise Problem(422, "invalid-request", "The request is invalid", detail) from None
-        # In the API's words (the store says it the command line's way, and checks again as it writes).
-        mistake = decision_error(STATUSES[verb], decision.reason, until, dt.date.today(), prefix="")
-        if mistake:
-            raise Problem(422, "invalid-request", "The request is invalid", mistake)
-        refused = refusal(row["id"], row["status"], STATUSES[verb], reopen=REOPEN)
-        if refused:
-            raise Problem(409, "conflict", "The change is not possible", refused)
         try:
             with service.writing, immediate(store):
-                changed = store.change(row["id"], STATUSES[verb], holder.member, decision.reason, until=until)
+                changed = store.change(
+                    row["id"], STATUSES[verb], holder.member, decision.reason, until=until, asked=API
+                )
                 said = decision.model_dump_json().encode()
                 revision = service.revision
                 log_decision(store, verb, row["account_id"], revision, holder.token_id, said, [row["id"]])

@@ -214,9 +214,13 @@ def _records(sources: Sequence[Source], failures: list[str]) -> Iterator[tuple[i
 
 def _collect(result: Impact, answers: Iterable[_Answer], examples: int, seen: dict[str, str]) -> None:
     for answer in answers:
-        if answer.error is None and (first := seen.setdefault(answer.account, answer.origin)) != answer.origin:
-            result.failures.append(f"{answer.origin}: account '{printable(answer.account)}' is already at {first}")
+        if answer.error is None and (first := seen.get(answer.account)) is not None:
+            twice = first == answer.origin  # the same file named twice
+            said = f"account '{printable(answer.account)}' is already at {first}"
+            result.failures.append(f"{first}: given twice; compared once" if twice else f"{answer.origin}: {said}")
             continue
+        if answer.error is None:
+            seen[answer.account] = answer.origin
         if answer.error is not None:
             result.failures.append(answer.error)
             continue

@@ -123,9 +123,12 @@ def run_batch(
             check()  # a signal after the last account still stops the run before it is delivered
     except Interrupted as stop:  # what was written is committed; nothing is delivered before the run ends
         result.interrupted, result.finished = stop.signum, False
+        result.worker_restarts = executor.restarts
         store.keep_summary(run_id, _run_totals(store, run_id, result, resume, retry_failed))  # for --resume
         return result
     result.worker_restarts = executor.restarts
+    if not result.finished:  # the source broke off: the totals so far, for --resume
+        store.keep_summary(run_id, _run_totals(store, run_id, result, resume, retry_failed))
     if result.finished:
         result.outcome.expired += store.expire_unseen(run_id, grace_days)
         store.finish_run(run_id, _run_totals(store, run_id, result, resume, retry_failed))
@@ -136,13 +139,14 @@ def run_batch(
 
 
 def _run_totals(store: Store, run_id: str, result: BatchResult, resume: bool, retry: bool) -> dict[str, Any]:
-    """The whole run's totals: a resumed or retried run adds this part to what the store kept of the earlier
-    ones (a retry's accounts were counted once already); failed is what is failed now."""
+    """The whole run's totals: a resumed or retried run adds what this part changed to what the store kept of
+    the earlier parts; its accounts and failures are counted from the run's own records (a resumed run takes
+    up again the accounts that failed before it stopped: counting parts would count them twice)."""
     summary = result.summary
     if not (resume or retry):
         return summary
     earlier = store.run_summary(run_id)
     totals = {key: earlier.get(key, 0) + value for key, value in summary.items() if isinstance(value, int)}
-    if retry:
-        totals |= {"accounts": earlier.get("accounts", summary["accounts"]), "retried": result.accounts}
-    return totals | {"failed": store.failed_accounts(run_id)}
+    accounts, failed = store.run_counts(run_id)
+    totals |= {"accounts": accounts, "failed": failed}
+    return totals | {"retried": result.accounts} if retry else totals

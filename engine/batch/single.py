@@ -60,7 +60,7 @@ def refresh_account(
         filled = history.fill(snapshot)
     finally:
         history.close()
-    advice = (guard or _now)(lambda: advisor.advise(filled))
+    advice = (guard or _at_once)(lambda: advisor.advise(filled))
     rows = account_advice(filled, advice.recommendations)
     with writing or contextlib.nullcontext(), immediate(store):
         run_id, _ = store.start_run(source)
@@ -72,5 +72,5 @@ def refresh_account(
     return Refreshed(result, advice.recommendations, decision_id)
 
 
-def _now(call: Callable[[], Advice]) -> Advice:
+def _at_once(call: Callable[[], Advice]) -> Advice:
     return call()

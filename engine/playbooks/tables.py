@@ -192,7 +192,7 @@ def _gaps(findings: Findings, inputs: list[str]) -> tuple[str, ...]:
         return ("too many input combinations to look for gaps",)
     more = findings.gap_count - len(findings.gaps)
     shown = [f"no row covers {_gap_named(inputs, gap)}" for gap in findings.gaps]
-    return (*shown, f"... and {more} more combination(s)") if more else tuple(shown)
+    return (*shown, f"... and {more} more gap(s)") if more else tuple(shown)
 
 
 def _gap_named(inputs: list[str], gap: tuple[GapColumn, ...]) -> str:

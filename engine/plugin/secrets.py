@@ -7,17 +7,31 @@ import re
 REDACTED = "***"
 
 _USERINFO = re.compile(r"(?<=//)[^/@\s]+@")
-# Query parameters that carry a secret, by a word in their name (?token=, &access_token=, &client_secret=,
-# &api-key=, &X-Amz-Signature=, &sessionid=): their values, not their names. More is hidden than needs to be,
-# never less.
-_SECRET_QUERY = re.compile(
-    r"(?i)([?&][^=&#\s]*(?:token|key|secret|pass|sig|auth|credential|session|code)[^=&#\s]*=)[^&#\s]*"
-)
+_QUERY_PARAMETER = re.compile(r"([?&])([^=&#\s]+)=([^&#\s]*)")
+_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+#: A query parameter carries a secret when the last word of its name is one of these (token, access_token,
+#: accessToken, client_secret, api-key, X-Amz-Signature, sessionid), or the whole name is: the word must stand
+#: alone, so that ``assignee``, ``author``, ``keyword`` or ``zipcode`` keep their values.
+SECRET_WORDS = frozenset(
+    {"token", "key", "apikey", "secret", "password", "passwd", "pwd", "sig", "signature", "auth",
+     "authorization", "credential", "credentials", "session", "sessionid", "jwt"}
+)  # fmt: skip
+
+
+def secret_parameter(name: str) -> bool:
+    """Whether a query parameter's name says it carries a secret."""
+    words = [word.lower() for word in _WORDS.findall(name)]
+    return bool(words) and (words[-1] in SECRET_WORDS or "".join(words) in SECRET_WORDS)
 
 
 def redact(text: str) -> str:
     """``text`` with every URL's ``user:password@`` and secret query values replaced by ``***``."""
-    return _SECRET_QUERY.sub(rf"\1{REDACTED}", _USERINFO.sub(f"{REDACTED}@", text))
+
+    def hidden(match: re.Match[str]) -> str:
+        mark, name, value = match.groups()
+        return f"{mark}{name}={REDACTED}" if secret_parameter(name) and value else match.group()
+
+    return _QUERY_PARAMETER.sub(hidden, _USERINFO.sub(f"{REDACTED}@", text))
 
 
 def has_redacted_query(url: str) -> bool:

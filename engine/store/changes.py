@@ -1,7 +1,7 @@
 """One delivery's changes: compared with what its emitter was last sent, staged, streamed in pages, recorded.
 
-The comparison happens inside SQLite (``stage``): the recommendations of the run's accounts
-against the ``delivered`` table of that emitter, into ``delivery_items``. An emitter then reads
+The comparison happens inside SQLite (``stage``): the recommendations of the run's accounts, and those
+the emitter holds live, against the ``delivered`` table of that emitter, into ``delivery_items``. An emitter then reads
 them page by page through a connection of its own (it runs in its own thread), so memory stays
 flat however many there are. Only a delivery that went through (or the chunks a receiver
 acknowledged) moves ``delivered`` on: a failed one is compared again next time, losing nothing.
@@ -17,9 +17,9 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from ..model.recommendation import Recommendation
 from ..plugin.changes import Change, Event
 from .files import BUSY_SECONDS
+from .records import as_planned
 from .statuses import LIVE
 from .store import Store
 
@@ -41,14 +41,19 @@ def version(*values: Any) -> str:
 
 
 _LIVE = ", ".join("?" for _ in LIVE)
-# Per recommendation of the run's accounts: live now or not, its version, and what was delivered.
+# Per recommendation of the run's accounts, and every one the emitter holds live (a person's decision or an
+# expiry on an account tonight did not advise is news too): live now or not, its version, what was delivered.
 _COMPARED = f"""
     select r.id, r.status in ({_LIVE}) as live_now,
            kamengine_version({", ".join("r." + f for f in VERSIONED)}) as version,
            d.live as was_live, d.version as was, d.sequence as sequence
-    from run_accounts a join recommendations r on r.account_id = a.account_id
+    from (
+        select r2.id as id from run_accounts a join recommendations r2 on r2.account_id = a.account_id
+        where a.run_id = ? and a.status = 'done'
+        union
+        select recommendation_id from delivered where emitter = ? and live = 1
+    ) compared join recommendations r on r.id = compared.id
     left join delivered d on d.emitter = ? and d.recommendation_id = r.id
-    where a.run_id = ? and a.status = 'done'
 """  # built from constants: every value is a parameter
 STAGE = f"""
     insert into delivery_items (delivery_id, recommendation_id, event, version, sequence)
@@ -113,7 +118,7 @@ class StoredChanges:
         with self.store.db.atomic():
             # Left by a delivery that was killed half-way: compared afresh.
             conn.execute("delete from delivery_items where delivery_id = ?", [self.delivery_id])
-            conn.execute(STAGE, [self.delivery_id, *LIVE, self.emitter, self.run_id])
+            conn.execute(STAGE, [self.delivery_id, *LIVE, self.run_id, self.emitter, self.emitter])
         query = "select event, count(*) from delivery_items where delivery_id = ? group by event"
         self.counts = {event: n for event, n in conn.execute(query, [self.delivery_id])}
         self.count = sum(self.counts.values())
@@ -158,5 +163,4 @@ class StoredChanges:
             while rows := cursor.fetchmany(self.page):
                 for event, digest, sequence, *values in rows:
                     row = dict(zip(names, values, strict=True))
-                    rec = Recommendation.from_row(row)
-                    yield Change(Event(event), rec, row["status"], digest or "", sequence or 0)
+                    yield Change(Event(event), as_planned(row), row["status"], digest or "", sequence or 0)

@@ -20,8 +20,9 @@ def keep_snapshot(
     *,
     always: bool = True,
 ) -> None:
-    """``kept`` as the account's latest snapshot and its team as the account's team, in the caller's transaction;
-    unless ``always``, nothing is written when the latest is the same text (a batch run again on the same export)."""
+    """``kept`` as the account's latest snapshot and its team (if it names one) as the account's team, in the
+    caller's transaction; unless ``always``, nothing is written when the latest is the same text (a batch run
+    again on the same export)."""
     if not always:
         latest = conn.execute(
             "select body from snapshots where account_id = ? order by id desc limit 1", [account_id]
@@ -39,6 +40,8 @@ def keep_snapshot(
         " (select id from snapshots where account_id = ? order by id desc limit ?)",
         [account_id, account_id, KEPT_PER_ACCOUNT],
     )
+    if not kept.team:  # an export without its team (no team.csv) says nothing of who is on it: leave it be
+        return
     conn.execute("delete from account_team where account_id = ?", [account_id])
     conn.executemany(
         "insert or replace into account_team (account_id, member_id, role) values (?, ?, ?)",

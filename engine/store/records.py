@@ -146,11 +146,11 @@ def decide(
 
 def plan_advice(rows: Iterable[dict[str, Any]]) -> list[Recommendation]:
     """The store's live advice as a plan takes it: snoozed advice is not due before it wakes."""
-    advice = []
-    for row in rows:
-        rec = Recommendation.from_row(row)
-        wakes = row.get("snoozed_until") if row.get("status") == Status.SNOOZED else None
-        if wakes and wakes > row["due"]:
-            rec = replace(rec, due=dt.date.fromisoformat(wakes))
-        advice.append(rec)
-    return advice
+    return [as_planned(row) for row in rows]
+
+
+def as_planned(row: dict[str, Any]) -> Recommendation:
+    """A stored recommendation as the plan and the calendar take it: due when it wakes, if snoozed past its date."""
+    rec = Recommendation.from_row(row)
+    wakes = row.get("snoozed_until") if row.get("status") == Status.SNOOZED else None
+    return replace(rec, due=dt.date.fromisoformat(wakes)) if wakes and wakes > row["due"] else rec

@@ -85,3 +85,9 @@ def m004_service(db: sqlite_utils.Database) -> None:
     db.table("tokens").create(
         {"id": str, "hash": str, "member": str, "scope": str, "created_at": str, "revoked_at": str}, pk="id"
     )
+
+
+@migrations()
+def m005_decisions_by_principal(db: sqlite_utils.Database) -> None:
+    """A member's decision log has their own requests too (``GET /v1/decisions``): found by their token."""
+    db.table("decisions").create_index(["principal"])

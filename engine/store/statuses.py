@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Status(StrEnum):
@@ -29,7 +30,18 @@ CLOSED_FOR_COOLDOWN = (Status.DONE, Status.DISMISSED)
 DEFAULT_EXPIRY_GRACE_DAYS = 14
 
 
-def refusal(rec_id: str, current: str, wanted: str, reopen: str = "kamengine recs reopen {id}") -> str | None:
+class Asked(NamedTuple):
+    """How the asker names a decision's fields and reopens advice, for the messages that refuse one."""
+
+    prefix: str  # of the field names: "--until" on the command line, "until" in the API's body
+    reopen: str  # how to reopen ({id} for the recommendation's)
+
+
+COMMAND_LINE = Asked("--", "kamengine recs reopen {id}")
+API = Asked("", "POST /v1/recommendations/{id}/reopen")
+
+
+def refusal(rec_id: str, current: str, wanted: str, reopen: str = COMMAND_LINE.reopen) -> str | None:
     """Why a person may not move a recommendation from ``current`` to ``wanted``; None if they may. ``reopen``:
     how the asker reopens one (the command line's way, or the API's)."""
     if wanted == Status.OPEN:

@@ -26,7 +26,7 @@ from .files import StoreError, default_db_path, open_database
 from .kept import keep_snapshot
 from .lifecycle import AccountOutcome, AccountPlan, Stored
 from .records import unknown_id
-from .statuses import DEFAULT_EXPIRY_GRACE_DAYS, Status, decision_error, refusal
+from .statuses import COMMAND_LINE, DEFAULT_EXPIRY_GRACE_DAYS, Asked, Status, decision_error, refusal
 
 
 def _now() -> str:
@@ -94,6 +94,12 @@ class Store:
         query = "select count(*) from run_accounts where run_id = ? and status = 'failed'"
         return int(self.db.execute(query, [run_id]).fetchone()[0])
 
+    def run_counts(self, run_id: str) -> tuple[int, int]:
+        """How many accounts a run has records of, and how many of them failed (and were not advised since)."""
+        query = "select count(distinct account_id), count(distinct case when status = 'failed' then account_id end)"
+        row = self.db.execute(f"{query} from run_accounts where run_id = ?", [run_id]).fetchone()
+        return int(row[0]), int(row[1])
+
     def run_summary(self, run_id: str) -> dict[str, Any]:
         """The totals the store kept with a run so far (an interrupted one's, a finished one's); empty if none."""
         row = self.db.execute("select summary from runs where id = ?", [run_id]).fetchone()
@@ -159,21 +165,23 @@ class Store:
         reason: str = "",
         until: dt.date | None = None,
         on: dt.date | None = None,
+        asked: Asked = COMMAND_LINE,
     ) -> dict[str, Any]:
         """A person accepts, completes, dismisses, snoozes or reopens a recommendation (``on``: when; today).
 
         Done and dismissed are final until someone reopens them; resolved advice can only be
         dismissed. Saying again what a recommendation already is changes nothing: a second
         ``done`` does not restart its cooldown. A dismissal needs a reason, a snooze a date
-        from today on (``decision_error``).
+        from today on (``decision_error``). ``asked``: the words of the messages (the command
+        line's ``--until``, or the API's ``until``).
         """
-        mistake = decision_error(status, reason, until, on or dt.date.today())
+        mistake = decision_error(status, reason, until, on or dt.date.today(), asked.prefix)
         if mistake:
             raise UsageError(mistake)
         row = self.get(rec_id)
         if status == row["status"] and status != Status.SNOOZED:
             return row
-        refused = refusal(rec_id, row["status"], status)
+        refused = refusal(rec_id, row["status"], status, asked.reopen)
         if refused:
             raise StoreError(refused)
         now = _now()

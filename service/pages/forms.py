@@ -41,9 +41,6 @@ class Buttons:
         return self.statuses.get(rec_id, "")
 
 
-NO_BUTTONS = Buttons({}, (), dt.date.min)
-
-
 def buttons(
     rec_ids: Iterable[str],
     url_for: ActionUrlFor | None,
@@ -58,15 +55,13 @@ def buttons(
         return Buttons({}, (), dt.date.min, said)
     forms = {
         rec_id: tuple(
-            Form(verb, url_for(rec_id, verb)) for verb in VERBS if not said.get(rec_id, "").startswith(_DONE[verb])
+            Form(verb, url_for(rec_id, verb))
+            for verb in VERBS
+            if not (verb == "accept" and said.get(rec_id) == "accepted")
         )
         for rec_id in rec_ids
     }
     return Buttons(forms, tuple((hidden or {}).items()), today + dt.timedelta(days=SNOOZE_DAYS), said)
-
-
-#: The status a verb leads to, as ``statuses`` names it: a button for it is offered unless the advice is there.
-_DONE = {"accept": "accepted", "done": "done", "dismiss": "dismissed", "snooze": "\x00never"}  # a snooze may move
 
 
 def under(base: str) -> ActionUrlFor:

@@ -236,3 +236,24 @@ def test_the_calendar_keeps_an_account_that_failed_tonight_and_another_source_s(
     assert night(other).exit_code == 0  # another source writing the same calendar adds to it
     summaries = _summaries(calendar)
     assert any(s.startswith("ACME Telecom") for s in summaries) and any(s.startswith("Initech") for s in summaries)
+
+
+def test_a_decision_on_an_account_tonight_did_not_advise_reaches_the_calendar(tmp_path: Path) -> None:
+    folder, other = tmp_path / "export", tmp_path / "other"
+    folder.mkdir()
+    other.mkdir()
+    (folder / "initech.yaml").write_bytes((REPO / "examples" / "portfolio" / "initech.yaml").read_bytes())
+    (other / "acme.yaml").write_bytes(EXAMPLE.read_bytes())
+    db, calendar = tmp_path / "k.db", tmp_path / "team.ics"
+    emit = ["--db", str(db), "--workers", "1", "--emit", f"ics:{calendar}"]
+    assert CliRunner().invoke(main, ["batch", "--source", f"file:{folder}", *emit]).exit_code == 0
+    meeting = str(icalendar.Calendar.from_ical(calendar.read_bytes()).walk("VEVENT")[0]["uid"]).split("@")[0]
+    listed = json.loads(CliRunner().invoke(main, ["recs", "list", "--db", str(db), "-L", "0", "-f", "json"]).output)
+    ids = [r["id"] for r in listed if r["approach"] == meeting]
+    dismissed = CliRunner().invoke(main, ["recs", "dismiss", *ids, "--reason", "not now", "--db", str(db)])
+    assert ids and dismissed.exit_code == 0
+    # Tonight's run is another source's: Initech is not advised, but the meeting people called off is news.
+    assert CliRunner().invoke(main, ["batch", "--source", f"file:{other}", *emit]).exit_code == 0
+    events = icalendar.Calendar.from_ical(calendar.read_bytes()).walk("VEVENT")
+    cancelled = [str(e["uid"]).split("@")[0] for e in events if str(e.get("status")) == "CANCELLED"]
+    assert cancelled == [meeting]

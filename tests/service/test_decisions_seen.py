@@ -41,6 +41,9 @@ def test_a_snoozed_recommendation_waits_in_the_plan_and_the_calendar(server: Run
     (item,) = [i for i in plan if rec in [i["lead"]["id"], *(c["id"] for c in i["companions"])]]
     assert item["day"] == wakes
     assert all(i["day"] >= dt.date.today().isoformat() for i in plan)  # nothing planned in the past
+    with server.client("sofia") as client:
+        calendar = client.get("/v1/calendar/u-sr.ics").text
+    assert f"DTSTART;VALUE=DATE:{wakes.replace('-', '')}" in calendar
 
 
 def test_pages_show_what_was_decided_and_offer_no_button_for_it(server: Running) -> None:
@@ -116,3 +119,27 @@ def test_a_member_sees_the_decisions_they_asked_for_even_of_an_account_they_are_
         assert asked.status_code == 200
         mine = [d["id"] for d in client.get("/v1/decisions").json()]
     assert mine == [asked.headers["x-kamengine-decision"]]  # theirs alone: none of ACME's team's
+
+
+def test_saying_a_decision_again_changes_nothing_and_is_no_error(server: Running) -> None:
+    with server.client("sofia") as client:
+        rec = client.get("/v1/recommendations", params={"owner": "u-sr"}).json()["items"][0]["id"]
+        first = client.post(f"/v1/recommendations/{rec}/done")
+        again = client.post(f"/v1/recommendations/{rec}/done")  # a CRM's retry, a double click
+        assert (first.status_code, again.status_code) == (200, 200)
+        assert again.json()["status_at"] == first.json()["status_at"]  # the cooldown did not restart
+        history = client.get(f"/v1/recommendations/{rec}").json()["history"]
+        assert [h["status"] for h in history] == ["open", "done"]
+
+
+def test_a_cursor_made_by_hand_is_a_422_not_a_500(server: Running) -> None:
+    import base64
+    import hashlib
+    import json
+
+    with server.client("crm") as client:
+        token_id = server.tokens["crm"].split("_")[1]
+        filters = hashlib.sha256(json.dumps([token_id, None, None, []]).encode()).hexdigest()[:16]
+        forged = base64.urlsafe_b64encode(json.dumps([filters, [1, "x", None]]).encode()).decode()
+        answer = client.get("/v1/recommendations", params={"cursor": forged})
+    assert answer.status_code == 422 and "not a cursor this service gave" in answer.text

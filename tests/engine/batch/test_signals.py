@@ -50,7 +50,6 @@ def test_a_worker_process_ignores_ctrl_c_even_while_it_starts() -> None:
 
 
 def test_ctrl_c_while_a_worker_starts_is_noted_by_the_supervisor_not_dropped() -> None:
-    registry = Registry(get_plugin_manager(load_entry_points=False))
     with watching():
         with interrupts_held_for_children():
             os.kill(os.getpid(), signal.SIGINT)  # held here (blocked), not ignored: it must not be lost
@@ -62,7 +61,6 @@ def test_ctrl_c_while_a_worker_starts_is_noted_by_the_supervisor_not_dropped() -
         finally:
             worker.process.kill()
             worker.process.join(10)
-    del registry
 
 
 def test_a_worker_killed_while_it_starts_does_not_hold_the_supervisor() -> None:

@@ -96,7 +96,7 @@ def test_gaps_are_listed_under_first_and_unique_not_under_collect() -> None:
         .gaps
     )
     assert gaps[0] == "no row covers role in [A, S, E, I, missing], stance 0"  # (D, 0) is the only row at 0
-    assert gaps[-1].startswith("... and ") and gaps[-1].endswith(" more combination(s)")
+    assert gaps[-1].startswith("... and ") and gaps[-1].endswith(" more gap(s)")
     complete = _table("first", drop_second=True).replace("[any, -1]", "[any, any]")
     assert make_playbook(complete).tables[0].gaps == ()
     every_stance = "".join(f"        - {{cells: [any, {s}], actions: [executive_visit]}}\n" for s in ("-1", 0, '"1.."'))
