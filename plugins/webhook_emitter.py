@@ -61,6 +61,7 @@ class WebhookEmitter(Emitter):
         f"HTTP POST of JSON to the URL TARGET, in chunks; retries, honours Retry-After; HMAC signature if {SECRET_ENV}"
     )
     TARGET_REQUIRED = True
+    OWN_DEADLINE = "delivery_seconds"  # it ends a delivery itself, chunks acknowledged: not cut by hook_seconds
     TIMEOUT = 10.0  # seconds per attempt
     ATTEMPTS = 4  # per chunk
     BACKOFF = 0.5  # seconds before the second attempt, doubled after each failure

@@ -28,14 +28,27 @@ def deliver(
 ) -> Delivered:
     """Emit; any exception (a full disk, a refused POST, a plugin's bug) or an emitter still busy
     after ``seconds`` becomes a failed ``Delivered``."""
-    return _guarded(emitter, lambda: emitter.emit(recommendations, context), seconds)
+    return _guarded(emitter, lambda: emitter.emit(recommendations, context), _waited(emitter, context, seconds))
 
 
 def deliver_changes(
     emitter: Emitter, outgoing: Outgoing, context: EmitContext, seconds: float | None = None
 ) -> Delivered:
     """``deliver`` for a nightly run: the emitter gets what changed since its last delivery."""
-    return _guarded(emitter, lambda: emitter.emit_changes(outgoing, context), seconds)
+    return _guarded(emitter, lambda: emitter.emit_changes(outgoing, context), _waited(emitter, context, seconds))
+
+
+#: How much longer than an emitter's own deadline its call is waited for: time to say why it stopped.
+OWN_DEADLINE_GRACE = 30.0
+
+
+def _waited(emitter: Emitter, context: EmitContext, seconds: float | None) -> float | None:
+    """How long a call into ``emitter`` is waited for: ``seconds`` (hook_seconds), or its own deadline and a
+    little more when it keeps one longer than that (a webhook's first night outlasted hook_seconds)."""
+    if seconds is None or emitter.OWN_DEADLINE is None:
+        return seconds
+    own: float = getattr(context.limits, emitter.OWN_DEADLINE)
+    return max(seconds, own + OWN_DEADLINE_GRACE)
 
 
 def _guarded(emitter: Emitter, call: Callable[[], str], seconds: float | None) -> Delivered:

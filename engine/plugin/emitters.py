@@ -35,6 +35,10 @@ class Emitter:
     DESCRIPTION: ClassVar[str] = ""
     #: Whether TARGET is required (a file, a URL) or optional (standard output).
     TARGET_REQUIRED: ClassVar[bool] = False
+    #: A ``[limits]`` setting (seconds) by which the emitter ends a delivery itself, if it keeps one (the
+    #: webhook: ``delivery_seconds``); a call into it is then waited for that long (and a little more)
+    #: rather than ``hook_seconds``, so its own deadline, and its message, come first.
+    OWN_DEADLINE: ClassVar[str | None] = None
 
     def __init__(self, target: str | None) -> None:
         self.target = target

@@ -143,3 +143,19 @@ def test_explain_ends_by_the_deadline_when_a_plugin_loops(tmp_path: Path, monkey
     )
     assert time.monotonic() - started < 10  # it ran for ever
     assert result.exit_code == 1 and "explaining this account took longer than 1 s" in result.stderr
+
+
+def test_an_emitter_with_a_deadline_of_its_own_is_given_it_not_hook_seconds() -> None:
+    from kamengine.engine.plugin.delivery import deliver
+
+    class Patient(Emitter):
+        PLUGIN_NAME = "patient"
+        OWN_DEADLINE = "delivery_seconds"  # as the webhook: it ends the delivery itself
+
+        def emit(self, recommendations: Sequence[Recommendation], context: EmitContext) -> str:
+            time.sleep(1.5)  # past hook_seconds, within its own deadline
+            return "delivered"
+
+    context = EmitContext(io.StringIO(), limits=Limits(hook_seconds=0.5, delivery_seconds=3))
+    assert deliver(Patient(None), [], context, seconds=0.5).message == "delivered"  # a first night cut at 300 s
+    assert not deliver(Stuck(None), [], context, seconds=0.5).ok  # one without keeps hook_seconds
