@@ -23,7 +23,9 @@ class Limits:
     # One attempt of one chunk, every read of it together: a receiver that drips its answer is given up on
     # and tried again, instead of holding the whole delivery's time.
     attempt_seconds: float = 60.0
-    hook_seconds: float = 300.0  # one call into a plugin's emitter (a webhook keeps delivery_seconds instead)
+    # One call into an emitter (a webhook keeps delivery_seconds instead): a first night's calendar of 20,000
+    # accounts (300 MB) took more than 300 s to write on a slow 2-core machine.
+    hook_seconds: float = 900.0
     snapshot_mb: float = 64.0  # one snapshot file
     line_mb: float = 16.0  # one line (one account) of a JSON Lines or CSV source
     webhook_chunk: int = 500  # recommendations in one webhook body (a night's changes go in as many as it takes)
