@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import signal
 import sys
+import threading
 from typing import Any
 
 import click
@@ -30,12 +32,17 @@ COMMANDS = {
 }
 
 
+class Interrupted(BaseException):
+    """Ctrl-C (SIGINT): the command ends in one line with exit 130. Not a KeyboardInterrupt, which click turns
+    into "Aborted!" and exit 1 when it comes while click is still parsing."""
+
+
 class Terminated(BaseException):
     """SIGTERM came (a scheduler stopping the job): the command ends as Ctrl-C ends it, with exit 143."""
 
 
-def _terminate(signum: int, frame: object) -> None:
-    raise Terminated
+def _stop(signum: int, frame: object) -> None:
+    raise Interrupted if signum == signal.SIGINT else Terminated
 
 
 class _Group(click.Group):
@@ -55,15 +62,10 @@ class _Group(click.Group):
         return with_examples(config_anywhere(command), cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
-        import signal
         import sqlite3
-        import threading
 
         from kamengine.engine.errors import KamengineError, UsageError, printable_lines
 
-        main_thread = threading.current_thread() is threading.main_thread()
-        # SIGTERM as Ctrl-C: one line, not a silent death (and what it had, restored after: a test runs many commands)
-        previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
         try:
             result = super().invoke(ctx)
             sys.stdout.flush()  # here, not at exit, where a reader gone away (`| head`) is a traceback
@@ -72,12 +74,6 @@ class _Group(click.Group):
             with contextlib.suppress(OSError, ValueError):  # stdout may be a test's buffer, without a descriptor
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise SystemExit(0) from None
-        except KeyboardInterrupt:  # Ctrl-C: one line and the shell's code, not click's "Aborted!" (exit 1)
-            click.echo("interrupted", err=True)
-            raise SystemExit(130) from None
-        except Terminated:
-            click.echo("terminated", err=True)
-            raise SystemExit(143) from None
         except UsageError as exc:
             raise click.UsageError(printable_lines(str(exc))) from None
         except KamengineError as exc:  # its data's control characters shown, never acted on by the terminal
@@ -87,9 +83,25 @@ class _Group(click.Group):
             from kamengine.engine.store.store import Store
 
             raise click.ClickException(trouble(exc, Store.last_path)) from None
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """The command, with Ctrl-C and SIGTERM ending it in one line and the shell's code (130, 143) from the first
+        instant, not a traceback or click's "Aborted!" (the handlers it had come back after: a test runs many)."""
+        main_thread = threading.current_thread() is threading.main_thread()
+        previous = (
+            {signum: signal.signal(signum, _stop) for signum in (signal.SIGINT, signal.SIGTERM)} if main_thread else {}
+        )
+        try:
+            return super().main(*args, **kwargs)
+        except Interrupted:
+            click.echo("interrupted", err=True)
+            raise SystemExit(130) from None
+        except Terminated:
+            click.echo("terminated", err=True)
+            raise SystemExit(143) from None
         finally:
-            if previous is not None:
-                signal.signal(signal.SIGTERM, previous)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
 
 @click.group(

@@ -77,7 +77,7 @@ def test_a_signal_to_the_group_while_workers_start_ends_the_run_at_once(tmp_path
     was dropped (the run went on to the end): at every moment of the start, the run now ends in one line."""
     folder = _portfolio(tmp_path / "p", 12)
     env = {**os.environ, "KAMENGINE_HOME": str(tmp_path), "KAMENGINE_FAULT_INJECT": "sleep:0.2"}
-    for attempt, delay in enumerate((0.2, 0.5, 0.8, 1.1, 1.4)):
+    for attempt, delay in enumerate((0.4, 0.7, 1.0, 1.3, 1.6)):  # while the workers start (not Python itself)
         db = tmp_path / f"k{attempt}.db"
         args = [str(SCRIPT), "batch", "--source", f"file:{folder}", "--db", str(db), "--workers", "2"]
         process = subprocess.Popen(args, env=env, stderr=subprocess.PIPE, text=True, start_new_session=True)
