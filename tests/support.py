@@ -37,6 +37,24 @@ BASE: dict[str, Any] = {
 }
 
 
+@functools.cache
+def _example_json() -> str:
+    import json
+
+    import yaml
+
+    return json.dumps(
+        yaml.safe_load((REPO / "examples" / "acme-telecom.yaml").read_text(encoding="utf-8")), default=str
+    )
+
+
+def example_data() -> dict[str, Any]:
+    """The bundled example account as a fresh JSON-ready dict (its YAML is parsed once per session)."""
+    import json
+
+    return json.loads(_example_json())
+
+
 def snapshot_data(**sections: Any) -> dict[str, Any]:
     """A valid snapshot dict: BASE with the given top-level sections replaced."""
     data = copy.deepcopy(BASE)

@@ -8,11 +8,10 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner, Result
 from kamengine.cli import main
 from kamengine.engine.model.loading import load_snapshot
-from support import REPO, write_csv_dir
+from support import REPO, example_data, write_csv_dir
 
 EXAMPLE = REPO / "examples" / "acme-telecom.yaml"
 BOMB = """\
@@ -32,7 +31,7 @@ def _kamengine(*args: str) -> Result:
 
 
 def _example(**changes: object) -> dict:
-    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    data = example_data()
     data.update(changes)
     return json.loads(json.dumps(data, default=str))
 

@@ -12,23 +12,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 from kamengine.cli import main
 from kamengine.engine.api import Engine
 from kamengine.engine.plugin import Source, SourceRecord
 from kamengine.engine.plugin.manager import get_plugin_manager
 from kamengine.engine.plugin.registry import Registry
-from support import REPO
+from support import REPO, example_data
 
 SCRIPT = Path(sys.executable).parent / "kamengine"
 EXAMPLE = REPO / "examples" / "acme-telecom.yaml"
 
 
 def _account(index: int) -> str:
-    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    data = example_data()
     data["account"]["id"] = f"acct-{index}"
-    return json.dumps(data, default=str)
+    return json.dumps(data)
 
 
 def test_the_first_account_s_lines_are_written_before_the_last_account_is_read() -> None:

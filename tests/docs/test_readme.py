@@ -20,7 +20,7 @@ def _excerpt(command: str) -> list[str]:
 def test_the_first_lines_are_the_two_setup_commands() -> None:
     lines = README.splitlines()
     assert lines[3].endswith("kamengine advise examples/acme-telecom.yaml")
-    assert lines[4].endswith("python -m pytest")
+    assert lines[4].endswith("python -m pytest -n auto")  # .ci/run runs this line
 
 
 def test_the_advise_excerpt_is_current(tmp_path: object) -> None:

@@ -247,7 +247,7 @@ def _quantifier_matches(rule: Rule, subject: dict[str, Any], facts: Facts) -> di
 
 
 @settings(
-    max_examples=int(os.environ.get("KAMENGINE_DIFFERENTIAL_EXAMPLES", "300")),
+    max_examples=int(os.environ.get("KAMENGINE_DIFFERENTIAL_EXAMPLES", "150")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -263,7 +263,7 @@ def test_durable_fires_exactly_what_the_reference_fires(snapshot: Snapshot, rule
 
 
 @settings(
-    max_examples=int(os.environ.get("KAMENGINE_DIFFERENTIAL_EXAMPLES", "300")),
+    max_examples=int(os.environ.get("KAMENGINE_DIFFERENTIAL_EXAMPLES", "150")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
