@@ -5,7 +5,8 @@ Writes a generated portfolio (fixed seed) as JSON Lines, then times the installe
 1 worker, 2 workers, and 2 workers again over the same store (the idempotent nightly re-run).
 Prints accounts/s, the speed-up from 1 to 2 workers, and the peak RSS of the batch process
 and of each worker (VmHWM, sampled from /proc while the run goes on, and the batch process's
-``ru_maxrss`` when it exits).
+``ru_maxrss`` when it exits); with emitters, also the largest the store's write-ahead log grew
+(sampled), which is disk the night needs beside the store.
 
 With ``--emit`` the runs deliver through emitters: ``ics`` writes a calendar in the
 temporary folder, ``webhook`` posts to an HTTP sink the benchmark starts on 127.0.0.1 (it
@@ -16,6 +17,7 @@ runs are made then: the first night (everything is new) and the re-run (nothing 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -102,10 +104,13 @@ def run(source: Path, db: Path, workers: int, accounts: int, emits: tuple[str, .
         args += ["--emit", spec]
     started = time.perf_counter()
     process = subprocess.Popen(args, env=env, stderr=subprocess.PIPE, text=True)
-    main_peak, worker_peaks, main_cpu, worker_cpu = 0, {}, 0.0, {}
+    main_peak, worker_peaks, main_cpu, worker_cpu, wal_peak = 0, {}, 0.0, {}, 0
+    wal = db.with_name(db.name + "-wal")
     status, usage = 0, None
     while usage is None:
         main_peak = max(main_peak, _peak_kb(process.pid))
+        with contextlib.suppress(OSError):  # the log comes and goes with the store's connections
+            wal_peak = max(wal_peak, wal.stat().st_size)
         main_cpu = max(main_cpu, _cpu_seconds(process.pid))
         for child in _children(process.pid):
             worker_peaks[child] = max(worker_peaks.get(child, 0), _peak_kb(child))
@@ -129,6 +134,7 @@ def run(source: Path, db: Path, workers: int, accounts: int, emits: tuple[str, .
         "accounts_per_s": accounts / elapsed,
         "main_peak_mb": max(main_peak, usage.ru_maxrss) / 1024,
         "worker_peak_mb": max(worker_peaks.values(), default=0) / 1024,
+        "wal_peak_mb": wal_peak / 1e6,
         # CPU milliseconds per account: the writer (this process) and all workers together,
         # sampled every 0.2 s, so the last moments of each process are missing.
         "main_cpu_ms": main_cpu / accounts * 1000,
@@ -178,13 +184,16 @@ def emitting(source: Path, folder: Path, accounts: int, names: list[str]) -> Non
     sink, calendar = Sink(), folder / "visits.ics"
     targets = {"ics": f"ics:{calendar}", "webhook": f"webhook:{sink.url}"}
     emits = tuple(targets.get(name, name) for name in names)
-    print(f"{'run':<20} {'seconds':>8} {'accounts/s':>11} {'batch RSS MB':>13} {'worker RSS MB':>14}")
+    print(
+        f"{'run':<20} {'seconds':>8} {'accounts/s':>11} {'batch RSS MB':>13} {'worker RSS MB':>14}"
+        f" {'store WAL peak MB':>18}"
+    )
     for name in ("2 workers", "2 workers, re-run"):
         print(name)
         figures = run(source, folder / "emit.db", 2, accounts, emits)
         print(
             f"{name:<20} {figures['seconds']:>8.1f} {figures['accounts_per_s']:>11.0f} "
-            f"{figures['main_peak_mb']:>13.0f} {figures['worker_peak_mb']:>14.0f}"
+            f"{figures['main_peak_mb']:>13.0f} {figures['worker_peak_mb']:>14.0f} {figures['wal_peak_mb']:>18.0f}"
         )
         if "webhook" in names:
             print(f"    webhook sink: {sink.take()}")
