@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import textwrap
 from pathlib import Path
 from typing import Any
 
+import yaml
 from kamengine.engine.advise.advisor import Advisor
 from kamengine.engine.advise.setup import registered_advisor
 from kamengine.engine.errors import PlaybookError
@@ -39,10 +41,6 @@ BASE: dict[str, Any] = {
 
 @functools.cache
 def _example_json() -> str:
-    import json
-
-    import yaml
-
     return json.dumps(
         yaml.safe_load((REPO / "examples" / "acme-telecom.yaml").read_text(encoding="utf-8")), default=str
     )
@@ -50,8 +48,6 @@ def _example_json() -> str:
 
 def example_data() -> dict[str, Any]:
     """The bundled example account as a fresh JSON-ready dict (its YAML is parsed once per session)."""
-    import json
-
     return json.loads(_example_json())
 
 
@@ -73,8 +69,6 @@ def activity(id: str, type: str, date: str, *contacts: str, **fields: Any) -> di
 
 def make_snapshot(**sections: Any) -> Snapshot:
     """A validated ``Snapshot`` from sections (see ``snapshot_data``)."""
-    import json
-
     return snapshot_from_document(parse(json.dumps(snapshot_data(**sections)), "<test>"))
 
 

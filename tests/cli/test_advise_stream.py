@@ -21,7 +21,6 @@ from kamengine.engine.plugin.registry import Registry
 from support import REPO, example_data
 
 SCRIPT = Path(sys.executable).parent / "kamengine"
-EXAMPLE = REPO / "examples" / "acme-telecom.yaml"
 
 
 def _account(index: int) -> str:
