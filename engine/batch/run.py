@@ -123,13 +123,12 @@ def run_batch(
             check()  # a signal after the last account still stops the run before it is delivered
     except Interrupted as stop:  # what was written is committed; nothing is delivered before the run ends
         result.interrupted, result.finished = stop.signum, False
-        result.worker_restarts = executor.restarts
-        store.keep_summary(run_id, _run_totals(store, run_id, result, resume, retry_failed))  # for --resume
-        return result
     result.worker_restarts = executor.restarts
-    if not result.finished:  # the source broke off: the totals so far, for --resume
+    if not result.finished:  # interrupted, or the source broke off: the totals so far, for --resume
         store.keep_summary(run_id, _run_totals(store, run_id, result, resume, retry_failed))
-    if result.finished:
+        if result.interrupted is not None:  # nothing is delivered before the run ends
+            return result
+    else:
         result.outcome.expired += store.expire_unseen(run_id, grace_days)
         store.finish_run(run_id, _run_totals(store, run_id, result, resume, retry_failed))
     given = queue(store, run_id, emit)

@@ -89,11 +89,6 @@ class Store:
             self.db.table("runs").update(run_id, {"status": "running"})
         return run_id, advised
 
-    def failed_accounts(self, run_id: str) -> int:
-        """How many accounts of a run failed (and were not advised since)."""
-        query = "select count(*) from run_accounts where run_id = ? and status = 'failed'"
-        return int(self.db.execute(query, [run_id]).fetchone()[0])
-
     def run_counts(self, run_id: str) -> tuple[int, int]:
         """How many accounts a run has records of, and how many of them failed (and were not advised since)."""
         query = "select count(distinct account_id), count(distinct case when status = 'failed' then account_id end)"
