@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..errors import InputError, KamengineError, plain, printable
-from ..evaluate.explain import held_conditions
+from ..evaluate.explain import explanations as explain_all
 from ..model.recommendation import Recommendation
 from ..plugin.deadlines import alarm
 from ..plugin.sources import Source, SourceRecord
@@ -103,12 +103,7 @@ def _advise_one(
         fail(f"{record.origin}: internal error, please report it: {type(exc).__name__}: {exc}")
         return
     result.advised += 1
-    explanations: dict[str, list[str]] = {}
-    if explain:
-        firing_of = {firing.key: firing for firing in firings}
-        for rec in advice.recommendations:
-            firing = firing_of[(rec.rule, rec.subject_id)]
-            explanations[rec.id] = held_conditions(firing.rule, firing.subject, facts)
+    explanations = explain_all(advice, firings, facts) if explain else {}
     if keep:
         result.recommendations.extend(advice.recommendations)
         result.explanations.update(explanations)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..playbooks.conditions import AllOf, AnyOf, Condition, FieldTest, Quantifier
 from ..playbooks.playbook import Rule
 from .facts import Facts, Record
+from .firing import Firing
 from .ranking import Advice
 from .reference import field_value, holds, quantifier_holds, quantifier_items
 
@@ -68,6 +70,23 @@ def _conjuncts(condition: Condition) -> list[Condition]:
 def held_conditions(rule: Rule, subject: Record, facts: Facts) -> list[str]:
     """For a rule that fired: each condition, with the value seen (``advise --explain``)."""
     return [f"{describe(c)} ({_seen(c, subject, facts, rule.subject)})" for c in _conjuncts(rule.when)]
+
+
+def explanations(advice: Advice, firings: Iterable[Firing], facts: Facts) -> dict[str, list[str]]:
+    """Every recommendation's explanation (``advise --explain``): a rule's, the conditions that held with the
+    values seen; one the plan made itself (staffing a role the team lacks), what the plan decided and why."""
+    firing_of = {firing.key: firing for firing in firings}
+    plan_notes: dict[str, list[str]] = defaultdict(list)
+    for note in advice.notes:
+        plan_notes[note.recommendation.id].append(note.text)
+    found: dict[str, list[str]] = {}
+    for rec in advice.recommendations:
+        firing = firing_of.get((rec.rule, rec.subject_id))
+        if firing is not None:
+            found[rec.id] = held_conditions(firing.rule, firing.subject, facts)
+        else:  # no rule fired for it: the planner's own (plan/staff-SR for a team without an SR)
+            found[rec.id] = [f"no rule fired: the plan made it ({rec.rule})", *plan_notes[rec.id]]
+    return found
 
 
 def first_failure(condition: Condition, record: Record, facts: Facts, kind: str) -> str | None:
