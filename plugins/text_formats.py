@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import os
@@ -138,10 +139,17 @@ def markdown(
     return str(tabulate(body, headers=head, tablefmt="github", disable_numparse=True)) + "\n"
 
 
+def markdown_text(value: str) -> str:
+    """Text as Markdown shows it and never runs it: HTML (``<img onerror=...>``) and entities are escaped, and the
+    ``](`` that makes ``[click](javascript:...)`` a link or an image; control characters are shown. Markdown
+    renders the HTML a text carries, so a name must never be markup."""
+    return html.escape(printable(value), quote=False).replace("](", "\\](")
+
+
 def _markdown_cell(value: Any) -> str:
-    """A cell of one line: a list's items on lines of their own (``<br>``), control characters shown."""
+    """A cell of one line: a list's items on lines of their own (``<br>``), each escaped, ``|`` escaped."""
     lines = value if isinstance(value, list | tuple) else [value]
-    return "<br>".join(printable(text(line)) for line in lines).replace("|", "\\|")
+    return "<br>".join(markdown_text(text(line)) for line in lines).replace("|", "\\|")
 
 
 def spreadsheet_safe(value: Any) -> Any:
