@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
 
@@ -24,8 +25,37 @@ def _params(ctx: click.Context, param: click.Parameter, values: tuple[str, ...])
         name, sep, raw = value.partition("=")
         if not sep or not name.strip():
             raise click.BadParameter(f"expected NAME=VALUE, found '{value}'")
-        parsed[name.strip()] = yaml.safe_load(raw)
+        parsed[name.strip()] = _param_value(name.strip(), raw, yaml)
     return parsed
+
+
+def _param_value(name: str, raw: str, yaml: Any) -> Any:
+    """One ``--param`` value as YAML types it; a value YAML cannot read is a one-line usage error."""
+    from kamengine.engine.errors import brief, printable
+
+    def refuse(why: str) -> click.BadParameter:
+        return click.BadParameter(f"{printable(name)}={printable(brief(raw))}: {why}", param_hint="'--param'")
+
+    try:
+        # Aliases (*name) have no use on a command line, and a few of them expand to gigabytes.
+        if any(isinstance(token, yaml.AliasToken) for token in yaml.scan(raw, Loader=yaml.SafeLoader)):
+            raise refuse("YAML aliases (*name) are not allowed in a --param value")
+        found = yaml.safe_load(raw)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        column = f" at column {mark.column + 1}" if mark else ""
+        said = ": ".join(part for part in (exc.context, exc.problem) if part)  # "while parsing …: expected …"
+        raise refuse(f"not a YAML value: {printable(said)}{column}") from None
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date that is none, a number of thousands of digits
+        digits = "integer string conversion" in str(exc)  # Python's own words, which advise a developer
+        raise refuse(
+            "not a YAML value: " + ("a number of too many digits" if digits else printable(str(exc)))
+        ) from None
+    except RecursionError:
+        raise refuse("not a YAML value: nested too deeply") from None
+    if isinstance(found, float) and not math.isfinite(found):  # .inf, .nan: every comparison with them misleads
+        raise refuse("expected a finite number")
+    return found
 
 
 def playbook_options(command: F) -> F:
