@@ -9,8 +9,10 @@ import json
 import logging
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -19,12 +21,12 @@ from kamengine.engine.model.documents import Document
 from kamengine.engine.model.loading import snapshot_from_document
 from kamengine.engine.model.recommendation import Recommendation
 from kamengine.engine.model.snapshot import Snapshot
-from kamengine.engine.plan.week import Item, iso_week, monday, schedule
+from kamengine.engine.plan.week import Item, schedule
 from kamengine.engine.plugin.delivery import deliver
 from kamengine.engine.plugin.emitters import EmitContext
 from kamengine.engine.store.decisions import decisions
 from kamengine.engine.store.records import plan_advice
-from kamengine.engine.store.snapshots import accounts, last_snapshot
+from kamengine.engine.store.snapshots import accounts, last_snapshot, team_accounts
 from kamengine.engine.store.statuses import LIVE, Status
 from kamengine.engine.store.store import Store
 from kamengine.engine.store.tokens import TokenHolder
@@ -32,6 +34,7 @@ from kamengine.engine.store.tokens import TokenHolder
 from .access import holder_of, sees_account
 from .models import AccountDetail, AccountRow, PlanItem
 from .pages import account_summary
+from .plan_view import ALL, PlanFilters, page_of, shown_week
 from .problems import Problem, forbidden
 from .recommendations import listing, stored_document
 from .state import Service
@@ -50,19 +53,32 @@ class Planned:
 
 
 def plan_items(service: Service, holder: TokenHolder, owner: str | None, week: str | None) -> Planned:
-    """The live advice the holder may see, spread over people's weeks; one week (default this one) of one owner."""
-    with service.store() as store:
-        rows = listing(store, holder, owner)
+    """The live advice the holder may see, spread over people's weeks; one week (default this one, or ``all``) of
+    one owner (None: everyone the holder sees). An owner's weeks are placed from all of their work, on the accounts
+    the reader is not on too (they fill the same weeks), and then only what the reader may see is kept."""
     today = dt.date.today()
-    shown = week or iso_week(today)
-    if shown != "all":
-        try:
-            monday(shown)
-        except ValueError:
-            raise Problem(422, "invalid-request", "The request is invalid", f"week: no week {shown}") from None
-    items = schedule(plan_advice(rows), service.registry.actions, service.config.plan, today, overdue_on=today)
-    chosen = [i for i in items if shown in ("all", i.week) and owner in (None, i.owner_id)]
+    shown = shown_week(week, today)
+    with service.store() as store:
+        rows = listing(store, holder) if owner is None else _work_of(store, owner)
+        seen = _seen_by(store, holder)
+    items = schedule(plan_advice(rows), service.registry.actions, service.config.plan, today, overdue_on=today).items
+    chosen = [i for i in items if shown in (ALL, i.week) and owner in (None, i.owner_id) and seen(i.lead)]
     return Planned(shown, chosen, {row["id"]: label for row in rows if (label := status_label(row))})
+
+
+def _work_of(store: Store, owner: str) -> list[dict[str, Any]]:
+    """The live advice of every account ``owner`` is on, and any other they own."""
+    theirs = team_accounts(store, owner)
+    rows = [row for account in sorted(theirs) for row in store.find(account, LIVE)]
+    return rows + [row for row in store.find(None, LIVE, owner) if row["account_id"] not in theirs]
+
+
+def _seen_by(store: Store, holder: TokenHolder) -> Callable[[Recommendation], bool]:
+    """Whether the holder may see a recommendation: admin all; a member those of their accounts and their own."""
+    if holder.may("admin"):
+        return lambda rec: True
+    theirs = team_accounts(store, holder.member)
+    return lambda rec: rec.account_id in theirs or (rec.owner is not None and rec.owner.id == holder.member)
 
 
 def status_label(row: dict[str, Any]) -> str:
@@ -72,11 +88,38 @@ def status_label(row: dict[str, Any]) -> str:
     return "" if row["status"] == Status.OPEN else str(row["status"])
 
 
-@router.get("/plan", response_model=list[PlanItem], summary="The week ahead per person, from the store's live advice")
-def plan(request: Request, owner: str | None = None, week: Annotated[str | None, WEEK] = None) -> JSONResponse:
+@router.get(
+    "/plan",
+    response_model=list[PlanItem],
+    summary="One page of the plan from the store's live advice: by default the reader's own week",
+    responses={
+        200: {
+            "headers": {"Link": {"description": 'the next page: <ADDRESS>; rel="next"', "schema": {"type": "string"}}}
+        }
+    },
+)
+def plan(
+    request: Request,
+    owner: Annotated[str | None, Query(description="a member id (default: the token's own), or all")] = None,
+    week: Annotated[str | None, WEEK] = None,
+    account: Annotated[str | None, Query(description="only this account's items")] = None,
+    action: Annotated[str | None, Query(description="only items with this action (lead or companion)")] = None,
+    overdue: Annotated[bool, Query(description="only items past their due date")] = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: str | None = None,
+) -> JSONResponse:
+    """Items in order of owner, day and urgency; more than ``limit`` of them: the ``Link`` header's ``rel="next"``
+    gives the next page's address (its cursor continues after the last item shown, under the same filters only)."""
     holder = holder_of(request)
-    planned = plan_items(request.app.state.service, holder, owner, week)
-    return JSONResponse([item.to_dict() for item in planned.items])
+    whose = holder.member if owner is None else None if owner == ALL else owner
+    planned = plan_items(request.app.state.service, holder, whose, week)
+    filters = PlanFilters(whose, planned.week, account, action, overdue)
+    page = page_of(planned.items, filters, holder.token_id, limit, cursor)
+    headers = {}
+    if page.next_cursor:
+        asked = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
+        headers["Link"] = f'<{request.url.path}?{urlencode([*asked, ("cursor", page.next_cursor)])}>; rel="next"'
+    return JSONResponse([item.to_dict() for item in page.items], headers=headers)
 
 
 @router.get("/accounts", response_model=list[AccountRow], summary="The accounts this token may see")

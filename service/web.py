@@ -3,7 +3,6 @@ buttons' form posts. The HTML comes from ``kamengine.service.pages``; this modul
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 from typing import Any
@@ -12,19 +11,19 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from kamengine.engine.model.recommendation import Recommendation
-from kamengine.engine.plan.week import iso_week
 from kamengine.engine.store.snapshots import latest_snapshots, member_name
 from kamengine.engine.store.statuses import LIVE
 from kamengine.engine.store.tokens import TokenHolder, verify_token
 
 from . import pages
 from .access import COOKIE, holder_of, may_act, sees_account
-from .info import plan_items, status_label, stored_snapshot, validated
+from .info import status_label, stored_snapshot, validated
 from .models import Decision
 from .pages.forms import segment, under
 from .problems import Problem
 from .recommendations import STATUSES, decide
 from .state import Service
+from .week_page import week_page
 
 router = APIRouter(include_in_schema=False)
 ACTIONS = "/recommendations"  # where the pages' buttons post: {ACTIONS}/{id}/{verb}
@@ -153,23 +152,18 @@ def account(account_id: str, request: Request) -> Response:
 
 @router.get("/week/{owner}")
 def my_week(owner: str, request: Request) -> Response:
+    """One ISO week of anyone's plan (``?week=``, default this one), with only the advice of the accounts the reader
+    is on (a director sees their team's weeks); filters and pages as ``week_page`` reads them from the query."""
     holder = _signed_in(request)
     if isinstance(holder, Response):
         return holder
-    # Anyone's week, with only the advice of the accounts the reader is on (a director sees their team's weeks).
     service: Service = request.app.state.service
-    planned = plan_items(service, holder, owner, "all")
-    person = next((r.owner for i in planned.items for r in (i.lead,) if r.owner is not None), None) or owner
-    fields = {"csrf": _csrf(request), "next": request.url.path}
     url_for = under(ACTIONS) if holder.may("act") else None  # a read token sees the week, decides nothing
-    with service.store() as store:
-        recs = [r for item in planned.items for r in (item.lead, *item.companions)]
-        decidable = {r.id for r in recs if may_act(store, holder, _row_of(r))}
-    today = dt.date.today()
-    html = pages.render_my_week_page(
-        person, planned.items, action_url_for=url_for, starting=iso_week(today), form_fields=fields,
-        statuses=planned.statuses, actionable=decidable, **_header(service, holder),
-    )  # fmt: skip
+    header = _header(service, holder)
+    try:
+        html = week_page(service, holder, owner, request.query_params, url_for, {"csrf": _csrf(request)}, header)
+    except Problem as exc:
+        return _refused("Not shown", exc.detail, exc.status, header, back=f"/week/{segment(owner)}")
     return _page(html)
 
 
@@ -193,8 +187,3 @@ async def button(rec_id: str, verb: str, request: Request) -> Response:
         title = "Not allowed" if exc.status == 403 else "Not done"
         return _refused(title, exc.detail, exc.status, _header(service, holder), back)
     return RedirectResponse(back, status_code=303)
-
-
-def _row_of(rec: Recommendation) -> dict[str, Any]:
-    """What ``may_act`` reads of a stored recommendation."""
-    return {"owner_id": rec.owner.id if rec.owner else None, "account_id": rec.account_id}

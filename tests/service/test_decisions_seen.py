@@ -37,7 +37,7 @@ def test_a_snoozed_recommendation_waits_in_the_plan_and_the_calendar(server: Run
         mine = client.get("/v1/recommendations", params={"owner": "u-sr"}).json()["items"]
         rec = mine[0]["id"]
         assert client.post(f"/v1/recommendations/{rec}/snooze", json={"until": wakes}).status_code == 200
-        plan = client.get("/v1/plan", params={"owner": "u-sr", "week": "all"}).json()
+        plan = client.get("/v1/plan", params={"owner": "u-sr", "week": "all", "limit": 500}).json()
     (item,) = [i for i in plan if rec in [i["lead"]["id"], *(c["id"] for c in i["companions"])]]
     assert item["day"] == wakes
     assert all(i["day"] >= dt.date.today().isoformat() for i in plan)  # nothing planned in the past
@@ -50,9 +50,11 @@ def test_pages_show_what_was_decided_and_offer_no_button_for_it(server: Running)
     with server.client("sofia") as client:
         rec = client.get("/v1/recommendations", params={"owner": "u-sr"}).json()["items"][0]["id"]
         assert client.post(f"/v1/recommendations/{rec}/accept").status_code == 200
+        plan = client.get("/v1/plan", params={"owner": "u-sr", "week": "all", "limit": 500}).json()
+    planned = next(i["week"] for i in plan if rec in [i["lead"]["id"], *(c["id"] for c in i["companions"])])
     with closing(_signed_in(server, "sofia")) as browser:
         page = browser.get("/accounts/acme-tel").text
-        week = browser.get("/week/u-sr").text
+        week = browser.get("/week/u-sr", params={"week": planned, "limit": 200}).text  # the week it is planned in
     assert "Sofia Marin (SR)" in page and 'action="/logout"' in page  # who reads it, and a way to sign out
     for html in (page, week):
         shown = html.split(f'action="/recommendations/{rec}/done"', 1)[0]

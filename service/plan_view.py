@@ -1,0 +1,92 @@
+"""One page of the plan: one ISO week of one owner by default, filtered by account, action or overdue, paged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kamengine.engine.plan.week import Item, iso_week, monday
+
+from .cursors import fingerprint, make_cursor, read_cursor
+from .problems import Problem
+
+ALL = "all"  # every week, or every owner the reader may see
+#: An item's place in a page's order: owner, day, most urgent first, id (what ``item_key`` gives).
+KEY_SHAPE = (str, str, int | float, str)
+
+
+@dataclass(frozen=True)
+class PlanFilters:
+    """What a reader asked of the plan: whose (None: everyone they may see), which week (or ``all``), and the
+    narrowing filters of the week page."""
+
+    owner: str | None
+    week: str
+    account: str | None = None
+    action: str | None = None
+    overdue: bool = False
+
+    def keeps(self, item: Item) -> bool:
+        """The item is in the week and of the owner asked, of the account, has the action (lead or companion) and
+        is overdue when those were asked."""
+        if self.week != ALL and item.week != self.week:
+            return False
+        if self.owner is not None and item.owner_id != self.owner:
+            return False
+        if self.account is not None and item.lead.account_id != self.account:
+            return False
+        if self.action is not None and self.action not in {r.action for r in (item.lead, *item.companions)}:
+            return False
+        return not self.overdue or item.overdue_since is not None
+
+    def digest(self, reader: str) -> str:
+        """What a cursor is tied to: the reader's token and every filter."""
+        return fingerprint(reader, self.owner, self.week, self.account, self.action, self.overdue)
+
+
+@dataclass(frozen=True)
+class PlanPage:
+    """The items of one page, how many the filters keep in all, and the cursor of the page after (None: the last)."""
+
+    items: list[Item]
+    total: int
+    next_cursor: str | None
+
+
+def shown_week(week: str | None, today: dt.date) -> str:
+    """The week asked (``all`` included), this week when none was; a week that does not exist is a 422."""
+    shown = week or iso_week(today)
+    if shown != ALL:
+        if not re.fullmatch(r"\d{4}-W\d{2}", shown):
+            raise Problem(
+                422, "invalid-request", "The request is invalid", f"week: expected 2026-W49 or all, found {shown!r}"
+            )
+        try:
+            monday(shown)
+        except (ValueError, IndexError):
+            raise Problem(422, "invalid-request", "The request is invalid", f"week: no week {shown}") from None
+    return shown
+
+
+def neighbour(week: str, weeks: int) -> str:
+    """The ISO week ``weeks`` away from ``week`` (-1: the one before)."""
+    return iso_week(monday(week) + dt.timedelta(weeks=weeks))
+
+
+def item_key(item: Item) -> list[Any]:
+    return [item.owner_id or "", item.day.isoformat(), -item.lead.priority, item.lead.id]
+
+
+def page_of(items: Sequence[Item], filters: PlanFilters, reader: str, limit: int, cursor: str | None) -> PlanPage:
+    """The items the filters keep, in page order, from after ``cursor`` (one this service gave for these filters
+    and this reader: another is a 422), at most ``limit`` of them."""
+    digest = filters.digest(reader)
+    after = read_cursor(cursor, digest, KEY_SHAPE)
+    kept = sorted((i for i in items if filters.keeps(i)), key=item_key)
+    rest = kept if after is None else [i for i in kept if item_key(i) > after]
+    page = rest[:limit]
+    following = make_cursor(digest, item_key(page[-1])) if len(rest) > limit else None
+    return PlanPage(page, len(kept), following)
