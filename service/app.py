@@ -9,11 +9,10 @@ from importlib.metadata import version
 from typing import Any
 
 from fastapi import Depends, FastAPI
-from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from kamengine.engine.model.snapshot import Snapshot
 
-from . import advice, info, problems, recommendations, web
+from . import advice, health, info, problems, recommendations, web
 from .access import authenticated
 from .guard import Guard
 from .pages import STATIC_DIR
@@ -47,11 +46,7 @@ def create_app(service: Service) -> FastAPI:
     app.include_router(web.router)  # the pages: a cookie, and the login page instead of a 401
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    @app.get("/healthz", tags=["service"], summary="Liveness: the store answers")
-    def healthz() -> JSONResponse:
-        with service.store() as store:
-            store.db.execute("select 1").fetchone()
-        return JSONResponse({"status": "ok", "revision": service.revision})
+    app.include_router(health.router)  # /healthz and /readyz: no token, nothing but the store's state
 
     def openapi() -> dict[str, Any]:
         """FastAPI's document plus the snapshot's schema, which the request bodies refer to."""
