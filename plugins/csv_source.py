@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from kamengine.engine.plugin import SnapshotError, Source, SourceRecord, hookimpl, regular_file
 
@@ -40,26 +41,132 @@ class CsvSource(MappedSource):
         yield from assemble(read, self.actions, "accounts.csv")
 
     def _rows(self, path: Path, table: str) -> Iterator[Located]:
-        """Every row of a table, located; a row that cannot be read (too long, not UTF-8, more cells
-        than the header) comes with a problem instead, so that only its account fails."""
+        """Every row of a table, located by the line it begins on; a row that cannot be read (too long,
+        not UTF-8, more cells than the header, a quote that never closes) comes with a problem instead,
+        so that only its account fails."""
         csv.field_size_limit(self.limits.line_bytes)
         # Undecodable bytes become lone surrogates, reported per row, instead of ending the file.
         with regular_file(str(path)).open(encoding=_encoding(path), errors="surrogateescape", newline="") as stream:
             separator = _separator(stream.readline(self.limits.line_bytes))
             stream.seek(0)
-            reader = csv.DictReader(stream, restkey=OVERFLOW, delimiter=separator)
-            header = Header(table, reader.fieldnames or [], str(path), self.renames.get(table))
+            lines = _Lines(stream)
+            # strict: text after a closing quote, or the end of the file inside quotes, is an error
+            # (not a field that silently runs on over the rows after it).
+            reader = csv.reader(lines, delimiter=separator, strict=True)
+            try:
+                columns = next(reader, [])
+            except csv.Error as exc:
+                raise SnapshotError([f"{path}:1: cannot read the header ({exc})"]) from None
+            header = Header(table, columns, str(path), self.renames.get(table))
             if header.notice:
                 self.notice(header.notice)
+            rows = _Rows(str(path), columns, header, separator, "id" if table == "accounts" else "account_id")
             while True:
+                first = lines.begin()
                 try:
-                    row = next(reader)
+                    cells = next(reader)
                 except StopIteration:
                     return
                 except csv.Error as exc:  # e.g. a field over the limit: this row fails, reading goes on
-                    yield f"{path}:{reader.line_num}", {PROBLEM: f"cannot read this row ({exc})"}
+                    yield rows.unreadable(first, lines, f"{exc}, on line {lines.number}" if lines.many else str(exc))
                     continue
-                yield f"{path}:{reader.line_num}", header.rename(row)
+                if cells:  # a blank line is no row
+                    yield rows.row(first, lines, cells)
+
+
+class _Rows:
+    """Cells into the rows of one table: a row over several lines is checked for rows it swallowed."""
+
+    def __init__(self, where: str, columns: list[str], header: Header, separator: str, key: str) -> None:
+        self.where, self.columns, self.header, self.separator = where, columns, header, separator
+        targets = [header.targets.get(column) for column in columns]
+        self.key = targets.index(key) if key in targets else None  # the column saying whose row it is
+        self.seen: set[str] = set()  # the accounts of the rows read so far
+        self.accounts = key == "id"  # the accounts table itself
+
+    def row(self, first: int, lines: _Lines, cells: list[str]) -> Located:
+        """A row csv read; one whose quoted cell runs over lines that read as rows of their own is unreadable."""
+        if lines.many:
+            if len(cells) != len(self.columns):
+                why = f"{len(cells)} cells for the header's {len(self.columns)} columns, down to line {lines.number}"
+                return self.unreadable(first, lines, why)
+            accounts = self.seen | {self._account(self._alone(lines.row[0]))}
+            inner = enumerate(lines.row[1:], first + 1)
+            swallowed = next((n for n, line in inner if self._a_row(line, accounts)), None)
+            if swallowed is not None:
+                return self.unreadable(first, lines, f"line {swallowed} reads as a row of its own")
+        row: dict[str, Any] = dict(zip(self.columns, cells, strict=False))
+        row.update(dict.fromkeys(self.columns[len(cells) :]))  # cells missing at the end: empty
+        if len(cells) > len(self.columns):
+            row[OVERFLOW] = cells[len(self.columns) :]
+        self.seen.add(self._account(cells))
+        return f"{self.where}:{first}", self.header.rename(row)
+
+    def _a_row(self, line: str, accounts: set[str]) -> bool:
+        """Whether one line inside a quoted cell is a row of this table: all its cells, and an account already
+        seen (the header's count alone would take a note's line with as many commas for a row)."""
+        cells = self._alone(line)
+        account = self._account(cells)
+        # Accounts are each other's rows: any line with an id of its own is one.
+        return len(cells) == len(self.columns) and (account in accounts or (self.accounts and account != ""))
+
+    def _account(self, cells: list[str]) -> str:
+        return cells[self.key] if self.key is not None and len(cells) > self.key else ""
+
+    def unreadable(self, first: int, lines: _Lines, why: str) -> Located:
+        """A row csv cannot read, named by the line it begins on and kept to its account (so that the account
+        fails, not the rows after it). A row that ran on over several lines had a quote that did not close
+        where a row can end: the lines after its first are read again, as the rows they are."""
+        if lines.many:
+            lines.give_back()
+            problem = f'a quote (") opens a field on this line and does not close where a row can end ({why})'
+        else:
+            problem = f"cannot read this row ({why})"
+        known = self.header.rename(dict(zip(self.columns, self._alone(lines.row[0]), strict=False)))
+        row: dict[str, Any] = {key: known[key] for key in ("account_id", "id") if known.get(key)}
+        row[PROBLEM] = problem
+        return f"{self.where}:{first}", row
+
+    def _alone(self, line: str) -> list[str]:
+        """One line's cells, read leniently on its own."""
+        return next(csv.reader([line], delimiter=self.separator), [])
+
+
+class _Lines:
+    """The lines of a file as csv reads them, keeping the lines of the row being read, so that a row a stray
+    quote ran on past its own line can be given back and its lines read again as rows of their own."""
+
+    def __init__(self, stream: Iterable[str]) -> None:
+        self._stream = iter(stream)
+        self._again: list[str] = []  # lines to read again, the next one last
+        self.row: list[str] = []  # the lines of the row being read
+        self.number = 0  # the number of the last line read
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self._again.pop() if self._again else next(self._stream)
+        self.number += 1
+        self.row.append(line)
+        return line
+
+    @property
+    def many(self) -> bool:
+        """Whether the row being read runs over more than one line."""
+        return len(self.row) > 1
+
+    def begin(self) -> int:
+        """A row begins: the number of its first line."""
+        self.row = []
+        return self.number + 1
+
+    def give_back(self) -> None:
+        """The row's lines after its first are read again."""
+        again = self.row[1:]
+        self._again.extend(reversed(again))
+        self.number -= len(again)
+        del self.row[1:]
 
 
 def _encoding(path: Path) -> str:

@@ -82,12 +82,13 @@ def assemble(
     """Every account of a tabular source: ``read(table)`` gives a table's located rows (None when it is
     absent); child rows are grouped by ``account_id``, each account is built as one snapshot. A row
     that cannot be read, an account that does not validate, a child of no account (not in
-    ``accounts``, the accounts table's name) is a record with its error, and the rest goes on."""
+    ``accounts``, the accounts table's name) is a record with its error, and the rest goes on; a row that
+    cannot be read but says its ``account_id`` fails that account."""
     children: dict[str, dict[str, list[Located]]] = defaultdict(lambda: defaultdict(list))
     unreadable: list[SourceRecord] = []  # rows that could not be read, so whose account is unknown
     for table in TABLES:
         for where, row in (read(table) if table != "accounts" else None) or ():
-            if PROBLEM in row:
+            if PROBLEM in row and not row.get("account_id"):  # whose row it is is unknown: an error of its own
                 unreadable.append(SourceRecord(where, error=SnapshotError([f"{where}: {row[PROBLEM]}"])))
             else:
                 children[str(row.get("account_id") or "")][table].append((where, row))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner, Result
 from kamengine.cli import main
+from kamengine.plugins.csv_source import CsvSource
 from support import REPO
 
 EXAMPLE = REPO / "examples" / "acme-telecom.yaml"
@@ -54,3 +57,87 @@ def test_a_param_value_yaml_reads_still_works() -> None:
     result = _kamengine("advise", str(EXAMPLE), "--param", "single_point_share=[a, b]")
     assert "expected a number, like its default 0.7" in _one_error_line(result)
     assert _kamengine("advise", str(EXAMPLE), "--param", "single_point_share=0.5").exit_code == 0
+
+
+def _export(folder: Path, contacts: str) -> Path:
+    """A CSV export of two accounts (each with a deal for its contacts), with ``contacts`` as contacts.csv."""
+    folder.mkdir()
+    (folder / "accounts.csv").write_text(
+        "id,as_of,name\nacct-1,2026-11-20,One\nacct-2,2026-11-20,Two\n", encoding="utf-8"
+    )
+    (folder / "contacts.csv").write_text(contacts, encoding="utf-8")
+    return folder
+
+
+def _contacts(folder: Path) -> tuple[dict[str, list[str]], list[str]]:
+    """Each account's contact ids as the csv source reads them, and the errors it reports."""
+    found: dict[str, list[str]] = {}
+    errors: list[str] = []
+    for record in CsvSource(str(folder)).records():
+        if record.snapshot is None:
+            errors.append(str(record.error))
+        else:
+            found[record.snapshot.account.id] = [c.id for c in record.snapshot.contacts]
+    return found, errors
+
+
+CONTACTS = """\
+account_id,id,name,title
+acct-1,c1,Ana,Buyer
+acct-1,c2,Ben,"Head of Sales
+acct-1,c3,Cleo,Engineer
+acct-2,c4,Dan,Buyer
+acct-2,c5,Eve,Engineer
+"""
+
+
+def test_an_unbalanced_quote_names_its_line_and_swallows_no_rows(tmp_path: Path) -> None:
+    """The quote on line 3 never closes: every row after it became Ben's title (acct-2 lost its contacts)."""
+    folder = _export(tmp_path / "crm", CONTACTS)
+    found, errors = _contacts(folder)
+    where = folder / "contacts.csv"
+    assert errors == [f'{where}:3: a quote (") opens a field on this line and does not close where a row can end'
+                      f" (unexpected end of data, on line 6)"]  # fmt: skip
+    assert found == {"acct-2": ["c4", "c5"]}  # acct-1 fails for its unreadable row; acct-2 is whole
+
+
+@pytest.mark.parametrize(
+    "closing,why",
+    [
+        ('acct-2,c4,Dan,Buyer"', "line 4 reads as a row of its own"),  # the stray row has the header's 4 cells
+        ('acct-2,c4,Dan",Buyer', "5 cells for the header's 4 columns, down to line 5"),
+        ('acct-2,c4,Dan,"Buyer"x', "',' expected after '\"', on line 5"),
+    ],
+)
+def test_a_stray_quote_closed_rows_later_is_found_too(tmp_path: Path, closing: str, why: str) -> None:
+    """A later quote closes the stray one: the rows between became one cell (silently, when the cells fitted)."""
+    folder = _export(tmp_path / "crm", CONTACTS.replace("acct-2,c4,Dan,Buyer", closing))
+    found, errors = _contacts(folder)
+    assert (
+        errors[0]
+        == f'{folder / "contacts.csv"}:3: a quote (") opens a field on this line and does not close where a row can end ({why})'
+    )
+    assert "acct-1" not in found  # it fails for its unreadable row
+    if "expected after" in why:  # line 5 is itself no CSV: acct-2 fails for it, by its own line
+        assert errors[1:] == [f"{folder / 'contacts.csv'}:5: cannot read this row (',' expected after '\"')"]
+    else:  # lines 4 and 5 were read again as the rows they are
+        assert len(errors) == 1 and found == {"acct-2": ["c4", "c5"]}
+
+
+def test_an_accounts_row_with_a_stray_quote_fails_alone(tmp_path: Path) -> None:
+    folder = _export(tmp_path / "crm", CONTACTS.replace('"Head of Sales', "Head of Sales"))
+    (folder / "accounts.csv").write_text(
+        'id,as_of,name\nacct-1,2026-11-20,"One\nacct-2,2026-11-20,Two"\n', encoding="utf-8"
+    )
+    found, errors = _contacts(folder)
+    assert errors == [
+        f'{folder / "accounts.csv"}:2: a quote (") opens a field on this line and does not close where a row can end (line 3 reads as a row of its own)'
+    ]
+    assert found == {"acct-2": ["c4", "c5"]}
+
+
+def test_a_quoted_cell_over_several_lines_is_still_one_cell(tmp_path: Path) -> None:
+    contacts = CONTACTS.replace('"Head of Sales', '"Head of Sales,\nEMEA"')
+    found, errors = _contacts(_export(tmp_path / "crm", contacts))
+    assert errors == []
+    assert found == {"acct-1": ["c1", "c2", "c3"], "acct-2": ["c4", "c5"]}
