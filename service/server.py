@@ -6,6 +6,7 @@ import ipaddress
 import logging
 import socket
 import sys
+from typing import Any
 
 from kamengine.engine.errors import UsageError
 
@@ -64,16 +65,19 @@ def serve(app: object, host: str, port: int) -> None:
         raise UsageError(f"--port {port}: the address {host}:{port} is in use or cannot be used")
     print(f"kamengine serving on {address(host, port)}", file=sys.stderr, flush=True)
     access_logging()
-    uvicorn.run(
-        app,  # type: ignore[arg-type]
-        host=host,
-        port=port,
-        access_log=False,
-        log_level="info",
-        lifespan="on",
-        timeout_graceful_shutdown=GRACE_SECONDS,
-        timeout_keep_alive=KEEP_ALIVE_SECONDS,
-    )
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="info", lifespan="on", **network_settings())  # type: ignore[arg-type]
+
+
+def network_settings() -> dict[str, Any]:
+    """How uvicorn faces the network: its HTTP/1.1 protocol with a deadline for request heads and a cap on open
+    connections (``connections.py``), the shutdown grace and the keep-alive timeout."""
+    from .connections import GuardedH11Protocol
+
+    return {
+        "http": GuardedH11Protocol,
+        "timeout_graceful_shutdown": GRACE_SECONDS,
+        "timeout_keep_alive": KEEP_ALIVE_SECONDS,
+    }
 
 
 def address(host: str, port: int) -> str:
