@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .problems import Problem
@@ -17,11 +18,18 @@ SMALL_BODY = 64 * 1024
 SNAPSHOT_ROUTES = re.compile(r"^(POST /v1/advise|PUT /v1/accounts/[^/]+/snapshot)/?$")
 SNAPSHOT_TYPES = {"application/json", "application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"}
 DECISION_ROUTE = re.compile(r"^POST /v1/recommendations/[^/]+/[^/]+/?$")
+#: A snapshot body this large is a big account's (30 contacts are 15 KB): parsed and validated, each costs about
+#: eleven times its size in memory (docs/serve.md, "Memory"), so only ``LARGE_AT_ONCE`` are read at a time; the
+#: next is answered 503 with Retry-After, unread. Smaller snapshots, the everyday kind, are never held back.
+LARGE_BODY = 1024 * 1024
+LARGE_AT_ONCE = 2
+LARGE_RETRY_SECONDS = 10
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-class _TooLarge(Exception):
-    """Raised into the app by its ``receive`` when the body passes its cap: the app stops reading it."""
+class _Cut(Exception):
+    """Raised into the app by its ``receive`` when the body passes its cap, or becomes large when no place for a
+    large one is free: the app stops reading it."""
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -87,12 +95,30 @@ def too_large(snapshot: bool, cap: int) -> Problem:
     return Problem(413, "too-large", title, f"over the limit of {cap} bytes")
 
 
+def too_busy(at_once: int) -> Problem:
+    detail = f"{at_once} snapshots over {LARGE_BODY // (1024 * 1024)} MB are being read already; try again shortly"
+    return Problem(503, "busy", "The service is busy", detail)
+
+
+def _answer(problem: Problem) -> JSONResponse:
+    """The refusal as sent: a busy service says when to try again."""
+    return problem.response({"Retry-After": str(LARGE_RETRY_SECONDS)} if problem.kind == "busy" else None)
+
+
 class Guard:
     """Pure ASGI middleware: refuses what must not reach the app, and caps every body as it streams in — a
     declared length over the cap is refused unread, a chunked body as soon as it passes the cap."""
 
-    def __init__(self, app: ASGIApp, snapshot_cap: Callable[[], int], auth: Callable[[], bool]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        snapshot_cap: Callable[[], int],
+        auth: Callable[[], bool],
+        large_at_once: int = LARGE_AT_ONCE,
+    ) -> None:
         self.app, self.snapshot_cap, self.auth = app, snapshot_cap, auth
+        self.large_at_once = large_at_once
+        self.large_now = 0  # large snapshots being read or advised; every change on the event loop's one thread
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -105,24 +131,31 @@ class Guard:
         refused = (None if self.auth() else local_refusal(scope)) or media_refusal(route, scope)
         if refused is None and declared.isdigit() and int(declared) > cap:
             refused = too_large(snapshot, cap)
+        large = snapshot and declared.isdigit() and int(declared) > LARGE_BODY
+        if refused is None and large and not self._take_large():
+            refused = too_busy(self.large_at_once)
         if refused is not None:
-            await refused.response()(scope, receive, send)
+            await _answer(refused)(scope, receive, send)
             return
-        received, over, started = 0, False, False
+        received, cut, started = 0, None, False
 
         async def receiving() -> Message:
-            nonlocal received, over
+            nonlocal received, cut, large
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > cap:
-                    over = True
-                    raise _TooLarge
+                    cut = too_large(snapshot, cap)
+                elif snapshot and not large and received > LARGE_BODY:  # a chunked body grown large
+                    large = self._take_large()
+                    cut = None if large else too_busy(self.large_at_once)
+                if cut is not None:
+                    raise _Cut
             return message
 
         async def sending(message: Message) -> None:
             nonlocal started
-            if over:  # what the app makes of a cut body is not sent: the 413 is
+            if cut is not None:  # what the app makes of a cut body is not sent: the refusal is
                 return
             started = True
             await send(message)
@@ -130,7 +163,17 @@ class Guard:
         try:
             await self.app(scope, receiving, sending)
         except Exception:
-            if not over:
+            if cut is None:
                 raise
-        if over and not started:
-            await too_large(snapshot, cap).response()(scope, receive, send)
+        finally:
+            if large:
+                self.large_now -= 1
+        if cut is not None and not started:
+            await _answer(cut)(scope, receive, send)
+
+    def _take_large(self) -> bool:
+        """A place for one more large snapshot, if one is free."""
+        if self.large_now >= self.large_at_once:
+            return False
+        self.large_now += 1
+        return True

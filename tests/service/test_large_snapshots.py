@@ -1,0 +1,74 @@
+"""Snapshot-sized requests at once are capped: beyond two large ones being read, a 503 with Retry-After, unread;
+everyday snapshots are never held back."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import yaml
+from kamengine.service.guard import LARGE_AT_ONCE, LARGE_BODY
+from serving import Running, serving
+from support import REPO
+
+ACME = yaml.safe_load((REPO / "examples" / "acme-telecom.yaml").read_text(encoding="utf-8"))
+SMALL = json.dumps(ACME, default=str).encode()
+LARGE = SMALL[:-1] + b" " * (LARGE_BODY + 1000) + b"}"  # a big account's size, parsed as fast as a small one
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    with serving(tmp_path_factory.mktemp("large") / "k.db", auth=False) as running:
+        yield running
+
+
+def _holding(server: Running, length: int = len(LARGE)) -> socket.socket:
+    """A client that has sent a large snapshot's head and part of its body, and takes its time with the rest."""
+    port = int(server.url.rsplit(":", 1)[1])
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    head = (
+        f"POST /v1/advise HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {length}\r\n\r\n"
+    )
+    sock.sendall(head.encode() + LARGE[:1000])
+    return sock
+
+
+def _post(server: Running, body: bytes | Iterator[bytes]) -> httpx.Response:
+    with server.client() as client:
+        return client.post("/v1/advise", content=body, headers={"Content-Type": "application/json"})
+
+
+def _chunks() -> Iterator[bytes]:
+    for start in range(0, len(LARGE), 256 * 1024):
+        yield LARGE[start : start + 256 * 1024]
+
+
+def test_a_large_snapshot_is_advised_as_a_small_one(server: Running) -> None:
+    assert len(LARGE) > LARGE_BODY
+    large, small = _post(server, LARGE), _post(server, SMALL)
+    assert large.status_code == small.status_code == 200
+    assert large.json() == small.json()
+
+
+def test_beyond_two_large_snapshots_at_once_the_next_is_refused_unread_and_small_ones_go_on(server: Running) -> None:
+    holders = [_holding(server) for _ in range(LARGE_AT_ONCE)]
+    try:
+        time.sleep(0.3)  # the server is reading both
+        refused = _post(server, LARGE)
+        assert refused.status_code == 503 and refused.headers["retry-after"] == "10"
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["type"] == "urn:kamengine:problem:busy"
+        chunked = _post(server, _chunks())  # no length said: refused once it has grown large
+        assert chunked.status_code == 503 and chunked.json()["type"] == "urn:kamengine:problem:busy"
+        assert _post(server, SMALL).status_code == 200  # the everyday snapshot is never held back
+    finally:
+        for sock in holders:
+            sock.close()
+    time.sleep(0.3)  # the holders' places are free again
+    assert _post(server, LARGE).status_code == 200
+    assert _post(server, _chunks()).status_code == 200
