@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 from kamengine.cli import main
 from kamengine.plugins.csv_source import CsvSource
+from kamengine.plugins.sqlite_source import SqliteSource
 from support import REPO
 
 EXAMPLE = REPO / "examples" / "acme-telecom.yaml"
@@ -141,3 +144,29 @@ def test_a_quoted_cell_over_several_lines_is_still_one_cell(tmp_path: Path) -> N
     found, errors = _contacts(_export(tmp_path / "crm", contacts))
     assert errors == []
     assert found == {"acct-1": ["c1", "c2", "c3"], "acct-2": ["c4", "c5"]}
+
+
+def test_sqlite_tables_that_key_an_account_as_a_number_and_as_text_are_joined(tmp_path: Path) -> None:
+    """accounts.id 42 (a number) and contacts.account_id '42' (text, in a column without a type) were never
+    equal to SQLite: the contacts were left out without a word; a contact of no account was not reported."""
+    path = tmp_path / "crm.db"
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.executescript("""
+            CREATE TABLE accounts (id INTEGER, as_of TEXT, name TEXT);
+            CREATE TABLE contacts (account_id, id, name);
+            CREATE TABLE team (account_id TEXT, id TEXT, name TEXT, role TEXT);
+            INSERT INTO accounts VALUES (42, '2026-11-20', 'Forty-two'), ('7', '2026-11-20', 'Seven');
+            INSERT INTO contacts VALUES ('42', 'c1', 'Ana'), (42, 'c2', 'Ben'), (42.0, 'c3', 'Cleo'), (7, 'c4', 'Dan');
+            INSERT INTO contacts VALUES ('99', 'c5', 'Eve'), ('042', 'c6', 'Fay'), (NULL, 'c7', 'Gus');
+            INSERT INTO team VALUES (42, 'u1', 'Li', 'AR');
+        """)
+        db.commit()
+    records = list(SqliteSource(str(path)).records())
+    found = {r.snapshot.account.id: [c.id for c in r.snapshot.contacts] for r in records if r.snapshot}
+    assert found == {"42": ["c1", "c2", "c3"], "7": ["c4"]}
+    assert [m.id for r in records if r.snapshot and r.snapshot.account.id == "42" for m in r.snapshot.team] == ["u1"]
+    assert [str(r.error) for r in records if r.error] == [
+        f"{path}: contacts row 5: account_id '99' is not in table accounts",
+        f"{path}: contacts row 6: account_id '042' is not in table accounts",  # text that only looks like 42
+        f"{path}: contacts row 7: account_id is empty",
+    ]
