@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from click.testing import CliRunner, Result
 from kamengine.cli import main
 from kamengine.plugins.csv_source import CsvSource
 from kamengine.plugins.sqlite_source import SqliteSource
-from support import REPO
+from support import REPO, example_data
 
 EXAMPLE = REPO / "examples" / "acme-telecom.yaml"
 
@@ -170,3 +171,34 @@ def test_sqlite_tables_that_key_an_account_as_a_number_and_as_text_are_joined(tm
         f"{path}: contacts row 6: account_id '042' is not in table accounts",  # text that only looks like 42
         f"{path}: contacts row 7: account_id is empty",
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        (-5e300, "Input should be greater than or equal to 0 (found -5e+300)"),  # crashed the urgency's log10
+        (-1, "Input should be greater than or equal to 0 (found -1)"),
+        (1e16, "Input should be less than or equal to 1000000000000000 (found 1e+16)"),
+        (1.7e308, "Input should be less than or equal to 1000000000000000 (found 1.7e+308)"),  # sums to infinity
+    ],
+)
+def test_a_deal_value_out_of_range_is_a_validation_error(tmp_path: Path, value: float, said: str) -> None:
+    data = example_data()
+    data["opportunities"][0]["value"] = value
+    snapshot = tmp_path / "s.json"
+    snapshot.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    result = _kamengine("advise", str(snapshot))
+    assert result.exit_code == 1
+    assert _one_error_line(result).startswith(f"Error: {snapshot}:")
+    assert f": opportunities[0].value: {said}" in result.stderr and "internal error" not in result.stderr
+
+
+def test_a_deal_value_out_of_range_is_a_422_from_the_service(tmp_path: Path) -> None:
+    from serving import serving
+
+    data = example_data()
+    data["opportunities"][0]["value"] = -5e300
+    with serving(tmp_path / "kamengine.db", auth=False) as running, running.client() as client:
+        response = client.post("/v1/advise", content=json.dumps(data))
+    assert response.status_code == 422, response.text  # was a 500, "internal error, please report it"
+    assert response.json()["errors"][0]["path"] == "opportunities[0].value"
