@@ -18,11 +18,11 @@ SMALL_BODY = 64 * 1024
 SNAPSHOT_ROUTES = re.compile(r"^(POST /v1/advise|PUT /v1/accounts/[^/]+/snapshot)/?$")
 SNAPSHOT_TYPES = {"application/json", "application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"}
 DECISION_ROUTE = re.compile(r"^POST /v1/recommendations/[^/]+/[^/]+/?$")
-#: A snapshot body this large is a big account's (30 contacts are 15 KB): parsed and validated, each costs about
-#: eleven times its size in memory (docs/serve.md, "Memory"), so only ``LARGE_AT_ONCE`` are read at a time; the
-#: next is answered 503 with Retry-After, unread. Smaller snapshots, the everyday kind, are never held back.
+#: A snapshot body this large is a big account's (30 contacts are 15 KB). Parsed, validated and advised, one costs
+#: about 45 times its size in memory (a 47 MB one 2.1 GB, docs/serve.md "Memory"), so large ones are read at once
+#: only while their sizes together fit the budget (``[limits] snapshot_mb``); the next is answered 503 with
+#: Retry-After, unread. Smaller snapshots, the everyday kind, are never held back.
 LARGE_BODY = 1024 * 1024
-LARGE_AT_ONCE = 2
 LARGE_RETRY_SECONDS = 10
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -95,8 +95,8 @@ def too_large(snapshot: bool, cap: int) -> Problem:
     return Problem(413, "too-large", title, f"over the limit of {cap} bytes")
 
 
-def too_busy(at_once: int) -> Problem:
-    detail = f"{at_once} snapshots over {LARGE_BODY // (1024 * 1024)} MB are being read already; try again shortly"
+def too_busy(budget: int) -> Problem:
+    detail = f"snapshots of {budget // (1024 * 1024)} MB together are being read already; try again shortly"
     return Problem(503, "busy", "The service is busy", detail)
 
 
@@ -107,18 +107,19 @@ def _answer(problem: Problem) -> JSONResponse:
 
 class Guard:
     """Pure ASGI middleware: refuses what must not reach the app, and caps every body as it streams in — a
-    declared length over the cap is refused unread, a chunked body as soon as it passes the cap."""
+    declared length over the cap is refused unread, a chunked body as soon as it passes the cap. Large snapshots
+    share a budget of bytes (by default the snapshot cap: one of the largest at a time)."""
 
     def __init__(
         self,
         app: ASGIApp,
         snapshot_cap: Callable[[], int],
         auth: Callable[[], bool],
-        large_at_once: int = LARGE_AT_ONCE,
+        large_budget: Callable[[], int] | None = None,
     ) -> None:
         self.app, self.snapshot_cap, self.auth = app, snapshot_cap, auth
-        self.large_at_once = large_at_once
-        self.large_now = 0  # large snapshots being read or advised; every change on the event loop's one thread
+        self.large_budget = large_budget or snapshot_cap
+        self.large_bytes = 0  # of the large snapshots being read or advised; changed on the event loop's one thread
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -131,24 +132,26 @@ class Guard:
         refused = (None if self.auth() else local_refusal(scope)) or media_refusal(route, scope)
         if refused is None and declared.isdigit() and int(declared) > cap:
             refused = too_large(snapshot, cap)
-        large = snapshot and declared.isdigit() and int(declared) > LARGE_BODY
-        if refused is None and large and not self._take_large():
-            refused = too_busy(self.large_at_once)
+        reserved = 0  # what this request holds of the budget: its declared length, or what a chunked body has grown to
+        if refused is None and snapshot and declared.isdigit() and int(declared) > LARGE_BODY:
+            reserved = self._reserve(0, int(declared))
+            refused = None if reserved else too_busy(self.large_budget())
         if refused is not None:
             await _answer(refused)(scope, receive, send)
             return
         received, cut, started = 0, None, False
 
         async def receiving() -> Message:
-            nonlocal received, cut, large
+            nonlocal received, cut, reserved
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > cap:
                     cut = too_large(snapshot, cap)
-                elif snapshot and not large and received > LARGE_BODY:  # a chunked body grown large
-                    large = self._take_large()
-                    cut = None if large else too_busy(self.large_at_once)
+                elif snapshot and received > max(reserved, LARGE_BODY):  # a body larger than it said, or chunked
+                    held = self._reserve(reserved, received)
+                    cut = None if held else too_busy(self.large_budget())
+                    reserved = held or reserved
                 if cut is not None:
                     raise _Cut
             return message
@@ -166,14 +169,15 @@ class Guard:
             if cut is None:
                 raise
         finally:
-            if large:
-                self.large_now -= 1
+            self.large_bytes -= reserved
         if cut is not None and not started:
             await _answer(cut)(scope, receive, send)
 
-    def _take_large(self) -> bool:
-        """A place for one more large snapshot, if one is free."""
-        if self.large_now >= self.large_at_once:
-            return False
-        self.large_now += 1
-        return True
+    def _reserve(self, held: int, wanted: int) -> int:
+        """Grow a request's share of the budget from ``held`` to ``wanted`` bytes; 0 when it does not fit. A request
+        alone always fits (its body is capped already), so the largest snapshot is never refused for ever."""
+        others = self.large_bytes - held
+        if others and others + wanted > self.large_budget():
+            return 0
+        self.large_bytes += wanted - held
+        return wanted

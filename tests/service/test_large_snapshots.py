@@ -1,5 +1,5 @@
-"""Snapshot-sized requests at once are capped: beyond two large ones being read, a 503 with Retry-After, unread;
-everyday snapshots are never held back."""
+"""Snapshot-sized requests at once are capped: large ones share a budget of bytes (the snapshot cap), the next
+that does not fit is answered 503 with Retry-After, unread; everyday snapshots are never held back."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import yaml
-from kamengine.service.guard import LARGE_AT_ONCE, LARGE_BODY
+from kamengine.engine.model.config import Config
+from kamengine.engine.model.limits import Limits
+from kamengine.service.guard import LARGE_BODY
 from serving import Running, serving
 from support import REPO
 
@@ -22,11 +24,12 @@ LARGE = SMALL[:-1] + b" " * (LARGE_BODY + 1000) + b"}"  # a big account's size, 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
-    with serving(tmp_path_factory.mktemp("large") / "k.db", auth=False) as running:
+    config = Config(limits=Limits(snapshot_mb=3))  # the budget: one snapshot of 2.5 MB and one of 1 MB do not fit
+    with serving(tmp_path_factory.mktemp("large") / "k.db", auth=False, config=config) as running:
         yield running
 
 
-def _holding(server: Running, length: int = len(LARGE)) -> socket.socket:
+def _holding(server: Running, length: int = 2_500_000) -> socket.socket:
     """A client that has sent a large snapshot's head and part of its body, and takes its time with the rest."""
     port = int(server.url.rsplit(":", 1)[1])
     sock = socket.create_connection(("127.0.0.1", port), timeout=10)
@@ -55,10 +58,10 @@ def test_a_large_snapshot_is_advised_as_a_small_one(server: Running) -> None:
     assert large.json() == small.json()
 
 
-def test_beyond_two_large_snapshots_at_once_the_next_is_refused_unread_and_small_ones_go_on(server: Running) -> None:
-    holders = [_holding(server) for _ in range(LARGE_AT_ONCE)]
+def test_a_large_snapshot_beyond_the_budget_is_refused_unread_and_small_ones_go_on(server: Running) -> None:
+    holders = [_holding(server)]
     try:
-        time.sleep(0.3)  # the server is reading both
+        time.sleep(0.3)  # the server is reading it
         refused = _post(server, LARGE)
         assert refused.status_code == 503 and refused.headers["retry-after"] == "10"
         assert refused.headers["content-type"] == "application/problem+json"
@@ -72,3 +75,12 @@ def test_beyond_two_large_snapshots_at_once_the_next_is_refused_unread_and_small
     time.sleep(0.3)  # the holders' places are free again
     assert _post(server, LARGE).status_code == 200
     assert _post(server, _chunks()).status_code == 200
+
+
+def test_large_snapshots_that_fit_the_budget_together_are_read_together(server: Running) -> None:
+    holder = _holding(server, length=1_500_000)
+    try:
+        time.sleep(0.3)
+        assert _post(server, LARGE).status_code == 200  # 1.5 MB and 1.05 MB fit the 3 MB budget
+    finally:
+        holder.close()
