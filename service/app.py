@@ -10,9 +10,8 @@ from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
-from kamengine.engine.model.snapshot import Snapshot
 
-from . import advice, health, info, problems, recommendations, web
+from . import advice, health, info, openapi_doc, problems, recommendations, web
 from .access import authenticated
 from .guard import Guard
 from .pages import STATIC_DIR
@@ -49,41 +48,13 @@ def create_app(service: Service) -> FastAPI:
     app.include_router(health.router)  # /healthz and /readyz: no token, nothing but the store's state
 
     def openapi() -> dict[str, Any]:
-        """FastAPI's document plus the snapshot's schema, which the request bodies refer to."""
+        """FastAPI's document with the snapshot's schema and every error each operation answers (openapi_doc)."""
         if app.openapi_schema is None:
             from fastapi.openapi.utils import get_openapi
 
             document = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-            schema = Snapshot.model_json_schema(ref_template="#/components/schemas/{model}")
-            schemas = document.setdefault("components", {}).setdefault("schemas", {})
-            schemas.update(schema.pop("$defs", {}))
-            schemas["Snapshot"] = schema
-            _security(document)
-            app.openapi_schema = document
+            app.openapi_schema = openapi_doc.complete(document, service.registry.actions.ids())
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
-
-
-#: What every /v1 operation may also answer, as problem details (docs/serve.md, "Refusals").
-_REFUSALS = {
-    "401": "No valid token (none, unknown, malformed or revoked): the same answer whichever it was",
-    "403": "The token may not see or do this (or it does not exist: the same answer)",
-}
-
-
-def _security(document: dict[str, Any]) -> None:
-    """The API's bearer tokens in the document, and the refusals every /v1 operation may answer."""
-    components = document.setdefault("components", {})
-    schemes = components.setdefault("securitySchemes", {})
-    schemes["bearer"] = {"type": "http", "scheme": "bearer", "description": "a token from kamengine tokens create"}
-    schemes["query"] = {"type": "apiKey", "in": "query", "name": "token", "description": "for calendar programs"}
-    problem = {"application/problem+json": {"schema": {"type": "object"}}}
-    for path, operations in document.get("paths", {}).items():
-        if not path.startswith("/v1/"):
-            continue
-        for operation in operations.values():
-            operation["security"] = [{"bearer": []}, *([{"query": []}] if path.endswith(".ics") else [])]
-            for status, text in _REFUSALS.items():
-                operation.setdefault("responses", {}).setdefault(status, {"description": text, "content": problem})

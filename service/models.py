@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 Verb = Literal["accept", "done", "dismiss", "snooze", "reopen"]
 Lang = Literal["en", "zh"]
+#: Text the service reads as YYYY-MM-DD (recommendations.decide), declared a date so that a client is told the
+#: shape (the page's forms send it as text, so the model keeps it text).
+DateText = Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
 
 
 class _Open(BaseModel):
@@ -83,8 +86,9 @@ class Decision(BaseModel):
 
     model_config = ConfigDict(extra="forbid")  # a misspelt "reson" is a 422, not a dismissal without its reason
 
-    reason: str = ""
-    until: str | None = Field(None, description="YYYY-MM-DD, for snooze")
+    reason: str = Field("", description="why: a dismissal needs one")
+    # The window, today to a year ahead, moves with the day: the description says it, no schema can.
+    until: DateText | None = Field(None, description="YYYY-MM-DD, for snooze (needed there): today to a year ahead")
 
 
 class Refresh(BaseModel):
@@ -124,3 +128,18 @@ class PlanItem(_Open):
     overdue_since: str | None = Field(None, description="its due date, when that was before today")
     lead: RecommendationDoc
     companions: list[RecommendationDoc]
+
+
+class FieldProblem(BaseModel):
+    path: str | None = Field(description="the field, as contacts[0].stance (null: the whole request)")
+    message: str
+
+
+class ProblemDoc(_Open):
+    """An error as RFC 7807 problem details (``application/problem+json``), as every error is sent."""
+
+    type: str = Field(description="urn:kamengine:problem:KIND (invalid-snapshot, forbidden, conflict, store...)")
+    title: str
+    status: int
+    detail: str = Field(description="one line: which file/line/field and what was expected")
+    errors: list[FieldProblem] | None = Field(None, description="for a 422: one per field path")

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from kamengine.engine.errors import SnapshotError, format_path
 from kamengine.engine.store.files import trouble
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PROBLEM = "application/problem+json"
@@ -61,10 +62,33 @@ def _request_invalid(request: Request, exc: Exception) -> JSONResponse:
     return Problem(422, "invalid-request", "The request is invalid", detail, errors=errors).response()
 
 
+#: What FastAPI says of a body it could not decode (not UTF-8): for the client, a request like any other invalid one.
+_UNPARSED = "There was an error parsing the body"
+
+
+def allowed_methods(request: Request, named: str | None) -> str:
+    """Every method the path is served with, for the ``Allow`` header RFC 9110 asks of a 405 (``named``: what the
+    router said, which is the first route that matched the path only; the static files answer GET and HEAD)."""
+    methods = {m.strip() for m in (named or "").split(",") if m.strip()}
+    path = request.scope["path"]
+    for route in request.app.routes:  # FastAPI's flat list, as the OpenAPI document is made from
+        if isinstance(route, Route) and route.path_regex.match(path):
+            methods |= route.methods or set()
+        elif isinstance(route, Mount) and path.startswith(route.path + "/"):
+            methods |= {"GET", "HEAD"}
+    return ", ".join(sorted(methods))
+
+
 def _http_problem(request: Request, exc: Exception) -> JSONResponse:
-    status = exc.status_code if isinstance(exc, StarletteHTTPException) else 500
-    detail = str(exc.detail) if isinstance(exc, StarletteHTTPException) else "internal error"
-    return Problem(status, "http", detail, detail).response()
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == _UNPARSED:
+        detail = "body: not JSON text in UTF-8"
+        errors = [{"path": "body", "message": detail}]
+        return Problem(422, "invalid-request", "The request is invalid", detail, errors=errors).response()
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = allowed_methods(request, headers.pop("Allow", None) or headers.pop("allow", None))
+    return Problem(exc.status_code, "http", str(exc.detail), str(exc.detail)).response(headers)
 
 
 def _problem(request: Request, exc: Exception) -> JSONResponse:

@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -32,6 +33,7 @@ STATUSES = {
     "accept": Status.ACCEPTED, "done": Status.DONE, "dismiss": Status.DISMISSED, "snooze": Status.SNOOZED,
     "reopen": Status.OPEN,
 }  # fmt: skip
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 def stored_document(row: dict[str, Any]) -> dict[str, Any]:
@@ -112,6 +114,18 @@ def get_recommendation(rec_id: str, request: Request) -> JSONResponse:
     return JSONResponse({**stored_document(row), "history": entries})
 
 
+def snooze_end(until: str | None) -> dt.date:
+    """A snooze's end as the document declares it, a date YYYY-MM-DD; 422 otherwise. Python's ``fromisoformat``
+    alone also reads 20261210 and 2026-W50-1, which the document's ``format: date`` does not allow."""
+    try:
+        if until is not None and DATE.fullmatch(until):
+            return dt.date.fromisoformat(until)
+    except ValueError:
+        pass
+    detail = f"until: a snooze needs an end date YYYY-MM-DD, found {until!r}"
+    raise Problem(422, "invalid-request", "The request is invalid", detail)
+
+
 def decide(service: Service, holder: TokenHolder, rec_id: str, verb: str, decision: Decision) -> dict[str, Any]:
     """Accept, complete, dismiss or snooze a recommendation for the holder; 403 if it is not theirs to act on."""
     with service.store() as store:
@@ -120,11 +134,7 @@ def decide(service: Service, holder: TokenHolder, rec_id: str, verb: str, decisi
             raise forbidden(f"recommendation {rec_id}")
         until = None
         if verb == "snooze":
-            try:
-                until = dt.date.fromisoformat(decision.until or "")
-            except ValueError:
-                detail = f"until: a snooze needs an end date YYYY-MM-DD, found {decision.until!r}"
-                raise Problem(422, "invalid-request", "The request is invalid", detail) from None
+            until = snooze_end(decision.until)
         try:
             with service.writing, immediate(store):
                 changed = store.change(

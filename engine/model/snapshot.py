@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, WithJsonSchema
 
 from ..errors import did_you_mean
 from .actions import ActionCatalogue
@@ -37,7 +37,12 @@ def _in_range(day: dt.date) -> dt.date:
     return day
 
 
-Date = Annotated[dt.date, BeforeValidator(_date_as_text), AfterValidator(_in_range)]
+#: The range in the schema too (a pattern on the year, as JSON Schema has no range of dates): a client generated from
+#: the service's OpenAPI document was refused 0527-07-22 with nothing in the document saying why.
+DATE_SCHEMA = {"type": "string", "format": "date", "pattern": r"^(19\d\d|2[01]\d\d)-\d\d-\d\d$"}
+Date = Annotated[dt.date, BeforeValidator(_date_as_text), AfterValidator(_in_range), WithJsonSchema(DATE_SCHEMA)]
+#: true or false, as the schema says: pydantic's lax mode read 0, 1 and "yes" as booleans (YAML reads yes itself).
+Flag = Annotated[bool, Strict()]
 Number = Annotated[float, BeforeValidator(_not_a_boolean)]
 Level = Literal["executive", "senior", "middle", "staff"]
 PowerRole = Literal["A", "D", "S", "E", "I"]
@@ -72,8 +77,8 @@ class Account(_Strict):
     name: str = Field(min_length=1)
     industry: str | None = None
     tier: Tier = "standard"
-    strategic_partner: bool = False
-    crisis: bool = False  # the customer's own crisis; ours or the market's is declared in kamengine.toml
+    strategic_partner: Flag = False
+    crisis: Flag = False  # the customer's own crisis; ours or the market's is declared in kamengine.toml
     stage: AccountStage | None = None  # staffs the iron triangle: expansion, growth or mature
     currency: str = "EUR"
     org_relationship: OrgRelationship = OrgRelationship()
@@ -88,8 +93,8 @@ class Contact(_Strict):
     level: Level = "staff"
     role: PowerRole | None = None
     stance: Stance = 0
-    rising_star: bool = False
-    public_official: bool = False
+    rising_star: Flag = False
+    public_official: Flag = False
     birthday: Date | None = None
     interests: list[str] = Field(default_factory=list)
     owner: str | None = None
@@ -102,7 +107,8 @@ class Contact(_Strict):
 
 class GroupMember(_Strict):
     contact_id: str
-    proximity: Annotated[int, BeforeValidator(_not_a_boolean), Field(ge=1)]
+    # Field first: after a BeforeValidator pydantic wrote the bound as 'ge', a word JSON Schema does not have.
+    proximity: Annotated[int, Field(ge=1), BeforeValidator(_not_a_boolean)]
 
 
 class DecisionGroup(_Strict):
