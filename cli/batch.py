@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import click
@@ -54,6 +55,15 @@ from .runtime import current_config, load_registry, make_emitters, make_engine, 
     "--grace-days", type=click.IntRange(min=0), default=14, show_default=True,
     help="Open advice this many days past due expires.",
 )  # fmt: skip
+@click.option(
+    "--allow-backdate", is_flag=True,
+    help="A what-if: take every account's date as given (before its last one, or ahead). Only into a copy of "
+    "the store: see --copy-from.",
+)  # fmt: skip
+@click.option(
+    "--copy-from", metavar="PATH",
+    help="With --allow-backdate: first copy this store (the live one) into --db, a new file marked as a copy.",
+)  # fmt: skip
 @playbook_options
 @as_of_option
 @cap_options
@@ -63,7 +73,8 @@ def batch(
     source_specs: tuple[str, ...], column_map: str | None, emits: tuple[str, ...], workers: int | None,
     db_path: str | None, executor_name: str, scheduler: str | None, resume: bool, retry_failed: bool,
     account_timeout: float | None,
-    grace_days: int, rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any],
+    grace_days: int, allow_backdate: bool, copy_from: str | None,
+    rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any],
     as_of: dt.datetime | None, max_per_contact: int | None, max_per_account: int | None, engine: str, lang: str | None,
 ) -> None:  # fmt: skip
     """Evaluate every account of a source in worker processes and keep the advice in the store.
@@ -85,8 +96,11 @@ def batch(
         raise click.UsageError("--scheduler is for --executor dask; local worker processes need no scheduler")
     if resume and retry_failed:
         raise click.UsageError("--resume and --retry-failed: one at a time (finish the run, then retry)")
+    if copy_from and not allow_backdate:
+        raise click.UsageError("--copy-from is for a what-if with --allow-backdate")
     caps = {"per_contact": max_per_contact, "per_account": max_per_account}
     kamengine = make_engine(registry, rule_paths, no_builtin, params, engine, caps, lang)
+    store = _what_if_store(registry, db_path, copy_from) if allow_backdate else None
     progress = _Progress()
     executor: Any
     if executor_name == "dask":
@@ -98,10 +112,15 @@ def batch(
 
         deadline = account_timeout or current_config().limits.account_seconds
         executor = ProcessExecutor(workers or os.cpu_count() or 1, lambda task: account_of(task, source), deadline)
-    result = kamengine.batch(
-        source, store=db_path, emit=emits, executor=executor, resume=resume, grace_days=grace_days,
-        stdout=sys.stdout, on_progress=progress.tick, retry_failed=retry_failed, as_of=as_of.date() if as_of else None,
-    )  # fmt: skip
+    try:
+        result = kamengine.batch(
+            source, store=store or db_path, emit=emits, executor=executor, resume=resume, grace_days=grace_days,
+            stdout=sys.stdout, on_progress=progress.tick, retry_failed=retry_failed,
+            as_of=as_of.date() if as_of else None,
+        )  # fmt: skip
+    finally:
+        if store is not None:
+            store.close()
     if result.interrupted:  # one line, and the shell's code for death by that signal
         restart = "\n" if progress.live else ""
         click.echo(f"{restart}interrupted after {result.accounts} accounts; run kamengine batch --resume", err=True)
@@ -122,6 +141,34 @@ def batch(
         say(f"{state} via {delivery.emitter} ({delivery.changes}): {delivery.message}", "  ")
     if not result.ok:
         raise SystemExit(1)
+
+
+def _what_if_store(registry: Any, db_path: str | None, copy_from: str | None) -> Any:
+    """The store a ``--allow-backdate`` run writes into: a copy (made now with ``--copy-from``), never the live one."""
+    from kamengine.engine.store.copies import copied_from, copy_store
+    from kamengine.engine.store.files import default_db_path
+    from kamengine.engine.store.store import Store
+    from kamengine.engine.store.time_order import TimeOrder
+
+    if copy_from is not None:
+        if db_path is None:
+            raise click.UsageError("--copy-from needs --db NEW.db: the file the copy goes into")
+        live = Store(copy_from, registry.actions, must_exist=True)
+        try:
+            copy_store(live, Path(db_path))
+        finally:
+            live.close()
+    path = Path(db_path) if db_path else default_db_path()
+    store = Store(path, registry.actions) if path.exists() else None
+    if store is None or copied_from(store) is None:
+        if store is not None:
+            store.close()
+        raise click.UsageError(
+            f"--allow-backdate writes only into a copy of the store, never into {path}: make one and run there"
+            f" with --copy-from {path} --db what-if.db (a new file)"
+        )
+    store.time_order = TimeOrder(what_if=True)
+    return store
 
 
 class _Progress:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import io
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -16,7 +17,9 @@ from kamengine.engine.model.snapshot import Snapshot
 from kamengine.engine.plugin.deadlines import DeadlineExceeded, in_thread
 from kamengine.engine.plugin.emitters import EmitContext
 from kamengine.engine.plugin.sources import Source, SourceRecord
-from kamengine.engine.store.decisions import log_decision
+from kamengine.engine.store.decisions import Pruning, log_decision, prune_decisions
+from kamengine.engine.store.store import Store
+from kamengine.engine.store.time_order import TimeOrder, TimeOrderError
 from kamengine.engine.store.tokens import TokenHolder
 from starlette.concurrency import run_in_threadpool
 
@@ -33,6 +36,14 @@ SNAPSHOT_BODY = {"requestBody": {"required": True, "content": {"application/json
 _INVALID: dict[int | str, dict[str, Any]] = {
     422: {"description": "The snapshot is invalid: RFC 7807 problem details, one error per field path"}
 }
+_OUT_OF_ORDER: dict[int | str, dict[str, Any]] = {
+    409: {
+        "description": "The snapshot is dated before the account's last stored one, or more than [limits]"
+        " future_days after today: nothing changed (RFC 7807 problem details naming both dates)"
+    }
+}
+#: The decision log is pruned ([retention] decision_log_days) at most hourly by a running service.
+_pruning: weakref.WeakKeyDictionary[Service, Pruning] = weakref.WeakKeyDictionary()
 
 
 class _Given(Source):
@@ -71,7 +82,17 @@ def read_snapshot(service: Service, body: bytes) -> tuple[Snapshot, Any]:
         raise invalid_snapshot(exc) from None
 
 
-def _advise(service: Service, holder: TokenHolder, body: bytes, explain: bool, lang: str | None) -> Response:
+def _logged(service: Service, store: Store) -> None:
+    """Prune the decision log when its hour has come (one pruning per service)."""
+    retention = service.config.retention
+    pruning = _pruning.setdefault(service, Pruning(retention.decision_log_days))
+    if pruning.due():
+        prune_decisions(store, retention.decision_log_days)
+
+
+def _advise(
+    service: Service, holder: TokenHolder, body: bytes, explain: bool, lang: str | None, log: bool | None
+) -> Response:
     snapshot, _ = read_snapshot(service, body)
     engine = service.engine(lang)
     result = within_deadline(service, lambda: engine.advise([_Given(snapshot)], explain=explain))
@@ -83,10 +104,14 @@ def _advise(service: Service, holder: TokenHolder, body: bytes, explain: bool, l
     out = io.StringIO()
     context = EmitContext(out, service.registry.actions, result.explanations, service.config.limits)
     service.registry.emitter("json:-").emit(result.recommendations, context)
-    ids = [r.id for r in result.recommendations]
-    with service.store() as store, service.writing:
-        decision = log_decision(store, "advise", snapshot.account.id, engine.revision, holder.token_id, body, ids)
-    headers = {"X-Kamengine-Decision": decision, "X-Kamengine-Revision": engine.revision}
+    headers = {"X-Kamengine-Revision": engine.revision}
+    if service.config.retention.log_advise if log is None else log:  # read-only: logged only when asked
+        ids = [r.id for r in result.recommendations]
+        with service.store() as store, service.writing:
+            headers["X-Kamengine-Decision"] = log_decision(
+                store, "advise", snapshot.account.id, engine.revision, holder.token_id, body, ids
+            )
+            _logged(service, store)
     return Response(out.getvalue(), media_type="application/json", headers=headers)
 
 
@@ -96,13 +121,15 @@ def _advise(service: Service, holder: TokenHolder, body: bytes, explain: bool, l
     openapi_extra=SNAPSHOT_BODY,
     responses={200: {"model": list[RecommendationDoc]}, **_INVALID},
 )
-async def advise(request: Request, explain: bool = False, lang: Lang | None = None) -> Response:
-    """The snapshot's recommendations, most urgent first; nothing is stored but the decision log entry
-    (its id in ``X-Kamengine-Decision``)."""
+async def advise(
+    request: Request, explain: bool = False, lang: Lang | None = None, log: bool | None = None
+) -> Response:
+    """The snapshot's recommendations, most urgent first; nothing is stored. With ``log=true`` (or [retention]
+    log_advise) the request is kept in the decision log, its id in ``X-Kamengine-Decision``."""
     holder = holder_of(request)
     service: Service = request.app.state.service
     body = await request.body()  # bounded by the guard (service/guard.py) as it streams in
-    return await run_in_threadpool(_advise, service, holder, body, explain, lang)
+    return await run_in_threadpool(_advise, service, holder, body, explain, lang, log)
 
 
 def _refresh(service: Service, holder: TokenHolder, account_id: str, body: bytes) -> JSONResponse:
@@ -113,8 +140,15 @@ def _refresh(service: Service, holder: TokenHolder, account_id: str, body: bytes
         raise Problem(422, "invalid-snapshot", "The snapshot is invalid", detail, errors=errors)
     engine = service.engine()
     with service.account_lock(account_id), service.store() as store:
+        store.time_order = TimeOrder(future_days=service.config.limits.future_days)
         guard = functools.partial(within_deadline, service)  # the advice under the deadline; the writes after it
-        refreshed = engine.refresh(snapshot, data, body, store, holder.token_id, writing=service.writing, guard=guard)
+        try:
+            refreshed = engine.refresh(
+                snapshot, data, body, store, holder.token_id, writing=service.writing, guard=guard
+            )
+        except TimeOrderError as exc:
+            raise Problem(409, "out-of-order", "The snapshot is out of time order", str(exc)) from None
+        _logged(service, store)
     document = {
         "account_id": account_id,
         "run_id": refreshed.run.run_id,
@@ -131,7 +165,7 @@ def _refresh(service: Service, holder: TokenHolder, account_id: str, body: bytes
     summary="Store an account's new snapshot and run its advice through the store now",
     openapi_extra=SNAPSHOT_BODY,
     response_model=Refresh,
-    responses=_INVALID,
+    responses={**_INVALID, **_OUT_OF_ORDER},
 )
 async def put_snapshot(account_id: str, request: Request) -> JSONResponse:
     """The nightly batch for one account, on demand (admin tokens: a CRM's hook). Updates of one account

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -10,14 +11,20 @@ from ..advise.setup import AdvisorSpec
 from ..errors import plain, printable
 from ..plugin.registry import Registry
 from ..plugin.sources import Source
+from ..store.decisions import prune_decisions
 from ..store.lifecycle import AccountOutcome
 from ..store.outbox import Delivery, deliver_pending, queue
 from ..store.statuses import DEFAULT_EXPIRY_GRACE_DAYS
 from ..store.store import Store
+from ..store.time_order import TimeOrderError
 from .executor import Answer, Executor, Job, Task
 from .signals import Interrupted, check, watching
 
 Progress = Callable[[int, int], None]  # (accounts answered, of which failed)
+
+#: How long, in all, a started run's write waits for the store (people deciding through the service hold
+#: it a few milliseconds at a time): a group of accounts waits its turn instead of ending the run.
+NIGHT_PATIENCE_SECONDS = 600.0
 
 
 @dataclass
@@ -72,6 +79,8 @@ def run_batch(
     """
     run_id, finished = store.start_run(source_spec, resume, retry_failed)
     result = BatchResult(run_id)
+    store.patience = NIGHT_PATIENCE_SECONDS
+    store.time_order = dataclasses.replace(store.time_order, future_days=spec.config.limits.future_days)
 
     order: dict[str, int] = {}  # origin -> its place in the source
     kept: dict[str, str] = {}  # account id -> the origin whose advice the store has
@@ -97,9 +106,13 @@ def run_batch(
                     other = Answer(first, answer.account_id)
                     fail(other, f"{first}: account '{account}' is already at {answer.origin}", first)
                 kept[answer.account_id] = answer.origin
-                outcome = store.apply(run_id, answer.advice, answer.origin)
-                for key, value in vars(outcome).items():
-                    setattr(result.outcome, key, getattr(result.outcome, key) + value)
+                try:
+                    outcome = store.apply(run_id, answer.advice, answer.origin)
+                except TimeOrderError as refused:  # dated before the account's last, or too far ahead
+                    fail(answer, f"{answer.origin}: {refused}", answer.account_id)
+                else:
+                    for key, value in vars(outcome).items():
+                        setattr(result.outcome, key, getattr(result.outcome, key) + value)
         group.account_written()
         result.accounts += 1
         if on_progress is not None:
@@ -131,6 +144,7 @@ def run_batch(
     else:
         result.outcome.expired += store.expire_unseen(run_id, grace_days)
         store.finish_run(run_id, _run_totals(store, run_id, result, resume, retry_failed))
+        prune_decisions(store, spec.config.retention.decision_log_days)
     given = queue(store, run_id, emit)
     limits = spec.config.limits
     result.deliveries = deliver_pending(store, registry, stdout, limits.hook_seconds, given, limits)

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ..errors import InputError, UsageError, did_you_mean
 from .documents import SETTINGS_BYTES, read_text
 from .i18n import DEFAULT_LANGUAGE
-from .limits import Limits
+from .limits import Limits, Retention
 from .plan_settings import PlanSettings, Urgency
 from .validation import fields_at
 
@@ -54,6 +54,7 @@ class Config:
     crisis: str | None = None  # a crisis of ours or of the whole market: every strategic partner hears from us
     plan: PlanSettings = field(default_factory=PlanSettings)
     limits: Limits = field(default_factory=Limits)
+    retention: Retention = field(default_factory=Retention)
     origins: dict[str, str] = field(default_factory=dict)  # setting -> where it came from
 
     def cap_for(self, currency: str) -> float:
@@ -117,6 +118,12 @@ class LimitsTable(_Table):
     snapshot_mb: Positive | None = None
     line_mb: Positive | None = None
     webhook_chunk: Annotated[int, Field(ge=1)] | None = None
+    future_days: Annotated[int, Field(ge=0)] | None = None
+
+
+class RetentionTable(_Table):
+    decision_log_days: Annotated[int, Field(ge=1)] | None = None
+    log_advise: bool | None = None
 
 
 class Settings(_Table):
@@ -131,6 +138,7 @@ class Settings(_Table):
     festivals: list[FestivalSettings] = Field(default_factory=list)
     plan: PlanTable = PlanTable()
     limits: LimitsTable = LimitsTable()
+    retention: RetentionTable = RetentionTable()
 
 
 def find_config(explicit: str | None, cwd: Path | None = None) -> Path | None:
@@ -147,7 +155,7 @@ def find_config(explicit: str | None, cwd: Path | None = None) -> Path | None:
 def load_config(path: Path | None) -> Config:
     """The defaults, overridden by the file at ``path`` (if any)."""
     config = Config()
-    for name in ("lang", "gift_cap", "festivals", "crisis", "plan", "limits"):
+    for name in ("lang", "gift_cap", "festivals", "crisis", "plan", "limits", "retention"):
         config.origins[name] = "default"
     if path is None or str(path) == os.devnull:  # --config /dev/null: the defaults, as an empty file gives
         return config
@@ -188,6 +196,9 @@ def _apply(settings: Settings, config: Config, where: str) -> None:
     given = {k: v for k, v in settings.limits.model_dump().items() if v is not None}
     if given:
         config.limits, config.origins["limits"] = Limits(**given), where
+    kept = {k: v for k, v in settings.retention.model_dump().items() if v is not None}
+    if kept:
+        config.retention, config.origins["retention"] = Retention(**kept), where
 
 
 def _plan(table: PlanTable) -> PlanSettings:
@@ -219,7 +230,7 @@ def _described(exc: ValidationError, data: dict[str, Any]) -> list[str]:
             allowed = sorted(fields_at(Settings, loc[:-1]))
             hint = did_you_mean(str(loc[-1]), allowed)
             message = f"{_dotted(loc)}: unknown setting{hint}; expected one of {', '.join(allowed)}"
-        elif (loc[0] in ("plan", "crisis", "limits") and len(loc) > 1) or loc[0] == "crisis":
+        elif (loc[0] in ("plan", "crisis", "limits", "retention") and len(loc) > 1) or loc[0] == "crisis":
             message = f"{_dotted(loc)}: {error['msg'].lower()}, found {found}"
         elif loc[0] == "lang":
             message = f"lang: expected one of en, zh, found {found}"

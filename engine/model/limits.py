@@ -29,6 +29,9 @@ class Limits:
     snapshot_mb: float = 64.0  # one snapshot file
     line_mb: float = 16.0  # one line (one account) of a JSON Lines or CSV source
     webhook_chunk: int = 500  # recommendations in one webhook body (a night's changes go in as many as it takes)
+    # How far after the machine's today a run or snapshot may be dated: a CRM a day or a time zone ahead is
+    # fine; a typo of a month would end every snooze and cooldown (engine/store/time_order.py).
+    future_days: int = 2
 
     @property
     def snapshot_bytes(self) -> int:
@@ -37,3 +40,15 @@ class Limits:
     @property
     def line_bytes(self) -> int:
         return round(self.line_mb * MB)
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long the store keeps what it logs: the ``[retention]`` settings of kamengine.toml, with defaults."""
+
+    # Long enough to answer "why did we get this advice" for a year of nightly runs and decisions; older
+    # entries are removed by the nightly batch and, at most hourly, by the service.
+    decision_log_days: int = 365
+    # A read-only POST /v1/advise is logged only when asked (here, or ?log=true on the request): a CRM
+    # that asks for advice on every page view would otherwise grow the log with every view.
+    log_advise: bool = False

@@ -23,6 +23,7 @@ from .files import BUSY_SECONDS
 from .records import as_planned
 from .statuses import LIVE
 from .store import Store
+from .transactions import immediate
 
 #: The fields whose change is worth a delivery: what to do, when, by whom, in which meeting,
 #: and where it stands. Priorities and evidence move every day with the calendar; so do the
@@ -120,7 +121,7 @@ class StoredChanges:
         """Compare the run's accounts' recommendations with what the emitter was sent."""
         conn = self.store.db.conn
         conn.create_function("kamengine_version", len(VERSIONED), version, deterministic=True)
-        with self.store.db.atomic():
+        with self.store.writing():
             # Left by a delivery that was killed half-way: compared afresh.
             conn.execute("delete from delivery_items where delivery_id = ?", [self.delivery_id])
             conn.execute(STAGE, [self.delivery_id, *LIVE, self.run_id, self.emitter, self.emitter])
@@ -144,14 +145,14 @@ class StoredChanges:
             # As the store's own connection: a crash may lose the last acknowledgements, which
             # are then sent again (receivers take an item twice: docs/batch.md), never lost.
             self._writer.execute("pragma synchronous = normal")
-        with self._writer:
+        with immediate(self._writer, self.store.patience):
             self._writer.executemany(UPSERT_DELIVERED, rows)
 
     def settle(self, delivered: bool) -> None:
         """Record what a delivery that went through sent; either way, drop what was staged for it."""
         if self._writer is not None:
             self._writer.close()
-        with self.store.db.atomic():
+        with self.store.writing():
             if delivered:
                 self.store.db.conn.execute(APPLY, [self.emitter, _now(), self.delivery_id])
             self.store.db.conn.execute("delete from delivery_items where delivery_id = ?", [self.delivery_id])

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable
+
+from .transactions import begin_immediate
 
 
 class GroupCommit:
@@ -13,22 +16,44 @@ class GroupCommit:
     share pages, so committing every few hundred accounts (or half a second) writes a
     fraction of what one commit per account does. A crash loses only the accounts of the
     open group, and their ``run_accounts`` rows with them, so ``--resume`` evaluates exactly
-    those again. The write lock is held at most ``seconds`` between accounts' writes.
+    those again.
+
+    A group begins only when its first account is about to be written (``before_write``), with
+    ``begin immediate``: it takes the write lock before it reads anything, so people deciding
+    through the service at the same time make it wait its turn (up to ``patience`` seconds, trying
+    again with a growing pause) instead of failing it. A group that cannot begin has written
+    nothing, so waiting and trying again loses no account. The lock is held from the group's first
+    write to its commit, at most ``seconds`` while accounts keep coming.
     """
 
-    def __init__(self, conn: sqlite3.Connection, accounts: int, seconds: float) -> None:
-        self.conn, self.accounts, self.seconds = conn, accounts, seconds
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        accounts: int,
+        seconds: float,
+        patience: float = 0.0,
+        on_exit: Callable[[], None] | None = None,
+    ) -> None:
+        self.conn, self.accounts, self.seconds, self.patience = conn, accounts, seconds, patience
+        self.on_exit = on_exit
         self.pending, self.began = 0, time.monotonic()
 
     def __enter__(self) -> GroupCommit:
-        self._begin()
         return self
 
     def __exit__(self, *exc: object) -> None:
         # What was written is complete per account (a failed account's savepoint was rolled
         # back), so it is committed even when the run stops on an error.
+        if self.on_exit is not None:
+            self.on_exit()
         if self.conn.in_transaction:
             self.conn.execute("commit")
+
+    def before_write(self) -> None:
+        """Called before an account's writes: begins the group (waiting for the write lock) if none is open."""
+        if not self.conn.in_transaction:
+            begin_immediate(self.conn, self.patience)
+            self.pending, self.began = 0, time.monotonic()
 
     def account_written(self) -> None:
         """Called after each account; commits when the group is full or old enough."""
@@ -36,9 +61,4 @@ class GroupCommit:
         if self.pending >= self.accounts or time.monotonic() - self.began >= self.seconds:
             if self.conn.in_transaction:
                 self.conn.execute("commit")
-            self._begin()
-
-    def _begin(self) -> None:
-        if not self.conn.in_transaction:
-            self.conn.execute("begin")
-        self.pending, self.began = 0, time.monotonic()
+            self.pending = 0

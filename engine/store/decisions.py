@@ -6,8 +6,10 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import threading
+import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,28 +34,10 @@ def revision(playbooks: Iterable[Playbook]) -> str:
     return digest.hexdigest()[:16]
 
 
-@contextlib.contextmanager
-def immediate(store: Store) -> Iterator[None]:
+def immediate(store: Store) -> contextlib.AbstractContextManager[None]:
     """A write transaction that takes the store's write lock first, waiting up to its busy timeout; a savepoint
-    inside a transaction already open.
-
-    SQLite's default (deferred) transaction asks for the write lock only at its first write: when
-    another connection commits meanwhile it fails at once, without waiting, in WAL mode. A service
-    writes from many connections at a time, so its writes begin immediate.
-    """
-    conn = store.db.conn
-    if conn.in_transaction:
-        with store.db.atomic():
-            yield
-        return
-    conn.execute("begin immediate")
-    try:
-        yield
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("rollback")
-        raise
-    conn.execute("commit")
+    inside a transaction already open (``Store.writing``: every write of the store begins this way)."""
+    return store.writing()
 
 
 def log_decision(
@@ -99,3 +83,28 @@ def decisions(
     columns = [c[0] for c in rows.description]
     found = [dict(zip(columns, row, strict=True)) for row in rows]
     return [{**row, "recommendations": json.loads(row["recommendations"])} for row in found]
+
+
+def prune_decisions(store: Store, keep_days: int, today: dt.date | None = None) -> int:
+    """Remove the decision log's entries older than ``keep_days`` days ([retention] decision_log_days); how many."""
+    cutoff = (today or dt.datetime.now(dt.UTC).date()) - dt.timedelta(days=keep_days)
+    with store.writing():
+        return store.db.execute("delete from decisions where at < ?", [cutoff.isoformat()]).rowcount
+
+
+class Pruning:
+    """Prunes the decision log at most once per ``every`` seconds (the service logs on many requests a second)."""
+
+    def __init__(self, keep_days: int, every: float = 3600.0) -> None:
+        self.keep_days, self.every = keep_days, every
+        self._last: float | None = None
+        self._lock = threading.Lock()
+
+    def due(self) -> bool:
+        """Whether it is time to prune again (claims the turn: only one caller gets True)."""
+        with self._lock:
+            now = time.monotonic()
+            if self._last is not None and now - self._last < self.every:
+                return False
+            self._last = now
+            return True

@@ -46,10 +46,13 @@ class AccountOutcome:
 class AccountPlan:
     """The writes one account's advice makes: collected by ``plan``, made by ``write``."""
 
-    def __init__(self, run_id: str, advice: AccountAdvice, origin: str, now: str) -> None:
+    def __init__(self, run_id: str, advice: AccountAdvice, origin: str, now: str, clock: dt.date | None = None) -> None:
         self.run_id, self.advice, self.origin, self.now = run_id, advice, origin, now
         self.account_id = advice.account_id
         self.as_of = dt.date.fromisoformat(advice.as_of)
+        #: The date snoozes end and cooldowns run out by: the run's, never after the machine's today
+        #: (``TimeOrder.clock``), so that a run dated ahead cannot reopen what people decided.
+        self.clock = clock or self.as_of
         self.outcome = AccountOutcome()
         self.new: list[tuple[Any, ...]] = []
         self.refreshed: list[tuple[Any, ...]] = []
@@ -79,7 +82,7 @@ class AccountPlan:
         if status in (Status.OPEN, Status.ACCEPTED):
             self.outcome.refreshed += 1
         elif status == Status.SNOOZED:
-            if stored.snoozed_until and stored.snoozed_until <= self.advice.as_of:
+            if stored.snoozed_until and stored.snoozed_until <= self.clock.isoformat():
                 self.change(rec.id, Status.OPEN, f"snooze ended {stored.snoozed_until}")
                 self.outcome.woken += 1
             else:

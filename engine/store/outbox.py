@@ -52,7 +52,7 @@ def queue(store: Store, run_id: str, emitters: Sequence[str]) -> dict[str, str]:
     """
     now = _now()
     given: dict[str, str] = {}
-    with store.db.atomic():
+    with store.writing():
         for spec in emitters:
             kept = redact(spec)
             given[kept] = spec
@@ -88,7 +88,7 @@ def deliver_pending(
             ok, message = delivered.ok, redact(delivered.message)
             outgoing.settle(ok)
         update = {"status": "delivered", "delivered_at": _now()} if ok else {"last_error": message}
-        with store.db.atomic():
+        with store.writing():
             store.db.table("deliveries").update(row["id"], {**update, "attempts": row["attempts"] + 1})
         results.append(Delivery(row["id"], row["emitter"], row["run_id"], ok, message, counts))
     return results

@@ -14,7 +14,7 @@ from .store import Store
 def save_snapshot(store: Store, snapshot: Snapshot, data: Any, decision_id: str | None = None) -> None:
     """Keep ``data`` (the snapshot as received, validated as ``snapshot``) as its account's latest; its team
     becomes the account's team. Inside the caller's transaction if one is open."""
-    with store.db.atomic():
+    with store.writing():
         keep_snapshot(store.db.conn, snapshot.account.id, kept_snapshot(snapshot, data), decision_id)
 
 

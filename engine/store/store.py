@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,8 @@ from .kept import keep_snapshot
 from .lifecycle import AccountOutcome, AccountPlan, Stored
 from .records import unknown_id
 from .statuses import COMMAND_LINE, DEFAULT_EXPIRY_GRACE_DAYS, Asked, Status, decision_error, refusal
+from .time_order import TimeOrder
+from .transactions import immediate
 
 
 def _now() -> str:
@@ -47,6 +49,12 @@ class Store:
         Store.last_path = self.path
         self.db = open_database(self.path)
         self.actions = actions or ActionCatalogue()
+        #: How long a write waits for the store in all (0: one try, up to SQLite's busy timeout); a nightly
+        #: batch waits longer, so that people deciding through the service never end its run.
+        self.patience = 0.0
+        #: What dates a run may write (the backdate and future rules, ``time_order.py``).
+        self.time_order = TimeOrder()
+        self._group: GroupCommit | None = None  # the group commit under way: writes join it
 
     def close(self) -> None:
         self.db.close()
@@ -72,7 +80,7 @@ class Store:
             done = {r["account_id"] for r in self.db.table("run_accounts").rows_where("run_id = ?", [run_id])}
             return run_id, done
         run_id = dt.datetime.now(dt.UTC).strftime("run-%Y%m%dT%H%M%S%fZ")
-        with self.db.atomic():
+        with self.writing():
             self.db.table("runs").insert({"id": run_id, "started_at": _now(), "source": source, "status": "running"})
         return run_id, set()
 
@@ -85,7 +93,7 @@ class Store:
             raise StoreError(f"the last run of {source}, {run_id}, did not finish: finish it with --resume")
         accounts = self.db.table("run_accounts").rows_where("run_id = ?", [run_id], select="account_id, status")
         advised = {r["account_id"] for r in accounts if r["status"] == "done"}
-        with self.db.atomic():
+        with self.writing():
             self.db.table("runs").update(run_id, {"status": "running"})
         return run_id, advised
 
@@ -102,18 +110,18 @@ class Store:
 
     def keep_summary(self, run_id: str, summary: Mapping[str, Any]) -> None:
         """The totals of a run that stopped before its end (it stays open for ``--resume``)."""
-        with self.db.atomic():
+        with self.writing():
             self.db.table("runs").update(run_id, {"summary": json.dumps(summary)})
 
     def finish_run(self, run_id: str, summary: Mapping[str, Any]) -> None:
-        with self.db.atomic():
+        with self.writing():
             self.db.table("runs").update(
                 run_id, {"finished_at": _now(), "status": "finished", "summary": json.dumps(summary)}
             )
 
     def record_failure(self, run_id: str, account_id: str, origin: str, error: str) -> None:
         """A bad account: recorded with its error, its recommendations untouched."""
-        with self.db.atomic():
+        with self.writing():
             self.db.conn.execute(lifecycle.INSERT_RUN_ACCOUNT, [run_id, account_id, origin, "failed", error, _now()])
 
     # -- one account's advice ------------------------------------------------------------
@@ -126,12 +134,13 @@ class Store:
 
     def apply(self, run_id: str, advice: AccountAdvice, origin: str = "") -> AccountOutcome:
         """``apply_advice`` for advice already in the store's row form (as batch workers send it)."""
-        plan = AccountPlan(run_id, advice, origin, _now())
+        plan = AccountPlan(run_id, advice, origin, _now(), self.time_order.clock(advice.as_of))
         with self._account_transaction():
+            self.time_order.check(self.db.conn, advice.account_id, advice.as_of)
             stored = {
                 row[0]: Stored._make(row) for row in self.db.conn.execute(lifecycle.SELECT_STORED, [advice.account_id])
             }
-            plan.plan(stored, lambda row: self._cooled_down(row, plan.as_of))
+            plan.plan(stored, lambda row: self._cooled_down(row, plan.clock))
             plan.write(self.db.conn)
             if advice.kept is not None:  # the same snapshot again (a re-run) is not kept twice
                 keep_snapshot(self.db.conn, advice.account_id, advice.kept, always=False)
@@ -140,7 +149,7 @@ class Store:
     def expire_unseen(self, run_id: str, grace_days: int = DEFAULT_EXPIRY_GRACE_DAYS) -> int:
         """Expire the open advice of accounts this run of the source did not advise (gone from the
         export), once more than ``grace_days`` past due on the run's latest snapshot date; how many."""
-        with self.db.atomic():
+        with self.writing():
             return lifecycle.expire_unseen(self.db.conn, run_id, grace_days, _now())
 
     def _cooled_down(self, row: Stored, as_of: dt.date) -> bool:
@@ -173,15 +182,17 @@ class Store:
         mistake = decision_error(status, reason, until, on or dt.date.today(), asked.prefix)
         if mistake:
             raise UsageError(mistake)
-        row = self.get(rec_id)
-        if status == row["status"] and status != Status.SNOOZED:
-            return row
-        refused = refusal(rec_id, row["status"], status, asked.reopen)
-        if refused:
-            raise StoreError(refused)
         now = _now()
         at = on.isoformat() + "T00:00:00+00:00" if on else now
-        with self.db.atomic():
+        # Read and written under the write lock: a nightly run or another person cannot change the
+        # recommendation between what this decision saw and what it writes.
+        with self.writing():
+            row = self.get(rec_id)
+            if status == row["status"] and status != Status.SNOOZED:
+                return row
+            refused = refusal(rec_id, row["status"], status, asked.reopen)
+            if refused:
+                raise StoreError(refused)
             conn = self.db.conn
             conn.execute(
                 lifecycle.UPDATE_STATUS, [status, by, at, reason, until.isoformat() if until else None, rec_id]
@@ -247,24 +258,23 @@ class Store:
 
     # -- transactions ----------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def _account_transaction(self) -> Iterator[None]:
+    def _account_transaction(self) -> contextlib.AbstractContextManager[None]:
         """One account's writes, all or nothing: a savepoint inside a group commit, else a transaction."""
-        conn = self.db.conn
-        if not conn.in_transaction:
-            with self.db.atomic():
-                yield
-            return
-        conn.execute("savepoint account")
-        try:
-            yield
-        except BaseException:
-            if conn.in_transaction:  # an error may have ended the whole transaction already
-                conn.execute("rollback to account")
-                conn.execute("release account")
-            raise
-        conn.execute("release account")
+        return self.writing()
+
+    def writing(self) -> contextlib.AbstractContextManager[None]:
+        """A write transaction that takes the write lock first and waits up to ``patience`` for it
+        (``transactions.py``); a savepoint inside a transaction already open, or inside the group commit
+        under way (begun now if it has not yet)."""
+        if self._group is not None:
+            self._group.before_write()
+        return immediate(self.db.conn, self.patience)
 
     def group_commit(self, accounts: int = 500, seconds: float = 1.0) -> GroupCommit:
         """Commit many accounts at once (see ``GroupCommit``); use as a context manager."""
-        return GroupCommit(self.db.conn, accounts, seconds)
+
+        def ended() -> None:
+            self._group = None
+
+        self._group = GroupCommit(self.db.conn, accounts, seconds, self.patience, ended)
+        return self._group

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from kamengine.cli import main
+from kamengine.engine.store import time_order
 from support import REPO
 
 EXAMPLES = REPO / "examples"
 OPTIONS = ("--as-of", "2027-01-11", "--max-per-contact", "1", "--max-per-account", "4", "--lang", "zh")
 
 
-def test_batch_and_advise_give_the_same_recommendations_with_the_same_options(tmp_path: Path) -> None:
+def test_batch_and_advise_give_the_same_recommendations_with_the_same_options(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(time_order, "machine_today", lambda: dt.date(2027, 1, 11))  # the night of --as-of
     source = f"file:{EXAMPLES / 'acme-telecom.yaml'}"
     for engine in ("durable", "reference"):
         advised = CliRunner().invoke(main, ["advise", "--source", source, "-f", "json", *OPTIONS, "--engine", engine])

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from kamengine.cli import main
+from kamengine.engine.store import time_order
 from support import REPO
 
 PORTFOLIO = REPO / "examples" / "portfolio"
@@ -42,8 +43,9 @@ def _later(folder: Path, as_of: str) -> Path:
 
 
 def test_the_top_of_advise_is_the_top_of_the_list_and_stays_accepted_with_a_fresh_due_date(
-    db: Path, tmp_path: Path
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(time_order, "machine_today", lambda: dt.date(2026, 12, 20))  # the later export's night
     advised = json.loads(_invoke("advise", str(PORTFOLIO / "globex-energy.yaml"), "-f", "json").stdout)
     listed = json.loads(_invoke("recs", "list", "--db", str(db), "--account", "globex-energy", "-f", "json").stdout)
     top = advised[0]
@@ -134,7 +136,10 @@ def test_batch_creates_the_store(tmp_path: Path) -> None:
     assert _invoke("recs", "list", "--db", str(tmp_path / "new.db")).exit_code == 0
 
 
-def test_an_account_gone_from_the_export_expires_and_comes_back_with_it(tmp_path: Path) -> None:
+def test_an_account_gone_from_the_export_expires_and_comes_back_with_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(time_order, "machine_today", lambda: dt.date(2027, 1, 20))  # the later export's night
     export, db = tmp_path / "exports", tmp_path / "k.db"
     _batch(_later(export, "2026-11-20"), db)
     shutil.rmtree(export)

@@ -117,7 +117,7 @@ def test_admin_answers_name_no_server_file_and_decisions_take_only_their_fields(
 def test_a_member_sees_the_decisions_they_asked_for_even_of_an_account_they_are_not_on(server: Running) -> None:
     server.token("stranger", "u-x", "read")
     with server.client("stranger") as client:
-        asked = client.post("/v1/advise", content=ACME.read_bytes())
+        asked = client.post("/v1/advise", params={"log": "true"}, content=ACME.read_bytes())
         assert asked.status_code == 200
         mine = [d["id"] for d in client.get("/v1/decisions").json()]
     assert mine == [asked.headers["x-kamengine-decision"]]  # theirs alone: none of ACME's team's

@@ -11,6 +11,7 @@ from kamengine.engine.errors import UsageError
 from kamengine.engine.model.rows import AccountAdvice, account_advice
 from kamengine.engine.model.snapshot import Snapshot
 from kamengine.engine.store.store import Store, StoreError
+from kamengine.engine.store.time_order import TimeOrder
 from support import activity, builtin_advisor, contact, make_snapshot
 
 
@@ -52,6 +53,7 @@ def test_done_stays_done_inside_the_cooldown_and_comes_back_after(store: Store) 
     store.change(visit["id"], "done", "li.wei", "visited on Monday", on=dt.date(2026, 11, 20))
     _run(store, _snapshot("2026-11-21"))
     assert store.get(visit["id"])["status"] == "done"
+    store.time_order = TimeOrder(today=lambda: dt.date(2027, 3, 1))  # the night of 1 March: cooldowns run by it
     _run(store, _snapshot("2027-03-01"))  # 101 days later: past the 90-day cooldown
     assert store.get(visit["id"])["status"] == "open"
     assert [h["status"] for h in store.history(visit["id"])] == ["open", "done", "open"]
