@@ -57,7 +57,8 @@ def week_page(
         person = member_name(store, owner) or owner
         recs = [r for item in page.items for r in (item.lead, *item.companions)]
         decidable = {r.id for r in recs if may_act(store, holder, _row_of(r))}
-    fields = {**form_fields, "next": view.address(cursor=cursor)}  # a decision comes back to this very page
+    back = view.address(cursor=cursor) if query else view.path  # a decision comes back to this very page
+    fields = {**form_fields, "next": back}
     return pages.render_my_week_page(
         person, page.items, action_url_for=url_for, form_fields=fields, statuses=planned.statuses,
         actionable=decidable, view=view, **header,
