@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from ..model.recommendation import Recommendation
 from ..playbooks.conditions import AllOf, AnyOf, Condition, FieldTest, Quantifier
 from ..playbooks.playbook import Rule
 from .facts import Facts, Record
@@ -123,14 +124,8 @@ def outcome(rule: Rule, subject: Record, facts: Facts, advice: Advice) -> dict[s
                 actions.append(
                     {"action": rec.action, "outcome": "held back", "reason": held.reason, "detail": held.detail}
                 )
-        for rec in advice.recommendations:
-            if rec.rule == rule.qualified_id and rec.subject_id == mine:
-                notes = [note.text for note in advice.notes if note.recommendation.id == rec.id]
-                actions.append({
-                    "action": rec.action, "outcome": "recommended", "id": rec.id, "priority": rec.priority,
-                    "due": rec.due.isoformat(), "owner": rec.owner.to_dict() if rec.owner else None, "notes": notes,
-                    "compliance": rec.compliance,
-                })  # fmt: skip
+        actions += [_recommended(rec, advice) for rec in advice.recommendations
+                    if rec.rule == rule.qualified_id and rec.subject_id == mine]  # fmt: skip
     subject_of = {"kind": rule.subject, "id": mine}
     return {
         "rule": rule.qualified_id,
@@ -140,6 +135,29 @@ def outcome(rule: Rule, subject: Record, facts: Facts, advice: Advice) -> dict[s
         "actions": actions,
         "switched_off": None,
     }
+
+
+def _recommended(rec: Recommendation, advice: Advice) -> dict[str, Any]:
+    """A recommendation as ``outcome`` shows it, with what the plan decided about it."""
+    notes = [note.text for note in advice.notes if note.recommendation.id == rec.id]
+    return {
+        "action": rec.action, "outcome": "recommended", "id": rec.id, "priority": rec.priority,
+        "due": rec.due.isoformat(), "owner": rec.owner.to_dict() if rec.owner else None, "notes": notes,
+        "compliance": rec.compliance,
+    }  # fmt: skip
+
+
+def plan_outcomes(subject: Record, kind: str, advice: Advice, rules: Sequence[Rule]) -> list[dict[str, Any]]:
+    """What the plan recommended for ``subject`` with no rule behind it (staffing a role the team lacks, for
+    the account), as ``outcome`` records: no rule fired, and the notes say why the plan made it."""
+    ours = {rule.qualified_id for rule in rules}
+    mine = str(subject["id"])
+    return [
+        {"rule": rec.rule, "subject": {"kind": kind, "id": mine}, "fired": False, "failed": None,
+         "actions": [_recommended(rec, advice)], "switched_off": None}
+        for rec in advice.recommendations
+        if rec.subject_kind == kind and rec.subject_id == mine and rec.rule not in ours
+    ]  # fmt: skip
 
 
 def switched_off_outcome(rule: Rule, where: str, subject: Record, facts: Facts) -> dict[str, Any]:
@@ -161,7 +179,9 @@ def subject_outcomes(
 ) -> list[dict[str, Any]]:
     """Every rule that could recommend something for one subject, and what became of it — the answer to
     "why nothing for this person?": the rules that fired (recommended, held back, merged into an
-    approach, dropped by the plan), then the rules switched off, then each other rule's first failure."""
+    approach, dropped by the plan), then what the plan recommended itself, then the rules switched off,
+    then each other rule's first failure."""
     found = [outcome(rule, subject, facts, advice) for rule in rules if rule.subject == kind]
     switched = [switched_off_outcome(rule, where, subject, facts) for rule, where in off if rule.subject == kind]
-    return [o for o in found if o["fired"]] + switched + [o for o in found if not o["fired"]]
+    planned = plan_outcomes(subject, kind, advice, rules)
+    return [o for o in found if o["fired"]] + planned + switched + [o for o in found if not o["fired"]]

@@ -12,7 +12,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from kamengine.engine.api import Engine
+from kamengine.engine.evaluate.explain import subject_outcomes
 from kamengine.engine.model.documents import parse
+from kamengine.engine.model.fields import SUBJECT_KINDS
 from kamengine.engine.model.loading import snapshot_from_document
 from kamengine.engine.model.snapshot import Snapshot
 from kamengine.engine.plugin.manager import get_plugin_manager
@@ -88,6 +90,26 @@ def test_explain_accounts_for_every_recommendation_whatever_the_team(shape: tupl
             missing = rec.rule.removeprefix("plan/staff-")
             assert missing not in roles
             assert any(f"nobody on the team is an {missing}" in line for line in lines)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(team_shapes())
+def test_explain_by_subject_finds_every_recommendation_whatever_the_team(shape: tuple[str, dict[str, Any]]) -> None:
+    """``kamengine explain --subject`` over every subject names each recommendation once: a rule's under
+    its rule, the plan's own (plan/staff-SR) under the account."""
+    name, data = shape
+    advisor = _engine().advisor
+    facts, firings = advisor.evaluate(snapshot_from_document(parse(json.dumps(data), name)))
+    advice = advisor.rank(facts, firings)
+    shown = [
+        action["id"]
+        for kind in SUBJECT_KINDS
+        for subject in facts.subjects(kind)
+        for found in subject_outcomes(subject, kind, facts, advice, advisor.rules, ())
+        for action in found["actions"]
+        if action["outcome"] == "recommended"
+    ]
+    assert sorted(shown) == sorted(rec.id for rec in advice.recommendations)
 
 
 def test_a_team_without_an_sr_is_explained_through_the_cli(tmp_path: Path) -> None:
