@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import click
 
 from .options import db_option
 from .runtime import current_config, load_registry
+from .tokens import Duration
 
 
 @click.command()
@@ -16,7 +19,11 @@ from .runtime import current_config, load_registry
     "--no-auth", is_flag=True,
     help="Serve without tokens, as admin (on a loopback --host only: for one person on their own machine).",
 )  # fmt: skip
-def serve(host: str, port: int, db_path: str | None, no_auth: bool) -> None:
+@click.option(
+    "--session-idle", type=Duration(), default="12h", show_default=True,
+    help="A page session ends after this long without a page view (30m, 12h, 7d).",
+)  # fmt: skip
+def serve(host: str, port: int, db_path: str | None, no_auth: bool, session_idle: dt.timedelta) -> None:
     """Serve the API (/v1, OpenAPI at /openapi.json) and the pages until SIGTERM or Ctrl-C.
 
     Every request needs a token (kamengine tokens create) unless --no-auth. One JSON line per
@@ -34,6 +41,7 @@ def serve(host: str, port: int, db_path: str | None, no_auth: bool) -> None:
     from kamengine.service.app import create_app
     from kamengine.service.state import Service
 
-    service = Service(db_path, auth=not no_auth, config=current_config(), registry=load_registry())
+    config, registry = current_config(), load_registry()
+    service = Service(db_path, auth=not no_auth, config=config, registry=registry, session_idle=session_idle)
     click.echo(f"kamengine: store {service.db_path}", err=True)
     run(create_app(service), host, port)  # says where it serves once the port is its own

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import Request
 from kamengine.engine.store.files import StoreError
+from kamengine.engine.store.sessions import session_holder
 from kamengine.engine.store.snapshots import role_on
 from kamengine.engine.store.store import Store
 from kamengine.engine.store.tokens import TokenHolder, verify_token
@@ -22,16 +23,21 @@ from .state import LOCAL, Service
 COOKIE = "kamengine_token"
 
 
-def token_of(request: Request, query: bool = False, cookie: bool = False) -> str | None:
-    """The token a request carries: ``Authorization: Bearer``; for calendars ``?token=``; for pages their cookie
-    (the API takes no cookie: a browser sends cookies by itself, a bearer header only when told)."""
+def token_of(request: Request, query: bool = False) -> str | None:
+    """The token a request carries: ``Authorization: Bearer``; for calendars ``?token=``. (The API takes no cookie:
+    a browser sends cookies by itself, a bearer header only when told.)"""
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
     if query and request.query_params.get("token"):
         return request.query_params["token"]
-    return (request.cookies.get(COOKIE) or None) if cookie else None
+    return None
+
+
+def session_of(request: Request) -> str | None:
+    """The pages' session key, from their cookie."""
+    return request.cookies.get(COOKIE) or None
 
 
 def holder_of(request: Request, scope: str = "read", query: bool = False, cookie: bool = False) -> TokenHolder:
@@ -43,9 +49,12 @@ def holder_of(request: Request, scope: str = "read", query: bool = False, cookie
     elif not service.auth:
         holder = LOCAL
     else:
-        token = token_of(request, query, cookie)
+        token, session = token_of(request, query), session_of(request) if cookie else None
         with service.store() as store:
-            found = verify_token(store, token) if token else None
+            if token:
+                found = verify_token(store, token)
+            else:  # a page's session, which ends when idle, signed out, or its token revoked or expired
+                found = session_holder(store, session, service.session_idle) if session else None
         if found is None:
             raise unauthorized()
         holder = found

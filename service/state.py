@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import queue
 import threading
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from kamengine.engine.model.config import Config
 from kamengine.engine.model.i18n import LANGUAGES
 from kamengine.engine.plugin.registry import Registry
 from kamengine.engine.store.files import default_db_path
+from kamengine.engine.store.sessions import DEFAULT_IDLE
 from kamengine.engine.store.store import Store
 from kamengine.engine.store.tokens import TokenHolder
 
@@ -30,8 +32,10 @@ class Service:
         auth: bool = True,
         config: Config | None = None,
         registry: Registry | None = None,
+        session_idle: dt.timedelta = DEFAULT_IDLE,
     ) -> None:
         self.auth = auth
+        self.session_idle = session_idle  # a page session ends after this long without a page view
         self.registry = registry or Registry()
         self.config = config or Config()
         self.db_path = Path(db_path) if db_path else default_db_path()

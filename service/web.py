@@ -11,17 +11,19 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from kamengine.engine.model.recommendation import Recommendation
+from kamengine.engine.store.sessions import end_session, start_session
 from kamengine.engine.store.snapshots import latest_snapshots, member_name
 from kamengine.engine.store.statuses import LIVE
 from kamengine.engine.store.tokens import TokenHolder, verify_token
 
 from . import pages
-from .access import COOKIE, holder_of, may_act, sees_account
+from .access import COOKIE, holder_of, may_act, sees_account, session_of
 from .info import status_label, stored_snapshot, validated
 from .models import Decision
 from .pages.forms import segment, under
 from .problems import Problem
 from .recommendations import STATUSES, decide
+from .same_site import cross_site, same_site_path
 from .state import Service
 from .week_page import week_page
 
@@ -74,27 +76,43 @@ def _refused(title: str, message: str, status: int, header: dict[str, Any], back
 
 
 @router.get("/login")
-def login_page() -> HTMLResponse:
-    return _page(pages.render_login_page(None))
+def login_page(request: Request) -> HTMLResponse:
+    return _page(pages.render_login_page(None, next_path=same_site_path(request.query_params.get("next"))))
 
 
 @router.post("/login")
 async def login(request: Request) -> Response:
-    """A valid token becomes an HttpOnly, same-site cookie; a wrong one is said so, whichever way it is wrong."""
+    """A valid token starts a session on the server, whose key becomes an HttpOnly, same-site cookie (the token
+    itself never goes into one); a wrong token is said so, whichever way it is wrong. A post from another site's
+    page is refused: it would sign the reader in as someone else (login CSRF)."""
     service: Service = request.app.state.service
-    token = parse_qs((await request.body()).decode("utf-8", "replace")).get("token", [""])[0].strip()
+    form = parse_qs((await request.body()).decode("utf-8", "replace"))
+    token = form.get("token", [""])[0].strip()
+    next_path = same_site_path(form.get("next", [""])[0])
+    elsewhere = cross_site(request)
+    if elsewhere is not None:
+        message = "Sign in from this site's own sign-in page: this form came from another site."
+        return _page(pages.render_login_page(message, next_path=next_path), 403)
     with service.store() as store:
         holder = verify_token(store, token) if token else None
-    if holder is None:
-        return _page(pages.render_login_page("That token is not valid (or was revoked)."), 401)
-    answer = RedirectResponse("/", status_code=303)
+        key = start_session(store, holder) if holder is not None else None
+    if key is None:
+        message = "That token is not valid (or was revoked, or has expired)."
+        return _page(pages.render_login_page(message, next_path=next_path), 401)
+    answer = RedirectResponse(next_path or "/", status_code=303)
     secure = request.url.scheme == "https"
-    answer.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=secure, path="/", max_age=30 * 86400)
+    answer.set_cookie(COOKIE, key, httponly=True, samesite="strict", secure=secure, path="/", max_age=30 * 86400)
     return answer
 
 
 @router.post("/logout")
-def logout() -> Response:
+def logout(request: Request) -> Response:
+    """Sign out: the session ends on the server (a copy of the cookie no longer works), and the cookie goes."""
+    key = session_of(request)
+    if key:
+        service: Service = request.app.state.service
+        with service.store() as store:
+            end_session(store, key)
     answer = RedirectResponse("/login", status_code=303)
     answer.delete_cookie(COOKIE, path="/")
     return answer
@@ -174,8 +192,7 @@ async def button(rec_id: str, verb: str, request: Request) -> Response:
     if isinstance(holder, Response):
         return holder
     form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
-    back = form.get("next", "/")
-    back = back if back.startswith("/") and not back.startswith("//") and "\\" not in back else "/"  # never elsewhere
+    back = same_site_path(form.get("next")) or "/"  # never elsewhere
     service: Service = request.app.state.service
     if verb not in STATUSES or not hmac.compare_digest(form.get("csrf", ""), _csrf(request)):
         message = "That form is out of date: reload the page and try again."

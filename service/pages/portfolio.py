@@ -8,6 +8,7 @@ from kamengine.engine.model.fields import TIERS
 
 from .environment import Nav, render
 from .forms import segment
+from .load import LoadSection, level
 from .summary import AccountSummary
 
 
@@ -23,8 +24,10 @@ def render_portfolio_page(
     heading: str = "Portfolio",
     nav: Nav = (),
     signed_in: str | None = None,
+    load: LoadSection | None = None,
 ) -> str:
-    """Accounts grouped by tier (strategic first), most open advice first within a tier."""
+    """Accounts grouped by tier (strategic first), most open advice first within a tier; ``load``: the section with
+    each person's meetings a week against capacity, and what the plan could not place."""
     tiers = []
     for tier in TIERS:
         rows = sorted(
@@ -34,13 +37,14 @@ def render_portfolio_page(
             tiers.append((tier, [(a, account_url_for(a.id)) for a in rows]))
     return render(
         "portfolio.html", standalone=False, nav=nav, signed_in=signed_in, heading=heading, tiers=tiers,
-        total=len(accounts),
+        total=len(accounts), load=load, level=level,
     )  # fmt: skip
 
 
-def render_login_page(error: str | None, *, action: str = "/login", nav: Nav = ()) -> str:
-    """A form posting ``token`` to ``action``; ``error`` (the service's own words) shown above it."""
-    return render("login.html", standalone=False, nav=nav, error=error, action=action)
+def render_login_page(error: str | None, *, action: str = "/login", nav: Nav = (), next_path: str | None = None) -> str:
+    """A form posting ``token`` to ``action``; ``error`` (the service's own words) shown above it; ``next_path``
+    (a same-site path the service checked) is where a signed-in reader goes."""
+    return render("login.html", standalone=False, nav=nav, error=error, action=action, next_path=next_path)
 
 
 def render_error_page(title: str, message: str, *, back: str = "/", nav: Nav = (), signed_in: str | None = None) -> str:
