@@ -120,9 +120,9 @@ class Opportunity(_Strict):
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
     stage: Stage = "lead"
-    # A deal is worth something, and less than 10^15 in any currency: -5e300 crashed the plan's urgency (log10).
+    # A deal is worth something, and at most 10^18 in any currency: -5e300 crashed the plan's urgency (log10).
     # Field before the validator: after one, pydantic writes the bounds into the schema as 'ge' and 'le'.
-    value: Annotated[float, Field(ge=0, le=1e15), BeforeValidator(_not_a_boolean)] | None = None
+    value: Annotated[float, Field(ge=0, le=1e18), BeforeValidator(_not_a_boolean)] | None = None
     close_date: Date | None = None
     decision_groups: list[DecisionGroup] = Field(default_factory=list)
 

@@ -75,7 +75,7 @@ def snapshots(draw: st.DrawFn) -> Snapshot:
                 "id": f"o{i}",
                 "name": draw(st.sampled_from(NAMES)),
                 "stage": draw(st.sampled_from(["lead", "qualified", "bidding", "negotiation", "won", "lost"])),
-                "value": draw(st.none() | st.integers(-5, 10**7) | st.floats(allow_nan=False, allow_infinity=False)),
+                "value": draw(st.none() | st.integers(0, 10**7) | st.floats(min_value=0, max_value=1e18)),
                 "close_date": draw(st.none() | DATES),
                 "decision_groups": groups,
             }
