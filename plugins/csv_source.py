@@ -90,9 +90,9 @@ class _Rows:
             if len(cells) != len(self.columns):
                 why = f"{len(cells)} cells for the header's {len(self.columns)} columns, down to line {lines.number}"
                 return self.unreadable(first, lines, why)
-            accounts = self.seen | {self._account(self._alone(lines.row[0]))}
+            own = self._account(self._alone(lines.row[0]))  # this row's account, not yet seen
             inner = enumerate(lines.row[1:], first + 1)
-            swallowed = next((n for n, line in inner if self._a_row(line, accounts)), None)
+            swallowed = next((n for n, line in inner if self._a_row(line, own)), None)
             if swallowed is not None:
                 return self.unreadable(first, lines, f"line {swallowed} reads as a row of its own")
         row: dict[str, Any] = dict(zip(self.columns, cells, strict=False))
@@ -102,13 +102,14 @@ class _Rows:
         self.seen.add(self._account(cells))
         return f"{self.where}:{first}", self.header.rename(row)
 
-    def _a_row(self, line: str, accounts: set[str]) -> bool:
+    def _a_row(self, line: str, own: str) -> bool:
         """Whether one line inside a quoted cell is a row of this table: all its cells, and an account already
         seen (the header's count alone would take a note's line with as many commas for a row)."""
         cells = self._alone(line)
         account = self._account(cells)
         # Accounts are each other's rows: any line with an id of its own is one.
-        return len(cells) == len(self.columns) and (account in accounts or (self.accounts and account != ""))
+        known = account == own or account in self.seen  # (no copy of seen: rows over several lines may be many)
+        return len(cells) == len(self.columns) and (known or (self.accounts and account != ""))
 
     def _account(self, cells: list[str]) -> str:
         return cells[self.key] if self.key is not None and len(cells) > self.key else ""
