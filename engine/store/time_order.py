@@ -20,9 +20,12 @@ from .files import StoreError
 #: time zone or a day ahead is fine; a typo of a month or a year is not.
 DEFAULT_FUTURE_DAYS = 2
 
+#: An account's last night in the store: its advice's, its kept snapshot's, its people's stances' (an account
+#: given no advice and kept no snapshot still has those).
 LAST_DATE = (
     "select max(d) from (select max(as_of) as d from recommendations where account_id = ?"
-    " union all select max(as_of) from snapshots where account_id = ?)"
+    " union all select max(as_of) from snapshots where account_id = ?"
+    " union all select max(as_of) from stance_history where account_id = ?)"
 )
 
 
@@ -55,7 +58,7 @@ class TimeOrder:
                     f"account '{account_id}' is dated {as_of}, more than {self.future_days} days after today"
                     f" ({self.today().isoformat()}): refused, nothing changed ([limits] future_days)"
                 )
-        last = conn.execute(LAST_DATE, [account_id, account_id]).fetchone()[0]
+        last = conn.execute(LAST_DATE, [account_id] * 3).fetchone()[0]
         if last is not None and as_of < last:
             raise TimeOrderError(
                 f"account '{account_id}' is dated {as_of}, before its last one in the store ({last}): refused,"
