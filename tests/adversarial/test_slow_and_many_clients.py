@@ -1,4 +1,5 @@
-"""The service facing a network: a request head dripped byte by byte is cut, open connections are capped."""
+"""Hostile clients on the network: a request head dripped byte by byte or never sent is cut, connections over the cap
+are refused before they are read."""
 
 from __future__ import annotations
 
