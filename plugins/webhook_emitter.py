@@ -15,6 +15,10 @@ a GET that reports success). A delivery, every chunk, attempt and wait together,
 fits in that time. Credentials in the URL (``https://user:password@host/``) are used but
 never stored or printed: the store keeps ``https://***@host/``, and a later ``kamengine
 deliver`` takes them from ``KAMENGINE_WEBHOOK_AUTH`` (``user:password``).
+
+``webhook:FILE.toml#TABLE`` takes the destination from a settings table instead (headers, a
+body template or preset, Standard Webhooks signing: ``webhook_destination.py``, docs/delivery.md).
+A refusal quotes the start of the receiver's answer (500 bytes, control characters escaped).
 """
 
 from __future__ import annotations
@@ -35,16 +39,20 @@ import urllib.request
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
+from kamengine.engine.errors import printable
 from kamengine.engine.plugin import Change, EmitContext, Emitter, Outgoing, Recommendation, hookimpl
 from kamengine.engine.plugin.changes import pages
 from kamengine.engine.plugin.deadlines import DeadlineExceeded, in_thread
 from kamengine.engine.plugin.secrets import REDACTED, has_redacted_query, redact
+from kamengine.plugins.webhook_destination import Destination, destination
+from kamengine.plugins.webhook_signing import signed_headers
 
 SECRET_ENV = "KAMENGINE_WEBHOOK_SECRET"
 AUTH_ENV = "KAMENGINE_WEBHOOK_AUTH"
 
 T = TypeVar("T")
 Failure = tuple[bool, str, float | None]  # worth retrying, why, how long the server asked us to wait
+ERROR_BODY_BYTES = 500  # of a refusal's answer, quoted in the message: enough for a service's reason
 
 
 class _Refuse(urllib.request.HTTPRedirectHandler):
@@ -58,7 +66,8 @@ _OPENER = urllib.request.build_opener(_Refuse)
 class WebhookEmitter(Emitter):
     PLUGIN_NAME = "webhook"
     DESCRIPTION = (
-        f"HTTP POST of JSON to the URL TARGET, in chunks; retries, honours Retry-After; HMAC signature if {SECRET_ENV}"
+        "HTTP POST of JSON to the URL TARGET (or FILE.toml#TABLE: headers, presets slack, teams, salesforce-task, "
+        "hubspot-task, a template, Standard Webhooks signing), in chunks; retries, honours Retry-After"
     )
     TARGET_REQUIRED = True
     OWN_DEADLINE = "delivery_seconds"  # it ends a delivery itself, chunks acknowledged: not cut by hook_seconds
@@ -67,20 +76,33 @@ class WebhookEmitter(Emitter):
     BACKOFF = 0.5  # seconds before the second attempt, doubled after each failure
 
     def emit(self, recommendations: Sequence[Recommendation], context: EmitContext) -> str:
-        size = context.limits.webhook_chunk
+        where = destination(self.target or "")
+        if where.events is not None and not recommendations:  # a CRM refuses an empty batch of tasks
+            return f"no recommendations; nothing posted to {where.shown}"
+        size = where.chunk or context.limits.webhook_chunk
         chunks = [recommendations[i : i + size] for i in range(0, len(recommendations), size)] or [[]]
-        return self._post_chunks(chunks, len(recommendations), {}, context, Recommendation.to_dict)
+        return self._post_chunks(where, chunks, len(recommendations), {}, context, Recommendation.to_dict)
 
     def emit_changes(self, outgoing: Outgoing, context: EmitContext) -> str:
+        where = destination(self.target or "")
         if not outgoing.count:
-            return f"nothing changed since the last delivery; nothing posted to {redact(self.target or '')}"
-        chunks = pages(outgoing.changes(), context.limits.webhook_chunk)
-        extra = {"delivery": outgoing.key}
+            return f"nothing changed since the last delivery; nothing posted to {where.shown}"
+        events = where.events
         count, acknowledge = outgoing.count, outgoing.acknowledge
-        return self._post_chunks(chunks, count, extra, context, Change.to_dict, acknowledge, "changes")
+        if events is not None:  # a CRM task is created once: changed and closed ones are the rep's from then on
+            count = sum(1 for change in outgoing.changes() if change.event.value in events)
+            if not count:
+                return (
+                    f"no {' or '.join(events)} recommendations since the last delivery; nothing posted to {where.shown}"
+                )
+        wanted = (c for c in outgoing.changes() if events is None or c.event.value in events)
+        chunks = pages(wanted, where.chunk or context.limits.webhook_chunk)
+        extra = {"delivery": outgoing.key}
+        return self._post_chunks(where, chunks, count, extra, context, Change.to_dict, acknowledge, "changes")
 
     def _post_chunks(
         self,
+        where: Destination,
         chunks: Iterable[Sequence[T]],
         count: int,
         extra: dict[str, Any],
@@ -90,37 +112,44 @@ class WebhookEmitter(Emitter):
         what: str = "recommendations",
     ) -> str:
         """POST each chunk in turn, within one deadline for them all; ``posted`` hears of each that went through."""
-        assert self.target
-        shown = redact(self.target)
-        if urllib.parse.urlsplit(self.target).scheme not in ("http", "https"):
+        shown = where.shown
+        if urllib.parse.urlsplit(where.url).scheme not in ("http", "https"):
             raise ValueError(f"expected an http or https URL, found '{shown}'")
-        total = max(1, math.ceil(count / context.limits.webhook_chunk))
+        size = where.chunk or context.limits.webhook_chunk
+        total = max(1, math.ceil(count / size))
         deadline = time.monotonic() + context.limits.delivery_seconds
         attempts = 0
         for number, chunk in enumerate(chunks, 1):
             items = [document(item) for item in chunk]
-            body = json.dumps({**extra, "chunk": number, "chunks": total, "recommendations": items}, ensure_ascii=False)
+            fields = {**extra, "chunk": number, "chunks": total, "recommendations": items}
+            if where.body is None:
+                body = json.dumps(fields, ensure_ascii=False).encode()
+            else:  # a template sees plain data only: the documents, the chunk's place, the delivery's id
+                body = where.body.render({"delivery": None, **fields, "count": count})
             try:
-                attempts += self._post_with_retries(body.encode(), deadline, context)
+                attempts += self._post_with_retries(where, body, deadline, context)
             except RuntimeError as exc:
-                where = f"POST of chunk {number} of {total} to {shown}" if total > 1 else f"POST to {shown}"
+                post = f"POST of chunk {number} of {total} to {shown}" if total > 1 else f"POST to {shown}"
                 done = f"; chunks 1-{number - 1} went through" if number > 1 else ""
-                raise RuntimeError(f"{where} {exc}{done}") from None
+                raise RuntimeError(where.hide(f"{post} {exc}{done}")) from None
             if posted is not None:
                 posted(chunk)
         tries = f" after {attempts} attempts" if attempts > total else ""
         in_chunks = f" in {total} chunks" if total > 1 else ""
         return f"{count} {what} posted to {shown}{in_chunks}{tries}"
 
-    def _post_with_retries(self, body: bytes, deadline: float, context: EmitContext) -> int:
+    def _post_with_retries(self, where: Destination, body: bytes, deadline: float, context: EmitContext) -> int:
         """POST one body until it goes through (return the attempts it took); raise when it will not."""
-        assert self.target
-        url, headers = _request(self.target, body)
+        url, fixed = _request(where, body)
         delay = self.BACKOFF
         for attempt in range(1, self.ATTEMPTS + 1):
             left = deadline - time.monotonic()
             allowed = min(left, context.limits.attempt_seconds)  # one attempt, not the whole delivery's time
             until = time.monotonic() + allowed  # the attempt stops itself then too, not only our waiting for it
+            headers = fixed
+            if where.signing_key is not None:  # signed anew each attempt: a late retry is not taken for a replay
+                message_id = "msg_" + fixed["Idempotency-Key"]
+                headers = {**fixed, **signed_headers(where.signing_key, message_id, body)}
             post = functools.partial(self._post, url, body, headers, min(self.TIMEOUT, allowed), until)
             try:
                 failure = in_thread(post, allowed, "the POST")
@@ -160,7 +189,7 @@ class WebhookEmitter(Emitter):
                 return False, why, None
             # Server errors and rate limits may pass; other client errors will not.
             asked = retry_after(exc.headers.get("Retry-After") if exc.headers else None)
-            return exc.code >= 500 or exc.code == 429, f"HTTP {exc.code} {exc.reason}", asked
+            return exc.code >= 500 or exc.code == 429, f"HTTP {exc.code} {exc.reason}{_answer(exc)}", asked
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
             reason = getattr(exc, "reason", exc)
             return True, str(getattr(reason, "strerror", None) or reason).lower(), None
@@ -182,9 +211,22 @@ def retry_after(value: str | None, now: dt.datetime | None = None) -> float | No
     return max(0.0, (when - (now or dt.datetime.now(dt.UTC))).total_seconds())
 
 
-def _request(target: str, body: bytes) -> tuple[str, dict[str, str]]:
-    """The URL to post to (without credentials) and the headers: authorization, idempotency key and signature."""
-    headers = {"Content-Type": "application/json", "User-Agent": "kamengine"}
+def _answer(error: urllib.error.HTTPError) -> str:
+    """``: the receiver said: …``, the start of a refusal's body (a service says there what it expected), or ''."""
+    try:
+        data = error.read(ERROR_BODY_BYTES + 1)
+    except (OSError, ValueError):
+        return ""
+    text = printable(data[:ERROR_BODY_BYTES].decode("utf-8", "replace").strip())
+    cut = "…" if len(data) > ERROR_BODY_BYTES else ""
+    return f"; the receiver said: {text}{cut}" if text else ""
+
+
+def _request(where: Destination, body: bytes) -> tuple[str, dict[str, str]]:
+    """The URL to post to (without credentials) and the headers: the destination's, authorization, idempotency key
+    and signature."""
+    target = where.url
+    headers = {"Content-Type": "application/json", "User-Agent": "kamengine", **where.headers}
     headers["Idempotency-Key"] = hashlib.sha256(body).hexdigest()[:32]
     parts = urllib.parse.urlsplit(target)
     url, credentials = target, None
@@ -200,7 +242,7 @@ def _request(target: str, body: bytes) -> tuple[str, dict[str, str]]:
         credentials = os.environ.get(AUTH_ENV)
         if not credentials:
             raise RuntimeError(f"the credentials of {redact(target)} are not stored: set {AUTH_ENV}=user:password")
-    if credentials:
+    if credentials and not any(name.lower() == "authorization" for name in where.headers):
         headers["Authorization"] = "Basic " + base64.b64encode(credentials.encode()).decode()
     secret = os.environ.get(SECRET_ENV)
     if secret:
