@@ -43,13 +43,18 @@ _ELSEWHERE = "; other emitters deliver with --emit NAME:TARGET, e.g. --emit ics:
 @playbook_options
 @as_of_option
 @cap_options
+@click.option(
+    "--all", "show_all", is_flag=True,
+    help="Every approach of every account in the table (by default at most [limits] max_per_account, 10, each).",
+)  # fmt: skip
 @crisis_option
 @engine_option
 @lang_option
 def advise(
     paths: tuple[str, ...], sources: tuple[str, ...], column_map: str | None, output: Output, emits: tuple[str, ...],
     explain: bool, rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any], as_of: dt.datetime | None,
-    max_per_contact: int | None, max_per_account: int | None, crisis: str | None, engine: str, lang: str | None,
+    max_per_contact: int | None, max_per_account: int | None, show_all: bool, crisis: str | None, engine: str,
+    lang: str | None,
 ) -> None:  # fmt: skip
     """Recommend next actions for the account snapshots SNAPSHOT... (JSON or YAML; - reads stdin).
 
@@ -64,28 +69,55 @@ def advise(
     emitters = make_emitters(registry, emits)
     # jsonl streams: each account's lines as soon as it is advised, however large the source
     stream = make_emitters(registry, ["jsonl:-"])[0] if output.chosen and output.format == "jsonl" else None
-    if (output.chosen or not emitters) and stream is None:
+    printed = (output.chosen or not emitters) and stream is None  # the list goes to standard output
+    if printed:
         emitters[:0] = make_emitters(registry, [f"{output.format}:-"], option="--format")
     if output.excel:
         _for_excel(emitters)
+    if show_all and (max_per_account or max_per_contact):
+        raise click.UsageError("--all shows every approach: leave out --max-per-account and --max-per-contact")
     caps = {"per_contact": max_per_contact, "per_account": max_per_account}
     with (
         make_engine(registry, rule_paths, no_builtin, params, engine, caps, lang, crisis) as kamengine,
         # On a terminal, but not the one the lines go to: the bar would be written in among them.
         progress_bar("advising", live=stream is not None and sys.stderr.isatty() and not sys.stdout.isatty()) as tick,
     ):
+        if printed and output.format in ("table", "markdown"):  # a list people read: at most 10 per account
+            kamengine.spec = _readable(kamengine.spec, show_all)
         result = kamengine.advise(
             readers, as_of=as_of.date() if as_of else None, explain=explain, emit=emitters, stream=stream,
             on_failure=say, on_account=tick,
         )  # fmt: skip
+        held_back = dict(kamengine.advisor.held_back)  # before the engine closes (and forgets its advisor)
     for delivered in result.deliveries:
         name = delivered.emitter.PLUGIN_NAME
         if not delivered.ok:
             say(f"emitter '{name}' failed: {delivered.message}")
         elif delivered.emitter.target not in (None, "-"):
             say(f"{name}: {delivered.message}", "")
+    if held_back and printed and output.format in ("table", "markdown"):
+        # The footer under the list people read; on standard error, so that the table stays data.
+        per_account = kamengine.spec.caps.get("per_account")
+        where = f" in {len(held_back)} accounts" if len(held_back) > 1 else ""
+        hidden = sum(held_back.values())
+        say(f"Not shown: {hidden} more approaches{where} (at most {per_account} per account; --all)", "")
     if not result.ok:
         raise SystemExit(1)
+
+
+def _readable(spec: Any, show_all: bool) -> Any:
+    """The caps of a list people read: at most ``[limits] max_per_account`` approaches per account unless the
+    command line or a playbook says otherwise; ``--all``: no cap at all. (JSON, CSV and emitters get every
+    approach, as they always have: a CRM sorts for itself, and ``--max-per-account`` caps them.)"""
+    import dataclasses
+
+    from .runtime import current_config
+
+    if show_all:
+        return dataclasses.replace(spec, caps={})
+    if "per_account" in spec.caps:
+        return spec
+    return dataclasses.replace(spec, caps={**spec.caps, "per_account": current_config().limits.max_per_account})
 
 
 def _for_excel(emitters: list[Any]) -> None:

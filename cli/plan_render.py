@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Sequence
 from itertools import groupby
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
 #: The flat form of a planned approach, for CSV (and JSON lines' neighbours: the rows of the table).
 COLUMNS = (
     "owner_id", "owner", "week", "day", "moved_from", "over_capacity", "account_id", "company", "priority",
-    "action", "what", "also", "compliance", "rationale", "id", "approach", "overdue_since",
+    "action", "what", "also", "compliance", "rationale", "id", "approach", "overdue_since", "attendees",
 )  # fmt: skip
 
 
@@ -37,8 +38,8 @@ def _table(person: str, items: list[Any], week: str, layout: Any) -> str:
     customer = sum(1 for i in items if i.customer_action)
     heading = f"{person} — week {week}: {customer} customer action(s), {len(items) - customer} of our own"
     rows = [_row(i) for i in items]
-    notes = [[f"+ {also}" for also in row["also"]] + [f"! {n}" for n in row["compliance"]] + _flags(i) for i, row in
-             zip(items, rows, strict=True)]  # fmt: skip
+    notes = [_with(i) + [f"+ {also}" for also in row["also"]] + [f"! {n}" for n in row["compliance"]] + _flags(i)
+             for i, row in zip(items, rows, strict=True)]  # fmt: skip
     shown = ("day", "company", "priority", "what")
     return f"{heading}\n" + table(rows, shown, notes=notes, right=("priority",), layout=layout)
 
@@ -50,9 +51,10 @@ def _markdown(person: str, items: list[Any], week: str) -> str:
     for item, row in zip(items, rows, strict=True):
         row["why"] = f"{' '.join(row['rationale'].split())} (priority {row['priority']})"
         row["why"] += "".join(f" [{flag}]" for flag in _flags(item))
+        row["with"] = row["attendees"]
     headers = {"why": "why first"}
     return f"## {person} — week {week}\n\n" + markdown(
-        rows, ("day", "company", "what", "also", "why", "compliance"), headers
+        rows, ("day", "company", "what", "with", "also", "why", "compliance"), headers
     )
 
 
@@ -78,7 +80,13 @@ def _row(item: Any) -> dict[str, Any]:
         "what": lead.title, "also": [c.title for c in item.companions], "compliance": list(dict.fromkeys(notes)),
         "rationale": lead.rationale, "id": lead.id, "approach": lead.approach,
         "overdue_since": item.overdue_since.isoformat() if item.overdue_since else None,
+        "attendees": [f"{a.name} ({a.role})" for a in item.attendees],
     }  # fmt: skip
+
+
+def _with(item: Any) -> list[str]:
+    """Who comes along, as the line under the occasion: the lead's owner meets, these attend."""
+    return [f"with {', '.join(f'{a.name} ({a.role})' for a in item.attendees)}"] if item.attendees else []
 
 
 def _flags(item: Any) -> list[str]:
@@ -86,9 +94,7 @@ def _flags(item: Any) -> list[str]:
     if item.overdue_since:
         flags.append(f"overdue: due {item.overdue_since.isoformat()}")
     if item.moved_from:
-        flags.append(f"moved from {item.moved_from.isoformat()}: the week was full")
-    if item.over_capacity:
-        flags.append("over capacity: the director decides")
+        flags.append(f"moved from {item.moved_from.isoformat()}: {item.moved_because or 'the week was full'}")
     return flags
 
 
@@ -96,3 +102,47 @@ def item_json(item: Any) -> dict[str, Any]:
     """A planned approach as ``plan --format json`` gives it (the service's ``/v1/plan`` too)."""
     document: dict[str, Any] = item.to_dict()
     return document
+
+
+def render_load(output: Output, planned: Any, owner: str | None) -> str:
+    """``plan --load``: per person, customer meetings per week of the horizon against capacity; then what
+    was not planned, with why."""
+    from kamengine.engine.plan.load import load
+    from kamengine.plugins import text_formats as formats
+
+    people = [p for p in load(planned) if owner in (None, p.person.id)]
+    missed = [u for u in planned.unplanned if owner in (None, u.item.owner_id)]
+    if output.format in ("json", "jsonl"):
+        document = {
+            "as_of": planned.as_of.isoformat(), "weeks": list(planned.weeks), "load": [p.to_dict() for p in people],
+            "not_planned": [u.to_dict() for u in missed],
+        }  # fmt: skip
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    weeks = list(planned.weeks)
+    rows = [
+        {"person": f"{p.person.name} ({p.person.role})", **{w[5:]: f"{p.weeks[w]}/{p.weekly_capacity}" for w in weeks},
+         "busiest day": f"{p.busiest_day}/{p.daily_capacity}", "not planned": p.not_planned}
+        for p in people
+    ]  # fmt: skip
+    columns = ("person", *(w[5:] for w in weeks), "busiest day", "not planned")
+    lost = [_missed_row(u) for u in missed]
+    lost_columns = ("owner", "company", "due", "what", "why not")
+    heading = f"Customer meetings a week against capacity, {weeks[0]} to {weeks[-1]} (as of {planned.as_of})"
+    if output.format == "markdown":
+        text = f"## {heading}\n\n" + formats.markdown(rows, columns)
+        return text + (f"\n## Not planned\n\n{formats.markdown(lost, lost_columns)}" if lost else "")
+    if output.format == "csv":
+        return output.text(rows, columns)
+    layout = formats.Layout.for_stream(sys.stdout)
+    text = f"{heading}\n" + (formats.table(rows, columns, layout=layout) if rows else "Nobody has meetings.\n")
+    if lost:
+        text += f"\nNot planned ({len(lost)})\n" + formats.table(lost, lost_columns, layout=layout)
+    return text
+
+
+def _missed_row(unplanned: Any) -> dict[str, Any]:
+    item = unplanned.item
+    return {
+        "owner": _person(item), "company": item.lead.account_name or item.lead.account_id,
+        "due": item.day.isoformat(), "what": item.lead.title, "why not": unplanned.reason,
+    }  # fmt: skip

@@ -55,6 +55,7 @@ class Advisor:
         self.enrichers = list(enrichers)
         self.caps = dict(caps) if caps is not None else combined_caps(playbooks)
         self.rules: list[Rule] = [rule for p in playbooks for rule in p.rules]
+        self.held_back: dict[str, int] = {}  # account id -> approaches the per-account cap left out
         self._durable = None
         if engine == "durable":
             from ..evaluate.durable import DurableEvaluator  # the durable door opens only when it is used
@@ -79,7 +80,8 @@ class Advisor:
 
     def rank(self, facts: Facts, firings: list[Firing]) -> Advice:
         """The plan from firings: what the rules recommend, then owners, urgency, dates, approaches, caps."""
-        return plan(self.ranked(facts, firings), facts, self.actions, self.plan_settings, self.caps, self.lang)
+        ranked = self.ranked(facts, firings)
+        return plan(ranked, facts, self.actions, self.plan_settings, self.caps, self.lang, self.held_back)
 
     def advise(self, snapshot: Snapshot, as_of: dt.date | None = None) -> Advice:
         """Ranked recommendations for one account."""

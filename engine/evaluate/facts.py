@@ -32,6 +32,7 @@ class Facts:
     # (subject kind, subject id, collection) -> item records
     collections: dict[tuple[str, str, str], list[Record]] = field(default_factory=dict)
     region: str | None = None  # the account's region (extra.region): its holidays and festivals
+    emails: dict[str, str] = field(default_factory=dict)  # team member id -> e-mail: the plan's calendar invitations
 
     def subjects(self, kind: str) -> list[Record]:
         """The records a rule with this subject kind is tested on."""
@@ -98,6 +99,7 @@ def compute_facts(snap: Snapshot, enrichers: Sequence[Enricher] = (), actions: A
     account["top_owner_contacts"] = ", ".join(held) if held else None
     region = snap.account.extra.get("region")
     facts = Facts(as_of, account, contacts, opportunities, activities, team, region=str(region) if region else None)
+    facts.emails = {m.id: m.email for m in snap.team if m.email}
 
     for record in contacts:
         facts.collections[("contact", record["id"], "activities")] = by_contact[record["id"]]

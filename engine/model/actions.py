@@ -45,7 +45,9 @@ class ActionType:
     roles: tuple[str, ...] = ()  # the team roles that can do it, best first; () means only owner_role
     executive: bool = False  # done by our executive (the account director)
     mode: Mode | None = None  # None: a meeting if it is a visit, else our own work
-    lead_days: int = 0  # days it takes to organise: it cannot serve a deal that closes sooner
+    # Days it takes to organise (guests travel, a hall is booked): never placed sooner than today plus
+    # these, and it cannot serve a deal that closes sooner. [plan] lead_days overrides it per action.
+    lead_days: int = 0
     alternatives: tuple[str, ...] = ()  # the compliant steps offered when compliance rules it out
     before_holidays: bool = False  # a due date in the holidays moves before them, not after (greetings)
     hosted: bool = False  # we host and pay (travel, a celebration, an outing): approval for officials, quiet periods
@@ -76,21 +78,22 @@ def _a(
 
 
 # Cooldowns from the method where it gives one (90 days for the three axes, 30 for office
-# visits); the rest are our defaults.
+# visits); the rest are our defaults. Lead times: guests of an HQ tour or an exhibition need three
+# weeks' notice, a reference site or a summit two; everything else can be arranged within days.
 BUILTIN_ACTIONS: dict[str, ActionType] = {
     a.id: a
     for a in (
         _a("executive_visit", "Executive visit", "高层拜访", 90, "AD", visit=True, roles=("AD",), executive=True),
-        _a("exhibition_invite", "Exhibition invitation", "邀请参展", 90, "AR", mode=Mode.INVITATION, roles=_FRONT, hosted=True),
-        _a("hq_tour", "Headquarters tour", "参观公司总部", 90, "AR", visit=True, mode=Mode.EVENT, roles=_FRONT, lead_days=45, hosted=True),
+        _a("exhibition_invite", "Exhibition invitation", "邀请参展", 90, "AR", mode=Mode.INVITATION, roles=_FRONT, lead_days=21, hosted=True),
+        _a("hq_tour", "Headquarters tour", "参观公司总部", 90, "AR", visit=True, mode=Mode.EVENT, roles=_FRONT, lead_days=21, hosted=True),
         _a("project_office_visit", "Project office visit", "项目拜访", 30, "AR", visit=True, roles=_FRONT),
         _a("regular_office_visit", "Regular office visit", "定期拜访", 30, "AR", visit=True, roles=_FRONT),
         _a("private_activity", "Private one-to-one activity", "一对一私人活动", 60, "AR", _P, True, mode=Mode.PRIVATE, roles=_FRONT, alternatives=_OFFICE),
         _a("family_banquet", "Family banquet", "家庭宴请", 120, "AR", _P, True, mode=Mode.PRIVATE, roles=_FRONT, alternatives=_OFFICE),
         _a("home_visit", "Home visit", "家访", 180, "AR", _P, True, mode=Mode.PRIVATE, roles=_FRONT, alternatives=_OFFICE),
-        _a("reference_site_visit", "Reference-site visit", "样板点参观", 90, "SR", visit=True, mode=Mode.EVENT, roles=("SR", "AR"), lead_days=21, hosted=True),
-        _a("onsite_meeting", "On-site meeting", "现场会", 60, "SR", visit=True, mode=Mode.EVENT, roles=("SR",), lead_days=14),
-        _a("technical_exchange", "Technical exchange", "技术交流", 60, "SR", visit=True, roles=("SR",), lead_days=7),
+        _a("reference_site_visit", "Reference-site visit", "样板点参观", 90, "SR", visit=True, mode=Mode.EVENT, roles=("SR", "AR"), lead_days=14, hosted=True),
+        _a("onsite_meeting", "On-site meeting", "现场会", 60, "SR", visit=True, mode=Mode.EVENT, roles=("SR",)),
+        _a("technical_exchange", "Technical exchange", "技术交流", 60, "SR", visit=True, roles=("SR",)),
         _a("summit_dialogue", "Top-level dialogue", "高层对话", 180, "AD", visit=True, roles=("AD",), executive=True, lead_days=14),
         _a("process_integration", "Process integration", "流程对接", 180, "FR", roles=("FR",)),
         _a("joint_innovation", "Joint innovation", "联合创新", 180, "SR", roles=("SR",)),
@@ -99,7 +102,7 @@ BUILTIN_ACTIONS: dict[str, ActionType] = {
         _a("birthday_greeting", "Birthday greeting", "生日祝福", 300, "AR", mode=Mode.MESSAGE, roles=_ALL, before_holidays=True),
         _a("festival_visit", "Festival visit", "节日拜访", 30, "AR", visit=True, roles=_ALL, before_holidays=True),
         _a("compliant_gift", "Compliant gift", "合规礼品", 90, "AR", _G, mode=Mode.GIFT, roles=_ALL, alternatives=("festival_visit",), before_holidays=True),
-        _a("team_activity", "Cultural or sports activity", "文体活动", 60, "AR", visit=True, mode=Mode.EVENT, roles=_ALL, lead_days=7, hosted=True),
+        _a("team_activity", "Cultural or sports activity", "文体活动", 60, "AR", visit=True, mode=Mode.EVENT, roles=_ALL, hosted=True),
         _a("rising_star_cultivation", "Rising-star cultivation", "培养明日之星", 90, "AR", roles=_ALL, mode=Mode.MEETING),
         _a("coach_development", "Coach development", "培养教练", 30, "AR", roles=_FRONT, mode=Mode.MEETING),
         _a("executive_sponsor", "Executive sponsor", "指定高层对口人", 90, "AD", visit=True, roles=("AD",), executive=True),
@@ -110,7 +113,7 @@ BUILTIN_ACTIONS: dict[str, ActionType] = {
         _a("account_review", "Account review", "客户经营分析会", 90, "AD", roles=("AD",)),
         _a("win_review", "Win review", "赢单复盘", 365, "AD", roles=("AD", "AR")),
         _a("loss_review", "Loss review", "丢单复盘", 365, "AD", roles=("AD", "AR")),
-        _a("project_celebration", "Project celebration", "项目庆功会", 365, "AD", visit=True, mode=Mode.EVENT, roles=("AD", "AR"), lead_days=7, hosted=True),
+        _a("project_celebration", "Project celebration", "项目庆功会", 365, "AD", visit=True, mode=Mode.EVENT, roles=("AD", "AR"), hosted=True),
         _a("opportunity_discovery", "Opportunity discovery", "机会点挖掘", 90, "SR", visit=True, roles=("SR",)),
     )
 }  # fmt: skip

@@ -98,10 +98,18 @@ class UrgencySettings(_Table):
     overdue: Amount | None = None
 
 
+MonthDay = Annotated[str, Field(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")]  # "MM-DD"
+
+
 class PlanTable(_Table):
     window_days: Annotated[int, Field(ge=1)] | None = None
     weekly_capacity: Annotated[int, Field(ge=1)] | None = None
     capacity: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    daily_capacity: Annotated[int, Field(ge=1)] | None = None
+    daily: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    horizon_weeks: Annotated[int, Field(ge=1, le=52)] | None = None
+    closed: Annotated[list[MonthDay], Field(max_length=2)] | None = None  # the year-end break: ["12-24", "01-01"]
+    lead_days: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
     year_end_break: bool | None = None
     quiet_stages: list[Annotated[str, Field(min_length=1)]] | None = None
     urgency: UrgencySettings = UrgencySettings()
@@ -118,6 +126,7 @@ class LimitsTable(_Table):
     snapshot_mb: Positive | None = None
     line_mb: Positive | None = None
     webhook_chunk: Annotated[int, Field(ge=1)] | None = None
+    max_per_account: Annotated[int, Field(ge=1)] | None = None
     future_days: Annotated[int, Field(ge=0)] | None = None
 
 
@@ -215,6 +224,11 @@ def _plan(table: PlanTable) -> PlanSettings:
         window_days=table.window_days or default.window_days,
         weekly_capacity=table.weekly_capacity or default.weekly_capacity,
         capacity=dict(table.capacity),
+        daily_capacity=table.daily_capacity or default.daily_capacity,
+        daily=dict(table.daily),
+        horizon_weeks=table.horizon_weeks or default.horizon_weeks,
+        closed=default.closed if table.closed is None else tuple(table.closed),
+        lead_days=dict(table.lead_days),
         year_end_break=default.year_end_break if table.year_end_break is None else table.year_end_break,
         quiet_stages=default.quiet_stages if table.quiet_stages is None else tuple(table.quiet_stages),
         urgency=weights,

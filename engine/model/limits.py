@@ -32,6 +32,7 @@ class Limits:
     # How far after the machine's today a run or snapshot may be dated: a CRM a day or a time zone ahead is
     # fine; a typo of a month would end every snooze and cooldown (engine/store/time_order.py).
     future_days: int = 2
+    max_per_account: int = 10  # approaches ``advise`` shows per account (a readable list; --all shows every one)
 
     @property
     def snapshot_bytes(self) -> int:

@@ -23,9 +23,13 @@ class Owner:
     id: str
     name: str
     role: str  # AR | SR | FR | AD
+    email: str | None = None  # where a calendar invitation reaches them (the team entry's ``email``)
 
     def to_dict(self) -> dict[str, str]:
-        return {"id": self.id, "name": self.name, "role": self.role}
+        document = {"id": self.id, "name": self.name, "role": self.role}
+        if self.email is not None:  # only when set: the contract's owner has three keys otherwise
+            document["email"] = self.email
+        return document
 
 
 class Row(NamedTuple):
@@ -50,6 +54,7 @@ class Row(NamedTuple):
     opportunity_id: str | None
     compliance: str | None
     account_name: str | None
+    attendees: str | None  # JSON text: the colleagues who come along, [{id, name, role}]; None: nobody
 
 
 #: The flat columns of a recommendation, in the order ``to_row`` gives them.
@@ -78,6 +83,7 @@ class Recommendation:
     opportunity_id: str | None = None  # the deal it serves, when it serves one
     compliance: str | None = None  # a note when a compliance rule shaped it
     account_name: str | None = None  # the company, for people and calendars that do not know the id
+    attendees: tuple[Owner, ...] = ()  # the colleagues the occasion brings along besides its owner (the SR, the FR)
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's JSON shape (``body`` only when there is one: fields are only added)."""
@@ -101,6 +107,7 @@ class Recommendation:
         document["opportunity_id"] = self.opportunity_id
         document["compliance"] = self.compliance
         document["account_name"] = self.account_name
+        document["attendees"] = [attendee.to_dict() for attendee in self.attendees]
         return document
 
     def to_row(self) -> tuple[Any, ...]:
@@ -112,7 +119,7 @@ class Recommendation:
             self.id, self.account_id, self.action, self.subject_kind, self.subject_id, self.rule, self.title,
             self.rationale, self.priority, self.due.isoformat(), self.owner_role, evidence_json(self.evidence),
             self.body, self.owner.id if self.owner else None, self.owner.name if self.owner else None, self.approach,
-            self.opportunity_id, self.compliance, self.account_name,
+            self.opportunity_id, self.compliance, self.account_name, attendees_json(self.attendees),
         )  # fmt: skip
 
     def row_dict(self) -> dict[str, Any]:
@@ -129,13 +136,27 @@ class Recommendation:
             evidence=json.loads(row["evidence"]) if row["evidence"] else {}, body=row["body"],
             owner=Owner(row["owner_id"], row["owner_name"] or "", row["owner_role"]) if row.get("owner_id") else None,
             approach=row.get("approach"), opportunity_id=row.get("opportunity_id"), compliance=row.get("compliance"),
-            account_name=row.get("account_name"),
+            account_name=row.get("account_name"), attendees=attendees_from_json(row.get("attendees")),
         )  # fmt: skip
 
 
 def evidence_json(evidence: Mapping[str, Any]) -> str:
     """Evidence as the text the flat form keeps: keys sorted, so equal evidence is equal text."""
     return json.dumps(evidence, ensure_ascii=False, sort_keys=True)
+
+
+def attendees_json(attendees: tuple[Owner, ...]) -> str | None:
+    """Attendees as the flat form keeps them: JSON text, or None when nobody comes along."""
+    if not attendees:
+        return None
+    return json.dumps([a.to_dict() for a in attendees], ensure_ascii=False)
+
+
+def attendees_from_json(text: str | None) -> tuple[Owner, ...]:
+    """The attendees of ``attendees_json`` (a row without the column has none)."""
+    if not text:
+        return ()
+    return tuple(Owner(a["id"], a["name"], a["role"], a.get("email")) for a in json.loads(text))
 
 
 class Note(NamedTuple):  # a tuple: dozens per account, made on the plan's hot path

@@ -146,6 +146,7 @@ class TeamMember(_Strict):
     name: str = Field(min_length=1)
     role: TeamRole
     level: Level = "middle"
+    email: str | None = Field(default=None, min_length=3)  # where a calendar invitation reaches them
 
 
 class Snapshot(_Strict):

@@ -22,6 +22,10 @@ from dataclasses import dataclass, field
 from ..model.actions import ActionType, Mode
 from ..model.fields import SALES_ACTIONS_151 as SALES_151
 from ..model.recommendation import Recommendation
+from .attendees import role_specific
+from .calendar import Calendar
+from .dates import UNREADY as _UNREADY
+from .dates import after_window as _after_window
 from .draft import Draft
 
 #: Which action leads an approach when several could: the first of this list present.
@@ -91,6 +95,7 @@ def form_approaches(
     account_id: str,
     as_of: dt.date,
     scheduled: Mapping[str, Sequence[Scheduled]] | None = None,
+    calendar: Calendar | None = None,
 ) -> tuple[list[list[Draft]], list[tuple[Draft, str]]]:
     """Group drafts into approaches (lead first); return them and the drafts dropped, with why.
 
@@ -108,7 +113,7 @@ def form_approaches(
     formed: dict[tuple[str, str], list[Approach]] = {}
     for (kind, subject), group in groups.items():
         fixed = scheduled.get(subject, ()) if scheduled is not None and kind == "contact" else ()
-        formed[(kind, subject)] = _form(group, window_days, as_of, fixed, dropped)
+        formed[(kind, subject)] = _form(group, window_days, as_of, fixed, dropped, calendar)
     _invite_to_deal_events(formed, window_days)
     _account_work_with_people(formed, window_days)
     approaches = [approach for found in formed.values() for approach in found if approach.members]
@@ -164,8 +169,9 @@ def _hosts(approach: Approach) -> bool:
 
 
 def _form(
-    group: list[Draft], window: int, as_of: dt.date, fixed: Sequence[Scheduled], dropped: list[tuple[Draft, str]]
-) -> list[Approach]:
+    group: list[Draft], window: int, as_of: dt.date, fixed: Sequence[Scheduled], dropped: list[tuple[Draft, str]],
+    calendar: Calendar | None = None,
+) -> list[Approach]:  # fmt: skip
     """One subject's approaches, the most urgent first, never two within ``window`` days."""
     if len(group) == 1 and not fixed:  # a subject with one reason: one approach, nothing to weigh
         return [Approach(group, _date(group, as_of))]
@@ -178,7 +184,12 @@ def _form(
             continue
         approach = min(near, key=lambda a: abs((draft.due - a.day).days))
         why = _join(approach, draft, as_of)
-        if why is not None:
+        later = _after_window(approach, draft, window, calendar) if why and _UNREADY in why else None
+        if later is not None:  # it cannot ride on the occasion: it follows after the fortnight, on its own
+            draft.notes.append(f"due: {later}, after the fortnight of the occasion on {approach.day} ({why})")
+            draft.due = later
+            formed.append(Approach([draft], later))
+        elif why is not None:
             dropped.append((draft, why))
     while (pair := _too_close(formed, window)) is not None:  # a lead's lead time moved a date
         first, second = pair
@@ -197,14 +208,22 @@ def _join(approach: Approach, draft: Draft, as_of: dt.date) -> str | None:
         occasion = approach.scheduled
         if not carries(occasion.action, draft.action):
             return f"the {occasion.action.id} already scheduled for {occasion.day} cannot also carry {draft.action.id}"
+        if draft.action.lead_days and occasion.day < as_of + dt.timedelta(draft.action.lead_days):
+            days = draft.action.lead_days
+            return f"{draft.action.id} takes {days} days{_UNREADY} {occasion.day}"
         approach.members = _ordered(members)
         return None
     lead = _leader(members)
     if lead is None:
         first = approach.members[0]
         return f"cannot share one occasion with {first.action.id} due {approach.day}"
-    approach.members = [lead, *(m for m in members if m is not lead)]
-    approach.day = _date(approach.members, as_of)
+    ordered = [lead, *(m for m in members if m is not lead)]
+    day = _date(ordered, as_of)
+    # What takes weeks to organise (an exhibition invitation: 21 days) never rides on an earlier occasion.
+    unready = next((m for m in ordered if m.action.lead_days and day < as_of + dt.timedelta(m.action.lead_days)), None)
+    if unready is not None:
+        return f"{unready.action.id} takes {unready.action.lead_days} days{_UNREADY} {day}"
+    approach.members, approach.day = ordered, day
     return None
 
 
@@ -262,8 +281,13 @@ def _settle(approach: Approach, account_id: str) -> None:
         elif member is not lead:
             member.notes.append(f"approach: carried by {lead.action.id} ({approach_id}), led by {_who(lead)}")
         if member.owner != lead.owner and lead.owner is not None:
-            member.notes.append(f"owner: {_who(lead)}, who leads the approach (not {_who(member)})")
-            member.owner = lead.owner
+            if member.owner is not None and role_specific(member, lead.owner.role):
+                # Role-specific work (the SR's technical exchange) is never handed to whoever leads: its
+                # owner comes along to the occasion (attendees.py).
+                member.notes.append(f"owner: {_who(member)}, who comes along; {_who(lead)} leads the approach")
+            else:
+                member.notes.append(f"owner: {_who(lead)}, who leads the approach (not {_who(member)})")
+                member.owner = lead.owner
         if abs(member.priority - urgency) >= 0.005:
             member.notes.append(f"urgency: {urgency:.2f}, the most urgent reason of its approach")
         member.due, member.priority, member.approach = approach.day, urgency, approach_id

@@ -13,6 +13,8 @@ from typing import Any
 from .calendar import Calendar
 from .draft import Draft
 
+UNREADY = " to organise; the occasion is on"  # why a draft cannot ride on an occasion too soon for it
+
 #: Actions that are for a date: the field holding the days until it, and the offset from it.
 ON_DATE = {
     "birthday_greeting": ("days_to_birthday", 0),  # on the birthday
@@ -33,7 +35,7 @@ def set_due(draft: Draft, as_of: dt.date, account: dict[str, Any], calendar: Cal
             due = as_of + dt.timedelta(days=max(0, days + offset))
     ready = as_of + dt.timedelta(days=draft.action.lead_days) if draft.action.lead_days else as_of
     due = max(due, ready)
-    last = _last_day(draft)
+    last = last_day(draft)
     if last is not None:
         if ready > last:
             deal = draft.deal or {}
@@ -50,7 +52,7 @@ def set_due(draft: Draft, as_of: dt.date, account: dict[str, Any], calendar: Cal
     return None
 
 
-def _last_day(draft: Draft) -> dt.date | None:
+def last_day(draft: Draft) -> dt.date | None:
     """The last day an action serving a live deal can happen: the day before it closes."""
     deal = draft.deal
     if deal is None or not deal.get("live") or deal.get("close_date") is None:
@@ -69,3 +71,13 @@ def _working_day(due: dt.date, as_of: dt.date, last: dt.date | None, before: boo
     if last is not None and day > last:
         day = max(calendar.previous_working_day(last), as_of)
     return day
+
+
+def after_window(approach: Any, draft: Draft, window: int, calendar: Calendar | None) -> dt.date | None:
+    """The first working day after an occasion's fortnight (``approach.day``), for what needs longer to
+    organise than the occasion leaves it; None when the deal it serves closes before."""
+    day = approach.day + dt.timedelta(days=window + 1)
+    if calendar is not None:
+        day = calendar.next_working_day(day)
+    last = last_day(draft)
+    return None if last is not None and day > last else day

@@ -24,6 +24,7 @@ class Draft:
     priority: float = 0.0
     due: dt.date = dt.date.min
     approach: str | None = None
+    attendees: tuple[Owner, ...] = ()  # colleagues the occasion brings along besides its owner
     notes: list[str] = field(default_factory=list)  # how the plan shaped it, for explain
     compliance: list[str] = field(default_factory=list)  # approvals it needs, added to the rule's note
 
@@ -44,6 +45,7 @@ class Draft:
             "owner": self.owner,
             "owner_role": self.owner.role if self.owner else self.rec.owner_role,
             "approach": self.approach,
+            "attendees": self.attendees,
             "opportunity_id": str(self.deal["id"]) if self.deal else None,
             "compliance": (
                 "; ".join(filter(None, (self.rec.compliance, *self.compliance))) or None

@@ -8,8 +8,9 @@ from collections.abc import Sequence
 
 from ..model.actions import ActionCatalogue
 from ..model.fields import LEVELS
-from ..model.recommendation import Owner, Recommendation, recommendation_id
+from ..model.recommendation import Recommendation, recommendation_id
 from ..model.texts import say
+from .attendees import member_owner
 from .draft import Draft, Record
 
 _SENIORITY = {level: rank for rank, level in enumerate(LEVELS)}
@@ -35,7 +36,7 @@ def assign_owners(drafts: Sequence[Draft], team: Sequence[Record]) -> dict[str, 
         if member is None:
             blocked[why].append(draft)
             continue
-        draft.owner = Owner(str(member["id"]), str(member["name"]), str(member["role"]))
+        draft.owner = member_owner(member)
         draft.notes.append(f"owner: {member['name']} ({member['role']}), {why}")
     return blocked
 
@@ -79,7 +80,7 @@ def staffing(
     team's most senior member (nobody, for an account without a team)."""
     members = sorted(team, key=lambda m: (_SENIORITY.get(m["level"], 9), m["id"]))
     director, _ = _escalation(members)
-    owner = Owner(str(director["id"]), str(director["name"]), str(director["role"])) if director else None
+    owner = member_owner(director) if director else None
     drafts = []
     for role, needing in sorted(blocked.items()):
         needing.sort(key=lambda d: (-d.priority, d.due))

@@ -10,6 +10,7 @@ the caps. Everything the plan decides is told by ``explain``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from ..evaluate.facts import Facts
 from ..evaluate.ranking import Advice
@@ -18,6 +19,7 @@ from ..model.plan_settings import PlanSettings
 from ..model.recommendation import Note, Recommendation, Suppressed
 from .approaches import Scheduled, form_approaches
 from .approvals import approvals
+from .attendees import set_attendees
 from .calendar import calendar_for
 from .dates import set_due
 from .draft import Draft, Record
@@ -32,24 +34,29 @@ def plan(
     settings: PlanSettings,
     caps: Mapping[str, int] | None = None,
     lang: str = "en",
+    held_back: dict[str, int] | None = None,
 ) -> Advice:
-    """The account's advice as a plan, with the notes that explain it."""
+    """The account's advice as a plan, with the notes that explain it; ``held_back`` counts, per account id,
+    the approaches ``per_account`` left out (``advise`` says how many in its footer)."""
     account = facts.account
     subjects = {
         "contact": {str(c["id"]): c for c in facts.contacts},
         "opportunity": {str(o["id"]): o for o in facts.opportunities},
     }
+    if settings.lead_days:  # the team's own lead times, over the catalogue's
+        actions = _with_lead_days(actions, settings.lead_days)
     drafts = [_draft(rec, subjects, actions) for rec in advice.recommendations]
     for draft in drafts:
         draft.compliance += approvals(draft, facts, lang, settings.quiet_stages)
     weigh(drafts, account, settings.urgency)
-    blocked = assign_owners(drafts, facts.team)
+    team = [{**m, "email": facts.emails[m["id"]]} if m["id"] in facts.emails else m for m in facts.team]
+    blocked = assign_owners(drafts, team)
     suppressed = list(advice.suppressed)
     for role, needing in blocked.items():
         for draft in needing:
             suppressed.append(Suppressed(draft.rec, "staffing", f"nobody on the team is an {role}"))
     stuck = {id(d) for needing in blocked.values() for d in needing}
-    drafts = [d for d in drafts if id(d) not in stuck] + staffing(blocked, facts.team, account, actions, lang)
+    drafts = [d for d in drafts if id(d) not in stuck] + staffing(blocked, team, account, actions, lang)
     calendar = calendar_for(facts.region, settings.year_end_break)
     dated = []
     for draft in drafts:
@@ -59,14 +66,25 @@ def plan(
         else:
             dated.append(draft)
     scheduled = _scheduled(facts, actions)
-    approaches, dropped = form_approaches(dated, settings.window_days, str(account["id"]), facts.as_of, scheduled)
+    approaches, dropped = form_approaches(
+        dated, settings.window_days, str(account["id"]), facts.as_of, scheduled, calendar
+    )
     suppressed += [Suppressed(draft.rec, "approach", why) for draft, why in dropped]
     approaches.sort(key=lambda a: (-a[0].priority, a[0].due, a[0].rec.rule, a[0].rec.subject_id, a[0].action.id))
-    kept = _capped(approaches, caps or {}, suppressed)
+    kept, over = _capped(approaches, caps or {}, suppressed)
+    if held_back is not None and over:
+        held_back[str(account["id"])] = held_back.get(str(account["id"]), 0) + over
+    set_attendees(kept, team)
     planned = [draft for approach in kept for draft in approach]
     finished = [draft.finished() for draft in planned]
     notes = [Note(rec, note) for draft, rec in zip(planned, finished, strict=True) for note in draft.notes]
     return Advice(advice.account_id, advice.as_of, finished, suppressed, notes)
+
+
+def _with_lead_days(actions: ActionCatalogue, lead_days: Mapping[str, int]) -> ActionCatalogue:
+    """The catalogue with ``[plan] lead_days`` in place of the actions' own lead times."""
+    chosen = (actions[i] for i in actions.ids())
+    return ActionCatalogue(replace(a, lead_days=lead_days[a.id]) if a.id in lead_days else a for a in chosen)
 
 
 def _scheduled(facts: Facts, actions: ActionCatalogue) -> dict[str, list[Scheduled]]:
@@ -110,8 +128,9 @@ def _deal(draft: Draft, deals: Mapping[str, Record]) -> Record | None:
 
 def _capped(
     approaches: Sequence[list[Draft]], caps: Mapping[str, int], suppressed: list[Suppressed]
-) -> list[list[Draft]]:
-    """At most ``per_contact`` approaches per contact and ``per_account`` in all, the most urgent first.
+) -> tuple[list[list[Draft]], int]:
+    """At most ``per_contact`` approaches per contact and ``per_account`` in all, the most urgent first;
+    and how many approaches ``per_account`` left out.
 
     A person invited to an occasion led by someone else's approach (the deal team's HQ tour)
     counts it too; over their cap, their invitation is left out and the occasion goes on.
@@ -119,8 +138,10 @@ def _capped(
     per_contact, per_account = caps.get("per_contact"), caps.get("per_account")
     counts: dict[str, int] = {}
     kept: list[list[Draft]] = []
+    over = 0
     for approach in approaches:
         if per_account is not None and len(kept) >= per_account:
+            over += 1
             suppressed.extend(
                 Suppressed(d.rec, "cap", f"at most {per_account} approaches per account") for d in approach
             )
@@ -138,4 +159,4 @@ def _capped(
         for person in {d.rec.subject_id for d in members if d.rec.subject_kind == "contact"}:
             counts[person] = counts.get(person, 0) + 1
         kept.append(members)
-    return kept
+    return kept, over

@@ -1,24 +1,29 @@
-"""A person's weeks: approaches placed in their owner's week, a handful of customer actions each.
+"""A person's weeks: every approach placed on a working day of its owner's (and attendees') weeks.
 
-The most urgent first, each approach goes to the week of its due date; a person whose week is
-full (``weekly_capacity`` customer actions, or their own figure) gets it the week after — unless
-it serves a deal, whose date was fitted before the deal closes: that one goes to an earlier week
-with room, or stays, marked over capacity for the director. Our own work (reviews, staffing)
-does not count against a week.
+The plan is a portfolio-wide allocation of each person's time over ``horizon_weeks``: the most
+valuable approach first, each goes to the first working day from its own due date (never earlier,
+never before today plus its lead time) on which its owner and every attendee still have room
+(``weekly_capacity`` and ``daily_capacity`` customer meetings), spread over the week's days. What
+finds no room within the horizon is not planned: it is listed apart, with the reason. Our own work
+(reviews, staffing) and a few words (a greeting, a gift) take no meeting's time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..model.actions import ActionCatalogue, Mode
 from ..model.plan_settings import PlanSettings
-from ..model.recommendation import Recommendation
+from ..model.recommendation import Owner, Recommendation
+from .allocation import Diary, horizon, place
 from .approaches import carrier_rank, leads
+
+#: What takes a person's time at the customer: a meeting, an event, a private occasion, an invitation handed over.
+MEETINGS = frozenset({Mode.MEETING, Mode.EVENT, Mode.PRIVATE, Mode.INVITATION, Mode.CARE})
 
 
 @dataclass(frozen=True)
@@ -31,23 +36,72 @@ class Item:
     day: dt.date
     lead: Recommendation
     companions: tuple[Recommendation, ...] = ()
-    moved_from: dt.date | None = None  # the due date the plan gave it, when capacity moved it
-    over_capacity: bool = False
+    moved_from: dt.date | None = None  # the due date the plan gave it, when it moved to a later week
+    over_capacity: bool = False  # never true any more: what does not fit is not planned (kept for the JSON)
     overdue_since: dt.date | None = None  # its due date, when that was before the plan's day (stored advice)
     customer_action: bool = True  # a meeting or message for the customer, not our own work
+    attendees: tuple[Owner, ...] = ()  # the colleagues who come along; their time is counted too
+    meeting: bool = True  # takes the owner's and attendees' time (not a greeting, a gift or our own work)
+    moved_because: str = ""  # why it moved from its due date: "the week was full", "not a working day", ...
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``plan --format json`` (and of the service's ``/v1/plan``)."""
         return {
             "owner": self.lead.owner.to_dict() if self.lead.owner else None,
+            "attendees": [a.to_dict() for a in self.attendees],
             "week": self.week,
             "day": self.day.isoformat(),
             "moved_from": self.moved_from.isoformat() if self.moved_from else None,
+            "moved_because": self.moved_because or None,
             "over_capacity": self.over_capacity,
             "overdue_since": self.overdue_since.isoformat() if self.overdue_since else None,
             "lead": self.lead.to_dict(),
             "companions": [c.to_dict() for c in self.companions],
         }
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        """Whose time it takes: the owner and every attendee."""
+        return tuple(dict.fromkeys(p for p in (self.owner_id, *(a.id for a in self.attendees)) if p is not None))
+
+
+@dataclass(frozen=True)
+class Unplanned:
+    """An approach the horizon had no room for (or that is due after it), and why."""
+
+    item: Item
+    reason: str  # e.g. "over capacity until 2027-W04: u-ad"
+
+    @property
+    def over_capacity(self) -> bool:
+        """No room within the horizon (not simply due after it)."""
+        return self.reason.startswith("over capacity")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.item.to_dict(), "week": None, "day": None, "not_planned": self.reason}
+
+
+@dataclass(frozen=True)
+class WeekPlan:
+    """The placed items (by owner, day, urgency) and those not planned, over the plan's weeks.
+
+    Iterating it gives the placed items, as ``schedule`` gave them before it said what it could not place.
+    """
+
+    items: list[Item]
+    unplanned: list[Unplanned]
+    weeks: tuple[str, ...]  # the horizon, this week first
+    as_of: dt.date
+    settings: PlanSettings = field(default_factory=PlanSettings)  # whose capacities the plan kept to
+
+    def __iter__(self) -> Iterator[Item]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> Item:
+        return self.items[index]
 
 
 def iso_week(day: dt.date) -> str:
@@ -67,50 +121,48 @@ def schedule(
     as_of: dt.date,
     *,
     overdue_on: dt.date | None = None,
-) -> list[Item]:
-    """Every approach and piece of own work in its owner's week, spread by capacity, most urgent first.
-    ``overdue_on`` (for advice a store kept since an earlier night): what was due before that day is placed on
-    it, and says since when it was due."""
-    items = [
-        replace(item, day=overdue_on, week=iso_week(overdue_on), overdue_since=item.day)
-        if overdue_on is not None and item.day < overdue_on
-        else item
-        for item in _items(recommendations, actions)
-    ]
+    regions: Mapping[str, str | None] | None = None,
+) -> WeekPlan:
+    """Every approach and piece of own work on a working day of its owner's horizon, most valuable first.
+
+    ``overdue_on`` (advice a store kept since an earlier night) is the plan's today instead of ``as_of``.
+    What was due before the plan's today is placed from it on, and says since when it was due.
+    ``regions`` (account id -> region) gives each account's public holidays; without one, weekends and
+    the year-end break are closed.
+    """
+    start = overdue_on or as_of
+    items = _items(recommendations, actions)
     items.sort(key=lambda i: (-i.lead.priority, i.day, i.lead.id))
-    load: dict[tuple[str | None, str], int] = defaultdict(int)
-    placed = []
+    weeks, end = horizon(start, settings.horizon_weeks)
+    diary = Diary(settings)
+    placed: list[Item] = []
+    unplanned: list[Unplanned] = []
+    lead_days = _lead_days(actions, settings.lead_days)
     for item in items:
-        if not item.customer_action or item.owner_id is None:
-            placed.append(item)
+        overdue = item.day if item.day < start else None  # fell due before the plan's today: due now
+        ready = start + dt.timedelta(days=max(lead_days.get(r.action, 0) for r in (item.lead, *item.companions)))
+        earliest = max(item.day, start, ready if item.meeting else start)
+        region = (regions or {}).get(item.lead.account_id)
+        found = place(item, earliest, end, region, diary, settings)
+        if isinstance(found, str):
+            unplanned.append(Unplanned(replace(item, overdue_since=overdue), found))
             continue
-        capacity = settings.capacity_of(item.owner_id)
-        week = item.week
-        if load[(item.owner_id, week)] >= capacity:
-            week = _other_week(item, load, capacity, as_of)
-        if week == item.week:
-            full = load[(item.owner_id, week)] >= capacity
-            placed.append(replace(item, over_capacity=full))
-        else:
-            day = max(monday(week), as_of)
-            placed.append(replace(item, week=week, day=day, moved_from=item.day))
-        load[(item.owner_id, week)] += 1
-    return sorted(placed, key=lambda i: (i.owner_name, i.day, -i.lead.priority, i.lead.id))
+        day, because = found
+        if not because and item.meeting and ready > max(item.day, start):
+            because = f"it takes {(ready - start).days} days to organise"
+        moved = item.day if iso_week(day) != iso_week(item.day) and overdue is None and because else None
+        placed.append(
+            replace(item, day=day, week=iso_week(day), overdue_since=overdue, moved_from=moved,
+                    moved_because=because if moved else "")
+        )  # fmt: skip
+    placed.sort(key=lambda i: (i.owner_name, i.day, -i.lead.priority, i.lead.id))
+    unplanned.sort(key=lambda u: (not u.over_capacity, -u.item.lead.priority, u.item.day, u.item.lead.id))
+    return WeekPlan(placed, unplanned, weeks, start, settings)
 
 
-def _other_week(item: Item, load: dict[tuple[str | None, str], int], capacity: int, as_of: dt.date) -> str:
-    """The next week with room; for work that serves a deal, an earlier week with room (or its own)."""
-    if item.lead.opportunity_id:
-        day = as_of
-        while iso_week(day) < item.week:
-            if load[(item.owner_id, iso_week(day))] < capacity:
-                return iso_week(day)
-            day += dt.timedelta(days=7)
-        return item.week
-    day = item.day
-    while load[(item.owner_id, iso_week(day))] >= capacity:
-        day += dt.timedelta(days=7)
-    return iso_week(day)
+def _lead_days(actions: ActionCatalogue, overrides: Mapping[str, int]) -> dict[str, int]:
+    found = {i: t.lead_days for i in actions.ids() if (t := actions[i]).lead_days}
+    return {**found, **overrides}
 
 
 def _items(recommendations: Iterable[Recommendation], actions: ActionCatalogue) -> list[Item]:
@@ -123,13 +175,17 @@ def _items(recommendations: Iterable[Recommendation], actions: ActionCatalogue) 
     for group in [*groups.values(), *([rec] for rec in alone)]:
         group.sort(key=lambda r: (not leads(r), carrier_rank(r.action), -r.priority, r.id))
         action = actions.get(group[0].action)
-        items.append(_item(group[0], group[1:], action is None or action.kind != Mode.INTERNAL))
+        kind = action.kind if action is not None else Mode.MEETING
+        items.append(_item(group[0], group[1:], kind))
     return items
 
 
-def _item(lead: Recommendation, companions: Sequence[Recommendation], customer_action: bool) -> Item:
+def _item(lead: Recommendation, companions: Sequence[Recommendation], kind: Mode) -> Item:
     owner = lead.owner
+    coming = {a.id: a for rec in (lead, *companions) for a in rec.attendees if owner is None or a.id != owner.id}
+    customer = kind != Mode.INTERNAL
     return Item(
         owner.id if owner else None, owner.name if owner else "(unassigned)", iso_week(lead.due), lead.due, lead,
-        tuple(companions), customer_action=customer_action,
+        tuple(companions), customer_action=customer, attendees=tuple(coming.values()),
+        meeting=customer and kind in MEETINGS and owner is not None,
     )  # fmt: skip

@@ -91,3 +91,9 @@ def m004_service(db: sqlite_utils.Database) -> None:
 def m005_decisions_by_principal(db: sqlite_utils.Database) -> None:
     """A member's decision log has their own requests too (``GET /v1/decisions``): found by their token."""
     db.table("decisions").create_index(["principal"])
+
+
+@migrations()
+def m006_attendees(db: sqlite_utils.Database) -> None:
+    """The colleagues an approach brings along besides its owner (JSON text), so the plan counts their time too."""
+    db.table("recommendations").add_column("attendees", str)

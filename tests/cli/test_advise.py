@@ -29,6 +29,7 @@ CONTRACT_FIELDS = {
     "opportunity_id",
     "compliance",
     "account_name",
+    "attendees",
 }
 
 
@@ -38,7 +39,7 @@ def runner() -> CliRunner:
 
 
 def test_table_is_ranked_and_readable(runner: CliRunner, example_path: str) -> None:
-    result = runner.invoke(main, ["advise", example_path])
+    result = runner.invoke(main, ["advise", example_path, "--all"])  # (by default, 10 approaches: issue 21)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split() == ["priority", "due", "owner", "action", "title"]
@@ -78,7 +79,7 @@ def test_jsonl_csv_and_markdown_carry_the_same_recommendations(runner: CliRunner
     assert json.loads(rows[0]["evidence"]) == first["evidence"]
     owner = f"{first['owner']['name']} ({first['owner']['role']})"
     assert (rows[0]["owner"], rows[0]["approach"]) == (owner, first["approach"])
-    markdown = runner.invoke(main, ["advise", example_path, "-f", "markdown"]).output.splitlines()
+    markdown = runner.invoke(main, ["advise", example_path, "-f", "markdown", "--all"]).output.splitlines()
     assert [cell.strip() for cell in markdown[0].split("|")] == ["", "priority", "due", "owner", "action", "title", ""]
     assert len(markdown) == len(ids) + 2
 

@@ -46,9 +46,10 @@ def test_the_portfolio_excerpt_is_current() -> None:
 
 def test_the_plan_and_explain_excerpts_are_current() -> None:
     examples = REPO / "examples"
-    plan = "kamengine plan --source file:examples/acme-telecom.yaml --source file:examples/portfolio/ --owner u-ad --week 2026-W49"
+    plan = "kamengine plan --source file:examples/acme-telecom.yaml --source file:examples/portfolio/ --owner u-ad --week 2026-W49 --as-of 2026-11-20"
     args = ["--config", "/dev/null", "plan", "--source", f"file:{examples / 'acme-telecom.yaml'}"]
     args += ["--source", f"file:{examples / 'portfolio'}", "--owner", "u-ad", "--week", "2026-W49"]
+    args += ["--as-of", "2026-11-20"]
     assert CliRunner().invoke(main, args).stdout.splitlines() == _excerpt(plan)
     explain = "kamengine explain examples/acme-telecom.yaml --rule three-axes-evaluator --subject c-eng"
     args = ["--config", "/dev/null", "explain", str(examples / "acme-telecom.yaml"), "--rule", "three-axes-evaluator"]

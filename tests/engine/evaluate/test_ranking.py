@@ -65,6 +65,7 @@ def test_every_contract_field_is_filled() -> None:
         "opportunity_id": None,
         "compliance": None,
         "account_name": "ACME",
+        "attendees": [{"id": "u-ar", "name": "Li", "role": "AR"}],  # Ana's relationship owner comes along
     }
     assert top["approach"].startswith("apr-")
 

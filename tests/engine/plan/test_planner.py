@@ -69,12 +69,12 @@ def test_urgency_comes_from_the_deal_and_nothing_serving_it_falls_after_its_clos
     tours = {r.subject_id: r for r in advice.recommendations}
     assert tours["big-soon"].priority > tours["small-late"].priority
     assert [r.subject_id for r in advice.recommendations] == ["big-soon", "small-late"]
-    closing = plan_for(opportunities=[_deal("closing", 5_000_000, "2026-12-20")])
+    closing = plan_for(opportunities=[_deal("closing", 5_000_000, "2026-12-08")])
     assert closing.recommendations == []
     (timing,) = closing.suppressed
     assert (timing.reason, timing.detail) == (
         "timing",
-        "hq_tour takes 45 days to organise; closing closes on 2026-12-20",
+        "hq_tour takes 21 days to organise; closing closes on 2026-12-08",
     )
 
 
