@@ -28,6 +28,7 @@ BUILTIN_PLUGINS = (
     "kamengine.plugins.sqlite_emitter",
     "kamengine.plugins.ics_emitter",
     "kamengine.plugins.webhook_emitter",
+    "kamengine.plugins.email_emitter",
     "kamengine.plugins.festivals",
     "kamengine.plugins.crisis",
 )

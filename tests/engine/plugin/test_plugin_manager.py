@@ -29,7 +29,7 @@ def test_builtins_are_registered_by_module_name() -> None:
     assert [name for name, _ in pm.list_name_plugin()] == list(BUILTIN_PLUGINS)
     registry = Registry(pm)
     assert list(registry.sources) == ["csv", "file", "jsonl", "sqlite", "xlsx"]
-    assert list(registry.emitters) == ["csv", "ics", "json", "jsonl", "markdown", "sqlite", "table", "webhook"]
+    assert list(registry.emitters) == ["csv", "email", "ics", "json", "jsonl", "markdown", "sqlite", "table", "webhook"]
     assert "executive_visit" in registry.actions and registry.warnings == []
     assert registry.playbook_sources[0][0] == "kamengine.plugins.builtin_playbooks"
 
