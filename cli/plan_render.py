@@ -36,7 +36,8 @@ def _table(person: str, items: list[Any], week: str, layout: Any) -> str:
     from kamengine.plugins.text_formats import table
 
     customer = sum(1 for i in items if i.customer_action)
-    heading = f"{person} — week {week}: {customer} customer action(s), {len(items) - customer} of our own"
+    when = "every week" if week == "all" else f"week {week}"
+    heading = f"{person} — {when}: {customer} customer action(s), {len(items) - customer} of our own"
     rows = [_row(i) for i in items]
     notes = [_with(i) + [f"+ {also}" for also in row["also"]] + [f"! {n}" for n in row["compliance"]] + _flags(i)
              for i, row in zip(items, rows, strict=True)]  # fmt: skip
@@ -53,7 +54,7 @@ def _markdown(person: str, items: list[Any], week: str) -> str:
         row["why"] += "".join(f" [{flag}]" for flag in _flags(item))
         row["with"] = row["attendees"]
     headers = {"why": "why first"}
-    return f"## {person} — week {week}\n\n" + markdown(
+    return f"## {person} — {'every week' if week == 'all' else f'week {week}'}\n\n" + markdown(
         rows, ("day", "company", "what", "with", "also", "why", "compliance"), headers
     )
 

@@ -70,24 +70,28 @@ def place(
         day = _open_day(earliest, calendar, settings)
         return (day, "" if day == earliest else "not a working day") if day <= end else _after(end)
     people = item.people
+    names = {a.id: f"{a.name} ({a.role})" for a in (item.lead.owner, *item.attendees) if a is not None}
     day = earliest
-    week_full = day_full = closed = False  # what was met on the way: why it moved
+    why = ""  # what was met on the way: whose week or days were full, or closed days
     while day <= end:
-        if any(diary.week_full(p, day) for p in people):
-            week_full = True
+        full = [p for p in people if diary.week_full(p, day)]
+        if full:
+            why = why or f"{_names(full, names)}: the week was full"
         else:
             chosen = _best_day(day, end, people, calendar, diary, settings)
             if chosen is not None:
                 diary.book(people, chosen)
-                why = "the week was full" if week_full else "the days were full" if day_full else ""
-                return chosen, why or ("not a working day" if closed else "")
-            days = _days(day, end)
-            day_full = day_full or any(_works(d, calendar, settings) for d in days)
-            closed = closed or not all(_works(d, calendar, settings) for d in days)
+                return chosen, why
+            days = [d for d in _days(day, end) if _works(d, calendar, settings)]
+            busy = [p for p in people if any(diary.day_full(p, d) for d in days)]
+            why = why or (f"{_names(busy, names)}: the days were full" if days else "not a working day")
         day = day + dt.timedelta(days=7 - day.weekday())  # the next Monday
-    names = {a.id: f"{a.name} ({a.role})" for a in (item.lead.owner, *item.attendees) if a is not None}
     busy = [p for p in people if _full_throughout(p, earliest, end, diary)] or list(people)
-    return f"over capacity until {_week_name(end)}: " + ", ".join(names.get(p, p) for p in busy)
+    return f"over capacity until {_week_name(end)}: " + _names(busy, names)
+
+
+def _names(people: list[str], names: dict[str, str]) -> str:
+    return ", ".join(names.get(p, p) for p in people)
 
 
 def _days(start: dt.date, end: dt.date) -> list[dt.date]:
