@@ -91,7 +91,7 @@ def _logged(service: Service, store: Store) -> None:
 
 
 def _advise(
-    service: Service, holder: TokenHolder, body: bytes, explain: bool, lang: str | None, log: bool | None
+    service: Service, holder: TokenHolder, body: bytes, explain: bool, lang: str | None, log: bool | None = None
 ) -> Response:
     snapshot, _ = read_snapshot(service, body)
     engine = service.engine(lang)

@@ -20,7 +20,7 @@ from time import monotonic
 from typing import Any
 
 from ..errors import KamengineError
-from .executor import Answer, Job, Task
+from .executor import IDLE_SECONDS, Answer, Job, Task
 from .worker import Evaluation
 
 # Per Dask worker process: the evaluation of the job it last worked on, built once (its
@@ -70,6 +70,7 @@ class DaskExecutor:
         self.worker_wait = worker_wait  # how long a run waits on a cluster with no worker before giving up
         self.scheduler = scheduler
         self.restarts = 0
+        self.on_idle: Callable[[], None] | None = None
         try:
             self.client = Client(scheduler, timeout=30)
         except OSError as exc:
@@ -111,9 +112,12 @@ class _Run:
         while self.pending:
             # Nothing finished in time, or a unit was cancelled with the job it needed: both are seen below.
             with contextlib.suppress(TimeoutError, CancelledError):
-                wait(list(self.pending), timeout=_LOOK, return_when="FIRST_COMPLETED")
-            for future in [future for future in self.pending if future.done()]:
+                wait(list(self.pending), timeout=min(_LOOK, IDLE_SECONDS), return_when="FIRST_COMPLETED")
+            finished = [future for future in self.pending if future.done()]
+            for future in finished:
                 self.finish(future)
+            if not finished and self.executor.on_idle is not None:
+                self.executor.on_idle()
             if monotonic() - self.looked >= _LOOK:
                 self.look()
             self.go_on()

@@ -11,6 +11,9 @@ from ..advise.setup import AdvisorSpec
 from ..model.rows import AccountAdvice
 from ..plugin.sources import Source, SourceRecord
 
+#: How long an executor waits for an answer before it calls ``on_idle``.
+IDLE_SECONDS = 0.25
+
 
 @dataclass(frozen=True)
 class Job:
@@ -50,6 +53,9 @@ class Executor(Protocol):
     """Evaluates a run's tasks somewhere (local processes, a Dask cluster) and hands back every answer."""
 
     restarts: int  # workers that died and were replaced
+    #: Called in the calling thread when no answer has come for a moment (``IDLE_SECONDS``): the run commits
+    #: the accounts written so far, so the store's write lock is not held while a slow account is worked on.
+    on_idle: Callable[[], None] | None
 
     def run(self, job: Job, tasks: Iterable[Task], on_answer: Callable[[Answer], None]) -> None:
         """Call ``on_answer`` once per task, in any order, in the calling thread."""

@@ -25,7 +25,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from ..errors import KamengineError, plain
-from .executor import Answer, Job, Task
+from .executor import IDLE_SECONDS, Answer, Job, Task
 from .signals import Interrupted, check, ignore_interrupts, interrupts_held_for_children, wakeup
 from .worker import Evaluation
 
@@ -134,6 +134,7 @@ class ProcessExecutor:
         self.account_timeout = account_timeout  # seconds one account may take; None: no deadline
         self.context = multiprocessing.get_context("spawn")  # no inherited durable state or threads
         self.restarts = 0
+        self.on_idle: Callable[[], None] | None = None
 
     def run(self, job: Job, tasks: Iterable[Task], on_answer: Callable[[Answer], None]) -> None:
         workers = [_Worker(self.context) for _ in range(self.size)]
@@ -154,7 +155,10 @@ class ProcessExecutor:
                 busy = [w for w in workers if w.tasks]
                 if not busy:
                     return
-                ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy] + wakeup(), self._wait(busy))
+                waiting = [w.conn for w in busy] + [w.process.sentinel for w in busy] + wakeup()
+                ready = wait(waiting, self._wait(busy))
+                if not ready and self.on_idle is not None:
+                    self.on_idle()
                 check()  # before deaths: a SIGTERM to the whole process group kills workers too
                 now = time.monotonic()
                 for worker in busy:
@@ -192,13 +196,14 @@ class ProcessExecutor:
                 worker.stop()
 
     def _wait(self, busy: list[_Worker]) -> float | None:
-        """How long to wait for an answer before an account's deadline passes (None: no deadline)."""
+        """How long to wait for an answer before an account's deadline passes, or before ``on_idle`` is due
+        (None: no deadline, nothing to call)."""
+        idle = IDLE_SECONDS if self.on_idle is not None else None
         if self.account_timeout is None:
-            return None
+            return idle
         started = [w.since for w in busy if w.since is not None]
-        if not started:
-            return self.account_timeout
-        return max(0.0, min(started) + self.account_timeout - time.monotonic()) + 0.01
+        until = max(0.0, min(started) + self.account_timeout - time.monotonic()) if started else self.account_timeout
+        return until + 0.01 if idle is None else min(until + 0.01, idle)
 
     def _replace(
         self, worker: _Worker, workers: list[_Worker], job: Job, retry: deque[Task],

@@ -132,6 +132,7 @@ def run_batch(
     job = Job(spec, type(source), source.location, frozenset(finished), history=str(store.path))
     try:
         with watching(), store.group_commit() as group:
+            executor.on_idle = group.idle  # a slow account does not keep the store's write lock from others
             executor.run(job, tasks(), write)
             check()  # a signal after the last account still stops the run before it is delivered
     except Interrupted as stop:  # what was written is committed; nothing is delivered before the run ends

@@ -23,7 +23,8 @@ class GroupCommit:
     through the service at the same time make it wait its turn (up to ``patience`` seconds, trying
     again with a growing pause) instead of failing it. A group that cannot begin has written
     nothing, so waiting and trying again loses no account. The lock is held from the group's first
-    write to its commit, at most ``seconds`` while accounts keep coming.
+    write to its commit, about ``seconds``: also while no account comes (``idle``, which the
+    executor calls while it waits for a slow one).
     """
 
     def __init__(
@@ -54,6 +55,12 @@ class GroupCommit:
         if not self.conn.in_transaction:
             begin_immediate(self.conn, self.patience)
             self.pending, self.began = 0, time.monotonic()
+
+    def idle(self) -> None:
+        """Called while no account comes: commits the group once it is ``seconds`` old, leaving the lock to others."""
+        if self.conn.in_transaction and time.monotonic() - self.began >= self.seconds:
+            self.conn.execute("commit")
+            self.pending = 0
 
     def account_written(self) -> None:
         """Called after each account; commits when the group is full or old enough."""

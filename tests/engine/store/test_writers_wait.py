@@ -104,3 +104,26 @@ def test_the_decision_log_keeps_its_retention_days(tmp_path: Path) -> None:
     assert store.db.execute("select count(*) from decisions").fetchone() == (2,)
     pruning = Pruning(30, every=3600)
     assert pruning.due() and not pruning.due()  # once an hour, whoever asks
+
+
+def test_a_group_waiting_for_a_slow_account_leaves_the_lock_to_others_once_it_is_old(tmp_path: Path) -> None:
+    store = Store(tmp_path / "k.db")
+    run_id, _ = store.start_run("test")
+    snapshot = make_snapshot(as_of="2026-11-20", contacts=[contact("c1", name="J", role="E", stance=-1)])
+    advice = account_advice(snapshot, builtin_advisor().advise(snapshot).recommendations)
+    other = sqlite3.connect(store.path, isolation_level=None, timeout=0)
+    with store.group_commit(accounts=500, seconds=0.2) as group:
+        store.apply(run_id, advice)
+        group.account_written()
+        group.idle()  # young: the group goes on
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("begin immediate")
+        time.sleep(0.25)  # the executor waits for a slow account and calls idle meanwhile
+        group.idle()
+        other.execute("begin immediate")  # the lock is free while the slow account is worked on
+        other.execute("rollback")
+        later = advice._replace(account_id="b", rows=tuple((f"{r[0]}-b", "b", *r[2:]) for r in advice.rows))
+        store.apply(run_id, later)  # the next account begins a new group
+        group.account_written()
+    other.close()
+    assert store.run_counts(run_id) == (2, 0)
