@@ -34,7 +34,7 @@ def start_session(store: Store, holder: TokenHolder) -> str:
     key = f"{_PREFIX}_{session_id}_{secrets.token_urlsafe(32)}"
     now = _stamp(dt.datetime.now(dt.UTC))
     row = {"id": session_id, "hash": _hash(key), "token_id": holder.token_id, "created_at": now, "seen_at": now}
-    with store.db.atomic():
+    with store.writing():
         store.db.table("sessions").insert(row)
     return key
 
@@ -60,7 +60,7 @@ def session_holder(
         return None
     if now - seen > _SEEN_EVERY:
         try:
-            with store.db.atomic():
+            with store.writing():
                 store.db.execute("update sessions set seen_at = ? where id = ?", [_stamp(now), session_id])
         except sqlite3.OperationalError:  # the store is busy (a batch commits): this view is still served
             pass
@@ -76,7 +76,7 @@ def end_session(store: Store, key: str) -> None:
     row = store.db.execute("select hash from sessions where id = ?", [session_id]).fetchone()
     if row is None or not hmac.compare_digest(row[0], _hash(key)):
         return  # only the session's own key ends it
-    with store.db.atomic():
+    with store.writing():
         store.db.execute(
             "update sessions set ended_at = ? where id = ? and ended_at is null",
             [_stamp(dt.datetime.now(dt.UTC)), session_id],

@@ -88,7 +88,7 @@ def create_token(store: Store, member: str, scope: str, expires_in: dt.timedelta
     now = dt.datetime.now(dt.UTC)
     expires_at = (now + expires_in).isoformat(timespec="seconds") if expires_in is not None else None
     row = {"id": token_id, "hash": _hash(token), "member": member, "scope": scope}
-    with store.db.atomic():
+    with store.writing():
         store.db.table("tokens").insert(
             {**row, "created_at": now.isoformat(timespec="seconds"), "expires_at": expires_at}
         )
@@ -110,7 +110,7 @@ def revoke_token(store: Store, token_id: str) -> dict[str, Any]:
     if not rows:
         raise StoreError(f"no token '{token_id}' in {store.path} (kamengine tokens list shows them)")
     if not rows[0]["revoked_at"]:
-        with store.db.atomic():
+        with store.writing():
             store.db.table("tokens").update(token_id, {"revoked_at": _now()})
     return {k: v for k, v in store.db.table("tokens").get(token_id).items() if k != "hash"}
 
