@@ -36,7 +36,9 @@ class SettingsError(InputError):
 
 def is_settings_target(target: str | None) -> bool:
     """Whether an emitter's TARGET names a settings file (``FILE.toml`` or ``FILE.toml#TABLE``), not a URL."""
-    return bool(target) and target.partition("#")[0].lower().endswith(".toml")  # type: ignore[union-attr]
+    if not target or "://" in target:  # a URL, even one whose path ends in .toml
+        return False
+    return target.partition("#")[0].lower().endswith(".toml")
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from email.utils import formataddr, make_msgid
 from typing import Any
 
 LIVE = ("open", "accepted")  # what a person acts on this week (a snoozed one waits for its date)
+SHOWN = 100  # lines a section lists: a first night's thousands are counted, not all written out
 
 
 def today() -> dt.date:
@@ -99,15 +100,18 @@ def compose(digest: Digest, sender: str) -> EmailMessage:
     )
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     lines = [f"Hello {digest.name},", "", "What changed since the last digest:"]
-    lines += [f"  [{event}] {_line(document)}" for event, document in digest.changes]
+    lines += [f"  [{event}] {_line(document)}" for event, document in digest.changes[:SHOWN]]
+    lines += [f"  and {len(digest.changes) - SHOWN} more"] if len(digest.changes) > SHOWN else []
     lines += ["", f"Your week, to Sunday {week_end(day).isoformat()} (overdue ones first):"]
     ordered = sorted(digest.week, key=lambda d: (d["due"], -float(d.get("priority") or 0)))
-    for document in ordered:
+    for document in ordered[:SHOWN]:
         late = "  overdue" if dt.date.fromisoformat(document["due"]) < day else ""
         lines.append(f"  {_line(document)}{late}")
         lines += [f"      {document['rationale']}"] if document.get("rationale") else []
     if not ordered:
         lines.append("  nothing due")
+    elif len(ordered) > SHOWN:
+        lines.append(f"  and {len(ordered) - SHOWN} more")
     lines += ["", "— kamengine"]
     message.set_content("\n".join(lines) + "\n", charset="utf-8")
     return message

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from kamengine.engine.plugin import Change, EmitContext, Emitter, Event, Outgoing, Recommendation, hookimpl
@@ -49,7 +49,12 @@ class EmailEmitter(Emitter):
 
         return self._send(digests, changes, outgoing)
 
-    def _send(self, digests: Any, changes: Sequence[Change] = (), outgoing: Outgoing | None = None) -> str:
+    def _send(
+        self,
+        digests: Callable[[Addressbook], list[Digest]],
+        changes: Sequence[Change] = (),
+        outgoing: Outgoing | None = None,
+    ) -> str:
         table = read_table(self.target or "", KEYS, "email")
         server = _Server(table)
         book = Addressbook(table.strings("addresses"))

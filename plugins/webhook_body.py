@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from kamengine.engine.errors import did_you_mean
 from kamengine.plugins.delivery_settings import SETTINGS_BYTES, SettingsError
 
@@ -68,8 +68,9 @@ def _cut(value: Any, length: int) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
-def _environment() -> SandboxedEnvironment:
-    environment = SandboxedEnvironment(
+def _environment() -> ImmutableSandboxedEnvironment:
+    # Immutable: a template reads the documents, it cannot change them for the next chunk or emitter.
+    environment = ImmutableSandboxedEnvironment(
         autoescape=False,  # HTML escaping would corrupt JSON; _json_value escapes for JSON instead
         finalize=_json_value,
         undefined=jinja2.StrictUndefined,  # a misspelt field is an error, not an empty string

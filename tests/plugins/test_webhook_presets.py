@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from kamengine.cli import main
 from kamengine.engine.model.recommendation import Owner, Recommendation
 from kamengine.engine.plugin.emitters import EmitContext
+from kamengine.plugins.delivery_settings import is_settings_target
 from kamengine.plugins.webhook_emitter import WebhookEmitter
 from support import REPO, example_recommendations
 from webhook_receivers import Check, Receiver, hubspot_tasks, salesforce_tasks, slack, teams
@@ -151,6 +152,7 @@ def test_a_team_template_beside_the_settings_file_writes_its_own_shape(tmp_path:
         ('{"a": {{ r.titel }}}', "template {path} line 1: 'r' is undefined"),
         ('{"a": "x {{ recommendations[0].title }}"}', "template {path} gave a body that is not JSON"),
         ('{"a": {{ count }', "template {path} line 1: unexpected '}}'"),
+        ('{"a": {{ recommendations.append(1) }}}', "template {path} line 1: access to attribute 'append' of 'list'"),
         ('{"a": {{ recommendations.__class__ }}}', "template {path} line 1: "),
     ],
 )
@@ -175,3 +177,8 @@ def test_an_unknown_preset_or_setting_is_named_with_what_was_expected(tmp_path: 
     assert f"{settings} [t]: header: unknown setting (did you mean 'headers'?)" in result.stderr
     result = _advise(f"webhook:{settings}#u")
     assert f"{settings}: no table [u]; tables: s, t" in result.stderr
+
+
+def test_a_url_whose_path_ends_in_toml_is_a_url_not_a_settings_file() -> None:
+    assert not is_settings_target("https://hooks.example/kam.toml")
+    assert is_settings_target("delivery.toml#slack") and is_settings_target("D.TOML")
