@@ -103,7 +103,7 @@ def plan(
     if show_load:
         click.echo(render_load(output, planned, owner), nl=False)
     elif output_dir is not None:  # a calendar is for the whole horizon, not only the week shown
-        _write_calendars(theirs, registry, Path(output_dir))
+        _write_calendars(theirs, registry, Path(output_dir), owner)
     else:
         items = [i for i in theirs if shown_week in ("all", i.week)]  # with what they attend, under who leads
         click.echo(render(output, items, shown_week), nl=False)
@@ -164,7 +164,7 @@ def _note_regions(reader: Any, regions: dict[str, str | None]) -> None:
     reader.records = noted
 
 
-def _write_calendars(items: list[Any], registry: Registry, folder: Path) -> None:
+def _write_calendars(items: list[Any], registry: Registry, folder: Path, only: str | None = None) -> None:
     """One calendar per person, every approach they lead or attend on its planned day, over the horizon."""
     import dataclasses
     import sys
@@ -176,7 +176,8 @@ def _write_calendars(items: list[Any], registry: Registry, folder: Path) -> None
     people: dict[str, list[Any]] = {}
     for item in items:
         for person in item.people:
-            people.setdefault(person, []).append(item)
+            if only in (None, person):  # --owner: their calendar only, not their colleagues'
+                people.setdefault(person, []).append(item)
     for person, theirs in sorted(people.items()):
         recs = [dataclasses.replace(r, due=i.day) for i in theirs for r in (i.lead, *i.companions)]
         emitter = registry.emitter(f"ics:{folder / f'{person}.ics'}")

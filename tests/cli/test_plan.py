@@ -98,6 +98,8 @@ def test_ics_writes_one_calendar_per_person(tmp_path: Path) -> None:
     assert len(weeks) > 1 and max(weeks) > 48
     li = icalendar.Calendar.from_ical((tmp_path / "cal" / "u-ar.ics").read_bytes()).walk("VEVENT")
     assert any("Marta Vidal" in str(e["summary"]) for e in li)  # Li Wei comes along to the CEO's meeting
+    mine = _plan(ACME, "--owner", "u-ar", "--ics", str(tmp_path / "mine"), "--as-of", "2026-11-20")
+    assert mine.exit_code == 0 and [p.name for p in (tmp_path / "mine").iterdir()] == ["u-ar.ics"]
 
 
 def test_from_the_store_after_a_batch(tmp_path: Path) -> None:
