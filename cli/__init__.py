@@ -28,6 +28,7 @@ COMMANDS = {
     "rules": "rules",
     "schema": "schema",
     "serve": "serve",
+    "sources": "sources",
     "tokens": "tokens",
 }
 

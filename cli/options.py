@@ -123,11 +123,21 @@ def db_option(command: F) -> F:
     )
 
 
+class _MapFile(click.Path):
+    """A map file, or the name of a bundled one (``salesforce``, ``hubspot``)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from kamengine.plugins.crm_maps import bundled_map
+
+        return value if bundled_map(str(value)) else super().convert(value, param, ctx)
+
+
 def map_option(command: F) -> F:
     """``--map FILE``: a CRM's column names renamed to kamengine's, for the tabular sources of ``--source``."""
     return click.option(
-        "--map", "column_map", metavar="FILE", type=click.Path(exists=True, dir_okay=False),
-        help="Rename a CRM export's columns to kamengine's with this TOML file (csv and xlsx sources).",
+        "--map", "column_map", metavar="FILE", type=_MapFile(exists=True, dir_okay=False),
+        help="Map a CRM export to kamengine's tables with this TOML file, or a bundled map: salesforce, hubspot "
+        "(csv and xlsx sources).",
     )(command)  # fmt: skip
 
 

@@ -1,4 +1,5 @@
-"""The ``--map`` file of the tabular sources: a CRM's column names, table by table, renamed to the layout's."""
+"""The ``--map`` file of the tabular sources: a CRM's column names, table by table, renamed to the layout's,
+and the rest a CRM export needs (crm_map.py); ``--map salesforce`` names a bundled map (crm_maps/)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from kamengine.engine.errors import did_you_mean
 from kamengine.engine.model.documents import SETTINGS_BYTES, read_text
 from kamengine.engine.plugin import ActionCatalogue, InputError, Source
 
+from .crm_map import TABLE_OPTIONS, ColumnMap, CrmMap, TableMap, read_settings, read_table_option
+from .crm_rows import FileReport
 from .tabular_columns import TABLES
 
 #: The tables whose rows have an ``extra`` mapping, filled by ``extra.<key>`` columns.
 EXTRA_TABLES = ("accounts", "contacts")
 
-#: table -> a CRM's column -> ours (a layout column, ``extra.<key>``, or "" to leave the column out).
-ColumnMap = dict[str, dict[str, str]]
+__all__ = ["EXTRA_TABLES", "ColumnMap", "CrmMap", "MappedSource", "is_column", "load_column_map"]
 
 
 class MappedSource(Source):
@@ -24,10 +26,16 @@ class MappedSource(Source):
 
     def __init__(self, location: str, actions: ActionCatalogue | None = None) -> None:
         super().__init__(location, actions)
-        self.renames: ColumnMap = {}
+        self.crm_map = CrmMap()
+        #: file -> what reading it did (rows, skipped, left out, values the map lacked): ``sources check`` shows it.
+        self.file_reports: dict[str, FileReport] = {}
+
+    @property
+    def renames(self) -> ColumnMap:
+        return self.crm_map.renames
 
     def use_column_map(self, path: str) -> None:
-        self.renames = load_column_map(path)
+        self.crm_map = load_column_map(path)
 
 
 def is_column(table: str, name: str) -> bool:
@@ -35,8 +43,11 @@ def is_column(table: str, name: str) -> bool:
     return name in TABLES[table] or (table in EXTRA_TABLES and name.startswith("extra.") and len(name) > 6)
 
 
-def load_column_map(path: str) -> ColumnMap:
-    """The renames of a mapping file; every mistake in it is a problem naming the file, table and key."""
+def load_column_map(path: str) -> CrmMap:
+    """A mapping file (or a bundled map by its name); each mistake in it is a problem naming the file, table, key."""
+    from .crm_maps import bundled_map
+
+    path = bundled_map(path) or path
     # A regular file of a megabyte at most: a pipe or a device (--map /dev/zero) is refused, never read.
     text, _ = read_text(path, InputError, SETTINGS_BYTES, "a column map is at most 1 MB")
     try:
@@ -44,7 +55,8 @@ def load_column_map(path: str) -> ColumnMap:
     except tomllib.TOMLDecodeError as exc:
         raise InputError([f"{path}: invalid TOML: {exc}"]) from None
     problems: list[str] = []
-    renames: ColumnMap = {}
+    crm_map = CrmMap(path)
+    read_settings(path, data, crm_map, problems)
     for table, section in data.items():
         if table not in TABLES:
             hint, expected = did_you_mean(table, TABLES), ", ".join(TABLES)
@@ -52,18 +64,21 @@ def load_column_map(path: str) -> ColumnMap:
         elif not isinstance(section, dict):
             problems.append(f'{path}: {table}: expected a [{table}] table of "CRM column" = "our column" lines')
         else:
-            renames[table] = _renames(path, table, section, problems)
+            crm_map.tables[table] = _table_map(path, table, section, crm_map, problems)
     if problems:
         raise InputError(problems)
-    return renames
+    return crm_map
 
 
-def _renames(path: str, table: str, section: dict[str, object], problems: list[str]) -> dict[str, str]:
-    renames: dict[str, str] = {}
+def _table_map(path: str, table: str, section: dict[str, object], crm_map: CrmMap, problems: list[str]) -> TableMap:
+    table_map = TableMap()
+    renames = table_map.renames
     given: dict[str, str] = {}  # our column -> the CRM column renamed to it
     for theirs, ours in section.items():
         where = f"{path}: [{table}] '{theirs}'"
-        if not isinstance(ours, str):
+        if theirs in TABLE_OPTIONS and not isinstance(ours, str):
+            read_table_option(f"{path}: [{table}]", table, theirs, ours, table_map, crm_map.lookups, problems)
+        elif not isinstance(ours, str):
             found = "a table (quote a name with dots in it)" if isinstance(ours, dict) else repr(ours)
             problems.append(f"{where}: expected the name of a {table} column, found {found}")
         elif ours and not is_column(table, ours):
@@ -76,4 +91,4 @@ def _renames(path: str, table: str, section: dict[str, object], problems: list[s
             renames[theirs.strip()] = ours
             if ours:
                 given[ours] = theirs
-    return renames
+    return table_map

@@ -17,6 +17,8 @@ from typing import Any
 from kamengine.engine.plugin import SnapshotError, Source, SourceRecord, hookimpl, regular_file
 
 from .column_map import MappedSource
+from .crm_encoding import file_encoding
+from .crm_rows import FileReport, Lookups, MappedRows, open_files
 from .tabular import OVERFLOW, PROBLEM, Header, Located, assemble
 
 SEPARATORS = ",;\t"  # the first is taken on a tie
@@ -31,22 +33,48 @@ class CsvSource(MappedSource):
 
     def records(self) -> Iterator[SourceRecord]:
         folder = Path(self.location)
-        if not (folder / "accounts.csv").is_file():
-            raise SnapshotError([f"{self.location}: expected a directory containing accounts.csv"])
+        names = self._file_names("accounts")
+        if not folder.is_dir() or not open_files(folder, names):
+            raise SnapshotError([f"{self.location}: expected a directory containing {' or '.join(names)}"])
+        lookups = Lookups(self.crm_map, lambda files: self._raw_rows(open_files(folder, files)))
 
         def read(table: str) -> Iterator[Located] | None:
-            path = folder / f"{table}.csv"
-            return self._rows(path, table) if path.is_file() else None
+            paths = open_files(folder, self._file_names(table))
+            return (row for path in paths for row in self._rows(path, table, lookups)) if paths else None
 
-        yield from assemble(read, self.actions, "accounts.csv")
+        yield from assemble(read, self.actions, names[0], self.crm_map.prune_references, self.notice)
 
-    def _rows(self, path: Path, table: str) -> Iterator[Located]:
+    def _file_names(self, table: str) -> list[str]:
+        """The names a table's files may have (case ignored): the map's ``files``, else the layout's."""
+        return self.crm_map.table(table).files or [f"{table}.csv"]
+
+    def _open(self, path: Path) -> Any:
+        """A file as text in its encoding (a detected one is named in a notice); bytes that are not of it
+        become lone surrogates, reported per row, instead of ending the file."""
+        encoding, detected = file_encoding(path, self.crm_map.encoding, detect=self.crm_map.converts)
+        report = self.file_reports.setdefault(str(path), FileReport())
+        told, report.encoding = bool(report.encoding), encoding
+        if detected and not told:  # once per file, though a file read as a lookup too is opened twice
+            self.notice(f"{path}: not UTF-8; read as {encoding} (detected; set encoding in the map to be sure)")
+        return regular_file(str(path)).open(encoding=encoding, errors="surrogateescape", newline="")
+
+    def _raw_rows(self, paths: list[Path]) -> Iterator[tuple[str, dict[str, str]]]:
+        """The rows of lookup files by their own column names, read leniently (a join only needs its keys)."""
+        for path in paths:
+            with self._open(path) as stream:
+                separator = _separator(stream.readline(self.limits.line_bytes))
+                stream.seek(0)
+                reader = csv.reader(stream, delimiter=separator)
+                columns = [column.strip() for column in next(reader, [])]
+                for number, cells in enumerate(reader, start=2):
+                    yield f"{path}:{number}", dict(zip(columns, cells, strict=False))
+
+    def _rows(self, path: Path, table: str, lookups: Lookups | None = None) -> Iterator[Located]:
         """Every row of a table, located by the line it begins on; a row that cannot be read (too long,
         not UTF-8, more cells than the header, a quote that never closes) comes with a problem instead,
         so that only its account fails."""
         csv.field_size_limit(self.limits.line_bytes)
-        # Undecodable bytes become lone surrogates, reported per row, instead of ending the file.
-        with regular_file(str(path)).open(encoding=_encoding(path), errors="surrogateescape", newline="") as stream:
+        with self._open(path) as stream:
             separator = _separator(stream.readline(self.limits.line_bytes))
             stream.seek(0)
             lines = _Lines(stream)
@@ -57,35 +85,50 @@ class CsvSource(MappedSource):
                 columns = next(reader, [])
             except csv.Error as exc:
                 raise SnapshotError([f"{path}:1: cannot read the header ({exc})"]) from None
-            header = Header(table, columns, str(path), self.renames.get(table))
+            mapped = None
+            if self.crm_map.converts and lookups is not None:
+                report = self.file_reports.setdefault(str(path), FileReport())
+                mapped = MappedRows(self.crm_map, table, str(path), lookups, self.actions, report)
+            added = mapped.extra_columns(columns) if mapped else []
+            table_map = self.crm_map.table(table)
+            header = Header(table, [*columns, *added], str(path), table_map.renames, table_map.drop_other_columns)
             if header.notice:
                 self.notice(header.notice)
-            rows = _Rows(str(path), columns, header, separator, "id" if table == "accounts" else "account_id")
+            key = "id" if table == "accounts" else "account_id"
+            rows = _Rows(str(path), columns, header, separator, key, mapped)
             while True:
                 first = lines.begin()
                 try:
                     cells = next(reader)
                 except StopIteration:
+                    notice = mapped.notice() if mapped else None
+                    if notice:
+                        self.notice(notice)
                     return
                 except csv.Error as exc:  # e.g. a field over the limit: this row fails, reading goes on
                     yield rows.unreadable(first, lines, f"{exc}, on line {lines.number}" if lines.many else str(exc))
                     continue
-                if cells:  # a blank line is no row
-                    yield rows.row(first, lines, cells)
+                located = rows.row(first, lines, cells) if cells else None  # a blank line is no row
+                if located is not None:  # nor is a row the map skips (deleted, an inactive user's)
+                    yield located
 
 
 class _Rows:
     """Cells into the rows of one table: a row over several lines is checked for rows it swallowed."""
 
-    def __init__(self, where: str, columns: list[str], header: Header, separator: str, key: str) -> None:
-        self.where, self.columns, self.header, self.separator = where, columns, header, separator
+    def __init__(
+        self, where: str, columns: list[str], header: Header, separator: str, key: str, mapped: MappedRows | None
+    ) -> None:
+        self.where, self.columns, self.header, self.separator, self.mapped = where, columns, header, separator, mapped
+        self.sources = {target: column for column, target in header.targets.items() if target}
         targets = [header.targets.get(column) for column in columns]
         self.key = targets.index(key) if key in targets else None  # the column saying whose row it is
         self.seen: set[str] = set()  # the accounts of the rows read so far
         self.accounts = key == "id"  # the accounts table itself
 
-    def row(self, first: int, lines: _Lines, cells: list[str]) -> Located:
-        """A row csv read; one whose quoted cell runs over lines that read as rows of their own is unreadable."""
+    def row(self, first: int, lines: _Lines, cells: list[str]) -> Located | None:
+        """A row csv read; one whose quoted cell runs over lines that read as rows of their own is unreadable;
+        None for one the map skips."""
         if lines.many:
             if len(cells) != len(self.columns):
                 why = f"{len(cells)} cells for the header's {len(self.columns)} columns, down to line {lines.number}"
@@ -100,7 +143,11 @@ class _Rows:
         if len(cells) > len(self.columns):
             row[OVERFLOW] = cells[len(self.columns) :]
         self.seen.add(self._account(cells))
-        return f"{self.where}:{first}", self.header.rename(row)
+        where = f"{self.where}:{first}"
+        if self.mapped is None:
+            return where, self.header.rename(row)
+        joined = self.mapped.before(row)
+        return None if joined is None else (where, self.mapped.after(self.header.rename(joined), where, self.sources))
 
     def _a_row(self, line: str, own: str) -> bool:
         """Whether one line inside a quoted cell is a row of this table: all its cells, and an account already
@@ -168,14 +215,6 @@ class _Lines:
         self._again.extend(reversed(again))
         self.number -= len(again)
         del self.row[1:]
-
-
-def _encoding(path: Path) -> str:
-    """UTF-16 when the file starts with its byte-order mark (Excel's "Unicode text"), else UTF-8,
-    with or without a byte-order mark."""
-    with path.open("rb") as stream:
-        start = stream.read(2)
-    return "utf-16" if start in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
 
 
 def _separator(header: str) -> str:

@@ -23,6 +23,8 @@ from kamengine.engine.plugin import (
 )
 
 from .column_map import EXTRA_TABLES, is_column
+from .crm_references import LEFT_OUT, member_known, prune_references
+from .crm_rows import DROPPED
 from .tabular_columns import REQUIRED, TABLES, convert_row
 
 Row = Mapping[str, Any]
@@ -38,8 +40,13 @@ class Header:
     """How the columns of one file (sheet, table) become the layout's: renamed by the ``--map`` file,
     kept as they are, kept in ``extra`` (an unknown column of accounts or contacts), or left out."""
 
-    def __init__(self, table: str, columns: Iterable[str], where: str, renames: Mapping[str, str] | None = None):
+    def __init__(
+        self, table: str, columns: Iterable[str], where: str, renames: Mapping[str, str] | None = None,
+        drop_others: bool = False,
+    ):  # fmt: skip
         renames = renames or {}
+        #: The columns neither the layout nor the map names, left out without a notice (the map said so).
+        self.dropped: list[str] = []
         self.targets: dict[str, str | None] = {}
         unknown: list[str] = []
         given: dict[str, str] = {}  # our column -> the column that gives it
@@ -50,6 +57,9 @@ class Header:
                 target: str | None = renames[name] or None
             elif is_column(table, name) or not name:  # a column without a name has nothing to say
                 target = name or None
+            elif drop_others:
+                self.dropped.append(name)
+                target = None
             else:
                 unknown.append(name)
                 target = f"extra.{name}" if table in EXTRA_TABLES else None
@@ -73,31 +83,55 @@ class Header:
 
     def rename(self, row: Row) -> dict[str, Any]:
         """A row with the layout's column names (and a source's ``OVERFLOW`` and ``PROBLEM`` as they are)."""
-        return {target: value for column, value in row.items() if (target := self.targets.get(column, column))}
+        # A column the header does not have (a lookup's, joined whole) is no column of the row.
+        known = self.targets
+        return {target: value for column, value in row.items() if (target := known.get(column, _own(column)))}
+
+
+def _own(column: str) -> str | None:
+    return column if column.startswith("\0") else None
 
 
 def assemble(
-    read: Callable[[str], Iterable[Located] | None], actions: ActionCatalogue, accounts: str
+    read: Callable[[str], Iterable[Located] | None],
+    actions: ActionCatalogue,
+    accounts: str,
+    prune: bool = False,
+    notice: Callable[[str], None] | None = None,
 ) -> Iterator[SourceRecord]:
     """Every account of a tabular source: ``read(table)`` gives a table's located rows (None when it is
     absent); child rows are grouped by ``account_id``, each account is built as one snapshot. A row
     that cannot be read, an account that does not validate, a child of no account (not in
     ``accounts``, the accounts table's name) is a record with its error, and the rest goes on; a row that
-    cannot be read but says its ``account_id`` fails that account."""
+    cannot be read but says its ``account_id`` fails that account. A row a ``--map`` could not read
+    (``DROPPED``) is a record with its error and its account is read without it; ``prune`` (the map's
+    ``references = "prune"``) leaves out references to rows not there, told to ``notice`` per account."""
+    dropped: list[SourceRecord] = []
+
+    def kept(where: str, row: Row) -> bool:
+        if DROPPED not in row:
+            return True
+        dropped.append(SourceRecord(where, error=SnapshotError([f"{where}: {row[DROPPED]}; the row is left out"])))
+        return False
+
     children: dict[str, dict[str, list[Located]]] = defaultdict(lambda: defaultdict(list))
     unreadable: list[SourceRecord] = []  # rows that could not be read, so whose account is unknown
     for table in TABLES:
         for where, row in (read(table) if table != "accounts" else None) or ():
             if PROBLEM in row and not row.get("account_id"):  # whose row it is is unknown: an error of its own
                 unreadable.append(SourceRecord(where, error=SnapshotError([f"{where}: {row[PROBLEM]}"])))
-            else:
+            elif kept(where, row):
                 children[str(row.get("account_id") or "")][table].append((where, row))
     yield from unreadable
-    rows = list(read("accounts") or ())
+    rows = [(where, row) for where, row in read("accounts") or () if kept(where, row)]
+    yield from dropped
     known = {str(row.get("id")) for _, row in rows}
     for where, row in rows:
         account_id = str(row.get("id") or "")
-        snapshot, error = build_record((where, row), children.get(account_id, {}), actions, where)
+        pruned: list[str] = [] if prune else None  # type: ignore[assignment]
+        snapshot, error = build_record((where, row), children.get(account_id, {}), actions, where, pruned)
+        if pruned and notice is not None:
+            notice(f"{where} ({account_id}){LEFT_OUT}{'; '.join(pruned)}")
         yield SourceRecord(f"{where} ({account_id})", snapshot, error)
     for account_id in sorted(set(children) - known):
         first = next(iter(children[account_id].values()))[0][0]
@@ -105,9 +139,15 @@ def assemble(
 
 
 def build_snapshot(
-    account: Located, children: Mapping[str, list[Located]], actions: ActionCatalogue, source: str
+    account: Located,
+    children: Mapping[str, list[Located]],
+    actions: ActionCatalogue,
+    source: str,
+    pruned: list[str] | None = None,
 ) -> Snapshot:
-    """One account's rows as a validated snapshot; problems name the file (or table) and row."""
+    """One account's rows as a validated snapshot; problems name the file (or table) and row. With ``pruned``
+    (a list), references to contacts, deals and team members the account does not have are left out and
+    counted in it."""
     problems: list[str] = []
     lines: dict[tuple[str | int, ...], int | str] = {}
 
@@ -147,10 +187,14 @@ def build_snapshot(
     data["account"] = head
     for table in ("contacts", "opportunities", "activities", "team"):
         data[table] = [convert(table, row, (table, i)) for i, row in enumerate(children.get(table, []))]
+    if pruned is not None:
+        pruned.extend(prune_references(data))
     deal_index = {deal.get("id"): index for index, deal in enumerate(data["opportunities"])}
     groups: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
     for number, located in enumerate(children.get("decision_groups", [])):
         row = convert("decision_groups", located, ("decision_groups", number))
+        if pruned is not None and not member_known(data, row, pruned):
+            continue
         index = deal_index.get(row.get("opportunity_id"))
         if index is None:
             problems.append(
@@ -173,10 +217,14 @@ def build_snapshot(
 
 
 def build_record(
-    account: Located, children: Mapping[str, list[Located]], actions: ActionCatalogue, source: str
+    account: Located,
+    children: Mapping[str, list[Located]],
+    actions: ActionCatalogue,
+    source: str,
+    pruned: list[str] | None = None,
 ) -> tuple[Snapshot | None, InputError | None]:
     """``build_snapshot`` that returns its error instead of raising (one bad account is skipped)."""
     try:
-        return build_snapshot(account, children, actions, source), None
+        return build_snapshot(account, children, actions, source, pruned), None
     except InputError as exc:
         return None, exc

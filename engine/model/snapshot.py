@@ -55,6 +55,8 @@ Strength = Annotated[Literal[0, 1, 2, 3], BeforeValidator(_not_a_boolean)]
 AccountStage = Literal["expansion", "growth", "mature"]
 
 CLOSED_STAGES = ("won", "lost")
+#: An activity of a kind no action is (a call, a CRM "Meeting"): contact happened, but no rung of the ladder.
+OTHER_ACTIVITY = "other"
 FieldPath = tuple[str | int, ...]
 
 
@@ -189,7 +191,7 @@ def integrity_problems(snap: Snapshot, actions: ActionCatalogue) -> Iterable[tup
                     path = ("opportunities", index, "decision_groups", g, "members", m, "contact_id")
                     yield path, f"unknown contact '{member.contact_id}'{did_you_mean(member.contact_id, contacts)}"
     for index, activity in enumerate(snap.activities):
-        if activity.type not in actions:
+        if activity.type not in actions and activity.type != OTHER_ACTIVITY:
             yield (
                 ("activities", index, "type"),
                 f"unknown action id '{activity.type}'{did_you_mean(activity.type, actions.ids())}",
