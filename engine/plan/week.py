@@ -21,6 +21,7 @@ from ..model.plan_settings import PlanSettings
 from ..model.recommendation import Owner, Recommendation
 from .allocation import Diary, horizon, place
 from .approaches import carrier_rank, leads
+from .dates import ON_DATE
 
 #: What takes a person's time at the customer: a meeting, an event, a private occasion, an invitation handed over.
 MEETINGS = frozenset({Mode.MEETING, Mode.EVENT, Mode.PRIVATE, Mode.INVITATION, Mode.CARE})
@@ -143,6 +144,9 @@ def schedule(
         ready = start + dt.timedelta(days=max(lead_days.get(r.action, 0) for r in (item.lead, *item.companions)))
         earliest = max(item.day, start, ready if item.meeting else start)
         region = (regions or {}).get(item.lead.account_id)
+        if overdue is not None and item.lead.action in ON_DATE:  # a birthday greeting two weeks late is not one
+            unplanned.append(Unplanned(replace(item, overdue_since=overdue), f"its day, {overdue}, has passed"))
+            continue
         found = place(item, earliest, end, region, diary, settings)
         if isinstance(found, str):
             unplanned.append(Unplanned(replace(item, overdue_since=overdue), found))
