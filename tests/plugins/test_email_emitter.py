@@ -232,3 +232,26 @@ def test_starttls_off_is_only_for_a_relay_on_this_machine_and_people_without_an_
         assert result.exit_code == 0, result.output
         assert [m["To"].addresses[0].addr_spec for m, _, _ in plain.mailbox.messages] == ["chen@example.com"]
     assert "no e-mail address for Li Wei (u-ar), Omar Haddad (u-fr), Sofia Marin (u-sr)" in result.stderr
+
+
+def _document(id: str, due: str, owner: dict[str, Any], *attendees: dict[str, Any]) -> dict[str, Any]:
+    return {"id": id, "account_id": "a", "account_name": "ACME", "title": f"title {id}", "rationale": "", "due": due,
+            "priority": 1.0, "owner": owner, "attendees": list(attendees)}  # fmt: skip
+
+
+def test_who_gets_what_the_owner_and_attendees_at_their_team_entry_s_email_else_the_table_s() -> None:
+    chen = {"id": "u-ad", "name": "Chen Jing", "role": "AD", "email": "chen@team.example"}
+    li = {"id": "u-ar", "name": "Li Wei", "role": "AR"}
+    omar = {"id": "u-fr", "name": "Omar Haddad", "role": "FR"}
+    visit = _document("r1", "2026-12-08", chen, li, chen)  # the owner listed again among attendees: one copy
+    review = _document("r2", "2026-12-20", li)  # after Sunday: a change, not in the week
+    old = _document("r3", "2026-12-01", omar)  # not changed tonight: in nobody's changes, in Omar's week only
+    book = email_digest.Addressbook({"u-ad": "ignored@example.com", "u-ar": "li@example.com"})
+    changes = [("new", visit), ("changed", review)]
+    current = [("open", visit), ("open", review), ("open", old), ("dismissed", _document("r4", "2026-12-08", li))]
+    digests = {d.address: d for d in email_digest.gather(changes, current, book)}
+    assert sorted(digests) == ["chen@team.example", "li@example.com"]  # Omar had no change, and has no address
+    assert [(e, d["id"]) for e, d in digests["chen@team.example"].changes] == [("new", "r1")]
+    assert [(e, d["id"]) for e, d in digests["li@example.com"].changes] == [("new", "r1"), ("changed", "r2")]
+    assert [d["id"] for d in digests["li@example.com"].week] == ["r1"]  # open and due by Sunday 13 December
+    assert book.unreachable == {"u-fr": "Omar Haddad"}
