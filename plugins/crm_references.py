@@ -17,7 +17,7 @@ LEFT_OUT = ": left out, as the export does not have what they name: "
 
 def prune_references(data: dict[str, Any]) -> list[str]:
     """Leave out of one account's document (before validation) the references to contacts, deals and team
-    members it does not have; one ``count what`` per kind left out."""
+    members it does not have; what was left out, once per reference."""
     contacts = {c.get("id") for c in data["contacts"]}
     team = {m.get("id") for m in data["team"]}
     deals = {o.get("id") for o in data["opportunities"]}
@@ -41,12 +41,17 @@ def prune_references(data: dict[str, Any]) -> list[str]:
         if activity.get("owner") is not None and activity["owner"] not in team:
             left["activity owner(s) not on the account team"] += 1
             del activity["owner"]
-    return [f"{count} {what}" for what, count in sorted(left.items())]
+    return list(left.elements())
+
+
+def left_out(pruned: list[str]) -> str:
+    """What ``prune_references`` and ``member_known`` left out, counted: ``2 contact owner(s) ...; 1 ...``."""
+    return "; ".join(f"{count} {what}" for what, count in sorted(Counter(pruned).items()))
 
 
 def member_known(data: Mapping[str, Any], row: Mapping[str, Any], pruned: list[str]) -> bool:
     """Whether a decision-group row names a contact of the account (else it is left out and counted)."""
     if any(contact.get("id") == row.get("contact_id") for contact in data["contacts"]):
         return True
-    pruned.append(f"decision-group member '{row.get('contact_id')}' not among the account's contacts")
+    pruned.append("decision-group member(s) not among the account's contacts")
     return False

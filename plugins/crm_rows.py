@@ -201,6 +201,10 @@ class MappedRows:
         row["type"] = kind
 
     def _their(self, column: str) -> str:
+        """The CRM's column that gives ours (``Type`` for type from ``{KAM_Action__c|Type}``: its last)."""
+        computed = self.table_map.computed.get(column)
+        if computed is not None:
+            return _FIELD.findall(computed)[-1].split("|")[-1].strip() if _FIELD.search(computed) else column
         return next((theirs for theirs, ours in self.table_map.renames.items() if ours == column), column)
 
     def notice(self) -> str | None:

@@ -36,7 +36,7 @@ class CsvSource(MappedSource):
         names = self._file_names("accounts")
         if not folder.is_dir() or not open_files(folder, names):
             raise SnapshotError([f"{self.location}: expected a directory containing {' or '.join(names)}"])
-        lookups = Lookups(self.crm_map, lambda files: self._raw_rows(open_files(folder, files)))
+        lookups = Lookups(self.crm_map, lambda files: self._raw_rows(self._lookup_files(folder, files)))
 
         def read(table: str) -> Iterator[Located] | None:
             paths = open_files(folder, self._file_names(table))
@@ -57,6 +57,12 @@ class CsvSource(MappedSource):
         if detected and not told:  # once per file, though a file read as a lookup too is opened twice
             self.notice(f"{path}: not UTF-8; read as {encoding} (detected; set encoding in the map to be sure)")
         return regular_file(str(path)).open(encoding=encoding, errors="surrogateescape", newline="")
+
+    def _lookup_files(self, folder: Path, names: list[str]) -> list[Path]:
+        paths = open_files(folder, names)
+        if not paths:  # every row joined to it would be skipped: the export is not what the map expects
+            raise SnapshotError([f"{folder}: no {' or '.join(names)}, which the map joins rows to"])
+        return paths
 
     def _raw_rows(self, paths: list[Path]) -> Iterator[tuple[str, dict[str, str]]]:
         """The rows of lookup files by their own column names, read leniently (a join only needs its keys)."""

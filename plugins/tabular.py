@@ -23,7 +23,7 @@ from kamengine.engine.plugin import (
 )
 
 from .column_map import EXTRA_TABLES, is_column
-from .crm_references import LEFT_OUT, member_known, prune_references
+from .crm_references import LEFT_OUT, left_out, member_known, prune_references
 from .crm_rows import DROPPED
 from .tabular_columns import REQUIRED, TABLES, convert_row
 
@@ -131,7 +131,7 @@ def assemble(
         pruned: list[str] = [] if prune else None  # type: ignore[assignment]
         snapshot, error = build_record((where, row), children.get(account_id, {}), actions, where, pruned)
         if pruned and notice is not None:
-            notice(f"{where} ({account_id}){LEFT_OUT}{'; '.join(pruned)}")
+            notice(f"{where} ({account_id}){LEFT_OUT}{left_out(pruned)}")
         yield SourceRecord(f"{where} ({account_id})", snapshot, error)
     for account_id in sorted(set(children) - known):
         first = next(iter(children[account_id].values()))[0][0]
@@ -196,6 +196,9 @@ def build_snapshot(
         if pruned is not None and not member_known(data, row, pruned):
             continue
         index = deal_index.get(row.get("opportunity_id"))
+        if index is None and pruned is not None:  # its deal was deleted or left out
+            pruned.append("decision-group member(s) of a deal not among the account's")
+            continue
         if index is None:
             problems.append(
                 f"{located[0]}: opportunity_id: unknown opportunity '{row.get('opportunity_id')}' for this account"

@@ -1,0 +1,22 @@
+"""An activity of type ``other`` (a CRM's call or "Meeting"): contact happened, but no rung of the ladder."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from kamengine.engine.evaluate.contact_facts import activity_record, contact_record
+from support import activity, contact, make_snapshot
+
+
+def test_an_other_activity_is_contact_without_a_rung() -> None:
+    snapshot = make_snapshot(
+        contacts=[contact("c-1", owner=None)],
+        activities=[activity("a-1", "other", "2026-11-02", "c-1")],
+        team=[],
+    )
+    as_of = dt.date(2026, 11, 20)
+    records = [activity_record(a, as_of) for a in snapshot.activities]
+    record = contact_record(snapshot.contacts[0], records, as_of, frozenset({"regular_office_visit"}))
+    assert (record["contacted"], record["days_since_last_activity"]) == (True, 18)
+    assert (record["met"], record["intimacy_level"]) == (False, 0)
+    assert record["next_intimacy_action"] == "project_office_visit"
