@@ -3,8 +3,10 @@
 One event per approach: a meeting that carries several reasons (the executive visit that also
 brings the birthday wishes) is one event, its companions listed in the description. A
 meeting is a visit-type action; an invitation (the exhibition) is handed over in person on
-its date, so it is an event too. The summary names the company; the owner, when the plan
-named one, is the attendee.
+its date, so it is an event too. The summary names the company. The owner, when the plan
+named one, organises it and attends; the colleagues the approach brings along (its lead's and
+companions' ``attendees``) are invited by their e-mail (``mailto:``, with their name), and one
+the team has no e-mail for (or none that is an address) is named in the description instead.
 
 In a nightly batch the file is still the whole calendar — a calendar subscribed to a file
 shows what the file holds, so a file of tonight's changes alone would empty it — but it is
@@ -18,9 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kamengine.engine.plugin import (
     Change,
@@ -34,8 +37,13 @@ from kamengine.engine.plugin import (
     open_atomically,
 )
 
+if TYPE_CHECKING:
+    from kamengine.engine.model.recommendation import Owner
+
 HEADER = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//kamengine//recommendations//EN\r\nMETHOD:PUBLISH\r\n"
 FOOTER = b"END:VCALENDAR\r\n"
+#: One e-mail address and nothing else: what may follow ``mailto:`` on a calendar line.
+EMAIL = re.compile(r"[^@\s;:,<>\"\\]+@[^@\s;:,<>\"\\]+\.[^@\s;:,<>\"\\]+")
 
 
 class IcsEmitter(Emitter):
@@ -122,22 +130,61 @@ def _event(
     event.add("summary", f"{lead.account_name}: {lead.title}" if lead.account_name else lead.title)
     owner = f"{lead.owner.name} ({lead.owner.role})" if lead.owner else lead.owner_role
     company = f"{lead.account_name} ({lead.account_id})" if lead.account_name else lead.account_id
+    along = _along(lead, [c.recommendation for c in companions])
+    unreachable = [person for person in along if _mailto(person) is None]
     lines = [
         lead.rationale,
         *(f"Also: {c.recommendation.title}" for c in companions),
         "",
         f"Account: {company}",
         f"Rule: {lead.rule}. Owner: {owner}.",
+        *([f"With: {', '.join(_named(person) for person in along)}."] if along else []),
+        *([f"Not invited (no e-mail on the team): {', '.join(map(_named, unreachable))}."] if unreachable else []),
     ]
     event.add("description", "\n".join(lines))
     event.add("categories", [lead.action, *(c.recommendation.action for c in companions)])
     if lead.owner:
-        attendee = icalendar.vCalAddress(f"urn:kamengine:member:{lead.owner.id}")
-        attendee.params["cn"] = icalendar.vText(lead.owner.name)
-        attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
-        event.add("attendee", attendee)
+        event.add("organizer", _address(icalendar, lead.owner, None))
+        event.add("attendee", _address(icalendar, lead.owner, "CHAIR"))
+    for person in along:
+        if _mailto(person) is not None:
+            event.add("attendee", _address(icalendar, person, "REQ-PARTICIPANT"))
     event.add("status", "CANCELLED" if closed else "TENTATIVE")
     return event
+
+
+def _along(lead: Recommendation, companions: Sequence[Recommendation]) -> list[Owner]:
+    """The colleagues the approach brings besides its owner: its recommendations' attendees, each once."""
+    found: dict[str, Owner] = {}
+    for rec in (lead, *companions):
+        for person in rec.attendees:
+            if person.id not in found and (lead.owner is None or person.id != lead.owner.id):
+                found[person.id] = person
+    return list(found.values())
+
+
+def _mailto(person: Owner) -> str | None:
+    """``mailto:`` the member's e-mail, when it is one address (no space, no line break, no second @: a value
+    that would end the calendar's line or add a parameter is no address)."""
+    email = (person.email or "").strip()
+    return f"mailto:{email}" if EMAIL.fullmatch(email) else None
+
+
+def _address(icalendar: Any, person: Owner, role: str | None) -> Any:
+    """The member as a calendar address: their e-mail, or (without one) their id in the team, with their name."""
+    address = icalendar.vCalAddress(_mailto(person) or f"urn:kamengine:member:{person.id}")
+    address.params["cn"] = icalendar.vText(person.name)
+    if role is not None:
+        address.params["role"] = icalendar.vText(role)
+        address.params["cutype"] = icalendar.vText("INDIVIDUAL")
+        if role != "CHAIR":
+            address.params["partstat"] = icalendar.vText("NEEDS-ACTION")
+            address.params["rsvp"] = icalendar.vText("TRUE")
+    return address
+
+
+def _named(person: Owner) -> str:
+    return f"{person.name} ({person.role})"
 
 
 @hookimpl

@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-import io
 import json
-import logging
-import tempfile
 from collections import Counter
-from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -21,22 +14,19 @@ from kamengine.engine.model.documents import Document
 from kamengine.engine.model.loading import snapshot_from_document
 from kamengine.engine.model.recommendation import Recommendation
 from kamengine.engine.model.snapshot import Snapshot
-from kamengine.engine.plan.week import Item, schedule
-from kamengine.engine.plugin.delivery import deliver
-from kamengine.engine.plugin.emitters import EmitContext
 from kamengine.engine.store.decisions import decisions
-from kamengine.engine.store.records import plan_advice
-from kamengine.engine.store.snapshots import accounts, last_snapshot, team_accounts
-from kamengine.engine.store.statuses import LIVE, Status
+from kamengine.engine.store.snapshots import accounts, last_snapshot
+from kamengine.engine.store.statuses import LIVE
 from kamengine.engine.store.store import Store
-from kamengine.engine.store.tokens import TokenHolder
 
 from .access import holder_of, sees_account
+from .calendar_feed import calendar_of
 from .models import AccountDetail, AccountRow, PlanItem
 from .pages import account_summary
-from .plan_view import ALL, PlanFilters, page_of, shown_week
+from .plan_view import ALL, PlanFilters, page_of
+from .planned import plan_items
 from .problems import Problem, forbidden
-from .recommendations import listing, stored_document
+from .recommendations import stored_document
 from .state import Service
 
 router = APIRouter(prefix="/v1", tags=["views"])
@@ -46,51 +36,6 @@ WEEK = Query(
     pattern=r"^(([1-9]\d{3}|0[1-9]\d\d|00[1-9]\d|000[1-9])-W(0[1-9]|[1-4]\d|5[0-3])|all)$",
     description="an ISO week like 2026-W49 (default: this week), or all",
 )
-
-
-@dataclasses.dataclass(frozen=True)
-class Planned:
-    """The week shown (or ``all``), its items, and what people decided of each recommendation (if not open)."""
-
-    week: str
-    items: list[Item]
-    statuses: dict[str, str]
-
-
-def plan_items(service: Service, holder: TokenHolder, owner: str | None, week: str | None) -> Planned:
-    """The live advice the holder may see, spread over people's weeks; one week (default this one, or ``all``) of
-    one owner (None: everyone the holder sees). An owner's weeks are placed from all of their work, on the accounts
-    the reader is not on too (they fill the same weeks), and then only what the reader may see is kept."""
-    today = dt.date.today()
-    shown = shown_week(week, today)
-    with service.store() as store:
-        rows = listing(store, holder) if owner is None else _work_of(store, owner)
-        seen = _seen_by(store, holder)
-    items = schedule(plan_advice(rows), service.registry.actions, service.config.plan, today, overdue_on=today).items
-    chosen = [i for i in items if shown in (ALL, i.week) and owner in (None, i.owner_id) and seen(i.lead)]
-    return Planned(shown, chosen, {row["id"]: label for row in rows if (label := status_label(row))})
-
-
-def _work_of(store: Store, owner: str) -> list[dict[str, Any]]:
-    """The live advice of every account ``owner`` is on, and any other they own."""
-    theirs = team_accounts(store, owner)
-    rows = [row for account in sorted(theirs) for row in store.find(account, LIVE)]
-    return rows + [row for row in store.find(None, LIVE, owner) if row["account_id"] not in theirs]
-
-
-def _seen_by(store: Store, holder: TokenHolder) -> Callable[[Recommendation], bool]:
-    """Whether the holder may see a recommendation: admin all; a member those of their accounts and their own."""
-    if holder.may("admin"):
-        return lambda rec: True
-    theirs = team_accounts(store, holder.member)
-    return lambda rec: rec.account_id in theirs or (rec.owner is not None and rec.owner.id == holder.member)
-
-
-def status_label(row: dict[str, Any]) -> str:
-    """What people decided of a live recommendation, in words ("" while it is open)."""
-    if row["status"] == Status.SNOOZED:
-        return f"snoozed until {row['snoozed_until']}"
-    return "" if row["status"] == Status.OPEN else str(row["status"])
 
 
 @router.get(
@@ -222,25 +167,16 @@ def decision_log(request: Request, limit: Annotated[int, Query(ge=1, le=500)] = 
 
 @router.get(
     "/calendar/{owner}.ics",
-    summary="A person's planned visits as a calendar to subscribe to (?token= their token)",
+    summary="A person's planned meetings over the horizon as a calendar to subscribe to (?token= their token)",
     response_class=Response,
     responses={200: {"content": {"text/calendar": {}}}},
 )
 def calendar(owner: str, request: Request, token: str | None = None) -> Response:
-    """Their own calendar for a member's token; any for admin. Calendar programs cannot send headers,
-    so the token may come as ``?token=`` (the access log never writes the query)."""
+    """Their own calendar for a member's token; any for admin: the meetings they lead and attend over the plan's
+    horizon, each inviting its people by e-mail. Calendar programs cannot send headers, so the token may come as
+    ``?token=`` (the access log never writes the query)."""
     holder = holder_of(request, query=True)
-    service: Service = request.app.state.service
     if not holder.may("admin") and holder.member != owner:
         raise forbidden(f"the calendar of {owner}")
-    planned = plan_items(service, holder, owner, "all")
-    recs = [dataclasses.replace(r, due=i.day) for i in planned.items for r in (i.lead, *i.companions)]
-    with tempfile.TemporaryDirectory(prefix="kamengine-ics-") as folder:
-        # A fixed name: the owner is the URL's, and a name of 300 characters or with a NUL is no file name.
-        target = Path(folder) / "calendar.ics"
-        emitter = service.registry.emitter(f"ics:{target}")
-        delivered = deliver(emitter, recs, EmitContext(io.StringIO(), service.registry.actions))
-        if not delivered.ok:  # its message names the server's files: it goes to the log, not to the client
-            logging.getLogger("kamengine.service").error("calendar of %r: %s", owner, delivered.message)
-            raise Problem(500, "calendar-failed", "The calendar could not be made", "the server's log says why")
-        return Response(target.read_bytes(), media_type="text/calendar; charset=utf-8")
+    calendar = calendar_of(request.app.state.service, holder, owner)
+    return Response(calendar, media_type="text/calendar; charset=utf-8")

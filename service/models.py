@@ -121,9 +121,11 @@ class AccountDetail(_Open):
 
 class PlanItem(_Open):
     owner: OwnerDoc | None
+    attendees: list[OwnerDoc] = Field(default_factory=list, description="who goes along; their time counts too")
     week: str
     day: str
     moved_from: str | None
+    moved_because: str | None = Field(None, description="why it left its due date's week, when it did")
     over_capacity: bool
     overdue_since: str | None = Field(None, description="its due date, when that was before today")
     lead: RecommendationDoc

@@ -30,11 +30,11 @@ class PlanFilters:
     overdue: bool = False
 
     def keeps(self, item: Item) -> bool:
-        """The item is in the week and of the owner asked, of the account, has the action (lead or companion) and
-        is overdue when those were asked."""
+        """The item is in the week and takes the time of the person asked (leading or attending), is of the account,
+        has the action (lead or companion) and is overdue, when those were asked."""
         if self.week != ALL and item.week != self.week:
             return False
-        if self.owner is not None and item.owner_id != self.owner:
+        if self.owner is not None and self.owner not in item.people:  # the meetings they lead and attend
             return False
         if self.account is not None and item.lead.account_id != self.account:
             return False

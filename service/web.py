@@ -18,9 +18,11 @@ from kamengine.engine.store.tokens import TokenHolder, verify_token
 
 from . import pages
 from .access import COOKIE, holder_of, may_act, sees_account, session_of
-from .info import status_label, stored_snapshot, validated
+from .info import stored_snapshot, validated
+from .load_view import portfolio_load
 from .models import Decision
 from .pages.forms import segment, under
+from .planned import status_label
 from .problems import Problem
 from .recommendations import STATUSES, decide
 from .same_site import cross_site, same_site_path
@@ -138,7 +140,8 @@ def portfolio(request: Request) -> Response:
     ]
     header = _header(service, holder)
     heading = "Portfolio" if holder.may("admin") else f"Portfolio of {header['signed_in'] or holder.member}"
-    return _page(pages.render_portfolio_page(summaries, heading=heading, **header))
+    load = portfolio_load(service, holder)  # each person's meetings a week against capacity
+    return _page(pages.render_portfolio_page(summaries, heading=heading, load=load, **header))
 
 
 @router.get("/accounts/{account_id}")

@@ -13,10 +13,10 @@ from kamengine.engine.store.tokens import TokenHolder
 
 from . import pages
 from .access import may_act
-from .info import plan_items
 from .pages.forms import ActionUrlFor, segment
 from .pages.week import WeekFilters, WeekView
 from .plan_view import ALL, PlanFilters, neighbour, page_of
+from .planned import plan_items
 from .problems import Problem
 from .state import Service
 
@@ -51,7 +51,7 @@ def week_page(
         following=neighbour(planned.week, 1), first_day=monday(planned.week), filters=chosen,
         accounts=sorted(companies, key=lambda a: (a[1].casefold(), a[0])),
         actions=sorted({r.action for i in planned.items for r in (i.lead, *i.companions)}),
-        total=page.total, next_cursor=page.next_cursor, later_page=cursor is not None,
+        total=page.total, next_cursor=page.next_cursor, later_page=cursor is not None, person_id=owner,
     )  # fmt: skip
     with service.store() as store:
         person = member_name(store, owner) or owner

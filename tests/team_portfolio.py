@@ -1,5 +1,6 @@
 """The bundled examples copied into a portfolio of 40 accounts served by one team of eight (an AD, three ARs, two
-SRs, two FRs), for the service's week pages; each copy gets new ids and its roles' owners from the team."""
+SRs, two FRs), for the service's week pages and calendars; each copy gets new ids and its roles' owners from the
+team; the AD and the SRs have an e-mail, the others none."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ from serving import Running
 from support import REPO
 
 EXAMPLES = [REPO / "examples" / "acme-telecom.yaml", *sorted((REPO / "examples" / "portfolio").glob("*.yaml"))]
-AD = {"id": "u-ad", "name": "Chen Jing", "role": "AD", "level": "executive"}
+AD = {"id": "u-ad", "name": "Chen Jing", "role": "AD", "level": "executive", "email": "chen.jing@example.com"}
 ARS = [{"id": f"u-ar{n}", "name": f"Account Rep {n}", "role": "AR", "level": "middle"} for n in (1, 2, 3)]
-SRS = [{"id": f"u-sr{n}", "name": f"Solution Rep {n}", "role": "SR", "level": "senior"} for n in (1, 2)]
+SRS = [
+    {"id": f"u-sr{n}", "name": f"Solution Rep {n}", "role": "SR", "level": "senior", "email": f"sr{n}@example.com"}
+    for n in (1, 2)
+]  # the ARs and FRs have no e-mail on the team
 FRS = [{"id": f"u-fr{n}", "name": f"Fulfilment Rep {n}", "role": "FR", "level": "middle"} for n in (1, 2)]
 TEAM = [AD, *ARS, *SRS, *FRS]
 

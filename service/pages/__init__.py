@@ -13,14 +13,17 @@ The service's routes and ``kamengine report account`` call only these:
     ``{actions_url}/{id}/{verb}`` (a snooze also sends ``until``, a date a week after ``today``)
     with ``form_fields`` as hidden inputs (a CSRF token, say).
 
-``render_portfolio_page(accounts, *, account_url_for=account_path, heading="Portfolio") -> str``
+``render_portfolio_page(accounts, *, account_url_for=account_path, heading="Portfolio", load=None) -> str``
     ``accounts`` are ``AccountSummary`` rows, made by ``account_summary(snapshot, open_recommendations)``;
-    grouped by tier, each linking to ``account_url_for(account_id)`` (``/accounts/{id}``).
+    grouped by tier, each linking to ``account_url_for(account_id)`` (``/accounts/{id}``). ``load``
+    (a ``pages.load.LoadSection``) adds each person's meetings a week against capacity and what
+    was not planned.
 
-``render_my_week_page(owner, items, *, action_url_for, week=None, today=None, form_fields=None) -> str``
+``render_my_week_page(owner, items, *, action_url_for, week=None, today=None, form_fields=None, view=None) -> str``
     ``items`` are ``engine.plan.week.schedule``'s items for one owner (``Owner`` or a display
     name), grouped by week and day; every lead and companion gets forms posting to
-    ``action_url_for(rec_id, verb)``, verb one of ``VERBS``.
+    ``action_url_for(rec_id, verb)``, verb one of ``VERBS``. ``view`` (a ``pages.week.WeekView``)
+    makes it one page of one ISO week: links to the weeks beside, the filter form, the next page.
 
 ``render_login_page(error, *, action="/login") -> str``
     A form posting ``token`` to ``action``, with ``error`` (the service's words) above it.

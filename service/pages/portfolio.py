@@ -8,6 +8,7 @@ from kamengine.engine.model.fields import TIERS
 
 from .environment import Nav, render
 from .forms import segment
+from .load import LoadSection, level
 from .summary import AccountSummary
 
 
@@ -23,8 +24,10 @@ def render_portfolio_page(
     heading: str = "Portfolio",
     nav: Nav = (),
     signed_in: str | None = None,
+    load: LoadSection | None = None,
 ) -> str:
-    """Accounts grouped by tier (strategic first), most open advice first within a tier."""
+    """Accounts grouped by tier (strategic first), most open advice first within a tier; ``load``: the section with
+    each person's meetings a week against capacity, and what the plan could not place."""
     tiers = []
     for tier in TIERS:
         rows = sorted(
@@ -34,7 +37,7 @@ def render_portfolio_page(
             tiers.append((tier, [(a, account_url_for(a.id)) for a in rows]))
     return render(
         "portfolio.html", standalone=False, nav=nav, signed_in=signed_in, heading=heading, tiers=tiers,
-        total=len(accounts),
+        total=len(accounts), load=load, level=level,
     )  # fmt: skip
 
 

@@ -41,6 +41,7 @@ class WeekView:
     total: int = 0  # items the filters keep in the whole week, over every page
     next_cursor: str | None = None  # the cursor of the page after this one
     later_page: bool = False  # this page follows another (a cursor brought the reader here)
+    person_id: str | None = None  # whose week: the meetings they attend say who leads them
 
     @property
     def last_day(self) -> dt.date:
@@ -78,6 +79,7 @@ def render_my_week_page(
     ``actionable``: the recommendations the reader may decide on (None: all); ``statuses``: what people decided
     of them, shown with each."""
     person = f"{owner.name} ({owner.role})" if isinstance(owner, Owner) else owner
+    person_id = owner.id if isinstance(owner, Owner) else view.person_id if view else None
     ordered = sorted(items, key=lambda i: (i.week, i.day, -i.lead.priority, i.lead.id))
     weeks = [
         (name, [(day, list(on_day)) for day, on_day in groupby(in_week, key=lambda i: i.day)])
@@ -91,6 +93,7 @@ def render_my_week_page(
         nav=nav,
         signed_in=signed_in,
         person=person,
+        person_id=person_id,
         week=view.week if view else week,
         starting=starting,
         weeks=weeks,

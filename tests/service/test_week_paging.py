@@ -195,3 +195,21 @@ def test_a_week_that_is_not_one_is_said_on_the_page(server: Running) -> None:
         answers = [client.get("/week/u-ad", params=p) for p in ({"week": "2026-W99"}, {"week": "all"}, {"limit": "x"})]
     assert [a.status_code for a in answers] == [422, 422, 422]
     assert "week: no week 2026-W99" in answers[0].text and "limit: expected" in answers[2].text
+
+
+def test_a_week_shows_who_leads_and_who_goes_along(server: Running) -> None:
+    with server.client("crm") as client:
+        plan = client.get("/v1/plan", params={"owner": "u-sr1", "week": "all", "limit": 500}).json()
+    attended = next(i for i in plan if i["owner"]["id"] != "u-sr1")  # led by someone else, the SR along
+    server.token("sr1", "u-sr1", "read")
+    with closing(_signed_in(server, "sr1")) as client:
+        page = parse_page(client.get("/week/u-sr1", params={"week": attended["week"], "limit": 200}).text)
+    (item,) = [
+        i
+        for i in page.find_all(lambda e: e.tag == "div" and "item" in e.classes)
+        if attended["lead"]["title"] in i.text and attended["lead"]["account_name"] in i.text
+    ][:1]
+    (said,) = item.find_all(lambda e: e.tag == "div" and "with" in e.classes)
+    owner = attended["owner"]
+    assert f"led by {owner['name']} ({owner['role']})" in said.text
+    assert "Solution Rep 1 (SR)" in said.text.split("with ", 1)[1]

@@ -1,0 +1,76 @@
+"""A person's calendar as the service serves it: their meetings over the plan's whole horizon, the ones they lead and
+the ones they attend, each inviting the people who go by the e-mail their account's team gives them."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import logging
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+
+from kamengine.engine.model.recommendation import Owner, Recommendation
+from kamengine.engine.plan.week import Item
+from kamengine.engine.plugin.delivery import deliver
+from kamengine.engine.plugin.emitters import EmitContext
+from kamengine.engine.store.store import Store
+from kamengine.engine.store.tokens import TokenHolder
+
+from .plan_view import ALL
+from .planned import plan_items
+from .problems import Problem
+from .state import Service
+
+Emails = Mapping[tuple[str, str], str]  # (account id, member id) -> e-mail
+
+
+def calendar_of(service: Service, holder: TokenHolder, person: str) -> bytes:
+    """The iCalendar file of ``person``'s planned meetings that ``holder`` may see, over the whole horizon."""
+    planned = plan_items(service, holder, person, ALL)
+    with service.store() as store:
+        emails = team_emails(store, {item.lead.account_id for item in planned.items})
+    recs = [rec for item in planned.items for rec in _on_its_day(item, emails)]
+    with tempfile.TemporaryDirectory(prefix="kamengine-ics-") as folder:
+        # A fixed name: the person is the URL's, and a name of 300 characters or with a NUL is no file name.
+        target = Path(folder) / "calendar.ics"
+        emitter = service.registry.emitter(f"ics:{target}")
+        delivered = deliver(emitter, recs, EmitContext(io.StringIO(), service.registry.actions))
+        if not delivered.ok:  # its message names the server's files: it goes to the log, not to the client
+            logging.getLogger("kamengine.service").error("calendar of %r: %s", person, delivered.message)
+            raise Problem(500, "calendar-failed", "The calendar could not be made", "the server's log says why")
+        return target.read_bytes()
+
+
+def _on_its_day(item: Item, emails: Emails) -> Iterator[Recommendation]:
+    """The item's recommendations on the day the plan gave it; its lead carries the owner and the people the
+    approach brings (the plan's, with their e-mail from the account's team: the store keeps no owner's e-mail)."""
+    account = item.lead.account_id
+    owner = _reachable(item.lead.owner, account, emails) if item.lead.owner else None
+    along = tuple(_reachable(person, account, emails) for person in item.attendees)
+    yield dataclasses.replace(item.lead, due=item.day, owner=owner, attendees=along)
+    for companion in item.companions:
+        yield dataclasses.replace(companion, due=item.day, attendees=())
+
+
+def _reachable(person: Owner, account: str, emails: Emails) -> Owner:
+    return person if person.email else dataclasses.replace(person, email=emails.get((account, person.id)))
+
+
+def team_emails(store: Store, accounts: Iterable[str]) -> dict[tuple[str, str], str]:
+    """Each team member's e-mail on each account, from the account's last snapshot the service received."""
+    found: dict[tuple[str, str], str] = {}
+    wanted = sorted(set(accounts))
+    for start in range(0, len(wanted), 500):  # SQLite's limit on a statement's parameters
+        chunk = wanted[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        query = (
+            "select account_id, json_extract(body, '$.team') from snapshots where id in"
+            f" (select max(id) from snapshots where account_id in ({marks}) group by account_id)"
+        )
+        for account, team in store.db.execute(query, chunk):
+            for member in json.loads(team or "[]"):
+                if isinstance(member, dict) and isinstance(member.get("email"), str) and member.get("id"):
+                    found[(str(account), str(member["id"]))] = member["email"]
+    return found
