@@ -18,6 +18,10 @@ COLUMNS = (
 )  # fmt: skip
 
 
+#: A person plans by the day of the week (not the locale's names: the table reads the same everywhere).
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
 def render(output: Output, items: Sequence[Any], week: str) -> str:
     """The week in the chosen format; JSON keeps the documents ``plan --format json`` has always given."""
     from kamengine.plugins import text_formats as formats
@@ -38,7 +42,7 @@ def _table(person: str, items: list[Any], week: str, layout: Any) -> str:
     customer = sum(1 for i in items if i.customer_action)
     when = "every week" if week == "all" else f"week {week}"
     heading = f"{person} — {when}: {customer} customer action(s), {len(items) - customer} of our own"
-    rows = [_row(i) for i in items]
+    rows = [{**_row(i), "day": f"{i.day.isoformat()} {_WEEKDAYS[i.day.weekday()]}"} for i in items]
     notes = [_with(i) + [f"+ {also}" for also in row["also"]] + [f"! {n}" for n in row["compliance"]] + _flags(i)
              for i, row in zip(items, rows, strict=True)]  # fmt: skip
     shown = ("day", "company", "priority", "what")
