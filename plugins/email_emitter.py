@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from kamengine.engine.plugin import Change, EmitContext, Emitter, Event, Outgoing, Recommendation, hookimpl
-from kamengine.plugins.delivery_settings import SettingsError, Table, read_table
+from kamengine.plugins.delivery_settings import SettingsError, Table, is_settings_target, read_table
 from kamengine.plugins.email_digest import Addressbook, Digest, compose, gather, people
 
 KEYS = frozenset({"host", "port", "sender", "username", "password", "starttls", "cafile", "addresses"})
@@ -33,6 +33,12 @@ class EmailEmitter(Emitter):
     )
     TARGET_REQUIRED = True
     TIMEOUT = 30.0  # seconds for each exchange with the server
+
+    def __init__(self, target: str | None) -> None:
+        super().__init__(target)
+        if not is_settings_target(target):
+            raise SettingsError(f"email:{target}: expected email:FILE.toml#TABLE, a settings table naming the server")
+        read_table(target or "", KEYS, "email")  # a missing file or a misspelt key is told before a run
 
     def emit(self, recommendations: Sequence[Recommendation], context: EmitContext) -> str:
         documents = [r.to_dict() for r in recommendations]  # a run with no store: everything is new to its people

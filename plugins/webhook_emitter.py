@@ -44,7 +44,8 @@ from kamengine.engine.plugin import Change, EmitContext, Emitter, Outgoing, Reco
 from kamengine.engine.plugin.changes import pages
 from kamengine.engine.plugin.deadlines import DeadlineExceeded, in_thread
 from kamengine.engine.plugin.secrets import REDACTED, has_redacted_query, redact
-from kamengine.plugins.webhook_destination import Destination, destination
+from kamengine.plugins.delivery_settings import is_settings_target, read_table
+from kamengine.plugins.webhook_destination import KEYS, Destination, destination
 from kamengine.plugins.webhook_signing import signed_headers
 
 SECRET_ENV = "KAMENGINE_WEBHOOK_SECRET"
@@ -74,6 +75,11 @@ class WebhookEmitter(Emitter):
     TIMEOUT = 10.0  # seconds per attempt
     ATTEMPTS = 4  # per chunk
     BACKOFF = 0.5  # seconds before the second attempt, doubled after each failure
+
+    def __init__(self, target: str | None) -> None:
+        super().__init__(target)
+        if is_settings_target(target):  # a missing file or a misspelt key is told before a run, not after it
+            read_table(target or "", KEYS, "webhook")
 
     def emit(self, recommendations: Sequence[Recommendation], context: EmitContext) -> str:
         where = destination(self.target or "")

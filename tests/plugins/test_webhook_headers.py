@@ -118,3 +118,23 @@ def test_a_wrong_setting_is_one_line_naming_the_file_table_and_key(
     assert result.exit_code == 1
     assert f"{path} [t]: {message}" in result.stderr
     assert "Traceback" not in result.stderr and "Injected" not in result.stderr
+
+
+def test_a_misspelt_key_is_told_before_a_batch_runs_not_after_it(tmp_path: Path) -> None:
+    path = tmp_path / "d.toml"
+    path.write_text('url = "http://127.0.0.1:9/"\nheader = { X-A = "b" }\n', encoding="utf-8")
+    for spec, key in ((f"webhook:{path}", "header"), (f"email:{path}", "url")):
+        args = [
+            "batch",
+            "--source",
+            f"file:{EXAMPLE}",
+            "--db",
+            str(tmp_path / "k.db"),
+            "--workers",
+            "1",
+            "--emit",
+            spec,
+        ]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 1 and f"{path}: {key}: unknown setting" in result.stderr
+        assert not (tmp_path / "k.db").exists()  # nothing was evaluated, nothing queued
