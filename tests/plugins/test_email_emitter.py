@@ -255,3 +255,25 @@ def test_who_gets_what_the_owner_and_attendees_at_their_team_entry_s_email_else_
     assert [(e, d["id"]) for e, d in digests["li@example.com"].changes] == [("new", "r1"), ("changed", "r2")]
     assert [d["id"] for d in digests["li@example.com"].week] == ["r1"]  # open and due by Sunday 13 December
     assert book.unreachable == {"u-fr": "Omar Haddad"}
+
+
+def test_after_a_refused_address_a_later_deliver_mails_what_was_missed_and_not_what_went_through(
+    tmp_path: Path, smtp: Server, certificate: tuple[Path, Path]
+) -> None:
+    spec = _settings(tmp_path, smtp.port, certificate[0])
+    smtp.mailbox.refuse.add("omar@example.com")
+    args = ["batch", "--source", f"file:{EXAMPLE}", "--db", str(tmp_path / "k.db"), "--workers", "1", "--emit", spec]
+    night = CliRunner().invoke(main, args)
+    assert night.exit_code == 1 and "refused: omar@example.com: 550" in night.stderr
+    first = {m["To"].addresses[0].addr_spec: m for m, _, _ in smtp.mailbox.messages}
+    assert "omar@example.com" not in first and len(first) == len(_expected()) - 1
+    smtp.mailbox.refuse.clear()
+    smtp.mailbox.messages.clear()
+    later = CliRunner().invoke(main, ["deliver", "--db", str(tmp_path / "k.db")])
+    assert later.exit_code == 0, later.output
+    omars = {d["id"] for d in _expected()["omar@example.com"]}
+    again = {m["To"].addresses[0].addr_spec: m.get_content() for m, _, _ in smtp.mailbox.messages}
+    assert "omar@example.com" in again
+    for address, text in again.items():  # only Omar's recommendations are sent again, to each of their people
+        sent = {d["id"] for d in _expected()[address] if f"— {d['title']}" in text.split("Your week")[0]}
+        assert sent <= omars and sent
