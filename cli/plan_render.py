@@ -126,10 +126,10 @@ def render_load(output: Output, planned: Any, owner: str | None) -> str:
     weeks = list(planned.weeks)
     rows = [
         {"person": f"{p.person.name} ({p.person.role})", **{w[5:]: f"{p.weeks[w]}/{p.weekly_capacity}" for w in weeks},
-         "busiest day": f"{p.busiest_day}/{p.daily_capacity}", "not planned": p.not_planned}
+         "busiest day": f"{p.busiest_day}/{p.daily_capacity}", "no room for": p.not_planned}
         for p in people
     ]  # fmt: skip
-    columns = ("person", *(w[5:] for w in weeks), "busiest day", "not planned")
+    columns = ("person", *(w[5:] for w in weeks), "busiest day", "no room for")
     lost = [_missed_row(u) for u in missed]
     lost_columns = ("owner", "company", "due", "what", "why not")
     heading = f"Customer meetings a week against capacity, {weeks[0]} to {weeks[-1]} (as of {planned.as_of})"

@@ -19,7 +19,7 @@ class PersonLoad:
     daily_capacity: int
     weeks: dict[str, int]  # every week of the horizon, in order (0 when free)
     busiest_day: int  # the most meetings on one day
-    not_planned: int  # approaches they lead that found no room
+    not_planned: int  # approaches they lead that found no room within the horizon (not those due after it)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -47,7 +47,7 @@ def load(plan: WeekPlan) -> list[PersonLoad]:
     missed: Counter[str] = Counter()
     for unplanned in plan.unplanned:
         owner = unplanned.item.lead.owner
-        if owner is not None and unplanned.item.meeting:
+        if owner is not None and unplanned.item.meeting and unplanned.over_capacity:
             people.setdefault(owner.id, owner)
             missed[owner.id] += 1
     found = []

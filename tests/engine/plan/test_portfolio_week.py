@@ -74,6 +74,7 @@ def test_what_does_not_fit_is_listed_with_why_and_never_placed() -> None:
     assert all(p["weeks"]["2026-W53"] == 0 for p in load["load"])  # 28-31 December: the year-end break
     over = [u for u in load["not_planned"] if u["not_planned"].startswith("over capacity until 2027-W02: ")]
     assert over and all(u["day"] is None for u in over)
+    assert sum(p["not_planned"] for p in load["load"]) == len(over)  # no room for them (not: due after the horizon)
     placed = {i["lead"]["id"] for i in _plan()}
     assert not placed & {u["lead"]["id"] for u in load["not_planned"]}
     text = _run(*args[:-2]).stdout
