@@ -48,7 +48,7 @@ def _page(html: str, status: int = 200) -> HTMLResponse:
 
 
 def _signed_in(request: Request, scope: str = "read") -> TokenHolder | Response:
-    """The holder of the page's cookie, or the answer to give instead: the login page, or a refusal."""
+    """The holder of the page's session, or the answer to give instead: the login page, or a refusal."""
     try:
         return holder_of(request, scope, cookie=True)
     except Problem as exc:
