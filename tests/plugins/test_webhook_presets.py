@@ -182,3 +182,27 @@ def test_an_unknown_preset_or_setting_is_named_with_what_was_expected(tmp_path: 
 def test_a_url_whose_path_ends_in_toml_is_a_url_not_a_settings_file() -> None:
     assert not is_settings_target("https://hooks.example/kam.toml")
     assert is_settings_target("delivery.toml#slack") and is_settings_target("D.TOML")
+
+
+@pytest.mark.parametrize(("preset", "check"), [("slack", slack), ("teams", teams)])
+def test_a_channel_preset_in_a_nightly_batch_marks_each_change(tmp_path: Path, preset: str, check: Check) -> None:
+    with Receiver(check) as receiver:
+        spec = _settings(tmp_path, receiver.url, preset)
+        args = [
+            "batch",
+            "--source",
+            f"file:{EXAMPLE}",
+            "--db",
+            str(tmp_path / "k.db"),
+            "--workers",
+            "1",
+            "--emit",
+            spec,
+        ]
+        result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert receiver.problems == []
+    items = [item for document in receiver.documents for item in _items(preset, document)]
+    texts = [i["text"]["text"] if preset == "slack" else i["items"][0]["text"] for i in items]
+    assert len(texts) == len(example_recommendations())
+    assert all(text.startswith("*[new]* *" if preset == "slack" else "[new] ") for text in texts)
