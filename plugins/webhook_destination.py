@@ -58,7 +58,8 @@ def destination(target: str) -> Destination:
     written = table.text("url")
     if not written:
         raise SettingsError(f'{table.where}: url: required, e.g. url = "https://hooks.example/kam"')
-    url, secrets = table.expanded("url", written), list(_used(written, table.expanded("url", written)))
+    url = table.expanded("url", written)
+    secrets = _used(written, url)
     headers = _headers(table)
     secrets += headers.values()
     body, preset = _body(table)
