@@ -50,7 +50,7 @@ def _table(person: str, items: list[Any], week: str, layout: Any) -> str:
 
 
 def _markdown(person: str, items: list[Any], week: str) -> str:
-    from kamengine.plugins.text_formats import markdown
+    from kamengine.plugins.text_formats import markdown, markdown_text
 
     rows = [_row(i) for i in items]
     for item, row in zip(items, rows, strict=True):
@@ -58,7 +58,7 @@ def _markdown(person: str, items: list[Any], week: str) -> str:
         row["why"] += "".join(f" [{flag}]" for flag in _flags(item))
         row["with"] = row["attendees"]
     headers = {"why": "why first"}
-    return f"## {person} — {'every week' if week == 'all' else f'week {week}'}\n\n" + markdown(
+    return f"## {markdown_text(person)} — {'every week' if week == 'all' else f'week {week}'}\n\n" + markdown(
         rows, ("day", "company", "what", "with", "also", "why", "compliance"), headers
     )
 

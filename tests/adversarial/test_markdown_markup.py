@@ -23,8 +23,8 @@ def _kamengine(*args: str) -> Result:
 
 def _hostile(tmp_path: Path) -> Path:
     data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
-    for contact in data["contacts"]:
-        contact["name"] = f"{IMG}{contact['name']}{LINK}"
+    for person in (*data["contacts"], *data["team"]):
+        person["name"] = f"{IMG}{person['name']}{LINK}"
     path = tmp_path / "hostile.json"
     path.write_text(json.dumps(data, default=str), encoding="utf-8")
     return path
