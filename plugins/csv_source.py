@@ -94,6 +94,9 @@ class CsvSource(MappedSource):
             mapped = None
             if self.crm_map.converts and lookups is not None:
                 report = self.file_reports.setdefault(str(path), FileReport())
+                if report.table not in ("", table):  # the file read as another table already: a report of its own
+                    report = self.file_reports.setdefault(f"{path} ({table})", FileReport(encoding=report.encoding))
+                report.table = table
                 mapped = MappedRows(self.crm_map, table, str(path), lookups, self.actions, report)
             added = mapped.extra_columns(columns) if mapped else []
             table_map = self.crm_map.table(table)
