@@ -14,6 +14,7 @@ from kamengine.engine.errors import did_you_mean
 from kamengine.engine.plugin import SnapshotError, Source, SourceRecord, hookimpl, regular_file
 
 from .column_map import MappedSource
+from .crm_rows import FileReport, Lookups, MappedRows
 from .tabular import OVERFLOW, PROBLEM, Header, Located, assemble
 from .tabular_columns import TABLES
 
@@ -38,30 +39,59 @@ class XlsxSource(MappedSource):
             raise SnapshotError([f"{self.location}: not an Excel workbook (.xlsx): {exc}"]) from None
         try:
             sheets = {name.strip().lower(): name for name in book.sheetnames}
-            if "accounts" not in sheets:
-                raise SnapshotError([f"{self.location}: no sheet 'accounts'; sheets: {', '.join(book.sheetnames)}"])
-            others = [name for key, name in sheets.items() if key not in TABLES]
+
+            def named(names: list[str]) -> list[str]:
+                """The sheets of these names (a map's file names without .csv), case ignored."""
+                keys = [name.strip().lower().removesuffix(".csv") for name in names]
+                return [sheets[key] for key in keys if key in sheets]
+
+            def tables(table: str) -> list[str]:
+                return named(self.crm_map.table(table).files or [table])
+
+            if not tables("accounts"):
+                wanted = " or ".join(f"'{n}'" for n in self.crm_map.table("accounts").files or ["accounts"])
+                raise SnapshotError([f"{self.location}: no sheet {wanted}; sheets: {', '.join(book.sheetnames)}"])
+            used = {name for table in TABLES for name in tables(table)}
+            used |= {name for lookup in self.crm_map.lookups.values() for name in named(lookup.files)}
+            others = [name for name in book.sheetnames if name not in used]
             if others:
                 listed = ", ".join(f"'{name}'{did_you_mean(name.strip().lower(), TABLES)}" for name in others)
                 self.notice(f"{self.location}: sheet(s) not in the layout, not read: {listed}")
+            lookups = Lookups(self.crm_map, lambda files: self._raw_rows([book[name] for name in named(files)]))
 
             def read(table: str) -> Iterator[Located] | None:
-                return self._rows(book[sheets[table]], table) if table in sheets else None
+                names = tables(table)
+                return (row for name in names for row in self._rows(book[name], table, lookups)) if names else None
 
-            yield from assemble(read, self.actions, "sheet accounts")
+            yield from assemble(read, self.actions, "sheet accounts", self.crm_map.prune_references, self.notice)
         finally:
             book.close()
 
-    def _rows(self, sheet: Any, table: str) -> Iterator[Located]:
+    def _raw_rows(self, sheets: list[Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+        """The rows of lookup sheets by their own column names (a join only needs its keys)."""
+        for sheet in sheets:
+            rows: Iterator[tuple[Any, ...]] = sheet.iter_rows(values_only=True)
+            columns = [_text(cell).strip() for cell in next(rows, ())]
+            for number, values in enumerate(rows, start=2):
+                yield f"{sheet.title}, row {number}", dict(zip(columns, map(_value, values), strict=False))
+
+    def _rows(self, sheet: Any, table: str, lookups: Lookups | None = None) -> Iterator[Located]:
         """Every non-blank row of a sheet, located by sheet and row number, its cells named by the first row."""
         where = f"{self.location}: sheet {sheet.title}"
         rows: Iterator[tuple[Any, ...]] = sheet.iter_rows(values_only=True)
         columns = [_text(cell) for cell in next(rows, ())]
         while columns and not columns[-1].strip():
             columns.pop()  # read-only rows reach the sheet's last used column: a cell past the header is extra
-        header = Header(table, columns, where, self.renames.get(table))
+        mapped = None
+        if self.crm_map.converts and lookups is not None:
+            report = self.file_reports.setdefault(f"{where} ({table})", FileReport(table=table))
+            mapped = MappedRows(self.crm_map, table, where, lookups, self.actions, report)
+        table_map = self.crm_map.table(table)
+        added = mapped.extra_columns(columns) if mapped else []
+        header = Header(table, [*columns, *added], where, table_map.renames, table_map.drop_other_columns)
         if header.notice:
             self.notice(header.notice)
+        sources = {target: column for column, target in header.targets.items() if target}
         for number, values in enumerate(rows, start=2):
             if all(_blank(value) for value in values):
                 continue  # Excel keeps rows that were only formatted
@@ -73,7 +103,13 @@ class XlsxSource(MappedSource):
             beyond = [value for value in values[len(columns) :] if not _blank(value)]
             if beyond:
                 row[OVERFLOW] = beyond
-            yield located, header.rename(row)
+            if mapped is None:
+                yield located, header.rename(row)
+            elif (joined := mapped.before(row)) is not None:  # None: a row the map skips
+                yield located, mapped.after(header.rename(joined), located, sources)
+        notice = mapped.notice() if mapped else None
+        if notice:
+            self.notice(notice)
 
 
 def _text(cell: Any) -> str:
