@@ -97,7 +97,7 @@ async def login(request: Request) -> Response:
         return _page(pages.render_login_page(message, next_path=next_path), 403)
     with service.store() as store:
         holder = verify_token(store, token) if token else None
-        key = start_session(store, holder) if holder is not None else None
+        key = start_session(store, holder, service.session_idle) if holder is not None else None
     if key is None:
         message = "That token is not valid (or was revoked, or has expired)."
         return _page(pages.render_login_page(message, next_path=next_path), 401)

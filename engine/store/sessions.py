@@ -28,14 +28,17 @@ def _stamp(when: dt.datetime) -> str:
     return when.isoformat(timespec="seconds")
 
 
-def start_session(store: Store, holder: TokenHolder) -> str:
-    """A new session for the holder of a valid token: the key for the cookie (the store keeps only its hash)."""
+def start_session(store: Store, holder: TokenHolder, idle: dt.timedelta = DEFAULT_IDLE) -> str:
+    """A new session for the holder of a valid token: the key for the cookie (the store keeps only its hash).
+    The sessions that ended (signed out, or idle past ``idle``) leave the store at the same time."""
     session_id = secrets.token_hex(8)
     key = f"{_PREFIX}_{session_id}_{secrets.token_urlsafe(32)}"
-    now = _stamp(dt.datetime.now(dt.UTC))
-    row = {"id": session_id, "hash": _hash(key), "token_id": holder.token_id, "created_at": now, "seen_at": now}
+    now = dt.datetime.now(dt.UTC)
+    row = {"id": session_id, "hash": _hash(key), "token_id": holder.token_id}
     with store.writing():
-        store.db.table("sessions").insert(row)
+        ended = _stamp(now - idle - _SEEN_EVERY)
+        store.db.execute("delete from sessions where ended_at is not null or seen_at < ?", [ended])
+        store.db.table("sessions").insert({**row, "created_at": _stamp(now), "seen_at": _stamp(now)})
     return key
 
 

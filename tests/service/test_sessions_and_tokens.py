@@ -69,6 +69,10 @@ def test_signing_out_ends_the_session_for_every_copy_of_its_cookie(server: Runni
     with httpx.Client(base_url=server.url, timeout=30, cookies=copy) as stolen:
         answer = stolen.get("/")
     assert (answer.status_code, answer.headers["location"]) == (303, "/login")
+    session_id = copy["kamengine_token"].split("_")[1]
+    assert _sql(server, "select count(*) from sessions where id = ?", session_id) == [(1,)]
+    _session(server, "li").close()  # the next login clears the sessions that ended from the store
+    assert _sql(server, "select count(*) from sessions where id = ?", session_id) == [(0,)]
 
 
 def test_a_session_ends_after_twelve_hours_without_use_and_with_its_token(server: Running) -> None:
