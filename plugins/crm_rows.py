@@ -34,6 +34,7 @@ class FileReport:
     """What reading one file did: rows read, skipped (and why), left out (and why), values the map lacked."""
 
     rows: int = 0
+    looked_up: int = 0  # rows read as a lookup (User.csv is only that)
     table: str = ""  # the table it was read as (a file may serve two: HubSpot's contacts and their buying roles)
     skipped: Counter[str] = field(default_factory=Counter)
     dropped: list[str] = field(default_factory=list)

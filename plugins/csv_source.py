@@ -72,7 +72,9 @@ class CsvSource(MappedSource):
                 stream.seek(0)
                 reader = csv.reader(stream, delimiter=separator)
                 columns = [column.strip() for column in next(reader, [])]
+                report = self.file_reports[str(path)]
                 for number, cells in enumerate(reader, start=2):
+                    report.looked_up += 1
                     yield f"{path}:{number}", dict(zip(columns, cells, strict=False))
 
     def _rows(self, path: Path, table: str, lookups: Lookups | None = None) -> Iterator[Located]:

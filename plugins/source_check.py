@@ -57,9 +57,14 @@ def _files(reader: Source) -> list[dict[str, Any]]:
             unmapped[f"{column} '{value}'"] += count
         listed = "; ".join(f"{what} ×{count}" for what, count in sorted(unmapped.items()))
         encoding = "utf-8" if report.encoding in ("utf-8-sig", "utf_8_sig") else report.encoding
-        parts = (f"encoding {encoding}" if encoding else "", f"values not in the map: {listed}" if listed else "")
+        lookup = "" if report.table else "joined to rows (a lookup)"
+        parts = (
+            lookup,
+            f"encoding {encoding}" if encoding else "",
+            f"values not in the map: {listed}" if listed else "",
+        )
         rows.append({
-            "kind": "file", "name": path, "read": report.rows,
+            "kind": "file", "name": path, "read": report.rows if report.table else report.looked_up,
             "skipped": "; ".join(f"{why} ×{count}" for why, count in report.skipped.most_common()),
             "left_out": len(report.dropped), "detail": "; ".join(part for part in parts if part),
             "skipped_count": sum(report.skipped.values()), "unmapped": dict(unmapped), "encoding": encoding,

@@ -38,3 +38,15 @@ def test_a_wrong_option_is_one_error_naming_the_file_and_key(tmp_path: Path, tex
 @pytest.mark.parametrize("name", ["salesforce", "hubspot"])
 def test_the_bundled_maps_load(name: str) -> None:
     assert load_column_map(name).converts
+
+
+def test_the_sources_doc_s_example_map_loads(tmp_path: Path) -> None:
+    from support import REPO
+
+    doc = (REPO / "docs" / "sources.md").read_text(encoding="utf-8")
+    example = doc.split("### Writing a map", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    column_map = tmp_path / "crm.toml"
+    column_map.write_text(example, encoding="utf-8")
+    loaded = load_column_map(str(column_map))
+    assert loaded.encoding == "cp1252" and loaded.numbers is not None and loaded.numbers.sample == "1.234,56"
+    assert loaded.tables["team"].values["role"] == {"account manager": "AR"}
