@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from kamengine.cli import main
 from kamengine.engine.model.snapshot import Snapshot
 from kamengine.plugins.crm_values import salesforce_id
@@ -157,3 +160,29 @@ def test_an_encoding_the_map_gives_is_used_without_detection(tmp_path: Path) -> 
     accounts, notices, _ = _read(folder, str(column_map))
     assert "Marta Señora Vidal" in {c.name for c in accounts[ACME].contacts}
     assert not [n for n in notices if "not UTF-8" in n]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(bad=st.sets(st.sampled_from(["Task.csv", "Opportunity.csv", "AccountTeamMember.csv"]), min_size=1))
+def test_a_value_the_map_lacks_fails_its_row_never_its_account(tmp_path: Path, bad: set[str]) -> None:
+    """Whichever rows carry a value the map does not know, each is one error and the accounts are all read."""
+    folder = tmp_path / "-".join(sorted(bad))
+    if not folder.exists():
+        shutil.copytree(EXPORT, folder)
+        unknown = {"Task.csv": ('"Call"', '"Carrier pigeon"'), "Opportunity.csv": ('"Negotiation/Review"', '"Haggling"'),
+                   "AccountTeamMember.csv": ('"Delivery Manager"', '"Mascot"')}  # fmt: skip
+        for name in bad:
+            old, new = unknown[name]
+            path = folder / name
+            path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    source = CsvSource(str(folder))
+    source.use_column_map("salesforce")
+    records = list(source.records())
+    errors = [p for r in records if r.error for p in r.error.problems]
+    accounts = {r.snapshot.account.id for r in records if r.snapshot}
+    assert accounts == {ACME, GLOBEX}
+    # A task type the map lacks is no error: it is kept as 'other'.
+    assert len(errors) == len(bad - {"Task.csv"})
+    for error in errors:  # file, line and column
+        assert re.match(rf"{re.escape(str(folder))}/\w+\.csv:\d+: (StageName|TeamMemberRole): unknown value '", error)
+        assert error.endswith("; the row is left out")
