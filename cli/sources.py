@@ -50,8 +50,9 @@ def check(specs: tuple[str, ...], column_map: str | None, output: Output) -> Non
     if output.format in ("table", "markdown"):
         output.print(files, COLUMNS, shown=COLUMNS[1:], headers={**HEADERS, "name": "file"}, empty="")
         click.echo()
-        account_columns = ("name", "read", "detail")
-        output.print(accounts, COLUMNS, shown=account_columns, headers={"name": "account"}, empty="No account read.")
+        account_columns = ("name", "read", "left_out", "detail")
+        headers = {**HEADERS, "name": "account", "left_out": "rows left out"}
+        output.print(accounts, COLUMNS, shown=account_columns, headers=headers, empty="No account read.")
         if errors:
             click.echo(f"\n{len(errors)} error(s):")
             click.echo("\n".join(errors))

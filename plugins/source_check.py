@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from kamengine.engine.plugin import Source, SourceRecord
 
 from .crm_references import LEFT_OUT
+from .tabular import LEFT_ROW
 
 
 def check_sources(readers: Iterable[Source]) -> dict[str, Any]:
@@ -17,18 +19,38 @@ def check_sources(readers: Iterable[Source]) -> dict[str, Any]:
     files: list[dict[str, Any]] = []
     accounts: list[dict[str, Any]] = []
     errors: list[str] = []
+    left: Counter[str] = Counter()  # account -> its rows left out
     for reader in readers:
         for record in reader.records():  # a location that cannot be read at all raises: one error
             if record.snapshot is not None:
                 accounts.append(_account(record))
-            if record.error is not None:
+            elif record.error is not None:
                 errors.extend(record.error.problems)
+                whose = _whose(record.origin)
+                if record.error.problems[-1].endswith(LEFT_ROW):  # a row left out: its account is read without it
+                    left[whose] += 1
+                elif whose:  # an account that cannot be advised
+                    accounts.append(_failed(whose, record))
         files += _files(reader)
     notices = [notice for reader in readers for notice in reader.notices]
     for account in accounts:  # references the export did not hold, left out of this account
         marker = f"({account['name']}){LEFT_OUT}"
         account["detail"] += "".join(f"; {n.split(LEFT_OUT, 1)[1]}" for n in notices if marker in n)
+        account["left_out"] = left.get(account["name"], 0) if account["read"] else ""
     return {"files": files, "accounts": accounts, "errors": errors, "notices": notices}
+
+
+def _whose(origin: str) -> str:
+    """The account an origin names (``Account.csv:2 (001...)``), or ""."""
+    found = re.search(r" \(([^()]*)\)$", origin)
+    return found.group(1) if found else ""
+
+
+def _failed(account_id: str, record: SourceRecord) -> dict[str, Any]:
+    problems = record.error.problems if record.error else []
+    return {"kind": "account", "name": account_id, "read": "", "skipped": "", "left_out": "",
+            "detail": f"not read: {len(problems)} error(s), the first: {problems[0] if problems else '?'}",
+            "counts": {}, "origin": record.origin}  # fmt: skip
 
 
 def _account(record: SourceRecord) -> dict[str, Any]:

@@ -33,6 +33,7 @@ OVERFLOW = "\0overflow"  # the cells of a row beyond its header
 PROBLEM = "\0problem"  # why a row could not be read at all
 _UNDECODED = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, kept as lone surrogates
 
+LEFT_ROW = "; the row is left out"  # how the error of a row a --map could not read ends
 _ORG = ("communication", "matching", "joint", "recognition")
 
 
@@ -111,7 +112,9 @@ def assemble(
     def kept(where: str, row: Row) -> bool:
         if DROPPED not in row:
             return True
-        dropped.append(SourceRecord(where, error=SnapshotError([f"{where}: {row[DROPPED]}; the row is left out"])))
+        whose = row.get("account_id") or row.get("id") or "?"  # the origin names the account the row was for
+        problem = f"{where}: {row[DROPPED]}{LEFT_ROW}"
+        dropped.append(SourceRecord(f"{where} ({whose})", error=SnapshotError([problem])))
         return False
 
     children: dict[str, dict[str, list[Located]]] = defaultdict(lambda: defaultdict(list))

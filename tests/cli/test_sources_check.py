@@ -84,6 +84,7 @@ def test_an_unknown_value_fails_its_row_naming_file_line_column_and_the_known_va
     assert code == 1
     acme = next(a for a in json.loads(stdout)["accounts"] if a["name"] == ACME)  # the account is still read
     assert acme["counts"]["deals"] == 1 and "3 decision-group member(s) of a deal" in acme["detail"]
+    assert acme["left_out"] == 1
 
 
 def test_a_value_map_is_case_insensitive(tmp_path: Path) -> None:
@@ -150,6 +151,9 @@ def test_a_duplicate_id_names_file_line_and_column(tmp_path: Path) -> None:
     lines.insert(berg + 1, lines[berg].replace('"Jonas"', '"Jon"'))
     contacts.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert _errors(tmp_path, folder) == [f"{contacts}:6: contacts[3].id: duplicate id '003Dn0000003Ab1IAE'"]
+    report = json.loads(_check(folder, "-f", "json")[1])
+    acme = next(a for a in report["accounts"] if a["name"] == ACME)  # the account that cannot be advised is listed
+    assert acme["detail"].startswith(f"not read: 1 error(s), the first: {contacts}:6: contacts[3].id: duplicate id")
 
 
 def test_a_table_shows_files_accounts_and_errors(tmp_path: Path) -> None:
