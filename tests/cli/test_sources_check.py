@@ -163,3 +163,13 @@ def test_a_table_shows_files_accounts_and_errors(tmp_path: Path) -> None:
     assert code == 1
     assert "1 error(s):" in stdout and f"{folder}/Opportunity.csv:2: StageName: unknown value 'Discovery'" in stdout
     assert "values not in the map: StageName 'Discovery' ×1" in stdout
+
+
+def test_advise_leaves_the_row_out_says_why_and_advises_every_account(tmp_path: Path) -> None:
+    folder = _export(tmp_path)
+    _edit(folder / "AccountTeamMember.csv", '"Delivery Manager"', '"Mascot"')
+    words = ["--config", "/dev/null", "advise", "-f", "json", "--source", f"csv:{folder}", "--map", "salesforce"]
+    result = CliRunner().invoke(main, words)
+    assert result.exit_code == 1
+    assert {rec["account_id"] for rec in json.loads(result.stdout)} == {ACME, GLOBEX}
+    assert f"{folder}/AccountTeamMember.csv:4: TeamMemberRole: unknown value 'Mascot'; the map knows " in result.stderr
