@@ -13,7 +13,7 @@ import pytest
 import yaml
 from kamengine.engine.model.config import Config
 from kamengine.engine.model.limits import Limits
-from kamengine.service.guard import LARGE_BODY
+from kamengine.service.guard import LARGE_BODY, Guard
 from serving import Running, serving
 from support import REPO
 
@@ -41,6 +41,23 @@ def _holding(server: Running, length: int = 2_500_000) -> socket.socket:
     return sock
 
 
+def _guard(server: Running) -> Guard:
+    """The running app's guard, to see the budget it holds (uvicorn's wrapper, the app, its middleware stack)."""
+    assert server.server is not None
+    layer: object = server.server.config.loaded_app
+    while not isinstance(layer, Guard):
+        layer = getattr(layer, "middleware_stack", None) or layer.app  # type: ignore[attr-defined]
+    return layer
+
+
+def _held(server: Running, size: int) -> None:
+    """Wait until the guard holds ``size`` bytes of its budget: the holders' heads are read."""
+    deadline = time.monotonic() + 10
+    while _guard(server).large_bytes != size:
+        assert time.monotonic() < deadline, _guard(server).large_bytes
+        time.sleep(0.02)
+
+
 def _post(server: Running, body: bytes | Iterator[bytes]) -> httpx.Response:
     with server.client() as client:
         return client.post("/v1/advise", content=body, headers={"Content-Type": "application/json"})
@@ -61,7 +78,7 @@ def test_a_large_snapshot_is_advised_as_a_small_one(server: Running) -> None:
 def test_a_large_snapshot_beyond_the_budget_is_refused_unread_and_small_ones_go_on(server: Running) -> None:
     holders = [_holding(server)]
     try:
-        time.sleep(0.3)  # the server is reading it
+        _held(server, 2_500_000)  # the server is reading it
         refused = _post(server, LARGE)
         assert refused.status_code == 503 and refused.headers["retry-after"] == "10"
         assert refused.headers["content-type"] == "application/problem+json"
@@ -72,7 +89,7 @@ def test_a_large_snapshot_beyond_the_budget_is_refused_unread_and_small_ones_go_
     finally:
         for sock in holders:
             sock.close()
-    time.sleep(0.3)  # the holders' places are free again
+    _held(server, 0)  # the holder's share of the budget is free again
     assert _post(server, LARGE).status_code == 200
     assert _post(server, _chunks()).status_code == 200
 
@@ -80,7 +97,7 @@ def test_a_large_snapshot_beyond_the_budget_is_refused_unread_and_small_ones_go_
 def test_large_snapshots_that_fit_the_budget_together_are_read_together(server: Running) -> None:
     holder = _holding(server, length=1_500_000)
     try:
-        time.sleep(0.3)
+        _held(server, 1_500_000)
         assert _post(server, LARGE).status_code == 200  # 1.5 MB and 1.05 MB fit the 3 MB budget
     finally:
         holder.close()
