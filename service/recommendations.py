@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
-import json
 import re
 from typing import Annotated, Any
 
@@ -21,6 +18,7 @@ from kamengine.engine.store.store import Store
 from kamengine.engine.store.tokens import TokenHolder
 
 from .access import holder_of, may_act, visible
+from .cursors import fingerprint, make_cursor, read_cursor
 from .models import Decision, RecommendationPage, StoredRecommendation, StoredWithHistory, Verb
 from .problems import Problem, forbidden
 from .state import Service
@@ -45,24 +43,8 @@ def _key(row: dict[str, Any]) -> list[Any]:
     return [row["account_id"], -row["priority"], row["id"]]
 
 
-def _cursor(row: dict[str, Any], filters: str) -> str:
-    """The place after ``row`` under these filters: a page that follows starts there even when items before it
-    changed (one marked done leaves the list without the next page skipping anything)."""
-    return base64.urlsafe_b64encode(json.dumps([filters, _key(row)]).encode()).decode()
-
-
-def _after(cursor: str | None, filters: str) -> list[Any] | None:
-    if not cursor:
-        return None
-    try:
-        given, key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        shape = [str, int | float, str]  # account, minus its priority, id: what _key gives
-        if given == filters and isinstance(key, list) and len(key) == 3 and all(map(isinstance, key, shape)):
-            return key
-    except (ValueError, TypeError, UnicodeDecodeError):
-        pass
-    detail = "cursor: not a cursor this service gave for these filters (ask again without it)"
-    raise Problem(422, "invalid-request", "The request is invalid", detail)
+#: The type of each part of ``_key``: account, minus its priority, id (what a cursor must hold).
+KEY_SHAPE = (str, int | float, str)
 
 
 def listing(
@@ -92,14 +74,14 @@ def list_recommendations(
     holder = holder_of(request)
     service: Service = request.app.state.service
     wanted = sorted(s.value for s in status or [])
-    filters = hashlib.sha256(json.dumps([holder.token_id, owner, account, wanted]).encode()).hexdigest()[:16]
-    after = _after(cursor, filters)
+    filters = fingerprint(holder.token_id, owner, account, wanted)
+    after = read_cursor(cursor, filters, KEY_SHAPE)
     with service.store() as store:
         rows = listing(store, holder, owner, account, wanted)
     if after is not None:
         rows = [row for row in rows if _key(row) > after]
     page = rows[:limit]
-    following = _cursor(page[-1], filters) if len(rows) > limit else None
+    following = make_cursor(filters, _key(page[-1])) if len(rows) > limit else None
     return JSONResponse({"items": [stored_document(r) for r in page], "next_cursor": following})
 
 
