@@ -127,7 +127,7 @@ def test_explain_says_which_cooldown_suppressed_an_executive_visit(example_path:
         "power-map/three-axes-evaluator contact c-eng executive_visit held back (cooldown) "
         "last executive_visit was 20 days ago; cooldown is 90 days",
         "power-map/three-axes-evaluator contact c-eng exhibition_invite recommended "
-        "priority 338.79, due 2026-12-04, by Sofia Marin (SR)",
+        "priority 338.79, due 2026-12-11, by Sofia Marin (SR)",  # an exhibition needs 21 days' notice (issue 21)
     ]
     assert "· owner: Sofia Marin (SR), who owns the relationship" in lines
     assert "· urgency: priority 135 x tier 1.2 x deal 2.09 (5G core tender)" in lines
