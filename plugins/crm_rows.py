@@ -84,6 +84,7 @@ class MappedRows:
         self.table_map: TableMap = crm_map.table(table)
         self.report = report
         self.file = Path(path).stem
+        self._needed = {join.lookup: list(dict.fromkeys(self._lookup_columns(join))) for join in self.table_map.joins}
 
     def extra_columns(self, columns: Iterable[str]) -> list[str]:
         """The columns the map adds to a file's own: the joined lookups' and the computed ones."""
@@ -115,7 +116,8 @@ class MappedRows:
             if found is None and not join.optional:
                 why = missing
                 break
-            row.update({f"{join.lookup}.{column}": value for column, value in (found or {}).items()})
+            # Only the lookup's columns the map names: a joined User row has dozens of others.
+            row.update({f"{join.lookup}.{c}": (found or {}).get(c) for c in self._needed[join.lookup]})
         if why:
             self.report.skipped[why] += 1
             return None

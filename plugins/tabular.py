@@ -86,7 +86,11 @@ class Header:
         """A row with the layout's column names (and a source's ``OVERFLOW`` and ``PROBLEM`` as they are)."""
         # A column the header does not have (a lookup's, joined whole) is no column of the row.
         known = self.targets
-        return {target: value for column, value in row.items() if (target := known.get(column, _own(column)))}
+        return {
+            target: value
+            for column, value in row.items()
+            if (target := known[column] if column in known else _own(column))
+        }
 
 
 def _own(column: str) -> str | None:
