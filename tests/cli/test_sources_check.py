@@ -173,3 +173,17 @@ def test_advise_leaves_the_row_out_says_why_and_advises_every_account(tmp_path: 
     assert result.exit_code == 1
     assert {rec["account_id"] for rec in json.loads(result.stdout)} == {ACME, GLOBEX}
     assert f"{folder}/AccountTeamMember.csv:4: TeamMemberRole: unknown value 'Mascot'; the map knows " in result.stderr
+
+
+def test_the_layout_s_own_files_are_found_whatever_their_case_without_a_map(tmp_path: Path) -> None:
+    folder = tmp_path / "crm"
+    shutil.copytree(REPO / "examples" / "exports", folder)
+    (folder / "accounts.csv").rename(folder / "Accounts.csv")
+    (folder / "contacts.csv").rename(folder / "CONTACTS.csv")
+    column_map = REPO / "examples" / "exports" / "crm-columns.toml"
+    words = ["--config", "/dev/null", "sources", "check", "--source", f"csv:{folder}", "--map", str(column_map)]
+    result = CliRunner().invoke(main, [*words, "-f", "json"])
+    assert result.exit_code == 0, result.stderr
+    accounts = {a["name"]: a["counts"] for a in json.loads(result.stdout)["accounts"]}
+    assert set(accounts) == {"acme-tel", "globex-energy", "initech", "umbrella-health"}
+    assert accounts["acme-tel"]["contacts"] > 0
