@@ -92,11 +92,10 @@ class CrmMap:
     @property
     def converts(self) -> bool:
         """Whether rows go through the map's conversions (anything beyond renames is set)."""
-        plain = TableMap
         return bool(
             self.lookups or self.encoding or self.dates or self.numbers or self.salesforce_ids or self.as_of
             or self.prune_references
-            or any(t.skip or t.values or t.unknown or t.computed or t.joins or t.sets or t.files != plain().files
+            or any(t.skip or t.values or t.unknown or t.computed or t.joins or t.sets or t.files
                    for t in self.tables.values())
         )  # fmt: skip
 

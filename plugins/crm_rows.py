@@ -62,14 +62,15 @@ class Lookups:
     def _load(self, name: str, lookup: Lookup) -> None:
         rows, skipped = self._rows.setdefault(name, {}), self._skipped.setdefault(name, {})
         for _, row in self.raw_rows(lookup.files):
-            key = self._key(row.get(lookup.key))
+            key = self.key(row.get(lookup.key))
             why = _skip_reason(lookup.skip, row)
             if why:
                 skipped[key] = f"its {name} has {why}"
             elif key:
                 rows[key] = row
 
-    def _key(self, value: Any) -> str:
+    def key(self, value: Any) -> str:
+        """A key as the map compares keys (a Salesforce id in its 18-character form)."""
         text = "" if value is None else str(value).strip()
         return salesforce_id(text) if self.crm_map.salesforce_ids else text
 
@@ -111,7 +112,7 @@ class MappedRows:
         why = _skip_reason(self.table_map.skip, raw)
         row = dict(raw)
         for join in self.table_map.joins if not why else ():
-            key = self.lookups._key(raw.get(join.on))
+            key = self.lookups.key(raw.get(join.on))
             found, missing = self.lookups.find(join.lookup, key) if key else (None, f"{join.on} is empty")
             if found is None and not join.optional:
                 why = missing
