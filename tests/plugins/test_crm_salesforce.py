@@ -186,3 +186,15 @@ def test_a_value_the_map_lacks_fails_its_row_never_its_account(tmp_path: Path, b
     for error in errors:  # file, line and column
         assert re.match(rf"{re.escape(str(folder))}/\w+\.csv:\d+: (StageName|TeamMemberRole): unknown value '", error)
         assert error.endswith("; the row is left out")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_a_byte_order_mark_decides_without_detection(tmp_path: Path, encoding: str) -> None:
+    """Excel's "CSV UTF-8" and "Unicode text" start with a byte-order mark: read as it says, nothing to guess."""
+    folder = _copy(tmp_path)
+    contacts = folder / "Contact.csv"
+    contacts.write_bytes(contacts.read_text(encoding="utf-8").replace('"Ruiz"', '"Ruíz 陈"').encode(encoding))
+    accounts, notices, source = _read(folder)
+    assert "Ana Ruíz 陈" in {c.name for c in accounts[ACME].contacts}
+    assert not [n for n in notices if "not UTF-8" in n]
+    assert source.file_reports[str(contacts)].encoding == ("utf-16" if encoding == "utf-16" else "utf-8-sig")
