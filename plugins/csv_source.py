@@ -3,7 +3,8 @@
 Each file's separator (comma, semicolon or tab) is read from its header line, and a byte-order
 mark is skipped, as spreadsheets write them. The child tables are read once and grouped by
 account (memory grows with the export); accounts are then validated and yielded one at a time,
-a bad one skipped with its rows named.
+a bad one skipped with its rows named. A ``--map`` may name the files (case is ignored anyway), give
+their encoding (else it is detected) and read the CRM's values (crm_rows.py).
 """
 
 from __future__ import annotations
