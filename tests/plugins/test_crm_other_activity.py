@@ -20,3 +20,10 @@ def test_an_other_activity_is_contact_without_a_rung() -> None:
     assert (record["contacted"], record["days_since_last_activity"]) == (True, 18)
     assert (record["met"], record["intimacy_level"]) == (False, 0)
     assert record["next_intimacy_action"] == "project_office_visit"
+
+
+def test_the_service_s_document_names_other_among_the_activity_types() -> None:
+    from kamengine.service.openapi_doc import complete
+
+    document = complete({"paths": {}}, ["executive_visit"])
+    assert document["components"]["schemas"]["Activity"]["properties"]["type"]["enum"] == ["executive_visit", "other"]
