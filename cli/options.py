@@ -12,7 +12,7 @@ import click
 F = TypeVar("F", bound=Callable[..., Any])
 
 LANGUAGES = ("en", "zh")  # kamengine.engine.model.i18n.LANGUAGES, without importing the engine for --help
-ENGINES = ("durable", "reference")
+ENGINES = ("durable", "compiled", "reference")  # kamengine.engine.advise.advisor.ENGINES
 TEXT_FORMATS = ("table", "json", "jsonl", "csv", "markdown")  # kamengine.plugins.text_formats.TEXT_FORMATS
 
 
@@ -79,10 +79,10 @@ def lang_option(command: F) -> F:
 
 
 def engine_option(command: F) -> F:
-    """``--engine``: durable_rules (the default) or the plain-Python reference evaluator."""
+    """``--engine``: durable_rules (the default), the compiled evaluator, or the plain-Python reference evaluator."""
     return click.option(
         "--engine", type=click.Choice(ENGINES), default="durable", show_default=True,
-        help="Evaluator: durable_rules, or the plain-Python reference.",
+        help="Evaluator: durable_rules, compiled (rules as Python closures), or the plain-Python reference.",
     )(command)  # fmt: skip
 
 

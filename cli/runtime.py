@@ -69,7 +69,7 @@ def make_engine(
         rules=tuple(rule_paths),
         no_builtin=no_builtin,
         params=params,
-        engine="reference" if engine == "reference" else "durable",
+        engine="reference" if engine == "reference" else "compiled" if engine == "compiled" else "durable",
         caps=caps,
         lang=lang,
     )

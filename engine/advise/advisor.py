@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 from collections.abc import Mapping, Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
+from ..evaluate.compiled import CompiledEvaluator
 from ..evaluate.facts import Facts, compute_facts
 from ..evaluate.firing import Firing
 from ..evaluate.ranking import Advice, rank
@@ -21,8 +22,11 @@ from ..playbooks.loader import combined_caps
 from ..playbooks.playbook import Playbook, Rule
 from ..plugin.enrichers import Enricher
 
-EngineName = Literal["durable", "reference"]
-ENGINES: tuple[EngineName, ...] = ("durable", "reference")
+if TYPE_CHECKING:
+    from ..evaluate.durable import DurableEvaluator
+
+EngineName = Literal["durable", "compiled", "reference"]
+ENGINES: tuple[EngineName, ...] = ("durable", "compiled", "reference")
 
 
 def durable_available() -> bool:
@@ -56,11 +60,13 @@ class Advisor:
         self.caps = dict(caps) if caps is not None else combined_caps(playbooks)
         self.rules: list[Rule] = [rule for p in playbooks for rule in p.rules]
         self.held_back: dict[str, int] = {}  # account id -> approaches the per-account cap left out
-        self._durable = None
+        self._durable: DurableEvaluator | CompiledEvaluator | None = None
         if engine == "durable":
             from ..evaluate.durable import DurableEvaluator  # the durable door opens only when it is used
 
             self._durable = DurableEvaluator(self.rules)
+        elif engine == "compiled":
+            self._durable = CompiledEvaluator(self.rules)
 
     def evaluate(self, snapshot: Snapshot, as_of: dt.date | None = None) -> tuple[Facts, list[Firing]]:
         """The derived facts of a snapshot and the rules that fired on it (before ranking)."""

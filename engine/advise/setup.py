@@ -22,7 +22,7 @@ from ..plugin.enrichers import Enricher
 from ..plugin.registry import Registry
 from .advisor import Advisor, EngineName, durable_available
 
-NO_DURABLE = "durable_rules does not run on this Python; evaluating with the reference evaluator instead"
+NO_DURABLE = "durable_rules does not run on this Python; evaluating with the compiled evaluator instead"
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ def prepare(
     playbooks = switch_off(loaded, config.disabled_playbooks, config.disabled_rules)
     notices: tuple[str, ...] = ()
     if engine == "durable" and not durable_available():
-        engine, notices = "reference", (NO_DURABLE,)
+        engine, notices = "compiled", (NO_DURABLE,)
     return AdvisorSpec(
         tuple(playbooks),
         registry.actions,

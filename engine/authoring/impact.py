@@ -85,7 +85,7 @@ def version_spec(registry: Registry, config: Config, files: Sequence[str], param
     overrides = {**config.parameters, **params}
     playbooks = load_playbooks([*others, *files], registry.actions, overrides, registry.kinds)
     playbooks = switch_off(playbooks, config.disabled_playbooks, config.disabled_rules)
-    engine: EngineName = "durable" if durable_available() else "reference"
+    engine: EngineName = "durable" if durable_available() else "compiled"
     enrichers = tuple(registry.enrichers.values())
     return AdvisorSpec(tuple(playbooks), registry.actions, config, enrichers, engine, combined_caps(playbooks))
 

@@ -31,12 +31,13 @@ def test_durable_rules_is_not_imported(args: list[str]) -> None:
     assert done.returncode == 0, done.stderr
 
 
-def test_without_durable_rules_the_reference_evaluates_with_a_notice(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_durable_rules_the_compiled_evaluator_evaluates_with_a_notice(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "kamengine.engine.evaluate.durable", None)  # as on Python 3.13+
     result = CliRunner().invoke(main, ["advise", EXAMPLE, "-f", "json"])
     assert result.exit_code == 0, result.output
     assert result.stderr == (
-        "Notice: durable_rules does not run on this Python; evaluating with the reference evaluator instead\n"
+        "Notice: durable_rules does not run on this Python; evaluating with the compiled evaluator instead\n"
     )
-    reference = CliRunner().invoke(main, ["advise", EXAMPLE, "-f", "json", "--engine", "reference"])
-    assert result.stdout == reference.stdout
+    for engine in ("compiled", "reference"):
+        other = CliRunner().invoke(main, ["advise", EXAMPLE, "-f", "json", "--engine", engine])
+        assert result.stdout == other.stdout, engine
