@@ -5,8 +5,15 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable
+from pathlib import Path
 
-from .transactions import begin_immediate
+from .transactions import begin_immediate, knocked_since
+
+#: The pause after each group's commit (at most one a second: under 1% of a night): a writer that waits
+#: for the store without knocking (another program) still gets its turn.
+GAP_SECONDS = 0.01
+#: The pause after a group cut short by a knock: the decisions queued behind the first get their turn too.
+KNOCKED_GAP_SECONDS = 0.05
 
 
 class GroupCommit:
@@ -21,10 +28,12 @@ class GroupCommit:
     A group begins only when its first account is about to be written (``before_write``), with
     ``begin immediate``: it takes the write lock before it reads anything, so people deciding
     through the service at the same time make it wait its turn (up to ``patience`` seconds, trying
-    again with a growing pause) instead of failing it. A group that cannot begin has written
+    again every few milliseconds) instead of failing it. A group that cannot begin has written
     nothing, so waiting and trying again loses no account. The lock is held from the group's first
-    write to its commit, about ``seconds``: also while no account comes (``idle``, which the
-    executor calls while it waits for a slow one).
+    write to its commit: ``seconds`` at most, also while no account comes (``idle``, which the
+    executor calls while it waits for a slow one), and only until the account being written is
+    done when another writer knocks (``transactions.knock``): a person's decision waits
+    milliseconds, not a whole group.
     """
 
     def __init__(
@@ -34,10 +43,11 @@ class GroupCommit:
         seconds: float,
         patience: float = 0.0,
         on_exit: Callable[[], None] | None = None,
+        knocks: Path | None = None,
     ) -> None:
         self.conn, self.accounts, self.seconds, self.patience = conn, accounts, seconds, patience
-        self.on_exit = on_exit
-        self.pending, self.began = 0, time.monotonic()
+        self.on_exit, self.knocks = on_exit, knocks
+        self.pending, self.began, self.began_at = 0, time.monotonic(), time.time()
 
     def __enter__(self) -> GroupCommit:
         return self
@@ -54,18 +64,27 @@ class GroupCommit:
         """Called before an account's writes: begins the group (waiting for the write lock) if none is open."""
         if not self.conn.in_transaction:
             begin_immediate(self.conn, self.patience)
-            self.pending, self.began = 0, time.monotonic()
+            self.pending, self.began, self.began_at = 0, time.monotonic(), time.time()
 
     def idle(self) -> None:
-        """Called while no account comes: commits the group once it is ``seconds`` old, leaving the lock to others."""
-        if self.conn.in_transaction and time.monotonic() - self.began >= self.seconds:
-            self.conn.execute("commit")
-            self.pending = 0
+        """Called while no account comes: commits the group once it is ``seconds`` old or someone knocks."""
+        if self.conn.in_transaction and (time.monotonic() - self.began >= self.seconds or self._knocked()):
+            self._commit()
 
     def account_written(self) -> None:
-        """Called after each account; commits when the group is full or old enough."""
+        """Called after each account; commits when the group is full or old enough, or someone knocks."""
         self.pending += 1
-        if self.pending >= self.accounts or time.monotonic() - self.began >= self.seconds:
-            if self.conn.in_transaction:
-                self.conn.execute("commit")
-            self.pending = 0
+        if self.pending >= self.accounts or time.monotonic() - self.began >= self.seconds or self._knocked():
+            self._commit()
+
+    def _knocked(self) -> bool:
+        return self.knocks is not None and knocked_since(self.knocks, self.began_at)
+
+    def _commit(self) -> None:
+        if self.conn.in_transaction:
+            knocked = self._knocked()
+            self.conn.execute("commit")
+            # A gap before the next group begins, for a writer waiting for the store (it tries every few
+            # milliseconds); a longer one after a knock, for the decisions queued behind it.
+            time.sleep(KNOCKED_GAP_SECONDS if knocked else GAP_SECONDS)
+        self.pending = 0

@@ -28,7 +28,7 @@ from .lifecycle import AccountOutcome, AccountPlan, Stored
 from .records import unknown_id
 from .statuses import COMMAND_LINE, DEFAULT_EXPIRY_GRACE_DAYS, Asked, Status, decision_error, refusal
 from .time_order import TimeOrder
-from .transactions import immediate
+from .transactions import immediate, knocks_of
 
 
 def _now() -> str:
@@ -268,7 +268,7 @@ class Store:
         under way (begun now if it has not yet)."""
         if self._group is not None:
             self._group.before_write()
-        return immediate(self.db.conn, self.patience)
+        return immediate(self.db.conn, self.patience, knocks_of(self.path))
 
     def group_commit(self, accounts: int = 500, seconds: float = 1.0) -> GroupCommit:
         """Commit many accounts at once (see ``GroupCommit``); use as a context manager."""
@@ -276,5 +276,5 @@ class Store:
         def ended() -> None:
             self._group = None
 
-        self._group = GroupCommit(self.db.conn, accounts, seconds, self.patience, ended)
+        self._group = GroupCommit(self.db.conn, accounts, seconds, self.patience, ended, knocks_of(self.path))
         return self._group

@@ -127,3 +127,31 @@ def test_a_group_waiting_for_a_slow_account_leaves_the_lock_to_others_once_it_is
         group.account_written()
     other.close()
     assert store.run_counts(run_id) == (2, 0)
+
+
+def test_a_writer_waiting_for_the_store_knocks_and_the_group_commits_after_its_account(tmp_path: Path) -> None:
+    store = Store(tmp_path / "k.db")
+    run_id, _ = store.start_run("test")
+    snapshot = make_snapshot(as_of="2026-11-20", contacts=[contact("c1", name="J", role="E", stance=-1)])
+    advice = account_advice(snapshot, builtin_advisor().advise(snapshot).recommendations)
+    done = threading.Event()
+
+    def decide() -> None:  # a person's decision through the service, while the night's group holds the store
+        other = Store(store.path)
+        with other.writing():
+            other.db.execute("insert into runs (id, status) values ('decided', 'finished')")
+        other.close()
+        done.set()
+
+    with store.group_commit(accounts=500, seconds=3600) as group:  # a group that would hold the lock for an hour
+        for number in range(3):
+            rows = tuple((f"{row[0]}-{number}", f"a{number}", *row[2:]) for row in advice.rows)
+            store.apply(run_id, advice._replace(account_id=f"a{number}", rows=rows))
+            group.account_written()
+            if number == 0:
+                deciding = threading.Thread(target=decide)
+                deciding.start()
+                time.sleep(0.3)  # it waits, and knocks
+        assert done.wait(2)  # in while the group went on: it did not wait for the hour
+    deciding.join()
+    assert store.run_counts(run_id) == (3, 0)
