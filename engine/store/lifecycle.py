@@ -30,6 +30,7 @@ class Stored(NamedTuple):
     snoozed_until: str | None
     status_at: str | None
     action: str
+    as_of: str | None  # the night that last gave it (the time order's last date of the account)
 
 
 @dataclass

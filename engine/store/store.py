@@ -136,10 +136,11 @@ class Store:
         """``apply_advice`` for advice already in the store's row form (as batch workers send it)."""
         plan = AccountPlan(run_id, advice, origin, _now(), self.time_order.clock(advice.as_of))
         with self._account_transaction():
-            self.time_order.check(self.db.conn, advice.account_id, advice.as_of)
             stored = {
                 row[0]: Stored._make(row) for row in self.db.conn.execute(lifecycle.SELECT_STORED, [advice.account_id])
             }
+            advised = max((row.as_of for row in stored.values() if row.as_of), default=None)
+            self.time_order.check(self.db.conn, advice.account_id, advice.as_of, advised)
             plan.plan(stored, lambda row: self._cooled_down(row, plan.clock))
             plan.write(self.db.conn)
             if advice.kept is not None:  # the same snapshot again (a re-run) is not kept twice

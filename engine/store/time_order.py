@@ -20,12 +20,11 @@ from .files import StoreError
 #: time zone or a day ahead is fine; a typo of a month or a year is not.
 DEFAULT_FUTURE_DAYS = 2
 
-#: An account's last night in the store: its advice's, its kept snapshot's, its people's stances' (an account
-#: given no advice and kept no snapshot still has those).
-LAST_DATE = (
-    "select max(d) from (select max(as_of) as d from recommendations where account_id = ?"
-    " union all select max(as_of) from snapshots where account_id = ?"
-    " union all select max(as_of) from stance_history where account_id = ?)"
+#: An account's last night in the store beside its advice's: its latest kept snapshot's and its people's stances'
+#: (an account given no advice and kept no snapshot still has those).
+LAST_KEPT = (
+    "select max(d) from (select as_of as d from (select as_of from snapshots where account_id = ? order by id desc"
+    " limit 1) union all select max(as_of) from stance_history where account_id = ?)"
 )
 
 
@@ -47,8 +46,9 @@ class TimeOrder:
     what_if: bool = False
     today: Callable[[], dt.date] = field(default=lambda: machine_today(), compare=False)
 
-    def check(self, conn: sqlite3.Connection, account_id: str, as_of: str) -> None:
-        """Raise ``TimeOrderError`` (naming both dates) if ``account_id`` may not take advice dated ``as_of``."""
+    def check(self, conn: sqlite3.Connection, account_id: str, as_of: str, advised: str | None = None) -> None:
+        """Raise ``TimeOrderError`` (naming both dates) if ``account_id`` may not take advice dated ``as_of``;
+        ``advised``: the latest date of the account's stored advice (the caller has read it already)."""
         if self.what_if:
             return
         if self.future_days is not None:
@@ -58,7 +58,7 @@ class TimeOrder:
                     f"account '{account_id}' is dated {as_of}, more than {self.future_days} days after today"
                     f" ({self.today().isoformat()}): refused, nothing changed ([limits] future_days)"
                 )
-        last = conn.execute(LAST_DATE, [account_id] * 3).fetchone()[0]
+        last = _last(conn, account_id, advised)
         if last is not None and as_of < last:
             raise TimeOrderError(
                 f"account '{account_id}' is dated {as_of}, before its last one in the store ({last}): refused,"
@@ -71,3 +71,10 @@ class TimeOrder:
         that no run dated ahead reopens what people decided (a what-if takes its own date)."""
         given = dt.date.fromisoformat(as_of)
         return given if self.what_if else min(given, self.today())
+
+
+def _last(conn: sqlite3.Connection, account_id: str, advised: str | None) -> str | None:
+    """The account's last night in the store: two indexed look-ups beside what the caller read of its advice
+    (a query of all three tables, the advice's rows too, cost 0.12 ms an account: 6% of a night's writing)."""
+    kept = conn.execute(LAST_KEPT, [account_id, account_id]).fetchone()[0]
+    return max((d for d in (advised, kept) if d), default=None)
