@@ -64,7 +64,7 @@ TABLES: dict[str, dict[str, str]] = {
         "account_id": "text", "id": "text", "type": "text", "date": "date", "contact_ids": "list",
         "opportunity_id": "text", "owner": "text",
     },
-    "team": {"account_id": "text", "id": "text", "name": "text", "role": "text", "level": "text"},
+    "team": {"account_id": "text", "id": "text", "name": "text", "role": "text", "level": "text", "email": "text"},
 }  # fmt: skip
 REQUIRED = {
     "accounts": ("id", "as_of"),
