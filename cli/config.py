@@ -37,6 +37,7 @@ def show(output: Output) -> None:
         shown.append({**rows[-1], "value": value if text is None else text})
 
     setting("lang", settings.lang, origins["lang"])
+    setting("engine", settings.engine, origins["engine"])
     setting("compliance.gift_cap", settings.gift_cap, origins["gift_cap"])
     for currency, cap in sorted(settings.gift_caps.items()):
         setting(f"compliance.gift_caps.{currency}", cap, origins[f"gift_caps.{currency}"])

@@ -79,10 +79,11 @@ def lang_option(command: F) -> F:
 
 
 def engine_option(command: F) -> F:
-    """``--engine``: durable_rules (the default), the compiled evaluator, or the plain-Python reference evaluator."""
+    """``--engine``: durable_rules, the compiled evaluator or the plain-Python reference (default: kamengine.toml's)."""
     return click.option(
-        "--engine", type=click.Choice(ENGINES), default="durable", show_default=True,
-        help="Evaluator: durable_rules, compiled (rules as Python closures), or the plain-Python reference.",
+        "--engine", type=click.Choice(ENGINES),
+        help="Evaluator: durable_rules, compiled (rules as Python closures), or the plain-Python reference "
+        "(default: kamengine.toml's engine, else durable).",
     )(command)  # fmt: skip
 
 

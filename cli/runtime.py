@@ -5,12 +5,13 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
 # The engine is imported when a command runs, not when --help lists the commands.
 if TYPE_CHECKING:
+    from kamengine.engine.advise.advisor import EngineName
     from kamengine.engine.api import Engine
     from kamengine.engine.model.config import Config
     from kamengine.engine.plugin.emitters import Emitter
@@ -52,7 +53,7 @@ def make_engine(
     rule_paths: Iterable[str] = (),
     no_builtin: bool = False,
     params: Mapping[str, Any] | None = None,
-    engine: str = "durable",
+    engine: str | None = None,
     caps: Mapping[str, int | None] | None = None,
     lang: str | None = None,
     crisis: str | None = None,
@@ -69,7 +70,7 @@ def make_engine(
         rules=tuple(rule_paths),
         no_builtin=no_builtin,
         params=params,
-        engine="reference" if engine == "reference" else "compiled" if engine == "compiled" else "durable",
+        engine=cast("EngineName | None", engine),  # --engine's choices are the engine's names; None: kamengine.toml's
         caps=caps,
         lang=lang,
     )

@@ -62,7 +62,7 @@ class Engine:
         rules: Sequence[str] = (),
         no_builtin: bool = False,
         params: Mapping[str, Any] | None = None,
-        engine: EngineName = "durable",
+        engine: EngineName | None = None,  # None: kamengine.toml's engine (durable by default)
         caps: Mapping[str, int | None] | None = None,
         lang: str | None = None,
     ) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from ..errors import UsageError, did_you_mean
 from ..model.actions import ActionCatalogue
@@ -110,14 +110,19 @@ def prepare(
     rule_paths: Iterable[str] = (),
     no_builtin: bool = False,
     params: Mapping[str, Any] | None = None,
-    engine: EngineName = "durable",
+    engine: EngineName | None = None,
     caps: Mapping[str, int | None] | None = None,
     lang: str | None = None,
 ) -> AdvisorSpec:
-    """Load the playbooks of a run and settle its settings: the spec every advisor of the run is built from."""
+    """Load the playbooks of a run and settle its settings: the spec every advisor of the run is built from.
+
+    The evaluator is ``engine`` if given, else kamengine.toml's ``engine`` (durable by default).
+    """
     loaded = loaded_playbooks(registry, config, rule_paths, no_builtin, params)
     playbooks = switch_off(loaded, config.disabled_playbooks, config.disabled_rules)
     notices: tuple[str, ...] = ()
+    # config.engine was checked against the same three names when kamengine.toml was read
+    engine = engine or cast(EngineName, config.engine)
     if engine == "durable" and not durable_available():
         engine, notices = "compiled", (NO_DURABLE,)
     return AdvisorSpec(

@@ -52,6 +52,7 @@ class Config:
     disabled_rules: set[str] = field(default_factory=set)
     festivals: tuple[Festival, ...] = ()  # added to the holidays calendar of their regions
     crisis: str | None = None  # a crisis of ours or of the whole market: every strategic partner hears from us
+    engine: str = "durable"  # the evaluator: durable, compiled or reference (--engine overrides)
     plan: PlanSettings = field(default_factory=PlanSettings)
     limits: Limits = field(default_factory=Limits)
     retention: Retention = field(default_factory=Retention)
@@ -139,6 +140,7 @@ class Settings(_Table):
     """The shape of ``kamengine.toml`` (documented in docs/settings.md: a test keeps them together)."""
 
     lang: Literal["en", "zh"] | None = None
+    engine: Literal["durable", "compiled", "reference"] | None = None
     crisis: Annotated[str, Field(min_length=1)] | None = None
     parameters: dict[str, Any] = Field(default_factory=dict)
     compliance: ComplianceSettings = ComplianceSettings()
@@ -164,7 +166,7 @@ def find_config(explicit: str | None, cwd: Path | None = None) -> Path | None:
 def load_config(path: Path | None) -> Config:
     """The defaults, overridden by the file at ``path`` (if any)."""
     config = Config()
-    for name in ("lang", "gift_cap", "festivals", "crisis", "plan", "limits", "retention"):
+    for name in ("lang", "engine", "gift_cap", "festivals", "crisis", "plan", "limits", "retention"):
         config.origins[name] = "default"
     if path is None or str(path) == os.devnull:  # --config /dev/null: the defaults, as an empty file gives
         return config
@@ -184,6 +186,8 @@ def load_config(path: Path | None) -> Config:
 def _apply(settings: Settings, config: Config, where: str) -> None:
     if settings.lang is not None:
         config.lang, config.origins["lang"] = settings.lang, where
+    if settings.engine is not None:
+        config.engine, config.origins["engine"] = settings.engine, where
     if settings.compliance.gift_cap is not None:
         config.gift_cap, config.origins["gift_cap"] = settings.compliance.gift_cap, where
     for currency, cap in settings.compliance.gift_caps.items():
@@ -248,6 +252,8 @@ def _described(exc: ValidationError, data: dict[str, Any]) -> list[str]:
             message = f"{_dotted(loc)}: {error['msg'].lower()}, found {found}"
         elif loc[0] == "lang":
             message = f"lang: expected one of en, zh, found {found}"
+        elif loc[0] == "engine":
+            message = f"engine: expected one of durable, compiled, reference, found {found}"
         elif loc[0] == "festivals":
             message = (
                 f'festivals[{loc[1]}]: expected name = "..." and date = YYYY-MM-DD'

@@ -92,13 +92,34 @@ def test_engine_compiled_on_the_command_line_advises_as_durable() -> None:
     assert compiled.stderr == ""
 
 
-def test_engine_compiled_never_imports_durable_rules() -> None:
+def _durable_loaded(args: list[str]) -> bool:
+    """Whether a kamengine command, run in a fresh interpreter, imported durable_rules."""
     check = (
         "import sys\nfrom kamengine.cli import main\n"
-        f"try:\n    main(['advise', {str(EXAMPLES[0])!r}, '--engine', 'compiled'])\n"
+        f"try:\n    main({args!r})\n"
         "except SystemExit as exit:\n    assert not exit.code, exit.code\n"
-        "loaded = sorted(m for m in sys.modules if m.startswith(('durable', 'kamengine.engine.evaluate.durable')))\n"
-        "assert not loaded, loaded\n"
+        "print(any(m.startswith(('durable', 'kamengine.engine.evaluate.durable')) for m in sys.modules))\n"
     )
     done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_engine_compiled_never_imports_durable_rules() -> None:
+    assert not _durable_loaded(["advise", str(EXAMPLES[0]), "--engine", "compiled"])
+
+
+def test_kamengine_toml_chooses_the_engine_and_engine_overrides_it(tmp_path: Path) -> None:
+    settings = tmp_path / "kamengine.toml"
+    settings.write_text('engine = "compiled"\n', encoding="utf-8")
+    example = str(EXAMPLES[0])
+    assert not _durable_loaded(["--config", str(settings), "advise", example])
+    assert _durable_loaded(["--config", str(settings), "advise", example, "--engine", "durable"])
+    assert _durable_loaded(["advise", example])  # no setting: durable, the default
+    runner = CliRunner()
+    shown = runner.invoke(main, ["--config", str(settings), "config", "show", "-f", "json"])
+    assert {"key": "engine", "value": "compiled", "origin": str(settings)} in json.loads(shown.stdout)
+    settings.write_text('engine = "fast"\n', encoding="utf-8")
+    refused = runner.invoke(main, ["--config", str(settings), "advise", example])
+    assert refused.exit_code == 1
+    assert f"{settings}: engine: expected one of durable, compiled, reference, found 'fast'" in refused.stderr
