@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..advise.advisor import Advisor
+from ..advise.advisor import Advisor, EngineName, durable_available
 from ..errors import InputError, PlaybookError, SnapshotError, did_you_mean
 from ..model import documents
 from ..model.actions import ActionCatalogue
@@ -84,7 +84,8 @@ def run_playbook_tests(
     assert doc is not None
     if not isinstance(raw, list):
         raise PlaybookError([f"{doc.where(('tests',))}: 'tests' must be a list of cases"])
-    advisor = Advisor([playbook], actions, engine="durable", enrichers=enrichers)
+    engine: EngineName = "durable" if durable_available() else "compiled"  # Python 3.13+ has no durable_rules
+    advisor = Advisor([playbook], actions, engine=engine, enrichers=enrichers)
     try:
         return PlaybookTestReport(playbook, [_run_case(advisor, doc, case, i) for i, case in enumerate(raw)])
     finally:

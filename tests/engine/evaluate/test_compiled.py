@@ -123,3 +123,14 @@ def test_kamengine_toml_chooses_the_engine_and_engine_overrides_it(tmp_path: Pat
     refused = runner.invoke(main, ["--config", str(settings), "advise", example])
     assert refused.exit_code == 1
     assert f"{settings}: engine: expected one of durable, compiled, reference, found 'fast'" in refused.stderr
+
+
+def test_without_durable_rules_the_playbooks_own_cases_run_on_the_compiled_evaluator(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with_durable = CliRunner().invoke(main, ["rules", "test", str(REPO / "rules")])
+    monkeypatch.setitem(sys.modules, "kamengine.engine.evaluate.durable", None)  # as on Python 3.13+
+    compiled = CliRunner().invoke(main, ["rules", "test", str(REPO / "rules")])
+    assert compiled.exit_code == 0, compiled.output
+    assert "all cases passed" in compiled.stdout
+    assert compiled.stdout == with_durable.stdout
