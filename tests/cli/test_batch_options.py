@@ -22,7 +22,7 @@ def test_batch_and_advise_give_the_same_recommendations_with_the_same_options(
 ) -> None:
     monkeypatch.setattr(time_order, "machine_today", lambda: dt.date(2027, 1, 11))  # the night of --as-of
     source = f"file:{EXAMPLES / 'acme-telecom.yaml'}"
-    for engine in ("durable", "reference"):
+    for engine in ("durable", "compiled", "reference"):
         advised = CliRunner().invoke(main, ["advise", "--source", source, "-f", "json", *OPTIONS, "--engine", engine])
         assert advised.exit_code == 0, advised.output
         db = tmp_path / f"{engine}.db"
