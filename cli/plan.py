@@ -140,14 +140,21 @@ def _advice(
         with make_engine(registry, rule_paths, no_builtin, params, engine, lang=lang, crisis=crisis) as kamengine:
             result = kamengine.advise(readers, as_of=day, on_failure=say)
             return result.recommendations, kamengine.config.plan, bool(result.failures)
+    from kamengine.engine.store.kept_teams import kept_teams
     from kamengine.engine.store.records import plan_advice
     from kamengine.engine.store.statuses import LIVE
     from kamengine.engine.store.store import Store
 
     from .runtime import current_config
 
-    rows = Store(db_path, registry.actions, must_exist=True).find(statuses=LIVE)
-    return plan_advice(rows), current_config().plan, False
+    store = Store(db_path, registry.actions, must_exist=True)
+    try:
+        rows = store.find(statuses=LIVE)
+        kept = kept_teams(store, {row["account_id"] for row in rows})  # as the service does: regions and e-mails
+    finally:
+        store.close()
+    regions.update(kept.regions)
+    return [kept.with_emails(rec) for rec in plan_advice(rows)], current_config().plan, False
 
 
 def _note_regions(reader: Any, regions: dict[str, str | None]) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import json
 import logging
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -15,6 +14,7 @@ from kamengine.engine.model.recommendation import Owner, Recommendation
 from kamengine.engine.plan.week import Item
 from kamengine.engine.plugin.delivery import deliver
 from kamengine.engine.plugin.emitters import EmitContext
+from kamengine.engine.store.kept_teams import kept_teams
 from kamengine.engine.store.store import Store
 from kamengine.engine.store.tokens import TokenHolder
 
@@ -60,17 +60,4 @@ def _reachable(person: Owner, account: str, emails: Emails) -> Owner:
 
 def team_emails(store: Store, accounts: Iterable[str]) -> dict[tuple[str, str], str]:
     """Each team member's e-mail on each account, from the account's last snapshot the service received."""
-    found: dict[tuple[str, str], str] = {}
-    wanted = sorted(set(accounts))
-    for start in range(0, len(wanted), 500):  # SQLite's limit on a statement's parameters
-        chunk = wanted[start : start + 500]
-        marks = ", ".join("?" for _ in chunk)
-        query = (
-            "select account_id, json_extract(body, '$.team') from snapshots where id in"
-            f" (select max(id) from snapshots where account_id in ({marks}) group by account_id)"
-        )
-        for account, team in store.db.execute(query, chunk):
-            for member in json.loads(team or "[]"):
-                if isinstance(member, dict) and isinstance(member.get("email"), str) and member.get("id"):
-                    found[(str(account), str(member["id"]))] = member["email"]
-    return found
+    return kept_teams(store, accounts).emails

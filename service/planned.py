@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from kamengine.engine.model.recommendation import Recommendation
 from kamengine.engine.plan.week import Item, WeekPlan, schedule
+from kamengine.engine.store.kept_teams import kept_teams
 from kamengine.engine.store.records import plan_advice
 from kamengine.engine.store.snapshots import team_accounts
 from kamengine.engine.store.statuses import LIVE, Status
@@ -79,25 +80,9 @@ def _sharing(store: Store, people: set[str], accounts: set[str]) -> set[str]:
 
 def plan_of(store: Store, service: Service, rows: list[dict[str, Any]], today: dt.date) -> WeekPlan:
     """``rows`` (stored live advice) placed from ``today`` over the horizon, each account's holidays closed."""
-    regions = regions_of(store, {row["account_id"] for row in rows})
+    regions = kept_teams(store, {row["account_id"] for row in rows}).regions
     actions, settings = service.registry.actions, service.config.plan
     return schedule(plan_advice(rows), actions, settings, today, overdue_on=today, regions=regions)
-
-
-def regions_of(store: Store, accounts: Iterable[str]) -> dict[str, str | None]:
-    """Each account's region (whose public holidays close its days), from the last snapshot the service received."""
-    found: dict[str, str | None] = {}
-    wanted = sorted(set(accounts))
-    for start in range(0, len(wanted), 500):  # SQLite's limit on a statement's parameters
-        chunk = wanted[start : start + 500]
-        marks = ", ".join("?" for _ in chunk)
-        query = (
-            "select account_id, coalesce(json_extract(body, '$.account.extra.region'), json_extract(body,"
-            " '$.account.region')) from snapshots where id in"
-            f" (select max(id) from snapshots where account_id in ({marks}) group by account_id)"
-        )
-        found.update((str(a), str(r) if r else None) for a, r in store.db.execute(query, chunk))
-    return found
 
 
 def seen_by(store: Store, holder: TokenHolder) -> Callable[[Recommendation], bool]:
