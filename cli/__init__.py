@@ -67,6 +67,9 @@ class _Group(click.Group):
 
         from kamengine.engine.errors import KamengineError, UsageError, printable_lines
 
+        from .runtime import say_engine_warnings
+
+        say_engine_warnings()
         try:
             result = super().invoke(ctx)
             sys.stdout.flush()  # here, not at exit, where a reader gone away (`| head`) is a traceback

@@ -69,7 +69,7 @@ def playbook_options(command: F) -> F:
     )
     return click.option(
         "--rules", "rule_paths", multiple=True, type=click.Path(exists=True),
-        help="Add the playbooks in this directory or file (repeatable).",
+        help="Add the playbooks in this directory or file (repeatable; default: kamengine.toml's [playbooks] paths).",
     )(command)  # fmt: skip
 
 

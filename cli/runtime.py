@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, cast
@@ -25,6 +26,20 @@ def say(message: str, prefix: str = "Error: ") -> None:
     from kamengine.engine.errors import printable_lines
 
     click.echo(prefix + printable_lines(message), err=True)
+
+
+class _SaidWarnings(logging.Handler):
+    """The engine's warnings (``kamengine.store``: a run with other playbooks than the last) as the CLI's lines."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        say(record.getMessage(), "Warning: ")
+
+
+def say_engine_warnings() -> None:
+    """Show the engine's logged warnings on stderr as ``Warning: ...`` lines (once per process)."""
+    logger = logging.getLogger("kamengine.store")
+    if not any(isinstance(handler, _SaidWarnings) for handler in logger.handlers):
+        logger.addHandler(_SaidWarnings(logging.WARNING))
 
 
 def load_registry() -> Registry:
@@ -58,7 +73,8 @@ def make_engine(
     lang: str | None = None,
     crisis: str | None = None,
 ) -> Engine:
-    """The engine of this command: its plugins, kamengine.toml and the playbooks the options ask for."""
+    """The engine of this command: its plugins, kamengine.toml and the playbooks the options ask for
+    (``--rules``, else kamengine.toml's ``[playbooks] paths``: every command and ``serve`` load the same)."""
     import dataclasses
 
     from kamengine.engine.api import Engine
@@ -67,7 +83,7 @@ def make_engine(
     built = Engine(
         registry,
         dataclasses.replace(config, crisis=crisis) if crisis else config,
-        rules=tuple(rule_paths),
+        rules=tuple(rule_paths) or config.playbook_paths,
         no_builtin=no_builtin,
         params=params,
         engine=cast("EngineName | None", engine),  # --engine's choices are the engine's names; None: kamengine.toml's

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import click
 
-from .options import db_option
-from .runtime import current_config, load_registry
+from .options import db_option, playbook_options
+from .runtime import current_config, load_registry, say
 from .tokens import Duration
 
 
@@ -23,11 +24,16 @@ from .tokens import Duration
     "--session-idle", type=Duration(), default="12h", show_default=True,
     help="A page session ends after this long without a page view (30m, 12h, 7d).",
 )  # fmt: skip
-def serve(host: str, port: int, db_path: str | None, no_auth: bool, session_idle: dt.timedelta) -> None:
+@playbook_options
+def serve(
+    host: str, port: int, db_path: str | None, no_auth: bool, session_idle: dt.timedelta,
+    rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any],
+) -> None:  # fmt: skip
     """Serve the API (/v1, OpenAPI at /openapi.json) and the pages until SIGTERM or Ctrl-C.
 
     Every request needs a token (kamengine tokens create) unless --no-auth. One JSON line per
-    request goes to standard error.
+    request goes to standard error. It evaluates the playbooks the nightly batch does: --rules, else
+    kamengine.toml's [playbooks] paths (advice of a rule it has not loaded is left as it is, not resolved).
 
     \b
     kamengine tokens create --member u-ar --scope act
@@ -42,6 +48,11 @@ def serve(host: str, port: int, db_path: str | None, no_auth: bool, session_idle
     from kamengine.service.state import Service
 
     config, registry = current_config(), load_registry()
-    service = Service(db_path, auth=not no_auth, config=config, registry=registry, session_idle=session_idle)
+    service = Service(
+        db_path, auth=not no_auth, config=config, registry=registry, session_idle=session_idle,
+        rules=rule_paths or None, no_builtin=no_builtin, params=params,
+    )  # fmt: skip
+    for notice in service.engine().spec.notices:
+        say(notice, "Notice: ")
     click.echo(f"kamengine: store {service.db_path}", err=True)
     run(create_app(service), host, port)  # says where it serves once the port is its own

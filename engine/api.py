@@ -163,6 +163,7 @@ class Engine:
             deadline = self.spec.config.limits.account_seconds
             executor = ProcessExecutor(os.cpu_count() or 1, lambda task: account_of(task, reader), deadline)
         opened = store if isinstance(store, Store) else Store(store, self.registry.actions)
+        opened.revision = self.revision  # kept with the run: a run with other playbooks than the last one warns
         try:
             return run_batch(
                 prepared, reader, named, opened, executor, self.registry, stdout or sys.stdout, emit, resume,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import io
+import logging
 import weakref
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -141,13 +142,19 @@ def _refresh(service: Service, holder: TokenHolder, account_id: str, body: bytes
     engine = service.engine()
     with service.account_lock(account_id), service.store() as store:
         store.time_order = TimeOrder(future_days=service.config.limits.future_days)
+        # The run keeps this server's revision, and leaves alone advice of rules it has not loaded (a batch
+        # with the team's playbooks gave it): resolving it would flap with every night's batch.
+        store.revision, store.loaded_rules = engine.revision, service.loaded_rules
         guard = functools.partial(within_deadline, service)  # the advice under the deadline; the writes after it
         try:
             refreshed = engine.refresh(
                 snapshot, data, body, store, holder.token_id, writing=service.writing, guard=guard
             )
+            notices = _notices(store, account_id)
         except TimeOrderError as exc:
             raise Problem(409, "out-of-order", "The snapshot is out of time order", str(exc)) from None
+        finally:  # the connection goes back to the pool as the next request expects it
+            store.revision, store.revision_notice, store.loaded_rules, store.left_alone = None, None, None, []
         _logged(service, store)
     document = {
         "account_id": account_id,
@@ -156,8 +163,22 @@ def _refresh(service: Service, holder: TokenHolder, account_id: str, body: bytes
         "revision": engine.revision,
         "outcome": vars(refreshed.run.outcome),
         "recommendations": [r.to_dict() for r in refreshed.recommendations],
+        "notices": notices,
     }
     return JSONResponse(document, headers={"X-Kamengine-Decision": refreshed.decision_id})
+
+
+def _notices(store: Store, account_id: str) -> list[str]:
+    """What the refresh warns of: other playbooks than the last run's, advice of rules not loaded left as it was."""
+    notices = [store.revision_notice] if store.revision_notice else []
+    for kept in store.left_alone:
+        notices.append(
+            f"{account_id}: {kept.id} ({kept.rule}) left {kept.status}, not resolved: this server has not loaded"
+            f" its rule (start serve with the batch's playbooks: --rules, or [playbooks] paths in kamengine.toml)"
+        )
+    for notice in notices[1 if store.revision_notice else 0 :]:  # the revision's line the store has logged
+        logging.getLogger("kamengine.store").warning("%s", notice)
+    return notices
 
 
 @router.put(

@@ -100,6 +100,9 @@ class Refresh(BaseModel):
     revision: str
     outcome: dict[str, int]
     recommendations: list[RecommendationDoc]
+    #: Warnings of this refresh: its playbooks are not the last run's, advice of rules this server has not loaded
+    #: was left as it was (not resolved).
+    notices: list[str] = []
 
 
 class AccountRow(_Open):

@@ -6,8 +6,9 @@ import contextlib
 import datetime as dt
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from kamengine.engine.api import Engine
 from kamengine.engine.model.config import Config
@@ -33,13 +34,20 @@ class Service:
         config: Config | None = None,
         registry: Registry | None = None,
         session_idle: dt.timedelta = DEFAULT_IDLE,
+        rules: Sequence[str] | None = None,
+        no_builtin: bool = False,
+        params: Mapping[str, Any] | None = None,
     ) -> None:
         self.auth = auth
         self.session_idle = session_idle  # a page session ends after this long without a page view
         self.registry = registry or Registry()
         self.config = config or Config()
         self.db_path = Path(db_path) if db_path else default_db_path()
-        self._engines: dict[str | None, Engine] = {None: Engine(self.registry, self.config)}
+        #: The playbooks the batch loads too (``--rules``, else kamengine.toml's [playbooks] paths): advice whose
+        #: rule is not among them is left as it is by a refresh, never resolved (``loaded_rules``).
+        self.rules = tuple(self.config.playbook_paths if rules is None else rules)
+        self.no_builtin, self.params = no_builtin, dict(params or {})
+        self._engines: dict[str | None, Engine] = {None: self._engine(None)}
         _ = self.engine().advisor  # compiled now: a playbook durable rejects stops the start, not a request
         self._engines_lock = threading.Lock()
         self._pool: queue.SimpleQueue[Store] = queue.SimpleQueue()
@@ -60,12 +68,22 @@ class Service:
         if lang not in self._engines:
             with self._engines_lock:
                 if lang not in self._engines:
-                    self._engines[lang] = Engine(self.registry, self.config, lang=lang)
+                    self._engines[lang] = self._engine(lang)
         return self._engines[lang]
+
+    def _engine(self, lang: str | None) -> Engine:
+        return Engine(
+            self.registry, self.config, rules=self.rules, no_builtin=self.no_builtin, params=self.params, lang=lang
+        )
 
     @property
     def revision(self) -> str:
         return self.engine().revision
+
+    @property
+    def loaded_rules(self) -> frozenset[str]:
+        """The ids (``playbook/rule``) of every rule this server evaluates."""
+        return frozenset(rule.qualified_id for playbook in self.engine().spec.playbooks for rule in playbook.rules)
 
     @contextlib.contextmanager
     def store(self) -> Iterator[Store]:

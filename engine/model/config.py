@@ -1,4 +1,4 @@
-"""``kamengine.toml``: a team's overrides of parameters, language, gift caps, festivals, and rules off.
+"""``kamengine.toml``: a team's playbooks and overrides of parameters, language, gift caps, festivals, and rules off.
 
 Found in the working directory, or given with ``--config``. Its shape is the ``Settings``
 model; every effective value remembers where it came from, for ``kamengine config show``.
@@ -50,6 +50,7 @@ class Config:
     parameters: dict[str, Any] = field(default_factory=dict)
     disabled_playbooks: set[str] = field(default_factory=set)
     disabled_rules: set[str] = field(default_factory=set)
+    playbook_paths: tuple[str, ...] = ()  # [playbooks] paths: what every command and serve load unless --rules
     festivals: tuple[Festival, ...] = ()  # added to the holidays calendar of their regions
     crisis: str | None = None  # a crisis of ours or of the whole market: every strategic partner hears from us
     engine: str = "durable"  # the evaluator: durable, compiled or reference (--engine overrides)
@@ -80,6 +81,10 @@ class ComplianceSettings(_Table):
 
 class SwitchedOff(_Table):
     disabled: list[str] = Field(default_factory=list)
+
+
+class PlaybooksTable(SwitchedOff):
+    paths: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
 
 
 class FestivalSettings(_Table):
@@ -144,7 +149,7 @@ class Settings(_Table):
     crisis: Annotated[str, Field(min_length=1)] | None = None
     parameters: dict[str, Any] = Field(default_factory=dict)
     compliance: ComplianceSettings = ComplianceSettings()
-    playbooks: SwitchedOff = SwitchedOff()
+    playbooks: PlaybooksTable = PlaybooksTable()
     rules: SwitchedOff = SwitchedOff()
     festivals: list[FestivalSettings] = Field(default_factory=list)
     plan: PlanTable = PlanTable()
@@ -180,7 +185,19 @@ def load_config(path: Path | None) -> Config:
     except ValidationError as exc:
         raise ConfigError([f"{path}: {message}" for message in _described(exc, data)]) from None
     _apply(settings, config, str(path))
+    config.playbook_paths = _playbook_paths(settings.playbooks.paths, path)
+    if config.playbook_paths:
+        config.origins["playbooks.paths"] = str(path)
     return config
+
+
+def _playbook_paths(paths: list[str], settings_file: Path) -> tuple[str, ...]:
+    """``[playbooks] paths``, each relative to the settings file's folder (as a team's repository keeps both)."""
+    found = [settings_file.parent / Path(given).expanduser() for given in paths]  # an absolute path stays itself
+    missing = [f"{settings_file}: playbooks.paths[{i}]: no such folder or file: {p}" for i, p in enumerate(found)]
+    if any(not path.exists() for path in found):
+        raise ConfigError([line for line, path in zip(missing, found, strict=True) if not path.exists()])
+    return tuple(str(path) for path in found)
 
 
 def _apply(settings: Settings, config: Config, where: str) -> None:
@@ -262,6 +279,8 @@ def _described(exc: ValidationError, data: dict[str, Any]) -> list[str]:
             )
         elif "disabled" in loc:
             message = f"{_dotted(loc[: loc.index('disabled') + 1])}: expected a list of ids"
+        elif "paths" in loc:
+            message = f"{_dotted(loc[: loc.index('paths') + 1])}: expected a list of folders or files, found {found}"
         elif len(loc) == 1 or error["type"] in ("model_type", "dict_type"):
             message = f"{_dotted(loc)}: expected a table, found {found}"
         else:  # the gift caps, the only numbers

@@ -4,7 +4,9 @@ Today's advice is compared with what is stored, recommendation by recommendation
 stable across runs): new advice opens, live advice is refreshed (its due date too), a snooze
 ends on its date, done and dismissed advice stays closed for its action's cooldown, resolved
 and expired advice opens again, and advice no longer given is resolved (the table in
-docs/batch.md). Expiry is not decided here: only advice a run did not see expires
+docs/batch.md) — unless its rule is not among the rules the run loaded (``loaded``: the service's),
+which leaves it as it was: a run without the team's playbooks cannot tell whether their advice
+still holds. Expiry is not decided here: only advice a run did not see expires
 (``expire_unseen``, after the run).
 """
 
@@ -31,6 +33,7 @@ class Stored(NamedTuple):
     status_at: str | None
     action: str
     as_of: str | None  # the night that last gave it (the time order's last date of the account)
+    rule: str  # ``playbook/rule``
 
 
 @dataclass
@@ -47,8 +50,18 @@ class AccountOutcome:
 class AccountPlan:
     """The writes one account's advice makes: collected by ``plan``, made by ``write``."""
 
-    def __init__(self, run_id: str, advice: AccountAdvice, origin: str, now: str, clock: dt.date | None = None) -> None:
+    def __init__(
+        self,
+        run_id: str,
+        advice: AccountAdvice,
+        origin: str,
+        now: str,
+        clock: dt.date | None = None,
+        loaded: frozenset[str] | None = None,
+    ) -> None:
         self.run_id, self.advice, self.origin, self.now = run_id, advice, origin, now
+        self.loaded = loaded  # the rules the run evaluated (None: all there are)
+        self.left_alone: list[Stored] = []  # live advice of rules the run did not load: not resolved
         self.account_id = advice.account_id
         self.as_of = dt.date.fromisoformat(advice.as_of)
         #: The date snoozes end and cooldowns run out by: the run's, never after the machine's today
@@ -66,7 +79,9 @@ class AccountPlan:
             rec = Row._make(row)
             self._upsert(rec, stored.pop(rec.id, None), cooled_down)
         for gone in stored.values():  # advice that is no longer given
-            if gone.status in LIVE:
+            if gone.status in LIVE and self.loaded is not None and gone.rule not in self.loaded:
+                self.left_alone.append(gone)
+            elif gone.status in LIVE:
                 self.change(gone.id, Status.RESOLVED, "its rule no longer fires")
                 self.outcome.resolved += 1
 

@@ -97,3 +97,9 @@ def m005_decisions_by_principal(db: sqlite_utils.Database) -> None:
 def m006_attendees(db: sqlite_utils.Database) -> None:
     """The colleagues an approach brings along besides its owner (JSON text), so the plan counts their time too."""
     db.table("recommendations").add_column("attendees", str)
+
+
+@migrations()
+def m007_run_revision(db: sqlite_utils.Database) -> None:
+    """The playbooks' revision each run used (a batch, a refresh): a run with other playbooks than the last is told."""
+    db.table("runs").add_column("revision", str)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from ..model.snapshot import Snapshot
 from . import lifecycle
 from .commits import GroupCommit
 from .files import StoreError, default_db_path, open_database
+from .fingerprints import record_revision
 from .kept import keep_snapshot
 from .lifecycle import AccountOutcome, AccountPlan, Stored
 from .records import unknown_id
@@ -55,6 +57,12 @@ class Store:
         #: What dates a run may write (the backdate and future rules, ``time_order.py``).
         self.time_order = TimeOrder()
         self._group: GroupCommit | None = None  # the group commit under way: writes join it
+        #: The playbooks' revision of the runs this store starts (kept with each; a change from the last run is
+        #: ``revision_notice``), and the rules they evaluate (None: all; else advice of other rules is left alone).
+        self.revision: str | None = None
+        self.revision_notice: str | None = None
+        self.loaded_rules: frozenset[str] | None = None
+        self.left_alone: list[Stored] = []  # the last ``apply``'s advice of rules not loaded, left as it was
 
     def close(self) -> None:
         self.db.close()
@@ -82,6 +90,10 @@ class Store:
         run_id = dt.datetime.now(dt.UTC).strftime("run-%Y%m%dT%H%M%S%fZ")
         with self.writing():
             self.db.table("runs").insert({"id": run_id, "started_at": _now(), "source": source, "status": "running"})
+            if self.revision is not None:
+                self.revision_notice = record_revision(self.db.conn, run_id, self.revision)
+        if self.revision_notice:
+            logging.getLogger("kamengine.store").warning("%s", self.revision_notice)
         return run_id, set()
 
     def _reopen(self, source: str) -> tuple[str, set[str]]:
@@ -134,7 +146,7 @@ class Store:
 
     def apply(self, run_id: str, advice: AccountAdvice, origin: str = "") -> AccountOutcome:
         """``apply_advice`` for advice already in the store's row form (as batch workers send it)."""
-        plan = AccountPlan(run_id, advice, origin, _now(), self.time_order.clock(advice.as_of))
+        plan = AccountPlan(run_id, advice, origin, _now(), self.time_order.clock(advice.as_of), self.loaded_rules)
         with self._account_transaction():
             stored = {
                 row[0]: Stored._make(row) for row in self.db.conn.execute(lifecycle.SELECT_STORED, [advice.account_id])
@@ -143,6 +155,7 @@ class Store:
             self.time_order.check(self.db.conn, advice.account_id, advice.as_of, advised)
             plan.plan(stored, lambda row: self._cooled_down(row, plan.clock))
             plan.write(self.db.conn)
+            self.left_alone = plan.left_alone
             if advice.kept is not None:  # the same snapshot again (a re-run) is not kept twice
                 keep_snapshot(self.db.conn, advice.account_id, advice.kept, always=False)
         return plan.outcome
