@@ -24,8 +24,21 @@ def evaluate_reference(rules: Iterable[Rule], facts: Facts) -> list[Firing]:
         for subject in facts.subjects(rule.subject):
             matches: dict[int, tuple[str, ...]] = {}
             if holds(rule.when, subject, facts, rule.subject, matches):
-                firings.append(Firing(rule, subject, matches))
+                firings.append(Firing(rule, subject, reported(rule, subject, facts, matches)))
     return firings
+
+
+def reported(
+    rule: Rule, subject: Record, facts: Facts, tested: dict[int, tuple[str, ...]]
+) -> dict[int, tuple[str, ...]]:
+    """A firing's ``matches``: every quantifier of the rule in order, also one that ``any_of`` never reached
+    (durable reports them all; the evidence must not depend on the evaluator)."""
+    matches = {}
+    for q in rule.quantifiers:
+        if q.index not in tested:
+            tested[q.index] = tuple(str(item["id"]) for item in quantifier_items(q, subject, facts, rule.subject)[1])
+        matches[q.index] = tested[q.index]
+    return matches
 
 
 def field_value(record: Record, name: str, facts: Facts) -> Any:

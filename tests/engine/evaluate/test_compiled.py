@@ -12,7 +12,9 @@ from click.testing import CliRunner
 from kamengine.cli import main
 from kamengine.engine.errors import EvaluationError
 from kamengine.engine.evaluate.compiled import CompiledEvaluator
+from kamengine.engine.evaluate.durable import DurableEvaluator
 from kamengine.engine.evaluate.facts import compute_facts
+from kamengine.engine.evaluate.reference import evaluate_reference
 from kamengine.engine.model.loading import load_snapshot
 from kamengine.engine.model.snapshot import Snapshot
 from portfolio_fixture import portfolio
@@ -49,7 +51,7 @@ def test_a_generated_portfolio_is_advised_as_on_durable_and_the_reference() -> N
         assert compiled == _advice("reference", snapshot)
 
 
-def test_a_quantifier_passed_over_by_a_short_cut_still_reports_its_items() -> None:
+def test_a_quantifier_passed_over_by_a_short_cut_still_reports_its_items_on_every_engine() -> None:
     # any_of holds on its first branch, so the count is never needed to decide; durable still reports its items.
     body = """\
   - id: r
@@ -69,9 +71,13 @@ def test_a_quantifier_passed_over_by_a_short_cut_still_reports_its_items() -> No
         ],
     )
     facts = compute_facts(snapshot)
-    [firing] = CompiledEvaluator(_rules(body)).evaluate(facts)
+    rules = _rules(body)
+    [firing] = CompiledEvaluator(rules).evaluate(facts)
     assert firing.key == ("t/r", "c1")
     assert firing.matches == {1: ("a1",)}
+    assert [f.matches for f in evaluate_reference(rules, facts)] == [{1: ("a1",)}]  # the judge's evidence too
+    with DurableEvaluator(rules) as durable:
+        assert [f.matches for f in durable.evaluate(facts)] == [{1: ("a1",)}]
 
 
 def test_a_value_a_rule_cannot_compare_fails_the_account_naming_the_rule() -> None:

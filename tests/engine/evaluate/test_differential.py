@@ -263,8 +263,9 @@ def test_durable_and_compiled_fire_exactly_what_the_reference_fires(snapshot: Sn
     assert [f.key for f in compiled] == [f.key for f in expected]
     for firing in actual:
         assert firing.matches == _quantifier_matches(firing.rule, firing.subject, facts)
-    # the same evidence as durable, quantifier by quantifier in the same order (it reaches the output)
+    # the same evidence from all three, quantifier by quantifier in the same order (it reaches the output)
     assert [list(f.matches.items()) for f in compiled] == [list(f.matches.items()) for f in actual]
+    assert [list(f.matches.items()) for f in expected] == [list(f.matches.items()) for f in actual]
     assert [f.subject for f in compiled] == [f.subject for f in actual]
 
 
