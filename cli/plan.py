@@ -107,6 +107,9 @@ def plan(
     else:
         items = [i for i in theirs if shown_week in ("all", i.week)]  # with what they attend, under who leads
         click.echo(render(output, items, shown_week), nl=False)
+        later = sorted({i.week for i in theirs if i.week > shown_week}) if not items and shown_week != "all" else []
+        if later and output.format in ("table", "markdown"):  # say where the plan starts instead of only "nothing"
+            click.echo(f"The next planned week is {later[0]}: --week {later[0]}, or --week all for every week.")
         missed = [u for u in planned.unplanned if u.over_capacity and owner in (None, u.item.owner_id)]
         if missed and output.format in ("table", "markdown"):
             last = planned.weeks[-1]

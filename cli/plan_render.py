@@ -30,37 +30,80 @@ def render(output: Output, items: Sequence[Any], week: str) -> str:
         return f"Nothing planned for week {week}.\n"
     if output.format == "table":
         layout = formats.Layout.for_stream(sys.stdout)
-        return "\n".join(_table(person, theirs, week, layout) for person, theirs in _people(items))
+        return "\n".join(_table(person, theirs, week, items, layout) for person, theirs in _people(items))
     if output.format == "markdown":
-        return "\n".join(_markdown(person, theirs, week) for person, theirs in _people(items))
+        return "\n".join(_markdown(person, theirs, week, items) for person, theirs in _people(items))
     return output.text([_row(i) for i in items], COLUMNS, documents=[item_json(i) for i in items])
 
 
-def _table(person: str, items: list[Any], week: str, layout: Any) -> str:
+def _table(person: str, items: list[Any], week: str, everyone: Sequence[Any], layout: Any) -> str:
     from kamengine.plugins.text_formats import table
 
-    customer = sum(1 for i in items if i.customer_action)
     when = "every week" if week == "all" else f"week {week}"
-    heading = f"{person} — {when}: {customer} customer action(s), {len(items) - customer} of our own"
-    rows = [{**_row(i), "day": f"{i.day.isoformat()} {_WEEKDAYS[i.day.weekday()]}"} for i in items]
-    notes = [_with(i) + [f"+ {also}" for also in row["also"]] + [f"! {n}" for n in row["compliance"]] + _flags(i)
-             for i, row in zip(items, rows, strict=True)]  # fmt: skip
+    heading = f"{person} — {when}: {_counts(items, everyone)}"
+    rows: list[dict[str, Any]] = []
+    notes: list[list[str]] = []
+    for number, (iso_week, theirs) in enumerate(_weeks(items) if week == "all" else [(week, items)]):
+        if week == "all":  # the weeks read apart: a blank line, then the week and its load, in the day column
+            rows += [{}] if number else []
+            rows.append({"day": iso_week, "what": _counts(theirs, [i for i in everyone if i.week == iso_week])})
+            notes += [[]] * (2 if number else 1)
+        for item in theirs:
+            row = _row(item)
+            rows.append({**row, "day": f"{item.day.isoformat()} {_WEEKDAYS[item.day.weekday()]}"})
+            notes.append(
+                _with(item) + [f"+ {a}" for a in row["also"]] + [f"! {n}" for n in row["compliance"]] + _flags(item)
+            )
     shown = ("day", "company", "priority", "what")
     return f"{heading}\n" + table(rows, shown, notes=notes, right=("priority",), layout=layout)
 
 
-def _markdown(person: str, items: list[Any], week: str) -> str:
+def _markdown(person: str, items: list[Any], week: str, everyone: Sequence[Any]) -> str:
     from kamengine.plugins.text_formats import markdown, markdown_text
 
-    rows = [_row(i) for i in items]
-    for item, row in zip(items, rows, strict=True):
-        row["why"] = f"{' '.join(row['rationale'].split())} (priority {row['priority']})"
-        row["why"] += "".join(f" [{flag}]" for flag in _flags(item))
-        row["with"] = row["attendees"]
-    headers = {"why": "why first"}
-    return f"## {markdown_text(person)} — {'every week' if week == 'all' else f'week {week}'}\n\n" + markdown(
-        rows, ("day", "company", "what", "with", "also", "why", "compliance"), headers
+    columns, headers = ("day", "company", "what", "with", "also", "why", "compliance"), {"why": "why first"}
+    heading = f"## {markdown_text(person)} — {'every week' if week == 'all' else f'week {week}'}\n\n"
+    if week != "all":
+        return heading + markdown([_markdown_row(i) for i in items], columns, headers)
+    return heading + "\n".join(
+        f"### {iso_week}: {_counts(theirs, [i for i in everyone if i.week == iso_week])}\n\n"
+        + markdown([_markdown_row(i) for i in theirs], columns, headers)
+        for iso_week, theirs in _weeks(items)
     )
+
+
+def _markdown_row(item: Any) -> dict[str, Any]:
+    row = _row(item)
+    row["why"] = f"{' '.join(row['rationale'].split())} (priority {row['priority']})"
+    row["why"] += "".join(f" [{flag}]" for flag in _flags(item))
+    row["with"] = row["attendees"]
+    return row
+
+
+def _weeks(items: list[Any]) -> list[tuple[str, list[Any]]]:
+    """A person's items by ISO week, in order (they come sorted by day)."""
+    return [(iso_week, list(theirs)) for iso_week, theirs in groupby(items, key=lambda i: i.week)]
+
+
+def _counts(items: list[Any], everyone: Sequence[Any]) -> str:
+    """What a person's items take: the customer meetings they lead and those they attend (as their capacity counts
+    them), gifts and greetings (no meeting), our own work. ``everyone`` holds the meetings they may attend."""
+    owner = items[0].owner_id if items else None
+    customer = sum(1 for i in items if i.customer_action)
+    own = _many(len(items) - customer, "of our own", "of our own")
+    if owner is None:  # nobody to lead them yet: whether each would be a meeting is for whoever is staffed
+        return f"{_many(customer, 'customer action', 'customer actions')}, {own}"
+    led = sum(1 for i in items if i.meeting)
+    attended = sum(1 for i in everyone if i.meeting and owner in (a.id for a in i.attendees))
+    text = f"leads {_many(led, 'customer meeting', 'customer meetings')}" + (
+        f", attends {attended}" if attended else ""
+    )
+    light = customer - led
+    return text + (f", {_many(light, 'gift or greeting', 'gifts or greetings')}" if light else "") + f", {own}"
+
+
+def _many(count: int, one: str, more: str) -> str:
+    return f"{count} {one if count == 1 else more}"
 
 
 def _people(items: Sequence[Any]) -> list[tuple[str, list[Any]]]:

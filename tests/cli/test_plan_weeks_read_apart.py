@@ -1,0 +1,75 @@
+"""kamengine plan read as a director reads it: every week apart under its own heading, and headings that count
+customer meetings (led and attended, as the capacity counts them) apart from gifts and our own work."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+from click.testing import CliRunner
+from kamengine.cli import main
+from support import REPO
+
+PORTFOLIO = f"file:{REPO / 'examples' / 'portfolio'}"
+#: A Friday: this week has nothing left, the plan starts next week and runs into the year-end break.
+AS_OF = "2026-12-11"
+WEEK_ROW = re.compile(
+    r"^(\d{4}-W\d{2}) +leads (\d+) customer meetings?(?:, attends (\d+))?(?:, (\d+) gifts? or greetings?)?"
+)
+
+
+def _plan(*args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(main, ["--config", "/dev/null", "plan", "--source", PORTFOLIO, "--as-of", AS_OF, *args])
+
+
+def _tables(text: str) -> dict[str, list[str]]:
+    """Each person's table (by the name in its heading), its lines after the header's underline."""
+    found: dict[str, list[str]] = {}
+    for block in text.split("\n\n"):
+        lines = block.splitlines()
+        if lines and " — " in lines[0]:
+            name = lines[0].split(" — ")[0]
+            found[name] = lines[3:]
+        elif lines and found:
+            found[list(found)[-1]] += ["", *lines]
+    return found
+
+
+def test_every_week_reads_apart_with_its_meetings_as_the_load_counts_them() -> None:
+    table = _plan("--week", "all")
+    assert table.exit_code == 0, table.output
+    load = json.loads(_plan("--load", "-f", "json").output)
+    meetings = {(p["person"]["name"], week): n for p in load["load"] for week, n in p["weeks"].items()}
+    tables = _tables(table.output)
+    assert len(tables) > 3
+    seen_weeks, gifts = 0, 0
+    for person, lines in tables.items():
+        name = person.rsplit(" (", 1)[0]
+        week = None
+        for line in lines:
+            if match := WEEK_ROW.match(line):
+                week, led, attended, light = match.group(1), *(int(g or 0) for g in match.groups()[1:])
+                assert led + attended == meetings[(name, week)], (person, week)  # a gift is no meeting
+                seen_weeks, gifts = seen_weeks + 1, gifts + light
+            elif re.match(r"^\d{4}-\d{2}-\d{2} ", line):
+                assert week is not None, f"{person}: a day before any week's heading: {line}"
+                year, number, _ = dt.date.fromisoformat(line[:10]).isocalendar()
+                assert f"{year}-W{number:02d}" == week, f"{person}: {line[:14]} under {week}"
+    assert seen_weeks > len(tables) and gifts > 0  # several weeks a person, and gifts counted apart
+
+
+def test_markdown_of_every_week_has_a_heading_per_week() -> None:
+    text = _plan("--week", "all", "--format", "markdown").output
+    weeks = re.findall(r"^### (\d{4}-W\d{2}): leads \d+ customer meeting", text, flags=re.M)
+    assert len(weeks) > len(re.findall(r"^## ", text, flags=re.M))
+    assert "2026-W51" in weeks and "2027-W01" in weeks
+
+
+def test_an_empty_week_names_the_next_week_with_something_planned() -> None:
+    result = _plan()
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "Nothing planned for week 2026-W50.",
+        "The next planned week is 2026-W51: --week 2026-W51, or --week all for every week.",
+    ]
