@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -21,9 +23,9 @@ def config() -> None:
 @config.command()
 @output_options()
 def show(output: Output) -> None:
-    """Print the effective settings — language, gift caps, parameters, switched-off playbooks
-    and rules, a crisis, the plan, festivals — each with where it came from (default, a playbook,
-    or kamengine.toml)."""
+    """Print the effective settings — language, evaluator, gift caps, parameters, switched-off playbooks
+    and rules, a crisis, limits, the plan, retention, festivals — each with where it came from (default,
+    a playbook, or kamengine.toml)."""
     from kamengine.engine.advise.setup import playbook_paths
     from kamengine.engine.playbooks.loader import load_playbooks
 
@@ -43,7 +45,7 @@ def show(output: Output) -> None:
         setting(f"compliance.gift_caps.{currency}", cap, origins[f"gift_caps.{currency}"])
     registry = load_registry()
     playbooks = load_playbooks(
-        playbook_paths(registry, [], False), registry.actions, settings.parameters, registry.kinds
+        playbook_paths(registry, settings.playbook_paths, False), registry.actions, settings.parameters, registry.kinds
     )
     for playbook in playbooks:
         for name in playbook.parameters:
@@ -52,14 +54,13 @@ def show(output: Output) -> None:
     for section, ids in (("playbooks", settings.disabled_playbooks), ("rules", settings.disabled_rules)):
         if ids:
             setting(f"{section}.disabled", sorted(ids), origins[f"{section}.disabled"])
+    if settings.playbook_paths:  # the team's own playbooks, which every command loads unless --rules
+        setting("playbooks.paths", list(settings.playbook_paths), origins["playbooks.paths"])
     setting("crisis", settings.crisis, origins["crisis"])
-    plan = settings.plan
-    for name, value in vars(settings.limits).items():
-        setting(f"limits.{name}", value, origins["limits"])
-    setting("plan.window_days", plan.window_days, origins["plan"])
-    setting("plan.weekly_capacity", plan.weekly_capacity, origins["plan"])
-    for member, capacity in sorted(plan.capacity.items()):
-        setting(f"plan.capacity.{member}", capacity, origins["plan"])
+    for section in ("limits", "plan", "retention"):  # every field, the nested urgency weights and per-id tables too
+        for key, value in _flattened(section, getattr(settings, section)):
+            shown_as = ", ".join(value) if isinstance(value, tuple) else None  # closed days, quiet stages
+            setting(key, list(value) if isinstance(value, tuple) else value, origins[section], shown_as)
     for festival in sorted(settings.festivals, key=lambda f: f.date):
         where = {"name": festival.name, "regions": list(festival.regions)}
         text = f"{festival.name} ({', '.join(festival.regions) or 'everywhere'})"
@@ -67,3 +68,16 @@ def show(output: Output) -> None:
     output.print(rows, ("key", "value", "origin"), display=shown)
     if output.format == "table":  # what no key says: the calendars the holidays library keeps
         click.echo(f"festivals: each region's holidays calendar, and {len(settings.festivals)} added")
+
+
+def _flattened(prefix: str, settings: Any) -> Iterator[tuple[str, Any]]:
+    """Every field of a settings dataclass as ``prefix.field``; a nested one and a table per id (capacity per
+    member, lead days per action, urgency per tier) one row per entry, so each says what it holds."""
+    for field in dataclasses.fields(settings):
+        value, key = getattr(settings, field.name), f"{prefix}.{field.name}"
+        if dataclasses.is_dataclass(value):
+            yield from _flattened(key, value)
+        elif isinstance(value, Mapping):
+            yield from ((f"{key}.{name}", entry) for name, entry in sorted(value.items()))
+        else:
+            yield key, value
