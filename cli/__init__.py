@@ -110,7 +110,9 @@ class _Group(click.Group):
 
 @click.group(
     cls=_Group,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    # Every option can come from the environment: KAMENGINE_<COMMAND>_<OPTION> (KAMENGINE_BATCH_WORKERS=4), for a
+    # scheduler or a container; --db, --host and --port have the shorter KAMENGINE_DB, KAMENGINE_HOST, KAMENGINE_PORT.
+    context_settings={"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "KAMENGINE"},
     epilog="\b\nExamples:\n  kamengine advise examples/acme-telecom.yaml"
     "\n  kamengine explain examples/acme-telecom.yaml --subject c-ana"
     "\n\nShell completion (bash, zsh, fish): see docs/cli.md.",

@@ -119,9 +119,10 @@ def cap_options(command: F) -> F:
 
 def db_option(command: F) -> F:
     """``--db``: the store."""
-    return click.option("--db", "db_path", metavar="PATH", help="The store (default: $KAMENGINE_HOME/kamengine.db).")(
-        command
-    )
+    return click.option(
+        "--db", "db_path", metavar="PATH", envvar="KAMENGINE_DB",
+        help="The store (default: $KAMENGINE_DB, else $KAMENGINE_HOME/kamengine.db).",
+    )(command)  # fmt: skip
 
 
 class _MapFile(click.Path):

@@ -13,8 +13,17 @@ from .tokens import Duration
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
-@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535), help="The port to listen on.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    envvar="KAMENGINE_HOST",
+    help="The address to listen on ($KAMENGINE_HOST).",
+)
+@click.option(
+    "--port", default=8765, show_default=True, type=click.IntRange(1, 65535), envvar="KAMENGINE_PORT",
+    help="The port to listen on ($KAMENGINE_PORT).",
+)  # fmt: skip
 @db_option
 @click.option(
     "--no-auth", is_flag=True,
