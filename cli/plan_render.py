@@ -46,7 +46,9 @@ def _table(person: str, items: list[Any], week: str, everyone: Sequence[Any], la
     for number, (iso_week, theirs) in enumerate(_weeks(items) if week == "all" else [(week, items)]):
         if week == "all":  # the weeks read apart: a blank line, then the week and its load, in the day column
             rows += [{}] if number else []
-            rows.append({"day": iso_week, "what": _counts(theirs, [i for i in everyone if i.week == iso_week])})
+            rows.append(
+                {"day": f"week {iso_week}", "what": _counts(theirs, [i for i in everyone if i.week == iso_week])}
+            )
             notes += [[]] * (2 if number else 1)
         for item in theirs:
             row = _row(item)
@@ -167,8 +169,10 @@ def render_load(output: Output, planned: Any, owner: str | None) -> str:
         }  # fmt: skip
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     weeks = list(planned.weeks)
+    closed = {w for w in weeks if _closed_week(w, planned.settings)}  # the year-end break: no room, not a free week
     rows = [
-        {"person": f"{p.person.name} ({p.person.role})", **{w[5:]: f"{p.weeks[w]}/{p.weekly_capacity}" for w in weeks},
+        {"person": f"{p.person.name} ({p.person.role})",
+         **{w[5:]: "closed" if w in closed and not p.weeks[w] else f"{p.weeks[w]}/{p.weekly_capacity}" for w in weeks},
          "busiest day": f"{p.busiest_day}/{p.daily_capacity}", "no room for": p.not_planned}
         for p in people
     ]  # fmt: skip
@@ -186,6 +190,15 @@ def render_load(output: Output, planned: Any, owner: str | None) -> str:
     if lost:
         text += f"\nNot planned ({len(lost)})\n" + formats.table(lost, lost_columns, layout=layout)
     return text
+
+
+def _closed_week(week: str, settings: Any) -> bool:
+    """Whether every weekday of an ISO week is in the plan's closed days (``[plan] closed``, the year-end break)."""
+    import datetime as dt
+
+    from kamengine.engine.plan.week import monday
+
+    return all(settings.is_closed(monday(week) + dt.timedelta(days=n)) for n in range(5))
 
 
 def _missed_row(unplanned: Any) -> dict[str, Any]:

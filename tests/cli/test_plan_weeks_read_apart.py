@@ -15,7 +15,7 @@ PORTFOLIO = f"file:{REPO / 'examples' / 'portfolio'}"
 #: A Friday: this week has nothing left, the plan starts next week and runs into the year-end break.
 AS_OF = "2026-12-11"
 WEEK_ROW = re.compile(
-    r"^(\d{4}-W\d{2}) +leads (\d+) customer meetings?(?:, attends (\d+))?(?:, (\d+) gifts? or greetings?)?"
+    r"^week (\d{4}-W\d{2}) +leads (\d+) customer meetings?(?:, attends (\d+))?(?:, (\d+) gifts? or greetings?)?"
 )
 
 
@@ -29,9 +29,8 @@ def _tables(text: str) -> dict[str, list[str]]:
     for block in text.split("\n\n"):
         lines = block.splitlines()
         if lines and " — " in lines[0]:
-            name = lines[0].split(" — ")[0]
-            found[name] = lines[3:]
-        elif lines and found:
+            found[lines[0].split(" — ")[0]] = lines[3:]
+        elif lines and found:  # the next week of the same person, after the blank line between weeks
             found[list(found)[-1]] += ["", *lines]
     return found
 
@@ -73,3 +72,17 @@ def test_an_empty_week_names_the_next_week_with_something_planned() -> None:
         "Nothing planned for week 2026-W50.",
         "The next planned week is 2026-W51: --week 2026-W51, or --week all for every week.",
     ]
+
+
+def test_the_load_says_a_week_of_the_year_end_break_is_closed() -> None:
+    lines = _plan("--load").output.splitlines()
+    assert lines[1].split()[:7] == ["person", "W50", "W51", "W52", "W53", "W01", "W02"]
+    people = lines[3 : lines.index("")]
+
+    def cell(line: str, week: str) -> str:
+        return line[lines[1].index(week) :].split()[0]
+
+    assert people and all(cell(line, "W53") == "closed" for line in people)  # 28 Dec to 1 Jan
+    assert all(cell(line, "W52").endswith("/8") for line in people)  # 21 to 23 Dec are open
+    load = json.loads(_plan("--load", "-f", "json").output)
+    assert all(person["weeks"]["2026-W53"] == 0 for person in load["load"])  # the JSON keeps the numbers
