@@ -1,8 +1,10 @@
 """Built-in enricher ``crisis``: a crisis of ours or of the whole market, declared once for every account.
 
 ``crisis = "..."`` in kamengine.toml (or ``--crisis NAME``) names it: every strategic partner
-then hears from our leader (the open letter), and decisions at every customer become more
-collective. A crisis of one customer is ``account.crisis`` in its snapshot instead.
+then hears from our leader (the open letter) and our leader calls theirs after it; the key people
+of every customer are reassured on continuity (supply, service, people), and decisions at every
+customer become more collective. A crisis of one customer is ``account.crisis`` in its snapshot
+instead: its key people get care and key resources, and no letter asks it for support.
 """
 
 from __future__ import annotations

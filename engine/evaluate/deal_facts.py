@@ -64,6 +64,8 @@ def opportunity_record(
         "sales_actions_done": len(done),
         "next_151_action": next((a for a in SALES_ACTIONS_151 if a not in done), None),
         "days_since_close": days_between(as_of, deal.close_date) if closed and deal.close_date else None,
+        # A live deal whose close date passed has slipped: the forecast is wrong until the customer confirms a date.
+        "close_date_passed": deal.live and deal.close_date is not None and deal.close_date < as_of,
     }
     record.update(zip(DAYS_SINCE, map(latest.get, BUILTIN_ACTIONS), strict=True))
     return record
@@ -81,6 +83,7 @@ def deal_stakes(live: list[Opportunity], every: list[Opportunity], as_of: dt.dat
         "top_deal": top.id if top else None,
         "deal_value": top.value if top else None,
         "deal_days_to_close": days_between(top.close_date, as_of) if top and top.close_date else None,
+        "deal_close_date_passed": bool(top and top.close_date and top.close_date < as_of),
         "days_since_won_deal": since("won"),
         "days_since_lost_deal": since("lost"),
     }

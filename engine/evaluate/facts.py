@@ -17,6 +17,7 @@ from .account_facts import account_record, team_records
 from .contact_facts import Record as Record
 from .contact_facts import activity_record, add_departments, contact_record
 from .deal_facts import deal_memberships, deal_stakes, opportunity_record
+from .people_facts import add_people_events, count_departments_without_supporter, count_project_office
 
 
 @dataclass
@@ -84,6 +85,7 @@ def compute_facts(snap: Snapshot, enrichers: Sequence[Enricher] = (), actions: A
         contacts.append(record)
     contact_by_id = {record["id"]: record for record in contacts}
     add_departments(contacts)
+    add_people_events(snap, contacts, {record["id"] for record in contacts if record["met"]})
 
     opportunities = []
     for deal in snap.opportunities:
@@ -92,6 +94,8 @@ def compute_facts(snap: Snapshot, enrichers: Sequence[Enricher] = (), actions: A
         opportunities.append(record)
     team = team_records(snap, contacts)
     account = account_record(snap, contacts, opportunities, activities)
+    account["project_office_contacts"] = count_project_office(contacts)
+    account["departments_without_supporter"] = count_departments_without_supporter(contacts)
     _enrich(account, "account", snap.account, snap, enrichers)
     for record in contacts:
         record["owned_by_top_owner"] = account["top_owner"] is not None and record["owner"] == account["top_owner"]

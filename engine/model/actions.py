@@ -115,6 +115,13 @@ BUILTIN_ACTIONS: dict[str, ActionType] = {
         _a("loss_review", "Loss review", "丢单复盘", 365, "AD", roles=("AD", "AR")),
         _a("project_celebration", "Project celebration", "项目庆功会", 365, "AD", visit=True, mode=Mode.EVENT, roles=("AD", "AR"), hosted=True),
         _a("opportunity_discovery", "Opportunity discovery", "机会点挖掘", 90, "SR", visit=True, roles=("SR",)),
+        _a("confirm_close_date", "Confirm the close date", "确认签约日期", 14, "SR", mode=Mode.MESSAGE, roles=("SR", "AR")),
+        _a("answer_question", "Answer an open question", "答复客户问题", 1, "AR", mode=Mode.MESSAGE, roles=_ALL),
+        _a("recognition_exchange", "Culture, management and talent exchange", "文化、管理与人才交流", 365, "AD", visit=True, roles=("AD",), executive=True, lead_days=14),
+        _a("introduce_successor", "Successor introduction", "引荐继任者", 90, "AR", visit=True, roles=_FRONT),
+        _a("project_kickoff", "Project kick-off", "项目启动会", 365, "FR", visit=True, roles=("FR",)),
+        _a("top_level_call", "Top-level call", "高层通话", 30, "AD", mode=Mode.MESSAGE, roles=("AD",), executive=True),
+        _a("continuity_message", "Continuity message", "业务连续性沟通", 30, "AR", mode=Mode.MESSAGE, roles=_ALL),
     )
 }  # fmt: skip
 

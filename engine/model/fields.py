@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .actions import BUILTIN_ACTIONS
+from .people_fields import PEOPLE_FIELDS
 from .snapshot import CLOSED_STAGES
 
 LEVELS = ("executive", "senior", "middle", "staff")
@@ -184,6 +185,11 @@ _ACCOUNT += [
     for name, value in (("m1", -1), ("0", 0), ("1", 1), ("2", 2), ("3", 3))
 ]
 
+# People events (role history, the project office), 151's open questions and slipped deals: issue 22.
+_CONTACT += [_f(*spec) for spec in PEOPLE_FIELDS["contact"]]
+_OPPORTUNITY += [_f(*spec) for spec in PEOPLE_FIELDS["opportunity"]]
+_ACCOUNT += [_f(*spec) for spec in PEOPLE_FIELDS["account"]]
+
 _ACTIVITY = [
     _f("id", "str", "the activity's id"),
     _f("type", "action", "action id of what was done"),
@@ -222,7 +228,7 @@ _ALWAYS = {
         "intimacy_level", "key_person", "fishbone_key_person", "live_deal_count", "department_head",
         "owned_by_top_owner", "met", "coach",
     },
-    "opportunity": {"stage", "live"},
+    "opportunity": {"stage", "live", "close_date_passed"},
     "account": {"tier", "strategic_partner", "crisis", "communication", "matching", "joint", "recognition"},
 }  # fmt: skip
 

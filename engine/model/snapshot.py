@@ -87,6 +87,22 @@ class Account(_Strict):
     extra: dict[str, Any] = Field(default_factory=dict)
 
 
+class PreviousRole(_Strict):
+    """The role a contact held before the one they hold now (role history, contract section 5)."""
+
+    title: str | None = None
+    until: Date | None = None  # the last day in that role
+
+
+class OpenQuestion(_Strict):
+    """A question the customer asked us (151: every question gets an answer, even an offhand one)."""
+
+    asked: Date
+    by: str | None = None  # the contact who asked; on a contact, that contact
+    text: str = Field(min_length=1)
+    answered: Date | None = None  # when we answered it; null: still open
+
+
 class Contact(_Strict):
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
@@ -104,6 +120,10 @@ class Contact(_Strict):
     in_role_since: Date | None = None  # when they took this role: a new executive is an event
     previous_stance: Stance | None = None  # the stance before the last change: a drop is an event
     backs_competitor: str | None = None  # a rival this person backs or coaches: never our coach
+    previous_role: PreviousRole | None = None  # the role before this one: they moved (role history)
+    replaced_by: str | None = None  # the contact who took over the role this person held (their successor)
+    moved_to: str | None = None  # where this person went, in words (a new role, another company): they left it
+    open_questions: list[OpenQuestion] = Field(default_factory=list)
     extra: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -141,6 +161,7 @@ class Activity(_Strict):
     contact_ids: list[str] = Field(default_factory=list)
     opportunity_id: str | None = None
     owner: str | None = None
+    open_questions: list[OpenQuestion] = Field(default_factory=list)  # asked during it, by whom, answered when
 
 
 class TeamMember(_Strict):
@@ -183,6 +204,15 @@ def integrity_problems(snap: Snapshot, actions: ActionCatalogue) -> Iterable[tup
         if contact.reports_to is not None and contact.reports_to not in contacts:
             hint = did_you_mean(contact.reports_to, contacts)
             yield ("contacts", index, "reports_to"), f"unknown contact '{contact.reports_to}'{hint}"
+        if contact.replaced_by == contact.id:
+            yield ("contacts", index, "replaced_by"), "a contact cannot be their own successor"
+        elif contact.replaced_by is not None and contact.replaced_by not in contacts:
+            hint = did_you_mean(contact.replaced_by, contacts)
+            yield ("contacts", index, "replaced_by"), f"unknown contact '{contact.replaced_by}'{hint}"
+        for q, question in enumerate(contact.open_questions):
+            if question.by is not None and question.by != contact.id:
+                asker: FieldPath = ("contacts", index, "open_questions", q, "by")
+                yield asker, f"a contact's own questions are asked by them: expected '{contact.id}' or no 'by'"
     yield from _reporting_loops(snap.contacts)
     for index, deal in enumerate(snap.opportunities):
         for g, group in enumerate(deal.decision_groups):
@@ -209,6 +239,11 @@ def integrity_problems(snap: Snapshot, actions: ActionCatalogue) -> Iterable[tup
                 ("activities", index, "owner"),
                 f"unknown team member '{activity.owner}'{did_you_mean(activity.owner, team)}",
             )
+        for q, question in enumerate(activity.open_questions):
+            if question.by is not None and question.by not in activity.contact_ids:
+                asked_by: FieldPath = ("activities", index, "open_questions", q, "by")
+                hint = did_you_mean(question.by, activity.contact_ids)
+                yield asked_by, f"'{question.by}' is not among the activity's contact_ids{hint}"
 
 
 def _reporting_loops(contacts: list[Contact]) -> Iterable[tuple[FieldPath, str]]:

@@ -13,6 +13,7 @@ from typing import Any
 from .calendar import Calendar
 from .draft import Draft
 
+SLIPPED_DEAL_DAYS = 21  # how far ahead work for a deal whose close date passed is planned (issue 22 point 7)
 UNREADY = " to organise; the occasion is on"  # why a draft cannot ride on an occasion too soon for it
 
 #: Actions that are for a date: the field holding the days until it, and the offset from it.
@@ -60,7 +61,9 @@ def last_day(draft: Draft) -> dt.date | None:
     close: dt.date = deal["close_date"]
     days_left = deal.get("days_to_close")
     if isinstance(days_left, int) and days_left < 1:
-        return None  # overdue but still live: its close date says nothing any more
+        # Slipped (overdue but live): its date says nothing any more, and until the customer confirms one
+        # nothing for it is planned more than SLIPPED_DEAL_DAYS ahead (the confirmation itself is due at once).
+        return close + dt.timedelta(days=SLIPPED_DEAL_DAYS - days_left)
     return close - dt.timedelta(days=1)
 
 

@@ -27,7 +27,7 @@ def test_plugins_lists_builtins_with_their_hooks() -> None:
     table = [line.split() for line in _run("plugins").output.splitlines()]
     assert table[0] == ["name", "from", "hooks"]
     first = table.index(["kamengine.plugins.builtin_actions", "built-in", "kamengine_register_actions"])
-    assert table[first + 1] == ["provides", "32", "actions"]
+    assert table[first + 1] == ["provides", "39", "actions"]
 
 
 def test_rules_list_and_show() -> None:

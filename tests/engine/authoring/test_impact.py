@@ -156,7 +156,7 @@ def test_a_rule_given_a_higher_priority_is_the_only_one_re_ranked(tmp_path: Path
     ]
     assert (
         changes[0]["examples"][0]
-        == "~ regular_office_visit to Wang Fang at Umbrella Health Authority, ranked 2 → 1 of 11"
+        == "~ regular_office_visit to Wang Fang at Umbrella Health Authority, ranked 2 → 1 of 10"
     )
 
 
