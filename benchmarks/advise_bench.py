@@ -74,7 +74,8 @@ def main() -> None:
     engines = list(dict.fromkeys(args.engine or ENGINES))
     advisors = {name: registered_advisor(registry, name) for name in engines}
     stages = "".join(f"  {stage + ' ms':>11}" for stage in STAGES)
-    print(f"stage times: {args.clock} ms per account (median); accounts/s: wall clock, one process")
+    rules = len(next(iter(advisors.values())).rules)
+    print(f"{rules} rules; stage times: {args.clock} ms per account (median); accounts/s: wall clock, one process")
     print(f"{'contacts':>8}  {'engine':<9}{stages}  {'median ms':>9}  {'p95 ms':>7}  {'accounts/s':>10}  {'eval ×':>6}")
     for contacts in args.contacts or (10, 30, 100):
         snapshots = portfolio(args.accounts, contacts)
