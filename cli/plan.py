@@ -106,7 +106,7 @@ def plan(
         _write_calendars(theirs, registry, Path(output_dir), owner)
     else:
         items = [i for i in theirs if shown_week in ("all", i.week)]  # with what they attend, under who leads
-        click.echo(render(output, items, shown_week), nl=False)
+        click.echo(render(output, items, shown_week, owner), nl=False)
         later = sorted({i.week for i in theirs if i.week > shown_week}) if not items and shown_week != "all" else []
         if later and output.format in ("table", "markdown"):  # say where the plan starts instead of only "nothing"
             click.echo(f"The next planned week is {later[0]}: --week {later[0]}, or --week all for every week.")

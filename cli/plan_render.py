@@ -18,25 +18,29 @@ COLUMNS = (
 )  # fmt: skip
 
 
+#: The items shown, and the person of ``--owner`` (None: everyone's plan).
+Everyone = tuple[Sequence[Any], "str | None"]
+
 #: A person plans by the day of the week (not the locale's names: the table reads the same everywhere).
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def render(output: Output, items: Sequence[Any], week: str) -> str:
-    """The week in the chosen format; JSON keeps the documents ``plan --format json`` has always given."""
+def render(output: Output, items: Sequence[Any], week: str, guest: str | None = None) -> str:
+    """The week in the chosen format; JSON keeps the documents ``plan --format json`` has always given. With
+    ``guest`` (``--owner``), a colleague's table holds the meetings the guest attends, and its heading says so."""
     from kamengine.plugins import text_formats as formats
 
     if output.format in ("table", "markdown") and not items:
         return f"Nothing planned for week {week}.\n"
     if output.format == "table":
         layout = formats.Layout.for_stream(sys.stdout)
-        return "\n".join(_table(person, theirs, week, items, layout) for person, theirs in _people(items))
+        return "\n".join(_table(person, theirs, week, (items, guest), layout) for person, theirs in _people(items))
     if output.format == "markdown":
-        return "\n".join(_markdown(person, theirs, week, items) for person, theirs in _people(items))
+        return "\n".join(_markdown(person, theirs, week, (items, guest)) for person, theirs in _people(items))
     return output.text([_row(i) for i in items], COLUMNS, documents=[item_json(i) for i in items])
 
 
-def _table(person: str, items: list[Any], week: str, everyone: Sequence[Any], layout: Any) -> str:
+def _table(person: str, items: list[Any], week: str, everyone: Everyone, layout: Any) -> str:
     from kamengine.plugins.text_formats import table
 
     when = "every week" if week == "all" else f"week {week}"
@@ -46,9 +50,7 @@ def _table(person: str, items: list[Any], week: str, everyone: Sequence[Any], la
     for number, (iso_week, theirs) in enumerate(_weeks(items) if week == "all" else [(week, items)]):
         if week == "all":  # the weeks read apart: a blank line, then the week and its load, in the day column
             rows += [{}] if number else []
-            rows.append(
-                {"day": f"week {iso_week}", "what": _counts(theirs, [i for i in everyone if i.week == iso_week])}
-            )
+            rows.append({"day": f"week {iso_week}", "what": _counts(theirs, everyone, iso_week)})
             notes += [[]] * (2 if number else 1)
         for item in theirs:
             row = _row(item)
@@ -60,7 +62,7 @@ def _table(person: str, items: list[Any], week: str, everyone: Sequence[Any], la
     return f"{heading}\n" + table(rows, shown, notes=notes, right=("priority",), layout=layout)
 
 
-def _markdown(person: str, items: list[Any], week: str, everyone: Sequence[Any]) -> str:
+def _markdown(person: str, items: list[Any], week: str, everyone: Everyone) -> str:
     from kamengine.plugins.text_formats import markdown, markdown_text
 
     columns, headers = ("day", "company", "what", "with", "also", "why", "compliance"), {"why": "why first"}
@@ -68,7 +70,7 @@ def _markdown(person: str, items: list[Any], week: str, everyone: Sequence[Any])
     if week != "all":
         return heading + markdown([_markdown_row(i) for i in items], columns, headers)
     return heading + "\n".join(
-        f"### {iso_week}: {_counts(theirs, [i for i in everyone if i.week == iso_week])}\n\n"
+        f"### {iso_week}: {_counts(theirs, everyone, iso_week)}\n\n"
         + markdown([_markdown_row(i) for i in theirs], columns, headers)
         for iso_week, theirs in _weeks(items)
     )
@@ -87,10 +89,16 @@ def _weeks(items: list[Any]) -> list[tuple[str, list[Any]]]:
     return [(iso_week, list(theirs)) for iso_week, theirs in groupby(items, key=lambda i: i.week)]
 
 
-def _counts(items: list[Any], everyone: Sequence[Any]) -> str:
+def _counts(items: list[Any], shown: Everyone, week: str | None = None) -> str:
     """What a person's items take: the customer meetings they lead and those they attend (as their capacity counts
-    them), gifts and greetings (no meeting), our own work. ``everyone`` holds the meetings they may attend."""
+    them), gifts and greetings (no meeting), our own work; ``shown`` holds every item shown (the meetings they may
+    attend) and the guest of ``--owner``; ``week``: that week's only."""
+    everyone, guest = shown
+    everyone = [i for i in everyone if week in (None, i.week)]
     owner = items[0].owner_id if items else None
+    if guest is not None and owner != guest:  # a colleague's meetings the guest attends, not all of theirs
+        name = next((f"{a.name} ({a.role})" for i in items for a in i.attendees if a.id == guest), guest)
+        return f"{_many(len(items), 'customer meeting', 'customer meetings')} {name} attends"
     customer = sum(1 for i in items if i.customer_action)
     own = _many(len(items) - customer, "of our own", "of our own")
     if owner is None:  # nobody to lead them yet: whether each would be a meeting is for whoever is staffed

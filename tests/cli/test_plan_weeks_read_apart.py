@@ -86,3 +86,19 @@ def test_the_load_says_a_week_of_the_year_end_break_is_closed() -> None:
     assert all(cell(line, "W52").endswith("/8") for line in people)  # 21 to 23 Dec are open
     load = json.loads(_plan("--load", "-f", "json").output)
     assert all(person["weeks"]["2026-W53"] == 0 for person in load["load"])  # the JSON keeps the numbers
+
+
+def test_with_owner_a_colleague_s_table_counts_the_meetings_the_owner_attends() -> None:
+    result = _plan("--week", "all", "--owner", "u-lw")  # Lukas Weber (AR) comes along to the AD's first approach
+    assert result.exit_code == 0, result.output
+    headings = [line for line in result.output.splitlines() if " — every week: " in line]
+    assert any(h.startswith("Lukas Weber (AR) — every week: leads ") for h in headings)
+    colleagues = _tables(result.output)
+    del colleagues["Lukas Weber (AR)"]
+    assert "Chen Jing (AD)" in colleagues
+    for person, lines in colleagues.items():
+        heading = next(h for h in headings if h.startswith(f"{person} — "))
+        days = [line for line in lines if re.match(r"^\d{4}-\d{2}-\d{2} ", line)]
+        many = "s" * (len(days) != 1)
+        assert heading == f"{person} — every week: {len(days)} customer meeting{many} Lukas Weber (AR) attends"
+        assert all(line.endswith("Lukas Weber (AR) attends") for line in lines if line.startswith("week "))
