@@ -1,8 +1,9 @@
-"""The reference evaluator: the rule language in plain Python, used to judge durable_rules.
+"""The reference evaluator: the rule language in plain Python, used to judge durable_rules and the compiled evaluator.
 
-It is deliberately simple and slow. ``tests/engine/test_differential.py`` runs random
-snapshots and random rules through it and through ``durable_engine`` and demands the same
-firings; ``explain`` uses it to say why a rule did or did not fire.
+It is deliberately simple and slow. ``tests/engine/evaluate/test_differential.py`` runs
+random snapshots and random rules through it, through ``durable.py`` and through
+``compiled.py`` and demands the same firings and matches; ``explain`` uses it to say why a
+rule did or did not fire.
 """
 
 from __future__ import annotations
