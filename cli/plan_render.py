@@ -70,7 +70,7 @@ def _markdown(person: str, items: list[Any], week: str, everyone: Everyone) -> s
     if week != "all":
         return heading + markdown([_markdown_row(i) for i in items], columns, headers)
     return heading + "\n".join(
-        f"### {iso_week}: {_counts(theirs, everyone, iso_week)}\n\n"
+        f"### {iso_week}: {markdown_text(_counts(theirs, everyone, iso_week))}\n\n"
         + markdown([_markdown_row(i) for i in theirs], columns, headers)
         for iso_week, theirs in _weeks(items)
     )

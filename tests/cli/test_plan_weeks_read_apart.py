@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from pathlib import Path
 
 from click.testing import CliRunner
 from kamengine.cli import main
@@ -102,3 +103,15 @@ def test_with_owner_a_colleague_s_table_counts_the_meetings_the_owner_attends() 
         many = "s" * (len(days) != 1)
         assert heading == f"{person} — every week: {len(days)} customer meeting{many} Lukas Weber (AR) attends"
         assert all(line.endswith("Lukas Weber (AR) attends") for line in lines if line.startswith("week "))
+
+
+def test_a_week_heading_in_markdown_shows_a_hostile_name_as_text(tmp_path: Path) -> None:
+    hostile = "<img src=x onerror=alert(1)>"
+    text = (REPO / "examples" / "acme-telecom.yaml").read_text(encoding="utf-8").replace("Li Wei", hostile)
+    (tmp_path / "acme.yaml").write_text(text, encoding="utf-8")
+    args = ["--config", "/dev/null", "plan", str(tmp_path / "acme.yaml"), "--owner", "u-ar", "--week", "all"]
+    result = CliRunner().invoke(main, [*args, "--as-of", "2026-11-20", "-f", "markdown"])
+    assert result.exit_code == 0, result.output
+    attended = [line for line in result.output.splitlines() if line.startswith("### ") and line.endswith(" attends")]
+    assert attended and all("&lt;img src=x onerror=alert(1)&gt; (AR) attends" in line for line in attended)
+    assert "<img" not in result.output
