@@ -86,9 +86,9 @@ class Decision(BaseModel):
 
     model_config = ConfigDict(extra="forbid")  # a misspelt "reson" is a 422, not a dismissal without its reason
 
-    reason: str = Field("", description="why: a dismissal needs one")
+    reason: str = Field(default="", description="why: a dismissal needs one")
     # The window, today to a year ahead, moves with the day: the description says it, no schema can.
-    until: DateText | None = Field(None, description="YYYY-MM-DD, for snooze (needed there): today to a year ahead")
+    until: DateText | None = Field(default=None, description="YYYY-MM-DD, for snooze (needed there): today to a year ahead")
 
 
 class Refresh(BaseModel):
