@@ -1,6 +1,6 @@
 """End-to-end throughput of ``kamengine batch`` into SQLite, per worker count, and of a re-run.
 
-Run: python benchmarks/batch_bench.py [--accounts 20000] [--contacts 30] [--emit ics --emit webhook]
+Run: python benchmarks/batch_bench.py [--accounts 20000] [--contacts 30] [--emit ics --emit webhook] [--nights N]
 Writes a generated portfolio (fixed seed) as JSON Lines, then times the installed command:
 1 worker, 2 workers, and 2 workers again over the same store (the idempotent nightly re-run).
 Prints accounts/s, the speed-up from 1 to 2 workers, and the peak RSS of the batch process
@@ -12,14 +12,24 @@ With ``--emit`` the runs deliver through emitters: ``ics`` writes a calendar in 
 temporary folder, ``webhook`` posts to an HTTP sink the benchmark starts on 127.0.0.1 (it
 reads and discards every body); ``NAME:TARGET`` is passed on as it is. Only the two-worker
 runs are made then: the first night (everything is new) and the re-run (nothing changed).
+
+With ``--nights N`` the store is first given N-1 earlier nights of stance history (synthetic,
+written straight into the store as the installed code keeps it: a row per contact per night, or
+changes only where the store has ``stance_nights``; about 1 contact in 50 changes a night), then
+times the stance read every worker does per account (CPU ms/account, in this process) and the
+2-worker night N (workers' and writer's CPU ms/account). To time other code, put its checkout
+first on ``PYTHONPATH`` (a folder holding ``kamengine/``, e.g. a ``git worktree`` of the baseline).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import json
 import os
+import random
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -27,6 +37,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -149,6 +160,7 @@ def main() -> None:
     parser.add_argument(
         "--emit", action="append", default=[], metavar="NAME[:TARGET]", help="deliver through an emitter (repeatable)"
     )
+    parser.add_argument("--nights", type=int, default=0, help="time night N of a store with N-1 nights of history")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "portfolio.jsonl"
@@ -160,6 +172,9 @@ def main() -> None:
         print(
             f"{args.accounts} accounts x {args.contacts} contacts ({source.stat().st_size / 1e6:.0f} MB of JSON Lines)"
         )
+        if args.nights:
+            aged(source, Path(folder) / "aged.db", args.accounts, args.nights)
+            return
         if args.emit:
             emitting(source, Path(folder), args.accounts, args.emit)
             return
@@ -177,6 +192,64 @@ def main() -> None:
                 f" {figures['main_cpu_ms']:>18.2f} {figures['worker_cpu_ms']:>20.2f}"
             )
         print(f"speed-up 1 -> 2 workers: {one['seconds'] / two['seconds']:.2f}x")
+
+
+def aged(source: Path, db: Path, accounts: int, nights: int) -> None:
+    """Night ``nights`` of a store with the nights before it: the stance read and the batch, CPU per account."""
+    from kamengine.engine.model.documents import parse
+    from kamengine.engine.model.loading import snapshot_from_document
+    from kamengine.engine.store.stances import StanceHistory
+    from kamengine.engine.store.store import Store
+
+    lines = source.read_text(encoding="utf-8").splitlines()
+    started = time.perf_counter()
+    rows, kind = _seed(Store(db), [json.loads(line) for line in lines], nights)
+    print(f"{nights} nights: {rows:,} stance history rows ({kind}), seeded in {time.perf_counter() - started:.0f} s")
+    snapshots = [snapshot_from_document(parse(line, f"line {n}")) for n, line in enumerate(lines, 1)]
+    history = StanceHistory(str(db))
+    history.fill(snapshots[0])  # the connection opens outside the timing
+    cpu = time.process_time()
+    for snapshot in snapshots:
+        history.fill(snapshot)
+    read_ms = (time.process_time() - cpu) / accounts * 1000
+    history.close()
+    night = run(source, db, 2, accounts)
+    print(
+        f"night {nights}: stance read {read_ms:.3f} CPU ms/acct; 2 workers {night['accounts_per_s']:.0f} accounts/s,"
+        f" workers {night['worker_cpu_ms']:.2f} CPU ms/acct, batch (writer) {night['main_cpu_ms']:.2f} CPU ms/acct"
+    )
+
+
+def _seed(store: Any, snapshots: list[dict[str, Any]], nights: int) -> tuple[int, str]:
+    """Write nights 1..N-1 before the snapshots' date into the store's stance history as the installed code keeps
+    it; how many rows it then holds, and which way."""
+    conn: sqlite3.Connection = store.db.conn
+    changes_only = "stance_nights" in store.db.table_names()
+    rng = random.Random(11)
+    with conn:
+        for snapshot in snapshots:
+            account = snapshot["account"]["id"]
+            last_night = dt.date.fromisoformat(snapshot["as_of"])
+            dates = [(last_night - dt.timedelta(days=nights - n)).isoformat() for n in range(1, nights)]
+            rows = []
+            for person in snapshot["contacts"]:
+                stance = person.get("stance", 0)
+                for n, date in enumerate(dates):
+                    changed = n == 0 or rng.random() < 0.02
+                    if changed and n:
+                        stance = rng.choice([s for s in (-1, 0, 1, 2, 3) if s != stance])
+                    if changed or not changes_only:
+                        rows.append((account, person["id"], date, stance))
+            conn.executemany(
+                "insert into stance_history (account_id, contact_id, as_of, stance) values (?, ?, ?, ?)", rows
+            )
+            if changes_only:
+                conn.executemany(
+                    "insert into stance_nights (account_id, as_of) values (?, ?)", [(account, d) for d in dates]
+                )
+    total = conn.execute("select count(*) from stance_history").fetchone()[0]
+    store.close()
+    return total, "changes only" if changes_only else "every contact every night"
 
 
 def emitting(source: Path, folder: Path, accounts: int, names: list[str]) -> None:

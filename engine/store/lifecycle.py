@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 from ..model.recommendation import COLUMNS, Row
 from ..model.rows import AccountAdvice
+from .stances import record_stances
 from .statuses import CLOSED_FOR_COOLDOWN, LIVE, Status
 
 
@@ -124,10 +125,7 @@ class AccountPlan:
         if self.status:
             conn.executemany(UPDATE_STATUS, self.status)
         conn.executemany(INSERT_HISTORY, self.history)
-        conn.executemany(
-            INSERT_STANCE,
-            [(self.account_id, contact, self.advice.as_of, stance) for contact, stance in self.advice.stances],
-        )
+        record_stances(conn, self.account_id, self.advice.as_of, self.advice.stances)
         conn.execute(INSERT_RUN_ACCOUNT, [self.run_id, self.account_id, self.origin, "done", None, self.now])
 
 
@@ -170,12 +168,6 @@ UPDATE_STATUS = (
 )
 INSERT_HISTORY = (
     "insert into status_history (recommendation_id, status, by, at, reason, run_id) values (?, ?, ?, ?, ?, ?)"
-)
-# Re-running a snapshot writes its stances again: only a changed one costs a write.
-INSERT_STANCE = (
-    "insert into stance_history (account_id, contact_id, as_of, stance) values (?, ?, ?, ?)"
-    " on conflict (account_id, contact_id, as_of) do update set stance = excluded.stance"
-    " where stance is not excluded.stance"
 )
 INSERT_RUN_ACCOUNT = (
     "insert or replace into run_accounts (run_id, account_id, origin, status, error, at) values (?, ?, ?, ?, ?, ?)"

@@ -33,9 +33,7 @@ def effectiveness(store: Store, by: str = "action") -> list[Effect]:
     done to the latest snapshot after, against contacts never given that action who started at
     the same stance, measured over the same dates. ``by="rule"``: per rule (``Effect.action``
     then names the rule, and the control is people never given that rule's advice)."""
-    history: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
-    for row in store.db.table("stance_history").rows_where(order_by="as_of"):
-        history[(row["account_id"], row["contact_id"])].append((row["as_of"], row["stance"]))
+    history = _nightly_history(store)
     treated_by_action: dict[str, dict[tuple[str, str], str]] = defaultdict(dict)  # action -> person -> done on
     for row in store.find(statuses=[Status.DONE]):
         if row["subject_kind"] == "contact":
@@ -59,6 +57,29 @@ def effectiveness(store: Store, by: str = "action") -> list[Effect]:
                     controls.append(control[1] - control[0])
         effects.append(Effect(action, len(changes), _mean(changes), len(controls), _mean(controls)))
     return effects
+
+
+def _nightly_history(store: Store) -> dict[tuple[str, str], list[tuple[str, int]]]:
+    """Each person's stance on each of their account's nights from their first recorded one on, as the report
+    always read them: stance history keeps changes only (stances.py), so a stance stands until the next change.
+    A person who left the snapshots and came back counts as present in between."""
+    nights: dict[str, list[str]] = defaultdict(list)
+    for account_id, as_of in store.db.execute("select account_id, as_of from stance_nights order by as_of"):
+        nights[account_id].append(as_of)
+    changes: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
+    for row in store.db.table("stance_history").rows_where(order_by="as_of"):
+        changes[(row["account_id"], row["contact_id"])].append((row["as_of"], row["stance"]))
+    history: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for person, changed in changes.items():
+        entries, upcoming, stance = [], iter(changed), None
+        following = next(upcoming, None)
+        for night in nights[person[0]]:
+            while following is not None and following[0] <= night:
+                stance, following = following[1], next(upcoming, None)
+            if stance is not None:
+                entries.append((night, stance))
+        history[person] = entries
+    return history
 
 
 def _window(entries: list[tuple[str, int]], done_on: str) -> tuple[tuple[str, int], tuple[str, int]] | None:

@@ -103,3 +103,16 @@ def m006_attendees(db: sqlite_utils.Database) -> None:
 def m007_run_revision(db: sqlite_utils.Database) -> None:
     """The playbooks' revision each run used (a batch, a refresh): a run with other playbooks than the last is told."""
     db.table("runs").add_column("revision", str)
+
+
+@migrations()
+def m008_stance_changes(db: sqlite_utils.Database) -> None:
+    """Stance history keeps changes only, and each account's nights apart (stances.py): a store's existing rows
+    that repeat the contact's previous stance go, so an aged store reads and weighs as a new one would."""
+    db.table("stance_nights").create({"account_id": str, "as_of": str}, pk=("account_id", "as_of"))
+    db.execute("insert into stance_nights (account_id, as_of) select distinct account_id, as_of from stance_history")
+    db.execute(
+        "delete from stance_history where rowid in (select rowid from (select rowid, stance, lag(stance) over"
+        " (partition by account_id, contact_id order by as_of) as previous from stance_history)"
+        " where stance is previous)"
+    )

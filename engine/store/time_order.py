@@ -21,10 +21,11 @@ from .files import StoreError
 DEFAULT_FUTURE_DAYS = 2
 
 #: An account's last night in the store beside its advice's: its latest kept snapshot's and its people's stances'
-#: (an account given no advice and kept no snapshot still has those).
+#: (an account given no advice and kept no snapshot still has those). Stance history keeps changes only, so the
+#: nights its people were recorded on are ``stance_nights`` (stances.py): the same dates, one seek.
 LAST_KEPT = (
     "select max(d) from (select as_of as d from (select as_of from snapshots where account_id = ? order by id desc"
-    " limit 1) union all select max(as_of) from stance_history where account_id = ?)"
+    " limit 1) union all select max(as_of) from stance_nights where account_id = ?)"
 )
 
 
