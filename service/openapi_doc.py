@@ -56,7 +56,7 @@ def complete(document: dict[str, Any], action_ids: Iterable[str]) -> dict[str, A
     schemas["Snapshot"] = snapshot
     # An activity's type is one of the actions this service knows (its playbooks' and plugins'): the model says
     # "text", the loader refuses any other, so the document names them.
-    schemas["Activity"]["properties"]["type"]["enum"] = sorted({*action_ids, OTHER_ACTIVITY})  # other: contact, no rung
+    schemas["Activity"]["properties"]["type"]["enum"] = sorted({*action_ids, OTHER_ACTIVITY})  # other: met
     problem = ProblemDoc.model_json_schema(ref_template="#/components/schemas/{model}")
     schemas.update(problem.pop("$defs", {}))
     schemas["Problem"] = problem

@@ -14,7 +14,7 @@ from .cursors import fingerprint, make_cursor, read_cursor
 from .problems import Problem
 
 ALL = "all"  # every week, or every owner the reader may see
-#: An item's place in a page's order: owner, day, most urgent first, id (what ``item_key`` gives).
+#: An item's place in a page's order: owner (not in one person's week), day, most urgent first, id (``item_key``).
 KEY_SHAPE = (str, str, int | float, str)
 
 
@@ -76,8 +76,11 @@ def neighbour(week: str, weeks: int) -> str:
     return iso_week(monday(week) + dt.timedelta(weeks=weeks))
 
 
-def item_key(item: Item) -> list[Any]:
-    return [item.owner_id or "", item.day.isoformat(), -item.lead.priority, item.lead.id]
+def item_key(item: Item, person: str | None = None) -> list[Any]:
+    # One person's week reads day by day, what they lead and what they attend together (issue 22: a second
+    # colleague attends the star's meetings); everyone's is grouped by owner.
+    owner = "" if person is not None else item.owner_id or ""
+    return [owner, item.day.isoformat(), -item.lead.priority, item.lead.id]
 
 
 def page_of(items: Sequence[Item], filters: PlanFilters, reader: str, limit: int, cursor: str | None) -> PlanPage:
@@ -85,8 +88,8 @@ def page_of(items: Sequence[Item], filters: PlanFilters, reader: str, limit: int
     and this reader: another is a 422), at most ``limit`` of them."""
     digest = filters.digest(reader)
     after = read_cursor(cursor, digest, KEY_SHAPE)
-    kept = sorted((i for i in items if filters.keeps(i)), key=item_key)
-    rest = kept if after is None else [i for i in kept if item_key(i) > after]
+    kept = sorted((i for i in items if filters.keeps(i)), key=lambda i: item_key(i, filters.owner))
+    rest = kept if after is None else [i for i in kept if item_key(i, filters.owner) > after]
     page = rest[:limit]
-    following = make_cursor(digest, item_key(page[-1])) if len(rest) > limit else None
+    following = make_cursor(digest, item_key(page[-1], filters.owner)) if len(rest) > limit else None
     return PlanPage(page, len(kept), following)

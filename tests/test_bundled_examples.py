@@ -60,4 +60,4 @@ def test_every_approach_has_one_date_and_one_lead_first(planned: tuple) -> None:
 
 
 def test_paths_exist() -> None:
-    assert all(Path(p).is_file() for p in EXAMPLES) and len(EXAMPLES) == 4
+    assert all(Path(p).is_file() for p in EXAMPLES) and len(EXAMPLES) == 5

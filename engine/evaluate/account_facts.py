@@ -18,6 +18,9 @@ def team_records(snap: Snapshot, contacts: list[Record]) -> list[Record]:
     owned = Counter(c["owner"] for c in contacts)
     supportive = Counter(c["owner"] for c in contacts if c["stance"] >= 1)
     total = sum(supportive.values())
+    # Soil, not sorghum: who holds the people who sign (deciders and key people) matters more than head-count.
+    signing = Counter(c["owner"] for c in contacts if c.get("decider") or c.get("key_person"))
+    signers = sum(signing.values())
     return [
         {
             "id": m.id,
@@ -27,6 +30,8 @@ def team_records(snap: Snapshot, contacts: list[Record]) -> list[Record]:
             "contact_count": owned[m.id],
             "supportive_count": supportive[m.id],
             "supportive_share": supportive[m.id] / total if total else None,
+            "decider_count": signing[m.id],
+            "decider_share": signing[m.id] / signers if signers else None,
         }
         for m in snap.team
     ]
@@ -91,6 +96,21 @@ def account_record(snap: Snapshot, contacts: list[Record], deals: list[Record], 
     record["working_contacts"] = len(working)
     record["working_supporters"] = sum(1 for c in working if c["stance"] >= 1)
     record["decider_supporters"] = sum(1 for c in contacts if c["role"] in ("A", "D") and c["stance"] >= 1)
+    record.update(_decider_holder(contacts, names))
     for value, name in _STANCE_NAMES.items():
         record[f"count_stance_{name}"] = stances[value]
     return record
+
+
+def _decider_holder(contacts: list[Record], names: dict[str, str]) -> Record:
+    """The team member holding most of the people who sign (deciders and key people), and their share."""
+    signing = [c for c in contacts if c.get("decider") or c.get("key_person")]
+    held = Counter(c["owner"] for c in signing if c["owner"])
+    top = min(held.items(), key=lambda item: (-item[1], item[0]), default=None)
+    people = [c["name"] for c in signing if top and c["owner"] == top[0]]
+    return {
+        "decider_holder": top[0] if top else None,
+        "decider_holder_name": names.get(top[0]) if top else None,
+        "decider_holder_share": top[1] / len(signing) if top else None,
+        "decider_holder_contacts": ", ".join(people) if people else None,
+    }

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..model.actions import BUILTIN_ACTIONS
 from ..model.fields import FIRST_RUNG_CONTACT, INTIMACY_LADDER, LEVELS
-from ..model.snapshot import Activity, Contact
+from ..model.snapshot import OTHER_ACTIVITY, Activity, Contact
 
 Record = dict[str, Any]
 _SENIORITY = {level: rank for rank, level in enumerate(LEVELS)}  # executive first
@@ -17,6 +17,9 @@ _LADDER_LEVEL = {action: level for level, action in enumerate(INTIMACY_LADDER, s
 # Close contact other than the ladder's counts as the first rung: a person who has had our
 # executive visit, a reference-site visit or an on-site meeting is past "getting in at all".
 _LADDER_LEVEL.update({action: 1 for action in FIRST_RUNG_CONTACT})
+#: Contact is contact: every occasion where we met the person (a summit, an HQ tour, an exchange, a
+#: meeting the CRM calls "other") is past the get-in-the-door rung; the ladder's rungs keep their level.
+_MET_RUNG = 1
 DAYS_SINCE = tuple(f"days_since_{action}" for action in BUILTIN_ACTIONS)  # field names, made once
 
 
@@ -41,7 +44,7 @@ def activity_record(activity: Activity, as_of: dt.date) -> Record:
 def contact_record(contact: Contact, activities: list[Record], as_of: dt.date, meetings: frozenset[str]) -> Record:
     """A contact's own fields; ``meetings`` are the action types that meet a person (they are visits)."""
     past = [a for a in activities if not a["planned"]]
-    met = [a["days_ago"] for a in past if a["type"] in meetings]
+    met = [a["days_ago"] for a in past if a["type"] in meetings or a["type"] == OTHER_ACTIVITY]
     record: Record = {
         "id": contact.id,
         "name": contact.name,
@@ -71,10 +74,18 @@ def contact_record(contact: Contact, activities: list[Record], as_of: dt.date, m
     }
     latest = latest_by_type(past)
     record.update(zip(DAYS_SINCE, map(latest.get, BUILTIN_ACTIONS), strict=True))
-    level = max((_LADDER_LEVEL.get(a["type"], 0) for a in past), default=0)
+    level = max((_rung(a["type"], meetings) for a in past), default=0)
     record["intimacy_level"] = level
     record["next_intimacy_action"] = INTIMACY_LADDER[level] if level < len(INTIMACY_LADDER) else None
     return record
+
+
+def _rung(activity_type: str, meetings: frozenset[str]) -> int:
+    """The ladder rung an activity shows: its own rung, the first for any other meeting, else none."""
+    rung = _LADDER_LEVEL.get(activity_type)
+    if rung is not None:
+        return rung
+    return _MET_RUNG if activity_type in meetings or activity_type == OTHER_ACTIVITY else 0
 
 
 def _days_in_role(since: dt.date | None, as_of: dt.date) -> int | None:

@@ -64,6 +64,7 @@ def compute_facts(snap: Snapshot, enrichers: Sequence[Enricher] = (), actions: A
 
     memberships = deal_memberships(snap.opportunities, {c.id: c.stance for c in snap.contacts})
     nearest = {m["contact_id"] for rows in memberships.values() for m in rows if m["live"] and m["group_key_person"]}
+    finals = {m["contact_id"] for rows in memberships.values() for m in rows if m["live"] and m["group"] == "final"}
     deals_of: dict[str, dict[str, Opportunity]] = defaultdict(dict)  # contact -> the deals they help decide
     for deal in snap.opportunities:
         for row in memberships[deal.id]:
@@ -78,6 +79,8 @@ def compute_facts(snap: Snapshot, enrichers: Sequence[Enricher] = (), actions: A
         live = [deal for deal in deals_of[contact.id].values() if deal.live]
         record["live_deal_count"] = len(live)
         record["fishbone_key_person"] = contact.id in nearest
+        # Who signs: an approver or decision maker, or a member of a live deal's final decision group.
+        record["decider"] = contact.role in ("A", "D") or contact.id in finals
         # Key beyond "nearest the axis": the approver or a decision maker on a live deal, or our coach on it.
         record["key_person"] = contact.id in nearest or bool(live and (contact.role in ("A", "D") or record["coach"]))
         record.update(deal_stakes(live, list(deals_of[contact.id].values()), as_of))
@@ -111,15 +114,10 @@ def compute_facts(snap: Snapshot, enrichers: Sequence[Enricher] = (), actions: A
     for deal_id, rows in memberships.items():
         members = []
         # A person who backs a rival is not who we grow into our coach, however friendly.
-        best = max(
-            (c["stance"] for r in rows if not (c := contact_by_id[r["contact_id"]])["backs_competitor"]), default=0
-        )
+        strongest = strongest_supporter(rows, contact_by_id)
         for row in rows:
             membership = {k: row[k] for k in ("group", "proximity", "group_key_person", "group_supporters")}
-            person = contact_by_id[row["contact_id"]]
-            membership["strongest_supporter"] = (
-                person["stance"] >= 1 and person["stance"] == best and not person["backs_competitor"]
-            )
+            membership["strongest_supporter"] = row["contact_id"] == strongest
             members.append({**contact_by_id[row["contact_id"]], **membership})
             if row["live"]:
                 facts.collections.setdefault(("contact", row["contact_id"], "deals"), []).append(
@@ -136,6 +134,21 @@ def compute_facts(snap: Snapshot, enrichers: Sequence[Enricher] = (), actions: A
     ):
         facts.collections[("account", account_id, name)] = records
     return facts
+
+
+def strongest_supporter(rows: list[Record], contacts: dict[str, Record]) -> str | None:
+    """The one member a deal grows into its coach: the highest stance (>= 1), backing no rival; ties go to
+    the nearest the axis, then the first listed (one coach hunt per deal, not one per tied supporter)."""
+    best: tuple[int, int, int] | None = None
+    chosen = None
+    for index, row in enumerate(rows):
+        person = contacts[row["contact_id"]]
+        if person["stance"] < 1 or person["backs_competitor"]:
+            continue
+        rank = (-person["stance"], row["proximity"], index)
+        if best is None or rank < best:
+            best, chosen = rank, str(row["contact_id"])
+    return chosen
 
 
 def _meetings(actions: ActionCatalogue) -> frozenset[str]:

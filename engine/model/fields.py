@@ -95,7 +95,8 @@ _CONTACT = [
     _f("department_head", "bool", "the most senior contact of their department (ties: the first listed)"),
     _f("department_size", "int", "contacts in the same department (this one included); null without a department"),
     _f("owned_by_top_owner", "bool", "this relationship is owned by the account's top owner (soil fertility)"),
-    _f("met", "bool", "someone of ours has met this person (a past visit-type activity); false: never met"),
+    _f("met", "bool", "someone of ours has met this person (a past visit-type or `other` activity); false: never met"),
+    _f("decider", "bool", "who signs: an approver or decision maker, or in a live deal's final decision group"),
     _f("days_since_last_meeting", "int", "days since we last met this person; null if never met"),
     _f("reports_to", "str", "id of the contact this person reports to"),
     _f("in_role_since", "date", "when they took this role"),
@@ -169,6 +170,10 @@ _ACCOUNT = [
     _f("working_contacts", "int", "middle and staff contacts (the foundation)"),
     _f("working_supporters", "int", "middle and staff contacts at stance >= 1"),
     _f("decider_supporters", "int", "approvers and decision makers at stance >= 1"),
+    _f("decider_holder", "str", "the team member owning most of the deciders and key people (soil fertility)"),
+    _f("decider_holder_name", "str", "the name of the decider holder"),
+    _f("decider_holder_share", "number", "share (0..1) of the deciders and key people the decider holder owns"),
+    _f("decider_holder_contacts", "str", "names of the deciders and key people the decider holder owns"),
     _f("stage", "str", "the account's stage, which staffs the iron triangle", ("expansion", "growth", "mature")),
     _f("live_pipeline_value", "number", "sum of the values of the live deals"),
     _f("days_since_last_win", "int", "days since the most recent won deal closed; null if none"),
@@ -206,7 +211,7 @@ _MEMBERSHIP = [
     _f("proximity", "int", "distance from the axis: 1 is nearest (most influence)"),
     _f("group_key_person", "bool", "nearest the axis in this group"),
     _f("group_supporters", "int", "members of this group at stance >= 1"),
-    _f("strongest_supporter", "bool", "this person has the highest stance (>= 1) among the deal's members"),
+    _f("strongest_supporter", "bool", "the one member at the highest stance >= 1 backing no rival (ties: nearest)"),
 ]
 
 _TEAM_MEMBER = [
@@ -217,6 +222,8 @@ _TEAM_MEMBER = [
     _f("contact_count", "int", "contacts whose relationship this member owns"),
     _f("supportive_count", "int", "owned contacts at stance >= 1"),
     _f("supportive_share", "number", "share (0..1) of the account's supportive contacts owned; null if none"),
+    _f("decider_count", "int", "owned contacts who are deciders or key people"),
+    _f("decider_share", "number", "share (0..1) of the account's deciders and key people owned; null if none"),
 ]
 
 
@@ -226,7 +233,7 @@ _ALWAYS = {
     "contact": {
         "level", "stance", "rising_star", "public_official", "contacted", "activity_count", "planned_count",
         "intimacy_level", "key_person", "fishbone_key_person", "live_deal_count", "department_head",
-        "owned_by_top_owner", "met", "coach",
+        "owned_by_top_owner", "met", "coach", "decider",
     },
     "opportunity": {"stage", "live", "close_date_passed"},
     "account": {"tier", "strategic_partner", "crisis", "communication", "matching", "joint", "recognition"},

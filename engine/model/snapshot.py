@@ -55,7 +55,7 @@ Strength = Annotated[Literal[0, 1, 2, 3], BeforeValidator(_not_a_boolean)]
 AccountStage = Literal["expansion", "growth", "mature"]
 
 CLOSED_STAGES = ("won", "lost")
-#: An activity of a kind no action is (a call, a CRM "Meeting"): contact happened, but no rung of the ladder.
+#: An activity of a kind no action is (a call, a CRM "Meeting"): contact happened, the person was met (first rung).
 OTHER_ACTIVITY = "other"
 FieldPath = tuple[str | int, ...]
 

@@ -5,9 +5,9 @@ Which action leads is decided by what can carry what: a formal meeting carries a
 purpose, an invitation, birthday wishes, a gift or care (the executive visit carries the birthday
 wishes); an event we host carries meetings and invitations; a private occasion carries only wishes
 and a gift; two events we host, or a formal meeting and a private one, do not share a window. An
-occasion already scheduled with the person (an HQ tour next week) takes along what it can carry,
-on its date. What cannot be carried is dropped, with the reason, and comes back on a later run;
-two approaches to one subject are never within the window of each other.
+occasion already scheduled with the person (an HQ tour next week) takes along what it can carry, on
+its date. What cannot be carried (or repeats a companion) is dropped, with the reason, and comes back
+on a later run; two approaches to one subject are never within the window of each other.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from ..model.fields import SALES_ACTIONS_151 as SALES_151
 from ..model.recommendation import Recommendation
 from .attendees import role_specific
 from .calendar import Calendar
+from .companions import one_of_each, own_work_key
 from .dates import UNREADY as _UNREADY
 from .dates import after_window as _after_window
 from .draft import Draft
@@ -35,8 +36,6 @@ CARRIERS = (
     "project_office_visit", "home_visit", "family_banquet", "private_activity", "team_activity", "coach_development",
     "rising_star_cultivation", "exhibition_invite", "key_resource_support", "compliant_gift", "birthday_greeting",
 )  # fmt: skip
-#: Our own work that is one meeting: a deal's win or loss review is held in the account review.
-OWN_WORK = {"win_review": "review", "loss_review": "review", "account_review": "review"}
 #: What an occasion of each kind can carry along.
 CARRIES: dict[Mode, frozenset[Mode]] = {
     Mode.MEETING: frozenset({Mode.MEETING, Mode.EVENT, Mode.INVITATION, Mode.MESSAGE, Mode.GIFT, Mode.CARE}),
@@ -99,15 +98,11 @@ def form_approaches(
 ) -> tuple[list[list[Draft]], list[tuple[Draft, str]]]:
     """Group drafts into approaches (lead first); return them and the drafts dropped, with why.
 
-    Customer-facing drafts group by subject; our own work (reviews, staffing) groups by action, so
-    that a deal's review and the account's review are one meeting.
+    Customer-facing drafts group by subject; of our own work, a deal's review and the account's are one meeting.
     """
     groups: dict[tuple[str, str], list[Draft]] = defaultdict(list)
     for draft in drafts:
-        if draft.customer_facing:
-            key = (draft.rec.subject_kind, draft.rec.subject_id)
-        else:
-            key = ("own", OWN_WORK.get(draft.action.id, draft.action.id))
+        key = (draft.rec.subject_kind, draft.rec.subject_id) if draft.customer_facing else ("own", own_work_key(draft))
         groups[key].append(draft)
     dropped: list[tuple[Draft, str]] = []
     formed: dict[tuple[str, str], list[Approach]] = {}
@@ -118,6 +113,7 @@ def form_approaches(
     _account_work_with_people(formed, window_days)
     approaches = [approach for found in formed.values() for approach in found if approach.members]
     for approach in approaches:
+        one_of_each(approach, dropped)
         _settle(approach, account_id)
     return [approach.members for approach in approaches], dropped
 

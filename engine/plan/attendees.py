@@ -2,6 +2,8 @@
 
 A companion whose work is another role's (the SR's technical exchange on our executive's visit)
 keeps its owner, who comes along; the person's relationship owner comes when someone else leads.
+When one of our people holds most of the people who sign (soil, not sorghum), their meetings with a
+decider or key person bring a second colleague, so that the relationship is shared before it deepens.
 Every attendee's time is counted by the week's plan as the lead's is.
 """
 
@@ -9,8 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..model.actions import Mode
+from ..model.fields import LEVELS
 from ..model.recommendation import Owner
 from .draft import Draft, Record
+
+#: "Most" of the people who sign: a member holding more than this share of them is a single point.
+MOST = 0.5
+_MEETS = frozenset({Mode.MEETING, Mode.EVENT})  # meetings; a private occasion stays private
+_SENIORITY = {level: rank for rank, level in enumerate(LEVELS)}
 
 
 def member_owner(member: Record) -> Owner:
@@ -41,9 +50,45 @@ def set_attendees(approaches: Sequence[list[Draft]], team: Sequence[Record]) -> 
             keeper = (draft.subject or {}).get("owner") if draft.rec.subject_kind == "contact" else None
             if keeper is not None and str(keeper) != lead.owner.id and str(keeper) in by_id:
                 coming.setdefault(str(keeper), member_owner(by_id[str(keeper)]))
+        second = _second_colleague(approach, team, coming)
+        if second is not None:
+            coming.setdefault(str(second["id"]), member_owner(second))
+            lead.notes.append(
+                f"attendees: {second['name']} ({second['role']}) comes as a second colleague: {lead.owner.name} "
+                "holds most of the people who sign, and the relationship is shared before it deepens"
+            )
         if not coming:
             continue
         attendees = tuple(coming.values())
         for draft in approach:
             draft.attendees = attendees
         lead.notes.append("attendees: " + ", ".join(f"{a.name} ({a.role})" for a in attendees))
+
+
+def holds_the_signers(member: Record | None) -> bool:
+    """Whether a salesperson holds most of the people who sign (our account director at the top is leverage)."""
+    if member is None or member["role"] == "AD":
+        return False
+    return (member.get("decider_share") or 0) > MOST and (member.get("decider_count") or 0) >= 2
+
+
+def _second_colleague(approach: list[Draft], team: Sequence[Record], coming: dict[str, Owner]) -> Record | None:
+    """A colleague for the star's meeting with someone who signs: the account director, else the most senior."""
+    lead = approach[0]
+    if lead.owner is None or lead.action.kind not in _MEETS:
+        return None
+    star = next((m for m in team if str(m["id"]) == lead.owner.id), None)
+    if not holds_the_signers(star):
+        return None
+    if not any(
+        d.rec.subject_kind == "contact" and ((d.subject or {}).get("decider") or (d.subject or {}).get("key_person"))
+        for d in approach
+    ):
+        return None
+    if any(a != lead.owner.id for a in coming):
+        return None  # a colleague already comes along
+    others = sorted(
+        (m for m in team if str(m["id"]) != lead.owner.id),
+        key=lambda m: (m["role"] != "AD", _SENIORITY.get(str(m["level"]), 9), str(m["id"])),
+    )
+    return others[0] if others else None

@@ -5,19 +5,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 
-from ..model.actions import ActionCatalogue
+from ..model.actions import BUILTIN_ACTIONS, ActionCatalogue, Mode
 from ..model.fields import LEVELS
 from ..model.recommendation import Recommendation, recommendation_id
-from ..model.texts import say
-from .attendees import member_owner
+from ..model.texts import label, say
+from .attendees import holds_the_signers, member_owner
 from .draft import Draft, Record
 
 _SENIORITY = {level: rank for rank, level in enumerate(LEVELS)}
 STAFFING_ACTION = "staff_iron_triangle"
+_OWNERS_OCCASION = "team_activity"  # the occasion every role can host: a cultural or sports activity
+_SHARE = "/share-decider-relationships"  # the power map's rule: share the star's relationships with who signs
 
 
-def assign_owners(drafts: Sequence[Draft], team: Sequence[Record]) -> dict[str, list[Draft]]:
+def assign_owners(drafts: Sequence[Draft], team: Sequence[Record], lang: str = "en") -> dict[str, list[Draft]]:
     """Give each draft its owner; return the drafts nobody on the team can do, by the role they need.
 
     Staffing is itself the answer to a missing role: without an account director, the team's most
@@ -27,6 +30,7 @@ def assign_owners(drafts: Sequence[Draft], team: Sequence[Record]) -> dict[str, 
     by_id = {m["id"]: m for m in members}
     blocked: dict[str, list[Draft]] = defaultdict(list)
     for draft in drafts:
+        _owner_can_do(draft, by_id, lang)
         member, why = _choose(draft, members, by_id)
         if member is None and draft.action.id == STAFFING_ACTION:
             member, why = _escalation(members)
@@ -38,7 +42,55 @@ def assign_owners(drafts: Sequence[Draft], team: Sequence[Record]) -> dict[str, 
             continue
         draft.owner = member_owner(member)
         draft.notes.append(f"owner: {member['name']} ({member['role']}), {why}")
+    _share_before_deepening(drafts, members)
     return blocked
+
+
+def _owner_can_do(draft: Draft, by_id: dict[str, Record], lang: str) -> None:
+    """A private occasion the relationship owner's role cannot host becomes the occasion they can: the
+    relationship stays with its owner instead of moving to whoever holds the role (often the star)."""
+    if draft.action.kind is not Mode.PRIVATE or draft.subject is None or draft.rec.subject_kind != "contact":
+        return
+    keeper = by_id.get(str(draft.subject.get("owner")))
+    if keeper is None or keeper["role"] in draft.action.fits:
+        return
+    step = BUILTIN_ACTIONS[_OWNERS_OCCASION]
+    if keeper["role"] not in step.fits:
+        return
+    rec = draft.rec
+    draft.rec = replace(
+        rec,
+        id=recommendation_id(rec.account_id, step.id, rec.subject_kind, rec.subject_id, rec.rule),
+        action=step.id,
+        title=say(
+            "owners_occasion_title", lang, label=label(step, lang), name=draft.subject.get("name"), owner=keeper["name"]
+        ),
+        owner_role=keeper["role"],
+    )
+    draft.action = step
+    draft.notes.append(
+        f"action: {rec.action} became {step.id}: {keeper['name']} ({keeper['role']}) owns the relationship "
+        f"and an {keeper['role']} does not host a {rec.action}"
+    )
+
+
+def _share_before_deepening(drafts: Sequence[Draft], members: list[Record]) -> None:
+    """Sharing the star's relationships with the people who sign ranks above the star's private occasions."""
+    share = next((d for d in drafts if d.action.id == "broaden_relationships" and d.rec.rule.endswith(_SHARE)), None)
+    holder = next((m for m in members if holds_the_signers(m)), None)
+    if share is None or holder is None:
+        return
+    private = [
+        d for d in drafts
+        if d.action.kind is Mode.PRIVATE and d.owner is not None and d.owner.id == holder["id"]
+        and (d.subject or {}).get("owner") == holder["id"]
+    ]  # fmt: skip
+    top = max((d.priority for d in private), default=None)
+    if top is not None and share.priority <= top:
+        share.priority = round(top + 0.01, 2)
+        share.notes.append(
+            f"urgency: {share.priority:.2f}, above {holder['name']}'s private occasions (soil, not sorghum)"
+        )
 
 
 def _escalation(members: list[Record]) -> tuple[Record | None, str]:

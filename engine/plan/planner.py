@@ -18,7 +18,7 @@ from ..model.actions import ActionCatalogue
 from ..model.plan_settings import PlanSettings
 from ..model.recommendation import Note, Recommendation, Suppressed
 from .approaches import Scheduled, form_approaches
-from .approvals import approvals
+from .approvals import approvals, while_decided
 from .attendees import set_attendees
 from .calendar import calendar_for
 from .dates import set_due
@@ -46,12 +46,14 @@ def plan(
     if settings.lead_days:  # the team's own lead times, over the catalogue's
         actions = _with_lead_days(actions, settings.lead_days)
     drafts = [_draft(rec, subjects, actions) for rec in advice.recommendations]
+    ruled_out = [(d, why) for d in drafts if (why := while_decided(d, facts, actions, lang, settings.quiet_stages))]
+    drafts = [d for d in drafts if all(d is not r for r, _ in ruled_out)]
     for draft in drafts:
         draft.compliance += approvals(draft, facts, lang, settings.quiet_stages)
     weigh(drafts, account, settings.urgency)
     team = [{**m, "email": facts.emails[m["id"]]} if m["id"] in facts.emails else m for m in facts.team]
-    blocked = assign_owners(drafts, team)
-    suppressed = list(advice.suppressed)
+    blocked = assign_owners(drafts, team, lang)
+    suppressed = list(advice.suppressed) + [Suppressed(d.rec, "compliance", why) for d, why in ruled_out]
     for role, needing in blocked.items():
         for draft in needing:
             suppressed.append(Suppressed(draft.rec, "staffing", f"nobody on the team is an {role}"))

@@ -103,8 +103,9 @@ def test_param_overrides_a_playbook_threshold(runner: CliRunner, example_path: s
     strict = json.loads(
         runner.invoke(main, ["advise", example_path, "-f", "json", "--param", "family_min_stance=3"]).output
     )
-    assert any(r["action"] == "family_banquet" for r in default)
-    assert not any(r["action"] == "family_banquet" for r in strict)
+    # The tender's quiet period turns the banquet into an office visit (issue 22); the rule still decides it.
+    assert any(r["rule"] == "power-map/ladder-family-banquet" for r in default)
+    assert not any(r["rule"] == "power-map/ladder-family-banquet" for r in strict)
 
 
 def test_rules_dir_adds_a_playbook(runner: CliRunner, example_path: str, tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ def test_the_director_s_week_across_the_portfolio() -> None:
     result = _plan(ACME, "--source", PORTFOLIO, "--owner", "u-ad", "--week", "2026-W49", "--as-of", "2026-11-20")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "Chen Jing (AD) — week 2026-W49: leads 5 customer meetings, 1 of our own"
+    assert lines[0] == "Chen Jing (AD) — week 2026-W49: leads 6 customer meetings, attends 1, 1 of our own"
     marta = lines.index(next(line for line in lines if "New in role: our executive meets Marta Vidal" in line))
     assert lines[marta + 1] == f"{' ' * lines[1].index('what')}with Li Wei (AR)"  # her relationship owner comes
     assert any("New in role: our executive meets Marta Vidal" in line for line in lines)
@@ -53,7 +53,7 @@ def test_capacity_moves_the_rest_to_later_weeks_and_lists_what_does_not_fit(tmp_
     items = json.loads(CliRunner().invoke(main, [*args, "-f", "json"]).output)
     customer: dict[tuple[str, str], int] = {}
     for item in items:
-        if item["lead"]["action"] not in ("account_review", "staff_iron_triangle", "process_integration"):
+        if item["lead"]["action"] not in ("account_review", "staff_iron_triangle", "process_integration", "broaden_relationships"):
             for person in [item["owner"], *item["attendees"]]:
                 customer[(person["id"], item["week"])] = customer.get((person["id"], item["week"]), 0) + 1
     assert customer and max(customer.values()) == 1

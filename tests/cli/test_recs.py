@@ -92,7 +92,7 @@ def test_several_ids_each_reported_and_one_failure_exits_1(db: Path) -> None:
     result = _invoke("recs", "done", ids[0], "rec-nope", ids[1], "--db", str(db))
     assert result.exit_code == 1
     assert [line.split(":")[0] for line in result.stdout.splitlines()] == ids
-    assert result.stderr == f"Error: no recommendation 'rec-nope' in {db}\n"
+    assert result.stderr.startswith(f"Error: no recommendation 'rec-nope' in {db}")  # maybe a "did you mean"
     again = _invoke("recs", "done", ids[0], "--db", str(db))  # already done: nothing changes, no error
     assert again.exit_code == 0 and again.output.startswith(f"{ids[0]}: done")
 

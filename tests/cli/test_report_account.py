@@ -32,7 +32,7 @@ def test_the_acme_page_holds_every_person_and_every_advice(tmp_path: Path) -> No
     advice = json.loads(CliRunner().invoke(main, ["--config", "/dev/null", "advise", ACME, "-f", "json"]).output)
     (table,) = page.find_all(lambda e: "advice-table" in e.classes)
     rows = [" ".join(tr.text.split()) for tr in table.find_all(lambda e: e.tag == "tr")][1:]
-    assert len(rows) == len(advice) == 23
+    assert len(rows) == len(advice) == 24
     assert all(any(r["title"] in row for row in rows) for r in advice)
     assert not re.search(r"https?://|src=|<script|<link", html)
 

@@ -185,5 +185,5 @@ def test_the_layout_s_own_files_are_found_whatever_their_case_without_a_map(tmp_
     result = CliRunner().invoke(main, [*words, "-f", "json"])
     assert result.exit_code == 0, result.stderr
     accounts = {a["name"]: a["counts"] for a in json.loads(result.stdout)["accounts"]}
-    assert set(accounts) == {"acme-tel", "globex-energy", "initech", "umbrella-health"}
+    assert set(accounts) == {"acme-tel", "globex-energy", "initech", "umbrella-health", "vandelay-industries"}
     assert accounts["acme-tel"]["contacts"] > 0

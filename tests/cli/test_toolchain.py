@@ -64,7 +64,7 @@ def test_rules_validate_reports_problems_with_lines(tmp_path: Path) -> None:
 def test_rules_test_passes_with_full_coverage_on_the_builtin_playbook() -> None:
     result = _run("rules", "test", RULES)
     assert result.exit_code == 0, result.output
-    assert "power-map (" in result.output and "  coverage: 17/17 rules fired in some case\n" in result.output
+    assert "power-map (" in result.output and "  coverage: 18/18 rules fired in some case\n" in result.output
     assert "never fired" not in result.output and "MISSING" not in result.output
     assert result.output.endswith("all cases passed\n")
 

@@ -50,7 +50,7 @@ def test_the_readme_line_runs_as_written_from_the_repository(monkeypatch: pytest
     files = ["--source", "file:examples/acme-telecom.yaml", "--source", "file:examples/portfolio/"]
     from_files = CliRunner().invoke(main, ["--config", "/dev/null", "advise", *files, "-f", "json"])
     assert json.loads(result.stdout) == json.loads(from_files.stdout)
-    assert len({r["account_id"] for r in json.loads(result.stdout)}) == 4
+    assert len({r["account_id"] for r in json.loads(result.stdout)}) == 5
 
 
 def test_the_readme_line_runs_with_the_installed_command() -> None:
@@ -61,9 +61,9 @@ def test_the_readme_line_runs_with_the_installed_command() -> None:
     )
     assert result.returncode == 0, result.stderr
     # The table shows 10 approaches per account (issue 21) and says on stderr how many more there are.
-    assert result.stderr.splitlines() == [*NOTICES, "Not shown: 6 more approaches (at most 10 per account; --all)"]
+    assert result.stderr.splitlines() == [*NOTICES, "Not shown: 7 more approaches (at most 10 per account; --all)"]
     accounts = {line.split()[0] for line in result.stdout.splitlines()[2:] if not line.startswith(" ")}
-    assert accounts == {"acme-tel", "globex-energy", "initech", "umbrella-health"}
+    assert accounts == {"acme-tel", "globex-energy", "initech", "umbrella-health", "vandelay-industries"}
 
 
 def test_the_nightly_batch_reads_the_sample_export_with_its_map(
@@ -79,7 +79,7 @@ def test_the_nightly_batch_reads_the_sample_export_with_its_map(
     assert result.stderr.splitlines()[:2] == NOTICES
     with sqlite3.connect(db) as connection:
         accounts = {row[0] for row in connection.execute("select distinct account_id from recommendations")}
-    assert accounts == {"acme-tel", "globex-energy", "initech", "umbrella-health"}
+    assert accounts == {"acme-tel", "globex-energy", "initech", "umbrella-health", "vandelay-industries"}
     without_map = CliRunner().invoke(main, [*args, "--db", str(tmp_path / "other.db"), "--workers", "1"])
     assert without_map.exit_code == 1
     assert "required column 'account_id' is missing (did you mean 'Account ID'?)" in without_map.stderr

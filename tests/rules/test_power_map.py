@@ -89,9 +89,9 @@ def test_ladder_needs_a_power_role_and_enough_support_for_private_rungs() -> Non
     assert not any(r[0] == "ladder-family-banquet" for r in supportive)
 
 
-def test_a_contact_with_other_activities_still_starts_at_the_first_rung() -> None:
+def test_a_contact_met_at_an_exchange_is_past_the_first_rung() -> None:
     recs = _recs(contact("c1", role="E", stance=1), activities=_visited("c1", "technical_exchange"))
-    assert ("ladder-project-visit", "project_office_visit", "c1") in recs
+    assert ("ladder-regular-visits", "regular_office_visit", "c1") in recs
 
 
 def test_develop_a_coach_from_the_strongest_supporter_of_a_coachless_live_deal() -> None:

@@ -23,13 +23,14 @@ def _deal(stage: str, *members: tuple[str, str], close: str = "2027-06-30") -> d
     }
 
 
-def test_a_private_occasion_with_someone_deciding_a_deal_in_negotiation_needs_approval() -> None:
+def test_a_private_occasion_with_someone_deciding_a_deal_in_negotiation_becomes_the_compliant_step() -> None:
     friend = contact("c1", stance=2)
     advice = plan_for(friend, opportunities=[_deal("negotiation", ("c1", "commercial"))])
-    dinner = next(r for r in advice.recommendations if r.action == "private_activity")
-    assert dinner.compliance == (
-        "Core is being decided (quiet period): a private one-to-one activity with the people who decide it"
-        " needs compliance approval"
+    assert not [r for r in advice.recommendations if r.action == "private_activity"]
+    visit = next(r for r in advice.recommendations if r.action == "regular_office_visit")
+    assert visit.compliance == (
+        "Core is being decided (quiet period): no private one-to-one activity with the people who decide it;"
+        " Regular office visit instead"
     )
     relaxed = plan_for(
         friend, opportunities=[_deal("negotiation", ("c1", "commercial"))], settings=PlanSettings(quiet_stages=())
@@ -70,8 +71,10 @@ def test_a_deal_s_review_is_held_in_the_account_review() -> None:
 def test_account_wide_work_rides_on_the_same_kind_of_occasion_with_a_person() -> None:
     advice = plan_for(contact("c1", department="Works"), account={"id": "a", "name": "A", "tier": "key"})
     outings = [r for r in advice.recommendations if r.action == "team_activity"]
-    assert [r.subject_kind for r in outings] == ["contact", "account"]
-    assert outings[0].approach == outings[1].approach
+    assert [r.subject_kind for r in outings] == ["contact"]  # one outing, not two in one occasion (issue 22)
+    (carried,) = [s for s in advice.suppressed if s.recommendation.action == "team_activity"]
+    assert (carried.recommendation.subject_kind, carried.reason) == ("account", "approach")
+    assert carried.detail.startswith("the occasion already carries a team_activity")
 
 
 def test_nothing_falls_due_in_the_year_end_break_and_deal_work_comes_before_it() -> None:
