@@ -56,9 +56,11 @@ def test_the_calendar_covers_every_week_of_the_horizon_and_no_more(server: Runni
 
 
 def test_an_event_is_organised_by_its_owner_and_names_who_has_no_e_mail(server: Running) -> None:
-    events = _events(server, "chen", "u-ad")
-    assert events and all(str(e["organizer"]) == "mailto:chen.jing@example.com" for e in events)
-    assert all(e["organizer"].params["cn"] == "Chen Jing" for e in events)
+    every = _events(server, "chen", "u-ad")
+    # What she leads, she organises; what she attends (a second colleague at a star's meeting, issue 22) invites her.
+    events = [e for e in every if str(e["organizer"]) == "mailto:chen.jing@example.com"]
+    assert events and all(e["organizer"].params["cn"] == "Chen Jing" for e in events)
+    assert all("mailto:chen.jing@example.com" in _attendees(e) for e in every if e not in events)
     with_ar = [e for e in events if "(AR)" in str(e["description"]).split("With: ", 1)[-1]]
     assert with_ar, "the AD's visits bring the relationship owner along"
     for event in with_ar:  # the ARs have no e-mail on the team: named in the description, no ATTENDEE line
