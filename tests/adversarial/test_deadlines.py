@@ -85,7 +85,7 @@ def test_an_account_past_its_deadline_fails_and_the_others_are_advised(tmp_path:
     registry.enrichers["looping"] = Looping
     engine = _engine(registry, account_seconds=1)
     result = engine.advise([f"file:{EXAMPLES}"], stdout=io.StringIO())
-    assert result.advised == 2
+    assert result.advised == len(list(EXAMPLES.glob("*.yaml"))) - 1  # every bundled account but the one that loops
     (failure,) = result.failures
     assert failure.startswith(f"{EXAMPLES / 'initech.yaml'}: enricher 'looping' failed on account 'initech'")
     assert failure.endswith("advising this account took longer than 1 s")
