@@ -17,8 +17,10 @@ _LADDER_LEVEL = {action: level for level, action in enumerate(INTIMACY_LADDER, s
 # Close contact other than the ladder's counts as the first rung: a person who has had our
 # executive visit, a reference-site visit or an on-site meeting is past "getting in at all".
 _LADDER_LEVEL.update({action: 1 for action in FIRST_RUNG_CONTACT})
-#: Contact is contact: every occasion where we met the person (a summit, an HQ tour, an exchange, a
-#: meeting the CRM calls "other") is past the get-in-the-door rung; the ladder's rungs keep their level.
+#: Contact is contact: every occasion where we met the person (a summit, an HQ tour, an exchange) is past
+#: the get-in-the-door rung; the ladder's rungs keep their level. An activity the CRM could only call
+#: ``other`` (a call, a "Meeting" of unknown kind) is contact, so the person counts as met and not cold,
+#: but it shows no rung (contract §5): the ladder starts where nothing says what the occasion was.
 _MET_RUNG = 1
 DAYS_SINCE = tuple(f"days_since_{action}" for action in BUILTIN_ACTIONS)  # field names, made once
 
@@ -81,11 +83,11 @@ def contact_record(contact: Contact, activities: list[Record], as_of: dt.date, m
 
 
 def _rung(activity_type: str, meetings: frozenset[str]) -> int:
-    """The ladder rung an activity shows: its own rung, the first for any other meeting, else none."""
+    """The ladder rung an activity shows: its own rung, the first for any other meeting, else none (``other`` too)."""
     rung = _LADDER_LEVEL.get(activity_type)
     if rung is not None:
         return rung
-    return _MET_RUNG if activity_type in meetings or activity_type == OTHER_ACTIVITY else 0
+    return _MET_RUNG if activity_type in meetings else 0
 
 
 def _days_in_role(since: dt.date | None, as_of: dt.date) -> int | None:

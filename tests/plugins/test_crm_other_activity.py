@@ -1,4 +1,4 @@
-"""An activity of type ``other`` (a CRM's call or "Meeting"): contact happened, and it is the ladder's first rung."""
+"""An activity of type ``other`` (a CRM's call or "Meeting"): contact happened (met, not cold), no ladder rung."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from kamengine.engine.evaluate.contact_facts import activity_record, contact_rec
 from support import activity, contact, make_snapshot
 
 
-def test_an_other_activity_is_contact_and_the_first_rung() -> None:
+def test_an_other_activity_is_contact_without_a_rung() -> None:
     snapshot = make_snapshot(
         contacts=[contact("c-1", owner=None)],
         activities=[activity("a-1", "other", "2026-11-02", "c-1")],
@@ -18,9 +18,9 @@ def test_an_other_activity_is_contact_and_the_first_rung() -> None:
     records = [activity_record(a, as_of) for a in snapshot.activities]
     record = contact_record(snapshot.contacts[0], records, as_of, frozenset({"regular_office_visit"}))
     assert (record["contacted"], record["days_since_last_activity"]) == (True, 18)
-    # Contact is contact (issue 22): a meeting the CRM calls "other" is past the get-in-the-door rung.
-    assert (record["met"], record["intimacy_level"]) == (True, 1)
-    assert record["next_intimacy_action"] == "regular_office_visit"
+    # Contact is contact (issue 22): the person is met and not cold; the contract gives ``other`` no rung.
+    assert (record["met"], record["intimacy_level"]) == (True, 0)
+    assert record["next_intimacy_action"] == "project_office_visit"
 
 
 def test_the_service_s_document_names_other_among_the_activity_types() -> None:

@@ -20,7 +20,7 @@ def _ceo_after(*types: str, date: str = "2026-10-09") -> dict:  # type: ignore[t
 
 
 @pytest.mark.parametrize(
-    "met_at", ["summit_dialogue", "executive_visit", "hq_tour", "technical_exchange", "reference_site_visit", "other"]
+    "met_at", ["summit_dialogue", "executive_visit", "hq_tour", "technical_exchange", "reference_site_visit"]
 )
 def test_a_person_met_at_any_occasion_is_met_and_past_the_first_rung(met_at: str) -> None:
     ceo = _ceo_after(met_at)
@@ -28,6 +28,13 @@ def test_a_person_met_at_any_occasion_is_met_and_past_the_first_rung(met_at: str
     assert ceo["days_since_last_meeting"] == 42
     assert ceo["intimacy_level"] == 1
     assert ceo["next_intimacy_action"] == "regular_office_visit"
+
+
+def test_an_other_activity_is_contact_but_no_rung() -> None:
+    """A call or a CRM "Meeting" of unknown kind (``other``): met and not cold, but the contract gives it no rung."""
+    ceo = _ceo_after("other")
+    assert (ceo["met"], ceo["days_since_last_meeting"], ceo["intimacy_level"]) == (True, 42, 0)
+    assert ceo["next_intimacy_action"] == "project_office_visit"
 
 
 def test_the_next_rung_follows_the_closest_personal_occasion_so_far() -> None:
