@@ -27,6 +27,8 @@ from .calendar import Calendar
 from .companions import one_of_each, own_work_key
 from .dates import UNREADY as _UNREADY
 from .dates import after_window as _after_window
+from .dates import occasion_day as _date
+from .dates import own_day
 from .draft import Draft
 
 #: Which action leads an approach when several could: the first of this list present.
@@ -66,6 +68,7 @@ class Approach:
     day: dt.date
     scheduled: Scheduled | None = None
     notes: list[str] = field(default_factory=list)
+    dated: bool = False  # on a greeting's or festival's own day: never merged into another occasion
 
 
 def make_approach_id(account_id: str, subject_id: str, seed: str) -> str:
@@ -181,7 +184,10 @@ def _form(
         approach = min(near, key=lambda a: abs((draft.due - a.day).days))
         why = _join(approach, draft, as_of)
         later = _after_window(approach, draft, window, calendar) if why and _UNREADY in why else None
-        if later is not None:  # it cannot ride on the occasion: it follows after the fortnight, on its own
+        if why is not None and own_day(draft) is not None:  # a day of its own: it keeps it, on its own
+            draft.notes.append(f"approach: on its own day, {draft.due} ({why})")
+            formed.append(Approach([draft], draft.due, dated=True))
+        elif later is not None:  # it cannot ride on the occasion: it follows after the fortnight, on its own
             draft.notes.append(f"due: {later}, after the fortnight of the occasion on {approach.day} ({why})")
             draft.due = later
             formed.append(Approach([draft], later))
@@ -192,7 +198,10 @@ def _form(
         formed.remove(second)
         for draft in second.members:
             why = _join(first, draft, as_of)
-            if why is not None:
+            if why is not None and own_day(draft) is not None:
+                draft.notes.append(f"approach: on its own day, {draft.due} ({why})")
+                formed.append(Approach([draft], draft.due, dated=True))
+            elif why is not None:
                 dropped.append((draft, why))
     return [a for a in formed if a.members]
 
@@ -204,6 +213,8 @@ def _join(approach: Approach, draft: Draft, as_of: dt.date) -> str | None:
         occasion = approach.scheduled
         if not carries(occasion.action, draft.action):
             return f"the {occasion.action.id} already scheduled for {occasion.day} cannot also carry {draft.action.id}"
+        if (day := own_day(draft)) is not None and occasion.day > day:
+            return f"{draft.action.id} is for {day}; the {occasion.action.id} already scheduled is on {occasion.day}"
         if draft.action.lead_days and occasion.day < as_of + dt.timedelta(draft.action.lead_days):
             days = draft.action.lead_days
             return f"{draft.action.id} takes {days} days{_UNREADY} {occasion.day}"
@@ -219,6 +230,10 @@ def _join(approach: Approach, draft: Draft, as_of: dt.date) -> str | None:
     unready = next((m for m in ordered if m.action.lead_days and day < as_of + dt.timedelta(m.action.lead_days)), None)
     if unready is not None:
         return f"{unready.action.id} takes {unready.action.lead_days} days{_UNREADY} {day}"
+    # A greeting, a festival visit or gift has a day of its own: it never rides on an occasion after it.
+    late = next((m for m in ordered if (own := own_day(m)) is not None and day > own), None)
+    if late is not None:
+        return f"{late.action.id} is for {late.due}; the occasion would be on {day}"
     approach.members, approach.day = ordered, day
     return None
 
@@ -239,18 +254,8 @@ def _ordered(members: list[Draft]) -> list[Draft]:
     return sorted(members, key=lambda d: (carrier_rank(d.action.id), -d.priority))
 
 
-def _date(members: list[Draft], as_of: dt.date) -> dt.date:
-    """The earliest date any member needs, unless the lead needs longer to organise."""
-    lead = members[0]
-    earliest = min(d.due for d in members) if len(members) > 1 else lead.due
-    if not lead.action.lead_days:
-        return max(earliest, min(lead.due, as_of))
-    ready = as_of + dt.timedelta(days=lead.action.lead_days)
-    return max(earliest, min(lead.due, ready))
-
-
 def _too_close(formed: list[Approach], window: int) -> tuple[Approach, Approach] | None:
-    live = sorted((a for a in formed if a.members or a.scheduled), key=lambda a: a.day)
+    live = sorted((a for a in formed if (a.members or a.scheduled) and not a.dated), key=lambda a: a.day)
     for first, second in itertools.pairwise(live):
         if (second.day - first.day).days <= window and second.scheduled is None:
             return first, second

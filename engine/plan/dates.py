@@ -47,10 +47,28 @@ def set_due(draft: Draft, as_of: dt.date, account: dict[str, Any], calendar: Cal
         due = min(due, last)
     # Work for a closing deal moves before a holiday (the customer leaves for it; the deal does not wait).
     moved = _working_day(due, as_of, last, draft.action.before_holidays or last is not None, calendar)
+    if moved < ready <= due:  # moving before a holiday never lands before it can be organised (lead time)
+        moved = calendar.next_working_day(due)
+        moved = moved if last is None or moved <= last else due
     if moved != due:
         draft.notes.append(f"due: {due.isoformat()} is not a working day in {calendar.region}; {moved.isoformat()}")
     draft.due = moved
     return None
+
+
+def occasion_day(members: list[Draft], as_of: dt.date) -> dt.date:
+    """The earliest date any member needs, unless the lead needs longer to organise."""
+    lead = members[0]
+    earliest = min(d.due for d in members) if len(members) > 1 else lead.due
+    if not lead.action.lead_days:
+        return max(earliest, min(lead.due, as_of))
+    ready = as_of + dt.timedelta(days=lead.action.lead_days)
+    return max(earliest, min(lead.due, ready))
+
+
+def own_day(draft: Draft) -> dt.date | None:
+    """The day a greeting, a festival gift or visit is for (its due date, set by ``set_due``); None for the rest."""
+    return draft.due if draft.action.id in ON_DATE else None
 
 
 def last_day(draft: Draft) -> dt.date | None:
