@@ -152,6 +152,8 @@ def schedule(
             unplanned.append(Unplanned(replace(item, overdue_since=overdue), found))
             continue
         day, because = found
+        if day > item.day and any(c.action in ON_DATE for c in item.companions):
+            item = _own_days(item, day, start, end, (region, diary, settings, actions), placed, unplanned)
         if not because and item.meeting and ready > max(item.day, start):
             because = f"it takes {(ready - start).days} days to organise"
         moved = item.day if iso_week(day) != iso_week(item.day) and overdue is None and because else None
@@ -162,6 +164,30 @@ def schedule(
     placed.sort(key=lambda i: (i.owner_name, i.day, -i.lead.priority, i.lead.id))
     unplanned.sort(key=lambda u: (not u.over_capacity, -u.item.lead.priority, u.item.day, u.item.lead.id))
     return WeekPlan(placed, unplanned, weeks, start, settings)
+
+
+def _own_days(
+    item: Item, day: dt.date, start: dt.date, end: dt.date, where: tuple[Any, Diary, PlanSettings, ActionCatalogue],
+    placed: list[Item], unplanned: list[Unplanned],
+) -> Item:  # fmt: skip
+    """The occasion moved to ``day``: a greeting, festival visit or gift it carried for an earlier day leaves
+    it and is placed alone on that day (its own, or within its window before it), or listed if it cannot be."""
+    region, diary, settings, actions = where
+    leaving = [c for c in item.companions if c.action in ON_DATE and c.due < day]
+    for companion in leaving:
+        action = actions.get(companion.action)
+        alone = _item(companion, (), action.kind if action is not None else Mode.MEETING)
+        if companion.due < start:
+            unplanned.append(
+                Unplanned(replace(alone, overdue_since=companion.due), f"its day, {companion.due}, has passed")
+            )
+            continue
+        found = place(alone, companion.due, min(end, companion.due), region, diary, settings)
+        if isinstance(found, str):
+            unplanned.append(Unplanned(alone, f"its day, {companion.due}: {found}"))
+        else:
+            placed.append(replace(alone, day=found[0], week=iso_week(found[0])))
+    return replace(item, companions=tuple(c for c in item.companions if c not in leaving))
 
 
 def _lead_days(actions: ActionCatalogue, overrides: Mapping[str, int]) -> dict[str, int]:

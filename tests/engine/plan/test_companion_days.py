@@ -9,12 +9,14 @@ from typing import Any
 
 from click.testing import CliRunner
 from kamengine.cli import main
-from kamengine.engine.model.actions import BUILTIN_ACTIONS
-from kamengine.engine.model.recommendation import Recommendation
-from kamengine.engine.plan.approaches import Scheduled, form_approaches
+from kamengine.engine.model.actions import BUILTIN_ACTIONS, ActionCatalogue
+from kamengine.engine.model.plan_settings import PlanSettings
+from kamengine.engine.model.recommendation import Owner, Recommendation
+from kamengine.engine.plan.approaches import Scheduled, form_approaches, make_approach_id
 from kamengine.engine.plan.calendar import calendar_for
 from kamengine.engine.plan.dates import set_due
 from kamengine.engine.plan.draft import Draft
+from kamengine.engine.plan.week import schedule
 
 AS_OF = dt.date(2026, 12, 11)
 
@@ -92,3 +94,27 @@ def test_rosa_diaz_gets_one_approach_in_the_new_year_and_her_festival_visit_befo
     assert by_action["hq_tour"] == by_action["exhibition_invite"]  # the tour carries the invitation
     new_year = [i for i in rosa if i["day"] >= "2027-01-01"]
     assert len(new_year) == 1
+
+
+def _owned(rec_id: str, action: str, due: dt.date, priority: float, approach: str | None = None) -> Recommendation:
+    li = Owner("u-ar", "Li", "AR")
+    return Recommendation(
+        rec_id, "acct", action, "contact", "c1", rec_id, "Why", "r", priority, due, "AR", owner=li, approach=approach
+    )  # fmt: skip
+
+
+def test_an_occasion_the_allocation_moves_past_a_companion_s_day_leaves_it_on_its_own_day() -> None:
+    monday, wednesday = dt.date(2026, 12, 14), dt.date(2026, 12, 16)
+    apr = make_approach_id("acct", "c1", "visit")
+    recs = [
+        _owned("first", "regular_office_visit", wednesday, 90),  # takes the week's only meeting
+        _owned("visit", "regular_office_visit", wednesday, 50, apr),
+        _owned("wish", "birthday_greeting", wednesday, 50, apr),
+        _owned("festival", "festival_visit", wednesday, 50, apr),
+    ]
+    planned = schedule(recs, ActionCatalogue(), PlanSettings(weekly_capacity=1), monday)
+    days = {i.lead.id: (i.day, [c.id for c in i.companions]) for i in planned.items}
+    assert days["visit"] == (dt.date(2026, 12, 21), [])  # moved to next week, without what was for Wednesday
+    assert days["wish"] == (wednesday, [])  # a greeting takes nobody's meeting time: on its day
+    (festival,) = [u for u in planned.unplanned if u.item.lead.id == "festival"]
+    assert festival.reason.startswith("its day, 2026-12-16: over capacity")
