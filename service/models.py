@@ -88,7 +88,9 @@ class Decision(BaseModel):
 
     reason: str = Field(default="", description="why: a dismissal needs one")
     # The window, today to a year ahead, moves with the day: the description says it, no schema can.
-    until: DateText | None = Field(default=None, description="YYYY-MM-DD, for snooze (needed there): today to a year ahead")
+    until: DateText | None = Field(
+        default=None, description="YYYY-MM-DD, for snooze (needed there): today to a year ahead"
+    )
 
 
 class Refresh(BaseModel):
