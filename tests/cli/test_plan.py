@@ -53,7 +53,12 @@ def test_capacity_moves_the_rest_to_later_weeks_and_lists_what_does_not_fit(tmp_
     items = json.loads(CliRunner().invoke(main, [*args, "-f", "json"]).output)
     customer: dict[tuple[str, str], int] = {}
     for item in items:
-        if item["lead"]["action"] not in ("account_review", "staff_iron_triangle", "process_integration", "broaden_relationships"):
+        if item["lead"]["action"] not in (
+            "account_review",
+            "staff_iron_triangle",
+            "process_integration",
+            "broaden_relationships",
+        ):
             for person in [item["owner"], *item["attendees"]]:
                 customer[(person["id"], item["week"])] = customer.get((person["id"], item["week"]), 0) + 1
     assert customer and max(customer.values()) == 1
