@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 from support import REPO
 
+#: The browser tests' Chromium fixture (``browser``) comes from tests/headless.py.
+pytest_plugins = ["headless"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

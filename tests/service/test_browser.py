@@ -9,33 +9,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from headless import needs_chromium
 from serving import Running, serving
 from support import REPO
 
-CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and DRIVER),
-    reason="headless Chromium is not installed here (apt-get install chromium chromium-driver; .ci/run does)",
-)
+pytestmark = needs_chromium
 #: Set to a path to save the account page's screenshot there (docs/account-page.png is made this way).
 SCREENSHOT = "KAMENGINE_SCREENSHOT"
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service as DriverService
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=DriverService(executable_path=str(DRIVER)), options=options)
-    driver.set_page_load_timeout(30)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 @pytest.fixture
