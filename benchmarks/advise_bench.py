@@ -22,12 +22,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from kamengine.engine.advise.advisor import ENGINES, Advisor
-from kamengine.engine.advise.setup import registered_advisor
+from kamengine.engine.advise.spec import registered_advisor
 from kamengine.engine.evaluate.facts import compute_facts
 from kamengine.engine.model.snapshot import Snapshot
 from kamengine.engine.plan.planner import plan
-from kamengine.engine.plugin.manager import get_plugin_manager
-from kamengine.engine.plugin.registry import Registry
+from kamengine.engine.plugin._manager import get_plugin_manager
+from kamengine.engine.plugin._registry import Registry
 from portfolio import portfolio
 
 STAGES = ("validate", "facts", "evaluate", "rank", "plan")
@@ -47,7 +47,7 @@ def measure(
         t2 = clock()
         firings = advisor.fire(facts)
         t3 = clock()
-        ranked = advisor.ranked(facts, firings)
+        ranked = advisor.rank(facts, firings)
         t4 = clock()
         advice = plan(ranked, facts, advisor.actions, advisor.plan_settings, advisor.caps, advisor.lang)
         t5 = clock()

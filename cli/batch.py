@@ -146,8 +146,8 @@ def batch(
 def _what_if_store(registry: Any, db_path: str | None, copy_from: str | None) -> Any:
     """The store a ``--allow-backdate`` run writes into: a copy (made now with ``--copy-from``), never the live one."""
     from kamengine.engine.store.copies import copied_from, copy_store
-    from kamengine.engine.store.files import default_db_path
     from kamengine.engine.store.store import Store
+    from kamengine.engine.store.store_file import default_db_path
     from kamengine.engine.store.time_order import TimeOrder
 
     if copy_from is not None:

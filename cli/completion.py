@@ -8,10 +8,10 @@ from click.shell_completion import CompletionItem
 
 def complete_rules(ctx: Context, param: Parameter, incomplete: str) -> list[CompletionItem]:
     """A rule id, as ``playbook/rule`` or the rule alone: the registered playbooks' and those of ``--rules``."""
-    from kamengine.engine.advise.setup import playbook_paths
+    from kamengine.engine.advise.spec import playbook_paths
     from kamengine.engine.errors import KamengineError
     from kamengine.engine.playbooks.loader import rule_ids
-    from kamengine.engine.plugin.registry import Registry
+    from kamengine.engine.plugin._registry import Registry
 
     try:
         paths = playbook_paths(Registry(), ctx.params.get("rule_paths") or (), bool(ctx.params.get("no_builtin")))
@@ -24,6 +24,6 @@ def complete_rules(ctx: Context, param: Parameter, incomplete: str) -> list[Comp
 
 def complete_sources(ctx: Context, param: Parameter, incomplete: str) -> list[CompletionItem]:
     """``--source NAME:LOCATION``: the kinds of source installed (``csv:``, ``file:``, ``jsonl:``…)."""
-    from kamengine.engine.plugin.registry import Registry
+    from kamengine.engine.plugin._registry import Registry
 
     return [CompletionItem(f"{n}:") for n in sorted(Registry().sources) if f"{n}:".startswith(incomplete)]

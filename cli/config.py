@@ -26,7 +26,7 @@ def show(output: Output) -> None:
     """Print the effective settings — language, evaluator, gift caps, parameters, switched-off playbooks
     and rules, a crisis, limits, the plan, retention, festivals — each with where it came from (default,
     a playbook, or kamengine.toml)."""
-    from kamengine.engine.advise.setup import playbook_paths
+    from kamengine.engine.advise.spec import playbook_paths
     from kamengine.engine.playbooks.loader import load_playbooks
 
     settings = current_config()

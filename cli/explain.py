@@ -64,13 +64,13 @@ def explain(
     registry = load_registry()
     kamengine = make_engine(registry, rule_paths, no_builtin, params)
     off = kamengine.spec.switched_off
-    from kamengine.engine.plugin.deadlines import alarm
+    from kamengine.engine.delivery.deadlines import alarm
 
     seconds = kamengine.config.limits.account_seconds
     with kamengine, alarm(seconds, "explaining this account"):  # an enricher that loops ends the command, in time
         advisor = kamengine.advisor
         facts, firings = advisor.evaluate(load_snapshot(snapshot, registry.actions), as_of.date() if as_of else None)
-        advice = advisor.rank(facts, firings)
+        advice = advisor.plan(facts, firings)
     if rule_id is None:
         found = [(s, kind) for kind in SUBJECT_KINDS for s in facts.subjects(kind) if str(s["id"]) == subject_id]
         if not found:

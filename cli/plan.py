@@ -24,7 +24,7 @@ from .runtime import load_registry, make_engine, make_sources, say
 
 if TYPE_CHECKING:
     from kamengine.engine.model.recommendation import Recommendation
-    from kamengine.engine.plugin.registry import Registry
+    from kamengine.engine.plugin._registry import Registry
 
     from .output import Output
 
@@ -179,7 +179,7 @@ def _write_calendars(items: list[Any], registry: Registry, folder: Path, only: s
     import dataclasses
     import sys
 
-    from kamengine.engine.plugin.delivery import deliver
+    from kamengine.engine.delivery.send import deliver
     from kamengine.engine.plugin.emitters import EmitContext
 
     folder.mkdir(parents=True, exist_ok=True)

@@ -15,8 +15,8 @@ if TYPE_CHECKING:
     from kamengine.engine.advise.advisor import EngineName
     from kamengine.engine.api import Engine
     from kamengine.engine.model.config import Config
+    from kamengine.engine.plugin._registry import Registry
     from kamengine.engine.plugin.emitters import Emitter
-    from kamengine.engine.plugin.registry import Registry
     from kamengine.engine.plugin.sources import Source
     from kamengine.engine.store.store import Store
 
@@ -44,7 +44,7 @@ def say_engine_warnings() -> None:
 
 def load_registry() -> Registry:
     """The plugins of this run; a plugin that failed is reported on stderr, not fatal."""
-    from kamengine.engine.plugin.registry import Registry
+    from kamengine.engine.plugin._registry import Registry
 
     registry = Registry()
     for warning in registry.warnings:

@@ -1,5 +1,1 @@
-"""The kamengine core, in the order data flows: model, playbooks, plugin, evaluate, store, batch, authoring."""
-
-from .moved import install as _install_moved_paths
-
-_install_moved_paths()
+"""The kamengine core, in data-flow order: model, playbooks, plugin, delivery, evaluate, plan, advise, store..."""

@@ -22,12 +22,12 @@ from typing import IO, TYPE_CHECKING, Any
 
 from .advise.advisor import Advisor, EngineName
 from .advise.portfolio import PortfolioAdvice, advise_sources
-from .advise.setup import AdvisorSpec, prepare
+from .advise.spec import AdvisorSpec, prepare
+from .delivery.send import Delivered, deliver
 from .model.config import Config
 from .model.recommendation import Recommendation
-from .plugin.delivery import Delivered, deliver
+from .plugin._registry import Registry
 from .plugin.emitters import EmitContext, Emitter
-from .plugin.registry import Registry
 from .plugin.sources import Source
 from .store.statuses import DEFAULT_EXPIRY_GRACE_DAYS
 

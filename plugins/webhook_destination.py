@@ -14,7 +14,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from kamengine.engine.plugin.secrets import REDACTED, redact
+from kamengine.engine.delivery.secrets import REDACTED, redact
 from kamengine.plugins.delivery_settings import SettingsError, Table, is_settings_target, read_table
 from kamengine.plugins.webhook_body import PRESETS, BodyTemplate, Preset, file_template, preset_template
 from kamengine.plugins.webhook_signing import SigningSecretError, signing_key

@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
-from kamengine.engine.store.files import StoreError
 from kamengine.engine.store.sessions import session_holder
 from kamengine.engine.store.snapshots import role_on
 from kamengine.engine.store.store import Store
+from kamengine.engine.store.store_file import StoreError
 from kamengine.engine.store.tokens import TokenHolder, verify_token
 
 from .problems import Problem, forbidden, unauthorized

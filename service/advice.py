@@ -11,11 +11,11 @@ from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from kamengine.engine.delivery.deadlines import DeadlineExceeded, in_thread
 from kamengine.engine.errors import SnapshotError
 from kamengine.engine.model.documents import parse
 from kamengine.engine.model.loading import snapshot_from_document
 from kamengine.engine.model.snapshot import Snapshot
-from kamengine.engine.plugin.deadlines import DeadlineExceeded, in_thread
 from kamengine.engine.plugin.emitters import EmitContext
 from kamengine.engine.plugin.sources import Source, SourceRecord
 from kamengine.engine.store.decisions import Pruning, log_decision, prune_decisions

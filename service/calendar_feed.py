@@ -10,9 +10,9 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
+from kamengine.engine.delivery.send import deliver
 from kamengine.engine.model.recommendation import Owner, Recommendation
 from kamengine.engine.plan.week import Item
-from kamengine.engine.plugin.delivery import deliver
 from kamengine.engine.plugin.emitters import EmitContext
 from kamengine.engine.store.kept_teams import kept_teams
 from kamengine.engine.store.store import Store

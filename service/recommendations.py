@@ -11,10 +11,10 @@ from fastapi.responses import JSONResponse
 from kamengine.engine.errors import UsageError
 from kamengine.engine.model.recommendation import Recommendation
 from kamengine.engine.store.decisions import immediate, log_decision
-from kamengine.engine.store.files import StoreError
 from kamengine.engine.store.snapshots import team_accounts
 from kamengine.engine.store.statuses import API, LIVE, Status
 from kamengine.engine.store.store import Store
+from kamengine.engine.store.store_file import StoreError
 from kamengine.engine.store.tokens import TokenHolder
 
 from .access import holder_of, may_act, visible

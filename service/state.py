@@ -13,10 +13,10 @@ from typing import Any
 from kamengine.engine.api import Engine
 from kamengine.engine.model.config import Config
 from kamengine.engine.model.i18n import LANGUAGES
-from kamengine.engine.plugin.registry import Registry
-from kamengine.engine.store.files import default_db_path
+from kamengine.engine.plugin._registry import Registry
 from kamengine.engine.store.sessions import DEFAULT_IDLE
 from kamengine.engine.store.store import Store
+from kamengine.engine.store.store_file import default_db_path
 from kamengine.engine.store.tokens import TokenHolder
 
 #: Who a request speaks for when the service runs with --no-auth (on a loopback address only).

@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import uvicorn
 from kamengine.engine.model.config import Config
-from kamengine.engine.plugin.manager import get_plugin_manager
-from kamengine.engine.plugin.registry import Registry
+from kamengine.engine.plugin._manager import get_plugin_manager
+from kamengine.engine.plugin._registry import Registry
 from kamengine.engine.store.store import Store
 from kamengine.engine.store.tokens import create_token
 from kamengine.service.app import create_app

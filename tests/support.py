@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 from kamengine.engine.advise.advisor import Advisor
-from kamengine.engine.advise.setup import registered_advisor
+from kamengine.engine.advise.spec import registered_advisor
 from kamengine.engine.errors import PlaybookError
 from kamengine.engine.evaluate.ranking import Advice
 from kamengine.engine.model.actions import ActionCatalogue
@@ -20,8 +20,8 @@ from kamengine.engine.model.loading import snapshot_from_document
 from kamengine.engine.model.snapshot import Snapshot
 from kamengine.engine.playbooks.playbook import Playbook
 from kamengine.engine.playbooks.validate import playbook_from_document
-from kamengine.engine.plugin.manager import get_plugin_manager
-from kamengine.engine.plugin.registry import Registry
+from kamengine.engine.plugin._manager import get_plugin_manager
+from kamengine.engine.plugin._registry import Registry
 
 REPO = Path(__file__).resolve().parent.parent
 

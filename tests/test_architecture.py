@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from support import REPO
 
-WINGS = ("model", "playbooks", "plugin", "evaluate", "plan", "advise", "store", "batch", "authoring")
+WINGS = ("model", "playbooks", "plugin", "delivery", "evaluate", "plan", "advise", "store", "batch", "authoring")
 SOURCES = sorted(p for folder in ("engine", "cli", "plugins", "service") for p in (REPO / folder).rglob("*.py"))
 #: The front ends: they parse, call the engine and render (the service also answers HTTP).
 FRONT_ENDS = ("cli", "service")
@@ -49,7 +49,7 @@ def test_the_engine_is_in_wings_named_for_the_pipeline() -> None:
     folders = sorted(p.name for p in (REPO / "engine").iterdir() if p.is_dir() and not p.name.startswith("_"))
     assert folders == sorted(WINGS)
     loose = sorted(p.name for p in (REPO / "engine").glob("*.py"))
-    assert loose == ["__init__.py", "api.py", "errors.py", "moved.py"]
+    assert loose == ["__init__.py", "api.py", "errors.py"]
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(REPO)))

@@ -10,14 +10,15 @@ from typing import TYPE_CHECKING, Literal
 from ..evaluate.compiled import CompiledEvaluator
 from ..evaluate.facts import Facts, compute_facts
 from ..evaluate.firing import Firing
-from ..evaluate.ranking import Advice, rank
+from ..evaluate.ranking import Advice
+from ..evaluate.ranking import rank as rank_firings
 from ..evaluate.reference import evaluate_reference
 from ..model.actions import ActionCatalogue
 from ..model.config import DEFAULT_GIFT_CAP
 from ..model.i18n import DEFAULT_LANGUAGE
 from ..model.plan_settings import PlanSettings
 from ..model.snapshot import Snapshot
-from ..plan.planner import plan
+from ..plan.planner import plan as plan_advice
 from ..playbooks.loader import combined_caps
 from ..playbooks.playbook import Playbook, Rule
 from ..plugin.enrichers import Enricher
@@ -79,20 +80,20 @@ class Advisor:
         """The rules that fire on facts already derived (another advisor's, for the same snapshot)."""
         return self._durable.evaluate(facts) if self._durable else evaluate_reference(self.rules, facts)
 
-    def ranked(self, facts: Facts, firings: list[Firing]) -> Advice:
+    def rank(self, facts: Facts, firings: list[Firing]) -> Advice:
         """What the rules recommend, before the plan: compliance, cooldowns, duplicates, exclusive groups."""
         cap = self.gift_caps.get(str(facts.account.get("currency")), self.gift_cap)
-        return rank(firings, facts, self.playbooks, self.actions, cap, self.lang)
+        return rank_firings(firings, facts, self.playbooks, self.actions, cap, self.lang)
 
-    def rank(self, facts: Facts, firings: list[Firing]) -> Advice:
+    def plan(self, facts: Facts, firings: list[Firing]) -> Advice:
         """The plan from firings: what the rules recommend, then owners, urgency, dates, approaches, caps."""
-        ranked = self.ranked(facts, firings)
-        return plan(ranked, facts, self.actions, self.plan_settings, self.caps, self.lang, self.held_back)
+        ranked = self.rank(facts, firings)
+        return plan_advice(ranked, facts, self.actions, self.plan_settings, self.caps, self.lang, self.held_back)
 
     def advise(self, snapshot: Snapshot, as_of: dt.date | None = None) -> Advice:
         """Ranked recommendations for one account."""
         facts, firings = self.evaluate(snapshot, as_of)
-        return self.rank(facts, firings)
+        return self.plan(facts, firings)
 
     def close(self) -> None:
         """Free the compiled rules."""

@@ -7,10 +7,10 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from ..delivery.deadlines import alarm
 from ..errors import InputError, KamengineError, plain, printable
 from ..evaluate.explain import explanations as explain_all
 from ..model.recommendation import Recommendation
-from ..plugin.deadlines import alarm
 from ..plugin.sources import Source, SourceRecord
 from .advisor import Advisor
 
@@ -95,7 +95,7 @@ def _advise_one(
     try:
         with alarm(seconds, "advising this account") if seconds else contextlib.nullcontext():
             facts, firings = advisor.evaluate(record.snapshot, as_of)
-            advice = advisor.rank(facts, firings)
+            advice = advisor.plan(facts, firings)
     except KamengineError as exc:  # this account fails (a deadline too); the others go on
         fail(f"{record.origin}: {exc}")
         return

@@ -21,14 +21,14 @@ from itertools import islice
 from typing import Any
 
 from ..advise.advisor import EngineName, durable_available
-from ..advise.setup import AdvisorSpec, playbook_paths
+from ..advise.spec import AdvisorSpec, playbook_paths
 from ..errors import KamengineError, printable
 from ..evaluate.facts import Facts
 from ..evaluate.ranking import Advice
 from ..model.config import Config
 from ..model.recommendation import Recommendation
 from ..playbooks.loader import combined_caps, load_playbooks, switch_off
-from ..plugin.registry import Registry
+from ..plugin._registry import Registry
 from ..plugin.sources import Source, SourceRecord
 
 CHUNK = 25  # accounts a worker takes at a time: few round trips, an even spread
@@ -165,8 +165,8 @@ class _Worker:
         account = record.snapshot.account.id
         try:
             facts, fired = self.base.evaluate(record.snapshot, as_of)
-            before = self.base.ranked(facts, fired)
-            after = self.head.ranked(facts, self.head.fire(facts))
+            before = self.base.rank(facts, fired)
+            after = self.head.rank(facts, self.head.fire(facts))
         except KamengineError as exc:
             return _Answer(record.origin, account, error=f"{record.origin}: {exc}")
         except Exception as exc:  # a bug must still cost only this account

@@ -124,7 +124,7 @@ def _run_case(advisor: Advisor, doc: Document, case: Any, index: int) -> CaseRes
         facts, firings = advisor.evaluate(snapshot, as_of)
     finally:
         advisor.enrichers = enrichers
-    advice = advisor.ranked(facts, firings)  # what the rules recommend; the plan is tested on its own
+    advice = advisor.rank(facts, firings)  # what the rules recommend; the plan is tested on its own
     result.fired = {firing.rule.qualified_id for firing in firings}
     got = [(r.subject_id, r.action, r.rule) for r in advice.recommendations]
     ids = {str(s["id"]) for kind in ("contact", "opportunity", "account") for s in facts.subjects(kind)}

@@ -21,7 +21,7 @@ import pytest
 
 from ..playbooks.loader import load_playbooks, playbook_files
 from ..playbooks.playbook import Playbook
-from ..plugin.registry import Registry
+from ..plugin._registry import Registry
 from .playbook_tests import PlaybookTestReport, run_playbook_tests
 
 

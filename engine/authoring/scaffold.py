@@ -107,7 +107,7 @@ _TEST = '''"""kamengine-__NAME__ as kamengine sees it once installed (its playbo
 
 from __future__ import annotations
 
-from kamengine.engine.plugin.registry import Registry
+from kamengine.engine.plugin._registry import Registry
 
 
 def test_kamengine_loads_the_playbook_through_the_entry_point() -> None:

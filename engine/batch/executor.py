@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
 
-from ..advise.setup import AdvisorSpec
+from ..advise.spec import AdvisorSpec
 from ..model.rows import AccountAdvice
 from ..plugin.sources import Source, SourceRecord
 

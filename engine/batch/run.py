@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from ..advise.setup import AdvisorSpec
+from ..advise.spec import AdvisorSpec
 from ..errors import plain, printable
-from ..plugin.registry import Registry
+from ..plugin._registry import Registry
 from ..plugin.sources import Source
 from ..store.decisions import prune_decisions
 from ..store.lifecycle import AccountOutcome

@@ -17,7 +17,7 @@ from ..errors import article, did_you_mean
 from ..model.fields import FieldSpec
 from .conditions import ACCOUNT_PREFIX, MAX_ALTERNATIVES, MAX_DEPTH, AllOf, Condition, ParseContext, Path, alternatives
 from .conditions import parse_when as parse
-from .files import RowFile, TableRuleFile
+from .file_shape import RowFile, TableRuleFile
 from .playbook import ActionSpec, Rule, Table, TableRow
 from .table_logic import ANY_VALUE, Findings, GapColumn, Grid, Row, check, compile_rows, depth
 

@@ -22,7 +22,7 @@ from ..model.fields import KINDS
 from ..model.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from ..model.validation import fields_at
 from .conditions import ParseContext, Path, parse_when
-from .files import WRONG_KIND, ActionFile, PlaybookFile, RuleFile
+from .file_shape import WRONG_KIND, ActionFile, PlaybookFile, RuleFile
 from .playbook import ActionSpec, Kinds, Parameter, Playbook, Rule, Table
 from .tables import table_rules
 from .templates import placeholders

@@ -13,10 +13,10 @@ from ..model.fields import FieldSpec
 from ..model.loading import load_snapshot, snapshot_from_document, snapshot_from_json
 from ..model.recommendation import Recommendation
 from ..model.snapshot import Snapshot
-from .changes import Change, Event, Outgoing
 from .emitters import EmitContext, Emitter, open_atomically, printable, write_atomically
 from .enrichers import Enricher
 from .hookspecs import hookimpl, hookspec
+from .outgoing import Change, Event, Outgoing
 from .sources import Source, SourceRecord, read_lines, regular_file
 
 __all__ = [

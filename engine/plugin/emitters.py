@@ -14,7 +14,7 @@ from ..errors import printable
 from ..model.actions import ActionCatalogue
 from ..model.limits import Limits
 from ..model.recommendation import Recommendation
-from .changes import Event, Outgoing
+from .outgoing import Event, Outgoing
 
 
 @dataclass

@@ -12,8 +12,8 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
-from .files import StoreError
 from .store import Store
+from .store_file import StoreError
 
 
 def copy_store(live: Store, target: Path) -> None:

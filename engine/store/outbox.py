@@ -13,13 +13,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO
 
+from ..delivery.secrets import redact
+from ..delivery.send import deliver_changes
 from ..errors import KamengineError
 from ..model.limits import Limits
-from ..plugin.delivery import deliver_changes
+from ..plugin._registry import Registry
 from ..plugin.emitters import EmitContext
-from ..plugin.registry import Registry
-from ..plugin.secrets import redact
-from .changes import StoredChanges
+from .staged_changes import StoredChanges
 from .store import Store
 
 

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import KamengineError, UsageError
 from ..model.recommendation import Recommendation
-from .files import StoreError
 from .statuses import Status, decision_error
+from .store_file import StoreError
 
 if TYPE_CHECKING:
     from .store import Store

@@ -23,12 +23,12 @@ from ..model.rows import AccountAdvice, account_advice
 from ..model.snapshot import Snapshot
 from . import lifecycle
 from .commits import GroupCommit
-from .files import StoreError, default_db_path, open_database
 from .fingerprints import record_revision
 from .kept import keep_snapshot
 from .lifecycle import AccountOutcome, AccountPlan, Stored
 from .records import unknown_id
 from .statuses import COMMAND_LINE, DEFAULT_EXPIRY_GRACE_DAYS, Asked, Status, decision_error, refusal
+from .store_file import StoreError, default_db_path, open_database
 from .time_order import TimeOrder
 from .transactions import immediate, knocks_of
 

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .files import StoreError
+from .store_file import StoreError
 
 #: How far after the machine's today a run or snapshot may be dated ([limits] future_days): a CRM a
 #: time zone or a day ahead is fine; a typo of a month or a year is not.

@@ -11,9 +11,9 @@ from typing import Any
 
 import sqlite_utils
 
-from .files import StoreError
 from .schema import migrations
 from .store import Store
+from .store_file import StoreError
 
 #: What a token may do, each including the ones before it.
 SCOPES = ("read", "act", "admin")

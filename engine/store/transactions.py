@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from . import files
+from . import store_file
 
 #: The longest pause between two tries for the write lock. SQLite's own busy handler backs off to 100 ms
 #: between tries, so a writer that had waited a while missed the few milliseconds the nightly batch leaves
@@ -50,7 +50,7 @@ def begin_immediate(
     knocks: Path | None = None,
 ) -> None:
     """``begin immediate`` on ``conn``, tried every few milliseconds while the store is busy, for ``patience``
-    seconds or the store's busy timeout (``files.BUSY_SECONDS``), whichever is longer; then SQLite's busy
+    seconds or the store's busy timeout (``store_file.BUSY_SECONDS``), whichever is longer; then SQLite's busy
     error is raised. While it waits it knocks on ``knocks`` (every tenth of a second), if given.
 
     A deferred transaction (SQLite's default) asks for the write lock only at its first write: in WAL
@@ -58,7 +58,7 @@ def begin_immediate(
     meanwhile (SQLITE_BUSY_SNAPSHOT: the busy timeout cannot help). Taking the lock first makes every
     writer queue for it. A try that fails has begun nothing, so trying again is always safe.
     """
-    deadline, pause = time.monotonic() + max(patience, files.BUSY_SECONDS), 0.0005
+    deadline, pause = time.monotonic() + max(patience, store_file.BUSY_SECONDS), 0.0005
     (timeout,) = conn.execute("pragma busy_timeout").fetchone()
     conn.execute("pragma busy_timeout = 0")  # the tries below wait instead of SQLite's backing-off handler
     knocked = 0.0

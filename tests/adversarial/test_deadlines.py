@@ -13,12 +13,12 @@ from typing import ClassVar
 
 import pytest
 from kamengine.engine.api import Engine
+from kamengine.engine.delivery.deadlines import DeadlineExceeded, alarm, in_thread
 from kamengine.engine.model.config import Config
 from kamengine.engine.model.fields import FieldSpec
 from kamengine.engine.model.limits import Limits
 from kamengine.engine.plugin import EmitContext, Emitter, Enricher, Recommendation
-from kamengine.engine.plugin.deadlines import DeadlineExceeded, alarm, in_thread
-from kamengine.engine.plugin.registry import Registry
+from kamengine.engine.plugin._registry import Registry
 from support import REPO
 
 EXAMPLES = REPO / "examples" / "portfolio"
@@ -92,7 +92,7 @@ def test_an_account_past_its_deadline_fails_and_the_others_are_advised(tmp_path:
 
 
 def test_in_the_service_a_looping_plugin_fails_the_request_by_its_deadline(tmp_path: Path) -> None:
-    from kamengine.engine.plugin.manager import get_plugin_manager
+    from kamengine.engine.plugin._manager import get_plugin_manager
     from kamengine.service.advice import within_deadline
     from kamengine.service.problems import Problem
     from kamengine.service.state import Service
@@ -130,7 +130,7 @@ def test_explain_ends_by_the_deadline_when_a_plugin_loops(tmp_path: Path, monkey
     from click.testing import CliRunner
     from kamengine.cli import explain as explain_command
     from kamengine.cli import main
-    from kamengine.engine.plugin.manager import get_plugin_manager
+    from kamengine.engine.plugin._manager import get_plugin_manager
 
     registry = Registry(get_plugin_manager(load_entry_points=False))
     registry.enrichers["looping"] = Looping
@@ -146,7 +146,7 @@ def test_explain_ends_by_the_deadline_when_a_plugin_loops(tmp_path: Path, monkey
 
 
 def test_an_emitter_with_a_deadline_of_its_own_is_given_it_not_hook_seconds() -> None:
-    from kamengine.engine.plugin.delivery import deliver
+    from kamengine.engine.delivery.send import deliver
 
     class Patient(Emitter):
         PLUGIN_NAME = "patient"

@@ -197,7 +197,7 @@ def test_secrets_under_any_name_in_a_query_are_hidden_and_a_stored_one_is_not_po
     assert stored == "webhook:http://127.0.0.1:1/hook?access_token=***&client_secret=***&api-key=***&page=2"
     later = _kamengine("deliver", "--db", str(db))  # the secret is gone: say so, never post "***" as it
     assert later.exit_code == 1 and "the secret in the query of" in later.stderr and "is not stored" in later.stderr
-    from kamengine.engine.plugin.secrets import redact
+    from kamengine.engine.delivery.secrets import redact
 
     plain = "http://127.0.0.1:1/hook?assignee=li&author=x&keyword=y&zipcode=8000&page=2"
     assert redact(plain) == plain  # names that only contain a secret's word keep their values

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from kamengine.engine.plugin.manager import get_plugin_manager
-from kamengine.engine.plugin.registry import Registry
+from kamengine.engine.plugin._manager import get_plugin_manager
+from kamengine.engine.plugin._registry import Registry
 from kamengine.service.app import create_app
 from kamengine.service.connections import GuardedH11Protocol
 from kamengine.service.server import network_settings

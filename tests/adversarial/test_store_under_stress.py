@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from kamengine.cli import main
-from kamengine.engine.store import files
-from kamengine.engine.store.files import trouble
+from kamengine.engine.store import store_file as files
+from kamengine.engine.store.store_file import trouble
 from support import REPO
 
 EXAMPLE = REPO / "examples" / "acme-telecom.yaml"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from kamengine.cli import main
-from kamengine.engine.plugin.secrets import has_redacted_query, redact
+from kamengine.engine.delivery.secrets import has_redacted_query, redact
 from support import REPO
 
 EXAMPLE = REPO / "examples" / "acme-telecom.yaml"

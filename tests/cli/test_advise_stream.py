@@ -16,8 +16,8 @@ from click.testing import CliRunner
 from kamengine.cli import main
 from kamengine.engine.api import Engine
 from kamengine.engine.plugin import Source, SourceRecord
-from kamengine.engine.plugin.manager import get_plugin_manager
-from kamengine.engine.plugin.registry import Registry
+from kamengine.engine.plugin._manager import get_plugin_manager
+from kamengine.engine.plugin._registry import Registry
 from support import REPO, example_data
 
 SCRIPT = Path(sys.executable).parent / "kamengine"

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 from kamengine.cli import main
 from kamengine.engine.model.config import load_config
-from kamengine.engine.plugin.manager import get_plugin_manager
-from kamengine.engine.plugin.registry import Registry
+from kamengine.engine.plugin._manager import get_plugin_manager
+from kamengine.engine.plugin._registry import Registry
 from kamengine.service.state import Service
 from support import REPO
 

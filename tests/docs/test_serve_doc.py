@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi.routing import APIRoute
 from kamengine.cli.serve import serve
-from kamengine.engine.plugin.registry import Registry
+from kamengine.engine.plugin._registry import Registry
 from kamengine.service import advice, info, recommendations, web
 from kamengine.service.app import create_app
 from kamengine.service.state import Service

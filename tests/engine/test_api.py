@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from kamengine.cli import main
 from kamengine.engine.api import Engine
 from kamengine.engine.batch.processes import ProcessExecutor
-from kamengine.engine.plugin.manager import get_plugin_manager
-from kamengine.engine.plugin.registry import Registry
+from kamengine.engine.plugin._manager import get_plugin_manager
+from kamengine.engine.plugin._registry import Registry
 from support import REPO
 
 EXAMPLE = str(REPO / "examples" / "acme-telecom.yaml")

@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 import test_bundled_examples as bundled
-from kamengine.engine.advise.setup import prepare
+from kamengine.engine.advise.spec import prepare
 from kamengine.engine.model.config import Config
 from kamengine.engine.model.loading import load_snapshot
-from kamengine.engine.plugin.manager import get_plugin_manager
-from kamengine.engine.plugin.registry import Registry
+from kamengine.engine.plugin._manager import get_plugin_manager
+from kamengine.engine.plugin._registry import Registry
 from support import REPO
 
 EXAMPLE = REPO / "examples" / "our-crisis"

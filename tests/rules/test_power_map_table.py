@@ -15,8 +15,8 @@ from kamengine.engine.model.documents import parse
 from kamengine.engine.model.loading import snapshot_from_document
 from kamengine.engine.playbooks.playbook import Playbook
 from kamengine.engine.playbooks.validate import playbook_from_document
-from kamengine.engine.plugin.manager import get_plugin_manager
-from kamengine.engine.plugin.registry import Registry
+from kamengine.engine.plugin._manager import get_plugin_manager
+from kamengine.engine.plugin._registry import Registry
 from support import REPO
 
 REGISTRY = Registry(get_plugin_manager(load_entry_points=False))
@@ -41,7 +41,7 @@ def _as_table() -> Playbook:
 
 
 def _builtin() -> list[Playbook]:
-    from kamengine.engine.advise.setup import playbook_paths
+    from kamengine.engine.advise.spec import playbook_paths
     from kamengine.engine.playbooks.loader import load_playbooks
 
     return load_playbooks(playbook_paths(REGISTRY), REGISTRY.actions, kinds=REGISTRY.kinds)

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 import yaml
-from kamengine.engine.plugin.manager import get_plugin_manager
-from kamengine.engine.plugin.registry import Registry
+from kamengine.engine.plugin._manager import get_plugin_manager
+from kamengine.engine.plugin._registry import Registry
 from kamengine.engine.store.store import Store
 from kamengine.engine.store.tokens import create_token
 from kamengine.service.app import create_app

@@ -11,8 +11,8 @@ from kamengine.engine.api import Engine
 from kamengine.engine.batch.executor import Answer, Job, Task
 from kamengine.engine.batch.processes import _Worker
 from kamengine.engine.batch.signals import Interrupted, check, interrupts_held_for_children, wakeup, watching
-from kamengine.engine.plugin.manager import get_plugin_manager
-from kamengine.engine.plugin.registry import Registry
+from kamengine.engine.plugin._manager import get_plugin_manager
+from kamengine.engine.plugin._registry import Registry
 from support import REPO
 
 

@@ -9,8 +9,8 @@ import yaml
 from kamengine.engine.api import Engine
 from kamengine.engine.batch.processes import ProcessExecutor
 from kamengine.engine.model.loading import load_snapshot
-from kamengine.engine.plugin.manager import get_plugin_manager
-from kamengine.engine.plugin.registry import Registry
+from kamengine.engine.plugin._manager import get_plugin_manager
+from kamengine.engine.plugin._registry import Registry
 from kamengine.engine.store.snapshots import accounts, last_snapshot, role_on
 from kamengine.engine.store.store import Store
 from support import REPO

@@ -13,8 +13,8 @@ from kamengine.engine.api import Engine
 from kamengine.engine.batch.executor import Job, Task
 from kamengine.engine.batch.worker import Evaluation
 from kamengine.engine.model.config import load_config
-from kamengine.engine.plugin.manager import get_plugin_manager
-from kamengine.engine.plugin.registry import Registry
+from kamengine.engine.plugin._manager import get_plugin_manager
+from kamengine.engine.plugin._registry import Registry
 from support import REPO
 
 EXAMPLE = REPO / "examples" / "acme-telecom.yaml"

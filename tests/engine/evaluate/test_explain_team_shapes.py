@@ -17,8 +17,8 @@ from kamengine.engine.model.documents import parse
 from kamengine.engine.model.fields import SUBJECT_KINDS
 from kamengine.engine.model.loading import snapshot_from_document
 from kamengine.engine.model.snapshot import Snapshot
-from kamengine.engine.plugin.manager import get_plugin_manager
-from kamengine.engine.plugin.registry import Registry
+from kamengine.engine.plugin._manager import get_plugin_manager
+from kamengine.engine.plugin._registry import Registry
 from kamengine.engine.plugin.sources import Source, SourceRecord
 
 REPO = Path(__file__).resolve().parents[3]
@@ -100,7 +100,7 @@ def test_explain_by_subject_finds_every_recommendation_whatever_the_team(shape: 
     name, data = shape
     advisor = _engine().advisor
     facts, firings = advisor.evaluate(snapshot_from_document(parse(json.dumps(data), name)))
-    advice = advisor.rank(facts, firings)
+    advice = advisor.plan(facts, firings)
     shown = [
         action["id"]
         for kind in SUBJECT_KINDS

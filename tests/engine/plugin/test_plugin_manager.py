@@ -10,16 +10,16 @@ from typing import Any, ClassVar
 import pluggy
 import pytest
 from kamengine.engine.advise.advisor import Advisor
-from kamengine.engine.advise.setup import playbook_paths
+from kamengine.engine.advise.spec import playbook_paths
 from kamengine.engine.errors import EvaluationError, PlaybookError, PluginError
 from kamengine.engine.model.actions import ActionType
 from kamengine.engine.model.fields import KINDS, FieldSpec
-from kamengine.engine.plugin import manager as plugin_manager
+from kamengine.engine.plugin import _manager as plugin_manager
+from kamengine.engine.plugin._manager import BUILTIN_PLUGINS, get_plugin_manager
+from kamengine.engine.plugin._registry import Registry
 from kamengine.engine.plugin.emitters import Emitter
 from kamengine.engine.plugin.enrichers import Enricher
 from kamengine.engine.plugin.hookspecs import hookimpl
-from kamengine.engine.plugin.manager import BUILTIN_PLUGINS, get_plugin_manager
-from kamengine.engine.plugin.registry import Registry
 from kamengine.engine.plugin.sources import Source
 from support import REPO, contact, make_playbook, make_snapshot
 

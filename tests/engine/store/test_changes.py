@@ -9,9 +9,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from kamengine.cli import main
-from kamengine.engine.plugin.changes import Change
-from kamengine.engine.store.changes import StoredChanges
+from kamengine.engine.plugin.outgoing import Change
 from kamengine.engine.store.outbox import queue
+from kamengine.engine.store.staged_changes import StoredChanges
 from kamengine.engine.store.store import Store
 from support import example_data
 

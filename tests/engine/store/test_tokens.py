@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from kamengine.engine.store.files import StoreError
 from kamengine.engine.store.store import Store
+from kamengine.engine.store.store_file import StoreError
 from kamengine.engine.store.tokens import create_token, list_tokens, revoke_token, verify_token
 
 

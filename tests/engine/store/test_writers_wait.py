@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from kamengine.engine.model.rows import account_advice
-from kamengine.engine.store import files
+from kamengine.engine.store import store_file as files
 from kamengine.engine.store.decisions import Pruning, log_decision, prune_decisions
 from kamengine.engine.store.store import Store
 from kamengine.engine.store.transactions import begin_immediate

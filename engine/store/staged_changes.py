@@ -18,11 +18,11 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from ..plugin.changes import Change, Event
-from .files import BUSY_SECONDS
+from ..plugin.outgoing import Change, Event
 from .records import as_planned
 from .statuses import LIVE
 from .store import Store
+from .store_file import BUSY_SECONDS
 from .transactions import immediate
 
 #: The fields whose change is worth a delivery: what to do, when, by whom, in which meeting,

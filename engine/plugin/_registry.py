@@ -10,9 +10,9 @@ from ..errors import PluginError, SpecError, plain
 from ..model.actions import ActionCatalogue, ActionType
 from ..model.fields import KINDS, FieldSpec
 from ..model.limits import Limits
+from ._manager import KamenginePluginManager, get_plugin_manager
 from .emitters import Emitter
 from .enrichers import Enricher
-from .manager import KamenginePluginManager, get_plugin_manager
 from .sources import Source
 
 K = TypeVar("K")

@@ -18,8 +18,8 @@ from ..model.config import Config
 from ..playbooks.loader import combined_caps, load_playbooks, playbook_files, switch_off
 from ..playbooks.playbook import Playbook, Rule
 from ..playbooks.validate import kind_of, same_type
+from ..plugin._registry import Registry
 from ..plugin.enrichers import Enricher
-from ..plugin.registry import Registry
 from .advisor import Advisor, EngineName, durable_available
 
 NO_DURABLE = "durable_rules does not run on this Python; evaluating with the compiled evaluator instead"

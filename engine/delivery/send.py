@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from ..errors import plain
 from ..model.recommendation import Recommendation
-from .changes import Outgoing
+from ..plugin.emitters import EmitContext, Emitter
+from ..plugin.outgoing import Outgoing
 from .deadlines import DeadlineExceeded, in_thread
-from .emitters import EmitContext, Emitter
 from .secrets import redact
 
 
