@@ -1,4 +1,4 @@
-"""The engine API: advise on a portfolio, or run the nightly batch, with one call and no command line.
+"""The Engine: advise on a portfolio, run the nightly batch, plan, explain and decide, with no command line.
 
 The CLI, a scheduler, the HTTP service and tests all go through ``Engine``::
 
@@ -20,23 +20,28 @@ from functools import cached_property
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from .advise.advisor import Advisor, EngineName
-from .advise.portfolio import PortfolioAdvice, advise_sources
-from .advise.spec import AdvisorSpec, prepare
-from .delivery.send import Delivered, deliver
-from .model.config import Config
-from .model.recommendation import Recommendation
-from .plugin._registry import Registry
-from .plugin.emitters import EmitContext, Emitter
-from .plugin.sources import Source
-from .store.statuses import DEFAULT_EXPIRY_GRACE_DAYS
+from ..advise.advisor import Advisor, EngineName
+from ..advise.portfolio import PortfolioAdvice, advise_sources
+from ..advise.spec import AdvisorSpec, prepare
+from ..delivery.send import Delivered, deliver
+from ..model.config import Config
+from ..model.recommendation import Recommendation
+from ..plugin._registry import Registry
+from ..plugin.emitters import EmitContext, Emitter
+from ..plugin.sources import Source
+from ..store.statuses import DEFAULT_EXPIRY_GRACE_DAYS
+from .access import AccessAPI
+from .explain import ExplainAPI
+from .recommendations import RecommendationsAPI
+from .reports import ReportsAPI
+from .week import WeekAPI
 
 if TYPE_CHECKING:  # the batch and the store are imported when a batch runs
-    from .batch.executor import Executor
-    from .batch.run import BatchResult, Progress
-    from .batch.single import Refreshed
-    from .model.snapshot import Snapshot
-    from .store.store import Store
+    from ..batch.executor import Executor
+    from ..batch.run import BatchResult, Progress
+    from ..batch.single import Refreshed
+    from ..model.snapshot import Snapshot
+    from ..store.store import Store
 
 
 @dataclass
@@ -51,7 +56,7 @@ class AdviseResult(PortfolioAdvice):
         return not self.failures and all(d.ok for d in self.deliveries)
 
 
-class Engine:
+class Engine(RecommendationsAPI, WeekAPI, ExplainAPI, AccessAPI, ReportsAPI):
     """One run's plugins, settings and playbooks, loaded once; ``advise`` and ``batch`` use them."""
 
     def __init__(
@@ -147,8 +152,8 @@ class Engine:
         """
         import dataclasses
 
-        from .batch.run import run_batch
-        from .store.store import Store
+        from ..batch.run import run_batch
+        from ..store.store import Store
 
         prepared = dataclasses.replace(self.spec, as_of=as_of) if as_of else self.spec
         reader = self.registry.source(source, self.config.limits) if isinstance(source, str) else source
@@ -157,8 +162,8 @@ class Engine:
             self.registry.emitter(spec)  # an unknown emitter is a mistake to report before the run
         self.spec.advisor().close()  # rules durable rejects stop the run here, before any worker starts
         if executor is None:
-            from .batch.processes import ProcessExecutor
-            from .batch.worker import account_of
+            from ..batch.processes import ProcessExecutor
+            from ..batch.worker import account_of
 
             deadline = self.spec.config.limits.account_seconds
             executor = ProcessExecutor(os.cpu_count() or 1, lambda task: account_of(task, reader), deadline)
@@ -176,7 +181,7 @@ class Engine:
     @cached_property
     def revision(self) -> str:
         """The loaded playbooks' revision (a hash of their texts and parameter values), for the decision log."""
-        from .store.decisions import revision
+        from ..store.decisions import revision
 
         return revision(self.spec.playbooks)
 
@@ -193,7 +198,7 @@ class Engine:
         """The nightly batch for one account, now: keep the snapshot, run its advice through the store's
         lifecycle, log the decision; all in one transaction (``engine/batch/single.py``); ``guard`` runs the
         advice (a deadline), before anything is written."""
-        from .batch.single import refresh_account
+        from ..batch.single import refresh_account
 
         return refresh_account(
             self.advisor, snapshot, data, body, store, revision=self.revision, principal=principal, writing=writing,
