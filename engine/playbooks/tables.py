@@ -11,25 +11,23 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import article, did_you_mean
 from ..model.fields import FieldSpec
+from .checker import Checker
 from .conditions import ACCOUNT_PREFIX, MAX_ALTERNATIVES, MAX_DEPTH, AllOf, Condition, ParseContext, Path, alternatives
 from .conditions import parse_when as parse
 from .file_shape import RowFile, TableRuleFile
 from .playbook import ActionSpec, Rule, Table, TableRow
 from .table_logic import ANY_VALUE, Findings, GapColumn, Grid, Row, check, compile_rows, depth
 
-if TYPE_CHECKING:
-    from .validate import _Validator
-
 ANY = ("any", "-")
 _RANGE = re.compile(r"^\s*(\S*?)\s*\.\.\s*(\S*)\s*$")
 
 
 def table_rules(
-    v: _Validator, item: dict[str, Any], path: Path, playbook_id: str, values: Mapping[str, Any]
+    v: Checker, item: dict[str, Any], path: Path, playbook_id: str, values: Mapping[str, Any]
 ) -> Iterator[tuple[Rule, Path]]:
     """The rules of a ``table:`` rule, each with its row's path; problems are reported to ``v``."""
     file: TableRuleFile | None = v.shape(TableRuleFile, item, path)
@@ -88,7 +86,7 @@ def table_rules(
         yield replace(rule, when=when), rpath
 
 
-def _column(v: _Validator, name: str, subject: str, path: Path) -> FieldSpec | None:
+def _column(v: Checker, name: str, subject: str, path: Path) -> FieldSpec | None:
     fields, field = v.kinds[subject], name
     if name.startswith(ACCOUNT_PREFIX) and subject in ("contact", "opportunity"):
         fields, field = v.kinds["account"], name[len(ACCOUNT_PREFIX) :]
@@ -99,7 +97,7 @@ def _column(v: _Validator, name: str, subject: str, path: Path) -> FieldSpec | N
 
 
 def _row(
-    v: _Validator, raw: Any, path: Path, file: TableRuleFile, specs: list[FieldSpec], values: Mapping[str, Any]
+    v: Checker, raw: Any, path: Path, file: TableRuleFile, specs: list[FieldSpec], values: Mapping[str, Any]
 ) -> tuple[Row, RowFile] | None:
     if not isinstance(raw, dict):
         v.report(path, "a row must be a mapping with cells (one per input) and actions")
@@ -149,7 +147,7 @@ def _scalar(text: str) -> Any:
 
 
 def _row_actions(
-    v: _Validator, raw: list[Any] | None, path: Path, templates: dict[str, ActionSpec], subject: str,
+    v: Checker, raw: list[Any] | None, path: Path, templates: dict[str, ActionSpec], subject: str,
     values: Mapping[str, Any],
 ) -> tuple[ActionSpec, ...]:  # fmt: skip
     specs = []
@@ -165,7 +163,7 @@ def _row_actions(
     return tuple(specs)
 
 
-def _report(v: _Validator, findings: Findings, inputs: list[str], rows: list[tuple[Path, str, bool]]) -> None:
+def _report(v: Checker, findings: Findings, inputs: list[str], rows: list[tuple[Path, str, bool]]) -> None:
     """Each finding that stops the table loading, at its row (``rows``: path, rule id, has a ``when``)."""
     for k in findings.empty:
         v.report((*rows[k][0], "cells"), f"row '{rows[k][1]}' can never fire: its cells cannot all hold")
