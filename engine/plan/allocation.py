@@ -17,7 +17,7 @@ from ..model.plan_settings import PlanSettings
 from .calendar import Calendar, calendar_for
 
 if TYPE_CHECKING:
-    from .week import Item
+    from .items import Item
 
 _DAY = dt.timedelta(days=1)
 

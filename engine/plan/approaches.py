@@ -17,7 +17,6 @@ import hashlib
 import itertools
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
 from ..model.actions import ActionType, Mode
 from ..model.fields import SALES_ACTIONS_151 as SALES_151
@@ -30,6 +29,7 @@ from .dates import after_window as _after_window
 from .dates import occasion_day as _date
 from .dates import own_day
 from .draft import Draft
+from .occasions import Approach, Scheduled
 
 #: Which action leads an approach when several could: the first of this list present.
 CARRIERS = (
@@ -49,26 +49,6 @@ CARRIES: dict[Mode, frozenset[Mode]] = {
     Mode.GIFT: frozenset({Mode.MESSAGE, Mode.GIFT}),
     Mode.INTERNAL: frozenset({Mode.INTERNAL}),
 }
-
-
-@dataclass(frozen=True)
-class Scheduled:
-    """An activity already in the calendar with a person: a fixed occasion plans can ride on."""
-
-    action: ActionType
-    day: dt.date
-    activity_id: str
-
-
-@dataclass
-class Approach:
-    """One occasion: its members (the lead first), its date, and what it rides on, if anything."""
-
-    members: list[Draft]
-    day: dt.date
-    scheduled: Scheduled | None = None
-    notes: list[str] = field(default_factory=list)
-    dated: bool = False  # on a greeting's or festival's own day: never merged into another occasion
 
 
 def make_approach_id(account_id: str, subject_id: str, seed: str) -> str:

@@ -3,12 +3,8 @@ what it decides (a deal's review and the account's are one meeting; staffing, on
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .draft import Draft
-
-if TYPE_CHECKING:
-    from .approaches import Approach
+from .occasions import Approach
 
 #: Our own work that is one meeting: a deal's win or loss review is held in the account review.
 OWN_WORK = {"win_review": "review", "loss_review": "review", "account_review": "review"}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model.recommendation import Owner
-from .week import WeekPlan
+from .items import WeekPlan
 
 
 @dataclass(frozen=True)

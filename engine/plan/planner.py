@@ -17,12 +17,13 @@ from ..evaluate.ranking import Advice
 from ..model.actions import ActionCatalogue
 from ..model.plan_settings import PlanSettings
 from ..model.recommendation import Note, Recommendation, Suppressed
-from .approaches import Scheduled, form_approaches
+from .approaches import form_approaches
 from .approvals import approvals, while_decided
 from .attendees import set_attendees
 from .calendar import calendar_for
 from .dates import set_due
 from .draft import Draft, Record
+from .occasions import Scheduled
 from .owners import assign_owners, staffing
 from .urgency import weigh
 
