@@ -9,12 +9,13 @@ import hmac
 import secrets
 import sqlite3
 
+from .holders import DEFAULT_IDLE, TokenHolder
 from .store import Store
-from .tokens import TokenHolder, expired
+from .tokens import expired
+
+__all__ = ["DEFAULT_IDLE", "end_session", "session_holder", "start_session"]
 
 _PREFIX = "kams"
-#: A session ends after this long without a page view, unless ``serve --session-idle`` says otherwise.
-DEFAULT_IDLE = dt.timedelta(hours=12)
 #: How stale a session's last use may be before a page view writes it again: a write per view would be a write
 #: transaction per page, queueing behind a nightly batch for a date a minute does not change.
 _SEEN_EVERY = dt.timedelta(minutes=1)

@@ -6,30 +6,27 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
 
+from .holders import SCOPES, TokenHolder
 from .schema import migrations
 from .store import Store
 from .store_file import StoreError
 
-#: What a token may do, each including the ones before it.
-SCOPES = ("read", "act", "admin")
+__all__ = [
+    "SCOPES",
+    "TokenHolder",
+    "check_member",
+    "create_token",
+    "expired",
+    "list_tokens",
+    "revoke_token",
+    "verify_token",
+]
+
 _PREFIX = "kam"
-
-
-@dataclass(frozen=True)
-class TokenHolder:
-    """Who a valid token speaks for."""
-
-    token_id: str
-    member: str
-    scope: str
-
-    def may(self, scope: str) -> bool:
-        return SCOPES.index(self.scope) >= SCOPES.index(scope)
 
 
 @migrations()
