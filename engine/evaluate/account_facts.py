@@ -7,7 +7,7 @@ from typing import Any
 
 from ..model.actions import BUILTIN_ACTIONS
 from ..model.fields import ROLES, TEAM_ROLES
-from ..model.snapshot import Snapshot
+from ..model.snapshot import Account, Snapshot
 from .contact_facts import DAYS_SINCE, latest_by_type
 
 Record = dict[str, Any]
@@ -15,6 +15,7 @@ _STANCE_NAMES = {-1: "m1", 0: "0", 1: "1", 2: "2", 3: "3"}
 
 
 def team_records(snap: Snapshot, contacts: list[Record]) -> list[Record]:
+    """One record per team member: the people they own, how many support us, and their share of the signers."""
     owned = Counter(c["owner"] for c in contacts)
     supportive = Counter(c["owner"] for c in contacts if c["stance"] >= 1)
     total = sum(supportive.values())
@@ -38,26 +39,15 @@ def team_records(snap: Snapshot, contacts: list[Record]) -> list[Record]:
 
 
 def account_record(snap: Snapshot, contacts: list[Record], deals: list[Record], activities: list[Record]) -> Record:
-    account = snap.account
-    org = account.org_relationship
+    """The account's fields: its profile and relationship, its people, team and deals in numbers, how long since
+    each kind of activity, and who on our team holds its supporters and the people who sign."""
     stances = Counter(c["stance"] for c in contacts)
-    roles = Counter(c["role"] for c in contacts)
     supportive = Counter(c["owner"] for c in contacts if c["stance"] >= 1 and c["owner"])
     total_supportive = sum(1 for c in contacts if c["stance"] >= 1)
     top = min(supportive.items(), key=lambda item: (-item[1], item[0]), default=None)
     past = [a["days_ago"] for a in activities if not a["planned"]]
     record: Record = {
-        "id": account.id,
-        "name": account.name,
-        "industry": account.industry,
-        "tier": account.tier,
-        "strategic_partner": account.strategic_partner,
-        "crisis": account.crisis,
-        "currency": account.currency,
-        "communication": org.communication,
-        "matching": org.matching,
-        "joint": org.joint,
-        "recognition": org.recognition,
+        **_profile(snap.account),
         "contact_count": len(contacts),
         "supporter_count": sum(n for s, n in stances.items() if s >= 1),
         "opposer_count": stances[-1],
@@ -68,17 +58,10 @@ def account_record(snap: Snapshot, contacts: list[Record], deals: list[Record], 
         "top_owner": top[0] if top else None,
         "top_owner_share": top[1] / total_supportive if top else None,
         "days_since_last_activity": min(past, default=None),
-        "stage": account.stage,
-        "live_pipeline_value": sum(d["value"] or 0 for d in deals if d["live"]),
-        "days_since_last_win": min(
-            (d["days_since_close"] for d in deals if d["stage"] == "won" and d["days_since_close"] is not None),
-            default=None,
-        ),
-        "days_since_last_loss": min(
-            (d["days_since_close"] for d in deals if d["stage"] == "lost" and d["days_since_close"] is not None),
-            default=None,
-        ),
+        "stage": snap.account.stage,
+        **_deal_outcomes(deals),
     }
+    roles = Counter(c["role"] for c in contacts)
     for role in ROLES:
         record[f"count_role_{role}"] = roles[role]
     team_roles: Counter[str] = Counter(member.role for member in snap.team)
@@ -90,16 +73,56 @@ def account_record(snap: Snapshot, contacts: list[Record], deals: list[Record], 
     record["days_since_top_level_dialogue"] = min(top_level, default=None)
     names = {member.id: member.name for member in snap.team}
     record["top_owner_name"] = names.get(top[0]) if top else None
-    senior = [c for c in contacts if c["level"] in ("executive", "senior")]
-    working = [c for c in contacts if c["level"] in ("middle", "staff")]
-    record["senior_supporters"] = sum(1 for c in senior if c["stance"] >= 1)
-    record["working_contacts"] = len(working)
-    record["working_supporters"] = sum(1 for c in working if c["stance"] >= 1)
-    record["decider_supporters"] = sum(1 for c in contacts if c["role"] in ("A", "D") and c["stance"] >= 1)
+    record.update(_layers(contacts))
     record.update(_decider_holder(contacts, names))
     for value, name in _STANCE_NAMES.items():
         record[f"count_stance_{name}"] = stances[value]
     return record
+
+
+def _profile(account: Account) -> Record:
+    """What the snapshot says of the account itself and of our organisations' relationship."""
+    org = account.org_relationship
+    return {
+        "id": account.id,
+        "name": account.name,
+        "industry": account.industry,
+        "tier": account.tier,
+        "strategic_partner": account.strategic_partner,
+        "crisis": account.crisis,
+        "currency": account.currency,
+        "communication": org.communication,
+        "matching": org.matching,
+        "joint": org.joint,
+        "recognition": org.recognition,
+    }
+
+
+def _deal_outcomes(deals: list[Record]) -> Record:
+    """The live pipeline's value and how long since the last won and the last lost deal."""
+
+    def days_since_last(stage: str) -> int | None:
+        closed = (d["days_since_close"] for d in deals if d["stage"] == stage and d["days_since_close"] is not None)
+        return min(closed, default=None)
+
+    return {
+        "live_pipeline_value": sum(d["value"] or 0 for d in deals if d["live"]),
+        "days_since_last_win": days_since_last("won"),
+        "days_since_last_loss": days_since_last("lost"),
+    }
+
+
+def _layers(contacts: list[Record]) -> Record:
+    """The three layers in numbers: supporters among senior people, working-level contacts and their supporters,
+    and supporters among those who sign (approvers and decision makers)."""
+    senior = [c for c in contacts if c["level"] in ("executive", "senior")]
+    working = [c for c in contacts if c["level"] in ("middle", "staff")]
+    return {
+        "senior_supporters": sum(1 for c in senior if c["stance"] >= 1),
+        "working_contacts": len(working),
+        "working_supporters": sum(1 for c in working if c["stance"] >= 1),
+        "decider_supporters": sum(1 for c in contacts if c["role"] in ("A", "D") and c["stance"] >= 1),
+    }
 
 
 def _decider_holder(contacts: list[Record], names: dict[str, str]) -> Record:

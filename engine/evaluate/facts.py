@@ -52,17 +52,52 @@ def compute_facts(snap: Snapshot, enrichers: Sequence[Enricher] = (), actions: A
     """Derive every field of ``fields.py`` for one snapshot, plus the enrichers' fields."""
     as_of = snap.as_of
     meetings = _meetings(actions or ActionCatalogue())
-    team_by_id = {m.id: m for m in snap.team}
     activities = [activity_record(a, as_of) for a in snap.activities]
-    by_contact: dict[str, list[Record]] = defaultdict(list)
-    by_deal: dict[str, list[Record]] = defaultdict(list)
+    by_contact, by_deal = _activities_by_subject(snap, activities)
+    memberships = deal_memberships(snap.opportunities, {c.id: c.stance for c in snap.contacts})
+    contacts = _contact_records(snap, memberships, by_contact, meetings, enrichers)
+    contact_by_id = {record["id"]: record for record in contacts}
+    add_departments(contacts)
+    add_people_events(snap, contacts, {record["id"] for record in contacts if record["met"]})
+
+    opportunities = []
+    for deal in snap.opportunities:
+        record = opportunity_record(deal, memberships[deal.id], contact_by_id, by_deal[deal.id], as_of)
+        _enrich(record, "opportunity", deal, snap, enrichers)
+        opportunities.append(record)
+    team = team_records(snap, contacts)
+    account = _account_facts(snap, contacts, opportunities, activities, enrichers)
+    region = snap.account.extra.get("region")
+    facts = Facts(as_of, account, contacts, opportunities, activities, team, region=str(region) if region else None)
+    facts.emails = {m.id: m.email for m in snap.team if m.email}
+    _add_collections(facts, snap.account.id, memberships, by_contact, by_deal)
+    return facts
+
+
+def _activities_by_subject(
+    snap: Snapshot, activities: list[Record]
+) -> tuple[defaultdict[str, list[Record]], defaultdict[str, list[Record]]]:
+    """The activity records per contact (each once, however often listed) and per deal."""
+    by_contact: defaultdict[str, list[Record]] = defaultdict(list)
+    by_deal: defaultdict[str, list[Record]] = defaultdict(list)
     for record, activity in zip(activities, snap.activities, strict=True):
         for contact_id in dict.fromkeys(activity.contact_ids):
             by_contact[contact_id].append(record)
         if activity.opportunity_id:
             by_deal[activity.opportunity_id].append(record)
+    return by_contact, by_deal
 
-    memberships = deal_memberships(snap.opportunities, {c.id: c.stance for c in snap.contacts})
+
+def _contact_records(
+    snap: Snapshot,
+    memberships: dict[str, list[Record]],
+    by_contact: defaultdict[str, list[Record]],
+    meetings: frozenset[str],
+    enrichers: Sequence[Enricher],
+) -> list[Record]:
+    """One record per contact: their own fields, their owner's, and what the deals they help decide make of them."""
+    as_of = snap.as_of
+    team_by_id = {m.id: m for m in snap.team}
     nearest = {m["contact_id"] for rows in memberships.values() for m in rows if m["live"] and m["group_key_person"]}
     finals = {m["contact_id"] for rows in memberships.values() for m in rows if m["live"] and m["group"] == "final"}
     deals_of: dict[str, dict[str, Opportunity]] = defaultdict(dict)  # contact -> the deals they help decide
@@ -86,16 +121,17 @@ def compute_facts(snap: Snapshot, enrichers: Sequence[Enricher] = (), actions: A
         record.update(deal_stakes(live, list(deals_of[contact.id].values()), as_of))
         _enrich(record, "contact", contact, snap, enrichers)
         contacts.append(record)
-    contact_by_id = {record["id"]: record for record in contacts}
-    add_departments(contacts)
-    add_people_events(snap, contacts, {record["id"] for record in contacts if record["met"]})
+    return contacts
 
-    opportunities = []
-    for deal in snap.opportunities:
-        record = opportunity_record(deal, memberships[deal.id], contact_by_id, by_deal[deal.id], as_of)
-        _enrich(record, "opportunity", deal, snap, enrichers)
-        opportunities.append(record)
-    team = team_records(snap, contacts)
+
+def _account_facts(
+    snap: Snapshot,
+    contacts: list[Record],
+    opportunities: list[Record],
+    activities: list[Record],
+    enrichers: Sequence[Enricher],
+) -> Record:
+    """The account's record, and each contact's ``owned_by_top_owner``, which needs the account's top owner."""
     account = account_record(snap, contacts, opportunities, activities)
     account["project_office_contacts"] = count_project_office(contacts)
     account["departments_without_supporter"] = count_departments_without_supporter(contacts)
@@ -104,13 +140,22 @@ def compute_facts(snap: Snapshot, enrichers: Sequence[Enricher] = (), actions: A
         record["owned_by_top_owner"] = account["top_owner"] is not None and record["owner"] == account["top_owner"]
     held = [c["name"] for c in contacts if c["owned_by_top_owner"] and c["stance"] >= 1]
     account["top_owner_contacts"] = ", ".join(held) if held else None
-    region = snap.account.extra.get("region")
-    facts = Facts(as_of, account, contacts, opportunities, activities, team, region=str(region) if region else None)
-    facts.emails = {m.id: m.email for m in snap.team if m.email}
+    return account
 
-    for record in contacts:
+
+def _add_collections(
+    facts: Facts,
+    account_id: str,
+    memberships: dict[str, list[Record]],
+    by_contact: defaultdict[str, list[Record]],
+    by_deal: defaultdict[str, list[Record]],
+) -> None:
+    """The collections quantifiers walk: a contact's activities and live deals, a deal's members and activities,
+    the account's contacts, deals, activities and team."""
+    for record in facts.contacts:
         facts.collections[("contact", record["id"], "activities")] = by_contact[record["id"]]
-    deal_by_id = {record["id"]: record for record in opportunities}
+    contact_by_id = {record["id"]: record for record in facts.contacts}
+    deal_by_id = {record["id"]: record for record in facts.opportunities}
     for deal_id, rows in memberships.items():
         members = []
         # A person who backs a rival is not who we grow into our coach, however friendly.
@@ -125,15 +170,13 @@ def compute_facts(snap: Snapshot, enrichers: Sequence[Enricher] = (), actions: A
                 )
         facts.collections[("opportunity", deal_id, "members")] = members
         facts.collections[("opportunity", deal_id, "activities")] = by_deal[deal_id]
-    account_id = snap.account.id
     for name, records in (
-        ("contacts", contacts),
-        ("opportunities", opportunities),
-        ("activities", activities),
-        ("team", team),
+        ("contacts", facts.contacts),
+        ("opportunities", facts.opportunities),
+        ("activities", facts.activities),
+        ("team", facts.team),
     ):
         facts.collections[("account", account_id, name)] = records
-    return facts
 
 
 def strongest_supporter(rows: list[Record], contacts: dict[str, Record]) -> str | None:
