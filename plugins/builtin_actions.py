@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kamengine.engine.model.actions import BUILTIN_ACTIONS
-from kamengine.engine.plugin import ActionType, hookimpl
+from kamengine import ActionType, hookimpl
+from kamengine.toolkit import BUILTIN_ACTIONS
 
 
 @hookimpl

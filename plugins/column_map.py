@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import tomllib
 
-from kamengine.engine.errors import did_you_mean
-from kamengine.engine.model.documents import SETTINGS_BYTES, read_text
-from kamengine.engine.plugin import ActionCatalogue, InputError, Source
+from kamengine import InputError, Source
+from kamengine.toolkit import SETTINGS_BYTES, ActionCatalogue, did_you_mean, read_text
 
 from .crm_map import TABLE_OPTIONS, ColumnMap, CrmMap, TableMap, read_settings, read_table_option
 from .crm_rows import FileReport
-from .tabular_columns import TABLES
-
-#: The tables whose rows have an ``extra`` mapping, filled by ``extra.<key>`` columns.
-EXTRA_TABLES = ("accounts", "contacts")
+from .tabular_columns import EXTRA_TABLES, TABLES, is_column
 
 __all__ = ["EXTRA_TABLES", "ColumnMap", "CrmMap", "MappedSource", "is_column", "load_column_map"]
 
@@ -36,11 +32,6 @@ class MappedSource(Source):
 
     def use_column_map(self, path: str) -> None:
         self.crm_map = load_column_map(path)
-
-
-def is_column(table: str, name: str) -> bool:
-    """Whether ``name`` is a column of ``table`` in the layout (``extra.<key>`` for accounts and contacts)."""
-    return name in TABLES[table] or (table in EXTRA_TABLES and name.startswith("extra.") and len(name) > 6)
 
 
 def load_column_map(path: str) -> CrmMap:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from kamengine.engine.plugin import Enricher, FieldSpec, Snapshot, hookimpl
+from kamengine import Enricher, FieldSpec, Snapshot, hookimpl
 from pydantic import BaseModel
 
 

@@ -2,30 +2,28 @@
 
 from __future__ import annotations
 
-import typing
 from dataclasses import dataclass, field
 from typing import Any
 
-from kamengine.engine.errors import did_you_mean
-from kamengine.engine.model import snapshot as model
+from kamengine.toolkit import did_you_mean, snapshot_choices
 
 from .crm_values import LOCALES, NumberFormat
-from .tabular_columns import TABLES
+from .tabular_columns import TABLES, is_column
 
 #: table -> a CRM's column -> ours (a layout column, ``extra.<key>``, or "" to leave the column out).
 ColumnMap = dict[str, dict[str, str]]
 
 #: The columns whose values are one of a few words: a value map must map to one of them.
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("accounts", "tier"): typing.get_args(model.Tier),
-    ("accounts", "stage"): typing.get_args(model.AccountStage),
-    ("contacts", "level"): typing.get_args(model.Level),
-    ("contacts", "role"): typing.get_args(model.PowerRole),
-    ("contacts", "stance"): tuple(str(n) for n in typing.get_args(typing.get_args(model.Stance)[0])),
-    ("opportunities", "stage"): typing.get_args(model.Stage),
-    ("decision_groups", "group"): typing.get_args(model.GroupName),
-    ("team", "role"): typing.get_args(model.TeamRole),
-    ("team", "level"): typing.get_args(model.Level),
+    ("accounts", "tier"): snapshot_choices("account", "tier"),
+    ("accounts", "stage"): snapshot_choices("account", "stage"),
+    ("contacts", "level"): snapshot_choices("contact", "level"),
+    ("contacts", "role"): snapshot_choices("contact", "role"),
+    ("contacts", "stance"): snapshot_choices("contact", "stance"),
+    ("opportunities", "stage"): snapshot_choices("opportunity", "stage"),
+    ("decision_groups", "group"): snapshot_choices("decision_group", "group"),
+    ("team", "role"): snapshot_choices("team_member", "role"),
+    ("team", "level"): snapshot_choices("team_member", "level"),
 }
 #: Settings of the whole map (the other top-level keys are tables).
 SETTINGS = ("encoding", "locale", "dates", "numbers", "ids", "as_of", "references", "lookup")
@@ -260,8 +258,6 @@ def _sets(where: str, table: str, value: Any, table_map: TableMap, problems: lis
 
 
 def _our_column(where: str, table: str, column: str, problems: list[str]) -> bool:
-    from .column_map import is_column
-
     if is_column(table, column):
         return True
     problems.append(f"{where}: '{column}' is not a column of {table}{did_you_mean(column, TABLES[table])}")

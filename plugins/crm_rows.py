@@ -15,9 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kamengine.engine.errors import brief
-from kamengine.engine.model.actions import ActionCatalogue
-from kamengine.engine.model.snapshot import OTHER_ACTIVITY
+from kamengine.toolkit import OTHER_ACTIVITY, ActionCatalogue, brief
 
 from .crm_map import CHOICES, CrmMap, Lookup, TableMap
 from .crm_values import date_example, fold, parse_date, salesforce_id

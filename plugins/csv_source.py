@@ -15,7 +15,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from kamengine.engine.plugin import SnapshotError, Source, SourceRecord, hookimpl, regular_file
+from kamengine import SnapshotError, Source, SourceRecord, hookimpl
+from kamengine.toolkit import regular_file
 
 from .column_map import MappedSource
 from .crm_encoding import file_encoding

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kamengine.engine.errors import InputError, did_you_mean
+from kamengine import InputError
+from kamengine.toolkit import did_you_mean
 
 #: ``${NAME}``: an environment variable's value (a shell's own spelling, so a value reads as it would in a script).
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")

@@ -17,7 +17,7 @@ import ssl
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from kamengine.engine.plugin import Change, EmitContext, Emitter, Event, Outgoing, Recommendation, hookimpl
+from kamengine import Change, EmitContext, Emitter, Event, Outgoing, Recommendation, hookimpl
 from kamengine.plugins.delivery_settings import SettingsError, Table, is_settings_target, read_table
 from kamengine.plugins.email_digest import Addressbook, Digest, compose, gather, people
 

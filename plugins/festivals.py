@@ -11,9 +11,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from kamengine.engine.model.config import Festival
-from kamengine.engine.plan.calendar import calendar_for
-from kamengine.engine.plugin import Enricher, FieldSpec, Snapshot, hookimpl
+from kamengine import Enricher, FieldSpec, Snapshot, hookimpl
+from kamengine.toolkit import Festival, calendar_for
 from pydantic import BaseModel
 
 LOOK_AHEAD = dt.timedelta(days=400)  # far enough to always find next year's festivals

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from kamengine.engine.plugin import InputError, SnapshotError, Source, SourceRecord, hookimpl, load_snapshot
+from kamengine import InputError, SnapshotError, Source, SourceRecord, hookimpl
+from kamengine.toolkit import load_snapshot
 
 SUFFIXES = (".json", ".yaml", ".yml")
 

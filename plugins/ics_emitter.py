@@ -25,20 +25,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kamengine.engine.plugin import (
-    Change,
-    EmitContext,
-    Emitter,
-    Event,
-    Mode,
-    Outgoing,
-    Recommendation,
-    hookimpl,
-    open_atomically,
-)
+from kamengine import Change, EmitContext, Emitter, Event, Mode, Outgoing, Recommendation, hookimpl
+from kamengine.toolkit import open_atomically
 
 if TYPE_CHECKING:
-    from kamengine.engine.model.recommendation import Owner
+    from kamengine.toolkit import Owner
 
 HEADER = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//kamengine//recommendations//EN\r\nMETHOD:PUBLISH\r\n"
 FOOTER = b"END:VCALENDAR\r\n"

@@ -6,16 +6,8 @@ import sys
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from kamengine.engine.plugin import (
-    InputError,
-    SnapshotError,
-    Source,
-    SourceRecord,
-    hookimpl,
-    read_lines,
-    regular_file,
-    snapshot_from_json,
-)
+from kamengine import InputError, SnapshotError, Source, SourceRecord, hookimpl
+from kamengine.toolkit import read_lines, regular_file, snapshot_from_json
 
 
 class JsonLinesSource(Source):

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from kamengine.engine.plugin import Source, SourceRecord
+from kamengine import Source, SourceRecord
 
 from .crm_references import LEFT_OUT
 from .tabular import LEFT_ROW

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from kamengine.engine.plugin import EmitContext, Emitter, Recommendation, hookimpl
+from kamengine import EmitContext, Emitter, Recommendation, hookimpl
 
 TABLE = "recommendations"
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from kamengine.engine.plugin import SnapshotError, Source, SourceRecord, hookimpl
+from kamengine import SnapshotError, Source, SourceRecord, hookimpl
 
 from .tabular import Header, Located, build_record
 from .tabular_columns import TABLES

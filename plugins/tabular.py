@@ -11,21 +11,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from kamengine.engine.errors import did_you_mean
-from kamengine.engine.plugin import (
-    ActionCatalogue,
-    Document,
-    InputError,
-    Snapshot,
-    SnapshotError,
-    SourceRecord,
-    snapshot_from_document,
-)
+from kamengine import InputError, Snapshot, SnapshotError, SourceRecord
+from kamengine.toolkit import ActionCatalogue, Document, did_you_mean, snapshot_from_document
 
-from .column_map import EXTRA_TABLES, is_column
 from .crm_references import LEFT_OUT, left_out, member_known, prune_references
 from .crm_rows import DROPPED
-from .tabular_columns import REQUIRED, TABLES, convert_row
+from .tabular_columns import EXTRA_TABLES, REQUIRED, TABLES, convert_row, is_column
 
 Row = Mapping[str, Any]
 Located = tuple[str, Row]  # ("contacts.csv:7", row)
@@ -145,6 +136,42 @@ def assemble(
         yield SourceRecord(first, error=SnapshotError([f"{first}: account_id '{account_id}' is not in {accounts}"]))
 
 
+class _Converter:
+    """Rows into a snapshot's values: gathers every row's problems, and the file and row of each field path."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.lines: dict[tuple[str | int, ...], int | str] = {}
+
+    def __call__(self, table: str, located: Located, path: tuple[str | int, ...]) -> dict[str, Any]:
+        """One row of ``table`` as the snapshot's values at ``path`` (its ``account_id`` dropped)."""
+        where, row = located
+        self.lines[path] = where
+        cells, extra = {}, {}
+        for column, raw in row.items():
+            if column == PROBLEM:
+                self.problems.append(f"{where}: {raw}")
+                continue
+            if column == OVERFLOW:
+                self.problems.append(f"{where}: {len(raw)} more cell(s) than the header has columns")
+                continue
+            if isinstance(raw, str) and _UNDECODED.search(raw):
+                self.problems.append(f"{where}: {column}: not UTF-8 text")
+                continue
+            if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+                continue
+            if column.startswith("extra."):
+                extra[column[6:]] = raw
+            else:
+                cells[column] = raw
+        values, bad = convert_row(table, cells)
+        self.problems.extend(f"{where}: {problem}" for problem in bad)
+        if extra:
+            values["extra"] = extra
+        values.pop("account_id", None)
+        return values
+
+
 def build_snapshot(
     account: Located,
     children: Mapping[str, list[Located]],
@@ -155,39 +182,10 @@ def build_snapshot(
     """One account's rows as a validated snapshot; problems name the file (or table) and row. With ``pruned``
     (a list), references to contacts, deals and team members the account does not have are left out and
     counted in it."""
-    problems: list[str] = []
-    lines: dict[tuple[str | int, ...], int | str] = {}
-
-    def convert(table: str, located: Located, path: tuple[str | int, ...]) -> dict[str, Any]:
-        where, row = located
-        lines[path] = where
-        cells, extra = {}, {}
-        for column, raw in row.items():
-            if column == PROBLEM:
-                problems.append(f"{where}: {raw}")
-                continue
-            if column == OVERFLOW:
-                problems.append(f"{where}: {len(raw)} more cell(s) than the header has columns")
-                continue
-            if isinstance(raw, str) and _UNDECODED.search(raw):
-                problems.append(f"{where}: {column}: not UTF-8 text")
-                continue
-            if raw is None or (isinstance(raw, str) and raw.strip() == ""):
-                continue
-            if column.startswith("extra."):
-                extra[column[6:]] = raw
-            else:
-                cells[column] = raw
-        values, bad = convert_row(table, cells)
-        problems.extend(f"{where}: {problem}" for problem in bad)
-        if extra:
-            values["extra"] = extra
-        values.pop("account_id", None)
-        return values
-
+    convert = _Converter()
     head = convert("accounts", account, ("account",))
     data: dict[str, Any] = {"schema_version": 1, "as_of": head.pop("as_of", None)}
-    lines[("as_of",)] = account[0]
+    convert.lines[("as_of",)] = account[0]
     org = {name: head.pop(name) for name in _ORG if name in head}
     if org:
         head["org_relationship"] = org
@@ -196,9 +194,20 @@ def build_snapshot(
         data[table] = [convert(table, row, (table, i)) for i, row in enumerate(children.get(table, []))]
     if pruned is not None:
         pruned.extend(prune_references(data))
+    _add_decision_groups(data, children.get("decision_groups", []), convert, pruned)
+    if convert.problems:
+        raise SnapshotError(convert.problems)
+    return snapshot_from_document(Document(data, source, convert.lines), actions)
+
+
+def _add_decision_groups(
+    data: dict[str, Any], rows: Iterable[Located], convert: _Converter, pruned: list[str] | None
+) -> None:
+    # Each row is one member of one group of one deal: the deal's groups are built in the order rows name them.
     deal_index = {deal.get("id"): index for index, deal in enumerate(data["opportunities"])}
     groups: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
-    for number, located in enumerate(children.get("decision_groups", [])):
+    lines = convert.lines
+    for number, located in enumerate(rows):
         row = convert("decision_groups", located, ("decision_groups", number))
         if pruned is not None and not member_known(data, row, pruned):
             continue
@@ -207,7 +216,7 @@ def build_snapshot(
             pruned.append("decision-group member(s) of a deal not among the account's")
             continue
         if index is None:
-            problems.append(
+            convert.problems.append(
                 f"{located[0]}: opportunity_id: unknown opportunity '{row.get('opportunity_id')}' for this account"
             )
             continue
@@ -221,9 +230,6 @@ def build_snapshot(
         position = next(i for i, g in enumerate(deal_groups) if g["members"] is members)
         lines[("opportunities", index, "decision_groups", position, "members", len(members))] = located[0]
         members.append({"contact_id": row.get("contact_id"), "proximity": row.get("proximity", 1)})
-    if problems:
-        raise SnapshotError(problems)
-    return snapshot_from_document(Document(data, source, lines), actions)
 
 
 def build_record(

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from kamengine.engine.errors import brief
+from kamengine.toolkit import brief
 from pydantic import AllowInfNan, BaseModel, BeforeValidator, ConfigDict, ValidationError, create_model
 
 
@@ -74,6 +74,14 @@ REQUIRED = {
     "activities": ("account_id", "id"),
     "team": ("account_id", "id"),
 }
+#: The tables whose rows have an ``extra`` mapping, filled by ``extra.<key>`` columns.
+EXTRA_TABLES = ("accounts", "contacts")
+
+
+def is_column(table: str, name: str) -> bool:
+    """Whether ``name`` is a column of ``table`` in the layout (``extra.<key>`` for accounts and contacts)."""
+    return name in TABLES[table] or (table in EXTRA_TABLES and name.startswith("extra.") and len(name) > 6)
+
 
 _ROWS: dict[str, type[BaseModel]] = {
     table: create_model(  # type: ignore[call-overload]

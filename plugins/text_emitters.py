@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from kamengine.engine.plugin import EmitContext, Emitter, Recommendation, hookimpl, write_atomically
+from kamengine import EmitContext, Emitter, Recommendation, hookimpl
+from kamengine.toolkit import write_atomically
 
 from .text_formats import PLAIN, Layout, csv_text, json_text, jsonl_text, markdown, table
 

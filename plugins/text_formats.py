@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
-from kamengine.engine.plugin import printable
+from kamengine.toolkit import printable
 
 TEXT_FORMATS = ("table", "json", "jsonl", "csv", "markdown")
 

@@ -19,8 +19,8 @@ from typing import Any
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from kamengine.engine.errors import did_you_mean
 from kamengine.plugins.delivery_settings import SETTINGS_BYTES, SettingsError
+from kamengine.toolkit import did_you_mean
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ import os
 import re
 from dataclasses import dataclass
 
-from kamengine.engine.delivery.secrets import REDACTED, redact
 from kamengine.plugins.delivery_settings import SettingsError, Table, is_settings_target, read_table
 from kamengine.plugins.webhook_body import PRESETS, BodyTemplate, Preset, file_template, preset_template
 from kamengine.plugins.webhook_signing import SigningSecretError, signing_key
+from kamengine.toolkit import REDACTED, redact
 
 #: The Standard Webhooks secret (``whsec_…``) of a webhook given by its URL alone.
 SIGNING_ENV = "KAMENGINE_WEBHOOK_SIGNING_SECRET"

@@ -39,14 +39,11 @@ import urllib.request
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from kamengine.engine.delivery.deadlines import DeadlineExceeded, in_thread
-from kamengine.engine.delivery.secrets import REDACTED, has_redacted_query, redact
-from kamengine.engine.errors import printable
-from kamengine.engine.plugin import Change, EmitContext, Emitter, Outgoing, Recommendation, hookimpl
-from kamengine.engine.plugin.outgoing import pages
+from kamengine import Change, EmitContext, Emitter, Outgoing, Recommendation, hookimpl
 from kamengine.plugins.delivery_settings import is_settings_target, read_table
 from kamengine.plugins.webhook_destination import KEYS, Destination, destination
 from kamengine.plugins.webhook_signing import signed_headers
+from kamengine.toolkit import REDACTED, DeadlineExceeded, has_redacted_query, in_thread, pages, printable, redact
 
 SECRET_ENV = "KAMENGINE_WEBHOOK_SECRET"
 AUTH_ENV = "KAMENGINE_WEBHOOK_AUTH"

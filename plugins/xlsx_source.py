@@ -10,8 +10,8 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from kamengine.engine.errors import did_you_mean
-from kamengine.engine.plugin import SnapshotError, Source, SourceRecord, hookimpl, regular_file
+from kamengine import SnapshotError, Source, SourceRecord, hookimpl
+from kamengine.toolkit import did_you_mean, regular_file
 
 from .column_map import MappedSource
 from .crm_rows import FileReport, Lookups, MappedRows
