@@ -8,22 +8,15 @@ from click.shell_completion import CompletionItem
 
 def complete_rules(ctx: Context, param: Parameter, incomplete: str) -> list[CompletionItem]:
     """A rule id, as ``playbook/rule`` or the rule alone: the registered playbooks' and those of ``--rules``."""
-    from kamengine.engine.advise.spec import playbook_paths
-    from kamengine.engine.errors import KamengineError
-    from kamengine.engine.playbooks.loader import rule_ids
-    from kamengine.engine.plugin._registry import Registry
+    from kamengine.engine.api.playbooks import completed_rule_ids
 
-    try:
-        paths = playbook_paths(Registry(), ctx.params.get("rule_paths") or (), bool(ctx.params.get("no_builtin")))
-    except KamengineError:
-        return []
-    ids = rule_ids(paths)
+    ids = completed_rule_ids(ctx.params.get("rule_paths") or (), bool(ctx.params.get("no_builtin")))
     short = [i.partition("/")[2] for i in ids]
     return [CompletionItem(i) for i in dict.fromkeys(ids + short) if i.startswith(incomplete)]
 
 
 def complete_sources(ctx: Context, param: Parameter, incomplete: str) -> list[CompletionItem]:
     """``--source NAME:LOCATION``: the kinds of source installed (``csv:``, ``file:``, ``jsonl:``…)."""
-    from kamengine.engine.plugin._registry import Registry
+    from kamengine.engine.api.playbooks import source_kinds
 
-    return [CompletionItem(f"{n}:") for n in sorted(Registry().sources) if f"{n}:".startswith(incomplete)]
+    return [CompletionItem(f"{n}:") for n in source_kinds() if f"{n}:".startswith(incomplete)]

@@ -26,8 +26,7 @@ def show(output: Output) -> None:
     """Print the effective settings — language, evaluator, gift caps, parameters, switched-off playbooks
     and rules, a crisis, limits, the plan, retention, festivals — each with where it came from (default,
     a playbook, or kamengine.toml)."""
-    from kamengine.engine.advise.spec import playbook_paths
-    from kamengine.engine.playbooks.loader import load_playbooks
+    from kamengine.engine.api.playbooks import parameter_playbooks
 
     settings = current_config()
     origins = settings.origins
@@ -43,11 +42,7 @@ def show(output: Output) -> None:
     setting("compliance.gift_cap", settings.gift_cap, origins["gift_cap"])
     for currency, cap in sorted(settings.gift_caps.items()):
         setting(f"compliance.gift_caps.{currency}", cap, origins[f"gift_caps.{currency}"])
-    registry = load_registry()
-    playbooks = load_playbooks(
-        playbook_paths(registry, settings.playbook_paths, False), registry.actions, settings.parameters, registry.kinds
-    )
-    for playbook in playbooks:
+    for playbook in parameter_playbooks(load_registry(), settings):
         for name in playbook.parameters:
             origin = origins.get(f"parameters.{name}", f"default in {playbook.source}")
             setting(f"parameters.{name}", playbook.values[name], origin)

@@ -32,9 +32,9 @@ report.add_command(account_page)  # in its own module: a page, not a report over
 def effectiveness(db_path: str | None, output: Output) -> None:
     """For each action done on contacts: how their stance moved afterwards, against comparable
     contacts (same starting stance, same dates) who did not get it."""
-    from kamengine.engine.store.reports import effectiveness as effectiveness_report
+    from kamengine.engine.api import Engine
 
-    rows = [{**asdict(e), "difference": e.difference} for e in effectiveness_report(open_store(db_path))]
+    rows = [{**asdict(e), "difference": e.difference} for e in Engine.effectiveness(open_store(db_path))]
     changes = ("treated_change", "control_change", "difference")
     output.print(
         rows, list(rows[0]) if rows else ["action", "treated", *changes], shown=("action", "treated", "treated_change",
@@ -53,14 +53,14 @@ def coverage(
     db_path: str | None, rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any], output: Output
 ) -> None:
     """Accounts of the latest run that got no recommendation, and loaded rules that never fired."""
-    from kamengine.engine.store.reports import coverage as coverage_report
+    from kamengine.engine.api import Engine
 
     rules = [
         r.qualified_id
         for p in make_engine(load_registry(), rule_paths, no_builtin, params).spec.playbooks
         for r in p.rules
     ]
-    result = coverage_report(open_store(db_path), rules)
+    result = Engine.coverage(open_store(db_path), rules)
     rows = [{"kind": "account", "id": a, "finding": "no recommendation"} for a in result.accounts_without_advice]
     rows += [{"kind": "rule", "id": r, "finding": "never fired"} for r in result.rules_never_fired]
     if output.format == "table":

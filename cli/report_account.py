@@ -32,7 +32,7 @@ def account(
     \b
     kamengine report account examples/acme-telecom.yaml -o acme.html
     """
-    from kamengine.engine.plugin.emitters import write_atomically
+    from kamengine.toolkit import write_atomically
     from kamengine.service.pages.offline import account_report
 
     with make_engine(load_registry(), rule_paths, no_builtin, params, engine, lang=lang, crisis=crisis) as kamengine:

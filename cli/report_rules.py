@@ -31,9 +31,10 @@ def rules_report(db_path: str | None, since: dt.datetime | None, output: Output)
     """Per rule: advice given, accepted, done, dismissed (with the reasons given), snoozed, expired;
     median days to done; and how the stance of the people it was for moved, against comparable people.
     A rule dismissed far more often than the others is flagged with '!'."""
-    from kamengine.engine.store.rule_reports import FLAG_MIN_DISMISSED, FLAG_MIN_RATE, FLAG_RATIO, RuleUse, rule_report
+    from kamengine.engine.api import Engine
+    from kamengine.engine.api.reports import FLAG_MIN_DISMISSED, FLAG_MIN_RATE, FLAG_RATIO, RuleUse
 
-    uses = rule_report(open_store(db_path), since.date() if since else None)
+    uses = Engine.rule_report(open_store(db_path), since.date() if since else None)
     rows = [use.to_dict() for use in uses]
     flat = [{**row, "dismiss_reasons": _reasons(row["dismiss_reasons"])} for row in rows]
     display = [

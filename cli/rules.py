@@ -14,7 +14,7 @@ from .rules_new import new
 from .runtime import load_registry, make_engine
 
 if TYPE_CHECKING:
-    from kamengine.engine.playbooks.playbook import Playbook, Rule
+    from kamengine.engine.api.playbooks import Playbook, Rule
 
     from .output import Output
 
@@ -55,8 +55,8 @@ def _row(rule: Rule) -> dict[str, Any]:
 @playbook_options
 def show(rule_id: str, rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any]) -> None:
     """Show one rule (playbook/rule, or rule when unambiguous): conditions, actions, rationale."""
+    from kamengine.engine.api.playbooks import describe
     from kamengine.engine.errors import did_you_mean
-    from kamengine.engine.evaluate.explain import describe
     from kamengine.engine.model.i18n import pick
 
     playbooks = make_engine(load_registry(), rule_paths, no_builtin, params).spec.playbooks
@@ -82,7 +82,7 @@ def show(rule_id: str, rule_paths: tuple[str, ...], no_builtin: bool, params: di
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 def validate(paths: tuple[str, ...]) -> None:
     """Check playbook files (or directories of them) against the rule language."""
-    from kamengine.engine.playbooks.loader import load_playbooks, playbook_files
+    from kamengine.engine.api.playbooks import load_playbooks, playbook_files
 
     registry = load_registry()
     playbooks = load_playbooks(playbook_files(paths), registry.actions, kinds=registry.kinds)
@@ -95,8 +95,8 @@ def validate(paths: tuple[str, ...]) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 def test(paths: tuple[str, ...]) -> None:
     """Run the test cases playbooks carry (their tests: section) and report rule coverage."""
+    from kamengine.engine.api.playbooks import load_playbooks, playbook_files
     from kamengine.engine.authoring.playbook_tests import run_playbook_tests
-    from kamengine.engine.playbooks.loader import load_playbooks, playbook_files
 
     registry = load_registry()
     enrichers = registry.enricher_instances()
@@ -159,9 +159,9 @@ def catalogue(
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 def lint(paths: tuple[str, ...]) -> None:
     """Find rules that can never fire, overlapping exclusive rules and actions without a cooldown."""
+    from kamengine.engine.api.playbooks import load_playbooks, playbook_files
     from kamengine.engine.authoring.lint import lint_playbook
     from kamengine.engine.errors import PlaybookError
-    from kamengine.engine.playbooks.loader import load_playbooks, playbook_files
 
     registry = load_registry()
     findings: list[str] = []

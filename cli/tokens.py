@@ -8,22 +8,22 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .options import db_option, output_options
-from .runtime import open_store
 
-SCOPES = ("read", "act", "admin")  # kamengine.engine.store.tokens.SCOPES, without importing the engine for --help
+SCOPES = ("read", "act", "admin")  # kamengine.engine.api.access.SCOPES, without importing the engine for --help
 
 
 if TYPE_CHECKING:
-    from kamengine.engine.store.store import Store
+    from kamengine.engine.api.stores import Store
 
     from .output import Output
 
 
-def _store(path: str | None) -> Store:
-    """The store, created if need be: a token may come before the first batch (serve fills the store too)."""
-    from kamengine.engine.store.store import Store
+def _store(path: str | None, must_exist: bool = True) -> Store:
+    """The store ``--db`` names (else the default); ``create`` makes it if need be: a token may come before the
+    first batch (serve fills the store too)."""
+    from kamengine.engine.api.stores import open_store
 
-    return Store(path)
+    return open_store(path, must_exist=must_exist)
 
 
 @click.group()
@@ -60,12 +60,12 @@ def create(member: str, scope: str, expires: dt.timedelta | None, any_member: bo
 
     A read or act token is for a member of a stored team (the command lists the known ids);
     an admin token may speak for a system, such as a CRM (--member crm)."""
-    from kamengine.engine.store.tokens import check_member, create_token
+    from kamengine.engine.api import Engine
 
-    store = _store(db_path)
-    if not any_member and not check_member(store, member, scope):
+    store = _store(db_path, must_exist=False)
+    if not any_member and not Engine.check_member(store, member, scope):
         click.echo(f"the store holds no team yet: the member id {member} is not checked", err=True)
-    token_id, token = create_token(store, member, scope, expires_in=expires)
+    token_id, token = Engine.create_token(store, member, scope, expires_in=expires)
     click.echo(token)
     until = f", until {(dt.datetime.now(dt.UTC) + expires).isoformat(timespec='minutes')}" if expires else ""
     click.echo(f"token {token_id} for {member} ({scope}{until}); it is not shown again", err=True)
@@ -76,11 +76,10 @@ def create(member: str, scope: str, expires: dt.timedelta | None, any_member: bo
 @output_options()
 def list_tokens(db_path: str | None, output: Output) -> None:
     """Every token's id, member, scope, dates and state: live (until its expiry), expired or revoked."""
-    from kamengine.engine.store.tokens import expired
-    from kamengine.engine.store.tokens import list_tokens as listed
+    from kamengine.engine.api import Engine
 
-    rows = listed(open_store(db_path))
-    display = [{**row, "state": _state(row, expired(row["expires_at"]))} for row in rows]
+    rows = Engine.list_tokens(_store(db_path))
+    display = [{**row, "state": _state(row, Engine.token_expired(row["expires_at"]))} for row in rows]
     output.print(
         rows, ("id", "member", "scope", "created_at", "expires_at", "revoked_at"), display=display,
         empty="No tokens.", shown=("id", "member", "scope", "created_at", "state"), headers={"created_at": "created"},
@@ -101,7 +100,7 @@ def _state(row: dict[str, Any], gone: bool) -> str:
 @db_option
 def revoke(token_id: str, db_path: str | None) -> None:
     """Revoke a token by its id (kamengine tokens list shows them); it stops working at once."""
-    from kamengine.engine.store.tokens import revoke_token
+    from kamengine.engine.api import Engine
 
-    row = revoke_token(open_store(db_path), token_id)
+    row = Engine.revoke_token(_store(db_path), token_id)
     click.echo(f"token {row['id']} ({row['member']}) revoked {row['revoked_at']}")

@@ -11,11 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
-from kamengine.engine.store.sessions import session_holder
-from kamengine.engine.store.snapshots import role_on
-from kamengine.engine.store.store import Store
-from kamengine.engine.store.store_file import StoreError
-from kamengine.engine.store.tokens import TokenHolder, verify_token
+from kamengine.engine.api import Engine
+from kamengine.engine.api.access import TokenHolder
+from kamengine.engine.api.stores import Store, StoreError
 
 from .problems import Problem, forbidden, unauthorized
 from .state import LOCAL, Service
@@ -52,9 +50,9 @@ def holder_of(request: Request, scope: str = "read", query: bool = False, cookie
         token, session = token_of(request, query), session_of(request) if cookie else None
         with service.store() as store:
             if token:
-                found = verify_token(store, token)
+                found = Engine.verify_token(store, token)
             else:  # a page's session, which ends when idle, signed out, or its token revoked or expired
-                found = session_holder(store, session, service.session_idle) if session else None
+                found = Engine.session_holder(store, session, service.session_idle) if session else None
         if found is None:
             raise unauthorized()
         holder = found
@@ -65,21 +63,18 @@ def holder_of(request: Request, scope: str = "read", query: bool = False, cookie
 
 
 def sees_account(store: Store, holder: TokenHolder, account_id: str) -> bool:
-    return holder.may("admin") or role_on(store, account_id, holder.member) is not None
+    """Whether the holder may see the account: admin, or on its current team."""
+    return Engine.sees_account(store, holder, account_id)
 
 
 def sees(store: Store, holder: TokenHolder, row: dict[str, Any]) -> bool:
     """Whether the holder may see a stored recommendation: theirs, or of an account they are on."""
-    return holder.may("admin") or row["owner_id"] == holder.member or sees_account(store, holder, row["account_id"])
+    return Engine.sees(store, holder, row)
 
 
 def may_act(store: Store, holder: TokenHolder, row: dict[str, Any]) -> bool:
     """Whether the holder may accept, complete, dismiss or snooze a recommendation."""
-    if holder.may("admin"):
-        return True
-    if not holder.may("act"):
-        return False
-    return row["owner_id"] == holder.member or role_on(store, row["account_id"], holder.member) == "AD"
+    return Engine.may_act(store, holder, row)
 
 
 def visible(store: Store, holder: TokenHolder, rec_id: str) -> dict[str, Any]:

@@ -10,11 +10,9 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from kamengine.engine.api import Engine
+from kamengine.engine.api.access import TokenHolder
 from kamengine.engine.model.recommendation import Recommendation
-from kamengine.engine.store.sessions import end_session, start_session
-from kamengine.engine.store.snapshots import latest_snapshots, member_name
-from kamengine.engine.store.statuses import LIVE
-from kamengine.engine.store.tokens import TokenHolder, verify_token
 
 from . import pages
 from .access import COOKIE, holder_of, may_act, sees_account, session_of
@@ -67,7 +65,7 @@ def _header(service: Service, holder: TokenHolder) -> dict[str, Any]:
     if not service.auth:
         return {"nav": _nav(holder), "signed_in": None}  # --no-auth: nobody signed in, nobody to sign out
     with service.store() as store:
-        name = member_name(store, holder.member)
+        name = Engine.member_name(store, holder.member)
     who = name or holder.member
     return {"nav": _nav(holder), "signed_in": f"{who}{' · admin' if holder.may('admin') else ''}"}
 
@@ -96,8 +94,8 @@ async def login(request: Request) -> Response:
         message = "Sign in from this site's own sign-in page: this form came from another site."
         return _page(pages.render_login_page(message, next_path=next_path), 403)
     with service.store() as store:
-        holder = verify_token(store, token) if token else None
-        key = start_session(store, holder, service.session_idle) if holder is not None else None
+        holder = Engine.verify_token(store, token) if token else None
+        key = Engine.start_session(store, holder, service.session_idle) if holder is not None else None
     if key is None:
         message = "That token is not valid (or was revoked, or has expired)."
         return _page(pages.render_login_page(message, next_path=next_path), 401)
@@ -114,7 +112,7 @@ def logout(request: Request) -> Response:
     if key:
         service: Service = request.app.state.service
         with service.store() as store:
-            end_session(store, key)
+            Engine.end_session(store, key)
     answer = RedirectResponse("/login", status_code=303)
     answer.delete_cookie(COOKIE, path="/")
     return answer
@@ -126,11 +124,10 @@ def portfolio(request: Request) -> Response:
     if isinstance(holder, Response):
         return holder
     service: Service = request.app.state.service
-    member = None if holder.may("admin") else holder.member
     with service.store() as store:
-        stored = latest_snapshots(store, member)
+        stored = Engine.snapshots_seen_by(store, holder)
         live: dict[str, list[Recommendation]] = {}
-        for row in store.find(statuses=LIVE):
+        for row in Engine.live_recommendations(store):
             live.setdefault(row["account_id"], []).append(Recommendation.from_row(row))
     # An account only a batch advised has no snapshot to draw: it is not on the page.
     actions = service.registry.actions
@@ -156,7 +153,7 @@ def account(account_id: str, request: Request) -> Response:
             if sees_account(store, holder, account_id)
             else None
         )
-        rows = store.find(account_id, LIVE) if snapshot is not None else []
+        rows = Engine.live_recommendations(store, account_id) if snapshot is not None else []
         decidable = {row["id"] for row in rows if may_act(store, holder, row)}  # buttons only where they work
     header = _header(service, holder)
     if snapshot is None:  # not theirs, or not there: the same words

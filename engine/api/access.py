@@ -129,3 +129,11 @@ class AccessAPI(EngineParts):
         if not holder.may("act"):
             return False
         return row["owner_id"] == holder.member or snapshots.role_on(store, row["account_id"], holder.member) == "AD"
+
+    @staticmethod
+    def live_recommendations(store: Store, account_id: str | None = None) -> list[dict[str, Any]]:
+        """The stored recommendations still to be done (open, accepted, snoozed), of ``account_id`` or of every
+        account, as the store's rows, most urgent first per account: what the pages show of an account."""
+        from ..store.statuses import LIVE
+
+        return store.find(account_id, LIVE)

@@ -1,9 +1,50 @@
-"""Reports over the store through the Engine: coverage, effectiveness, rules, the store's health."""
+"""Reports over the store through the Engine: coverage, effectiveness, rules, the store's health.
+
+Each reads only the store (``store``: the handle of ``engine.api.stores``), so each method is static: a command
+calls ``Engine.rule_report(store)`` without loading playbooks. The shapes they answer with, and the rule report's
+flag thresholds, are re-exported here for the front ends that render them.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..store import health, reports, rule_reports
+from ..store.reports import Coverage, Effect
+from ..store.rule_reports import FLAG_MIN_DISMISSED, FLAG_MIN_RATE, FLAG_RATIO, RuleUse
 from .base import EngineParts
+
+if TYPE_CHECKING:
+    from ..store.store import Store
+
+__all__ = ["FLAG_MIN_DISMISSED", "FLAG_MIN_RATE", "FLAG_RATIO", "Coverage", "Effect", "ReportsAPI", "RuleUse"]
 
 
 class ReportsAPI(EngineParts):
-    """The Engine's part for reports."""
+    """The Engine's part for reports over the store."""
+
+    @staticmethod
+    def coverage(store: Store, rule_ids: Iterable[str]) -> Coverage:
+        """The latest run's accounts that got no recommendation, and the rules of ``rule_ids`` that never fired."""
+        return reports.coverage(store, rule_ids)
+
+    @staticmethod
+    def effectiveness(store: Store, by: str = "action") -> list[Effect]:
+        """Per action (or ``by="rule"``): how the stance of the contacts it was done on moved afterwards, against
+        comparable contacts (same starting stance, same dates) who did not get it."""
+        return reports.effectiveness(store, by)
+
+    @staticmethod
+    def rule_report(store: Store, since: dt.date | None = None) -> list[RuleUse]:
+        """Per rule: what people did with its advice (first given on or after ``since``), the stance it moved, and
+        whether it is flagged as dismissed far more than the others (``FLAG_*``)."""
+        return rule_reports.rule_report(store, since)
+
+    @staticmethod
+    def store_trouble(path: Path) -> str | None:
+        """What keeps the store's file at ``path`` from being read now, or None: read through a fresh read-only
+        connection (the header, the schema, the first page of each table every request reads)."""
+        return health.file_trouble(path)
