@@ -1,9 +1,8 @@
-"""The plugin API, the one import surface for plugin authors: hooks and the classes plugins implement.
+"""The plugin wing's index: the contracts plugins implement (hooks, sources, emitters, enrichers, outgoing).
 
-A plugin module implements ``kamengine_register_*`` hooks (see ``hookspecs``) with
-``@hookimpl`` and returns sources, emitters, enrichers, action types or playbook paths::
-
-    from kamengine.engine.plugin import Enricher, FieldSpec, hookimpl
+Plugin authors do not import from here: ``from kamengine import hookimpl, Source, ...`` is their face
+and ``kamengine.toolkit`` their helpers (docs/plugins.md); those names come from these modules. The
+engine finds and runs plugins with the private registry and manager (``_registry``, ``_manager``).
 """
 
 from ..errors import InputError, KamengineError, SnapshotError
