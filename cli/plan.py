@@ -20,9 +20,10 @@ from .options import (
     playbook_options,
 )
 from .plan_render import render, render_load
-from .runtime import load_registry, make_engine, make_sources, say
+from .runtime import current_config, load_registry, make_engine, make_sources, say
 
 if TYPE_CHECKING:
+    from kamengine.engine.api.week import Item, WeekAPI, WeekPlan
     from kamengine.engine.model.recommendation import Recommendation
     from kamengine.engine.plugin._registry import Registry
 
@@ -79,22 +80,17 @@ def plan(
     kamengine plan --source file:examples/portfolio/ --ics calendars/
     kamengine plan --source file:examples/portfolio/ --load
     """
-    from kamengine.engine.plan.week import iso_week, schedule
+    from kamengine.engine.api.week import iso_week, planner
 
     if week is not None and week != "all" and not _valid_week(week):
         raise click.BadParameter(f"expected an ISO week like 2026-W49, found '{week}'", param_hint="--week")
     registry = load_registry()
     evaluate_on = as_of.date() if as_of else None
     day = evaluate_on or dt.date.today()  # the plan's today: nothing is placed before it
-    regions: dict[str, str | None] = {}
-    recommendations, settings, failed = _advice(
+    planned, recommendations, failed = _week(
         registry, paths, sources, column_map, db_path, rule_paths, no_builtin, params, evaluate_on, crisis, engine,
-        lang, regions,
+        lang, day,
     )  # fmt: skip
-    stored = not (paths or sources)  # the store's advice may be from nights ago: what is past due is due now
-    planned = schedule(
-        recommendations, registry.actions, settings, day, overdue_on=day if stored else None, regions=regions
-    )
     if owner is not None and not any(r.owner and r.owner.id == owner for r in recommendations):
         known = ", ".join(sorted({r.owner.id for r in recommendations if r.owner})) or "none"
         raise click.BadParameter(f"'{owner}' owns no advice here; owners: {known}", param_hint="--owner")
@@ -103,7 +99,7 @@ def plan(
     if show_load:
         click.echo(render_load(output, planned, owner), nl=False)
     elif output_dir is not None:  # a calendar is for the whole horizon, not only the week shown
-        _write_calendars(theirs, registry, Path(output_dir), owner)
+        _write_calendars(theirs, planner(registry, current_config()), Path(output_dir), owner)
     else:
         items = [i for i in theirs if shown_week in ("all", i.week)]  # with what they attend, under who leads
         click.echo(render(output, items, shown_week, owner), nl=False)
@@ -119,7 +115,7 @@ def plan(
 
 
 def _valid_week(text: str) -> bool:
-    from kamengine.engine.plan.week import monday
+    from kamengine.engine.api.week import monday
 
     try:
         monday(text)
@@ -128,70 +124,47 @@ def _valid_week(text: str) -> bool:
     return len(text) == 8 and text[4:6] == "-W"
 
 
-def _advice(
+def _week(
     registry: Registry, paths: tuple[str, ...], sources: tuple[str, ...], column_map: str | None, db_path: str | None,
-    rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any], day: dt.date | None,
-    crisis: str | None, engine: str, lang: str | None, regions: dict[str, str | None],
-) -> tuple[list[Recommendation], Any, bool]:  # fmt: skip
-    """The advice to plan (fresh from snapshots or a source, else the store's live advice), and
-    whether some account could not be advised; ``regions`` hears each account's region as it is read."""
-    if paths or sources:
-        readers = make_sources(registry, [f"file:{path}" for path in paths])
-        readers += make_sources(registry, sources, column_map=column_map)
-        for reader in readers:
-            _note_regions(reader, regions)
-        with make_engine(registry, rule_paths, no_builtin, params, engine, lang=lang, crisis=crisis) as kamengine:
-            result = kamengine.advise(readers, as_of=day, on_failure=say)
-            return result.recommendations, kamengine.config.plan, bool(result.failures)
-    from kamengine.engine.store.kept_teams import kept_teams
-    from kamengine.engine.store.records import plan_advice
-    from kamengine.engine.store.statuses import LIVE
-    from kamengine.engine.store.store import Store
+    rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any], evaluate_on: dt.date | None,
+    crisis: str | None, engine: str, lang: str | None, day: dt.date,
+) -> tuple[WeekPlan, list[Recommendation], bool]:  # fmt: skip
+    """The week from ``day`` of the advice to plan (fresh from snapshots or a source, else the store's live advice),
+    that advice, and whether some account could not be advised."""
+    from kamengine.engine.api.week import noting_regions, planner
 
-    from .runtime import current_config
+    if not (paths or sources):  # the store's advice may be from nights ago: what is past due is due now
+        from kamengine.engine.api.stores import open_store
 
-    store = Store(db_path, registry.actions, must_exist=True)
-    try:
-        rows = store.find(statuses=LIVE)
-        kept = kept_teams(store, {row["account_id"] for row in rows})  # as the service does: regions and e-mails
-    finally:
-        store.close()
-    regions.update(kept.regions)
-    return [kept.with_emails(rec) for rec in plan_advice(rows)], current_config().plan, False
+        store = open_store(db_path, registry.actions)
+        try:  # as the service plans it: each account's region and its team's e-mails from its last snapshot
+            stored = planner(registry, current_config()).stored_week(store, day, emails=True)
+        finally:
+            store.close()
+        return stored.plan, stored.recommendations, False
+    regions: dict[str, str | None] = {}
+    readers = make_sources(registry, [f"file:{path}" for path in paths])
+    readers += make_sources(registry, sources, column_map=column_map)
+    readers = [noting_regions(reader, regions) for reader in readers]
+    with make_engine(registry, rule_paths, no_builtin, params, engine, lang=lang, crisis=crisis) as kamengine:
+        result = kamengine.advise(readers, as_of=evaluate_on, on_failure=say)
+        planned = kamengine.week_plan(result.recommendations, day, regions=regions)
+    return planned, result.recommendations, bool(result.failures)
 
 
-def _note_regions(reader: Any, regions: dict[str, str | None]) -> None:
-    """Have ``reader`` tell each account's region as its record passes (its holidays are the plan's closed days)."""
-    records = reader.records
-
-    def noted() -> Any:
-        for record in records():
-            if record.snapshot is not None:
-                region = record.snapshot.account.extra.get("region")
-                regions[record.snapshot.account.id] = str(region) if region else None
-            yield record
-
-    reader.records = noted
-
-
-def _write_calendars(items: list[Any], registry: Registry, folder: Path, only: str | None = None) -> None:
+def _write_calendars(items: list[Item], week: WeekAPI, folder: Path, only: str | None = None) -> None:
     """One calendar per person, every approach they lead or attend on its planned day, over the horizon."""
     import dataclasses
-    import sys
-
-    from kamengine.engine.delivery.send import deliver
-    from kamengine.engine.plugin.emitters import EmitContext
 
     folder.mkdir(parents=True, exist_ok=True)
-    people: dict[str, list[Any]] = {}
+    people: dict[str, list[Item]] = {}
     for item in items:
         for person in item.people:
             if only in (None, person):  # --owner: their calendar only, not their colleagues'
                 people.setdefault(person, []).append(item)
     for person, theirs in sorted(people.items()):
         recs = [dataclasses.replace(r, due=i.day) for i in theirs for r in (i.lead, *i.companions)]
-        emitter = registry.emitter(f"ics:{folder / f'{person}.ics'}")
-        delivered = deliver(emitter, recs, EmitContext(sys.stdout, registry.actions))
+        delivered = week.deliver_week(recs, f"ics:{folder / f'{person}.ics'}")
         if not delivered.ok:
             raise click.ClickException(f"{person}: {delivered.message}")
         click.echo(f"{person}: {delivered.message}", err=True)

@@ -165,7 +165,7 @@ def item_json(item: Any) -> dict[str, Any]:
 def render_load(output: Output, planned: Any, owner: str | None) -> str:
     """``plan --load``: per person, customer meetings per week of the horizon against capacity; then what
     was not planned, with why."""
-    from kamengine.engine.plan.load import load
+    from kamengine.engine.api.week import load
     from kamengine.plugins import text_formats as formats
 
     people = [p for p in load(planned) if owner in (None, p.person.id)]
@@ -204,7 +204,7 @@ def _closed_week(week: str, settings: Any) -> bool:
     """Whether every weekday of an ISO week is in the plan's closed days (``[plan] closed``, the year-end break)."""
     import datetime as dt
 
-    from kamengine.engine.plan.week import monday
+    from kamengine.engine.api.week import monday
 
     return all(settings.is_closed(monday(week) + dt.timedelta(days=n)) for n in range(5))
 

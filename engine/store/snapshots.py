@@ -98,3 +98,9 @@ def member_name(store: Store, member: str) -> str | None:
     team = json.loads(row[0]).get("team") or []
     found = next((m for m in team if isinstance(m, dict) and m.get("id") == member), None)
     return f"{found.get('name') or member} ({found.get('role')})" if found else None
+
+
+def team_links(store: Store) -> list[tuple[str, str]]:
+    """Every (account id, member id) of the accounts' current teams: who works on what."""
+    rows = store.db.execute("select account_id, member_id from account_team")
+    return [(str(account), str(member)) for account, member in rows]

@@ -1,0 +1,117 @@
+"""The week of the store's live advice: one plan for the CLI's ``plan --db`` and the service's plan, pages and feed.
+
+A reader's week is the plan of every account that shares someone with theirs (the same people's time), so it reads
+the same whoever looks; the reader then sees only what they may (admin all; a member their accounts' and their own).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..model.actions import ActionCatalogue
+from ..model.plan_settings import PlanSettings
+from ..model.recommendation import Recommendation
+from ..plan.items import WeekPlan
+from ..plan.week import schedule
+from ..store.kept_teams import KeptTeams, kept_teams
+from ..store.records import plan_advice
+from ..store.snapshots import team_accounts, team_links
+from ..store.statuses import LIVE, Status
+
+if TYPE_CHECKING:
+    from ..store.store import Store
+    from ..store.tokens import TokenHolder
+
+
+@dataclasses.dataclass(frozen=True)
+class StoredWeek:
+    """The store's live advice placed over people's weeks, and what a front end shows with it.
+
+    ``recommendations`` are those planned; ``statuses`` what people decided of each (absent while open), in words;
+    ``teams`` each account's region and team e-mails; ``seen`` the accounts the reader sees (None: every one) and
+    ``reader`` who reads (their own advice they see anywhere).
+    """
+
+    plan: WeekPlan
+    recommendations: list[Recommendation]
+    statuses: dict[str, str]
+    teams: KeptTeams
+    seen: frozenset[str] | None = None
+    reader: str | None = None
+
+    def sees(self, rec: Recommendation) -> bool:
+        """Whether the reader may see ``rec``: admin all; a member those of their accounts and their own."""
+        if self.seen is None:
+            return True
+        return rec.account_id in self.seen or (rec.owner is not None and rec.owner.id == self.reader)
+
+
+def plan_week(
+    recommendations: Iterable[Recommendation], actions: ActionCatalogue, settings: PlanSettings, today: dt.date,
+    regions: Mapping[str, str | None] | None = None, *, stored: bool = False,
+) -> WeekPlan:  # fmt: skip
+    """``recommendations`` placed over people's weeks from ``today``, each account's holidays closed (``regions``).
+    ``stored``: advice a store kept since an earlier night, whose past due is due now (and says since when)."""
+    return schedule(recommendations, actions, settings, today, overdue_on=today if stored else None, regions=regions)
+
+
+def stored_week(
+    store: Store, actions: ActionCatalogue, settings: PlanSettings, today: dt.date, *,
+    reader: TokenHolder | None = None, person: str | None = None, emails: bool = False,
+) -> StoredWeek:  # fmt: skip
+    """The plan of the store's live advice from ``today``: all of it (no ``reader``, or admin's everyone), else the
+    advice that shares people with ``person``'s weeks (None: the reader's own). ``emails``: owners and attendees
+    carry the e-mail their account's team gives them, as advice fresh from a snapshot does."""
+    rows = _shared_work(store, reader, person)
+    teams = kept_teams(store, {row["account_id"] for row in rows})
+    advice = plan_advice(rows)
+    if emails:
+        advice = [teams.with_emails(rec) for rec in advice]
+    plan = plan_week(advice, actions, settings, today, teams.regions, stored=True)
+    statuses = {row["id"]: label for row in rows if (label := status_label(row))}
+    if reader is None or reader.may("admin"):
+        return StoredWeek(plan, advice, statuses, teams)
+    return StoredWeek(plan, advice, statuses, teams, frozenset(team_accounts(store, reader.member)), reader.member)
+
+
+def status_label(row: Mapping[str, Any]) -> str:
+    """What people decided of a live recommendation, in words ("" while it is open)."""
+    if row["status"] == Status.SNOOZED:
+        return f"snoozed until {row['snoozed_until']}"
+    return "" if row["status"] == Status.OPEN else str(row["status"])
+
+
+def _shared_work(store: Store, reader: TokenHolder | None, person: str | None) -> list[dict[str, Any]]:
+    """The live advice whose plan decides ``person``'s weeks (None: those of everyone the reader sees; admin or no
+    reader: the whole store): every account of everyone who works with them, and with those, until nobody new comes
+    in. Other accounts book other people's time only, so they change nothing of these weeks."""
+    if person is None and (reader is None or reader.may("admin")):
+        return store.find(None, LIVE)
+    seeds = {person} if person is not None else {reader.member} if reader is not None else set()
+    own = [row for who in seeds for row in store.find(None, LIVE, who)]  # advice they own off any team, too
+    accounts = _sharing(team_links(store), seeds, {row["account_id"] for row in own})
+    rows = [row for account in sorted(accounts) for row in store.find(account, LIVE)]
+    return rows + [row for row in own if row["account_id"] not in accounts]
+
+
+def _sharing(links: Sequence[tuple[str, str]], people: set[str], accounts: set[str]) -> set[str]:
+    """The accounts reachable from ``people`` and ``accounts`` through the teams' ``links`` (person - account -
+    person)."""
+    by_member: dict[str, set[str]] = {}
+    by_account: dict[str, set[str]] = {}
+    for account, member in links:
+        by_member.setdefault(member, set()).add(account)
+        by_account.setdefault(account, set()).add(member)
+    found, met = set(accounts), set(people)
+    todo = [*people, *(m for a in accounts for m in by_account.get(a, ()))]
+    while todo:
+        for account in by_member.get(todo.pop(), ()):
+            if account not in found:
+                found.add(account)
+                fresh = by_account.get(account, set()) - met
+                met |= fresh
+                todo.extend(fresh)
+    return found
