@@ -7,19 +7,17 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import click
-from kamengine.engine.store.statuses import LIVE, Status
+from kamengine.engine.model.statuses import VERBS, Status
 
 from .options import db_option, output_options
 from .runtime import open_store, say
 
 if TYPE_CHECKING:
+    from kamengine.engine.api.stores import Store
+
     from .output import Output
 
 _BY = click.option("--by", default=None, help="Who decided (default: $USER).")
-
-
-#: What ``recs list --format json`` adds to the recommendation's own JSON document.
-_LIFECYCLE = ("status", "status_by", "status_at", "status_reason", "snoozed_until", "first_run", "last_run", "as_of")
 
 
 @click.group()
@@ -46,9 +44,11 @@ def list_recs(
     output: Output,
 ) -> None:  # fmt: skip
     """List recommendations in the store: soonest due first, then most urgent."""
-    from kamengine.engine.store.records import list_page
+    from kamengine.engine.api import Engine
 
-    found = list_page(open_store(db_path), account, statuses or LIVE, owner, limit, page)
+    found = Engine.recommendations(
+        open_store(db_path), account=account, statuses=statuses, owner=owner, limit=limit, page=page
+    )
     if not found.rows and found.total:
         click.echo(f"No page {page}: {found.total} in all.")
     else:
@@ -63,15 +63,17 @@ def list_recs(
 
 def _print(output: Output, rows: list[dict[str, Any]]) -> None:
     """Stored recommendations: JSON as ``advise`` gives it with the lifecycle, and its flat form for the rest."""
+    from kamengine.engine.api.documents import LIFECYCLE, lifecycle, stored_document
     from kamengine.engine.model.recommendation import Recommendation
     from kamengine.plugins.text_emitters import CSV_COLUMNS, flat_row
 
-    flat = [{**flat_row(Recommendation.from_row(row)), **{key: row[key] for key in _LIFECYCLE}} for row in rows]
+    flat = [{**flat_row(Recommendation.from_row(row)), **lifecycle(row)} for row in rows]
     for row in flat:
         snoozed = row["status"] == Status.SNOOZED
         row["shown_status"] = f"{row['status']} until {row['snoozed_until']}" if snoozed else row["status"]
+    documents = [stored_document(row) for row in rows]
     output.print(
-        flat, (*CSV_COLUMNS, *_LIFECYCLE), documents=[_document(row) for row in rows], empty="No recommendations.",
+        flat, (*CSV_COLUMNS, *LIFECYCLE), documents=documents, empty="No recommendations.",
         shown=("id", "account_id", "shown_status", "due", "owner", "title"), headers={"shown_status": "status"},
     )  # fmt: skip
 
@@ -82,11 +84,12 @@ def _print(output: Output, rows: list[dict[str, Any]]) -> None:
 @output_options()
 def show(rec_id: str, db_path: str | None, output: Output) -> None:
     """Print one recommendation (its id or a unique start of it) with every field and its history."""
-    from kamengine.engine.store.records import show as show_record
+    from kamengine.engine.api import Engine
+    from kamengine.engine.api.documents import shown_document
 
-    item = show_record(open_store(db_path), rec_id)
+    item = Engine.recommendation(open_store(db_path), rec_id)
     history = item.pop("history")
-    document = {**_document(item), "history": history}
+    document = shown_document(item, history)
     if output.format in ("table", "markdown"):  # for people: the fields, then what happened to it
         fields = [{"field": key, "value": "" if value is None else value} for key, value in item.items()]
         output.print(fields, ("field", "value"))
@@ -96,35 +99,28 @@ def show(rec_id: str, db_path: str | None, output: Output) -> None:
         output.print([item], list(item), documents=document if output.format == "json" else [document])
 
 
-def _document(row: dict[str, Any]) -> dict[str, Any]:
-    """The recommendation's JSON document, as ``advise --format json`` gives it, with its lifecycle."""
-    from kamengine.engine.model.recommendation import Recommendation
+def _decide(verb: str, summary: str) -> click.Command:
+    """``recs VERB ID...``: one decision (``VERBS``) on each id, with an optional reason (a dismissal's is needed)."""
+    needed = " (required)" if VERBS[verb] == Status.DISMISSED else " (optional)"
 
-    return {**Recommendation.from_row(row).to_dict(), **{key: row[key] for key in _LIFECYCLE}}
-
-
-_VERBS = {Status.ACCEPTED: "accept", Status.DONE: "done", Status.DISMISSED: "dismiss", Status.OPEN: "reopen"}
-
-
-def _decide(status: Status, summary: str) -> click.Command:
-    needed = " (required)" if status == Status.DISMISSED else " (optional)"
-
-    @click.command(name=_VERBS[status], help=summary)
+    @click.command(name=verb, help=summary)
     @click.argument("rec_ids", nargs=-1, required=True, metavar="ID...")
     @click.option("--reason", default="", help=f"Why; kept in the history{needed}.")
     @_BY
     @db_option
     def command(rec_ids: tuple[str, ...], reason: str, by: str | None, db_path: str | None) -> None:
-        _report(open_store(db_path), rec_ids, status, _who(by), reason)
+        _report(open_store(db_path), rec_ids, verb, _who(by), reason)
 
     return command
 
 
-def _report(store: Any, rec_ids: tuple[str, ...], status: Status, by: str, reason: str, until: Any = None) -> None:
+def _report(
+    store: Store, rec_ids: tuple[str, ...], verb: str, by: str, reason: str, until: dt.date | None = None
+) -> None:
     """Make one decision on each id, say what became of each, and exit 1 if any failed."""
-    from kamengine.engine.store.records import decide
+    from kamengine.engine.api import Engine
 
-    decisions = decide(store, rec_ids, status, by, reason, until)
+    decisions = Engine.decide_each(store, rec_ids, verb, by=by, reason=reason, until=until)
     for decision in decisions:
         if decision.row is None:
             say(str(decision.error))
@@ -142,10 +138,10 @@ def _who(by: str | None) -> str:
     return by or getpass.getuser()
 
 
-recs.add_command(_decide(Status.ACCEPTED, "Accept recommendations: someone will do them."))
-recs.add_command(_decide(Status.DONE, "Mark recommendations done; each stays closed for its action's cooldown."))
-recs.add_command(_decide(Status.DISMISSED, "Dismiss recommendations; each stays closed for its action's cooldown."))
-recs.add_command(_decide(Status.OPEN, "Reopen recommendations done or dismissed by mistake, or expired."))
+recs.add_command(_decide("accept", "Accept recommendations: someone will do them."))
+recs.add_command(_decide("done", "Mark recommendations done; each stays closed for its action's cooldown."))
+recs.add_command(_decide("dismiss", "Dismiss recommendations; each stays closed for its action's cooldown."))
+recs.add_command(_decide("reopen", "Reopen recommendations done or dismissed by mistake, or expired."))
 
 
 @recs.command()
@@ -156,7 +152,7 @@ recs.add_command(_decide(Status.OPEN, "Reopen recommendations done or dismissed 
 @db_option
 def snooze(rec_ids: tuple[str, ...], until: dt.datetime, reason: str, by: str | None, db_path: str | None) -> None:
     """Snooze recommendations until a date (today to a year ahead); the first run on or after it wakes them."""
-    _report(open_store(db_path), rec_ids, Status.SNOOZED, _who(by), reason, until.date())
+    _report(open_store(db_path), rec_ids, "snooze", _who(by), reason, until.date())
 
 
 @recs.command()
@@ -164,4 +160,7 @@ def snooze(rec_ids: tuple[str, ...], until: dt.datetime, reason: str, by: str | 
 @click.option("--account", help="Only this account.")
 def activities(db_path: str | None, account: str | None) -> None:
     """Print done recommendations as snapshot activities (JSON), to feed into tomorrow's snapshot."""
-    click.echo(json.dumps(open_store(db_path).done_activities(account), indent=2, ensure_ascii=False))
+    from kamengine.engine.api import Engine
+
+    activities = Engine.done_activities(open_store(db_path), account)
+    click.echo(json.dumps(activities, indent=2, ensure_ascii=False))

@@ -1,9 +1,11 @@
-"""The API's response shapes, for the OpenAPI document (the snapshot's is the engine's own model)."""
+"""The API's request and response shapes, for the OpenAPI document (the snapshot's and the stored recommendation's
+are the engine's own)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from kamengine.engine.api.documents import OpenDoc, OwnerDoc, RecommendationDoc, StoredRecommendation
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 Verb = Literal["accept", "done", "dismiss", "snooze", "reopen"]
@@ -11,69 +13,6 @@ Lang = Literal["en", "zh"]
 #: Text the service reads as YYYY-MM-DD (recommendations.decide), declared a date so that a client is told the
 #: shape (the page's forms send it as text, so the model keeps it text).
 DateText = Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
-
-
-class _Open(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
-class OwnerDoc(BaseModel):
-    id: str
-    name: str
-    role: str
-
-
-class SubjectDoc(BaseModel):
-    kind: Literal["account", "contact", "opportunity"]
-    id: str
-
-
-class RecommendationDoc(_Open):
-    """A recommendation as ``kamengine advise --format json`` gives it (docs/recommendations.md)."""
-
-    id: str
-    account_id: str
-    action: str
-    subject: SubjectDoc
-    title: str
-    rationale: str
-    rule: str
-    priority: float
-    due: str
-    owner_role: str
-    evidence: dict[str, Any]
-    body: str | None = None
-    owner: OwnerDoc | None
-    approach: str | None
-    opportunity_id: str | None
-    compliance: str | None
-    account_name: str | None
-    explanation: list[str] | None = Field(None, description="with ?explain=1: the conditions that held")
-
-
-class StoredRecommendation(RecommendationDoc):
-    """A recommendation of the store, with where it stands."""
-
-    status: str
-    status_by: str | None
-    status_at: str | None
-    status_reason: str | None
-    snoozed_until: str | None
-    first_run: str | None
-    last_run: str | None
-    as_of: str | None
-
-
-class HistoryEntry(_Open):
-    status: str
-    by: str | None
-    at: str
-    reason: str | None
-    run_id: str | None
-
-
-class StoredWithHistory(StoredRecommendation):
-    history: list[HistoryEntry]
 
 
 class RecommendationPage(BaseModel):
@@ -107,7 +46,7 @@ class Refresh(BaseModel):
     notices: list[str] = []
 
 
-class AccountRow(_Open):
+class AccountRow(OpenDoc):
     account_id: str
     account_name: str | None
     tier: str | None
@@ -117,14 +56,14 @@ class AccountRow(_Open):
     live: int = Field(description="open, accepted and snoozed recommendations")
 
 
-class AccountDetail(_Open):
+class AccountDetail(OpenDoc):
     account_id: str
     snapshot: dict[str, Any] | None
     power_map: dict[str, Any] | None
     live: list[StoredRecommendation]
 
 
-class PlanItem(_Open):
+class PlanItem(OpenDoc):
     owner: OwnerDoc | None
     attendees: list[OwnerDoc] = Field(default_factory=list, description="who goes along; their time counts too")
     week: str
@@ -142,7 +81,7 @@ class FieldProblem(BaseModel):
     message: str
 
 
-class ProblemDoc(_Open):
+class ProblemDoc(OpenDoc):
     """An error as RFC 7807 problem details (``application/problem+json``), as every error is sent."""
 
     type: str = Field(description="urn:kamengine:problem:KIND (invalid-snapshot, forbidden, conflict, store...)")

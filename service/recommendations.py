@@ -4,62 +4,33 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
+from kamengine.engine.api.documents import StoredRecommendation, StoredWithHistory, shown_document, stored_document
+from kamengine.engine.api.recommendations import API, KEY_SHAPE, VERBS, Status
+from kamengine.engine.api.stores import StoreError
 from kamengine.engine.errors import UsageError
-from kamengine.engine.model.recommendation import Recommendation
-from kamengine.engine.store.decisions import immediate, log_decision
-from kamengine.engine.store.snapshots import team_accounts
-from kamengine.engine.store.statuses import API, LIVE, Status
-from kamengine.engine.store.store import Store
-from kamengine.engine.store.store_file import StoreError
-from kamengine.engine.store.tokens import TokenHolder
 
 from .access import holder_of, may_act, visible
 from .cursors import fingerprint, make_cursor, read_cursor
-from .models import Decision, RecommendationPage, StoredRecommendation, StoredWithHistory, Verb
+from .models import Decision, RecommendationPage, Verb
 from .problems import Problem, forbidden
 from .state import Service
 
-router = APIRouter(prefix="/v1/recommendations", tags=["recommendations"])
+if TYPE_CHECKING:
+    from kamengine.engine.api.access import TokenHolder
 
-#: What a stored recommendation adds to its advice's JSON document (as ``recs list --format json``).
-LIFECYCLE = ("status", "status_by", "status_at", "status_reason", "snoozed_until", "first_run", "last_run", "as_of")
-STATUSES = {
-    "accept": Status.ACCEPTED, "done": Status.DONE, "dismiss": Status.DISMISSED, "snooze": Status.SNOOZED,
-    "reopen": Status.OPEN,
-}  # fmt: skip
+__all__ = ["STATUSES", "decide", "router", "snooze_end", "stored_document"]
+
+PREFIX = "/v1/recommendations"
+# The collection's name is its tag in the OpenAPI document.
+router = APIRouter(prefix=PREFIX, tags=[PREFIX.rpartition("/")[2]])
+
+#: The decisions by the verb of their path (``POST /v1/recommendations/{id}/{verb}``).
+STATUSES = VERBS
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-
-
-def stored_document(row: dict[str, Any]) -> dict[str, Any]:
-    return {**Recommendation.from_row(row).to_dict(), **{key: row[key] for key in LIFECYCLE}}
-
-
-def _key(row: dict[str, Any]) -> list[Any]:
-    """Where a row sits in the list's order (``Store.find``'s): account, most urgent first, id."""
-    return [row["account_id"], -row["priority"], row["id"]]
-
-
-#: The type of each part of ``_key``: account, minus its priority, id (what a cursor must hold).
-KEY_SHAPE = (str, int | float, str)
-
-
-def listing(
-    store: Store,
-    holder: TokenHolder,
-    owner: str | None = None,
-    account: str | None = None,
-    statuses: list[str] | None = None,
-) -> list[dict[str, Any]]:
-    """The stored recommendations the holder may see, most urgent first per account."""
-    rows = store.find(account, statuses or LIVE, owner)
-    if holder.may("admin"):
-        return rows
-    theirs = team_accounts(store, holder.member)
-    return [row for row in rows if row["account_id"] in theirs or row["owner_id"] == holder.member]
 
 
 @router.get("", response_model=RecommendationPage, summary="Stored recommendations, most urgent first per account")
@@ -77,12 +48,11 @@ def list_recommendations(
     filters = fingerprint(holder.token_id, owner, account, wanted)
     after = read_cursor(cursor, filters, KEY_SHAPE)
     with service.store() as store:
-        rows = listing(store, holder, owner, account, wanted)
-    if after is not None:
-        rows = [row for row in rows if _key(row) > after]
-    page = rows[:limit]
-    following = make_cursor(filters, _key(page[-1])) if len(rows) > limit else None
-    return JSONResponse({"items": [stored_document(r) for r in page], "next_cursor": following})
+        found = service.engine().recommendations_seen(
+            store, holder, account=account, statuses=wanted, owner=owner, after=after, limit=limit
+        )
+    following = make_cursor(filters, found.next_after) if found.next_after is not None else None
+    return JSONResponse({"items": [stored_document(r) for r in found.rows], "next_cursor": following})
 
 
 @router.get("/{rec_id}", response_model=StoredWithHistory, summary="One stored recommendation with its history")
@@ -91,9 +61,8 @@ def get_recommendation(rec_id: str, request: Request) -> JSONResponse:
     service: Service = request.app.state.service
     with service.store() as store:
         row = visible(store, holder, rec_id)
-        history = store.history(rec_id)
-    entries = [{k: h[k] for k in ("status", "by", "at", "reason", "run_id")} for h in history]
-    return JSONResponse({**stored_document(row), "history": entries})
+        history = service.engine().history(store, rec_id)
+    return JSONResponse(shown_document(row, history))
 
 
 def snooze_end(until: str | None) -> dt.date:
@@ -110,21 +79,18 @@ def snooze_end(until: str | None) -> dt.date:
 
 def decide(service: Service, holder: TokenHolder, rec_id: str, verb: str, decision: Decision) -> dict[str, Any]:
     """Accept, complete, dismiss or snooze a recommendation for the holder; 403 if it is not theirs to act on."""
+    engine = service.engine()
     with service.store() as store:
         row = visible(store, holder, rec_id)
         if not may_act(store, holder, row):
             raise forbidden(f"recommendation {rec_id}")
-        until = None
-        if verb == "snooze":
-            until = snooze_end(decision.until)
+        until = snooze_end(decision.until) if verb == "snooze" else None
+        said = decision.model_dump_json().encode()
         try:
-            with service.writing, immediate(store):
-                changed = store.change(
-                    row["id"], STATUSES[verb], holder.member, decision.reason, until=until, asked=API
-                )
-                said = decision.model_dump_json().encode()
-                revision = service.revision
-                log_decision(store, verb, row["account_id"], revision, holder.token_id, said, [row["id"]])
+            changed = engine.decide(
+                store, row["id"], verb, by=holder.member, principal=holder.token_id, said=said,
+                reason=decision.reason, until=until, asked=API, writing=service.writing,
+            )  # fmt: skip
         except UsageError as exc:  # a decision asked wrongly (a dismissal without its reason, say)
             raise Problem(422, "invalid-request", "The request is invalid", str(exc)) from None
         except StoreError as exc:

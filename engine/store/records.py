@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import difflib
-import sqlite3
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import KamengineError, UsageError
 from ..model.recommendation import Recommendation
-from .statuses import Status, decision_error
+from .decisions import immediate, log_decision
+from .snapshots import team_accounts
+from .statuses import COMMAND_LINE, LIVE, VERBS, Asked, Status, decision_error
 from .store_file import StoreError
+from .unknown_ids import unknown_id
 
 if TYPE_CHECKING:
+    from .holders import TokenHolder
     from .store import Store
 
 #: How many candidates an ambiguous prefix lists.
@@ -44,16 +47,6 @@ def resolve(store: Store, ref: str) -> str:
                 f"'{ref}' is the start of more than one id ({', '.join(ids[:CANDIDATES])}{more}); give more of it"
             )
     raise StoreError(unknown_id(store.db.conn, ref, store.path))
-
-
-def unknown_id(conn: sqlite3.Connection, ref: str, path: Path) -> str:
-    """No recommendation has this id: say so, with the id whose start is closest when one is close."""
-    probe = ref if ref.startswith("rec-") else "rec-" + ref
-    near = "select id from recommendations where id {} ? order by id {} limit 5"
-    ids = [r[0] for op, way in ((">=", "asc"), ("<", "desc")) for r in conn.execute(near.format(op, way), [probe])]
-    starts = {i[: len(probe)]: i for i in ids}  # a prefix is compared with prefixes, a whole id with ids
-    close = difflib.get_close_matches(probe, list(starts), n=1, cutoff=0.6)
-    return f"no recommendation '{ref}' in {path}" + (f" (did you mean '{starts[close[0]]}'?)" if close else "")
 
 
 @dataclass(frozen=True)
@@ -104,15 +97,14 @@ def list_page(
 
 
 def show(store: Store, ref: str) -> dict[str, Any]:
-    """One recommendation (an id or a unique prefix of one): every stored field, and its ``history``
-    (status, by, at, reason, run_id), oldest first."""
+    """One recommendation (an id or a unique prefix of one): every stored field, and its ``history`` (each
+    ``status_history`` row: status, by, at, reason, run_id...), oldest first."""
     rec_id = resolve(store, ref)
-    history = [{key: h[key] for key in ("status", "by", "at", "reason", "run_id")} for h in store.history(rec_id)]
-    return {**store.get(rec_id), "history": history}
+    return {**store.get(rec_id), "history": store.history(rec_id)}
 
 
 @dataclass(frozen=True)
-class Decision:
+class Decided:
     """What became of one id of a decision: the recommendation as it is now, or why not."""
 
     ref: str
@@ -128,7 +120,7 @@ def decide(
     reason: str = "",
     until: dt.date | None = None,
     today: dt.date | None = None,
-) -> list[Decision]:
+) -> list[Decided]:
     """One decision on several recommendations (ids or unique prefixes): each is made, or says why
     not, whatever became of the others. A mistake in the decision itself (a dismissal without a
     reason, a snooze that ends in the past) is a ``UsageError`` before any is made."""
@@ -138,10 +130,89 @@ def decide(
     decisions = []
     for ref in refs:
         try:
-            decisions.append(Decision(ref, store.change(resolve(store, ref), status, by, reason, until)))
+            decisions.append(Decided(ref, store.change(resolve(store, ref), status, by, reason, until)))
         except KamengineError as exc:
-            decisions.append(Decision(ref, error=str(exc)))
+            decisions.append(Decided(ref, error=str(exc)))
     return decisions
+
+
+@dataclass(frozen=True)
+class Logged:
+    """What the decision log keeps of a decision besides what it decided: the playbooks' revision, who asked (a
+    token's id) and the request's bytes (their digest is kept)."""
+
+    revision: str
+    principal: str
+    said: bytes
+
+
+def decide_logged(
+    store: Store,
+    rec_id: str,
+    verb: str,
+    by: str,
+    reason: str = "",
+    until: dt.date | None = None,
+    *,
+    logged: Logged,
+    asked: Asked = COMMAND_LINE,
+    writing: AbstractContextManager[Any] | None = None,
+) -> dict[str, Any]:
+    """One decision (``VERBS``: accept, done, dismiss, snooze, reopen) on one recommendation (its whole id), kept
+    in the decision log in the same transaction: the recommendation as it is now.
+
+    ``writing`` is held around the transaction (the service's lock: its threads take turns at the store). The
+    transaction takes the store's write lock before it reads (``Store.writing``), so a nightly run that reads the
+    account after it sees the decision, and one that wrote before it is what the decision changes: a person's
+    decision wins over that night's refresh. A mistake in the decision is a ``UsageError``, a change its status
+    does not allow a ``StoreError``; either way nothing is written.
+    """
+    with writing or contextlib.nullcontext(), immediate(store):
+        changed = store.change(rec_id, VERBS[verb], by, reason, until=until, asked=asked)
+        account = changed["account_id"]
+        log_decision(store, verb, account, logged.revision, logged.principal, logged.said, [rec_id])
+    return changed
+
+
+#: The types of a ``seen_key``'s parts: account, minus its priority, id (what a cursor must hold to be one).
+KEY_SHAPE = (str, int | float, str)
+
+
+def seen_key(row: dict[str, Any]) -> list[Any]:
+    """Where a row sits in ``seen_slice``'s order (``Store.find``'s): account, most urgent first, id."""
+    return [row["account_id"], -row["priority"], row["id"]]
+
+
+@dataclass(frozen=True)
+class Slice:
+    """Rows of a list read after a key: the rows, and the key the next slice starts after (None: no more)."""
+
+    rows: list[dict[str, Any]]
+    next_after: list[Any] | None
+
+
+def seen_slice(
+    store: Store,
+    holder: TokenHolder,
+    owner: str | None = None,
+    account: str | None = None,
+    statuses: Iterable[str] = (),
+    after: Sequence[Any] | None = None,
+    limit: int = 50,
+) -> Slice:
+    """The ``limit`` stored recommendations after the key ``after`` (``seen_key``; None: from the first) that
+    the holder may see (admin: all; else their own and their accounts'), by owner, account and statuses (none:
+    the live ones), most urgent first per account."""
+    if limit < 1:
+        raise UsageError(f"a slice holds 1 or more rows, not {limit}")
+    rows = store.find(account, list(statuses) or LIVE, owner)
+    if not holder.may("admin"):
+        theirs = team_accounts(store, holder.member)
+        rows = [row for row in rows if row["account_id"] in theirs or row["owner_id"] == holder.member]
+    if after is not None:
+        rows = [row for row in rows if seen_key(row) > list(after)]
+    shown = rows[:limit]
+    return Slice(shown, seen_key(shown[-1]) if len(rows) > limit else None)
 
 
 def plan_advice(rows: Iterable[dict[str, Any]]) -> list[Recommendation]:

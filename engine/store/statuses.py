@@ -1,30 +1,19 @@
-"""The statuses a stored recommendation goes through (no database needed to name them)."""
+"""The rules of a person's decision on a stored recommendation: which status may go to which, a dismissal's reason,
+a snooze's end, and the words that refuse one (no database needed). The statuses themselves are a data shape
+(``engine/model/statuses.py``), re-exported here for the store's modules."""
 
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 from typing import NamedTuple
 
+from ..model.statuses import CLOSED_FOR_COOLDOWN, LIVE, REOPENABLE, VERBS, Status
 
-class Status(StrEnum):
-    """Where a stored recommendation stands; kept in the ``status`` column as its value."""
+__all__ = [
+    "API", "CLOSED_FOR_COOLDOWN", "COMMAND_LINE", "DEFAULT_EXPIRY_GRACE_DAYS", "LIVE", "MAX_REASON", "REOPENABLE",
+    "VERBS", "Asked", "Status", "decision_error", "latest_snooze_end", "refusal",
+]  # fmt: skip
 
-    OPEN = "open"  # given, nobody has acted on it yet
-    ACCEPTED = "accepted"  # someone will do it
-    DONE = "done"  # done: closed for the action's cooldown
-    DISMISSED = "dismissed"  # not worth doing: closed for the action's cooldown
-    SNOOZED = "snoozed"  # later: wakes on its date
-    RESOLVED = "resolved"  # its rule no longer fires
-    EXPIRED = "expired"  # left open past due while its account was no longer advised
-
-
-#: Still to act on.
-LIVE = (Status.OPEN, Status.ACCEPTED, Status.SNOOZED)
-#: Closed by a person, or expired: ``recs reopen`` opens them again.
-REOPENABLE = (Status.DONE, Status.DISMISSED, Status.EXPIRED)
-#: Closed by a person, but the same advice opens again once the action's cooldown has passed.
-CLOSED_FOR_COOLDOWN = (Status.DONE, Status.DISMISSED)
 
 #: Open advice that no run has given again this many days past due expires (``batch --grace-days``).
 DEFAULT_EXPIRY_GRACE_DAYS = 14

@@ -26,11 +26,11 @@ from .commits import GroupCommit
 from .fingerprints import record_revision
 from .kept import keep_snapshot
 from .lifecycle import AccountOutcome, AccountPlan, Stored
-from .records import unknown_id
 from .statuses import COMMAND_LINE, DEFAULT_EXPIRY_GRACE_DAYS, Asked, Status, decision_error, refusal
 from .store_file import StoreError, default_db_path, open_database
 from .time_order import TimeOrder
 from .transactions import immediate, knocks_of
+from .unknown_ids import unknown_id
 
 
 def _now() -> str:
@@ -231,7 +231,7 @@ class Store:
         return activities
 
     def get(self, rec_id: str) -> dict[str, Any]:
-        """One recommendation by its whole id (``queries.resolve`` accepts a prefix)."""
+        """One recommendation by its whole id (``records.resolve`` accepts a prefix)."""
         rows = list(self.db.table("recommendations").rows_where("id = ?", [rec_id]))
         if not rows:
             raise StoreError(unknown_id(self.db.conn, rec_id, self.path))
@@ -268,6 +268,7 @@ class Store:
         )
 
     def history(self, rec_id: str) -> list[dict[str, Any]]:
+        """What became of a recommendation (its whole id): its ``status_history`` rows, oldest first."""
         return list(self.db.table("status_history").rows_where("recommendation_id = ?", [rec_id], order_by="id"))
 
     # -- transactions ----------------------------------------------------------------------
