@@ -20,7 +20,7 @@ from .options import (
     output_options,
     playbook_options,
 )
-from .runtime import load_registry, make_emitters, make_engine, make_sources, progress_bar, say
+from .runtime import load_registry, make_emitters, make_engine, make_sources, progress_bar, run_options, say
 
 if TYPE_CHECKING:
     from .output import Output
@@ -77,16 +77,18 @@ def advise(
     if show_all and (max_per_account or max_per_contact):
         raise click.UsageError("--all shows every approach: leave out --max-per-account and --max-per-contact")
     caps = {"per_contact": max_per_contact, "per_account": max_per_account}
+    options = run_options(
+        rule_paths, no_builtin, params, engine=engine, caps=caps, lang=lang, as_of=as_of, crisis=crisis
+    )  # fmt: skip
     with (
-        make_engine(registry, rule_paths, no_builtin, params, engine, caps, lang, crisis) as kamengine,
+        make_engine(registry, options) as kamengine,
         # On a terminal, but not the one the lines go to: the bar would be written in among them.
         progress_bar("advising", live=stream is not None and sys.stderr.isatty() and not sys.stdout.isatty()) as tick,
     ):
         if printed and output.format in ("table", "markdown"):  # a list people read: at most 10 per account
             kamengine.spec = _readable(kamengine.spec, show_all)
         result = kamengine.advise(
-            readers, as_of=as_of.date() if as_of else None, explain=explain, emit=emitters, stream=stream,
-            on_failure=say, on_account=tick,
+            readers, explain=explain, emit=emitters, stream=stream, on_failure=say, on_account=tick
         )  # fmt: skip
         held_back = dict(kamengine.advisor.held_back)  # before the engine closes (and forgets its advisor)
     for delivered in result.deliveries:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 import time
 from pathlib import Path
@@ -22,7 +21,7 @@ from .options import (
     map_option,
     playbook_options,
 )
-from .runtime import current_config, load_registry, make_emitters, make_engine, make_sources, say
+from .runtime import current_config, load_registry, make_emitters, make_engine, make_sources, run_options, say
 
 
 @click.command()
@@ -81,7 +80,7 @@ def batch(
 
     Exits 1 when any account or delivery failed; the others are stored and delivered.
     """
-    from kamengine.engine.batch.worker import account_of
+    from kamengine.engine.api.options import BatchOptions
 
     registry = load_registry()
     if len(source_specs) > 1:  # taking the last one silently would leave the others' accounts unadvised
@@ -90,37 +89,42 @@ def batch(
         )
     (source,) = make_sources(registry, list(source_specs), column_map=column_map)
     make_emitters(registry, emits)
+    _check_combinations(executor_name, scheduler, resume, retry_failed, allow_backdate, copy_from)
+    caps = {"per_contact": max_per_contact, "per_account": max_per_account}
+    options = run_options(rule_paths, no_builtin, params, engine=engine, caps=caps, lang=lang, as_of=as_of)
+    kamengine = make_engine(registry, options)
+    store = _what_if_store(registry, db_path, copy_from) if allow_backdate else None
+    asked = BatchOptions(
+        executor="dask" if executor_name == "dask" else "process", workers=workers, scheduler=scheduler,
+        account_seconds=account_timeout, resume=resume, retry_failed=retry_failed, grace_days=grace_days,
+    )  # fmt: skip
+    progress = _Progress()
+    try:
+        result = kamengine.batch(
+            source, store=store or db_path, emit=emits, options=asked, stdout=sys.stdout, on_progress=progress.tick
+        )
+    finally:
+        if store is not None:
+            store.close()
+    _report(result, progress, retry_failed)
+
+
+def _check_combinations(
+    executor_name: str, scheduler: str | None, resume: bool, retry_failed: bool, backdate: bool, copy_from: str | None
+) -> None:
+    """Options that make no sense together are a usage error, before anything is read."""
     if executor_name == "dask" and not scheduler:
         raise click.UsageError("--executor dask needs --scheduler ADDRESS")
     if scheduler and executor_name != "dask":
         raise click.UsageError("--scheduler is for --executor dask; local worker processes need no scheduler")
     if resume and retry_failed:
         raise click.UsageError("--resume and --retry-failed: one at a time (finish the run, then retry)")
-    if copy_from and not allow_backdate:
+    if copy_from and not backdate:
         raise click.UsageError("--copy-from is for a what-if with --allow-backdate")
-    caps = {"per_contact": max_per_contact, "per_account": max_per_account}
-    kamengine = make_engine(registry, rule_paths, no_builtin, params, engine, caps, lang)
-    store = _what_if_store(registry, db_path, copy_from) if allow_backdate else None
-    progress = _Progress()
-    executor: Any
-    if executor_name == "dask":
-        from kamengine.engine.batch.dask_cluster import DaskExecutor
 
-        executor = DaskExecutor(scheduler or "", lambda task: account_of(task, source))
-    else:
-        from kamengine.engine.batch.processes import ProcessExecutor
 
-        deadline = account_timeout or current_config().limits.account_seconds
-        executor = ProcessExecutor(workers or os.cpu_count() or 1, lambda task: account_of(task, source), deadline)
-    try:
-        result = kamengine.batch(
-            source, store=store or db_path, emit=emits, executor=executor, resume=resume, grace_days=grace_days,
-            stdout=sys.stdout, on_progress=progress.tick, retry_failed=retry_failed,
-            as_of=as_of.date() if as_of else None,
-        )  # fmt: skip
-    finally:
-        if store is not None:
-            store.close()
+def _report(result: Any, progress: _Progress, retry_failed: bool) -> None:
+    """The run's summary on stderr, a line per failure and per delivery; exit 1 when any failed, 128+N on signal N."""
     if result.interrupted:  # one line, and the shell's code for death by that signal
         restart = "\n" if progress.live else ""
         click.echo(f"{restart}interrupted after {result.accounts} accounts; run kamengine batch --resume", err=True)
@@ -145,29 +149,20 @@ def batch(
 
 def _what_if_store(registry: Any, db_path: str | None, copy_from: str | None) -> Any:
     """The store a ``--allow-backdate`` run writes into: a copy (made now with ``--copy-from``), never the live one."""
-    from kamengine.engine.store.copies import copied_from, copy_store
-    from kamengine.engine.store.store import Store
-    from kamengine.engine.store.store_file import default_db_path
-    from kamengine.engine.store.time_order import TimeOrder
+    from kamengine.engine.api.runs import copy_live_store, what_if_store
+    from kamengine.engine.api.stores import default_db_path
 
     if copy_from is not None:
         if db_path is None:
             raise click.UsageError("--copy-from needs --db NEW.db: the file the copy goes into")
-        live = Store(copy_from, registry.actions, must_exist=True)
-        try:
-            copy_store(live, Path(db_path))
-        finally:
-            live.close()
+        copy_live_store(copy_from, Path(db_path), registry.actions)
     path = Path(db_path) if db_path else default_db_path()
-    store = Store(path, registry.actions) if path.exists() else None
-    if store is None or copied_from(store) is None:
-        if store is not None:
-            store.close()
+    store = what_if_store(path, registry.actions)
+    if store is None:
         raise click.UsageError(
             f"--allow-backdate writes only into a copy of the store, never into {path}: make one and run there"
             f" with --copy-from {path} --db what-if.db (a new file)"
         )
-    store.time_order = TimeOrder(what_if=True)
     return store
 
 
@@ -200,13 +195,12 @@ class _Progress:
 @db_option
 def deliver(db_path: str | None) -> None:
     """Retry every pending delivery of the store's outbox."""
-    from kamengine.engine.store.outbox import deliver_pending
-    from kamengine.engine.store.store import Store
+    from kamengine.engine.api.runs import deliver_outbox
+    from kamengine.engine.api.stores import open_store
 
     registry = load_registry()
-    store = Store(db_path, registry.actions, must_exist=True)
-    limits = current_config().limits
-    delivered = deliver_pending(store, registry, sys.stdout, limits.hook_seconds, limits=limits)
+    store = open_store(db_path, registry.actions)
+    delivered = deliver_outbox(store, registry, sys.stdout, current_config().limits)
     for delivery in delivered:
         state = "delivered" if delivery.ok else "NOT delivered"
         what = f"{delivery.run_id}; {delivery.changes}"

@@ -12,13 +12,15 @@ import click
 
 # The engine is imported when a command runs, not when --help lists the commands.
 if TYPE_CHECKING:
+    import datetime as dt
+
     from kamengine.engine.advise.advisor import EngineName
     from kamengine.engine.api import Engine
+    from kamengine.engine.api.options import Registry, RunOptions
+    from kamengine.engine.api.stores import Store
     from kamengine.engine.model.config import Config
-    from kamengine.engine.plugin._registry import Registry
     from kamengine.engine.plugin.emitters import Emitter
     from kamengine.engine.plugin.sources import Source
-    from kamengine.engine.store.store import Store
 
 
 def say(message: str, prefix: str = "Error: ") -> None:
@@ -44,7 +46,7 @@ def say_engine_warnings() -> None:
 
 def load_registry() -> Registry:
     """The plugins of this run; a plugin that failed is reported on stderr, not fatal."""
-    from kamengine.engine.plugin._registry import Registry
+    from kamengine.engine.api.options import Registry
 
     registry = Registry()
     for warning in registry.warnings:
@@ -63,9 +65,37 @@ def current_config() -> Config:
     return config
 
 
+def run_options(
+    rule_paths: Iterable[str] = (),
+    no_builtin: bool = False,
+    params: Mapping[str, Any] | None = None,
+    *,
+    engine: str | None = None,
+    caps: Mapping[str, int | None] | None = None,
+    lang: str | None = None,
+    as_of: dt.datetime | None = None,
+    crisis: str | None = None,
+) -> RunOptions:
+    """The run's options from a command's parsed ones, over kamengine.toml's settings: ``--rules``, else the
+    settings' ``[playbooks] paths`` (every command and ``serve`` load the same)."""
+    from kamengine.engine.api.options import RunOptions
+
+    return RunOptions(
+        rules=tuple(rule_paths) or None,
+        no_builtin=no_builtin,
+        params=dict(params or {}),
+        caps=dict(caps or {}),
+        engine=cast("EngineName | None", engine),  # --engine's choices are the engine's names; None: kamengine.toml's
+        lang=lang,
+        as_of=as_of.date() if as_of else None,
+        crisis=crisis,
+        config=current_config(),
+    )
+
+
 def make_engine(
     registry: Registry,
-    rule_paths: Iterable[str] = (),
+    options: RunOptions | Iterable[str] = (),
     no_builtin: bool = False,
     params: Mapping[str, Any] | None = None,
     engine: str | None = None,
@@ -73,23 +103,16 @@ def make_engine(
     lang: str | None = None,
     crisis: str | None = None,
 ) -> Engine:
-    """The engine of this command: its plugins, kamengine.toml and the playbooks the options ask for
-    (``--rules``, else kamengine.toml's ``[playbooks] paths``: every command and ``serve`` load the same)."""
-    import dataclasses
+    """The engine of this command: its plugins and ``options`` (``run_options``); its notices said on stderr.
 
+    The older form, the options one by one (rule paths, ``no_builtin``, ``params``...), is read as
+    ``run_options`` reads them."""
     from kamengine.engine.api import Engine
+    from kamengine.engine.api.options import RunOptions
 
-    config = current_config()
-    built = Engine(
-        registry,
-        dataclasses.replace(config, crisis=crisis) if crisis else config,
-        rules=tuple(rule_paths) or config.playbook_paths,
-        no_builtin=no_builtin,
-        params=params,
-        engine=cast("EngineName | None", engine),  # --engine's choices are the engine's names; None: kamengine.toml's
-        caps=caps,
-        lang=lang,
-    )
+    if not isinstance(options, RunOptions):
+        options = run_options(options, no_builtin, params, engine=engine, caps=caps, lang=lang, crisis=crisis)
+    built = Engine(options, registry)
     for notice in built.spec.notices:
         say(notice, "Notice: ")
     return built
@@ -141,6 +164,6 @@ def _unsized() -> Iterator[int]:
 
 def open_store(db_path: str | None, registry: Registry | None = None) -> Store:
     """The store ``--db`` names (else the default), which must exist: only ``batch`` creates one."""
-    from kamengine.engine.store.store import Store
+    from kamengine.engine.api.stores import open_store as opened
 
-    return Store(db_path, registry.actions if registry else None, must_exist=True)
+    return opened(db_path, registry.actions if registry else None)

@@ -37,7 +37,11 @@ def durable_available() -> bool:
 
 
 class Advisor:
-    """Playbooks compiled once; ``advise`` evaluates one snapshot and ranks the result."""
+    """Playbooks compiled once; ``advise`` evaluates one snapshot and ranks the result.
+
+    The language is the rendering's, not the compiled rules': ``lang`` is the default, and each
+    call of ``rank``, ``plan`` or ``advise`` may ask for another, so one advisor serves them all.
+    """
 
     def __init__(
         self,
@@ -80,20 +84,23 @@ class Advisor:
         """The rules that fire on facts already derived (another advisor's, for the same snapshot)."""
         return self._durable.evaluate(facts) if self._durable else evaluate_reference(self.rules, facts)
 
-    def rank(self, facts: Facts, firings: list[Firing]) -> Advice:
-        """What the rules recommend, before the plan: compliance, cooldowns, duplicates, exclusive groups."""
+    def rank(self, facts: Facts, firings: list[Firing], lang: str | None = None) -> Advice:
+        """What the rules recommend, before the plan: compliance, cooldowns, duplicates, exclusive groups;
+        in ``lang`` (None: the advisor's language)."""
         cap = self.gift_caps.get(str(facts.account.get("currency")), self.gift_cap)
-        return rank_firings(firings, facts, self.playbooks, self.actions, cap, self.lang)
+        return rank_firings(firings, facts, self.playbooks, self.actions, cap, lang or self.lang)
 
-    def plan(self, facts: Facts, firings: list[Firing]) -> Advice:
-        """The plan from firings: what the rules recommend, then owners, urgency, dates, approaches, caps."""
-        ranked = self.rank(facts, firings)
-        return plan_advice(ranked, facts, self.actions, self.plan_settings, self.caps, self.lang, self.held_back)
+    def plan(self, facts: Facts, firings: list[Firing], lang: str | None = None) -> Advice:
+        """The plan from firings: what the rules recommend, then owners, urgency, dates, approaches, caps;
+        in ``lang`` (None: the advisor's language)."""
+        said = lang or self.lang
+        ranked = self.rank(facts, firings, said)
+        return plan_advice(ranked, facts, self.actions, self.plan_settings, self.caps, said, self.held_back)
 
-    def advise(self, snapshot: Snapshot, as_of: dt.date | None = None) -> Advice:
-        """Ranked recommendations for one account."""
+    def advise(self, snapshot: Snapshot, as_of: dt.date | None = None, lang: str | None = None) -> Advice:
+        """Ranked recommendations for one account, in ``lang`` (None: the advisor's language)."""
         facts, firings = self.evaluate(snapshot, as_of)
-        return self.plan(facts, firings)
+        return self.plan(facts, firings, lang)
 
     def close(self) -> None:
         """Free the compiled rules."""

@@ -37,13 +37,15 @@ def advise_sources(
     account_seconds: float | None = None,
     on_account: OnAccount | None = None,
     keep: bool = True,
+    lang: str | None = None,
 ) -> PortfolioAdvice:
     """Every account of every source; a bad account, a slow one (past ``account_seconds``), or a
     source that breaks, costs only itself.
 
     ``on_failure`` hears of each failure as it happens (the CLI prints it at once); ``on_account``
     of each account's advice, in the order the sources give them. Without ``keep`` the result
-    holds only counts and failures: memory stays flat however large the portfolio.
+    holds only counts and failures: memory stays flat however large the portfolio. ``lang``: the
+    language of the advice (None: the advisor's).
     """
     result = PortfolioAdvice()
 
@@ -52,6 +54,7 @@ def advise_sources(
         if on_failure is not None:
             on_failure(message)
 
+    said = _Said(result, fail, on_account, keep, lang)
     seen: dict[str, str] = {}  # account id -> where it was read first: an account is advised once
     for source in sources:
         try:
@@ -68,7 +71,7 @@ def advise_sources(
                     )
                 else:
                     seen[record.snapshot.account.id] = record.origin
-                    _advise_one(advisor, record, as_of, explain, result, fail, account_seconds, on_account, keep)
+                    _advise_one(advisor, record, as_of, explain, said, account_seconds)
         except InputError as exc:  # the location itself is unusable
             fail(str(exc))
         except BrokenPipeError:  # the stream's reader went away: nobody wants the rest
@@ -80,32 +83,35 @@ def advise_sources(
     return result
 
 
+@dataclass
+class _Said:
+    """Where one account's advice goes (the result, the failures, the stream) and in which language."""
+
+    result: PortfolioAdvice
+    fail: Callable[[str], None]
+    on_account: OnAccount | None
+    keep: bool
+    lang: str | None
+
+
 def _advise_one(
-    advisor: Advisor,
-    record: SourceRecord,
-    as_of: dt.date | None,
-    explain: bool,
-    result: PortfolioAdvice,
-    fail: Callable[[str], None],
-    seconds: float | None,
-    on_account: OnAccount | None = None,
-    keep: bool = True,
+    advisor: Advisor, record: SourceRecord, as_of: dt.date | None, explain: bool, said: _Said, seconds: float | None
 ) -> None:
     assert record.snapshot is not None
     try:
         with alarm(seconds, "advising this account") if seconds else contextlib.nullcontext():
             facts, firings = advisor.evaluate(record.snapshot, as_of)
-            advice = advisor.plan(facts, firings)
+            advice = advisor.plan(facts, firings, said.lang)
     except KamengineError as exc:  # this account fails (a deadline too); the others go on
-        fail(f"{record.origin}: {exc}")
+        said.fail(f"{record.origin}: {exc}")
         return
     except Exception as exc:  # a bug must still cost only this account
-        fail(f"{record.origin}: internal error, please report it: {type(exc).__name__}: {exc}")
+        said.fail(f"{record.origin}: internal error, please report it: {type(exc).__name__}: {exc}")
         return
-    result.advised += 1
+    said.result.advised += 1
     explanations = explain_all(advice, firings, facts) if explain else {}
-    if keep:
-        result.recommendations.extend(advice.recommendations)
-        result.explanations.update(explanations)
-    if on_account is not None:  # ordered as the whole portfolio is, within this account
-        on_account(sorted(advice.recommendations, key=lambda r: -r.priority), explanations)
+    if said.keep:
+        said.result.recommendations.extend(advice.recommendations)
+        said.result.explanations.update(explanations)
+    if said.on_account is not None:  # ordered as the whole portfolio is, within this account
+        said.on_account(sorted(advice.recommendations, key=lambda r: -r.priority), explanations)

@@ -21,6 +21,7 @@ from ..playbooks.validate import kind_of, same_type
 from ..plugin._registry import Registry
 from ..plugin.enrichers import Enricher
 from .advisor import Advisor, EngineName, durable_available
+from .options import RunOptions
 
 NO_DURABLE = "durable_rules does not run on this Python; evaluating with the compiled evaluator instead"
 
@@ -104,25 +105,21 @@ def switched_off(loaded: Iterable[Playbook], kept: Iterable[Playbook], config: C
     return found
 
 
-def prepare(
-    registry: Registry,
-    config: Config,
-    rule_paths: Iterable[str] = (),
-    no_builtin: bool = False,
-    params: Mapping[str, Any] | None = None,
-    engine: EngineName | None = None,
-    caps: Mapping[str, int | None] | None = None,
-    lang: str | None = None,
-) -> AdvisorSpec:
+def prepare(registry: Registry, options: RunOptions | Config, *, engine: EngineName | None = None) -> AdvisorSpec:
     """Load the playbooks of a run and settle its settings: the spec every advisor of the run is built from.
 
-    The evaluator is ``engine`` if given, else kamengine.toml's ``engine`` (durable by default).
+    ``options`` may be bare settings (a ``Config``): a run with them, no other option and no
+    ``[playbooks] paths``. The evaluator is ``engine`` if given, else the options', else the
+    settings' ``engine`` (durable by default).
     """
-    loaded = loaded_playbooks(registry, config, rule_paths, no_builtin, params)
+    if isinstance(options, Config):
+        options = RunOptions(rules=(), config=options)
+    config = options.settings()
+    loaded = loaded_playbooks(registry, config, options.playbook_paths(), options.no_builtin, options.params)
     playbooks = switch_off(loaded, config.disabled_playbooks, config.disabled_rules)
     notices: tuple[str, ...] = ()
     # config.engine was checked against the same three names when kamengine.toml was read
-    engine = engine or cast(EngineName, config.engine)
+    engine = engine or options.engine or cast(EngineName, config.engine)
     if engine == "durable" and not durable_available():
         engine, notices = "compiled", (NO_DURABLE,)
     return AdvisorSpec(
@@ -131,13 +128,14 @@ def prepare(
         config,
         tuple(registry.enrichers.values()),
         engine,
-        combined_caps(playbooks, caps),
-        lang,
+        combined_caps(playbooks, options.caps),
+        options.lang,
         notices,
+        options.as_of,
         switched_off=tuple(switched_off(loaded, playbooks, config)),
     )
 
 
 def registered_advisor(registry: Registry | None = None, engine: EngineName = "durable") -> Advisor:
     """An advisor with every registered playbook, action type and enricher, and default settings."""
-    return prepare(registry or Registry(), Config(), engine=engine).advisor()
+    return prepare(registry or Registry(), RunOptions(rules=(), engine=engine)).advisor()

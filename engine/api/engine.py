@@ -2,8 +2,8 @@
 
 The CLI, a scheduler, the HTTP service and tests all go through ``Engine``::
 
-    engine = Engine(config=load_config(Path("kamengine.toml")))
-    result = engine.advise(["file:examples/portfolio/"], emit=["json:advice.json"])
+    engine = Engine(RunOptions(config=load_config(Path("kamengine.toml"))))
+    result = engine.advise(["file:examples/portfolio/"], emit=["json:advice.json"], lang="zh")
     nightly = engine.batch("csv:exports/", store="kamengine.db", emit=["ics:visits.ics"])
 """
 
@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from ..advise.advisor import Advisor, EngineName
+from ..advise.advisor import Advisor
+from ..advise.options import RunOptions
 from ..advise.portfolio import PortfolioAdvice, advise_sources
 from ..advise.spec import AdvisorSpec, prepare
 from ..delivery.send import Delivered, deliver
@@ -29,7 +29,6 @@ from ..model.recommendation import Recommendation
 from ..plugin._registry import Registry
 from ..plugin.emitters import EmitContext, Emitter
 from ..plugin.sources import Source
-from ..store.statuses import DEFAULT_EXPIRY_GRACE_DAYS
 from .access import AccessAPI
 from .explain import ExplainAPI
 from .recommendations import RecommendationsAPI
@@ -42,6 +41,7 @@ if TYPE_CHECKING:  # the batch and the store are imported when a batch runs
     from ..batch.single import Refreshed
     from ..model.snapshot import Snapshot
     from ..store.store import Store
+    from .options import BatchOptions
 
 
 @dataclass
@@ -57,23 +57,29 @@ class AdviseResult(PortfolioAdvice):
 
 
 class Engine(RecommendationsAPI, WeekAPI, ExplainAPI, AccessAPI, ReportsAPI):
-    """One run's plugins, settings and playbooks, loaded once; ``advise`` and ``batch`` use them."""
+    """One run's plugins, options and playbooks, loaded once; ``advise``, ``batch`` and ``refresh`` use them.
+
+    The playbooks are compiled once, whatever the language: each call may ask for its own.
+    """
 
     def __init__(
         self,
-        registry: Registry | None = None,
-        config: Config | None = None,
+        options: RunOptions | Registry | None = None,
+        registry: Registry | Config | None = None,
         *,
         rules: Sequence[str] = (),
-        no_builtin: bool = False,
-        params: Mapping[str, Any] | None = None,
-        engine: EngineName | None = None,  # None: kamengine.toml's engine (durable by default)
-        caps: Mapping[str, int | None] | None = None,
-        lang: str | None = None,
     ) -> None:
+        """A run with ``options`` (None: the defaults) over the plugins of ``registry`` (None: every one installed).
+
+        The older form ``Engine(registry, config, rules=paths)`` still works: a run with those settings
+        and only those playbook paths besides the registered ones.
+        """
+        if isinstance(options, Registry) or isinstance(registry, Config):
+            options, registry = _older_form(options, registry, rules)
+        self.options = options or RunOptions()
         self.registry = registry or Registry()
-        self.config = config or Config()
-        self.spec: AdvisorSpec = prepare(self.registry, self.config, rules, no_builtin, params, engine, caps, lang)
+        self.config = self.options.settings()
+        self.spec: AdvisorSpec = prepare(self.registry, self.options)
 
     @cached_property
     def advisor(self) -> Advisor:
@@ -103,30 +109,31 @@ class Engine(RecommendationsAPI, WeekAPI, ExplainAPI, AccessAPI, ReportsAPI):
         on_failure: Callable[[str], None] | None = None,
         stream: Emitter | str | None = None,
         on_account: Callable[[], None] | None = None,
+        lang: str | None = None,
     ) -> AdviseResult:
         """Advise every account of ``sources`` (``NAME:LOCATION`` specs or ``Source`` objects) and deliver
         through every emitter of ``emit`` (``NAME[:TARGET]`` specs or ``Emitter`` objects).
 
-        ``stream`` (``jsonl:-``, say) is an emitter that gets each account's recommendations as soon as
-        it is advised, account after account, instead of the whole portfolio at the end; ``on_account``
-        hears of each account advised (a progress bar). A bad account, source or emitter is a line in
-        ``failures`` or a failed delivery; the rest goes on. Nothing is delivered when no account could
-        be advised.
+        ``as_of`` (None: the options') evaluates every account as of that date; ``lang`` (None: the
+        options', else the settings') is the language of the advice. ``stream`` (``jsonl:-``, say) is an
+        emitter that gets each account's recommendations as soon as it is advised, account after account,
+        instead of the whole portfolio at the end; ``on_account`` hears of each account advised (a
+        progress bar). A bad account, source or emitter is a line in ``failures`` or a failed delivery;
+        the rest goes on. Nothing is delivered when no account could be advised.
         """
         limits = self.config.limits
         readers = [self.registry.source(s, limits) if isinstance(s, str) else s for s in sources]
         emitters = [self.registry.emitter(e) if isinstance(e, str) else e for e in emit]
-        context = EmitContext(stdout or sys.stdout, self.registry.actions, {}, self.config.limits)
+        context = EmitContext(stdout or sys.stdout, self.registry.actions, {}, limits)
         streaming = _Stream(self.registry.emitter(stream) if isinstance(stream, str) else stream, context, on_account)
-        deadline = self.spec.config.limits.account_seconds
         portfolio = advise_sources(
-            self.advisor, readers, as_of, explain, on_failure, deadline, streaming, keep=bool(emitters) or not stream
+            self.advisor, readers, as_of or self.spec.as_of, explain, on_failure, limits.account_seconds, streaming,
+            keep=bool(emitters) or not stream, lang=lang,
         )  # fmt: skip
         result = AdviseResult(**vars(portfolio))
         if result.advised or not result.failures:
             context.explanations = result.explanations
-            seconds = self.spec.config.limits.hook_seconds
-            result.deliveries = [deliver(e, result.recommendations, context, seconds) for e in emitters]
+            result.deliveries = [deliver(e, result.recommendations, context, limits.hook_seconds) for e in emitters]
         result.deliveries += streaming.delivered()
         return result
 
@@ -136,43 +143,41 @@ class Engine(RecommendationsAPI, WeekAPI, ExplainAPI, AccessAPI, ReportsAPI):
         *,
         store: Store | str | Path | None = None,
         emit: Sequence[str] = (),
+        options: BatchOptions | None = None,
         executor: Executor | None = None,
-        resume: bool = False,
-        grace_days: int = DEFAULT_EXPIRY_GRACE_DAYS,
         stdout: IO[str] | None = None,
         on_progress: Progress | None = None,
-        retry_failed: bool = False,
-        as_of: dt.date | None = None,
     ) -> BatchResult:
         """The nightly run: every account of ``source`` (a ``NAME:LOCATION`` spec or a ``Source``) into the
         store, then through ``emit``.
 
-        ``executor`` defaults to one worker process per core; ``store`` to ``$KAMENGINE_HOME``'s;
-        ``as_of`` evaluates every account as of that date instead of its snapshot's.
+        ``options`` say where the accounts are evaluated (None: one worker process per core) and which run
+        it is (a new one, ``--resume``, ``--retry-failed``); ``executor``, an executor made by the caller
+        instead. ``store`` defaults to ``$KAMENGINE_HOME``'s. The run's options' ``as_of`` evaluates every
+        account as of that date instead of its snapshot's.
         """
-        import dataclasses
-
+        from ..batch.executors import make_executor
         from ..batch.run import run_batch
         from ..store.store import Store
+        from .options import BatchOptions
 
-        prepared = dataclasses.replace(self.spec, as_of=as_of) if as_of else self.spec
+        asked = options or BatchOptions()
         reader = self.registry.source(source, self.config.limits) if isinstance(source, str) else source
         named = source if isinstance(source, str) else f"{reader.PLUGIN_NAME}:{reader.location}"  # for the store
+        if executor is None:  # made first, as a command line's --executor is read: a cluster that is not there
+            seconds = asked.account_seconds or self.config.limits.account_seconds
+            executor = make_executor(
+                asked.executor, reader, workers=asked.workers, scheduler=asked.scheduler, account_seconds=seconds
+            )
         for spec in emit:
             self.registry.emitter(spec)  # an unknown emitter is a mistake to report before the run
         self.spec.advisor().close()  # rules durable rejects stop the run here, before any worker starts
-        if executor is None:
-            from ..batch.processes import ProcessExecutor
-            from ..batch.worker import account_of
-
-            deadline = self.spec.config.limits.account_seconds
-            executor = ProcessExecutor(os.cpu_count() or 1, lambda task: account_of(task, reader), deadline)
         opened = store if isinstance(store, Store) else Store(store, self.registry.actions)
         opened.revision = self.revision  # kept with the run: a run with other playbooks than the last one warns
         try:
             return run_batch(
-                prepared, reader, named, opened, executor, self.registry, stdout or sys.stdout, emit, resume,
-                grace_days, on_progress, retry_failed,
+                self.spec, reader, named, opened, executor, self.registry, stdout or sys.stdout, emit, asked.resume,
+                asked.grace_days, on_progress, asked.retry_failed,
             )  # fmt: skip
         finally:
             if opened is not store:
@@ -194,16 +199,26 @@ class Engine(RecommendationsAPI, WeekAPI, ExplainAPI, AccessAPI, ReportsAPI):
         principal: str,
         writing: AbstractContextManager[Any] | None = None,
         guard: Callable[[Callable[[], Any]], Any] | None = None,
+        lang: str | None = None,
     ) -> Refreshed:
-        """The nightly batch for one account, now: keep the snapshot, run its advice through the store's
-        lifecycle, log the decision; all in one transaction (``engine/batch/single.py``); ``guard`` runs the
-        advice (a deadline), before anything is written."""
+        """The nightly batch for one account, now: keep the snapshot, run its advice (in ``lang``, None: the
+        options') through the store's lifecycle, log the decision; all in one transaction
+        (``engine/batch/single.py``); ``guard`` runs the advice (a deadline), before anything is written."""
         from ..batch.single import refresh_account
 
         return refresh_account(
             self.advisor, snapshot, data, body, store, revision=self.revision, principal=principal, writing=writing,
-            guard=guard,
+            guard=guard, lang=lang,
         )  # fmt: skip
+
+
+def _older_form(
+    registry: RunOptions | Registry | None, config: Registry | Config | None, rules: Sequence[str]
+) -> tuple[RunOptions, Registry | None]:
+    """``Engine(registry, config, rules=paths)`` as options and plugins."""
+    if isinstance(registry, RunOptions) or isinstance(config, Registry):
+        raise TypeError("Engine(options, registry) or Engine(registry, config): not a mix of the two")
+    return RunOptions(rules=tuple(rules), config=config), registry
 
 
 class _Stream:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from ..advise.spec import AdvisorSpec
 from ..errors import plain, printable
+from ..model.rows import AccountAdvice
 from ..plugin._registry import Registry
 from ..plugin.sources import Source
+from ..store.commits import GroupCommit
 from ..store.decisions import prune_decisions
 from ..store.lifecycle import AccountOutcome
 from ..store.outbox import Delivery, deliver_pending, queue
@@ -81,59 +83,13 @@ def run_batch(
     result = BatchResult(run_id)
     store.patience = NIGHT_PATIENCE_SECONDS
     store.time_order = dataclasses.replace(store.time_order, future_days=spec.config.limits.future_days)
-
-    order: dict[str, int] = {}  # origin -> its place in the source
-    kept: dict[str, str] = {}  # account id -> the origin whose advice the store has
-
-    def fail(answer: Answer, error: str, key: str) -> None:
-        store.record_failure(run_id, key, answer.origin, error)
-        result.failures.append(error)
-
-    def write(answer: Answer) -> None:
-        if answer.skipped:
-            return
-        if answer.advice is None:
-            fail(answer, answer.error or f"{answer.origin}: no advice", answer.account_id)
-        else:
-            # An account read twice: the first in the source is advised, a later one is an error
-            # (whichever worker answered first: the outcome must not depend on it).
-            first = kept.get(answer.account_id)
-            account = printable(answer.account_id)
-            if first is not None and order.get(first, 0) < order.get(answer.origin, 0):
-                fail(answer, f"{answer.origin}: account '{account}' is already at {first}", answer.origin)
-            else:
-                if first is not None:
-                    other = Answer(first, answer.account_id)
-                    fail(other, f"{first}: account '{account}' is already at {answer.origin}", first)
-                kept[answer.account_id] = answer.origin
-                try:
-                    outcome = store.apply(run_id, answer.advice, answer.origin)
-                except TimeOrderError as refused:  # dated before the account's last, or too far ahead
-                    fail(answer, f"{answer.origin}: {refused}", answer.account_id)
-                else:
-                    for key, value in vars(outcome).items():
-                        setattr(result.outcome, key, getattr(result.outcome, key) + value)
-        group.account_written()
-        result.accounts += 1
-        if on_progress is not None:
-            on_progress(result.accounts, len(result.failures))
-        check()  # a Ctrl-C stops the run here, between two accounts
-
-    def tasks() -> Iterator[Task]:
-        try:
-            for record in source.raw_records():
-                if record.snapshot is None or record.snapshot.account.id not in finished:
-                    order[record.origin] = len(order)
-                    yield Task(record.origin, record)  # errors too: recorded when the answer comes
-        except Exception as exc:  # the source broke off: what was read is kept, --resume goes on
-            result.failures.append(f"source {source_spec} failed: {plain(exc)}; fix it and run with --resume")
-            result.finished = False
-
+    writer = _Writer(store, result, on_progress)
     job = Job(spec, type(source), source.location, frozenset(finished), history=str(store.path))
     try:
         with watching(), store.group_commit() as group:
+            writer.group = group
             executor.on_idle = group.idle  # a slow account does not keep the store's write lock from others
-            executor.run(job, tasks(), write)
+            executor.run(job, _tasks(source, source_spec, finished, writer.order, result), writer.write)
             check()  # a signal after the last account still stops the run before it is delivered
     except Interrupted as stop:  # what was written is committed; nothing is delivered before the run ends
         result.interrupted, result.finished = stop.signum, False
@@ -150,6 +106,70 @@ def run_batch(
     limits = spec.config.limits
     result.deliveries = deliver_pending(store, registry, stdout, limits.hook_seconds, given, limits)
     return result
+
+
+def _tasks(
+    source: Source, source_spec: str, finished: Collection[str], order: dict[str, int], result: BatchResult
+) -> Iterator[Task]:
+    """The source's accounts as tasks, less those ``finished`` (each origin's place kept in ``order``); a source
+    that breaks off ends them, the run left open for ``--resume``."""
+    try:
+        for record in source.raw_records():
+            if record.snapshot is None or record.snapshot.account.id not in finished:
+                order[record.origin] = len(order)
+                yield Task(record.origin, record)  # errors too: recorded when the answer comes
+    except Exception as exc:  # the source broke off: what was read is kept, --resume goes on
+        result.failures.append(f"source {source_spec} failed: {plain(exc)}; fix it and run with --resume")
+        result.finished = False
+
+
+class _Writer:
+    """Writes each answer into the store as it comes, in the calling thread, and counts it."""
+
+    def __init__(self, store: Store, result: BatchResult, on_progress: Progress | None) -> None:
+        self.store, self.result, self.on_progress = store, result, on_progress
+        self.group: GroupCommit | None = None  # the store's group commit, while the run writes
+        self.order: dict[str, int] = {}  # origin -> its place in the source
+        self.kept: dict[str, str] = {}  # account id -> the origin whose advice the store has
+
+    def fail(self, answer: Answer, error: str, key: str) -> None:
+        self.store.record_failure(self.result.run_id, key, answer.origin, error)
+        self.result.failures.append(error)
+
+    def write(self, answer: Answer) -> None:
+        if answer.skipped:
+            return
+        if answer.advice is None:
+            self.fail(answer, answer.error or f"{answer.origin}: no advice", answer.account_id)
+        else:
+            self._keep(answer, answer.advice)
+        if self.group is not None:
+            self.group.account_written()
+        self.result.accounts += 1
+        if self.on_progress is not None:
+            self.on_progress(self.result.accounts, len(self.result.failures))
+        check()  # a Ctrl-C stops the run here, between two accounts
+
+    def _keep(self, answer: Answer, advice: AccountAdvice) -> None:
+        # An account read twice: the first in the source is advised, a later one is an error
+        # (whichever worker answered first: the outcome must not depend on it).
+        first = self.kept.get(answer.account_id)
+        account = printable(answer.account_id)
+        if first is not None and self.order.get(first, 0) < self.order.get(answer.origin, 0):
+            self.fail(answer, f"{answer.origin}: account '{account}' is already at {first}", answer.origin)
+            return
+        if first is not None:
+            self.fail(
+                Answer(first, answer.account_id), f"{first}: account '{account}' is already at {answer.origin}", first
+            )
+        self.kept[answer.account_id] = answer.origin
+        try:
+            outcome = self.store.apply(self.result.run_id, advice, answer.origin)
+        except TimeOrderError as refused:  # dated before the account's last, or too far ahead
+            self.fail(answer, f"{answer.origin}: {refused}", answer.account_id)
+            return
+        for key, value in vars(outcome).items():
+            setattr(self.result.outcome, key, getattr(self.result.outcome, key) + value)
 
 
 def _run_totals(store: Store, run_id: str, result: BatchResult, resume: bool, retry: bool) -> dict[str, Any]:

@@ -47,12 +47,14 @@ def refresh_account(
     principal: str,
     writing: AbstractContextManager[Any] | None = None,
     guard: Callable[[Callable[[], Advice]], Advice] | None = None,
+    lang: str | None = None,
 ) -> Refreshed:
     """Keep ``snapshot`` (``data`` as received, ``body`` its bytes) and bring its account's stored advice in line.
 
     ``writing`` is held around the transaction only (the service's lock: its threads queue for the
     store in turn instead of polling SQLite's lock), not while the advice is worked out. ``guard`` runs
-    the working out (the service's deadline); nothing is written until it has returned.
+    the working out (the service's deadline); nothing is written until it has returned. ``lang``: the
+    language of the advice (None: the advisor's).
     """
     source = f"api:{snapshot.account.id}"
     history = StanceHistory(str(store.path))
@@ -60,7 +62,7 @@ def refresh_account(
         filled = history.fill(snapshot)
     finally:
         history.close()
-    advice = (guard or _at_once)(lambda: advisor.advise(filled))
+    advice = (guard or _at_once)(lambda: advisor.advise(filled, lang=lang))
     rows = account_advice(filled, advice.recommendations)
     with writing or contextlib.nullcontext(), immediate(store):
         run_id, _ = store.start_run(source)
