@@ -83,8 +83,7 @@ class _Group(click.Group):
         except KamengineError as exc:  # its data's control characters shown, never acted on by the terminal
             raise click.ClickException(printable_lines(str(exc))) from None
         except sqlite3.Error as exc:  # the store: busy, full, read-only or damaged, while in use
-            from kamengine.engine.store.store import Store
-            from kamengine.engine.store.store_file import trouble
+            from kamengine.engine.api.stores import Store, trouble
 
             raise click.ClickException(trouble(exc, Store.last_path)) from None
 

@@ -3,31 +3,27 @@
 from __future__ import annotations
 
 import functools
-import io
-import logging
-import weakref
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from kamengine.engine.delivery.deadlines import DeadlineExceeded, in_thread
+from kamengine.engine.api import on_demand
+from kamengine.engine.api.documents import RecommendationDoc
 from kamengine.engine.errors import SnapshotError
 from kamengine.engine.model.documents import parse
 from kamengine.engine.model.loading import snapshot_from_document
 from kamengine.engine.model.snapshot import Snapshot
-from kamengine.engine.plugin.emitters import EmitContext
-from kamengine.engine.plugin.sources import Source, SourceRecord
-from kamengine.engine.store.decisions import Pruning, log_decision, prune_decisions
-from kamengine.engine.store.store import Store
-from kamengine.engine.store.time_order import TimeOrder, TimeOrderError
-from kamengine.engine.store.tokens import TokenHolder
+from kamengine.toolkit import DeadlineExceeded, in_thread
 from starlette.concurrency import run_in_threadpool
 
 from .access import holder_of
-from .models import Lang, RecommendationDoc, Refresh
+from .models import Lang, Refresh
 from .problems import Problem, invalid_snapshot
 from .state import Service
+
+if TYPE_CHECKING:
+    from kamengine.engine.api.access import TokenHolder
 
 router = APIRouter(prefix="/v1", tags=["advice"])
 T = TypeVar("T")
@@ -43,21 +39,6 @@ _OUT_OF_ORDER: dict[int | str, dict[str, Any]] = {
         " future_days after today: nothing changed (RFC 7807 problem details naming both dates)"
     }
 }
-#: The decision log is pruned ([retention] decision_log_days) at most hourly by a running service.
-_pruning: weakref.WeakKeyDictionary[Service, Pruning] = weakref.WeakKeyDictionary()
-
-
-class _Given(Source):
-    """The snapshot of a request, as a source of one account (so that advice goes the CLI's way)."""
-
-    PLUGIN_NAME = "request"
-
-    def __init__(self, snapshot: Snapshot) -> None:
-        super().__init__("request")
-        self.snapshot = snapshot
-
-    def records(self) -> Iterator[SourceRecord]:
-        yield SourceRecord("request", snapshot=self.snapshot)
 
 
 def within_deadline(service: Service, call: Callable[[], T]) -> T:
@@ -83,37 +64,26 @@ def read_snapshot(service: Service, body: bytes) -> tuple[Snapshot, Any]:
         raise invalid_snapshot(exc) from None
 
 
-def _logged(service: Service, store: Store) -> None:
-    """Prune the decision log when its hour has come (one pruning per service)."""
-    retention = service.config.retention
-    pruning = _pruning.setdefault(service, Pruning(retention.decision_log_days))
-    if pruning.due():
-        prune_decisions(store, retention.decision_log_days)
-
-
 def _advise(
     service: Service, holder: TokenHolder, body: bytes, explain: bool, lang: str | None, log: bool | None = None
 ) -> Response:
     snapshot, _ = read_snapshot(service, body)
-    engine = service.engine(lang)
-    result = within_deadline(service, lambda: engine.advise([_Given(snapshot)], explain=explain))
+    engine = service.engine()
+    given = on_demand.snapshot_source(snapshot)
+    result = within_deadline(service, lambda: engine.advise([given], explain=explain, lang=lang))
     if result.failures:
         status = 500 if "internal error" in result.failures[0] else 422
         raise Problem(status, "advice-failed", "The account could not be advised", result.failures[0])
-    # The json emitter itself, called here rather than through a delivery: rendering cannot hang, and
-    # a delivery's deadline would start a thread per request.
-    out = io.StringIO()
-    context = EmitContext(out, service.registry.actions, result.explanations, service.config.limits)
-    service.registry.emitter("json:-").emit(result.recommendations, context)
+    rendered = on_demand.as_json(service.registry, result.recommendations, result.explanations, service.config.limits)
     headers = {"X-Kamengine-Revision": engine.revision}
     if service.config.retention.log_advise if log is None else log:  # read-only: logged only when asked
         ids = [r.id for r in result.recommendations]
         with service.store() as store, service.writing:
-            headers["X-Kamengine-Decision"] = log_decision(
+            headers["X-Kamengine-Decision"] = service.decisions.log(
                 store, "advise", snapshot.account.id, engine.revision, holder.token_id, body, ids
             )
-            _logged(service, store)
-    return Response(out.getvalue(), media_type="application/json", headers=headers)
+            service.decisions.prune_when_due(store)
+    return Response(rendered, media_type="application/json", headers=headers)
 
 
 @router.post(
@@ -141,44 +111,16 @@ def _refresh(service: Service, holder: TokenHolder, account_id: str, body: bytes
         raise Problem(422, "invalid-snapshot", "The snapshot is invalid", detail, errors=errors)
     engine = service.engine()
     with service.account_lock(account_id), service.store() as store:
-        store.time_order = TimeOrder(future_days=service.config.limits.future_days)
-        # The run keeps this server's revision, and leaves alone advice of rules it has not loaded (a batch
-        # with the team's playbooks gave it): resolving it would flap with every night's batch.
-        store.revision, store.loaded_rules = engine.revision, service.loaded_rules
         guard = functools.partial(within_deadline, service)  # the advice under the deadline; the writes after it
         try:
-            refreshed = engine.refresh(
-                snapshot, data, body, store, holder.token_id, writing=service.writing, guard=guard
+            refreshed, notices = on_demand.refresh(
+                engine, (snapshot, data, body), store, holder.token_id, service.loaded_rules, service.writing, guard
             )
-            notices = _notices(store, account_id)
-        except TimeOrderError as exc:
+        except on_demand.TimeOrderError as exc:
             raise Problem(409, "out-of-order", "The snapshot is out of time order", str(exc)) from None
-        finally:  # the connection goes back to the pool as the next request expects it
-            store.revision, store.revision_notice, store.loaded_rules, store.left_alone = None, None, None, []
-        _logged(service, store)
-    document = {
-        "account_id": account_id,
-        "run_id": refreshed.run.run_id,
-        "decision_id": refreshed.decision_id,
-        "revision": engine.revision,
-        "outcome": vars(refreshed.run.outcome),
-        "recommendations": [r.to_dict() for r in refreshed.recommendations],
-        "notices": notices,
-    }
+        service.decisions.prune_when_due(store)
+    document = on_demand.refresh_document(account_id, refreshed, engine.revision, notices)
     return JSONResponse(document, headers={"X-Kamengine-Decision": refreshed.decision_id})
-
-
-def _notices(store: Store, account_id: str) -> list[str]:
-    """What the refresh warns of: other playbooks than the last run's, advice of rules not loaded left as it was."""
-    notices = [store.revision_notice] if store.revision_notice else []
-    for kept in store.left_alone:
-        notices.append(
-            f"{account_id}: {kept.id} ({kept.rule}) left {kept.status}, not resolved: this server has not loaded"
-            f" its rule (start serve with the batch's playbooks: --rules, or [playbooks] paths in kamengine.toml)"
-        )
-    for notice in notices[1 if store.revision_notice else 0 :]:  # the revision's line the store has logged
-        logging.getLogger("kamengine.store").warning("%s", notice)
-    return notices
 
 
 @router.put(

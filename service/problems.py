@@ -13,8 +13,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from kamengine.engine.api.stores import trouble
 from kamengine.engine.errors import SnapshotError, format_path
-from kamengine.engine.store.store_file import trouble
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send

@@ -1,4 +1,4 @@
-"""What the running service holds: its engines (one per language), a pool of store connections, per-account locks."""
+"""What the running service holds: its engine (one for every language), a pool of store connections, locks."""
 
 from __future__ import annotations
 
@@ -11,20 +11,18 @@ from pathlib import Path
 from typing import Any
 
 from kamengine.engine.api import Engine
+from kamengine.engine.api.access import DEFAULT_IDLE, TokenHolder
+from kamengine.engine.api.on_demand import DecisionLog, release
+from kamengine.engine.api.options import Registry, RunOptions
+from kamengine.engine.api.stores import Store, default_db_path, open_store
 from kamengine.engine.model.config import Config
-from kamengine.engine.model.i18n import LANGUAGES
-from kamengine.engine.plugin._registry import Registry
-from kamengine.engine.store.sessions import DEFAULT_IDLE
-from kamengine.engine.store.store import Store
-from kamengine.engine.store.store_file import default_db_path
-from kamengine.engine.store.tokens import TokenHolder
 
 #: Who a request speaks for when the service runs with --no-auth (on a loopback address only).
 LOCAL = TokenHolder("local", "local", "admin")
 
 
 class Service:
-    """One server's engines, store and locks; made once at start, closed at shutdown."""
+    """One server's engine, store and locks; made once at start, closed at shutdown."""
 
     def __init__(
         self,
@@ -47,9 +45,11 @@ class Service:
         #: rule is not among them is left as it is by a refresh, never resolved (``loaded_rules``).
         self.rules = tuple(self.config.playbook_paths if rules is None else rules)
         self.no_builtin, self.params = no_builtin, dict(params or {})
-        self._engines: dict[str | None, Engine] = {None: self._engine(None)}
-        _ = self.engine().advisor  # compiled now: a playbook durable rejects stops the start, not a request
-        self._engines_lock = threading.Lock()
+        options = RunOptions(rules=self.rules, no_builtin=no_builtin, params=self.params, config=self.config)
+        #: One engine, its playbooks compiled once: each request asks for its language.
+        self._engine = Engine(options, self.registry)
+        _ = self._engine.advisor  # compiled now: a playbook durable rejects stops the start, not a request
+        self.decisions = DecisionLog(self.config.retention.decision_log_days)
         self._pool: queue.SimpleQueue[Store] = queue.SimpleQueue()
         self._opened: list[Store] = []
         self._opened_lock = threading.Lock()
@@ -61,20 +61,9 @@ class Service:
         with self.store():  # the store is created and migrated before the first request
             pass
 
-    def engine(self, lang: str | None = None) -> Engine:
-        """The engine for ``lang`` (None: the settings' language), compiled on first use."""
-        if lang is not None and lang not in LANGUAGES:
-            lang = None
-        if lang not in self._engines:
-            with self._engines_lock:
-                if lang not in self._engines:
-                    self._engines[lang] = self._engine(lang)
-        return self._engines[lang]
-
-    def _engine(self, lang: str | None) -> Engine:
-        return Engine(
-            self.registry, self.config, rules=self.rules, no_builtin=self.no_builtin, params=self.params, lang=lang
-        )
+    def engine(self) -> Engine:
+        """The server's engine (its playbooks compiled once, for every language)."""
+        return self._engine
 
     @property
     def revision(self) -> str:
@@ -92,13 +81,12 @@ class Service:
             opened = self._pool.get_nowait()
         except queue.Empty:
             with self._opened_lock:  # one at a time: opening migrates, and migrations must not race
-                opened = Store(self.db_path, self.registry.actions)
+                opened = open_store(self.db_path, self.registry.actions, must_exist=False)
                 self._opened.append(opened)
         try:
             yield opened
         finally:
-            if opened.db.conn.in_transaction:  # a request that failed half-way leaves nothing open
-                opened.db.conn.rollback()
+            release(opened)  # a request that failed half-way leaves nothing open
             self._pool.put(opened)
 
     def account_lock(self, account_id: str) -> threading.Lock:
@@ -112,5 +100,4 @@ class Service:
             for opened in self._opened:
                 opened.close()
             self._opened.clear()
-        for engine in self._engines.values():
-            engine.close()
+        self._engine.close()
