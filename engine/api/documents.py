@@ -19,6 +19,10 @@ class OpenDoc(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+# A model's docstring is its description in the service's OpenAPI document: the models without one had none
+# there, and what clients are told must not change with where the models live.
+
+
 class OwnerDoc(BaseModel):
     id: str
     name: str
