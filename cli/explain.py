@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -13,8 +12,6 @@ from .options import output_options, playbook_options
 from .runtime import load_registry, make_engine
 
 if TYPE_CHECKING:
-    from kamengine.engine.playbooks.playbook import Rule
-
     from .output import Output
 
 
@@ -54,45 +51,19 @@ def explain(
       kamengine explain examples/acme-telecom.yaml --rule three-axes-evaluator --subject c-eng
       kamengine explain examples/acme-telecom.yaml --subject c-ana
     """
-    from kamengine.engine.errors import did_you_mean
-    from kamengine.engine.evaluate.explain import outcome, subject_outcomes, switched_off_outcome
-    from kamengine.engine.model.fields import SUBJECT_KINDS
-    from kamengine.engine.model.loading import load_snapshot
+    from kamengine.engine.api.explain import NoSuchChoice
 
     if rule_id is None and subject_id is None:
         raise click.UsageError("give --rule, --subject or both")
-    registry = load_registry()
-    kamengine = make_engine(registry, rule_paths, no_builtin, params)
-    off = kamengine.spec.switched_off
-    from kamengine.engine.delivery.deadlines import alarm
-
-    seconds = kamengine.config.limits.account_seconds
-    with kamengine, alarm(seconds, "explaining this account"):  # an enricher that loops ends the command, in time
-        advisor = kamengine.advisor
-        facts, firings = advisor.evaluate(load_snapshot(snapshot, registry.actions), as_of.date() if as_of else None)
-        advice = advisor.plan(facts, firings)
-    if rule_id is None:
-        found = [(s, kind) for kind in SUBJECT_KINDS for s in facts.subjects(kind) if str(s["id"]) == subject_id]
-        if not found:
-            ids = [str(s["id"]) for kind in SUBJECT_KINDS for s in facts.subjects(kind)]
-            hint = did_you_mean(str(subject_id), ids)
-            where = f"no contact, opportunity or account '{subject_id}' in {snapshot}{hint}"
-            raise click.BadParameter(where, param_hint="--subject")
-        _print(output, [o for s, kind in found for o in subject_outcomes(s, kind, facts, advice, advisor.rules, off)])
-        return
-    rule, switched = _find_rule(advisor.rules, off, rule_id)
-    subjects = facts.subjects(rule.subject)
-    if subject_id is not None:
-        subjects = [s for s in subjects if str(s["id"]) == subject_id]
-        if not subjects:
-            ids = [str(s["id"]) for s in facts.subjects(rule.subject)]
-            raise click.BadParameter(
-                f"no {rule.subject} '{subject_id}' in {snapshot}{did_you_mean(subject_id, ids)}", param_hint="--subject"
+    kamengine = make_engine(load_registry(), rule_paths, no_builtin, params)
+    with kamengine:  # an enricher that loops ends the command, in time ([limits] account_seconds)
+        try:
+            outcomes = kamengine.explain(
+                snapshot, rule=rule_id, subject=subject_id, as_of=as_of.date() if as_of else None
             )
-    if switched is None:
-        _print(output, [outcome(rule, subject, facts, advice) for subject in subjects])
-    else:
-        _print(output, [switched_off_outcome(rule, switched, subject, facts) for subject in subjects])
+        except NoSuchChoice as exc:
+            raise click.BadParameter(str(exc), param_hint=f"--{exc.option}") from None
+    _print(output, outcomes)
 
 
 def _print(output: Output, outcomes: list[dict[str, Any]]) -> None:
@@ -123,19 +94,3 @@ def _print(output: Output, outcomes: list[dict[str, Any]]) -> None:
             notes.append([f"· {line}" for line in said])
     columns = ("rule", "subject", "action", "outcome", "detail", "notes")
     output.print(rows, columns, documents=outcomes, shown=columns[:5], notes=notes, empty="No subject to explain.")
-
-
-def _find_rule(rules: Sequence[Rule], off: Sequence[tuple[Rule, str]], rule_id: str) -> tuple[Rule, str | None]:
-    """The rule named, and where it was switched off (None: it is on)."""
-    from kamengine.engine.errors import did_you_mean
-
-    every = [(rule, None) for rule in rules] + list(off)
-    matches = [(r, w) for r, w in every if r.qualified_id == rule_id or ("/" not in rule_id and r.id == rule_id)]
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        raise click.BadParameter(
-            f"'{rule_id}' is ambiguous: {', '.join(r.qualified_id for r, _ in matches)}", param_hint="--rule"
-        )
-    hint = did_you_mean(rule_id, [r.qualified_id for r, _ in every] + [r.id for r, _ in every])
-    raise click.BadParameter(f"no rule '{rule_id}'{hint}; see kamengine rules list", param_hint="--rule")

@@ -7,21 +7,19 @@ import dataclasses
 import io
 import logging
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-
-from kamengine.engine.delivery.send import deliver
-from kamengine.engine.model.recommendation import Owner, Recommendation
-from kamengine.engine.plan.week import Item
-from kamengine.engine.plugin.emitters import EmitContext
-from kamengine.engine.store.kept_teams import kept_teams
-from kamengine.engine.store.store import Store
-from kamengine.engine.store.tokens import TokenHolder
+from typing import TYPE_CHECKING
 
 from .plan_view import ALL
 from .planned import plan_items
 from .problems import Problem
 from .state import Service
+
+if TYPE_CHECKING:
+    from kamengine.engine.api.access import TokenHolder
+    from kamengine.engine.api.week import Item
+    from kamengine.engine.model.recommendation import Owner, Recommendation
 
 Emails = Mapping[tuple[str, str], str]  # (account id, member id) -> e-mail
 
@@ -29,14 +27,11 @@ Emails = Mapping[tuple[str, str], str]  # (account id, member id) -> e-mail
 def calendar_of(service: Service, holder: TokenHolder, person: str) -> bytes:
     """The iCalendar file of ``person``'s planned meetings that ``holder`` may see, over the whole horizon."""
     planned = plan_items(service, holder, person, ALL)
-    with service.store() as store:
-        emails = team_emails(store, {item.lead.account_id for item in planned.items})
-    recs = [rec for item in planned.items for rec in _on_its_day(item, emails)]
+    recs = [rec for item in planned.items for rec in _on_its_day(item, planned.emails)]
     with tempfile.TemporaryDirectory(prefix="kamengine-ics-") as folder:
         # A fixed name: the person is the URL's, and a name of 300 characters or with a NUL is no file name.
         target = Path(folder) / "calendar.ics"
-        emitter = service.registry.emitter(f"ics:{target}")
-        delivered = deliver(emitter, recs, EmitContext(io.StringIO(), service.registry.actions))
+        delivered = service.engine().deliver_week(recs, f"ics:{target}", io.StringIO())
         if not delivered.ok:  # its message names the server's files: it goes to the log, not to the client
             logging.getLogger("kamengine.service").error("calendar of %r: %s", person, delivered.message)
             raise Problem(500, "calendar-failed", "The calendar could not be made", "the server's log says why")
@@ -56,8 +51,3 @@ def _on_its_day(item: Item, emails: Emails) -> Iterator[Recommendation]:
 
 def _reachable(person: Owner, account: str, emails: Emails) -> Owner:
     return person if person.email else dataclasses.replace(person, email=emails.get((account, person.id)))
-
-
-def team_emails(store: Store, accounts: Iterable[str]) -> dict[tuple[str, str], str]:
-    """Each team member's e-mail on each account, from the account's last snapshot the service received."""
-    return kept_teams(store, accounts).emails

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
+from kamengine.engine.api import Engine
+from kamengine.engine.api.stores import Store
 from kamengine.engine.model.actions import ActionCatalogue
 from kamengine.engine.model.documents import Document
 from kamengine.engine.model.loading import snapshot_from_document
 from kamengine.engine.model.recommendation import Recommendation
 from kamengine.engine.model.snapshot import Snapshot
-from kamengine.engine.store.decisions import decisions
-from kamengine.engine.store.snapshots import accounts, last_snapshot
-from kamengine.engine.store.statuses import LIVE
-from kamengine.engine.store.store import Store
 
 from .access import holder_of, sees_account
 from .calendar_feed import calendar_of
@@ -77,7 +74,7 @@ def list_accounts(request: Request) -> JSONResponse:
     holder = holder_of(request)
     service: Service = request.app.state.service
     with service.store() as store:
-        rows = accounts(store, None if holder.may("admin") else holder.member)
+        rows = Engine.accounts_seen_by(store, holder)
     return JSONResponse(rows)
 
 
@@ -97,7 +94,7 @@ def power_map(snapshot: dict[str, Any]) -> dict[str, Any]:
 
 def stored_snapshot(store: Store, account_id: str, actions: ActionCatalogue) -> Snapshot | None:
     """The account's last snapshot the service received, validated again (the store is only data)."""
-    last = last_snapshot(store, account_id)
+    last = Engine.last_snapshot(store, account_id)
     return None if last is None else validated(last["body"], account_id, actions)
 
 
@@ -112,8 +109,8 @@ def get_account(account_id: str, request: Request) -> JSONResponse:
     with service.store() as store:
         if not sees_account(store, holder, account_id):
             raise forbidden(f"account {account_id}")
-        last = last_snapshot(store, account_id)
-        live = store.find(account_id, LIVE)
+        last = Engine.last_snapshot(store, account_id)
+        live = Engine.live_recommendations(store, account_id)
         if last is None and not live:
             raise Problem(404, "not-found", "Not found", f"no account '{account_id}' in the store")
     body = last["body"] if last else None
@@ -152,17 +149,14 @@ def rules(request: Request) -> JSONResponse:
 def runs(request: Request, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> JSONResponse:
     holder_of(request, "admin")
     with request.app.state.service.store() as store:
-        rows = list(store.db.table("runs").rows_where(order_by="started_at desc, id desc", limit=limit))
-    # The store keeps a run's totals as JSON text: the answer carries them as an object.
-    return JSONResponse([{**row, "summary": json.loads(row["summary"]) if row["summary"] else None} for row in rows])
+        return JSONResponse(Engine.runs(store, limit))  # each run's totals as an object
 
 
 @router.get("/decisions", summary="The decision log, newest first: what was evaluated, by whom, on which revision")
 def decision_log(request: Request, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> JSONResponse:
     holder = holder_of(request)
     with request.app.state.service.store() as store:
-        mine = None if holder.may("admin") else [a["account_id"] for a in accounts(store, holder.member)]
-        return JSONResponse(decisions(store, mine, limit, principal=holder.token_id))  # theirs, and their own
+        return JSONResponse(Engine.decision_log(store, holder, limit))  # their accounts', and their own
 
 
 @router.get(

@@ -4,23 +4,24 @@ what the plan could not place; for a member, the people of their accounts and th
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-from kamengine.engine.plan.load import load
-from kamengine.engine.store.tokens import TokenHolder
+from kamengine.engine.api.week import load
 
 from .pages.load import LoadSection
-from .planned import plan_of, seen_by, shared_work
+from .planned import stored_week
 from .state import Service
+
+if TYPE_CHECKING:
+    from kamengine.engine.api.access import TokenHolder
 
 
 def portfolio_load(service: Service, holder: TokenHolder) -> LoadSection:
     """The plan of the reader's accounts and all that shares their people (admin: every account's) as each
     person's load. A member sees the people who lead or attend the advice of their accounts, with their whole
     weeks counted (a colleague's meetings elsewhere fill the same weeks), and only their accounts' unplanned advice."""
-    today = dt.date.today()
-    with service.store() as store:
-        plan = plan_of(store, service, shared_work(store, holder, None), today)
-        seen = seen_by(store, holder)
+    stored = stored_week(service, holder, None, dt.date.today())
+    plan, seen = stored.plan, stored.sees
     missed = [u for u in plan.unplanned if u.item.meeting and seen(u.item.lead)]
     missed.sort(key=lambda u: (u.item.owner_name, -u.item.lead.priority, u.item.lead.id))
     people = load(plan)

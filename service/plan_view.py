@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kamengine.engine.plan.week import Item, iso_week, monday
+from kamengine.engine.api.week import Item, iso_week, monday
 
 from .cursors import fingerprint, make_cursor, read_cursor
 from .problems import Problem

@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
+from kamengine.engine.api import Engine
+from kamengine.engine.api.access import TokenHolder
+from kamengine.engine.api.week import monday
 from kamengine.engine.model.recommendation import Recommendation
-from kamengine.engine.plan.week import monday
-from kamengine.engine.store.snapshots import member_name
-from kamengine.engine.store.tokens import TokenHolder
 
 from . import pages
 from .access import may_act
@@ -54,7 +54,7 @@ def week_page(
         total=page.total, next_cursor=page.next_cursor, later_page=cursor is not None, person_id=owner,
     )  # fmt: skip
     with service.store() as store:
-        person = member_name(store, owner) or owner
+        person = Engine.member_name(store, owner) or owner
         recs = [r for item in page.items for r in (item.lead, *item.companions)]
         decidable = {r.id for r in recs if may_act(store, holder, _row_of(r))}
     back = view.address(cursor=cursor) if query else view.path  # a decision comes back to this very page

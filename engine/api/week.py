@@ -98,13 +98,6 @@ class WeekAPI(EngineParts):
 
         return last_snapshot(store, account_id)
 
-    @staticmethod
-    def live_advice(store: Store, account_id: str) -> list[dict[str, Any]]:
-        """The account's stored recommendations still to act on (open, accepted, snoozed), most urgent first."""
-        from ..store.statuses import LIVE
-
-        return store.find(account_id, LIVE)
-
 
 def planner(registry: Registry, config: Config) -> WeekAPI:
     """The week's part of the Engine alone, for a front end that plans the store's advice and loads no playbooks."""

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from kamengine.engine.evaluate.facts import compute_facts
+from kamengine.engine.api.explain import compute_facts
 from kamengine.engine.model.recommendation import Recommendation
 from kamengine.engine.model.snapshot import Opportunity, Snapshot
 

@@ -7,8 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kamengine.engine.plan.load import PersonLoad
-from kamengine.engine.plan.week import Unplanned
+from kamengine.engine.api.week import PersonLoad, Unplanned
 
 #: Not-planned rows shown on the page; the rest are counted (``kamengine plan --load`` lists them all).
 NOT_PLANNED_SHOWN = 50

@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from kamengine import Source, SourceRecord
 from kamengine.engine.errors import SnapshotError
 from kamengine.engine.model.loading import load_snapshot
 from kamengine.engine.model.snapshot import Snapshot
-from kamengine.engine.plugin.sources import Source, SourceRecord
 
 from .account import render_account_page
 

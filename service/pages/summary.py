@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from kamengine.engine.evaluate.facts import Facts, compute_facts
+from kamengine.engine.api.explain import Facts, compute_facts
 from kamengine.engine.model.recommendation import Recommendation
 from kamengine.engine.model.snapshot import Snapshot
 from pydantic import BaseModel, ConfigDict, computed_field

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from itertools import groupby
 from urllib.parse import urlencode
 
+from kamengine.engine.api.week import Item
 from kamengine.engine.model.recommendation import Owner
-from kamengine.engine.plan.week import Item
 
 from .environment import Nav, render
 from .forms import ActionUrlFor, buttons, segment
