@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
+from kamengine import Snapshot
 from kamengine.cli import main
-from kamengine.engine.model.snapshot import Snapshot
 from kamengine.plugins.csv_source import CsvSource
 from support import REPO
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from kamengine.engine.errors import InputError
+from kamengine import InputError
 from kamengine.plugins.column_map import load_column_map
 
 

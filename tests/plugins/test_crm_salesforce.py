@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from kamengine import Snapshot
 from kamengine.cli import main
-from kamengine.engine.model.snapshot import Snapshot
 from kamengine.plugins.crm_values import salesforce_id
 from kamengine.plugins.csv_source import CsvSource
 from support import REPO

@@ -12,11 +12,10 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from kamengine import InputError, Snapshot, SnapshotError
 from kamengine.cli import main
-from kamengine.engine.errors import InputError, SnapshotError
-from kamengine.engine.model.loading import load_snapshot
-from kamengine.engine.model.snapshot import Snapshot
 from kamengine.plugins.csv_source import CsvSource
+from kamengine.toolkit import load_snapshot
 from support import write_csv_dir
 
 

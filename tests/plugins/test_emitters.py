@@ -9,13 +9,11 @@ from pathlib import Path
 import icalendar
 import pytest
 import sqlite_utils
-from kamengine.engine.model.actions import ActionCatalogue, Mode
-from kamengine.engine.model.loading import load_snapshot
-from kamengine.engine.model.recommendation import Recommendation
-from kamengine.engine.plugin.emitters import EmitContext
+from kamengine import EmitContext, Mode, Recommendation
 from kamengine.plugins.ics_emitter import IcsEmitter, fold
 from kamengine.plugins.sqlite_emitter import SqliteEmitter
 from kamengine.plugins.text_emitters import CsvEmitter, JsonEmitter, MarkdownEmitter, TableEmitter
+from kamengine.toolkit import ActionCatalogue, load_snapshot
 from support import builtin_advisor
 
 

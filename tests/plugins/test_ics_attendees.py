@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import icalendar
-from kamengine.engine.model.actions import ActionCatalogue
-from kamengine.engine.model.recommendation import Owner, Recommendation
-from kamengine.engine.plugin.emitters import EmitContext
+from kamengine import EmitContext, Recommendation
 from kamengine.plugins.ics_emitter import IcsEmitter
+from kamengine.toolkit import ActionCatalogue, Owner
 
 CHEN = Owner("u-ad", "Chen Jing", "AD", "chen.jing@example.com")
 SOFIA = Owner("u-sr", "Sofia Marin", "SR", "sofia.marin@example.com")

@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
-from kamengine.engine.errors import SnapshotError
-from kamengine.engine.model.loading import load_snapshot
-from kamengine.engine.model.snapshot import Snapshot
+from kamengine import Snapshot, SnapshotError
 from kamengine.plugins.csv_source import CsvSource
 from kamengine.plugins.file_source import FileSource
 from kamengine.plugins.jsonl_source import JsonLinesSource
 from kamengine.plugins.sqlite_source import SqliteSource
+from kamengine.toolkit import load_snapshot
 from support import builtin_advisor, write_csv_dir, write_sqlite
 
 

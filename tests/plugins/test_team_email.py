@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kamengine.engine.model.loading import load_snapshot
 from kamengine.plugins.csv_source import CsvSource
+from kamengine.toolkit import load_snapshot
 from support import REPO, write_csv_dir
 
 EXAMPLE = REPO / "examples" / "acme-telecom.yaml"

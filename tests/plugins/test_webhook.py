@@ -14,12 +14,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from kamengine import EmitContext, Recommendation
 from kamengine.cli import main
 from kamengine.engine.model.limits import Limits
-from kamengine.engine.model.loading import load_snapshot
-from kamengine.engine.model.recommendation import Recommendation
-from kamengine.engine.plugin.emitters import EmitContext
 from kamengine.plugins.webhook_emitter import WebhookEmitter, retry_after
+from kamengine.toolkit import load_snapshot
 from support import REPO, builtin_advisor, example_recommendations
 
 SECRET = "s3cret-value-never-printed"

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from kamengine import EmitContext, Recommendation
 from kamengine.cli import main
-from kamengine.engine.model.recommendation import Owner, Recommendation
-from kamengine.engine.plugin.emitters import EmitContext
 from kamengine.plugins.delivery_settings import is_settings_target
 from kamengine.plugins.webhook_emitter import WebhookEmitter
+from kamengine.toolkit import Owner
 from support import REPO, example_recommendations
 from webhook_receivers import Check, Receiver, hubspot_tasks, salesforce_tasks, slack, teams
 

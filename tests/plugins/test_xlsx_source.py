@@ -10,11 +10,10 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from kamengine import Snapshot, SnapshotError
 from kamengine.cli import main
-from kamengine.engine.errors import SnapshotError
-from kamengine.engine.model.loading import load_snapshot
-from kamengine.engine.model.snapshot import Snapshot
 from kamengine.plugins.xlsx_source import XlsxSource
+from kamengine.toolkit import load_snapshot
 from support import export_tables, write_csv_dir
 
 
