@@ -80,7 +80,7 @@ def may_act(store: Store, holder: TokenHolder, row: dict[str, Any]) -> bool:
 def visible(store: Store, holder: TokenHolder, rec_id: str) -> dict[str, Any]:
     """The stored recommendation, if the holder may see it; the same 403 whether it is not theirs or not there."""
     try:
-        row = store.get(rec_id)
+        row = Engine.stored_recommendation(store, rec_id)
     except StoreError as exc:
         if holder.may("admin"):  # the store's words name its file: not for a client
             detail = str(exc).replace(f" in {store.path}", " in the store")

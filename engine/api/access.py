@@ -2,8 +2,8 @@
 
 Tokens and sessions need no playbooks: each method is static, so a command that loads none (``kamengine tokens``)
 calls it on the class, ``Engine.create_token(store, "u-ar", "read")``, and the service on its engine alike.
-``store`` is the handle of ``engine.api.stores``. The tokens' and sessions' modules are imported when first used:
-importing one adds the tokens' migration to every store opened after, and a batch's store has none of it today.
+``store`` is the handle of ``engine.api.stores``. The store's modules are imported when a method is first called:
+advising through the Engine never loads the store (nor sqlite-utils and click with it).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from ..store import snapshots
 from ..store.holders import DEFAULT_IDLE, SCOPES, TokenHolder
 from .base import EngineParts
 
@@ -93,22 +92,30 @@ class AccessAPI(EngineParts):
     @staticmethod
     def member_name(store: Store, member: str) -> str | None:
         """What the team calls ``member`` ("Chen Jing (AD)"), or None when no stored team has them."""
+        from ..store import snapshots
+
         return snapshots.member_name(store, member)
 
     @staticmethod
     def role_on(store: Store, account_id: str, member: str) -> str | None:
         """The member's role on the account's current team (AR, SR, FR, AD), or None if they are not on it."""
+        from ..store import snapshots
+
         return snapshots.role_on(store, account_id, member)
 
     @staticmethod
     def snapshots_seen_by(store: Store, holder: TokenHolder) -> list[dict[str, Any]]:
         """The latest snapshot (``account_id``, ``body``) of every account the holder sees: all for admin, else
         those whose team they are on."""
+        from ..store import snapshots
+
         return snapshots.latest_snapshots(store, None if holder.may("admin") else holder.member)
 
     @staticmethod
     def sees_account(store: Store, holder: TokenHolder, account_id: str) -> bool:
         """Whether the holder may see the account: admin, or on its current team."""
+        from ..store import snapshots
+
         return holder.may("admin") or snapshots.role_on(store, account_id, holder.member) is not None
 
     @staticmethod
@@ -124,6 +131,8 @@ class AccessAPI(EngineParts):
     def may_act(store: Store, holder: TokenHolder, row: dict[str, Any]) -> bool:
         """Whether the holder may accept, complete, dismiss or snooze a stored recommendation: admin; or an act
         token's member who owns it or is the account's director (AD)."""
+        from ..store import snapshots
+
         if holder.may("admin"):
             return True
         if not holder.may("act"):

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..store import health, reports, rule_reports
+from ..store import reports, rule_reports
 from ..store.reports import Coverage, Effect
 from ..store.rule_reports import FLAG_MIN_DISMISSED, FLAG_MIN_RATE, FLAG_RATIO, RuleUse
 from .base import EngineParts
@@ -47,4 +47,6 @@ class ReportsAPI(EngineParts):
     def store_trouble(path: Path) -> str | None:
         """What keeps the store's file at ``path`` from being read now, or None: read through a fresh read-only
         connection (the header, the schema, the first page of each table every request reads)."""
-        return health.file_trouble(path)
+        from ..store.health import file_trouble
+
+        return file_trouble(path)

@@ -6,9 +6,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from statistics import mean
+from typing import TYPE_CHECKING
 
 from .statuses import Status
-from .store import Store
+
+if TYPE_CHECKING:
+    from .store import Store
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,13 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from statistics import median
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .reports import effectiveness
 from .statuses import Status
-from .store import Store
+
+if TYPE_CHECKING:
+    from .store import Store
 
 FLAG_RATIO = 2.0
 FLAG_MIN_DISMISSED = 3

@@ -11,7 +11,7 @@ import sqlite3
 
 from .holders import DEFAULT_IDLE, TokenHolder
 from .store import Store
-from .tokens import expired
+from .tokens import expired, ready
 
 __all__ = ["DEFAULT_IDLE", "end_session", "session_holder", "start_session"]
 
@@ -36,7 +36,7 @@ def start_session(store: Store, holder: TokenHolder, idle: dt.timedelta = DEFAUL
     key = f"{_PREFIX}_{session_id}_{secrets.token_urlsafe(32)}"
     now = dt.datetime.now(dt.UTC)
     row = {"id": session_id, "hash": _hash(key), "token_id": holder.token_id}
-    with store.writing():
+    with ready(store).writing():
         ended = _stamp(now - idle - _SEEN_EVERY)
         store.db.execute("delete from sessions where ended_at is not null or seen_at < ?", [ended])
         store.db.table("sessions").insert({**row, "created_at": _stamp(now), "seen_at": _stamp(now)})
@@ -51,11 +51,15 @@ def session_holder(
     now = now or dt.datetime.now(dt.UTC)
     prefix, _, rest = key.partition("_")
     session_id = rest.partition("_")[0] if prefix == _PREFIX else ""
-    row = store.db.execute(
-        "select s.hash, s.seen_at, s.ended_at, t.id, t.member, t.scope, t.revoked_at, t.expires_at "
-        "from sessions s join tokens t on t.id = s.token_id where s.id = ?",
-        [session_id],
-    ).fetchone()
+    row = (
+        ready(store)
+        .db.execute(
+            "select s.hash, s.seen_at, s.ended_at, t.id, t.member, t.scope, t.revoked_at, t.expires_at "
+            "from sessions s join tokens t on t.id = s.token_id where s.id = ?",
+            [session_id],
+        )
+        .fetchone()
+    )
     matches = hmac.compare_digest(row[0] if row else _hash(""), _hash(key))
     if row is None or not matches or row[2] or row[6] or expired(row[7], now):
         return None
@@ -77,7 +81,7 @@ def end_session(store: Store, key: str) -> None:
     if prefix != _PREFIX:
         return
     session_id = rest.partition("_")[0]
-    row = store.db.execute("select hash from sessions where id = ?", [session_id]).fetchone()
+    row = ready(store).db.execute("select hash from sessions where id = ?", [session_id]).fetchone()
     if row is None or not hmac.compare_digest(row[0], _hash(key)):
         return  # only the session's own key ends it
     with store.writing():

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import weakref
 from typing import Any
 
 import sqlite_utils
@@ -22,6 +23,7 @@ __all__ = [
     "create_token",
     "expired",
     "list_tokens",
+    "ready",
     "revoke_token",
     "verify_token",
 ]
@@ -38,6 +40,21 @@ def tokens_m001_expiry_and_sessions(db: sqlite_utils.Database) -> None:
         {"id": str, "hash": str, "token_id": str, "created_at": str, "seen_at": str, "ended_at": str}, pk="id"
     )
     db.table("sessions").create_index(["token_id"])
+
+
+#: The stores whose schema has the migration above: checked once per store object, not per request.
+_READY: weakref.WeakSet[Store] = weakref.WeakSet()
+
+
+def ready(store: Store) -> Store:
+    """``store`` with the migration above applied. It is registered when this module is first imported, which may
+    be after the store was opened: the engine's API imports this module when a token or session is first used, so
+    that advising never loads the store (nor sqlite-utils and click with it)."""
+    if store not in _READY:
+        if migrations.pending(store.db):
+            migrations.apply(store.db)
+        _READY.add(store)
+    return store
 
 
 def _hash(token: str) -> str:
@@ -85,6 +102,7 @@ def create_token(store: Store, member: str, scope: str, expires_in: dt.timedelta
     now = dt.datetime.now(dt.UTC)
     expires_at = (now + expires_in).isoformat(timespec="seconds") if expires_in is not None else None
     row = {"id": token_id, "hash": _hash(token), "member": member, "scope": scope}
+    ready(store)
     with store.writing():
         store.db.table("tokens").insert(
             {**row, "created_at": now.isoformat(timespec="seconds"), "expires_at": expires_at}
@@ -95,15 +113,15 @@ def create_token(store: Store, member: str, scope: str, expires_in: dt.timedelta
 def list_tokens(store: Store) -> list[dict[str, Any]]:
     """Every token's id, member, scope and dates (never a hash)."""
     return list(
-        store.db.table("tokens").rows_where(
-            select="id, member, scope, created_at, expires_at, revoked_at", order_by="created_at"
-        )
+        ready(store)
+        .db.table("tokens")
+        .rows_where(select="id, member, scope, created_at, expires_at, revoked_at", order_by="created_at")
     )
 
 
 def revoke_token(store: Store, token_id: str) -> dict[str, Any]:
     """Revoke a token by its id; revoking it again changes nothing."""
-    rows = list(store.db.table("tokens").rows_where("id = ?", [token_id]))
+    rows = list(ready(store).db.table("tokens").rows_where("id = ?", [token_id]))
     if not rows:
         raise StoreError(f"no token '{token_id}' in {store.path} (kamengine tokens list shows them)")
     if not rows[0]["revoked_at"]:
@@ -116,9 +134,11 @@ def verify_token(store: Store, token: str) -> TokenHolder | None:
     """The holder of a live token, else None (unknown, malformed or revoked: the caller cannot tell which)."""
     prefix, _, rest = token.partition("_")
     token_id = rest.partition("_")[0] if prefix == _PREFIX else ""
-    row = store.db.execute(
-        "select hash, member, scope, revoked_at, expires_at from tokens where id = ?", [token_id]
-    ).fetchone()
+    row = (
+        ready(store)
+        .db.execute("select hash, member, scope, revoked_at, expires_at from tokens where id = ?", [token_id])
+        .fetchone()
+    )
     expected = row[0] if row else _hash("")
     matches = hmac.compare_digest(expected, _hash(token))
     if row is None or not matches or row[3] or expired(row[4]):
