@@ -1,5 +1,8 @@
-"""Explaining advice through the Engine: why a rule fired, or did not, for a subject of a snapshot; and the facts
-an account's pages show (``compute_facts``: what the rules test, derived from the snapshot)."""
+"""Explaining advice through the Engine: why a rule fired, or did not, for a subject of a snapshot.
+
+``compute_facts`` (and its ``Facts``) is here too: what the rules test, derived from a snapshot, which an
+account's pages show.
+"""
 
 from __future__ import annotations
 

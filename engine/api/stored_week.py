@@ -1,4 +1,4 @@
-"""The week of the store's live advice: one plan for the CLI's ``plan --db`` and the service's plan, pages and feed.
+"""The week of the store's live advice: one plan for ``kamengine plan --db`` and the service's plan, pages and feed.
 
 A reader's week is the plan of every account that shares someone with theirs (the same people's time), so it reads
 the same whoever looks; the reader then sees only what they may (admin all; a member their accounts' and their own).

@@ -1,9 +1,10 @@
-"""The week plan through the Engine: from snapshots or from the store, the shapes front ends render of it, and the
-store's reads the service's views show beside it (runs, the decision log, accounts, an account's last snapshot).
+"""The week plan through the Engine: from snapshots or from the store, and what front ends render of it.
 
 ``Engine.week_plan`` places fresh advice (``kamengine plan --source``); ``Engine.stored_week`` the store's live advice
-(``plan --db``, ``GET /v1/plan``, the week pages, the calendar feed). A front end that loads no playbooks plans the
-store's advice with ``planner(registry, config)``, the week's part of the Engine alone.
+(``plan --db``, ``GET /v1/plan``, the week pages, the calendar feed); ``Engine.deliver_week`` emits a week. A front end
+that loads no playbooks plans the store's advice with ``planner(registry, config)``, the week's part of the Engine
+alone. Beside the plan, the store's reads the service's views show: runs, the decision log, accounts, an account's
+last snapshot.
 """
 
 from __future__ import annotations
