@@ -54,7 +54,7 @@ from __future__ import annotations
 from importlib import resources
 from importlib.resources.abc import Traversable
 
-from kamengine.engine.plugin import hookimpl
+from kamengine import hookimpl
 
 
 @hookimpl

@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from importlib.resources.abc import Traversable
 
-from kamengine.engine.plugin import ActionType, Enricher, hookimpl
+from kamengine import ActionType, Enricher, hookimpl
 
 from .kpi import KpiSheetEnricher
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from kamengine.engine.plugin import Enricher, FieldSpec, Snapshot
+from kamengine import Enricher, FieldSpec, Snapshot
 
 
 class KpiSheetEnricher(Enricher):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kamengine.engine.plugin import Snapshot
+from kamengine import Snapshot
 from kamengine_getresult.kpi import KpiSheetEnricher
 
 
