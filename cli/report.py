@@ -10,7 +10,7 @@ import click
 from .options import db_option, output_options, playbook_options
 from .report_account import account as account_page
 from .report_rules import rules_report
-from .runtime import load_registry, make_engine, open_store
+from .runtime import load_registry, make_engine, open_store, run_options
 
 if TYPE_CHECKING:
     from .output import Output
@@ -57,7 +57,7 @@ def coverage(
 
     rules = [
         r.qualified_id
-        for p in make_engine(load_registry(), rule_paths, no_builtin, params).spec.playbooks
+        for p in make_engine(load_registry(), run_options(rule_paths, no_builtin, params)).spec.playbooks
         for r in p.rules
     ]
     result = Engine.coverage(open_store(db_path), rules)

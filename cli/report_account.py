@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from .options import as_of_option, crisis_option, engine_option, lang_option, playbook_options
-from .runtime import load_registry, make_engine
+from .runtime import load_registry, make_engine, run_options
 
 
 @click.command()
@@ -32,10 +32,11 @@ def account(
     \b
     kamengine report account examples/acme-telecom.yaml -o acme.html
     """
-    from kamengine.toolkit import write_atomically
     from kamengine.service.pages.offline import account_report
+    from kamengine.toolkit import write_atomically
 
-    with make_engine(load_registry(), rule_paths, no_builtin, params, engine, lang=lang, crisis=crisis) as kamengine:
+    options = run_options(rule_paths, no_builtin, params, engine=engine, lang=lang, crisis=crisis)
+    with make_engine(load_registry(), options) as kamengine:
         page = account_report(kamengine, snapshot, as_of.date() if as_of else None)
     if output == "-":
         click.echo(page, nl=False)

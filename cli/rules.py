@@ -11,7 +11,7 @@ from .completion import complete_rules
 from .options import output_options, playbook_options
 from .rules_impact import impact
 from .rules_new import new
-from .runtime import load_registry, make_engine
+from .runtime import load_registry, make_engine, run_options
 
 if TYPE_CHECKING:
     from kamengine.engine.api.playbooks import Playbook, Rule
@@ -33,7 +33,7 @@ rules.add_command(impact)
 @output_options()
 def list_rules(rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any], output: Output) -> None:
     """List the rules of every loaded playbook."""
-    playbooks = make_engine(load_registry(), rule_paths, no_builtin, params).spec.playbooks
+    playbooks = make_engine(load_registry(), run_options(rule_paths, no_builtin, params)).spec.playbooks
     rows = [_row(rule) for playbook in playbooks for rule in playbook.rules]
     columns = ("rule", "subject", "priority", "actions", "description")
     output.print(rows, columns, shown=columns[:4], right=("priority",), empty="No rules loaded.")
@@ -59,7 +59,7 @@ def show(rule_id: str, rule_paths: tuple[str, ...], no_builtin: bool, params: di
     from kamengine.engine.errors import did_you_mean
     from kamengine.engine.model.i18n import pick
 
-    playbooks = make_engine(load_registry(), rule_paths, no_builtin, params).spec.playbooks
+    playbooks = make_engine(load_registry(), run_options(rule_paths, no_builtin, params)).spec.playbooks
     rules_ = [r for p in playbooks for r in p.rules]
     found = [r for r in rules_ if rule_id in (r.qualified_id, r.id)]
     if len(found) != 1:
@@ -143,7 +143,7 @@ def catalogue(
     from kamengine.engine.authoring.catalogue import catalogue_json, catalogue_markdown
 
     registry = load_registry()
-    playbooks = make_engine(registry, rule_paths, no_builtin, params).spec.playbooks
+    playbooks = make_engine(registry, run_options(rule_paths, no_builtin, params)).spec.playbooks
     text = catalogue_markdown(playbooks, registry.actions) if output_format == "markdown" else catalogue_json(playbooks)
     if output:
         try:

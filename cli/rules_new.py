@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .runtime import load_registry, make_engine
+from .runtime import load_registry, make_engine, run_options
 
 
 @click.command("new")
@@ -20,7 +20,7 @@ def new(name: str, directory: Path) -> None:
     file run by kamengine's pytest plugin and a README; it installs and passes its tests as generated."""
     from kamengine.engine.authoring.scaffold import scaffold
 
-    installed = make_engine(load_registry(), (), False, {}).spec.playbooks
+    installed = make_engine(load_registry(), run_options()).spec.playbooks
     root = scaffold(name, directory, taken={playbook.id for playbook in installed})
     click.echo(f"created {root}/")
     click.echo(f"  cd {root} && pip install -e '.[test]' && python -m pytest")
