@@ -4,7 +4,8 @@ A person's decision goes through the store's one rule book (``Store.change``: wh
 a dismissal's reason, a snooze's end, its history entry, under the write lock), whether the command line or
 the service asks. Reading and deciding need no playbooks: those methods are static, so ``kamengine recs``
 calls them on the class, ``Engine.recommendations(store)``; only a decision kept in the decision log names
-the playbooks' revision. ``store`` is the handle of ``engine.api.stores``.
+the playbooks' revision. ``store`` is the handle of ``engine.api.stores``. The store's modules are imported
+when a method is first called: advising through the Engine loads neither SQLite's libraries nor click.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
-from ..store import records
-from ..store.records import DEFAULT_LIMIT, KEY_SHAPE, Decided, Logged, Page, Slice
+from ..store.record_shapes import DEFAULT_LIMIT, KEY_SHAPE, Decided, Logged, Page, Slice
 from ..store.statuses import API, COMMAND_LINE, LIVE, VERBS, Asked, Status
 from .base import EngineParts
 
@@ -50,6 +50,8 @@ class RecommendationsAPI(EngineParts):
     ) -> Page:
         """The ``page``-th ``limit`` stored recommendations (``limit`` 0: all) by account, statuses (none: the
         live ones, open, accepted and snoozed) and owner (a team member's id): soonest due, then most urgent."""
+        from ..store import records
+
         return records.list_page(store, account, list(statuses) or LIVE, owner, limit, page)
 
     @staticmethod
@@ -66,12 +68,16 @@ class RecommendationsAPI(EngineParts):
         """The ``limit`` stored recommendations the holder may see (admin: all; else their own and those of the
         accounts they are on) after the key ``after`` (a ``Slice``'s ``next_after``, of ``KEY_SHAPE``; None: from
         the first), by account, statuses (none: the live ones) and owner: by account, most urgent first."""
+        from ..store import records
+
         return records.seen_slice(store, holder, owner, account, statuses, after, limit)
 
     @staticmethod
     def recommendation(store: Store, ref: str) -> dict[str, Any]:
         """One stored recommendation by its id or a unique start of it (``rec-`` may be left out): every stored
         field, and its ``history``, oldest first; a ``StoreError`` names the ids an ambiguous start may be."""
+        from ..store import records
+
         return records.show(store, ref)
 
     @staticmethod
@@ -98,6 +104,8 @@ class RecommendationsAPI(EngineParts):
         """One decision (a ``VERBS`` key: accept, done, dismiss, snooze, reopen) by ``by`` on several stored
         recommendations (ids or unique starts): each is made, or says why not, whatever became of the others. A
         mistake in the decision itself (a dismissal without a reason) is a ``UsageError`` before any is made."""
+        from ..store import records
+
         return records.decide(store, refs, VERBS[verb], by, reason, until, today)
 
     def decide(
@@ -121,6 +129,8 @@ class RecommendationsAPI(EngineParts):
         night's refresh (``records.decide_logged``). A ``UsageError`` for a decision asked wrongly, a
         ``StoreError`` for a change its status does not allow: nothing is written then."""
         logged = Logged(self.revision, principal, said)
+        from ..store import records
+
         return records.decide_logged(
             store, rec_id, verb, by, reason, until, logged=logged, asked=asked, writing=writing
         )

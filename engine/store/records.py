@@ -6,12 +6,13 @@ import contextlib
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..errors import KamengineError, UsageError
 from ..model.recommendation import Recommendation
 from .decisions import immediate, log_decision
+from .record_shapes import DEFAULT_LIMIT, Decided, Logged, Page, Slice, seen_key
 from .snapshots import team_accounts
 from .statuses import COMMAND_LINE, LIVE, VERBS, Asked, Status, decision_error
 from .store_file import StoreError
@@ -23,8 +24,6 @@ if TYPE_CHECKING:
 
 #: How many candidates an ambiguous prefix lists.
 CANDIDATES = 10
-#: ``recs list`` shows this many rows unless asked for more (as ``gh`` does).
-DEFAULT_LIMIT = 30
 #: Sorts after every character an id can hold: ``id >= p and id < p + END`` is "starts with p" on the index.
 _END = "\U0010ffff"
 #: The order a person works through: soonest due, then most urgent, then as the planner gave them.
@@ -47,26 +46,6 @@ def resolve(store: Store, ref: str) -> str:
                 f"'{ref}' is the start of more than one id ({', '.join(ids[:CANDIDATES])}{more}); give more of it"
             )
     raise StoreError(unknown_id(store.db.conn, ref, store.path))
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of a listing: its rows, how many match in all, and where it starts."""
-
-    rows: list[dict[str, Any]]
-    total: int
-    page: int
-    limit: int  # 0: no limit
-
-    @property
-    def first(self) -> int:
-        """The 1-based position of the page's first row."""
-        return (self.page - 1) * self.limit + 1 if self.limit else 1
-
-    @property
-    def more(self) -> bool:
-        """Whether rows after this page match."""
-        return bool(self.limit) and self.page * self.limit < self.total
 
 
 def list_page(
@@ -103,15 +82,6 @@ def show(store: Store, ref: str) -> dict[str, Any]:
     return {**store.get(rec_id), "history": store.history(rec_id)}
 
 
-@dataclass(frozen=True)
-class Decided:
-    """What became of one id of a decision: the recommendation as it is now, or why not."""
-
-    ref: str
-    row: dict[str, Any] | None = None
-    error: str | None = None
-
-
 def decide(
     store: Store,
     refs: Sequence[str],
@@ -134,16 +104,6 @@ def decide(
         except KamengineError as exc:
             decisions.append(Decided(ref, error=str(exc)))
     return decisions
-
-
-@dataclass(frozen=True)
-class Logged:
-    """What the decision log keeps of a decision besides what it decided: the playbooks' revision, who asked (a
-    token's id) and the request's bytes (their digest is kept)."""
-
-    revision: str
-    principal: str
-    said: bytes
 
 
 def decide_logged(
@@ -172,23 +132,6 @@ def decide_logged(
         account = changed["account_id"]
         log_decision(store, verb, account, logged.revision, logged.principal, logged.said, [rec_id])
     return changed
-
-
-#: The types of a ``seen_key``'s parts: account, minus its priority, id (what a cursor must hold to be one).
-KEY_SHAPE = (str, int | float, str)
-
-
-def seen_key(row: dict[str, Any]) -> list[Any]:
-    """Where a row sits in ``seen_slice``'s order (``Store.find``'s): account, most urgent first, id."""
-    return [row["account_id"], -row["priority"], row["id"]]
-
-
-@dataclass(frozen=True)
-class Slice:
-    """Rows of a list read after a key: the rows, and the key the next slice starts after (None: no more)."""
-
-    rows: list[dict[str, Any]]
-    next_after: list[Any] | None
 
 
 def seen_slice(
