@@ -131,7 +131,7 @@ class TlsCluster:
         worker = _tls(certificates.ca, *certificates.issue("worker"))
         for name in ("host-a", "host-b"):  # two machines' worth, each started as docs/batch.md starts one
             self._start(
-                [str(BIN / "dask"), "worker", self.address, "--name", name, "--nthreads", "1", "--no-nanny",
+                [str(BIN / "dask"), "worker", self.address, "--name", name, "--nthreads", "1",
                  "--no-dashboard", "--host", "127.0.0.1", *worker],
                 env,
             )  # fmt: skip
