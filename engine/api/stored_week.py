@@ -15,15 +15,14 @@ from ..model.actions import ActionCatalogue
 from ..model.plan_settings import PlanSettings
 from ..model.recommendation import Recommendation
 from ..plan.items import WeekPlan
-from ..plan.week import schedule
-from ..store.kept_teams import KeptTeams, kept_teams
-from ..store.records import plan_advice
-from ..store.snapshots import team_accounts, team_links
 from ..store.statuses import LIVE, Status
 
+# The store's modules (and sqlite-utils) are imported when the store's week is asked for: advising through the
+# Engine never loads them.
 if TYPE_CHECKING:
+    from ..store.holders import TokenHolder
+    from ..store.kept_teams import KeptTeams
     from ..store.store import Store
-    from ..store.tokens import TokenHolder
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,6 +54,8 @@ def plan_week(
 ) -> WeekPlan:  # fmt: skip
     """``recommendations`` placed over people's weeks from ``today``, each account's holidays closed (``regions``).
     ``stored``: advice a store kept since an earlier night, whose past due is due now (and says since when)."""
+    from ..plan.week import schedule  # when a week is planned: advising never needs it
+
     return schedule(recommendations, actions, settings, today, overdue_on=today if stored else None, regions=regions)
 
 
@@ -65,6 +66,10 @@ def stored_week(
     """The plan of the store's live advice from ``today``: all of it (no ``reader``, or admin's everyone), else the
     advice that shares people with ``person``'s weeks (None: the reader's own). ``emails``: owners and attendees
     carry the e-mail their account's team gives them, as advice fresh from a snapshot does."""
+    from ..store.kept_teams import kept_teams
+    from ..store.records import plan_advice
+    from ..store.snapshots import team_accounts
+
     rows = _shared_work(store, reader, person)
     teams = kept_teams(store, {row["account_id"] for row in rows})
     advice = plan_advice(rows)
@@ -88,6 +93,8 @@ def _shared_work(store: Store, reader: TokenHolder | None, person: str | None) -
     """The live advice whose plan decides ``person``'s weeks (None: those of everyone the reader sees; admin or no
     reader: the whole store): every account of everyone who works with them, and with those, until nobody new comes
     in. Other accounts book other people's time only, so they change nothing of these weeks."""
+    from ..store.snapshots import team_links
+
     if person is None and (reader is None or reader.may("admin")):
         return store.find(None, LIVE)
     seeds = {person} if person is not None else {reader.member} if reader is not None else set()

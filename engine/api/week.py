@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     from ..model.config import Config
     from ..plugin._registry import Registry
     from ..plugin.sources import Source
+    from ..store.holders import TokenHolder
     from ..store.store import Store
-    from ..store.tokens import TokenHolder
 
 __all__ = [
     "Item", "PersonLoad", "StoredWeek", "Unplanned", "WeekAPI", "WeekPlan", "iso_week", "load", "monday",
