@@ -99,10 +99,10 @@ def main() -> None:
     parser.add_argument("--nights", type=int, default=5)
     args = parser.parse_args()
     snapshots, rng = portfolio(args.accounts, args.contacts), random.Random(3)
-    per = args.accounts * 1000  # bytes per account, in KB
+    per = args.accounts * 1000  # bytes / per = KB per account
     with tempfile.TemporaryDirectory() as folder:
         source, db = Path(folder) / "portfolio.jsonl", Path(folder) / "kamengine.db"
-        last_size, last_tables = 0, {}
+        last_size, last_tables = 0, dict[str, int]()
         for night in range(args.nights):
             write_night(source, snapshots, night, rng)
             wall, cpu, summary = run_night(source, db)
