@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import threading
 import weakref
 from typing import Any
 
@@ -44,6 +45,7 @@ def tokens_m001_expiry_and_sessions(db: sqlite_utils.Database) -> None:
 
 #: The stores whose schema has the migration above: checked once per store object, not per request.
 _READY: weakref.WeakSet[Store] = weakref.WeakSet()
+_APPLYING = threading.Lock()
 
 
 def ready(store: Store) -> Store:
@@ -51,9 +53,10 @@ def ready(store: Store) -> Store:
     be after the store was opened: the engine's API imports this module when a token or session is first used, so
     that advising never loads the store (nor sqlite-utils and click with it)."""
     if store not in _READY:
-        if migrations.pending(store.db):
-            migrations.apply(store.db)
-        _READY.add(store)
+        with _APPLYING:  # the service's threads, each with a pooled store: one applies, the others find it done
+            if migrations.pending(store.db):
+                migrations.apply(store.db)
+            _READY.add(store)
     return store
 
 
