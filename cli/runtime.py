@@ -14,13 +14,11 @@ import click
 if TYPE_CHECKING:
     import datetime as dt
 
-    from kamengine.engine.advise.advisor import EngineName
+    from kamengine import Emitter, Source
     from kamengine.engine.api import Engine
-    from kamengine.engine.api.options import Registry, RunOptions
+    from kamengine.engine.api.options import EngineName, Registry, RunOptions
     from kamengine.engine.api.stores import Store
     from kamengine.engine.model.config import Config
-    from kamengine.engine.plugin.emitters import Emitter
-    from kamengine.engine.plugin.sources import Source
 
 
 def say(message: str, prefix: str = "Error: ") -> None:

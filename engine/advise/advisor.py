@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from ..evaluate.compiled import CompiledEvaluator
 from ..evaluate.facts import Facts, compute_facts
@@ -22,12 +22,12 @@ from ..plan.planner import plan as plan_advice
 from ..playbooks.loader import combined_caps
 from ..playbooks.playbook import Playbook, Rule
 from ..plugin.enrichers import Enricher
+from .options import ENGINES, EngineName
 
 if TYPE_CHECKING:
     from ..evaluate.durable import DurableEvaluator
 
-EngineName = Literal["durable", "compiled", "reference"]
-ENGINES: tuple[EngineName, ...] = ("durable", "compiled", "reference")
+__all__ = ["ENGINES", "Advisor", "EngineName", "durable_available"]
 
 
 def durable_available() -> bool:

@@ -6,12 +6,13 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Literal
 
 from ..model.config import Config
 
-if TYPE_CHECKING:
-    from .advisor import EngineName
+#: The evaluators: durable_rules, the compiled one (rules as Python closures), the plain-Python reference.
+EngineName = Literal["durable", "compiled", "reference"]
+ENGINES: tuple[EngineName, ...] = ("durable", "compiled", "reference")
 
 
 @dataclass(frozen=True)

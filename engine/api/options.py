@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from ..advise.options import RunOptions
+from ..advise.options import ENGINES, EngineName, RunOptions
 from ..plugin._registry import Registry
 from ..store.statuses import DEFAULT_EXPIRY_GRACE_DAYS
 
-__all__ = ["BatchOptions", "ExecutorKind", "Registry", "RunOptions"]
+__all__ = ["ENGINES", "BatchOptions", "EngineName", "ExecutorKind", "Registry", "RunOptions"]
 
 #: Where a batch evaluates its accounts: local worker processes, or a Dask cluster.
 ExecutorKind = Literal["process", "dask"]
