@@ -9,7 +9,7 @@ import click
 
 from .completion import complete_rules
 from .options import output_options, playbook_options
-from .runtime import load_registry, make_engine
+from .runtime import load_registry, make_engine, run_options
 
 if TYPE_CHECKING:
     from .output import Output
@@ -55,12 +55,10 @@ def explain(
 
     if rule_id is None and subject_id is None:
         raise click.UsageError("give --rule, --subject or both")
-    kamengine = make_engine(load_registry(), rule_paths, no_builtin, params)
-    with kamengine:  # an enricher that loops ends the command, in time ([limits] account_seconds)
+    options = run_options(rule_paths, no_builtin, params, as_of=as_of)
+    with make_engine(load_registry(), options) as kamengine:  # a loop ends in time ([limits] account_seconds)
         try:
-            outcomes = kamengine.explain(
-                snapshot, rule=rule_id, subject=subject_id, as_of=as_of.date() if as_of else None
-            )
+            outcomes = kamengine.explain(snapshot, rule=rule_id, subject=subject_id)
         except NoSuchChoice as exc:
             raise click.BadParameter(str(exc), param_hint=f"--{exc.option}") from None
     _print(output, outcomes)

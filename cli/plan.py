@@ -20,12 +20,12 @@ from .options import (
     playbook_options,
 )
 from .plan_render import render, render_load
-from .runtime import current_config, load_registry, make_engine, make_sources, say
+from .runtime import current_config, load_registry, make_engine, make_sources, run_options, say
 
 if TYPE_CHECKING:
+    from kamengine.engine.api.options import Registry, RunOptions
     from kamengine.engine.api.week import Item, WeekAPI, WeekPlan
     from kamengine.engine.model.recommendation import Recommendation
-    from kamengine.engine.plugin._registry import Registry
 
     from .output import Output
 
@@ -87,10 +87,8 @@ def plan(
     registry = load_registry()
     evaluate_on = as_of.date() if as_of else None
     day = evaluate_on or dt.date.today()  # the plan's today: nothing is placed before it
-    planned, recommendations, failed = _week(
-        registry, paths, sources, column_map, db_path, rule_paths, no_builtin, params, evaluate_on, crisis, engine,
-        lang, day,
-    )  # fmt: skip
+    options = run_options(rule_paths, no_builtin, params, engine=engine, lang=lang, as_of=as_of, crisis=crisis)
+    planned, recommendations, failed = _week(registry, options, paths, sources, column_map, db_path, day)
     if owner is not None and not any(r.owner and r.owner.id == owner for r in recommendations):
         known = ", ".join(sorted({r.owner.id for r in recommendations if r.owner})) or "none"
         raise click.BadParameter(f"'{owner}' owns no advice here; owners: {known}", param_hint="--owner")
@@ -125,9 +123,8 @@ def _valid_week(text: str) -> bool:
 
 
 def _week(
-    registry: Registry, paths: tuple[str, ...], sources: tuple[str, ...], column_map: str | None, db_path: str | None,
-    rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any], evaluate_on: dt.date | None,
-    crisis: str | None, engine: str, lang: str | None, day: dt.date,
+    registry: Registry, options: RunOptions, paths: tuple[str, ...], sources: tuple[str, ...], column_map: str | None,
+    db_path: str | None, day: dt.date,
 ) -> tuple[WeekPlan, list[Recommendation], bool]:  # fmt: skip
     """The week from ``day`` of the advice to plan (fresh from snapshots or a source, else the store's live advice),
     that advice, and whether some account could not be advised."""
@@ -146,8 +143,8 @@ def _week(
     readers = make_sources(registry, [f"file:{path}" for path in paths])
     readers += make_sources(registry, sources, column_map=column_map)
     readers = [noting_regions(reader, regions) for reader in readers]
-    with make_engine(registry, rule_paths, no_builtin, params, engine, lang=lang, crisis=crisis) as kamengine:
-        result = kamengine.advise(readers, as_of=evaluate_on, on_failure=say)
+    with make_engine(registry, options) as kamengine:  # evaluated as of --as-of, if given
+        result = kamengine.advise(readers, on_failure=say)
         planned = kamengine.week_plan(result.recommendations, day, regions=regions)
     return planned, result.recommendations, bool(result.failures)
 

@@ -47,8 +47,9 @@ class ExplainAPI(EngineParts):
         self, snapshot: str, *, rule: str | None = None, subject: str | None = None, as_of: dt.date | None = None
     ) -> list[Outcome]:
         """Why ``rule`` (``playbook/rule``, or the rule's id when unambiguous) did or did not recommend something
-        for the subjects of its kind in the snapshot file ``snapshot`` (only ``subject``, when given): the first
-        condition that failed, with the value seen and wanted, or what became of each action it asked for.
+        for the subjects of its kind in the snapshot file ``snapshot`` (only ``subject``, when given), evaluated as
+        of ``as_of`` (None: the run options', else the snapshot's): the first condition that failed, with the
+        value seen and wanted, or what became of each action it asked for.
 
         With ``subject`` alone, "why nothing for them?": every rule that could recommend something for that
         contact, deal or account, what the plan recommended itself, the rules kamengine.toml switches off, and
@@ -65,7 +66,7 @@ class ExplainAPI(EngineParts):
         off = self.spec.switched_off
         with alarm(self.config.limits.account_seconds, "explaining this account"):  # an enricher that loops ends
             advisor = self.advisor
-            facts, firings = advisor.evaluate(load_snapshot(snapshot, self.registry.actions), as_of)
+            facts, firings = advisor.evaluate(load_snapshot(snapshot, self.registry.actions), as_of or self.spec.as_of)
             advice = advisor.plan(facts, firings)
         if rule is None:
             found = [(s, kind) for kind in SUBJECT_KINDS for s in facts.subjects(kind) if str(s["id"]) == subject]
