@@ -241,16 +241,27 @@ def test_a_client_whose_certificate_another_ca_signed_is_refused(cluster: TlsClu
 
 
 @pytest.mark.xfail(
-    raises=TypeError, strict=True,
-    reason="the gap: DaskExecutor turns only OSError into a KamengineError, and distributed raises TypeError for a "
-    "tls:// address without the client's TLS settings, so kamengine batch ends in a traceback",
+    raises=(TypeError, RuntimeError), strict=True,
+    reason="the gap: DaskExecutor turns only OSError into a KamengineError; distributed raises TypeError for a tls:// "
+    "address without the client's TLS settings and RuntimeError for a tcp:// one when encryption is required, so "
+    "kamengine batch ends in a traceback",
 )  # fmt: skip
-def test_a_tls_scheduler_without_the_client_s_certificate_is_one_clear_error(cluster: TlsCluster) -> None:
+@pytest.mark.parametrize("mistake", ["no client certificate", "tcp:// while encryption is required"])
+def test_a_tls_cluster_reached_wrongly_is_one_clear_error(cluster: TlsCluster, mistake: str) -> None:
+    import dask
     from kamengine.engine.batch.dask_cluster import DaskExecutor
     from kamengine.engine.errors import KamengineError
 
-    with pytest.raises(KamengineError, match=f"cannot reach the Dask scheduler at {cluster.address}"):
-        DaskExecutor(cluster.address)  # this process's Dask configuration names no client certificate
+    address = cluster.address  # this process's Dask configuration names no client certificate
+    settings = {}
+    if mistake.startswith("tcp://"):
+        address = address.replace("tls://", "tcp://")
+        settings = {"distributed.comm.require-encryption": True}
+    with (
+        dask.config.set(settings),
+        pytest.raises(KamengineError, match=f"cannot reach the Dask scheduler at {address}"),
+    ):
+        DaskExecutor(address)
 
 
 def test_the_all_extra_installs_dask_with_every_other_runtime_extra() -> None:
