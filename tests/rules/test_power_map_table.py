@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
+from durable_marker import needs_durable
 from kamengine.engine.advise.advisor import Advisor
 from kamengine.engine.authoring.playbook_tests import run_playbook_tests
 from kamengine.engine.errors import PlaybookError
@@ -67,7 +68,7 @@ def _cases() -> list[tuple[str, Any]]:
     return cases
 
 
-@pytest.mark.parametrize("engine", ["durable", "reference"])
+@pytest.mark.parametrize("engine", [pytest.param("durable", marks=needs_durable), "reference"])
 def test_every_playbook_test_case_gets_the_same_advice_both_ways(engine: str) -> None:
     builtin = _builtin()
     with_table = [_as_table() if p.id == "power-map" else p for p in builtin]

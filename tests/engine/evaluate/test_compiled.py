@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from durable_marker import needs_durable
 from kamengine.cli import main
 from kamengine.engine.errors import EvaluationError
 from kamengine.engine.evaluate.compiled import CompiledEvaluator
-from kamengine.engine.evaluate.durable import DurableEvaluator
 from kamengine.engine.evaluate.facts import compute_facts
 from kamengine.engine.evaluate.reference import evaluate_reference
 from kamengine.engine.model.loading import load_snapshot
@@ -31,6 +31,7 @@ def _advice(engine: str, snapshot: Snapshot) -> list[dict[str, object]]:
     return [r.to_dict() for r in builtin_advisor(engine).advise(snapshot).recommendations]
 
 
+@needs_durable
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
 def test_the_built_in_playbooks_advise_the_examples_as_on_durable(path: Path) -> None:
     snapshot = load_snapshot(str(path))
@@ -51,7 +52,10 @@ def test_a_generated_portfolio_is_advised_as_on_durable_and_the_reference() -> N
         assert compiled == _advice("reference", snapshot)
 
 
+@needs_durable
 def test_a_quantifier_passed_over_by_a_short_cut_still_reports_its_items_on_every_engine() -> None:
+    from kamengine.engine.evaluate.durable import DurableEvaluator
+
     # any_of holds on its first branch, so the count is never needed to decide; durable still reports its items.
     body = """\
   - id: r
@@ -88,6 +92,7 @@ def test_a_value_a_rule_cannot_compare_fails_the_account_naming_the_rule() -> No
         CompiledEvaluator(_rules(body)).evaluate(facts)
 
 
+@needs_durable
 def test_engine_compiled_on_the_command_line_advises_as_durable() -> None:
     example = str(EXAMPLES[0])
     runner = CliRunner()
@@ -115,6 +120,7 @@ def test_engine_compiled_never_imports_durable_rules() -> None:
     assert not _durable_loaded(["advise", str(EXAMPLES[0]), "--engine", "compiled"])
 
 
+@needs_durable
 def test_kamengine_toml_chooses_the_engine_and_engine_overrides_it(tmp_path: Path) -> None:
     settings = tmp_path / "kamengine.toml"
     settings.write_text('engine = "compiled"\n', encoding="utf-8")

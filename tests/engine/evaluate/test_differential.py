@@ -6,11 +6,12 @@ import datetime as dt
 import os
 from typing import Any
 
+import pytest
+from durable_marker import DURABLE_MISSING
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from kamengine.engine.errors import EvaluationError
 from kamengine.engine.evaluate.compiled import CompiledEvaluator
-from kamengine.engine.evaluate.durable import DurableEvaluator
 from kamengine.engine.evaluate.facts import Facts, compute_facts
 from kamengine.engine.evaluate.reference import evaluate_reference, holds, quantifier_items
 from kamengine.engine.model.fields import COLLECTIONS, KINDS, FieldSpec
@@ -18,6 +19,9 @@ from kamengine.engine.model.snapshot import Snapshot
 from kamengine.engine.playbooks.conditions import ORDERING, AllOf, AnyOf, Condition, FieldTest, Quantifier
 from kamengine.engine.playbooks.playbook import ActionSpec, Rule
 from kamengine.engine.playbooks.table_logic import HIT_POLICIES, Grid, Row, compile_rows
+
+pytest.importorskip("durable_rules_engine", reason=DURABLE_MISSING)  # durable is what this test judges
+from kamengine.engine.evaluate.durable import DurableEvaluator
 
 AS_OF = dt.date(2026, 11, 20)
 NAMES = ["Ana", "李伟", "O'Brien", 'Quote "Q"', "ana", "Zoë", "x"]

@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 
 import pytest
+from durable_marker import DURABLE_MISSING
 from kamengine.engine.errors import EvaluationError
-from kamengine.engine.evaluate import durable as durable_engine
-from kamengine.engine.evaluate.durable import DurableEvaluator
 from kamengine.engine.evaluate.durable_rulesets import encode as _encode
 from kamengine.engine.evaluate.facts import compute_facts
 from kamengine.engine.evaluate.reference import evaluate_reference
 from support import activity, contact, make_playbook, make_snapshot
+
+pytest.importorskip("durable_rules_engine", reason=DURABLE_MISSING)  # the wrapper below imports it
+from kamengine.engine.evaluate import durable as durable_engine
+from kamengine.engine.evaluate.durable import DurableEvaluator
 
 
 def _rules(body: str):  # type: ignore[no-untyped-def]

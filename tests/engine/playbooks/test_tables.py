@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from durable_marker import needs_durable
 from kamengine.cli import main
 from kamengine.engine.authoring.catalogue import catalogue_json, catalogue_markdown
 from kamengine.engine.evaluate.explain import describe
@@ -194,6 +195,7 @@ def test_the_first_policy_example_of_docs_rules_md_validates() -> None:
     assert playbook.tables[0].gaps == ("no row covers stance -1",)  # whatever the role
 
 
+@needs_durable
 def test_a_row_durable_rules_cannot_hold_is_named_when_the_playbook_loads() -> None:
     from kamengine.engine.advise.advisor import Advisor
     from kamengine.engine.errors import EvaluationError
