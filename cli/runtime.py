@@ -91,25 +91,10 @@ def run_options(
     )
 
 
-def make_engine(
-    registry: Registry,
-    options: RunOptions | Iterable[str] = (),
-    no_builtin: bool = False,
-    params: Mapping[str, Any] | None = None,
-    engine: str | None = None,
-    caps: Mapping[str, int | None] | None = None,
-    lang: str | None = None,
-    crisis: str | None = None,
-) -> Engine:
-    """The engine of this command: its plugins and ``options`` (``run_options``); its notices said on stderr.
-
-    The older form, the options one by one (rule paths, ``no_builtin``, ``params``...), is read as
-    ``run_options`` reads them."""
+def make_engine(registry: Registry, options: RunOptions) -> Engine:
+    """The engine of this command: its plugins and ``options`` (``run_options``); its notices said on stderr."""
     from kamengine.engine.api import Engine
-    from kamengine.engine.api.options import RunOptions
 
-    if not isinstance(options, RunOptions):
-        options = run_options(options, no_builtin, params, engine=engine, caps=caps, lang=lang, crisis=crisis)
     built = Engine(options, registry)
     for notice in built.spec.notices:
         say(notice, "Notice: ")
