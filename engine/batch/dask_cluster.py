@@ -51,6 +51,22 @@ def deaths_shown(exc: BaseException) -> int:
     return 0
 
 
+def _check_security(scheduler: str) -> None:
+    """A TLS cluster reached without the client's certificate, or a plain address where Dask's settings require
+    encryption, is a clear message here: distributed itself raises a TypeError or a RuntimeError."""
+    from distributed.security import Security
+
+    tls = Security()  # Dask's configuration: DASK_DISTRIBUTED__COMM__TLS__* or ~/.config/dask (docs/batch.md)
+    cannot = f"cannot reach the Dask scheduler at {scheduler}"
+    if scheduler.startswith("tls://") and not (tls.tls_ca_file and tls.tls_client_cert):
+        raise KamengineError(
+            f"{cannot}: a tls:// scheduler needs the client's certificate: set DASK_DISTRIBUTED__COMM__TLS__CA_FILE,"
+            " DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT and DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY (docs/batch.md)"
+        )
+    if tls.require_encryption and not scheduler.startswith("tls://"):
+        raise KamengineError(f"{cannot}: Dask's settings require encryption; give the tls:// address (docs/batch.md)")
+
+
 class DaskExecutor:
     """Sends partitions of accounts to a Dask scheduler and hands results back as they finish."""
 
@@ -71,6 +87,7 @@ class DaskExecutor:
         self.scheduler = scheduler
         self.restarts = 0
         self.on_idle: Callable[[], None] | None = None
+        _check_security(scheduler)
         try:
             self.client = Client(scheduler, timeout=30)
         except OSError as exc:

@@ -240,12 +240,6 @@ def test_a_client_whose_certificate_another_ca_signed_is_refused(cluster: TlsClu
         _client(cluster.address, security=security, timeout=5)
 
 
-@pytest.mark.xfail(
-    raises=(TypeError, RuntimeError), strict=True,
-    reason="the gap: DaskExecutor turns only OSError into a KamengineError; distributed raises TypeError for a tls:// "
-    "address without the client's TLS settings and RuntimeError for a tcp:// one when encryption is required, so "
-    "kamengine batch ends in a traceback",
-)  # fmt: skip
 @pytest.mark.parametrize("mistake", ["no client certificate", "tcp:// while encryption is required"])
 def test_a_tls_cluster_reached_wrongly_is_one_clear_error(cluster: TlsCluster, mistake: str) -> None:
     import dask
