@@ -107,11 +107,11 @@ _TEST = '''"""kamengine-__NAME__ as kamengine sees it once installed (its playbo
 
 from __future__ import annotations
 
-from kamengine.engine.plugin._registry import Registry
+from kamengine import Engine
 
 
 def test_kamengine_loads_the_playbook_through_the_entry_point() -> None:
-    registry = Registry()
+    registry = Engine().registry  # every installed plugin, as kamengine advise loads them
     assert any(plugin == "__NAME__" for plugin, _ in registry.playbook_sources)
 '''
 
