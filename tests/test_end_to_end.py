@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from durable_marker import prints_as_on_durable
 from support import example_recommendations
 
 SCRIPT = Path(sys.executable).parent / "kamengine"
@@ -25,6 +26,7 @@ def _installed() -> None:
         pytest.fail(f"the kamengine command is not installed next to {sys.executable}; run pip install -e .")
 
 
+@prints_as_on_durable
 def test_advise_on_the_bundled_example(example_path: str, tmp_path: Path) -> None:
     result = _run("advise", example_path, "--format", "json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -33,6 +35,7 @@ def test_advise_on_the_bundled_example(example_path: str, tmp_path: Path) -> Non
     assert result.stderr == ""
 
 
+@prints_as_on_durable
 def test_a_users_mistake_is_one_line_on_stderr_and_exit_1(tmp_path: Path) -> None:
     (tmp_path / "snap.yaml").write_text("as_of: 2026-13-01\naccount: {id: a, name: A}\n", encoding="utf-8")
     result = _run("advise", "snap.yaml", cwd=tmp_path)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from durable_marker import prints_as_on_durable
 from kamengine.cli import main
 from support import example_recommendations
 
@@ -38,6 +39,7 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
+@prints_as_on_durable
 def test_table_is_ranked_and_readable(runner: CliRunner, example_path: str) -> None:
     result = runner.invoke(main, ["advise", example_path, "--all"])  # (by default, 10 approaches: issue 21)
     assert result.exit_code == 0, result.output
@@ -58,6 +60,7 @@ def test_table_is_ranked_and_readable(runner: CliRunner, example_path: str) -> N
     assert any(" + Invite Marta Vidal" in line for line in rows)
 
 
+@prints_as_on_durable
 def test_json_matches_the_contract(runner: CliRunner, example_path: str) -> None:
     result = runner.invoke(main, ["advise", example_path, "--format", "json"])
     assert result.exit_code == 0
@@ -69,6 +72,7 @@ def test_json_matches_the_contract(runner: CliRunner, example_path: str) -> None
     assert {"power-map", "kam-deals", "kam-account"} <= {r["rule"].split("/")[0] for r in recs}
 
 
+@prints_as_on_durable
 def test_jsonl_csv_and_markdown_carry_the_same_recommendations(runner: CliRunner, example_path: str) -> None:
     ids = [r["id"] for r in json.loads(runner.invoke(main, ["advise", example_path, "-f", "json"]).output)]
     jsonl = runner.invoke(main, ["advise", example_path, "-f", "jsonl"]).output
@@ -84,6 +88,7 @@ def test_jsonl_csv_and_markdown_carry_the_same_recommendations(runner: CliRunner
     assert len(markdown) == len(ids) + 2
 
 
+@prints_as_on_durable
 def test_reads_stdin(runner: CliRunner, example_path: str) -> None:
     text = Path(example_path).read_text(encoding="utf-8")
     result = runner.invoke(main, ["advise", "-", "-f", "jsonl"], input=text)
@@ -91,6 +96,7 @@ def test_reads_stdin(runner: CliRunner, example_path: str) -> None:
     assert len(result.output.splitlines()) == len(example_recommendations())
 
 
+@prints_as_on_durable
 def test_as_of_moves_the_evaluation_date(runner: CliRunner, example_path: str) -> None:
     later = json.loads(runner.invoke(main, ["advise", example_path, "-f", "json", "--as-of", "2027-03-01"]).output)
     # 120 days on, the evaluator's executive visit is out of its 90-day cooldown.
@@ -98,6 +104,7 @@ def test_as_of_moves_the_evaluation_date(runner: CliRunner, example_path: str) -
     assert min(r["due"] for r in later) >= "2027-03-01"
 
 
+@prints_as_on_durable
 def test_param_overrides_a_playbook_threshold(runner: CliRunner, example_path: str) -> None:
     default = json.loads(runner.invoke(main, ["advise", example_path, "-f", "json"]).output)
     strict = json.loads(
@@ -108,6 +115,7 @@ def test_param_overrides_a_playbook_threshold(runner: CliRunner, example_path: s
     assert not any(r["rule"] == "power-map/ladder-family-banquet" for r in strict)
 
 
+@prints_as_on_durable
 def test_rules_dir_adds_a_playbook(runner: CliRunner, example_path: str, tmp_path: Path) -> None:
     (tmp_path / "review.yaml").write_text(
         "playbook: reviews\nrules:\n  - id: review\n    rationale: Keep a cadence.\n    subject: account\n"
@@ -121,6 +129,7 @@ def test_rules_dir_adds_a_playbook(runner: CliRunner, example_path: str, tmp_pat
     ]
 
 
+@prints_as_on_durable
 def test_reference_engine_gives_the_same_answer(runner: CliRunner, example_path: str) -> None:
     durable = runner.invoke(main, ["advise", example_path, "-f", "json"]).output
     reference = runner.invoke(main, ["advise", example_path, "-f", "json", "--engine", "reference"]).output
@@ -141,6 +150,7 @@ def test_reference_engine_gives_the_same_answer(runner: CliRunner, example_path:
         ),
     ],
 )
+@prints_as_on_durable
 def test_bad_snapshots_exit_1_with_a_located_message_and_no_traceback(
     runner: CliRunner, tmp_path: Path, content: str, message: str
 ) -> None:
@@ -153,6 +163,7 @@ def test_bad_snapshots_exit_1_with_a_located_message_and_no_traceback(
     assert result.stdout == ""
 
 
+@prints_as_on_durable
 def test_one_bad_file_does_not_lose_the_others(runner: CliRunner, tmp_path: Path, example_path: str) -> None:
     result = runner.invoke(main, ["advise", str(tmp_path / "missing.yaml"), example_path, "-f", "jsonl"])
     assert result.exit_code == 1

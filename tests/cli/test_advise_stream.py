@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from durable_marker import prints_as_on_durable
 from kamengine.cli import main
 from kamengine.engine.api import Engine
 from kamengine.engine.plugin import Source, SourceRecord
@@ -62,6 +63,7 @@ def test_the_first_account_s_lines_are_written_before_the_last_account_is_read()
     assert result.recommendations == []  # nothing kept: memory stays flat however large the source
 
 
+@prints_as_on_durable
 def test_the_installed_command_answers_an_account_before_the_source_ends() -> None:
     env = {**os.environ, "KAMENGINE_CONFIG": "/dev/null"}
     args = [str(SCRIPT), "advise", "--source", "jsonl:-", "--format", "jsonl"]
@@ -108,6 +110,7 @@ def test_a_reader_gone_stops_the_advising_at_once() -> None:
     assert read == [0]  # the first account's lines found nobody: the other 49 were not even read
 
 
+@prints_as_on_durable
 def test_a_reader_that_stops_early_ends_the_stream_without_a_word(tmp_path: Path) -> None:
     portfolio = tmp_path / "p.jsonl"
     portfolio.write_text("".join(_account(i) + "\n" for i in range(200)), encoding="utf-8")
@@ -121,6 +124,7 @@ def test_a_reader_that_stops_early_ends_the_stream_without_a_word(tmp_path: Path
     assert process.stderr.read().decode() == ""
 
 
+@prints_as_on_durable
 def test_no_progress_text_off_a_terminal_and_the_same_lines_as_json(tmp_path: Path) -> None:
     folder = REPO / "examples" / "portfolio"
     args = ["--config", "/dev/null", "advise", "--source", f"file:{folder}"]
@@ -172,6 +176,7 @@ def test_on_a_terminal_a_progress_bar_counts_the_accounts_on_stderr() -> None:
     assert both.wait(timeout=60) == 0 and b'"id": "rec-' in shown and b"advising" not in shown
 
 
+@prints_as_on_durable
 def test_ctrl_c_while_a_source_is_read_is_one_line_and_exit_130() -> None:
     import signal
 

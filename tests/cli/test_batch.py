@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from durable_marker import prints_as_on_durable
 from kamengine.cli import main
 from support import REPO
 
@@ -246,6 +247,7 @@ def test_resume_needs_the_same_source(tmp_path: Path) -> None:
     assert "read file:/data/monday, not file:" in result.stderr
 
 
+@prints_as_on_durable
 def test_recs_list_gives_advise_s_json_shape_plus_the_lifecycle(tmp_path: Path) -> None:
     folder, db = _portfolio(tmp_path / "p", 1), tmp_path / "k.db"
     assert _batch(db, folder).exit_code == 0

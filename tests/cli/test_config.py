@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from durable_marker import prints_as_on_durable
 from kamengine.cli import main
 
 TOML = """\
@@ -62,6 +63,7 @@ def test_config_show_says_where_each_value_came_from(in_dir: Path) -> None:
     assert settings["crisis"] == {"key": "crisis", "value": None, "origin": "default"}
 
 
+@prints_as_on_durable
 def test_the_file_changes_advice(in_dir: Path, example_path: str) -> None:
     recs = json.loads(CliRunner().invoke(main, ["advise", example_path, "-f", "json"]).output)
     rules = {r["rule"] for r in recs}
@@ -103,6 +105,7 @@ def test_mistakes_are_reported_with_the_key(tmp_path: Path, example_path: str, t
     assert "Traceback" not in result.stderr
 
 
+@prints_as_on_durable
 def test_lang_from_config_and_from_the_command_line(tmp_path: Path, example_path: str) -> None:
     path = tmp_path / "k.toml"
     path.write_text("lang = 'zh'\n", encoding="utf-8")

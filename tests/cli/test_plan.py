@@ -8,6 +8,7 @@ from pathlib import Path
 
 import icalendar
 from click.testing import CliRunner
+from durable_marker import prints_as_on_durable
 from kamengine.cli import main
 from support import REPO
 
@@ -19,6 +20,7 @@ def _plan(*args: str):  # type: ignore[no-untyped-def]
     return CliRunner().invoke(main, ["--config", "/dev/null", "plan", *args])
 
 
+@prints_as_on_durable
 def test_the_director_s_week_across_the_portfolio() -> None:
     result = _plan(ACME, "--source", PORTFOLIO, "--owner", "u-ad", "--week", "2026-W49", "--as-of", "2026-11-20")
     assert result.exit_code == 0, result.output
@@ -34,6 +36,7 @@ def test_the_director_s_week_across_the_portfolio() -> None:
     assert days == sorted(days) and all("2026-11-30" <= day <= "2026-12-06" for day in days)
 
 
+@prints_as_on_durable
 def test_json_lists_each_approach_with_its_companions() -> None:
     items = json.loads(_plan(ACME, "--week", "all", "--format", "json", "--as-of", "2026-11-20").output)
     keys = {"owner", "attendees", "week", "day", "moved_from", "moved_because", "over_capacity", "overdue_since"}
@@ -44,6 +47,7 @@ def test_json_lists_each_approach_with_its_companions() -> None:
     assert all(c["approach"] == item["lead"]["approach"] for item in items for c in item["companions"])
 
 
+@prints_as_on_durable
 def test_capacity_moves_the_rest_to_later_weeks_and_lists_what_does_not_fit(tmp_path: Path) -> None:
     # Issue 21 changed this: nothing is placed over capacity (it was marked "over_capacity"), and deal work
     # is never pulled earlier than its own date to fill a week (it was moved to an earlier week).
@@ -74,6 +78,7 @@ def test_capacity_moves_the_rest_to_later_weeks_and_lists_what_does_not_fit(tmp_
     assert table.splitlines()[-1].endswith("not planned by 2026-W51: kamengine plan --load lists them and why")
 
 
+@prints_as_on_durable
 def test_markdown_is_ready_for_a_team_meeting() -> None:
     text = _plan(ACME, "--week", "2026-W49", "--format", "markdown", "--as-of", "2026-11-20").output
     heading, blank, header, *_ = text.splitlines()
@@ -107,6 +112,7 @@ def test_ics_writes_one_calendar_per_person(tmp_path: Path) -> None:
     assert mine.exit_code == 0 and [p.name for p in (tmp_path / "mine").iterdir()] == ["u-ar.ics"]
 
 
+@prints_as_on_durable
 def test_from_the_store_after_a_batch(tmp_path: Path) -> None:
     db = tmp_path / "k.db"
     ran = CliRunner().invoke(main, ["batch", "--source", f"file:{ACME}", "--db", str(db), "--workers", "1"])

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from click.testing import CliRunner
+from durable_marker import prints_as_on_durable
 from kamengine.cli import main
 from support import REPO
 
@@ -36,6 +37,7 @@ def _tables(text: str) -> dict[str, list[str]]:
     return found
 
 
+@prints_as_on_durable
 def test_every_week_reads_apart_with_its_meetings_as_the_load_counts_them() -> None:
     table = _plan("--week", "all")
     assert table.exit_code == 0, table.output
@@ -66,6 +68,7 @@ def test_markdown_of_every_week_has_a_heading_per_week() -> None:
     assert "2026-W51" in weeks and "2027-W01" in weeks
 
 
+@prints_as_on_durable
 def test_an_empty_week_names_the_next_week_with_something_planned() -> None:
     result = _plan()
     assert result.exit_code == 0, result.output
@@ -75,6 +78,7 @@ def test_an_empty_week_names_the_next_week_with_something_planned() -> None:
     ]
 
 
+@prints_as_on_durable
 def test_the_load_says_a_week_of_the_year_end_break_is_closed() -> None:
     lines = _plan("--load").output.splitlines()
     assert lines[1].split()[:7] == ["person", "W50", "W51", "W52", "W53", "W01", "W02"]
@@ -89,6 +93,7 @@ def test_the_load_says_a_week_of_the_year_end_break_is_closed() -> None:
     assert all(person["weeks"]["2026-W53"] == 0 for person in load["load"])  # the JSON keeps the numbers
 
 
+@prints_as_on_durable
 def test_with_owner_a_colleague_s_table_counts_the_meetings_the_owner_attends() -> None:
     result = _plan("--week", "all", "--owner", "u-lw")  # Lukas Weber (AR) comes along to the AD's first approach
     assert result.exit_code == 0, result.output

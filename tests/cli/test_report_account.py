@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from click.testing import CliRunner
+from durable_marker import prints_as_on_durable
 from kamengine.cli import main
 from page_parsing import cards, parse_page
 from support import REPO
@@ -18,6 +19,7 @@ def _report(*args: str, stdin: str | None = None):  # type: ignore[no-untyped-de
     return CliRunner().invoke(main, ["--config", "/dev/null", "report", "account", *args], input=stdin)
 
 
+@prints_as_on_durable
 def test_the_acme_page_holds_every_person_and_every_advice(tmp_path: Path) -> None:
     target = tmp_path / "acme.html"
     result = _report(ACME, "-o", str(target))
@@ -43,6 +45,7 @@ def test_a_dash_writes_to_stdout_and_reads_stdin() -> None:
     assert result.stdout.startswith("<!DOCTYPE html>") and "ACME Telecom" in result.stdout
 
 
+@prints_as_on_durable
 def test_a_bad_snapshot_names_the_file_and_field(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("as_of: 2026-11-20\naccount: {id: a, name: A, tier: huge}\n", encoding="utf-8")
@@ -52,6 +55,7 @@ def test_a_bad_snapshot_names_the_file_and_field(tmp_path: Path) -> None:
     assert not (tmp_path / "out.html").exists()
 
 
+@prints_as_on_durable
 def test_an_unwritable_target_is_one_line_and_the_old_file_stays(tmp_path: Path) -> None:
     result = _report(ACME, "-o", str(tmp_path / "missing" / "acme.html"))
     assert (result.exit_code, result.stderr) == (

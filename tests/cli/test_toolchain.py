@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from durable_marker import prints_as_on_durable
 from kamengine.cli import main
 from kamengine.engine.model.loading import load_snapshot
 from support import REPO, builtin_advisor, example_recommendations, write_csv_dir
@@ -30,6 +31,7 @@ def test_plugins_lists_builtins_with_their_hooks() -> None:
     assert table[first + 1] == ["provides", "39", "actions"]
 
 
+@prints_as_on_durable
 def test_rules_list_and_show() -> None:
     listed = _run("rules", "list").output.splitlines()
     assert listed[0].split() == ["rule", "subject", "priority", "actions"]
@@ -118,6 +120,7 @@ rules:
     ]
 
 
+@prints_as_on_durable
 def test_explain_says_which_cooldown_suppressed_an_executive_visit(example_path: str) -> None:
     result = _run("explain", example_path, "--rule", "three-axes-evaluator", "--subject", "c-eng")
     assert result.exit_code == 0
@@ -156,6 +159,7 @@ def result_args(example_path: str) -> list[str]:
     return [example_path, "--rule", "three-axes-evaluator", "--subject", "c-eng"]
 
 
+@prints_as_on_durable
 def test_explain_names_the_first_failing_condition(example_path: str) -> None:
     result = _run("explain", example_path, "--rule", "power-map/borrow-leverage", "--subject", "c-cio", "--csv")
     assert result.output == (
@@ -169,6 +173,7 @@ def test_explain_names_the_first_failing_condition(example_path: str) -> None:
     assert unknown.exit_code == 2 and "did you mean 'c-arch'?" in unknown.stderr
 
 
+@prints_as_on_durable
 def test_advise_reads_a_source_and_explains(tmp_path: Path, example_path: str) -> None:
     folder = write_csv_dir(tmp_path / "csv", [load_snapshot(example_path)])
     from_file = json.loads(_run("advise", example_path, "-f", "json").output)
@@ -193,6 +198,7 @@ def test_advise_source_and_emit_mistakes(example_path: str) -> None:
     assert "give SNAPSHOT files or --source" in _run("advise").stderr
 
 
+@prints_as_on_durable
 def test_caps_limit_recommendations_per_contact_and_account(example_path: str) -> None:
     # Caps count approaches (one occasion, however many reasons it carries) and keep the most urgent.
     capped = json.loads(_run("advise", example_path, "-f", "json", "--max-per-contact", "1").output)
@@ -208,6 +214,7 @@ def test_caps_limit_recommendations_per_contact_and_account(example_path: str) -
     assert [r["approach"] for r in top3] == [r["approach"] for r in every[: len(top3)]]
 
 
+@prints_as_on_durable
 def test_a_broken_source_plugin_costs_only_its_own_accounts(monkeypatch: object, example_path: str) -> None:
     from kamengine.plugins.jsonl_source import JsonLinesSource
 

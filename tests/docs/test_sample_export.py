@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from durable_marker import prints_as_on_durable
 from kamengine.cli import main
 from support import REPO
 
@@ -39,6 +40,7 @@ def test_the_sample_is_shaped_like_a_crm_export() -> None:
         assert header.endswith(f"Created By{separator}Last Modified"), table
 
 
+@prints_as_on_durable
 def test_the_readme_line_runs_as_written_from_the_repository(monkeypatch: pytest.MonkeyPatch) -> None:
     command = _readme_command()
     assert command[:3] == ["kamengine", "advise", "--source"] and "--map" in command
@@ -53,6 +55,7 @@ def test_the_readme_line_runs_as_written_from_the_repository(monkeypatch: pytest
     assert len({r["account_id"] for r in json.loads(result.stdout)}) == 5
 
 
+@prints_as_on_durable
 def test_the_readme_line_runs_with_the_installed_command() -> None:
     command = _readme_command()
     script = Path(sys.executable).parent / command[0]
@@ -66,6 +69,7 @@ def test_the_readme_line_runs_with_the_installed_command() -> None:
     assert accounts == {"acme-tel", "globex-energy", "initech", "umbrella-health", "vandelay-industries"}
 
 
+@prints_as_on_durable
 def test_the_nightly_batch_reads_the_sample_export_with_its_map(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

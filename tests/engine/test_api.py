@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from click.testing import CliRunner
+from durable_marker import prints_as_on_durable
 from kamengine.cli import main
 from kamengine.engine.api import Engine
 from kamengine.engine.batch.processes import ProcessExecutor
@@ -22,6 +23,7 @@ def _engine() -> Engine:
     return Engine(Registry(get_plugin_manager(load_entry_points=False)))
 
 
+@prints_as_on_durable
 def test_advise_is_one_call_and_gives_what_the_command_prints(tmp_path: Path) -> None:
     target = tmp_path / "advice.json"
     with _engine() as engine:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from durable_marker import prints_as_on_durable
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from kamengine import InputError, Snapshot, SnapshotError
@@ -49,6 +50,7 @@ def _records(folder: Path, column_map: str | None = None) -> tuple[list[Snapshot
     return [r.snapshot for r in records if r.snapshot is not None], source.notices
 
 
+@prints_as_on_durable
 def test_extra_columns_are_kept_in_extra_or_left_out_with_one_notice_per_file(
     tmp_path: Path, examples: list[Snapshot]
 ) -> None:
@@ -132,6 +134,7 @@ def _crm_names(folder: Path) -> Path:
     return column_map
 
 
+@prints_as_on_durable
 def test_a_column_map_renames_a_crms_columns(tmp_path: Path, examples: list[Snapshot]) -> None:
     folder = write_csv_dir(tmp_path / "crm", examples)
     column_map = _crm_names(folder)

@@ -10,6 +10,7 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from durable_marker import prints_as_on_durable
 from kamengine import Snapshot, SnapshotError
 from kamengine.cli import main
 from kamengine.plugins.xlsx_source import XlsxSource
@@ -99,6 +100,7 @@ def test_extra_columns_other_sheets_and_cells_beyond_the_header(tmp_path: Path, 
     ]
 
 
+@prints_as_on_durable
 def test_the_map_renames_a_workbooks_columns(tmp_path: Path, examples: list[Snapshot]) -> None:
     renames = {"accounts": {"id": "Account ID"}, "contacts": {"name": "Full Name"}}
     path = _workbook(tmp_path / "crm.xlsx", examples, renames)
@@ -122,6 +124,7 @@ def test_the_map_renames_a_workbooks_columns(tmp_path: Path, examples: list[Snap
     assert json.loads(from_excel.stdout) == json.loads(CliRunner().invoke(main, csv_args).stdout)
 
 
+@prints_as_on_durable
 def test_a_file_that_is_no_workbook_or_has_no_accounts_sheet(tmp_path: Path) -> None:
     not_a_book = tmp_path / "crm.xlsx"
     not_a_book.write_text("id,as_of\n", encoding="utf-8")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from durable_marker import prints_as_on_durable
 from kamengine.cli import main
 from serving import Running, serving
 from support import REPO
@@ -81,6 +82,7 @@ def test_an_invalid_snapshot_is_a_422_problem_with_the_field_path(server: Runnin
     ]
 
 
+@prints_as_on_durable
 def test_the_same_validation_message_as_the_cli(
     server: Running, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

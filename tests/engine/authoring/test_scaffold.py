@@ -10,11 +10,13 @@ import tomllib
 from pathlib import Path
 
 from click.testing import CliRunner
+from durable_marker import prints_as_on_durable
 from kamengine.cli import main
 
 SCRIPT = Path(sys.executable).parent / "kamengine"
 
 
+@prints_as_on_durable
 def test_the_scaffold_installs_and_passes_its_own_tests(tmp_path: Path) -> None:
     created = CliRunner().invoke(main, ["rules", "new", "telecom-emea", "--directory", str(tmp_path)])
     assert created.exit_code == 0, created.output

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from click.testing import CliRunner
+from durable_marker import prints_as_on_durable
 from kamengine.cli import main
 from kamengine.engine.model.actions import BUILTIN_ACTIONS, ActionCatalogue
 from kamengine.engine.model.plan_settings import PlanSettings
@@ -87,6 +88,7 @@ def _kenji_week() -> list[dict[str, Any]]:
     return items
 
 
+@prints_as_on_durable
 def test_rosa_diaz_gets_one_approach_in_the_new_year_and_her_festival_visit_before_christmas() -> None:
     rosa = [i for i in _kenji_week() if i["lead"]["subject"]["id"] == "v-plant"]
     by_action = {r["action"]: i["day"] for i in rosa for r in (i["lead"], *i["companions"])}

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from durable_marker import prints_as_on_durable
 from kamengine.cli import main
 from kamengine.engine.model.actions import BUILTIN_ACTIONS
 from kamengine.engine.model.plan_settings import PlanSettings
@@ -97,6 +98,7 @@ def _approaches_per_account(table: str) -> Counter[str]:
     return found
 
 
+@prints_as_on_durable
 def test_advise_shows_at_most_ten_approaches_per_account() -> None:
     args = ("advise", "--source", f"file:{_folder()}", "--as-of", AS_OF.isoformat())
     result = _run(*args)

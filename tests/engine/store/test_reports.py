@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from durable_marker import prints_as_on_durable
 from kamengine.cli import main
 from kamengine.engine.model.snapshot import Snapshot
 from kamengine.engine.store.reports import coverage, effectiveness
@@ -47,6 +48,7 @@ def test_effectiveness_compares_with_people_who_started_at_the_same_stance(tmp_p
     assert rows == "action,treated,treated_change,control,control_change,difference\nexecutive_visit,1,2,1,0,2\n"
 
 
+@prints_as_on_durable
 def test_coverage_lists_silent_accounts_and_rules_that_never_fired(tmp_path: Path) -> None:
     store = Store(tmp_path / "k.db")
     _run(store, _snapshot("2026-11-01", {"c1": -1}), _snapshot("2026-11-01", {"c9": 1}, account="quiet", role=None))
