@@ -9,7 +9,7 @@ import click
 
 from .options import db_option, output_options
 
-SCOPES = ("read", "act", "admin")  # kamengine.engine.api.access.SCOPES, without importing the engine for --help
+SCOPES = ("read", "act", "admin", "metrics")  # kamengine.engine.api.access.SCOPES, without importing the engine for --help
 
 
 if TYPE_CHECKING:
@@ -28,7 +28,8 @@ def _store(path: str | None, must_exist: bool = True) -> Store:
 
 @click.group()
 def tokens() -> None:
-    """API tokens for kamengine serve: read sees, act also decides, admin does everything."""
+    """API tokens for kamengine serve: read sees, act also decides, admin does everything; metrics reads
+    GET /metrics only (a monitoring system's scraper)."""
 
 
 _UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -59,11 +60,13 @@ def create(member: str, scope: str, expires: dt.timedelta | None, any_member: bo
     """Make a token and print it once: the store keeps only its hash.
 
     A read or act token is for a member of a stored team (the command lists the known ids);
-    an admin token may speak for a system, such as a CRM (--member crm)."""
+    an admin token may speak for a system, such as a CRM (--member crm); a metrics token
+    is a monitoring system's (--member prometheus --scope metrics), not a team member's."""
     from kamengine.engine.api import Engine
 
     store = _store(db_path, must_exist=False)
-    if not any_member and not Engine.check_member(store, member, scope):
+    # A metrics token sees no account: its member names the scraper, which no team has.
+    if not any_member and scope != "metrics" and not Engine.check_member(store, member, scope):
         click.echo(f"the store holds no team yet: the member id {member} is not checked", err=True)
     token_id, token = Engine.create_token(store, member, scope, expires_in=expires)
     click.echo(token)

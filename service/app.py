@@ -1,4 +1,4 @@
-"""The ASGI application: the API under ``/v1``, ``/healthz``, the OpenAPI document, problem details, the access log."""
+"""The ASGI application: the API under ``/v1``, ``/healthz``, ``/metrics``, the OpenAPI document, problem details."""
 
 from __future__ import annotations
 
@@ -10,12 +10,22 @@ from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
-from . import advice, health, info, openapi_doc, problems, recommendations, web
+from . import advice, health, info, metrics, openapi_doc, problems, recommendations, web
 from .access import authenticated
 from .guard import Guard
 from .pages import STATIC_DIR
+from .request_ids import RequestIds
 from .state import Service
+
+
+class _App(FastAPI):
+    """FastAPI with the request ids and the metrics outside its whole stack, error handling included: a 500 it
+    makes of an exception carries the request's id and is counted, and the exception's log line has the id."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return RequestIds(metrics.Measured(super().build_middleware_stack(), lambda: self.routes))
 
 
 def create_app(service: Service) -> FastAPI:
@@ -24,9 +34,10 @@ def create_app(service: Service) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        metrics.process_ended()
         service.close()  # uvicorn's graceful shutdown (SIGTERM, SIGINT) ends here: the store is closed
 
-    app = FastAPI(
+    app = _App(
         title="kamengine",
         version=version("kamengine"),
         description="Ranked, explained next actions for key accounts (docs/serve.md).",
@@ -46,6 +57,7 @@ def create_app(service: Service) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     app.include_router(health.router)  # /healthz and /readyz: no token, nothing but the store's state
+    app.include_router(metrics.router)  # /metrics: a metrics (or admin) token
 
     def openapi() -> dict[str, Any]:
         """FastAPI's document with the snapshot's schema and every error each operation answers (openapi_doc)."""

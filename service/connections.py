@@ -10,6 +10,8 @@ from typing import Any
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from .metrics import OPEN_CONNECTIONS
+
 #: A request's head (request line and headers) must arrive whole within this many seconds of the connection
 #: opening, or of the first byte of the next request on a kept-alive one: a client sending it a byte at a time
 #: (slowloris) held a connection for as long as it liked — h11 has no deadline of its own.
@@ -55,6 +57,7 @@ class GuardedH11Protocol(H11Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)  # type: ignore[arg-type]
+        OPEN_CONNECTIONS.inc()  # every connection made is lost once: connection_lost takes it off
         if len(self.connections) > self.max_connections:
             self.transport.write(TOO_MANY)
             self.transport.close()
@@ -69,6 +72,7 @@ class GuardedH11Protocol(H11Protocol):
             self._head_arrived()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        OPEN_CONNECTIONS.dec()
         self._head_arrived()
         super().connection_lost(exc)
 

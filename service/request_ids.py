@@ -7,6 +7,8 @@ import re
 import uuid
 from contextvars import ContextVar
 
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 HEADER = "X-Request-ID"
 #: A client's id is taken when it is up to this long and only visible ASCII (no spaces, no control characters): it
 #: goes into log lines and a response header as it is, so a newline or a kilobyte of it must not.
@@ -36,3 +38,30 @@ class RequestIdFilter(logging.Filter):
         if getattr(record, "request_id", None) is None:
             record.request_id = current.get()
         return True
+
+
+class RequestIds:
+    """Pure ASGI middleware, outermost: the request's id is set for everything the request runs (its task's
+    context, which the threads serving it copy) and sent back as ``X-Request-ID`` on every answer, errors too."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        sent = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), None)
+        request_id = chosen(sent)
+        scope.setdefault("state", {})["request_id"] = request_id
+        held = current.set(request_id)
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            current.reset(held)

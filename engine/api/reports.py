@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..store import reports, rule_reports
+from ..store import figures, reports, rule_reports
+from ..store.figures import LastRun
 from ..store.reports import Coverage, Effect
 from ..store.rule_reports import FLAG_MIN_DISMISSED, FLAG_MIN_RATE, FLAG_RATIO, RuleUse
 from .base import EngineParts
@@ -20,7 +21,9 @@ from .base import EngineParts
 if TYPE_CHECKING:
     from ..store.store import Store
 
-__all__ = ["FLAG_MIN_DISMISSED", "FLAG_MIN_RATE", "FLAG_RATIO", "Coverage", "Effect", "ReportsAPI", "RuleUse"]
+__all__ = [
+    "FLAG_MIN_DISMISSED", "FLAG_MIN_RATE", "FLAG_RATIO", "Coverage", "Effect", "LastRun", "ReportsAPI", "RuleUse",
+]  # fmt: skip
 
 
 class ReportsAPI(EngineParts):
@@ -50,3 +53,13 @@ class ReportsAPI(EngineParts):
         from ..store.health import file_trouble
 
         return file_trouble(path)
+
+    @staticmethod
+    def last_finished_run(store: Store) -> LastRun | None:
+        """The latest finished batch run (accounts, failures, when and how long), for ``GET /metrics``."""
+        return figures.last_finished_run(store)
+
+    @staticmethod
+    def store_bytes(store: Store) -> int:
+        """The store's size in bytes, for ``GET /metrics``."""
+        return figures.store_bytes(store)

@@ -9,8 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-#: What a token may do, each including the ones before it.
-SCOPES = ("read", "act", "admin")
+#: What a token may do: read, act and admin each include the ones before; metrics stands apart.
+SCOPES = ("read", "act", "admin", "metrics")
+#: A monitoring system's scope: it reads ``GET /metrics`` and nothing else (a scraper needs no one's accounts);
+#: an admin token may read the metrics too.
+METRICS = "metrics"
+_RANKED = ("read", "act", "admin")
 #: A session ends after this long without a page view, unless ``serve --session-idle`` says otherwise.
 DEFAULT_IDLE = dt.timedelta(hours=12)
 
@@ -25,4 +29,8 @@ class TokenHolder:
 
     def may(self, scope: str) -> bool:
         """Whether this holder's scope includes ``scope``."""
-        return SCOPES.index(self.scope) >= SCOPES.index(scope)
+        if scope == METRICS:
+            return self.scope in (METRICS, "admin")
+        if self.scope == METRICS:
+            return False
+        return _RANKED.index(self.scope) >= _RANKED.index(scope)
