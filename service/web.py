@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -20,6 +21,7 @@ from .info import stored_snapshot, validated
 from .load_view import portfolio_load
 from .models import Decision
 from .pages.forms import segment, under
+from .pages.portfolio import PAGE_SIZE, Paging, after_link, read_after
 from .planned import status_label
 from .problems import Problem
 from .recommendations import STATUSES, decide
@@ -120,25 +122,31 @@ def logout(request: Request) -> Response:
 
 @router.get("/")
 def portfolio(request: Request) -> Response:
+    """A page of the accounts the reader sees (``?after=`` the previous page's link), from the summary the store
+    keeps; the load section is that of the page's people when the accounts fill more than one page."""
     holder = _signed_in(request)
     if isinstance(holder, Response):
         return holder
     service: Service = request.app.state.service
+    after = read_after(request.query_params.get("after"))
     with service.store() as store:
-        stored = Engine.snapshots_seen_by(store, holder)
-        live: dict[str, list[Recommendation]] = {}
-        for row in Engine.live_recommendations(store):
-            live.setdefault(row["account_id"], []).append(Recommendation.from_row(row))
-    # An account only a batch advised has no snapshot to draw: it is not on the page.
+        page = Engine.portfolio_page(store, holder, after, PAGE_SIZE)
+    live: dict[str, list[Recommendation]] = {}
+    for row in page.live:
+        live.setdefault(row["account_id"], []).append(Recommendation.from_row(row))
     actions = service.registry.actions
     summaries = [
-        pages.account_summary(validated(row["body"], row["account_id"], actions), live.get(row["account_id"], []))
-        for row in stored
+        pages.account_summary(validated(json.loads(row["body"]), account, actions), live.get(account, []))
+        for row in page.snapshots
+        if (account := row["account_id"])
     ]
     header = _header(service, holder)
     heading = "Portfolio" if holder.may("admin") else f"Portfolio of {header['signed_in'] or holder.member}"
-    load = portfolio_load(service, holder)  # each person's meetings a week against capacity
-    return _page(pages.render_portfolio_page(summaries, heading=heading, load=load, **header))
+    paged = after is not None or page.next_after is not None
+    shown = [row["account_id"] for row in page.snapshots] if paged else None
+    load = portfolio_load(service, holder, shown)  # each person's meetings a week against capacity
+    paging = Paging(page.total, after_link(page.next_after), after is not None) if paged else None
+    return _page(pages.render_portfolio_page(summaries, heading=heading, load=load, paging=paging, **header))
 
 
 @router.get("/accounts/{account_id}")

@@ -9,6 +9,7 @@ advising through the Engine never loads the store (nor sqlite-utils and click wi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..store.holders import DEFAULT_IDLE, SCOPES, TokenHolder
@@ -16,6 +17,7 @@ from .base import EngineParts
 
 if TYPE_CHECKING:
     from ..store.store import Store
+    from ..store.summaries import PortfolioPage
 
 __all__ = ["DEFAULT_IDLE", "SCOPES", "AccessAPI", "TokenHolder"]
 
@@ -112,6 +114,15 @@ class AccessAPI(EngineParts):
         return snapshots.latest_snapshots(store, None if holder.may("admin") else holder.member)
 
     @staticmethod
+    def portfolio_page(store: Store, holder: TokenHolder, after: Sequence[Any] | None, size: int) -> PortfolioPage:
+        """``size`` accounts the holder sees (admin: all; else those whose team they are on) after the key ``after``
+        (a page's ``next_after``; None: from the first), in the portfolio's order (tier, most live advice, name):
+        their latest snapshots and live advice, from the summary the store keeps, one indexed read a page."""
+        from ..store.summaries import portfolio_page
+
+        return portfolio_page(store.db.conn, None if holder.may("admin") else holder.member, after, size)
+
+    @staticmethod
     def sees_account(store: Store, holder: TokenHolder, account_id: str) -> bool:
         """Whether the holder may see the account: admin, or on its current team."""
         from ..store import snapshots
@@ -146,3 +157,11 @@ class AccessAPI(EngineParts):
         from ..store.statuses import LIVE
 
         return store.find(account_id, LIVE)
+
+    @staticmethod
+    def form_secret(store: Store) -> bytes | None:
+        """The secret the pages' form tokens are keyed by, drawn once and kept in the store: the same in every
+        process serving it, and after a restart; None when the store cannot keep one (read-only)."""
+        from ..store import secrets_kept
+
+        return secrets_kept.kept_secret(store, secrets_kept.FORM)

@@ -28,6 +28,8 @@ CANDIDATES = 10
 _END = "\U0010ffff"
 #: The order a person works through: soonest due, then most urgent, then as the planner gave them.
 ORDER = "due, priority desc, rowid"
+#: ``seen_slice``'s order (``Store.find``'s, ``seen_key``'s): by account, most urgent first.
+_SEEN = "account_id, priority desc, id"
 
 
 def resolve(store: Store, ref: str) -> str:
@@ -148,14 +150,57 @@ def seen_slice(
     the live ones), most urgent first per account."""
     if limit < 1:
         raise UsageError(f"a slice holds 1 or more rows, not {limit}")
-    rows = store.find(account, list(statuses) or LIVE, owner)
-    if not holder.may("admin"):
-        theirs = team_accounts(store, holder.member)
-        rows = [row for row in rows if row["account_id"] in theirs or row["owner_id"] == holder.member]
-    if after is not None:
-        rows = [row for row in rows if seen_key(row) > list(after)]
+    wanted = list(statuses) or list(LIVE)
+    if holder.may("admin") and account is None and owner is None:
+        rows = _keyset(store, wanted, after, limit + 1)  # the whole store's list: read on the index, a page at a time
+    else:
+        rows = _scoped(store, holder, owner, account, wanted)  # bounded by the account, the owner or the reader's
+        if after is not None:
+            rows = [row for row in rows if seen_key(row) > list(after)]
     shown = rows[:limit]
     return Slice(shown, seen_key(shown[-1]) if len(rows) > limit else None)
+
+
+def _scoped(
+    store: Store, holder: TokenHolder, owner: str | None, account: str | None, statuses: list[str]
+) -> list[dict[str, Any]]:
+    """The rows of ``account`` or ``owner`` (or, neither given, of the reader's accounts and their own) that the
+    holder may see, in ``seen_key`` order: each read on the account's or the owner's index."""
+    if account is not None or owner is not None:
+        rows = store.find(account, statuses, owner)
+    else:
+        theirs = sorted(team_accounts(store, holder.member))
+        rows = [row for one in theirs for row in store.find(one, statuses)] + store.find(None, statuses, holder.member)
+    if not holder.may("admin"):
+        mine = team_accounts(store, holder.member)
+        rows = [row for row in rows if row["account_id"] in mine or row["owner_id"] == holder.member]
+    unique = {row["id"]: row for row in rows}  # their own advice on their accounts came twice
+    return sorted(unique.values(), key=seen_key)
+
+
+def _keyset(store: Store, statuses: list[str], after: Sequence[Any] | None, count: int) -> list[dict[str, Any]]:
+    """The first ``count`` rows of ``statuses`` after the key ``after`` in ``seen_key`` order: per status, the rest
+    of ``after``'s account and the accounts after it, each a bounded search of the (status, account, priority, id)
+    index; merged."""
+    found: list[dict[str, Any]] = []
+    rest = "select * from recommendations where status = ? and account_id = ? and (priority < ? or (priority = ?"
+    later = "select * from recommendations where status = ? and account_id > ?"
+    for status in statuses:
+        if after is not None:
+            account, priority, rec_id = after[0], -after[1], after[2]
+            query = f"{rest} and id > ?)) order by priority desc, id limit ?"
+            found += _rows(store, query, [status, account, priority, priority, rec_id, count])
+            found += _rows(store, f"{later} order by {_SEEN} limit ?", [status, account, count])
+        else:
+            found += _rows(store, f"select * from recommendations where status = ? order by {_SEEN} limit ?",
+                           [status, count])  # fmt: skip
+    return sorted(found, key=seen_key)[:count]
+
+
+def _rows(store: Store, query: str, args: list[Any]) -> list[dict[str, Any]]:
+    cursor = store.db.execute(query, args)
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
 
 
 def plan_advice(rows: Iterable[dict[str, Any]]) -> list[Recommendation]:

@@ -116,3 +116,19 @@ def m008_stance_changes(db: sqlite_utils.Database) -> None:
         " (partition by account_id, contact_id order by as_of) as previous from stance_history)"
         " where stance is previous)"
     )
+
+
+@migrations()
+def m009_portfolio_summary(db: sqlite_utils.Database) -> None:
+    """Each account's summary the store keeps by triggers (summaries.py), and the indexes the pages' reads use: the
+    portfolio page, a recommendations page and a person's advice read a page, not the store."""
+    from .summaries import create_summary  # the summary's own module: its triggers and reads in one place
+
+    create_summary(db)
+
+
+@migrations()
+def m010_service_secret(db: sqlite_utils.Database) -> None:
+    """The service's secrets, drawn once and kept (secrets_kept.py): every process serving the store, and each
+    after a restart, keys the pages' form tokens alike."""
+    db.table("service_secrets").create({"name": str, "value": str, "created_at": str}, pk="name")

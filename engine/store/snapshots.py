@@ -100,6 +100,32 @@ def member_name(store: Store, member: str) -> str | None:
     return f"{found.get('name') or member} ({found.get('role')})" if found else None
 
 
+def sharing(store: Store, people: set[str], accounts: set[str]) -> set[str]:
+    """``accounts`` and every account reachable from them and from ``people`` through the current teams (person -
+    account - person ...), walked on the teams' indexes: the read costs the accounts found, not every team."""
+    found, met = set(accounts), set(people)
+    new_people, new_accounts = set(people), set(accounts)
+    while new_people or new_accounts:
+        for _, member in _links(store, "account_id", new_accounts):
+            if member not in met:
+                met.add(member)
+                new_people.add(member)
+        new_accounts = {account for account, _ in _links(store, "member_id", new_people)} - found
+        found |= new_accounts
+        new_people = set()
+    return found
+
+
+def _links(store: Store, column: str, values: set[str]) -> list[tuple[str, str]]:
+    """The (account id, member id) team rows whose ``column`` (account_id or member_id) is one of ``values``."""
+    wanted, links = sorted(values), []
+    for start in range(0, len(wanted), 500):  # SQLite's older builds take 999 parameters at most
+        chunk = wanted[start : start + 500]
+        query = f"select account_id, member_id from account_team where {column} in ({', '.join('?' for _ in chunk)})"
+        links += [(str(account), str(member)) for account, member in store.db.execute(query, chunk)]
+    return links
+
+
 def team_links(store: Store) -> list[tuple[str, str]]:
     """Every (account id, member id) of the accounts' current teams: who works on what."""
     rows = store.db.execute("select account_id, member_id from account_team")

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from kamengine.engine.model.fields import TIERS
 
@@ -10,6 +15,45 @@ from .environment import Nav, render
 from .forms import segment
 from .load import LoadSection, level
 from .summary import AccountSummary
+
+#: Accounts a portfolio page lists: their layers are drawn from each one's snapshot, so a page is bounded.
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class Paging:
+    """A portfolio of more accounts than a page: how many in all, the next page's address (None: the last page),
+    and whether this page is not the first (it links back to the first)."""
+
+    total: int
+    next_path: str | None
+    not_first: bool
+
+
+def after_link(key: Sequence[Any] | None) -> str | None:
+    """The address of the page after ``key`` (a page's last account's place in the order); None for no key."""
+    if key is None:
+        return None
+    return "/?after=" + base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode().rstrip("=")
+
+
+def read_after(text: str | None) -> list[Any] | None:
+    """The key in a page's ``?after=`` (``after_link``'s); None for none or one that is not such a key (the page
+    then starts from the first account)."""
+    if not text:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    except (binascii.Error, ValueError):
+        return None
+    shape = (int, int, str, str)
+    if (
+        isinstance(key, list)
+        and len(key) == len(shape)
+        and all(isinstance(v, t) for v, t in zip(key, shape, strict=True))
+    ):
+        return key
+    return None
 
 
 def account_path(account_id: str) -> str:
@@ -25,9 +69,11 @@ def render_portfolio_page(
     nav: Nav = (),
     signed_in: str | None = None,
     load: LoadSection | None = None,
+    paging: Paging | None = None,
 ) -> str:
     """Accounts grouped by tier (strategic first), most open advice first within a tier; ``load``: the section with
-    each person's meetings a week against capacity, and what the plan could not place."""
+    each person's meetings a week against capacity, and what the plan could not place; ``paging``: ``accounts`` is
+    one page of more (the total and the links to the next and the first page)."""
     tiers = []
     for tier in TIERS:
         rows = sorted(
@@ -37,7 +83,7 @@ def render_portfolio_page(
             tiers.append((tier, [(a, account_url_for(a.id)) for a in rows]))
     return render(
         "portfolio.html", standalone=False, nav=nav, signed_in=signed_in, heading=heading, tiers=tiers,
-        total=len(accounts), load=load, level=level,
+        total=paging.total if paging else len(accounts), load=load, level=level, paging=paging,
     )  # fmt: skip
 
 
