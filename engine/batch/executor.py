@@ -20,23 +20,25 @@ class Job:
     """What every worker of one run needs: the advisor's spec, the source (to finish reading records), what to skip.
 
     The source travels as its class and location, not as an open reader: a worker makes its
-    own to ``parse`` records the run's reader handed over unparsed.
+    own to ``parse`` records the run's reader handed over unparsed (their text, never a path to
+    read). Nothing in it names the store: earlier stances come with each task.
     """
 
     spec: AdvisorSpec
     source: type[Source]
     location: str
     skip: frozenset[str] = frozenset()  # accounts the resumed run has already written
-    history: str | None = None  # the store, for earlier nights' stances (read-only, where it can be reached)
     token: str = field(default_factory=lambda: uuid.uuid4().hex)  # tells one run's job from another's
 
 
 @dataclass(frozen=True)
 class Task:
-    """One account as the source gave it: parsed, or raw for the worker to parse."""
+    """One account as the source gave it (parsed, or raw for the worker to parse) and its contacts' last stances
+    before its night, read by the supervisor (contact -> stance): all a worker needs, wherever it runs."""
 
     origin: str
     record: SourceRecord
+    stances: dict[str, int] = field(default_factory=dict)
 
 
 class Answer(NamedTuple):

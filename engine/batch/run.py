@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from ..advise.spec import AdvisorSpec
-from ..errors import plain, printable
+from ..errors import printable
 from ..model.rows import AccountAdvice
 from ..plugin._registry import Registry
 from ..plugin.sources import Source
@@ -19,8 +19,9 @@ from ..store.outbox import Delivery, deliver_pending, queue
 from ..store.statuses import DEFAULT_EXPIRY_GRACE_DAYS
 from ..store.store import Store
 from ..store.time_order import TimeOrderError
-from .executor import Answer, Executor, Job, Task
+from .executor import Answer, Executor, Job
 from .signals import Interrupted, check, watching
+from .tasks import account_tasks
 
 Progress = Callable[[int, int], None]  # (accounts answered, of which failed)
 
@@ -84,12 +85,13 @@ def run_batch(
     store.patience = NIGHT_PATIENCE_SECONDS
     store.time_order = dataclasses.replace(store.time_order, future_days=spec.config.limits.future_days)
     writer = _Writer(store, result, on_progress)
-    job = Job(spec, type(source), source.location, frozenset(finished), history=str(store.path))
+    job = Job(spec, type(source), source.location, frozenset(finished))
+    tasks = account_tasks(source, source_spec, finished, writer.order, result, store.db.conn, spec.as_of)
     try:
         with watching(), store.group_commit() as group:
             writer.group = group
             executor.on_idle = group.idle  # a slow account does not keep the store's write lock from others
-            executor.run(job, _tasks(source, source_spec, finished, writer.order, result), writer.write)
+            executor.run(job, tasks, writer.write)
             check()  # a signal after the last account still stops the run before it is delivered
     except Interrupted as stop:  # what was written is committed; nothing is delivered before the run ends
         result.interrupted, result.finished = stop.signum, False
@@ -106,21 +108,6 @@ def run_batch(
     limits = spec.config.limits
     result.deliveries = deliver_pending(store, registry, stdout, limits.hook_seconds, given, limits)
     return result
-
-
-def _tasks(
-    source: Source, source_spec: str, finished: Collection[str], order: dict[str, int], result: BatchResult
-) -> Iterator[Task]:
-    """The source's accounts as tasks, less those ``finished`` (each origin's place kept in ``order``); a source
-    that breaks off ends them, the run left open for ``--resume``."""
-    try:
-        for record in source.raw_records():
-            if record.snapshot is None or record.snapshot.account.id not in finished:
-                order[record.origin] = len(order)
-                yield Task(record.origin, record)  # errors too: recorded when the answer comes
-    except Exception as exc:  # the source broke off: what was read is kept, --resume goes on
-        result.failures.append(f"source {source_spec} failed: {plain(exc)}; fix it and run with --resume")
-        result.finished = False
 
 
 class _Writer:

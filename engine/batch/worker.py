@@ -10,7 +10,7 @@ import time
 from ..errors import plain
 from ..model.rows import account_advice, kept_snapshot
 from ..plugin.sources import Source
-from ..store.stances import StanceHistory
+from ..store.stances import fill_stances
 from .executor import Answer, Job, Task
 
 #: Test hook, never set in production: ``crash:ID[,ID...]`` kills the worker holding one of
@@ -21,7 +21,7 @@ FAULT_ENV = "KAMENGINE_FAULT_INJECT"
 
 
 class Evaluation:
-    """Everything a worker evaluates with, made from the job alone (no files, no working directory)."""
+    """Everything a worker evaluates with, made from the job alone (no files, no working directory, no store)."""
 
     def __init__(self, job: Job) -> None:
         self.fault = os.environ.get(FAULT_ENV, "")
@@ -34,7 +34,6 @@ class Evaluation:
         self.source = job.source(job.location, job.spec.actions)
         self.source.limits = job.spec.config.limits
         self.skip = job.skip
-        self.history = StanceHistory(job.history) if job.history else None
 
     def __call__(self, task: Task) -> Answer:
         try:
@@ -51,8 +50,7 @@ class Evaluation:
         self._inject_fault(snapshot.account.id)
         try:
             kept = kept_snapshot(snapshot)  # as the source gave it (the service's pages draw it), not as filled
-            if self.history is not None:
-                snapshot = self.history.fill(snapshot)
+            snapshot = fill_stances(snapshot, task.stances)  # the supervisor read them: workers never open the store
             advice = self.advisor.advise(snapshot)
         except Exception as exc:  # reported as this account's failure; the worker goes on
             return Answer(task.origin, snapshot.account.id, error=f"{task.origin}: {plain(exc)}")
@@ -60,8 +58,6 @@ class Evaluation:
 
     def close(self) -> None:
         self.advisor.close()
-        if self.history is not None:
-            self.history.close()
 
     def _inject_fault(self, account_id: str) -> None:
         kind, _, what = self.fault.partition(":")

@@ -1,8 +1,9 @@
 """Each contact's stance over the nights, kept as changes only: what the writer records and a batch worker reads.
 
 A snapshot may say ``previous_stance`` itself; when it does not, the stance the store recorded
-for the contact on an earlier night stands in. Workers read the store read-only; one that
-cannot (a Dask worker on another machine) goes without, and snapshots' own fields still work.
+for the contact on an earlier night stands in. A batch's supervisor reads them for a chunk of
+accounts in one query (``last_stances``) and sends each account's with its task: workers never
+open the store, so a Dask worker on another machine fills them in as a local process does.
 
 ``stance_history`` has a row only when a contact's stance differs from its last recorded one (the
 first night records every contact), and ``stance_nights`` a row per account per night it had people:
@@ -12,6 +13,7 @@ index seek per contact costs the same on night 1 and night 365 (docs/batch.md, "
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterable
@@ -45,6 +47,11 @@ DELETE_NEXT_REPEAT = (
     "delete from stance_history where rowid = (select rowid from stance_history where account_id = ?1"
     " and contact_id = ?2 and as_of > ?3 order by as_of limit 1) and stance is ?4"
 )
+#: The last recorded stance before its night of each ``[key, account, contact, night]`` asked: one seek each.
+LAST_OF_MANY = (
+    "select value ->> 0, value ->> 2, (select stance from stance_history where account_id = value ->> 1"
+    " and contact_id = value ->> 2 and as_of < value ->> 3 order by as_of desc limit 1) from json_each(?)"
+)
 INSERT_NIGHT = "insert or ignore into stance_nights (account_id, as_of) values (?, ?)"
 
 
@@ -59,8 +66,42 @@ def record_stances(conn: sqlite3.Connection, account_id: str, as_of: str, stance
     conn.execute(INSERT_NIGHT, [account_id, as_of])
 
 
+def asked_contacts(snapshot: Snapshot) -> list[str]:
+    """The contacts whose earlier stance the store supplies: those the snapshot gives none."""
+    return [c.id for c in snapshot.contacts if c.previous_stance is None]
+
+
+def last_stances(
+    conn: sqlite3.Connection, asked: Iterable[tuple[int, Snapshot]], night: dt.date | None = None
+) -> dict[int, dict[str, int]]:
+    """Each keyed snapshot's contacts' last recorded stances before its night (``night``, else its ``as_of``), in
+    ONE query: key -> contact -> stance, for the contacts the snapshot gives none and the store has one."""
+    rows = [
+        [key, snapshot.account.id, contact, (night or snapshot.as_of).isoformat()]
+        for key, snapshot in asked
+        for contact in asked_contacts(snapshot)
+    ]
+    found: dict[int, dict[str, int]] = {}
+    if rows:
+        for key, contact, stance in conn.execute(LAST_OF_MANY, [json.dumps(rows)]):
+            if stance is not None:
+                found.setdefault(key, {})[contact] = stance
+    return found
+
+
+def fill_stances(snapshot: Snapshot, last: dict[str, int]) -> Snapshot:
+    """The snapshot with ``previous_stance`` set from ``last`` (contact -> stance) where the snapshot left it out."""
+    if not last:
+        return snapshot
+    contacts = [
+        c.model_copy(update={"previous_stance": last[c.id]}) if c.previous_stance is None and c.id in last else c
+        for c in snapshot.contacts
+    ]
+    return snapshot.model_copy(update={"contacts": contacts})
+
+
 class StanceHistory:
-    """Earlier nights' stances, from the store at ``path`` (opened on first use, read-only)."""
+    """Earlier nights' stances, from the store at ``path`` (opened on first use, read-only), one account at a time."""
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -69,7 +110,7 @@ class StanceHistory:
 
     def fill(self, snapshot: Snapshot) -> Snapshot:
         """The snapshot with ``previous_stance`` set from the store where the snapshot left it out."""
-        asked = [c.id for c in snapshot.contacts if c.previous_stance is None]
+        asked = asked_contacts(snapshot)
         if not self._usable or not asked:
             return snapshot
         try:
@@ -80,11 +121,7 @@ class StanceHistory:
         except sqlite3.Error:  # no store here, or not ours: go without, as a remote worker does
             self._usable = False
             return snapshot
-        contacts = [
-            c.model_copy(update={"previous_stance": last[c.id]}) if c.previous_stance is None and c.id in last else c
-            for c in snapshot.contacts
-        ]
-        return snapshot.model_copy(update={"contacts": contacts})
+        return fill_stances(snapshot, last)
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
