@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import sys
 import time
 from pathlib import Path
@@ -63,6 +64,11 @@ from .runtime import current_config, load_registry, make_emitters, make_engine, 
     "--copy-from", metavar="PATH",
     help="With --allow-backdate: first copy this store (the live one) into --db, a new file marked as a copy.",
 )  # fmt: skip
+@click.option(
+    "--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    help="The run's lines on standard error (progress, summary, failures, deliveries): text, or one JSON object "
+    "per line with the figures as fields, for a log collector.",
+)  # fmt: skip
 @playbook_options
 @as_of_option
 @cap_options
@@ -75,6 +81,7 @@ def batch(
     grace_days: int, allow_backdate: bool, copy_from: str | None,
     rule_paths: tuple[str, ...], no_builtin: bool, params: dict[str, Any],
     as_of: dt.datetime | None, max_per_contact: int | None, max_per_account: int | None, engine: str, lang: str | None,
+    log_format: str,
 ) -> None:  # fmt: skip
     """Evaluate every account of a source in worker processes and keep the advice in the store.
 
@@ -82,6 +89,7 @@ def batch(
     """
     from kamengine.engine.api.options import BatchOptions
 
+    log = _json_log() if log_format == "json" else None
     registry = load_registry()
     if len(source_specs) > 1:  # taking the last one silently would leave the others' accounts unadvised
         raise click.UsageError(
@@ -98,7 +106,7 @@ def batch(
         executor="dask" if executor_name == "dask" else "process", workers=workers, scheduler=scheduler,
         account_seconds=account_timeout, resume=resume, retry_failed=retry_failed, grace_days=grace_days,
     )  # fmt: skip
-    progress = _Progress()
+    progress = _Progress(log)
     try:
         result = kamengine.batch(
             source, store=store or db_path, emit=emits, options=asked, stdout=sys.stdout, on_progress=progress.tick
@@ -106,7 +114,18 @@ def batch(
     finally:
         if store is not None:
             store.close()
-    _report(result, progress, retry_failed)
+    if log is not None:
+        _log_report(log, result, progress, retry_failed)
+    else:
+        _report(result, progress, retry_failed)
+
+
+def _json_log() -> logging.Logger:
+    """The run's lines as JSON objects on standard error (the engine's own log lines too)."""
+    from kamengine.service.logs import configure
+
+    configure("json")
+    return logging.getLogger("kamengine.batch")
 
 
 def _check_combinations(
@@ -147,6 +166,37 @@ def _report(result: Any, progress: _Progress, retry_failed: bool) -> None:
         raise SystemExit(1)
 
 
+def _log_report(log: logging.Logger, result: Any, progress: _Progress, retry_failed: bool) -> None:
+    """``_report`` as JSON lines: the summary with the run's totals as fields, a line per failure and delivery."""
+    run = {"run_id": result.run_id}
+    if result.interrupted:
+        fields = run | {"accounts": result.accounts, "signal": result.interrupted, "seconds": progress.seconds()}
+        log.error(
+            "interrupted after %d accounts; run kamengine batch --resume", result.accounts, extra={"fields": fields}
+        )
+        raise SystemExit(128 + result.interrupted)
+    summary = result.summary
+    fields = run | summary | {"retried": retry_failed, "seconds": progress.seconds()}
+    text = "%s: %d accounts%s, %d failed"
+    log.info(
+        text,
+        result.run_id,
+        summary["accounts"],
+        " retried" if retry_failed else "",
+        summary["failed"],
+        extra={"fields": fields},
+    )
+    for failure in result.failures:
+        log.error("failed: %s", failure, extra={"fields": run})
+    for delivery in result.deliveries:
+        said = {"emitter": delivery.emitter, "delivered": delivery.ok, "changes": str(delivery.changes)}
+        state = "delivered" if delivery.ok else "NOT delivered"
+        level = logging.INFO if delivery.ok else logging.ERROR
+        log.log(level, "%s via %s: %s", state, delivery.emitter, delivery.message, extra={"fields": run | said})
+    if not result.ok:
+        raise SystemExit(1)
+
+
 def _what_if_store(registry: Any, db_path: str | None, copy_from: str | None) -> Any:
     """The store a ``--allow-backdate`` run writes into: a copy (made now with ``--copy-from``), never the live one."""
     from kamengine.engine.api.runs import copy_live_store, what_if_store
@@ -167,12 +217,13 @@ def _what_if_store(registry: Any, db_path: str | None, copy_from: str | None) ->
 
 
 class _Progress:
-    """A live line on a terminal; a plain log line every 10 seconds otherwise (cron, CI)."""
+    """A live line on a terminal; a plain log line every 10 seconds otherwise (cron, CI), or a JSON one to ``log``."""
 
-    def __init__(self) -> None:
+    def __init__(self, log: logging.Logger | None = None) -> None:
         self.count = 0
         self.started = self.last_log = time.monotonic()
-        self.live = sys.stderr.isatty()
+        self.log = log
+        self.live = log is None and sys.stderr.isatty()
 
     def tick(self, count: int, failed: int) -> None:
         self.count = count
@@ -181,10 +232,17 @@ class _Progress:
             click.echo(f"\r{self._line(failed, now)}", err=True, nl=False)
         elif now - self.last_log >= 10:
             self.last_log = now
-            click.echo(self._line(failed, now), err=True)
+            if self.log is not None:
+                self.log.info(self._line(failed, now), extra={"fields": {"accounts": count, "failed": failed}})
+            else:
+                click.echo(self._line(failed, now), err=True)
 
     def close(self, failed: int) -> None:
         click.echo(("\r" if self.live else "") + self._line(failed, time.monotonic()), err=True)
+
+    def seconds(self) -> float:
+        """How long the run has taken so far."""
+        return round(time.monotonic() - self.started, 3)
 
     def _line(self, failed: int, now: float) -> str:
         rate = self.count / max(now - self.started, 1e-6)

@@ -12,6 +12,8 @@ from .request_ids import RequestIdFilter
 FORMATS = ("text", "json")
 #: The access log's lines are JSON objects already (``problems.AccessLog``): their fields are kept as fields.
 ACCESS_LOGGER = "kamengine.access"
+#: ``logger.info(..., extra={FIELDS: {...}})``: figures a JSON line carries as fields of its own (the batch's totals).
+FIELDS = "fields"
 
 
 def _access_fields(record: logging.LogRecord) -> dict[str, Any] | None:
@@ -27,7 +29,8 @@ def _access_fields(record: logging.LogRecord) -> dict[str, Any] | None:
 
 class JsonFormatter(logging.Formatter):
     """One JSON object per record: time (UTC, ISO 8601), level, logger, message, request id when in a request, the
-    exception's traceback when there is one; an access line's own fields (method, path, status, ms...) beside them."""
+    exception's traceback when there is one; an access line's own fields (method, path, status, ms...) and a record's
+    ``FIELDS`` beside them."""
 
     def format(self, record: logging.LogRecord) -> str:
         """The record as one line of JSON."""
@@ -42,6 +45,8 @@ class JsonFormatter(logging.Formatter):
         request_id = getattr(record, "request_id", None)
         if request_id is not None:
             line["request_id"] = request_id
+        for key, value in getattr(record, FIELDS, {}).items():  # a line's figures, as fields a collector can query
+            line.setdefault(key, value)
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False, default=str)

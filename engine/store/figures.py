@@ -26,7 +26,7 @@ def last_finished_run(store: Store) -> LastRun | None:
     """The latest finished run (the runs table holds one row a night), or None before the first."""
     row = store.db.execute(
         "select id, started_at, finished_at, summary from runs where status = ? and finished_at is not null "
-        "order by finished_at desc limit 1",
+        "order by finished_at desc, rowid desc limit 1",  # finished_at is to the second: the later row wins a tie
         ["finished"],
     ).fetchone()
     if row is None:
