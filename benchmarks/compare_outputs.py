@@ -30,12 +30,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -209,8 +211,9 @@ SOURCES = (PORTFOLIO, EXPORTS, SALESFORCE, HUBSPOT)
 BOTH = f"--source file:{ACME} {PORTFOLIO} --as-of {AS_OF}"  # the plan over sources the docs show
 
 
-def advise_steps() -> list[str]:
-    """``advise`` on every bundled example, in each format, with --explain and in Chinese; ``explain``."""
+def advise_steps(hook: str) -> list[str]:
+    """``advise`` on every bundled example, in each format, with --explain and in Chinese, and through the
+    emitters (files in out/, the webhook to ``hook``); ``explain``."""
     acme = ["", "-f json", "-f markdown", "-f csv", "-f jsonl", "--explain", "--lang zh", "--lang zh -f json", "--all",
             "--engine compiled", "--config examples/team.toml"]  # fmt: skip
     crisis = f"--config examples/our-crisis/kamengine.toml advise {CRISIS} --all"
@@ -223,6 +226,9 @@ def advise_steps() -> list[str]:
         f"{crisis} -f json",
         *(f"advise {source}{fmt}" for source in SOURCES for fmt in ("", " -f json")),
         f"advise {PORTFOLIO} --lang zh -f markdown",
+        f"advise {ACME} {' '.join(f'--emit {kind}:out/advice.{kind}' for kind in FILE_EMITTERS)}",
+        f"advise {ACME} --emit webhook:{hook}",
+        f"plan {BOTH} --ics out/calendars/",
         *(f"explain {ACME} {extra}" for extra in explain),
     ]
 
@@ -247,19 +253,24 @@ def plan_and_misc_steps() -> list[str]:
     ]
 
 
-def store_steps() -> list[str]:
-    """The exports batched into the store (as of their date), then the store's weeks and its recommendations."""
+def store_steps(hook: str) -> list[str]:
+    """The exports batched into the store (as of their date; the first two deliver, to out/ and to ``hook``), the
+    files and posts the emitters delivered, then the store's weeks and its recommendations."""
+    emits = [" --emit ics:out/batch.ics", f" --emit webhook:{hook}", "", ""]
     plans = ["--week all", "--week all -f json", "--owner u-ad", "--load", "--week 2026-W50 -f markdown"]
     lists = ["", LISTING.removeprefix("recs list "), "-f csv --limit 0", "--account acme-tel", "--owner u-ad -f json",
              "--page 2", "--status expired --status resolved"]  # fmt: skip
     return [
-        *(f"batch {source} --as-of {AS_OF} --workers 1" for source in SOURCES),
+        *(f"batch {source} --as-of {AS_OF} --workers 1{emit}" for source, emit in zip(SOURCES, emits, strict=True)),
+        DELIVERED,
         *(f"plan {extra}" for extra in plans),
         *(f"recs list {extra}".strip() for extra in lists),
     ]
 
 
 LISTING = "recs list -f json --limit 0"  # the store's recommendations, read for the ids the later steps use
+FILE_EMITTERS = ("ics", "csv", "json", "jsonl", "markdown", "table")
+DELIVERED = "(delivered: the files in out/, the webhook's posts)"  # not a command: read what the emitters gave
 
 
 @dataclass
@@ -408,6 +419,52 @@ def http_steps(routes: list[str], picks: Picks) -> list[tuple[str, bytes | None]
     return steps + [(f"GET {path}", None) for path in (f"/v1/recommendations/{first}", "/v1/decisions", "/v1/runs")]
 
 
+# --- what the emitters delivered --------------------------------------------------------------------------------
+
+
+class WebhookSink(ThreadingHTTPServer):
+    """A webhook receiver on a free port of 127.0.0.1: it answers 200 and keeps each post until ``drain``."""
+
+    def __init__(self) -> None:
+        """Listen (serve_forever in a thread of its own answers)."""
+        super().__init__(("127.0.0.1", 0), _Hook)
+        self.posts: list[str] = []
+        self.url = f"http://127.0.0.1:{self.server_address[1]}/hook"
+
+    def drain(self) -> str:
+        """The posts received since the last drain, in order."""
+        posts, self.posts = self.posts, []
+        return "\n".join(posts)
+
+
+class _Hook(BaseHTTPRequestHandler):
+    """Keeps a post's path, content type, idempotency key (a digest of the body) and body (JSON indented)."""
+
+    server: WebhookSink
+
+    def do_POST(self) -> None:
+        """Keep the post and answer 200."""
+        body = self.rfile.read(int(self.headers.get("content-length", 0))).decode("utf-8", "replace")
+        with contextlib.suppress(ValueError):
+            body = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
+        said = ", ".join(f"{key}: {self.headers.get(key)}" for key in ("content-type", "idempotency-key"))
+        self.server.posts.append(f"POST {self.path} ({said})\n{body}")
+        self.send_response(200)
+        self.send_header("content-length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the posts are compared, not logged."""
+
+
+def delivered(side: Side, sink: WebhookSink) -> Outcome:
+    """The files the emitters and ``plan --ics`` wrote in the side's out/, and what the webhook received."""
+    out = side.workdir / "out"
+    files = sorted(path for path in out.rglob("*") if path.is_file()) if out.exists() else []
+    texts = [f"=== {path.relative_to(out)}\n{path.read_text(encoding='utf-8', errors='replace')}" for path in files]
+    return Outcome(f"{len(files)} files", "\n".join(texts), sink.drain())
+
+
 # --- running and comparing ---------------------------------------------------------------------------------------
 
 
@@ -419,13 +476,18 @@ def unique(name: str, taken: dict[str, Outcome]) -> str:
     return numbered
 
 
-def run_cli(sides: list[Side], steps: list[str], results: dict[str, dict[str, Outcome]]) -> None:
+def run_cli(sides: list[Side], steps: list[str], results: dict[str, dict[str, Outcome]], sink: WebhookSink) -> None:
     """Every command line on every side, the baseline first (a side's steps in order: later ones read its store)."""
     stdin = (REPO / ACME).read_text(encoding="utf-8")
     for side in sides:
+        sink.drain()
         for step in steps:
             args = shlex.split(step)
-            results[side.name][unique(step, results[side.name])] = side.run(args, stdin=stdin if "-" in args else None)
+            if step == DELIVERED:
+                outcome = delivered(side, sink)
+            else:
+                outcome = side.run(args, stdin=stdin if "-" in args else None)
+            results[side.name][unique(step, results[side.name])] = outcome
 
 
 def run_http(sides: list[Side], picks: Picks, results: dict[str, dict[str, Outcome]]) -> list[dict[str, Any]]:
@@ -541,12 +603,16 @@ def main() -> None:
 def scenario(sides: list[Side]) -> bool:
     """Run the commands and requests on both sides, print what was normalised and each difference."""
     results: dict[str, dict[str, Outcome]] = {side.name: {} for side in sides}
-    run_cli(sides, [*advise_steps(), *plan_and_misc_steps(), *store_steps()], results)
+    sink = WebhookSink()
+    threading.Thread(target=sink.serve_forever, daemon=True).start()
+    run_cli(sides, [*advise_steps(sink.url), *plan_and_misc_steps(), *store_steps(sink.url)], results, sink)
     listing = next((r[LISTING] for r in results.values() if r[LISTING].status == "exit 0"), None)
     if listing is None:
         sys.exit(f"neither side could list its store: {results[sides[0].name][LISTING].text()}")
     picks = Picks.from_listing(listing.out)
-    run_cli(sides, decision_steps(picks), results)
+    run_cli(sides, decision_steps(picks), results, sink)
+    sink.shutdown()
+    sink.server_close()
     documents = run_http(sides, picks, results)
     print()
     same = compare(sides, results, documents)

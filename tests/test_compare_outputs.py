@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import threading
+import urllib.request
 from pathlib import Path
 from types import ModuleType
 
@@ -81,3 +83,24 @@ def test_path_parameters_are_filled_from_the_picks(compare: ModuleType) -> None:
     ]
     assert compare.fill("/v1/calendar/{owner}.ics", picks) == ["/v1/calendar/u-ad.ics", "/v1/calendar/u-ar.ics"]
     assert compare.fill("/v1/things/{thing}", picks) == []
+
+
+def test_what_the_emitters_delivered_is_read_from_out_and_the_sink(compare: ModuleType, tmp_path: Path) -> None:
+    (tmp_path / "out" / "calendars").mkdir(parents=True)
+    (tmp_path / "out" / "advice.csv").write_text("id,title\n", encoding="utf-8")
+    (tmp_path / "out" / "calendars" / "u-ad.ics").write_text("BEGIN:VCALENDAR\n", encoding="utf-8")
+    side = compare.Side("now", Path("/venv"), Path("/checkout"), tmp_path)
+    sink = compare.WebhookSink()
+    thread = threading.Thread(target=sink.serve_forever, daemon=True)
+    thread.start()
+    try:
+        post = urllib.request.Request(sink.url, data=b'{"chunk": 1}', headers={"Content-Type": "application/json"})
+        urllib.request.urlopen(post, timeout=10).close()
+        outcome = compare.delivered(side, sink)
+    finally:
+        sink.shutdown()
+        sink.server_close()
+    assert outcome.status == "2 files"
+    assert outcome.out == "=== advice.csv\nid,title\n\n=== calendars/u-ad.ics\nBEGIN:VCALENDAR\n"
+    assert outcome.err == 'POST /hook (content-type: application/json, idempotency-key: None)\n{\n  "chunk": 1\n}'
+    assert sink.drain() == ""
