@@ -18,6 +18,8 @@ TEXT_FORMATS = ("table", "json", "jsonl", "csv", "markdown")  # kamengine.plugin
 
 def _params(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, Any]:
     """``--param NAME=VALUE`` values, typed as YAML would type them."""
+    if not values:  # YAML loads only for a command line that has some
+        return {}
     import yaml
 
     parsed = {}
@@ -58,8 +60,32 @@ def _param_value(name: str, raw: str, yaml: Any) -> Any:
     return found
 
 
+def _no_cache(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """``--no-cache``: this command neither reads nor writes the playbook cache (``KAMENGINE_NO_CACHE=1``, which
+    the engine reads, set for the command's run only)."""
+    if not value:
+        return
+    import os
+
+    before = os.environ.get("KAMENGINE_NO_CACHE")
+    os.environ["KAMENGINE_NO_CACHE"] = "1"
+
+    def restore() -> None:
+        if before is None:
+            os.environ.pop("KAMENGINE_NO_CACHE", None)
+        else:
+            os.environ["KAMENGINE_NO_CACHE"] = before
+
+    ctx.call_on_close(restore)
+
+
 def playbook_options(command: F) -> F:
-    """``--rules``, ``--no-builtin`` and ``--param``: which playbooks, with which parameters."""
+    """``--rules``, ``--no-builtin``, ``--param`` and ``--no-cache``: which playbooks, with which parameters, and
+    whether the validated playbooks may come from (and go to) ``$KAMENGINE_HOME``'s cache."""
+    command = click.option(
+        "--no-cache", is_flag=True, expose_value=False, callback=_no_cache,
+        help="Validate the playbooks afresh: neither read nor write $KAMENGINE_HOME's playbook cache.",
+    )(command)  # fmt: skip
     command = click.option(
         "--param", "params", multiple=True, callback=_params, metavar="NAME=VALUE",
         help="Override a playbook parameter (repeatable).",
@@ -96,9 +122,11 @@ def as_of_option(command: F) -> F:
 
 
 def _in_range(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    if value is None:  # the snapshot model (pydantic) loads only when a date is given
+        return value
     from kamengine.engine.model.snapshot import FIRST_DAY, LAST_DAY
 
-    if value is not None and not FIRST_DAY <= value.date() <= LAST_DAY:
+    if not FIRST_DAY <= value.date() <= LAST_DAY:
         raise click.BadParameter(f"expected a date from {FIRST_DAY} to {LAST_DAY}")
     return value
 

@@ -17,7 +17,6 @@ from ..model.actions import ActionCatalogue
 from ..model.config import Config
 from ..playbooks.loader import combined_caps, load_playbooks, playbook_files, switch_off
 from ..playbooks.playbook import Playbook, Rule
-from ..playbooks.validate import kind_of, same_type
 from ..plugin._registry import Registry
 from ..plugin.enrichers import Enricher
 from .advisor import Advisor, EngineName, durable_available
@@ -81,6 +80,9 @@ def loaded_playbooks(
 
 
 def _check_params(playbooks: Iterable[Playbook], params: Mapping[str, Any]) -> None:
+    # validate.py (the playbook file's pydantic shapes) loads only when a file is validated, or here
+    from ..playbooks.validate import kind_of, same_type
+
     defaults = {name: p.default for playbook in playbooks for name, p in playbook.parameters.items()}
     for name, value in params.items():
         if name not in defaults:

@@ -10,7 +10,6 @@ from typing import Any
 from ..errors import PlaybookError, did_you_mean
 from ..model.actions import ActionCatalogue
 from .playbook import Kinds, Playbook
-from .validate import load_playbook
 
 
 def playbook_files(paths: Iterable[str]) -> list[str]:
@@ -34,8 +33,20 @@ def load_playbooks(
     overrides: Mapping[str, Any] | None = None,
     kinds: Kinds | None = None,
 ) -> list[Playbook]:
-    """Load every playbook, collecting all problems; ``overrides`` set parameters by name."""
-    overrides = dict(overrides or {})
+    """Load every playbook, collecting all problems; ``overrides`` set parameters by name. What an earlier run
+    validated from the same files and settings comes from ``$KAMENGINE_HOME``'s cache (``cache.py``)."""
+    from . import cache
+
+    files, settings = list(paths), dict(overrides or {})
+    return cache.cached(files, actions, settings, kinds, lambda: _validated(files, actions, settings, kinds))
+
+
+def _validated(
+    paths: list[str], actions: ActionCatalogue, overrides: dict[str, Any], kinds: Kinds | None
+) -> list[Playbook]:
+    # validate.py and what it imports (the file's pydantic shapes, YAML) load only when a file is validated
+    from .validate import load_playbook
+
     playbooks: list[Playbook] = []
     problems: list[str] = []
     for path in paths:

@@ -1,0 +1,130 @@
+"""Run the same benchmark on a baseline commit (REF) and on this checkout, interleaved, and print the ratios.
+
+``baseline(ref)`` makes (or reuses) a git worktree of REF under /tmp with a venv of its own, kamengine installed
+editable there as it is in the dev venv; ``interleaved`` runs one command per side round after round, the side
+that goes first alternating, so that a shared machine's load falls on both alike; ``medians`` and ``ratio_line``
+print what the rounds gave. The benchmarks' ``--against REF`` options and ``compare_outputs.py`` use these.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+NOW_VENV = REPO / ".venv"
+
+
+def git(*args: str, cwd: Path = REPO) -> str:
+    """``git ARGS`` in ``cwd``; its output, stripped (a failure stops the script with git's message)."""
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        sys.exit(f"git {' '.join(args)} failed: {done.stderr.strip()}")
+    return done.stdout.strip()
+
+
+def baseline(ref: str) -> tuple[Path, Path]:
+    """The worktree of ``ref`` under /tmp and its venv, made once and reused; this checkout's own tree is never
+    touched. The install is editable, as the dev venv's is: both then name their playbooks by their checkout's
+    path, and both import through the same editable finder, which --version's time includes."""
+    sha = git("rev-parse", "--verify", f"{ref}^{{commit}}")
+    tree, venv = Path(f"/tmp/kamengine-ref-{sha[:7]}"), Path(f"/tmp/kamengine-ref-{sha[:7]}-venv")
+    if not tree.exists():
+        git("worktree", "add", "--detach", str(tree), sha)  # git() stops the script if this fails
+    if git("rev-parse", "HEAD", cwd=tree) != sha or git("status", "--porcelain", "--untracked-files=no", cwd=tree):
+        sys.exit(f"{tree} is not a clean checkout of {sha}: remove it (git worktree remove {tree}) and run again")
+    marker = venv / f".installed-editable-{sha}"
+    if not marker.exists():
+        print(f"installing {ref} ({sha[:7]}) into {venv} ...", flush=True)
+        subprocess.run([str(NOW_VENV / "bin" / "python"), "-m", "venv", str(venv)], check=True)
+        pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-e", str(tree)]
+        if subprocess.run(pip, check=False).returncode != 0:
+            sys.exit(f"pip could not install {tree} into {venv}")
+        marker.touch()
+    return tree, venv
+
+
+@dataclass(frozen=True)
+class Side:
+    """One installed kamengine: its name in the output, its venv and its checkout."""
+
+    name: str
+    venv: Path
+    checkout: Path
+
+    def bin(self, name: str) -> str:
+        """A console script or interpreter of this side's venv (``python``, ``kamengine``)."""
+        return str(self.venv / "bin" / name)
+
+
+def sides(ref: str | None) -> list[Side]:
+    """``[REF, now]`` (the baseline installed as ``baseline`` does), or ``[now]`` without a REF."""
+    now = Side("now", NOW_VENV, REPO)
+    if ref is None:
+        return [now]
+    tree, venv = baseline(ref)
+    return [Side(f"ref {ref}", venv, tree), now]
+
+
+@dataclass(frozen=True)
+class Timed:
+    """One run: wall-clock and CPU (user + system) seconds, and its standard output."""
+
+    wall: float
+    cpu: float
+    out: str
+
+
+def timed(command: Sequence[str], env: Mapping[str, str] | None = None, cwd: Path | None = None) -> Timed:
+    """Run ``command`` once; a failure stops the script with its standard error."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    began = time.perf_counter()
+    done = subprocess.run(list(command), env=dict(env) if env else None, cwd=cwd, capture_output=True, text=True)
+    wall = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # only the child just waited for is added
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(command)}: exit {done.returncode}\n{done.stderr}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Timed(wall, cpu, done.stdout)
+
+
+def interleaved(
+    order: Sequence[Any], rounds: int, run: Callable[[Any], Timed], warm_up: bool = True
+) -> dict[Any, list[Timed]]:
+    """``run(item)`` for every item of ``order``, ``rounds`` times, the order reversed every other round (no item
+    always goes first); a first unrecorded round warms the disk cache and the bytecode."""
+    results: dict[Any, list[Timed]] = {item: [] for item in order}
+    if warm_up:
+        for item in order:
+            run(item)
+    for round_ in range(rounds):
+        for item in order if round_ % 2 == 0 else list(order)[::-1]:
+            results[item].append(run(item))
+    return results
+
+
+def json_medians(runs: list[Timed]) -> dict[str, float]:
+    """The median of each figure over runs that each printed one JSON object of figures on their last line."""
+    figures = [json.loads(run.out.strip().splitlines()[-1]) for run in runs]
+    return {name: statistics.median(f[name] for f in figures) for name in figures[0]}
+
+
+def ratio_line(label: str, ref: float, now: float, unit: str = "", width: int = 28) -> str:
+    """``label  ref  now  now/ref`` as one aligned line."""
+    ratio = f"{now / ref:7.2f}" if ref else "      -"
+    return f"{label:<{width}} {ref:>10.3f}{unit} {now:>10.3f}{unit} {ratio}"
+
+
+def load() -> str:
+    """The machine's load averages (1, 5, 15 minutes), to print next to figures."""
+    one, five, fifteen = os.getloadavg()
+    return f"load {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
