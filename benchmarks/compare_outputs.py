@@ -43,8 +43,10 @@ from typing import Any
 
 import yaml
 
-REPO = Path(__file__).resolve().parents[1]
-NOW_VENV = REPO / ".venv"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from against import NOW_VENV, REPO, baseline, git  # the baseline's worktree and venv, shared with the benchmarks
+
 ACME = "examples/acme-telecom.yaml"
 CRISIS = "examples/our-crisis/northwind-logistics.yaml"
 AS_OF = "2026-11-20"  # every bundled snapshot's as_of: a batch dated so does not depend on today
@@ -160,35 +162,6 @@ class Side:
             text=True, timeout=600, check=False,
         )  # fmt: skip
         return Outcome(f"exit {done.returncode}", done.stdout, done.stderr)
-
-
-def git(*args: str, cwd: Path = REPO) -> str:
-    """``git ARGS`` in ``cwd``; its output, stripped (a failure stops the script with git's message)."""
-    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        sys.exit(f"git {' '.join(args)} failed: {done.stderr.strip()}")
-    return done.stdout.strip()
-
-
-def baseline(ref: str) -> tuple[Path, Path]:
-    """The worktree of ``ref`` under /tmp and its venv, made once and reused; this checkout's own tree is never
-    touched. The install is editable, as the dev venv's is: both then name their playbooks by their checkout's
-    path, and both import through the same editable finder, which --version's time includes."""
-    sha = git("rev-parse", "--verify", f"{ref}^{{commit}}")
-    tree, venv = Path(f"/tmp/kamengine-ref-{sha[:7]}"), Path(f"/tmp/kamengine-ref-{sha[:7]}-venv")
-    if not tree.exists():
-        git("worktree", "add", "--detach", str(tree), sha)
-    if git("rev-parse", "HEAD", cwd=tree) != sha or git("status", "--porcelain", "--untracked-files=no", cwd=tree):
-        sys.exit(f"{tree} is not a clean checkout of {sha}: remove it (git worktree remove {tree}) and run again")
-    marker = venv / f".installed-editable-{sha}"
-    if not marker.exists():
-        print(f"installing {ref} ({sha[:7]}) into {venv} ...", flush=True)
-        subprocess.run([str(NOW_VENV / "bin" / "python"), "-m", "venv", str(venv)], check=True)
-        pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-e", str(tree)]
-        if subprocess.run(pip, check=False).returncode != 0:
-            sys.exit(f"pip could not install {tree} into {venv}")
-        marker.touch()
-    return tree, venv
 
 
 def make_side(name: str, venv: Path, checkout: Path, standard: Normaliser) -> Side:
