@@ -57,15 +57,21 @@ def port_free(host: str, port: int) -> bool:
     return True
 
 
-def serve(app: object, host: str, port: int) -> None:
-    """Serve until SIGTERM or Ctrl-C; uvicorn finishes the requests under way, then the app closes its store."""
+def serve(app: object, host: str, port: int, *, workers: int = 1, log_config: dict[str, Any] | None = None) -> None:
+    """Serve until SIGTERM or Ctrl-C; uvicorn finishes the requests under way, then the app closes its store.
+    ``workers`` > 1: ``app`` is the import string of a factory each of that many processes calls (uvicorn's
+    supervisor starts them on the one socket, and starts another for one that dies). ``log_config``: uvicorn's
+    logging as ``service/logs.py`` builds it (None: uvicorn's own, the access log as JSON lines)."""
     import uvicorn
 
     if not port_free(host, port):
         raise UsageError(f"--port {port}: the address {host}:{port} is in use or cannot be used")
     print(f"kamengine serving on {address(host, port)}", file=sys.stderr, flush=True)
     access_logging()
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="info", lifespan="on", **network_settings())  # type: ignore[arg-type]
+    settings = network_settings() | ({"factory": True, "workers": workers} if workers > 1 else {})
+    if log_config is not None:
+        settings["log_config"] = log_config
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="info", lifespan="on", **settings)  # type: ignore[arg-type]
 
 
 def network_settings() -> dict[str, Any]:

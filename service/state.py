@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import queue
+import secrets
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -15,10 +17,27 @@ from kamengine.engine.api.access import DEFAULT_IDLE, TokenHolder
 from kamengine.engine.api.on_demand import DecisionLog, release
 from kamengine.engine.api.options import Registry, RunOptions
 from kamengine.engine.api.stores import Store, default_db_path, open_store
+from kamengine.engine.errors import UsageError
 from kamengine.engine.model.config import Config
 
 #: Who a request speaks for when the service runs with --no-auth (on a loopback address only).
 LOCAL = TokenHolder("local", "local", "admin")
+#: The pages' form secret for deployments that keep secrets outside the store (every process given the same).
+FORM_SECRET_VARIABLE = "KAMENGINE_FORM_SECRET"
+FORM_SECRET_SHORTEST = 32  # characters: a secret anyone could guess keys nothing
+
+
+def given_form_secret() -> bytes | None:
+    """``$KAMENGINE_FORM_SECRET`` as bytes, None when it is not set; a short one is refused in one line."""
+    given = os.environ.get(FORM_SECRET_VARIABLE, "")
+    if not given:
+        return None
+    if len(given.strip()) < FORM_SECRET_SHORTEST:
+        raise UsageError(
+            f"{FORM_SECRET_VARIABLE}: at least {FORM_SECRET_SHORTEST} characters"
+            " (python -c 'import secrets; print(secrets.token_hex(32))' draws one)"
+        )
+    return given.strip().encode()
 
 
 class Service:
@@ -36,6 +55,7 @@ class Service:
         no_builtin: bool = False,
         params: Mapping[str, Any] | None = None,
     ) -> None:
+        given_secret = given_form_secret()  # a short one stops the start before the playbooks are compiled
         self.auth = auth
         self.session_idle = session_idle  # a page session ends after this long without a page view
         self.registry = registry or Registry()
@@ -58,8 +78,11 @@ class Service:
         #: Held by each write of this process: its threads take turns at the store (fair, no polling)
         #: instead of all asking SQLite, whose busy handler sleeps and retries.
         self.writing = threading.Lock()
-        with self.store():  # the store is created and migrated before the first request
-            pass
+        with self.store() as store:  # the store is created and migrated before the first request
+            #: What the pages' form tokens are keyed by: the settings' (the environment), else the store's, so that
+            #: every process serving the store, and this one after a restart, takes the forms the others gave.
+            kept = given_secret or Engine.form_secret(store)
+        self.form_secret = kept or secrets.token_bytes(32)  # a read-only store: this process's own
 
     def engine(self) -> Engine:
         """The server's engine (its playbooks compiled once, for every language)."""
