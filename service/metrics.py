@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import prometheus_client
 from fastapi import APIRouter, Request, Response
@@ -26,7 +26,7 @@ from .state import Service
 #: multiprocess mode): behind one port the kernel hands a scrape to any process, so one process's counts would jump.
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 # No *_created series beside each counter and histogram: noise in the text format, which Prometheus ignores.
-prometheus_client.disable_created_metrics()
+prometheus_client.disable_created_metrics()  # type: ignore[no-untyped-call]  # untyped in prometheus-client
 #: This process's figures. Its own registry, not prometheus-client's global one: nothing else registers here.
 PROCESS = CollectorRegistry()
 ProcessCollector(registry=PROCESS)  # CPU, memory, open files of this process (without multiprocess mode)
@@ -132,7 +132,8 @@ class _Forward:
     def __init__(self, registry: CollectorRegistry) -> None:
         self.registry = registry
 
-    def collect(self) -> Iterator[Metric]:
+    def collect(self) -> Iterable[Metric]:
+        """The registry's metrics, as it collects them."""
         return self.registry.collect()
 
 
@@ -140,7 +141,7 @@ def scrape(store_figures: Collector) -> bytes:
     """The text a scrape gets: every process's figures (multiprocess mode) or this one's, and the store's."""
     registry = CollectorRegistry(auto_describe=False)
     if os.environ.get(MULTIPROC_ENV):
-        MultiProcessCollector(registry)
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
         registry.register(_Forward(PROCESS))
     registry.register(store_figures)
@@ -150,7 +151,7 @@ def scrape(store_figures: Collector) -> bytes:
 def process_ended() -> None:
     """At shutdown: this process's open connections leave the multiprocess sum (its counts stay)."""
     if os.environ.get(MULTIPROC_ENV):
-        mark_process_dead(os.getpid())
+        mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
 
 
 @router.get("/metrics")
