@@ -29,6 +29,7 @@ COMMANDS = {
     "schema": "schema",
     "serve": "serve",
     "sources": "sources",
+    "store": "store",
     "tokens": "tokens",
 }
 

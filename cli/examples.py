@@ -48,6 +48,11 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "rules new": ("kamengine rules new getresult   # a kamengine-getresult package to fill in",),
     "serve": ("kamengine serve --db kamengine.db --port 8765",),
+    "store": ("kamengine store prune --dry-run",),
+    "store prune": (
+        "kamengine store prune --db kamengine.db --dry-run",
+        "kamengine --config kamengine.toml store prune --db kamengine.db",
+    ),
     "tokens": ("kamengine tokens list",),
     "tokens create": ("kamengine tokens create --member u-ar --scope act",),
     "tokens list": ("kamengine tokens list --format json",),

@@ -175,10 +175,15 @@ class Engine(RecommendationsAPI, WeekAPI, ExplainAPI, AccessAPI, ReportsAPI):
         opened = store if isinstance(store, Store) else Store(store, self.registry.actions)
         opened.revision = self.revision  # kept with the run: a run with other playbooks than the last one warns
         try:
-            return run_batch(
+            result = run_batch(
                 self.spec, reader, named, opened, executor, self.registry, stdout or sys.stdout, emit, asked.resume,
                 asked.grace_days, on_progress, asked.retry_failed,
             )  # fmt: skip
+            if result.finished:  # the night is committed: [retention] prunes after it, a failure only warns
+                from .runs import nightly_prune
+
+                nightly_prune(opened, self.config.retention)
+            return result
         finally:
             if opened is not store:
                 opened.close()

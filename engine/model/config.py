@@ -18,8 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ..errors import InputError, UsageError, did_you_mean
 from .documents import SETTINGS_BYTES, read_text
 from .i18n import DEFAULT_LANGUAGE
-from .limits import Limits, Retention
+from .limits import Limits
 from .plan_settings import PlanSettings, Urgency
+from .retention import Retention
 from .validation import fields_at
 
 FILENAME = "kamengine.toml"
@@ -139,6 +140,9 @@ class LimitsTable(_Table):
 class RetentionTable(_Table):
     decision_log_days: Annotated[int, Field(ge=1)] | None = None
     log_advise: bool | None = None
+    closed_recommendation_days: Annotated[int, Field(ge=1)] | None = None
+    snapshot_days: Annotated[int, Field(ge=1)] | None = None
+    run_days: Annotated[int, Field(ge=1)] | None = None
 
 
 class Settings(_Table):

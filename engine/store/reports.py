@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -31,15 +32,16 @@ class Effect:
         return self.treated_change - self.control_change
 
 
-def effectiveness(store: Store, by: str = "action") -> list[Effect]:
+def effectiveness(store: Store, by: str = "action", since: dt.date | None = None) -> list[Effect]:
     """Per action type done on contacts: stance change from the last snapshot on or before it was
     done to the latest snapshot after, against contacts never given that action who started at
     the same stance, measured over the same dates. ``by="rule"``: per rule (``Effect.action``
     then names the rule, and the control is people never given that rule's advice)."""
     history = _nightly_history(store)
     treated_by_action: dict[str, dict[tuple[str, str], str]] = defaultdict(dict)  # action -> person -> done on
+    start = since.isoformat() if since else ""
     for row in store.find(statuses=[Status.DONE]):
-        if row["subject_kind"] == "contact":
+        if row["subject_kind"] == "contact" and row["status_at"][:10] >= start:
             person = (row["account_id"], row["subject_id"])
             done_on = row["status_at"][:10]
             treated_by_action[row[by]].setdefault(person, done_on)

@@ -84,6 +84,9 @@ future_days = 1
 [retention]
 decision_log_days = 30
 log_advise = true
+closed_recommendation_days = 120
+snapshot_days = 60
+run_days = 90
 """
 
 
