@@ -121,7 +121,44 @@ def json_medians(runs: list[Timed]) -> dict[str, float]:
 def ratio_line(label: str, ref: float, now: float, unit: str = "", width: int = 28) -> str:
     """``label  ref  now  now/ref`` as one aligned line."""
     ratio = f"{now / ref:7.2f}" if ref else "      -"
-    return f"{label:<{width}} {ref:>10.3f}{unit} {now:>10.3f}{unit} {ratio}"
+    return f"{label:<{width}} {ref:>12.3f}{unit} {now:>12.3f}{unit} {ratio}"
+
+
+def ratio_header(sides: Sequence[Side], label: str, width: int = 28) -> str:
+    """The header of ``ratio_line``'s columns."""
+    return f"{label:<{width}} {sides[0].name:>12} {sides[-1].name:>12} {'now/ref':>7}"
+
+
+def against_args(argv: Sequence[str], ref: str, processes: int) -> list[str]:
+    """A benchmark's command line without ``--against REF`` and ``--processes N``: what each side runs."""
+    passed, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--against", "--processes"):
+            skip = True
+        elif not arg.startswith(("--against=", "--processes=")):
+            passed.append(arg)
+    return passed
+
+
+def both(script: str, argv: Sequence[str], ref: str, processes: int, width: int = 28) -> None:
+    """Run ``script ARGV --json`` with REF's and this checkout's interpreter, ``processes`` times each, interleaved
+    (the side going first alternating), and print each figure's median for both and now / ref."""
+    installed = sides(ref)
+    passed = against_args(argv, ref, processes)
+
+    def one(side: Side) -> Timed:
+        return timed([side.bin("python"), script, *passed, "--json"])
+
+    print(f"{processes} processes per side, interleaved; {load()} before", flush=True)
+    results = interleaved(installed, processes, one, warm_up=False)
+    print(f"{load()} after; the median of the processes' figures")
+    before, now = (json_medians(results[side]) for side in installed)
+    print(ratio_header(installed, "figure", width))
+    for name, value in now.items():
+        if name in before:
+            print(ratio_line(name, before[name], value, width=width))
 
 
 def load() -> str:

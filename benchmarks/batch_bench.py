@@ -19,6 +19,11 @@ changes only where the store has ``stance_nights``; about 1 contact in 50 change
 times the stance read every worker does per account (CPU ms/account, in this process) and the
 2-worker night N (workers' and writer's CPU ms/account). To time other code, put its checkout
 first on ``PYTHONPATH`` (a folder holding ``kamengine/``, e.g. a ``git worktree`` of the baseline).
+
+``--against REF``: the same benchmark, this script, run in REF's install (``against.py`` makes its worktree
+and venv) and in this checkout's, ``--processes`` times each (default 3), interleaved, the side going
+first alternating; prints each figure's median for both and now / ref: accounts/s, the writer's (the
+batch process's) and the workers' CPU ms per account, per run (and the stance read with ``--nights``).
 """
 
 from __future__ import annotations
@@ -115,7 +120,9 @@ def run(source: Path, db: Path, workers: int, accounts: int, emits: tuple[str, .
         args += ["--emit", spec]
     started = time.perf_counter()
     process = subprocess.Popen(args, env=env, stderr=subprocess.PIPE, text=True)
-    main_peak, worker_peaks, main_cpu, worker_cpu, wal_peak = 0, {}, 0.0, {}, 0
+    main_peak, main_cpu, wal_peak = 0, 0.0, 0
+    worker_peaks: dict[int, int] = {}
+    worker_cpu: dict[int, float] = {}
     wal = db.with_name(db.name + "-wal")
     status, usage = 0, None
     while usage is None:
@@ -161,7 +168,16 @@ def main() -> None:
         "--emit", action="append", default=[], metavar="NAME[:TARGET]", help="deliver through an emitter (repeatable)"
     )
     parser.add_argument("--nights", type=int, default=0, help="time night N of a store with N-1 nights of history")
+    parser.add_argument("--against", metavar="REF", help="also run the benchmark in this commit's install")
+    parser.add_argument("--processes", type=int, default=3, help="with --against: runs per side (default 3)")
+    parser.add_argument("--json", action="store_true", help="print only the figures, as one JSON object")
     args = parser.parse_args()
+    if args.against:
+        from against import both
+
+        both(__file__, sys.argv[1:], args.against, args.processes, width=40)
+        return
+    say = (lambda *a: None) if args.json else print
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "portfolio.jsonl"
         with source.open("w", encoding="utf-8") as stream:
@@ -169,32 +185,45 @@ def main() -> None:
                 for snapshot in portfolio(min(1000, args.accounts - start), args.contacts, seed=7 + start):
                     snapshot["account"]["id"] = f"acct-{start}-{snapshot['account']['id']}"
                     stream.write(json.dumps(snapshot) + "\n")
-        print(
-            f"{args.accounts} accounts x {args.contacts} contacts ({source.stat().st_size / 1e6:.0f} MB of JSON Lines)"
-        )
-        if args.nights:
-            aged(source, Path(folder) / "aged.db", args.accounts, args.nights)
-            return
+        say(f"{args.accounts} accounts x {args.contacts} contacts ({source.stat().st_size / 1e6:.0f} MB of JSON Lines)")
         if args.emit:
             emitting(source, Path(folder), args.accounts, args.emit)
             return
-        one = run(source, Path(folder) / "one.db", 1, args.accounts)
-        two = run(source, Path(folder) / "two.db", 2, args.accounts)
-        again = run(source, Path(folder) / "two.db", 2, args.accounts)
-        print(
-            f"{'run':<20} {'seconds':>8} {'accounts/s':>11} {'batch RSS MB':>13} {'worker RSS MB':>14}"
-            f" {'batch CPU ms/acct':>18} {'workers CPU ms/acct':>20}"
+        if args.nights:
+            figures = aged(source, Path(folder) / "aged.db", args.accounts, args.nights, say)
+        else:
+            figures = nights(source, Path(folder), args.accounts, say)
+    if args.json:
+        print(json.dumps(figures))
+
+
+def nights(source: Path, folder: Path, accounts: int, say: Any) -> dict[str, float]:
+    """1 worker, 2 workers, and the 2-worker re-run over the same store: printed, and their figures by name."""
+    one = run(source, folder / "one.db", 1, accounts)
+    two = run(source, folder / "two.db", 2, accounts)
+    again = run(source, folder / "two.db", 2, accounts)
+    say(
+        f"{'run':<20} {'seconds':>8} {'accounts/s':>11} {'batch RSS MB':>13} {'worker RSS MB':>14}"
+        f" {'batch CPU ms/acct':>18} {'workers CPU ms/acct':>20}"
+    )
+    figures: dict[str, float] = {}
+    for name, run_figures in (("1 worker", one), ("2 workers", two), ("2 workers, re-run", again)):
+        say(
+            f"{name:<20} {run_figures['seconds']:>8.1f} {run_figures['accounts_per_s']:>11.0f} "
+            f"{run_figures['main_peak_mb']:>13.0f} {run_figures['worker_peak_mb']:>14.0f}"
+            f" {run_figures['main_cpu_ms']:>18.2f} {run_figures['worker_cpu_ms']:>20.2f}"
         )
-        for name, figures in (("1 worker", one), ("2 workers", two), ("2 workers, re-run", again)):
-            print(
-                f"{name:<20} {figures['seconds']:>8.1f} {figures['accounts_per_s']:>11.0f} "
-                f"{figures['main_peak_mb']:>13.0f} {figures['worker_peak_mb']:>14.0f}"
-                f" {figures['main_cpu_ms']:>18.2f} {figures['worker_cpu_ms']:>20.2f}"
-            )
-        print(f"speed-up 1 -> 2 workers: {one['seconds'] / two['seconds']:.2f}x")
+        for figure, label in FIGURES.items():
+            figures[f"{name}: {label}"] = run_figures[figure]
+    say(f"speed-up 1 -> 2 workers: {one['seconds'] / two['seconds']:.2f}x")
+    return figures
 
 
-def aged(source: Path, db: Path, accounts: int, nights: int) -> None:
+#: The figures of a run ``--against`` compares, and their names there.
+FIGURES = {"accounts_per_s": "acc/s", "main_cpu_ms": "writer CPU ms/acct", "worker_cpu_ms": "workers CPU ms/acct"}
+
+
+def aged(source: Path, db: Path, accounts: int, nights: int, say: Any = print) -> dict[str, float]:
     """Night ``nights`` of a store with the nights before it: the stance read and the batch, CPU per account."""
     from kamengine.engine.model.documents import parse
     from kamengine.engine.model.loading import snapshot_from_document
@@ -204,7 +233,7 @@ def aged(source: Path, db: Path, accounts: int, nights: int) -> None:
     lines = source.read_text(encoding="utf-8").splitlines()
     started = time.perf_counter()
     rows, kind = _seed(Store(db), [json.loads(line) for line in lines], nights)
-    print(f"{nights} nights: {rows:,} stance history rows ({kind}), seeded in {time.perf_counter() - started:.0f} s")
+    say(f"{nights} nights: {rows:,} stance history rows ({kind}), seeded in {time.perf_counter() - started:.0f} s")
     snapshots = [snapshot_from_document(parse(line, f"line {n}")) for n, line in enumerate(lines, 1)]
     history = StanceHistory(str(db))
     history.fill(snapshots[0])  # the connection opens outside the timing
@@ -214,10 +243,12 @@ def aged(source: Path, db: Path, accounts: int, nights: int) -> None:
     read_ms = (time.process_time() - cpu) / accounts * 1000
     history.close()
     night = run(source, db, 2, accounts)
-    print(
+    say(
         f"night {nights}: stance read {read_ms:.3f} CPU ms/acct; 2 workers {night['accounts_per_s']:.0f} accounts/s,"
         f" workers {night['worker_cpu_ms']:.2f} CPU ms/acct, batch (writer) {night['main_cpu_ms']:.2f} CPU ms/acct"
     )
+    figures = {f"night {nights}: stance read CPU ms/acct": read_ms}
+    return figures | {f"night {nights}, 2 workers: {label}": night[figure] for figure, label in FIGURES.items()}
 
 
 def _seed(store: Any, snapshots: list[dict[str, Any]], nights: int) -> tuple[int, str]:
