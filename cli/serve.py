@@ -37,9 +37,9 @@ from .tokens import Duration
     help="A page session ends after this long without a page view (30m, 12h, 7d).",
 )  # fmt: skip
 @click.option(
-    "--workers", type=click.IntRange(min=1), default=1, show_default=True, metavar="N", envvar="KAMENGINE_WORKERS",
+    "--workers", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
     help="Serve with N processes on the one port and store, each with its own connections; their writes take turns "
-    "at the store ($KAMENGINE_WORKERS).",
+    "at the store.",
 )  # fmt: skip
 @click.option(
     "--log-format", type=click.Choice(FORMATS), default="text", show_default=True,

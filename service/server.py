@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import signal
 import socket
 import sys
 from typing import Any
 
-from kamengine.engine.errors import UsageError
+from kamengine.engine.errors import KamengineError, UsageError
 
 
 def is_loopback(host: str) -> bool:
@@ -68,10 +69,46 @@ def serve(app: object, host: str, port: int, *, workers: int = 1, log_config: di
         raise UsageError(f"--port {port}: the address {host}:{port} is in use or cannot be used")
     print(f"kamengine serving on {address(host, port)}", file=sys.stderr, flush=True)
     access_logging()
-    settings = network_settings() | ({"factory": True, "workers": workers} if workers > 1 else {})
-    if log_config is not None:
-        settings["log_config"] = log_config
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="info", lifespan="on", **settings)  # type: ignore[arg-type]
+    settings = network_settings() | ({"log_config": log_config} if log_config is not None else {})
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, access_log=False, log_level="info", lifespan="on", **settings)  # type: ignore[arg-type]
+        return
+    if not isinstance(app, str):
+        raise TypeError("serve(workers > 1) takes the import string of the app's factory, not an app")
+    config = uvicorn.Config(
+        app, host=host, port=port, access_log=False, log_level="info", lifespan="on", factory=True, workers=workers,
+        **settings,
+    )  # fmt: skip
+    supervise(config)
+
+
+def supervise(config: Any) -> None:
+    """uvicorn's supervisor of ``config.workers`` processes on one socket (``config``: a ``uvicorn.Config``), ended
+    as one process ends: by SIGTERM or Ctrl-C, which are raised again once the processes have stopped, with the
+    command's own handlers back (``terminated``, exit status 143); a process that could not start, in one line."""
+    from uvicorn.supervisors.multiprocess import SIGNALS, Multiprocess
+
+    class Supervisor(Multiprocess):
+        stopped_by: int | None = None
+
+        def handle_int(self) -> None:
+            self.stopped_by = signal.SIGINT
+            super().handle_int()
+
+        def handle_term(self) -> None:
+            self.stopped_by = signal.SIGTERM
+            super().handle_term()
+
+    previous = {signum: signal.getsignal(signum) for signum in SIGNALS}
+    supervisor = Supervisor(config, sockets=[config.bind_socket()])  # it takes the signals from here on
+    try:
+        supervisor.run()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)  # None: one set outside Python
+    if supervisor.stopped_by is None:
+        raise KamengineError("a serving process could not start (its error is above)")
+    signal.raise_signal(supervisor.stopped_by)
 
 
 def network_settings() -> dict[str, Any]:

@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -74,6 +74,7 @@ class Served:
 
     url: str
     pid: int
+    ended: list[int] = field(default_factory=list)  # its exit status, once stopped
 
 
 @contextmanager
@@ -82,6 +83,7 @@ def _serving(db: Path, port: int, *options: str, env: dict[str, str] | None = No
     command = [SCRIPT, "--config", "/dev/null", "serve", "--port", str(port), "--db", str(db), *options]
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
     url = f"http://127.0.0.1:{port}"
+    served = Served(url, server.pid)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -92,10 +94,11 @@ def _serving(db: Path, port: int, *options: str, env: dict[str, str] | None = No
                 pass
             assert time.monotonic() < deadline and server.poll() is None, "the server did not start"
             time.sleep(0.1)
-        yield Served(url, server.pid)
+        yield served
     finally:
         server.send_signal(signal.SIGTERM)
         _, stderr = server.communicate(timeout=60)
+        served.ended.append(server.returncode)
         assert "Traceback" not in stderr, stderr
 
 
@@ -205,6 +208,7 @@ def test_serve_workers_2_takes_every_form_either_process_gave(store: tuple[Path,
         answers = [_press(served.url, cookie, press) for press in presses]  # each on a new connection: either worker
     assert [a.text for a, press in zip(answers, presses, strict=True) if not _taken(a, press)] == []
     assert len(answers) >= 20 and _done(db) == len(answers)
+    assert served.ended == [143]  # SIGTERM ends it as it ends one process: "terminated", 143
 
 
 def test_the_form_secret_is_the_store_s_unless_the_environment_gives_one(store: tuple[Path, Path, str]) -> None:
