@@ -6,7 +6,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -22,6 +26,7 @@ from kamengine.cli import main
 from kamengine.engine.plugin._manager import get_plugin_manager
 from kamengine.engine.plugin._registry import Registry
 from kamengine.service.app import create_app
+from kamengine.service.metrics import MULTIPROC_ENV
 from kamengine.service.server import network_settings
 from kamengine.service.state import Service
 from prometheus_client.parser import text_string_to_metric_families
@@ -235,3 +240,62 @@ def test_the_batch_figures_are_the_last_finished_runs(tmp_path: Path) -> None:
     assert figures["kamengine_batch_last_finished_timestamp_seconds"] == finished_at.timestamp()
     assert figures["kamengine_store_bytes"] == pages
     assert run_id
+
+
+SERVER = """
+import sys
+import uvicorn
+from kamengine.engine.plugin._manager import get_plugin_manager
+from kamengine.engine.plugin._registry import Registry
+from kamengine.service.app import create_app
+from kamengine.service.server import network_settings
+from kamengine.service.state import Service
+
+service = Service(sys.argv[1], auth=False, registry=Registry(get_plugin_manager(load_entry_points=False)))
+uvicorn.run(create_app(service), host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", **network_settings())
+"""
+
+
+def _start(db: Path, environment: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-c", SERVER, str(db), str(port)], env=environment)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(f"{url}/readyz")
+            return process, url
+        except httpx.TransportError:
+            assert time.monotonic() < deadline and process.poll() is None, "the server did not start"
+            time.sleep(0.1)
+
+
+def test_with_a_multiprocess_directory_each_process_answers_every_process_s_counts(tmp_path: Path) -> None:
+    """Two processes of one service (as ``serve --workers 2`` or two instances behind a proxy): a scrape of either
+    counts the requests both answered; a process that stopped leaves its counts and takes its connections."""
+    (tmp_path / "metrics").mkdir()
+    environment = os.environ | {MULTIPROC_ENV: str(tmp_path / "metrics")}
+    db = tmp_path / "k.db"
+    first, first_url = _start(db, environment)
+    second, second_url = _start(db, environment)
+    try:
+        for _ in range(3):
+            assert httpx.get(f"{first_url}/v1/recommendations").status_code == 200
+        for _ in range(4):
+            assert httpx.get(f"{second_url}/v1/recommendations").status_code == 200
+        with httpx.Client(base_url=second_url) as held:  # a connection kept open on the second process
+            held.get("/healthz")
+            seen = [_samples(httpx.get(f"{url}/metrics").text) for url in (first_url, second_url)]
+        second.send_signal(signal.SIGTERM)
+        second.wait(60)  # its shutdown takes its open connections out of the sum
+        after = _samples(httpx.get(f"{first_url}/metrics").text)
+    finally:
+        for process in (first, second):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                process.wait(60)
+    key = (("method", "GET"), ("route", "/v1/recommendations"), ("status", "200"))
+    assert [scrape["kamengine_http_requests_total"][key] for scrape in seen] == [7, 7]
+    assert after["kamengine_http_requests_total"][key] == 7
+    assert seen[1]["kamengine_http_open_connections"][()] >= 2  # the held one and the scrape's own
+    assert after["kamengine_http_open_connections"][()] == 1  # the scrape's own, on the first process
