@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -179,8 +180,6 @@ def load_config(path: Path | None) -> Config:
     if path is None or str(path) == os.devnull:  # --config /dev/null: the defaults, as an empty file gives
         return config
     text, _ = read_text(str(path), ConfigError, SETTINGS_BYTES, "a settings file is at most 1 MB")  # no pipe, no device
-    import tomllib  # only when there is a settings file to read
-
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
