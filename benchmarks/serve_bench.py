@@ -7,6 +7,11 @@ then drives it from one asyncio process (httpx): POST /v1/advise with one client
 account (two versions, alternately), after which it checks the store: one finished run per
 answered PUT, the live advice exactly the last run's, no recommendation opened twice.
 Prints requests/s, p50 and p99 latency and errors for each.
+
+Run: python benchmarks/serve_bench.py --accounts 40000 [--seconds 10] [--clients 16]
+The reads of an organisation's day instead, on a generated store of that many accounts (cached under /tmp by
+size): the portfolio page, a week page, a 50-item recommendations page and a decision, at 1 and ``--clients``
+clients, p50/p99 against issue 25's targets (``org_reads.py``).
 """
 
 from __future__ import annotations
@@ -114,7 +119,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--contacts", type=int, default=30)
+    parser.add_argument("--accounts", type=int, help="the reads on a generated store of this many accounts")
     args = parser.parse_args()
+    if args.accounts:
+        from org_reads import run  # the organisation's reads (it imports this module's drive)
+
+        run(args.accounts, args.clients, args.seconds)
+        return
     rng = random.Random(7)
     bodies = [json.dumps(snapshot(i, args.contacts, rng)).encode() for i in range(200)]
     # The racing account is one no other phase writes; its two versions differ in three people's stance.

@@ -4,7 +4,6 @@ what the plan could not place; for a member, the people of their accounts and th
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from kamengine.engine.api.week import load
@@ -15,26 +14,18 @@ from .state import Service
 
 if TYPE_CHECKING:
     from kamengine.engine.api.access import TokenHolder
-    from kamengine.engine.model.recommendation import Recommendation
 
 
-def portfolio_load(service: Service, holder: TokenHolder, accounts: Collection[str] | None = None) -> LoadSection:
+def portfolio_load(service: Service, holder: TokenHolder) -> LoadSection:
     """The plan of the reader's accounts and all that shares their people (admin: every account's) as each
     person's load. A member sees the people who lead or attend the advice of their accounts, with their whole
-    weeks counted (a colleague's meetings elsewhere fill the same weeks), and only their accounts' unplanned advice.
-    ``accounts`` (a page of a portfolio larger than one): the load of these accounts' people only, from the plan of
-    all that shares them, so a page costs its accounts' plan, not the store's."""
-    stored = stored_week(service, holder, None, dt.date.today(), accounts)
-    plan = stored.plan
-    on_page = set(accounts) if accounts is not None else None
-
-    def seen(rec: Recommendation) -> bool:
-        return stored.sees(rec) and (on_page is None or rec.account_id in on_page)
-
+    weeks counted (a colleague's meetings elsewhere fill the same weeks), and only their accounts' unplanned advice."""
+    stored = stored_week(service, holder, None, dt.date.today())
+    plan, seen = stored.plan, stored.sees
     missed = [u for u in plan.unplanned if u.item.meeting and seen(u.item.lead)]
     missed.sort(key=lambda u: (u.item.owner_name, -u.item.lead.priority, u.item.lead.id))
     people = load(plan)
-    if on_page is not None or not holder.may("admin"):
+    if not holder.may("admin"):
         theirs = {p for item in (*plan.items, *(u.item for u in missed)) if seen(item.lead) for p in item.people}
         people = [p for p in people if p.person.id in theirs]
     return LoadSection(plan.as_of, plan.weeks, people, missed)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from kamengine.engine.api.week import status_label
@@ -45,10 +44,8 @@ def plan_items(service: Service, holder: TokenHolder, owner: str | None, week: s
     return Planned(shown, chosen, stored.statuses, plan, stored.teams.emails)
 
 
-def stored_week(
-    service: Service, holder: TokenHolder, owner: str | None, today: dt.date, accounts: Collection[str] | None = None
-) -> StoredWeek:
+def stored_week(service: Service, holder: TokenHolder, owner: str | None, today: dt.date) -> StoredWeek:
     """The plan from ``today`` of the store's live advice that shares people with ``owner``'s weeks (None: with
-    those of everyone the holder sees; ``accounts``: with those of these accounts' teams)."""
+    those of everyone the holder sees)."""
     with service.store() as store:
-        return service.engine().stored_week(store, today, reader=holder, person=owner, accounts=accounts)
+        return service.engine().stored_week(store, today, reader=holder, person=owner)

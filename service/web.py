@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -17,12 +16,13 @@ from kamengine.engine.model.recommendation import Recommendation
 
 from . import pages
 from .access import COOKIE, holder_of, may_act, sees_account, session_of
-from .info import stored_snapshot, validated
+from .info import stored_snapshot
 from .load_view import portfolio_load
 from .models import Decision
 from .pages.forms import segment, under
 from .pages.portfolio import PAGE_SIZE, Paging, after_link, read_after
 from .planned import status_label
+from .portfolio_view import page_lines
 from .problems import Problem
 from .recommendations import STATUSES, decide
 from .same_site import cross_site, same_site_path
@@ -123,29 +123,20 @@ def logout(request: Request) -> Response:
 @router.get("/")
 def portfolio(request: Request) -> Response:
     """A page of the accounts the reader sees (``?after=`` the previous page's link), from the summary the store
-    keeps; the load section is that of the page's people when the accounts fill more than one page."""
+    keeps; the load section when they fit on one page."""
     holder = _signed_in(request)
     if isinstance(holder, Response):
         return holder
     service: Service = request.app.state.service
     after = read_after(request.query_params.get("after"))
-    with service.store() as store:
-        page = Engine.portfolio_page(store, holder, after, PAGE_SIZE)
-    live: dict[str, list[Recommendation]] = {}
-    for row in page.live:
-        live.setdefault(row["account_id"], []).append(Recommendation.from_row(row))
-    actions = service.registry.actions
-    summaries = [
-        pages.account_summary(validated(json.loads(row["body"]), account, actions), live.get(account, []))
-        for row in page.snapshots
-        if (account := row["account_id"])
-    ]
+    summaries, total, following = page_lines(service, holder, after, PAGE_SIZE)
     header = _header(service, holder)
     heading = "Portfolio" if holder.may("admin") else f"Portfolio of {header['signed_in'] or holder.member}"
-    paged = after is not None or page.next_after is not None
-    shown = [row["account_id"] for row in page.snapshots] if paged else None
-    load = portfolio_load(service, holder, shown)  # each person's meetings a week against capacity
-    paging = Paging(page.total, after_link(page.next_after), after is not None) if paged else None
+    paged = after is not None or following is not None
+    # Each person's meetings a week against capacity: the plan of every account that shares people with the
+    # reader's; on a portfolio of more than a page that is most of the store, so its people's weeks say it there.
+    load = None if paged else portfolio_load(service, holder)
+    paging = Paging(total, after_link(following), after is not None) if paged else None
     return _page(pages.render_portfolio_page(summaries, heading=heading, load=load, paging=paging, **header))
 
 

@@ -117,10 +117,18 @@ class AccessAPI(EngineParts):
     def portfolio_page(store: Store, holder: TokenHolder, after: Sequence[Any] | None, size: int) -> PortfolioPage:
         """``size`` accounts the holder sees (admin: all; else those whose team they are on) after the key ``after``
         (a page's ``next_after``; None: from the first), in the portfolio's order (tier, most live advice, name):
-        their latest snapshots and live advice, from the summary the store keeps, one indexed read a page."""
+        each one's latest snapshot's id and live advice counted, from the summary the store keeps, one indexed read
+        a page."""
         from ..store.summaries import portfolio_page
 
         return portfolio_page(store.db.conn, None if holder.may("admin") else holder.member, after, size)
+
+    @staticmethod
+    def snapshot_bodies(store: Store, ids: Sequence[int]) -> dict[int, str]:
+        """The stored snapshots of ``ids`` (a ``portfolio_page``'s ``snapshot_id``), each as the JSON text kept."""
+        from ..store.summaries import snapshot_bodies
+
+        return snapshot_bodies(store.db.conn, ids)
 
     @staticmethod
     def sees_account(store: Store, holder: TokenHolder, account_id: str) -> bool:

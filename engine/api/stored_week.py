@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..model.actions import ActionCatalogue
@@ -62,17 +62,15 @@ def plan_week(
 def stored_week(
     store: Store, actions: ActionCatalogue, settings: PlanSettings, today: dt.date, *,
     reader: TokenHolder | None = None, person: str | None = None, emails: bool = False,
-    accounts: Collection[str] | None = None,
 ) -> StoredWeek:  # fmt: skip
     """The plan of the store's live advice from ``today``: all of it (no ``reader``, or admin's everyone), else the
-    advice that shares people with ``person``'s weeks (None: the reader's own); ``accounts``: the advice that shares
-    people with these accounts' teams, whoever reads. ``emails``: owners and attendees carry the e-mail their
-    account's team gives them, as advice fresh from a snapshot does."""
+    advice that shares people with ``person``'s weeks (None: the reader's own). ``emails``: owners and attendees
+    carry the e-mail their account's team gives them, as advice fresh from a snapshot does."""
     from ..store.kept_teams import kept_teams
     from ..store.records import plan_advice
     from ..store.snapshots import team_accounts
 
-    rows = _accounts_work(store, set(accounts)) if accounts is not None else _shared_work(store, reader, person)
+    rows = _shared_work(store, reader, person)
     teams = kept_teams(store, {row["account_id"] for row in rows})
     advice = plan_advice(rows)
     if emails:
@@ -104,14 +102,6 @@ def _shared_work(store: Store, reader: TokenHolder | None, person: str | None) -
     accounts = sharing(store, seeds, {row["account_id"] for row in own})
     rows = [row for account in sorted(accounts) for row in store.find(account, LIVE)]
     return rows + [row for row in own if row["account_id"] not in accounts]
-
-
-def _accounts_work(store: Store, accounts: set[str]) -> list[dict[str, Any]]:
-    """The live advice whose plan decides the weeks of ``accounts``' teams: theirs, and that of every account
-    sharing someone with them (as ``_shared_work``)."""
-    from ..store.snapshots import sharing
-
-    return [row for account in sorted(sharing(store, set(), accounts)) for row in store.find(account, LIVE)]
 
 
 def _sharing(links: Sequence[tuple[str, str]], people: set[str], accounts: set[str]) -> set[str]:

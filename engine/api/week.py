@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 from ..delivery.send import Delivered, deliver
@@ -49,19 +49,16 @@ class WeekAPI(EngineParts):
 
     def stored_week(
         self, store: Store, today: dt.date, *, reader: TokenHolder | None = None, person: str | None = None,
-        emails: bool = False, accounts: Collection[str] | None = None,
+        emails: bool = False,
     ) -> StoredWeek:  # fmt: skip
         """The store's live advice placed over people's weeks from ``today`` (what was due before is due now).
 
         Without ``reader``, all of it; with one, the plan of ``person``'s weeks (None: of everyone the reader sees;
         an admin's: all), and ``StoredWeek.sees`` says what the reader may see of it. ``emails``: owners and
-        attendees carry their team's e-mails (the store keeps none with the advice). ``accounts``: the plan of the
-        weeks of these accounts' teams (a page of the portfolio), whoever reads.
+        attendees carry their team's e-mails (the store keeps none with the advice).
         """
         actions, settings = self.registry.actions, self.config.plan
-        return stored_week(
-            store, actions, settings, today, reader=reader, person=person, emails=emails, accounts=accounts
-        )
+        return stored_week(store, actions, settings, today, reader=reader, person=person, emails=emails)
 
     def deliver_week(
         self, recommendations: Sequence[Recommendation], emitter: str, stdout: IO[str] | None = None

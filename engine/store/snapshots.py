@@ -46,26 +46,17 @@ def latest_snapshots(store: Store, member: str | None = None) -> list[dict[str, 
 
 
 def accounts(store: Store, member: str | None = None) -> list[dict[str, Any]]:
-    """Every account the store knows (from snapshots or from advice), with its open advice counted;
-    with ``member``, only the accounts whose last snapshot has them on the team (and their role)."""
+    """Every account the store knows (from snapshots or from advice), with its live advice counted; with
+    ``member``, only the accounts whose last snapshot has them on the team (and their role). From the summary the
+    store keeps (``summaries.py``), not the recommendations themselves."""
     query = """
-        with known as (
-            select account_id, max(account_name) as account_name from recommendations group by account_id
-            union select account_id, account_name from snapshots
-        ), latest as (
-            select account_id, max(id) as id from snapshots group by account_id
-        )
-        select k.account_id, coalesce(s.account_name, max(k.account_name)) as account_name, s.tier, s.as_of,
-               s.received_at, t.role,
-               (select count(*) from recommendations r
-                 where r.account_id = k.account_id and r.status in ('open', 'accepted', 'snoozed')) as live
-        from known k
-        left join latest l on l.account_id = k.account_id
-        left join snapshots s on s.id = l.id
-        left join account_team t on t.account_id = k.account_id and t.member_id = ?
+        select s.account_id, coalesce(n.account_name, s.rec_name) as account_name, n.tier, n.as_of, n.received_at,
+               t.role, s.live
+        from account_summary s
+        left join snapshots n on n.id = s.snapshot_id
+        left join account_team t on t.account_id = s.account_id and t.member_id = ?
         where ? is null or t.member_id is not null
-        group by k.account_id
-        order by k.account_id
+        order by s.account_id
     """
     cursor = store.db.execute(query, [member, member])
     columns = [c[0] for c in cursor.description]

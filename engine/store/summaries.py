@@ -20,14 +20,16 @@ _RANK = "case {0} when 'strategic' then 0 when 'key' then 1 else 2 end"
 #: The account's live advice summed up; ``{0}`` is the account id's expression (``new.account_id`` in a trigger).
 _REFRESH = """
 insert into account_summary (account_id, open_count, accepted_count, snoozed_count, live, sort_open, next_due,
-                             owners, last_run, flagged)
+                             owners, last_run, flagged, rec_name)
 select {0}, coalesce(sum(status = 'open'), 0), coalesce(sum(status = 'accepted'), 0),
        coalesce(sum(status = 'snoozed'), 0), count(*), -count(*), min(due), group_concat(distinct owner_id),
-       max(last_run), coalesce(sum(action = 'broaden_relationships' and subject_kind = 'account'), 0)
+       max(last_run), coalesce(sum(action = 'broaden_relationships' and subject_kind = 'account'), 0),
+       (select max(account_name) from recommendations where account_id = {0})
 from recommendations where account_id = {0} and status in ('open', 'accepted', 'snoozed')
 on conflict (account_id) do update set open_count = excluded.open_count, accepted_count = excluded.accepted_count,
     snoozed_count = excluded.snoozed_count, live = excluded.live, sort_open = excluded.sort_open,
-    next_due = excluded.next_due, owners = excluded.owners, last_run = excluded.last_run, flagged = excluded.flagged
+    next_due = excluded.next_due, owners = excluded.owners, last_run = excluded.last_run, flagged = excluded.flagged,
+    rec_name = excluded.rec_name
 """
 #: The account's latest snapshot: what the page lists it by.
 _SNAPSHOT = f"""
@@ -42,7 +44,7 @@ _TRIGGERS = (
     "create trigger account_summary_rec_insert after insert on recommendations"
     f" begin {_REFRESH.format('new.account_id')}; end",
     "create trigger account_summary_rec_update after update of account_id, status, due, owner_id, last_run, action,"
-    f" subject_kind on recommendations begin {_REFRESH.format('new.account_id')}; end",
+    f" subject_kind, account_name on recommendations begin {_REFRESH.format('new.account_id')}; end",
     "create trigger account_summary_rec_moved after update of account_id on recommendations"
     f" when old.account_id is not new.account_id begin {_REFRESH.format('old.account_id')}; end",
     "create trigger account_summary_rec_delete after delete on recommendations"
@@ -57,7 +59,7 @@ _TRIGGERS = (
 _COLUMNS = {
     "account_id": str, "account_name": str, "name_key": str, "tier": str, "tier_rank": int, "as_of": str,
     "snapshot_id": int, "open_count": int, "accepted_count": int, "snoozed_count": int, "live": int, "sort_open": int,
-    "next_due": str, "owners": str, "last_run": str, "flagged": int,
+    "next_due": str, "owners": str, "last_run": str, "flagged": int, "rec_name": str,
 }  # fmt: skip
 _ZERO = {"open_count": 0, "accepted_count": 0, "snoozed_count": 0, "live": 0, "sort_open": 0, "flagged": 0}
 #: Where a page sits in the portfolio's order: tier, most live advice first, name, id (``PageKey``).
@@ -79,19 +81,18 @@ def create_summary(db: sqlite_utils.Database) -> None:
     accounts = [row[0] for row in db.execute("select distinct account_id from recommendations")]
     refresh = _REFRESH.format("?")
     for account in accounts:
-        db.execute(refresh, [account, account])
+        db.execute(refresh, [account, account, account])
     for trigger in _TRIGGERS:
         db.execute(trigger)
 
 
 @dataclass(frozen=True)
 class PortfolioPage:
-    """One page of the accounts a reader sees: their latest snapshots (``account_id``, ``body`` as text), the live
-    advice of those accounts (store rows, by account, most urgent first), how many accounts there are in all, and
-    the key the next page starts after (None: this is the last)."""
+    """One page of the accounts a reader sees: each one's ``account_id``, its latest snapshot's ``snapshot_id`` and
+    ``received_at``, its ``live`` advice counted and ``flagged`` (live advice to broaden its relationships), from the
+    summary; how many accounts there are in all; the key the next page starts after (None: this is the last)."""
 
-    snapshots: list[dict[str, Any]]
-    live: list[dict[str, Any]]
+    accounts: list[dict[str, Any]]
     total: int
     next_after: list[Any] | None
 
@@ -112,32 +113,23 @@ def portfolio_page(
         args.extend(after)
     order = ", ".join(f"s.{column}" for column in ORDER.split(", "))
     query = (
-        f"select s.tier_rank, s.sort_open, s.name_key, s.account_id, s.snapshot_id from account_summary s{join}"
-        f" where {' and '.join(where)} order by {order} limit ?"
+        f"select s.tier_rank, s.sort_open, s.name_key, s.account_id, s.snapshot_id, n.received_at, s.live, s.flagged"
+        f" from account_summary s join snapshots n on n.id = s.snapshot_id{join} where {' and '.join(where)}"
+        f" order by {order} limit ?"
     )
     rows = conn.execute(query, [*args, size + 1]).fetchall()
     shown = rows[:size]
-    following = list(shown[-1][:4]) if len(rows) > size else None
-    return PortfolioPage(_bodies(conn, [row[4] for row in shown]), _live(conn, [row[3] for row in shown]),
-                         int(counted), following)  # fmt: skip
+    keys = ("account_id", "snapshot_id", "received_at", "live", "flagged")
+    accounts = [dict(zip(keys, row[3:], strict=True)) for row in shown]
+    return PortfolioPage(accounts, int(counted), list(shown[-1][:4]) if len(rows) > size else None)
 
 
-def _bodies(conn: sqlite3.Connection, ids: Sequence[int]) -> list[dict[str, Any]]:
-    """The snapshots of ``ids`` (their primary keys), by account id."""
+def snapshot_bodies(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
+    """The bodies (JSON text) of the snapshots of ``ids`` (their primary keys)."""
+    if not ids:
+        return {}
     marks = ", ".join("?" for _ in ids)
-    query = f"select account_id, body from snapshots where id in ({marks}) order by account_id"
-    return [{"account_id": account, "body": body} for account, body in conn.execute(query, list(ids))] if ids else []
-
-
-def _live(conn: sqlite3.Connection, accounts: Sequence[str]) -> list[dict[str, Any]]:
-    """The live advice of ``accounts``, each account's most urgent first (``Store.find``'s order)."""
-    if not accounts:
-        return []
-    marks = ", ".join("?" for _ in accounts)
-    cursor = conn.execute(
-        f"select * from recommendations where account_id in ({marks}) and status in ('open', 'accepted', 'snoozed')"
-        " order by account_id, priority desc, id",
-        list(accounts),
-    )
-    names = [c[0] for c in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor]
+    return {
+        int(i): str(body)
+        for i, body in conn.execute(f"select id, body from snapshots where id in ({marks})", list(ids))
+    }

@@ -17,7 +17,7 @@ from .load import LoadSection, level
 from .summary import AccountSummary
 
 #: Accounts a portfolio page lists: their layers are drawn from each one's snapshot, so a page is bounded.
-PAGE_SIZE = 100
+PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)

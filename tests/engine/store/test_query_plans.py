@@ -1,0 +1,158 @@
+"""Every read the pages and the API make is an indexed search: the SQL they run, traced, then EXPLAIN QUERY PLAN'd,
+holds no full scan of recommendations or snapshots (a store of 40,000 accounts would read all of it a request)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kamengine.engine.api import Engine
+from kamengine.engine.api.access import TokenHolder
+from kamengine.engine.api.week import planner
+from kamengine.engine.model.config import Config
+from kamengine.engine.model.documents import Document
+from kamengine.engine.model.loading import snapshot_from_document
+from kamengine.engine.plugin._manager import get_plugin_manager
+from kamengine.engine.plugin._registry import Registry
+from kamengine.engine.store import records
+from kamengine.engine.store.record_shapes import Logged
+from kamengine.engine.store.snapshots import save_snapshot
+from kamengine.engine.store.store import Store
+from kamengine.engine.store.summaries import _REFRESH
+from support import builtin_advisor, example_data
+
+LARGE = ("recommendations", "snapshots")
+ADMIN = TokenHolder("t-admin", "boss", "admin")
+MEMBER = TokenHolder("t-ar", "u-ar", "act")
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """Three accounts of the bundled example (each with its team and advice) after one run, never ANALYZEd: the
+    planner then takes every table for a large one, as a store of an organisation is."""
+    opened = Store(tmp_path_factory.mktemp("plans") / "k.db")
+    run_id, _ = opened.start_run("test")
+    for n in range(3):
+        data = example_data()
+        data["account"]["id"] = f"acct-{n}"
+        snapshot = snapshot_from_document(Document(data, "example"))
+        opened.apply_advice(run_id, snapshot, builtin_advisor().advise(snapshot).recommendations)
+        save_snapshot(opened, snapshot, data)
+    yield opened
+    opened.close()
+
+
+@contextlib.contextmanager
+def traced(store: Store) -> Iterator[list[str]]:
+    """The statements the store's connection runs inside the block, their parameters filled in."""
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+    try:
+        yield statements
+    finally:
+        store.db.conn.set_trace_callback(None)
+
+
+def full_scans(conn: sqlite3.Connection, sql: str) -> list[str]:
+    """The steps of ``sql``'s plan that read all of recommendations or snapshots (under their own name or an
+    alias the statement gives them): a SCAN, or a search on the status alone without a limit (a status is most of
+    the store)."""
+    names = set(LARGE)
+    for alias in re.findall(r"\b(?:recommendations|snapshots)\s+(?:as\s+)?(\w+)", sql, re.IGNORECASE):
+        if alias.lower() not in {"where", "on", "join", "left", "order", "group", "limit", "set", "values"}:
+            names.add(alias)
+    plan = [str(row[3]) for row in conn.execute(f"explain query plan {sql}")]
+    unlimited = not re.search(r"\blimit\b", sql, re.IGNORECASE)
+    by_status = r"SEARCH (\w+) USING (?:COVERING )?INDEX \w+ \(status=\?\)$"
+    return [
+        step
+        for step in plan
+        if ((m := re.match(r"SCAN (\w+)", step)) and m.group(1) in names)
+        or (unlimited and (m := re.match(by_status, step)) and m.group(1) in names)
+    ]
+
+
+def reads(statements: list[str]) -> list[str]:
+    """The statements that read (a ``select``/``with``, an update or delete finds its rows too) a large table."""
+    kept = [s for s in statements if re.match(r"\s*(select|with|update|delete)\b", s, re.IGNORECASE)]
+    return [s for s in kept if any(t in s for t in LARGE)]
+
+
+def _week(store: Store, reader: TokenHolder, person: str | None) -> Any:
+    week = planner(Registry(get_plugin_manager(load_entry_points=False)), Config())
+    return week.stored_week(store, dt.date(2026, 12, 7), reader=reader, person=person)
+
+
+def _first_id(store: Store) -> str:
+    return str(store.find("acct-1", ["open"])[0]["id"])
+
+
+REQUESTS: dict[str, Callable[[Store], Any]] = {
+    "portfolio page (admin)": lambda s: Engine.portfolio_page(s, ADMIN, None, 2),
+    "portfolio next page (admin)": lambda s: Engine.portfolio_page(
+        s, ADMIN, Engine.portfolio_page(s, ADMIN, None, 1).next_after, 1
+    ),
+    "portfolio page (member)": lambda s: Engine.portfolio_page(s, MEMBER, None, 2),
+    "portfolio lines' snapshots": lambda s: Engine.snapshot_bodies(s, [1, 2]),
+    "recommendations page (admin)": lambda s: Engine.recommendations_seen(s, ADMIN, limit=5),
+    "recommendations next page (admin)": lambda s: Engine.recommendations_seen(
+        s, ADMIN, after=Engine.recommendations_seen(s, ADMIN, limit=5).next_after, limit=5
+    ),
+    "recommendations page (member)": lambda s: Engine.recommendations_seen(s, MEMBER, limit=5),
+    "recommendations of an owner": lambda s: Engine.recommendations_seen(s, ADMIN, owner="u-ar", limit=5),
+    "recommendations of an account": lambda s: Engine.recommendations_seen(s, MEMBER, account="acct-1", limit=5),
+    "a person's week (plan, week page, calendar)": lambda s: _week(s, MEMBER, "u-sr"),
+    "the reader's own week": lambda s: _week(s, MEMBER, None),
+    "accounts (admin)": lambda s: Engine.accounts_seen_by(s, ADMIN),
+    "accounts (member)": lambda s: Engine.accounts_seen_by(s, MEMBER),
+    "decision log (member)": lambda s: Engine.decision_log(s, MEMBER),
+    "account page": lambda s: (Engine.last_snapshot(s, "acct-1"), Engine.live_recommendations(s, "acct-1")),
+    "who reads": lambda s: (Engine.member_name(s, "u-ar"), Engine.role_on(s, "acct-1", "u-ar")),
+    "one recommendation": lambda s: Engine.recommendation(s, _first_id(s)),
+    "a decision": lambda s: records.decide_logged(s, _first_id(s), "accept", "u-ar", logged=Logged("r", "t-ar", b"{}")),
+}
+
+
+@pytest.mark.parametrize("name", list(REQUESTS))
+def test_a_request_reads_recommendations_and_snapshots_on_their_indexes(store: Store, name: str) -> None:
+    with traced(store) as statements:
+        REQUESTS[name](store)
+    read = reads(statements)
+    assert read, f"{name}: no statement read recommendations or snapshots (the trace caught nothing)"
+    scans = {sql: found for sql in read if (found := full_scans(store.db.conn, sql))}
+    assert not scans, f"{name} scans a whole table: {scans}"
+
+
+def test_the_summary_the_writer_keeps_is_refreshed_on_the_accounts_index(store: Store) -> None:
+    """The triggers' statement (each write to recommendations runs it for its account): EXPLAIN of the write that
+    fires it does not show it, so it is explained on its own."""
+    assert not full_scans(store.db.conn, _REFRESH.format("'acct-1'"))
+
+
+def test_the_check_sees_a_full_scan_under_a_name_or_an_alias(store: Store) -> None:
+    conn = store.db.conn
+    assert full_scans(conn, "select id from recommendations where title = 'x'")
+    assert full_scans(conn, "select r.id from recommendations r where r.title = 'x'")
+    assert full_scans(conn, "select s.id from snapshots as s where s.body like '%x%'")
+    assert full_scans(conn, "select * from recommendations where status = 'open' order by account_id, priority desc")
+    assert not full_scans(conn, "select * from recommendations where status = 'open' order by account_id limit 5")
+    assert not full_scans(conn, "select id from recommendations where account_id = 'acct-1'")
+
+
+def test_the_summary_counts_what_the_store_holds(store: Store, tmp_path: Path) -> None:
+    """The kept summary agrees with the recommendations and snapshots it summarises after advice, a snapshot and
+    decisions (the triggers ran in each writer's transaction)."""
+    counted = store.db.execute(
+        "select account_id, count(*) from recommendations where status in ('open', 'accepted', 'snoozed')"
+        " group by account_id order by account_id"
+    ).fetchall()
+    kept = store.db.execute("select account_id, live from account_summary where live > 0 order by account_id")
+    assert kept.fetchall() == counted
+    latest = store.db.execute("select account_id, max(id) from snapshots group by account_id order by 1").fetchall()
+    assert store.db.execute("select account_id, snapshot_id from account_summary order by 1").fetchall() == latest
