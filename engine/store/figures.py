@@ -23,11 +23,13 @@ class LastRun:
 
 
 def last_finished_run(store: Store) -> LastRun | None:
-    """The latest finished run (the runs table holds one row a night), or None before the first."""
+    """The latest finished batch run, or None before the first. A snapshot update through the service is a run of
+    its own (source ``api:ACCOUNT``), not a batch: left out. Read newest first by rowid, which stops at the first
+    batch run found: only the updates since it are passed over, however many runs the table holds."""
     row = store.db.execute(
-        "select id, started_at, finished_at, summary from runs where status = ? and finished_at is not null "
-        "order by finished_at desc, rowid desc limit 1",  # finished_at is to the second: the later row wins a tie
-        ["finished"],
+        "select id, started_at, finished_at, summary from runs "
+        "where status = ? and finished_at is not null and source not like ? order by rowid desc limit 1",
+        ["finished", "api:%"],
     ).fetchone()
     if row is None:
         return None

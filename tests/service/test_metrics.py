@@ -35,6 +35,7 @@ from support import REPO
 
 ACME = REPO / "examples" / "acme-telecom.yaml"
 CLIENTS = 16
+BATCH = [str(Path(sys.executable).parent / "kamengine"), "batch"]
 ROUNDS = 6
 Key = tuple[str, str, str]  # method, route template, status
 
@@ -105,7 +106,7 @@ BURST: list[tuple[str | None, str, str, str]] = [  # token, path, route template
 ]
 
 
-def test_a_scrape_counts_exactly_the_requests_of_16_clients(server: Running) -> None:
+def test_a_scrape_counts_exactly_the_requests_of_16_clients_during_a_batch(server: Running, tmp_path: Path) -> None:
     made: Counter[Key] = Counter()
     lock = threading.Lock()
     with server.client("metrics") as scraper:
@@ -130,10 +131,22 @@ def test_a_scrape_counts_exactly_the_requests_of_16_clients(server: Running) -> 
         per_thread = [{name: server.client(name) for name in ("admin", "metrics", None)} for _ in range(CLIENTS)]
         threads = [threading.Thread(target=client_run, args=(clients,)) for clients in per_thread]
         threads.append(threading.Thread(target=scrapes_during))
+        nightly = [
+            *BATCH,
+            "--source",
+            f"file:{_portfolio(tmp_path / 'p', 3)}",
+            "--db",
+            str(server.db),
+            "--workers",
+            "2",
+        ]
+        batch = subprocess.Popen(nightly, stderr=subprocess.PIPE, text=True)  # the nightly run, on the same store
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
+        _, said = batch.communicate(timeout=300)
+        assert batch.returncode == 1, said  # the broken file failed, the three accounts were advised
         after = scraper.get("/metrics").text
         for clients in per_thread:
             for client in clients.values():
@@ -149,6 +162,9 @@ def test_a_scrape_counts_exactly_the_requests_of_16_clients(server: Running) -> 
     for (method, route, _), count in made.items():
         by_route[(method, route)] += count
     assert +timed == by_route
+    figures = _samples(after)
+    assert figures["kamengine_batch_last_accounts"][()] == 4
+    assert figures["kamengine_batch_last_failed_accounts"][()] == 1
 
 
 def test_open_connections_are_the_clients_connected(server: Running) -> None:
@@ -226,10 +242,12 @@ def test_the_batch_figures_are_the_last_finished_runs(tmp_path: Path) -> None:
     (folder / "03.json").write_text((folder / "00.json").read_text().replace("acct-00", "acct-03"))
     _batch(folder, db)
     with _serving(db, auth=False) as running, running.client() as client:
+        # a snapshot update is a run of its own (one account): not the last batch
+        assert client.put("/v1/accounts/acme-tel/snapshot", content=ACME.read_bytes()).status_code == 200
         figures = {name: values[()] for name, values in _samples(client.get("/metrics").text).items() if () in values}
     with sqlite3.connect(db) as conn:  # after the service opened it (and added its own tables)
         run_id, started, finished, summary = conn.execute(
-            "select id, started_at, finished_at, summary from runs order by rowid desc limit 1"
+            "select id, started_at, finished_at, summary from runs where source like 'file:%' order by rowid desc limit 1"
         ).fetchone()
         pages = conn.execute("pragma page_count").fetchone()[0] * conn.execute("pragma page_size").fetchone()[0]
     assert json.loads(summary)["accounts"] == 5
