@@ -7,12 +7,10 @@ import importlib.util
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from ..evaluate.compiled import CompiledEvaluator
 from ..evaluate.facts import Facts, compute_facts
 from ..evaluate.firing import Firing
 from ..evaluate.ranking import Advice
 from ..evaluate.ranking import rank as rank_firings
-from ..evaluate.reference import evaluate_reference
 from ..model.actions import ActionCatalogue
 from ..model.config import DEFAULT_GIFT_CAP
 from ..model.i18n import DEFAULT_LANGUAGE
@@ -25,6 +23,7 @@ from ..plugin.enrichers import Enricher
 from .options import ENGINES, EngineName
 
 if TYPE_CHECKING:
+    from ..evaluate.compiled import CompiledEvaluator
     from ..evaluate.durable import DurableEvaluator
 
 __all__ = ["ENGINES", "Advisor", "EngineName", "durable_available"]
@@ -71,6 +70,8 @@ class Advisor:
 
             self._durable = DurableEvaluator(self.rules)
         elif engine == "compiled":
+            from ..evaluate.compiled import CompiledEvaluator  # each evaluator loads only when it is the run's
+
             self._durable = CompiledEvaluator(self.rules)
 
     def evaluate(self, snapshot: Snapshot, as_of: dt.date | None = None) -> tuple[Facts, list[Firing]]:
@@ -82,7 +83,11 @@ class Advisor:
 
     def fire(self, facts: Facts) -> list[Firing]:
         """The rules that fire on facts already derived (another advisor's, for the same snapshot)."""
-        return self._durable.evaluate(facts) if self._durable else evaluate_reference(self.rules, facts)
+        if self._durable:
+            return self._durable.evaluate(facts)
+        from ..evaluate.reference import evaluate_reference
+
+        return evaluate_reference(self.rules, facts)
 
     def rank(self, facts: Facts, firings: list[Firing], lang: str | None = None) -> Advice:
         """What the rules recommend, before the plan: compliance, cooldowns, duplicates, exclusive groups;
