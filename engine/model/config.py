@@ -71,7 +71,7 @@ Amount = Annotated[float, Field(ge=0)]
 
 
 class _Table(BaseModel):
-    # Built when a kamengine.toml is read, not by every process that imports this module.
+    # Built when a kamengine.toml is read, not on import: no default is an instance made here (default_factory)
     model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, defer_build=True)
 
 
@@ -119,7 +119,7 @@ class PlanTable(_Table):
     lead_days: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
     year_end_break: bool | None = None
     quiet_stages: list[Annotated[str, Field(min_length=1)]] | None = None
-    urgency: UrgencySettings = UrgencySettings()
+    urgency: UrgencySettings = Field(default_factory=UrgencySettings)
 
 
 Positive = Annotated[float, Field(gt=0)]
@@ -152,13 +152,13 @@ class Settings(_Table):
     engine: Literal["durable", "compiled", "reference"] | None = None
     crisis: Annotated[str, Field(min_length=1)] | None = None
     parameters: dict[str, Any] = Field(default_factory=dict)
-    compliance: ComplianceSettings = ComplianceSettings()
-    playbooks: PlaybooksTable = PlaybooksTable()
-    rules: SwitchedOff = SwitchedOff()
+    compliance: ComplianceSettings = Field(default_factory=ComplianceSettings)
+    playbooks: PlaybooksTable = Field(default_factory=PlaybooksTable)
+    rules: SwitchedOff = Field(default_factory=SwitchedOff)
     festivals: list[FestivalSettings] = Field(default_factory=list)
-    plan: PlanTable = PlanTable()
-    limits: LimitsTable = LimitsTable()
-    retention: RetentionTable = RetentionTable()
+    plan: PlanTable = Field(default_factory=PlanTable)
+    limits: LimitsTable = Field(default_factory=LimitsTable)
+    retention: RetentionTable = Field(default_factory=RetentionTable)
 
 
 def find_config(explicit: str | None, cwd: Path | None = None) -> Path | None:
