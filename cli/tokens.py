@@ -9,7 +9,8 @@ import click
 
 from .options import db_option, output_options
 
-SCOPES = ("read", "act", "admin", "metrics")  # kamengine.engine.api.access.SCOPES, without importing the engine for --help
+#: kamengine.engine.api.access.SCOPES, without importing the engine for --help.
+SCOPES = ("read", "act", "admin", "metrics")
 
 
 if TYPE_CHECKING:
