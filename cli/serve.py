@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +89,25 @@ def serve(
     # secret): each of the N does the same from the settings it is handed, and finds the store ready.
     service.close()
     import_string = _hand_over(service.db_path, not no_auth, session_idle, rule_paths, no_builtin, params)
-    run(import_string, host, port, workers=workers, log_config=logging)
+    with _metrics_kept_together():
+        run(import_string, host, port, workers=workers, log_config=logging)
+
+
+@contextlib.contextmanager
+def _metrics_kept_together() -> Iterator[None]:
+    """The processes' metrics summed at every scrape: in ``$PROMETHEUS_MULTIPROC_DIR`` when it is set, else in a
+    directory of their own for as long as they serve (a scrape answered by any one of them counts them all)."""
+    from kamengine.service.metrics import MULTIPROC_ENV
+
+    if os.environ.get(MULTIPROC_ENV):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="kamengine-metrics-") as folder:
+        os.environ[MULTIPROC_ENV] = folder
+        try:
+            yield
+        finally:
+            del os.environ[MULTIPROC_ENV]
 
 
 def _hand_over(

@@ -201,14 +201,32 @@ def _workers_of(parent: int) -> list[int]:
 
 def test_serve_workers_2_takes_every_form_either_process_gave(store: tuple[Path, Path, str]) -> None:
     db, _, token = store
+    opened = Store(db)
+    try:
+        admin = create_token(opened, "ops", "admin")[1]
+    finally:
+        opened.close()
     with _serving(db, free_port(), "--workers", "2") as served:
         assert len(_workers_of(served.pid)) == 2
         cookie = _login(served.url, token)
         presses = list(_presses(served.url, cookie).values())
         answers = [_press(served.url, cookie, press) for press in presses]  # each on a new connection: either worker
+        scrapes = [_pressed_by_metrics(served.url, admin) for _ in range(4)]  # whichever process answers: the sum
+    assert scrapes == [len(presses)] * 4
     assert [a.text for a, press in zip(answers, presses, strict=True) if not _taken(a, press)] == []
     assert len(answers) >= 20 and _done(db) == len(answers)
     assert served.ended == [143]  # SIGTERM ends it as it ends one process: "terminated", 143
+
+
+def _pressed_by_metrics(url: str, token: str) -> int:
+    """How many buttons' posts were answered 303, as ``/metrics`` counts them."""
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=60) as client:
+        text = client.get("/metrics").text
+    labels = ('method="POST"', 'route="/recommendations/{rec_id}/{verb}"', 'status="303"')
+    for line in text.splitlines():
+        if line.startswith("kamengine_http_requests_total{") and all(label in line for label in labels):
+            return int(float(line.rsplit(" ", 1)[1]))
+    return 0
 
 
 def test_the_form_secret_is_the_store_s_unless_the_environment_gives_one(store: tuple[Path, Path, str]) -> None:
