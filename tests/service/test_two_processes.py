@@ -260,3 +260,25 @@ def test_workers_must_be_one_or_more(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 2 and re.search(r"--workers.*0 is not in the range x>=1", done.stderr), done.stderr
+
+
+def test_every_process_of_serve_workers_loads_what_the_command_was_given(tmp_path: Path) -> None:
+    given = (
+        "--no-auth",
+        "--no-builtin",
+        "--rules",
+        str(REPO / "rules" / "deals.yaml"),
+        "--param",
+        "cold_after_days=45",
+    )
+    with _serving(tmp_path / "k.db", free_port(), *given) as one:
+        (alone,) = {_loaded(one.url) for _ in range(2)}
+    with _serving(tmp_path / "k.db", free_port(), "--workers", "2", *given) as served:
+        each = {_loaded(served.url) for _ in range(8)}  # eight connections: both processes
+    assert each == {alone} and alone[1] == ("kam-deals",)  # the revision hashes the parameters' values too
+
+
+def _loaded(url: str) -> tuple[str, tuple[str, ...]]:
+    """The revision and the playbooks of the process that answers at ``url``."""
+    rules = httpx.get(f"{url}/v1/rules", timeout=60).json()
+    return rules["revision"], tuple(playbook["id"] for playbook in rules["playbooks"])
