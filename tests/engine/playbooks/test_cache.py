@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -175,3 +177,36 @@ def test_the_command_line_says_the_same_with_and_without_the_cache(example_path:
     assert len(entries()) == 1
     hit = runner.invoke(main, command)
     assert uncached.stdout == filled.stdout == hit.stdout
+
+
+UNUSED = """
+import sys
+from kamengine.cli import main
+try:
+    main(["advise", {example!r}, "--engine", "reference"], prog_name="kamengine")
+except SystemExit as exit:
+    assert not exit.code, exit.code
+unused = ("jinja2", "fastapi", "sqlite_utils", "kamengine.engine.playbooks.validate", "kamengine.engine.store.store",
+          "kamengine.engine.playbooks.file_shape", "kamengine.engine.evaluate.compiled")
+print("loaded:", *sorted(name for name in unused if name in sys.modules))
+"""
+
+
+def loaded(stdout: str) -> set[str]:
+    """The modules the check found loaded (its last line)."""
+    last = stdout.splitlines()[-1].split()
+    assert last[0] == "loaded:", stdout
+    return set(last[1:])
+
+
+def test_a_cold_advise_from_the_cache_imports_what_it_uses(tmp_path: Path) -> None:
+    """A snapshot advised with the playbooks in the cache: no playbook validation, no other evaluator, no store,
+    no web framework (the built-in plugins' own imports aside: jinja2). YAML and tomllib load all the same, with
+    engine/model/documents.py and the built-in plugins."""
+    check = [sys.executable, "-c", UNUSED.format(example=str(REPO / "examples" / "acme-telecom.yaml"))]
+    first = subprocess.run(check, capture_output=True, text=True, env=os.environ, cwd=tmp_path)  # fills the cache
+    assert first.returncode == 0, first.stderr
+    assert "kamengine.engine.playbooks.validate" in loaded(first.stdout)
+    again = subprocess.run(check, capture_output=True, text=True, env=os.environ, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert loaded(again.stdout) <= {"jinja2"}  # the webhook plugin's templates, imported with the plugin
