@@ -22,6 +22,7 @@ from typing import Any
 from ..errors import KamengineError
 from .executor import IDLE_SECONDS, Answer, Job, Task
 from .worker import Evaluation
+from .worker_plugins import check_workers
 
 # Per Dask worker process: the evaluation of the job it last worked on, built once (its
 # durable host with it); a new run's job replaces it and frees the old host.
@@ -98,6 +99,14 @@ class DaskExecutor:
             _Run(self, job, tasks, on_answer).run()
         finally:
             self.client.close()
+
+    def ready(self, job: Job) -> None:
+        """Stop before the run, naming the worker, if a worker lacks kamengine's version or a plugin ``job`` uses."""
+        try:
+            check_workers(self.client, job)
+        except KamengineError:
+            self.client.close()
+            raise
 
     def workers(self) -> int:
         """The workers the scheduler has now."""

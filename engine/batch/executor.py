@@ -16,6 +16,15 @@ IDLE_SECONDS = 0.25
 
 
 @dataclass(frozen=True)
+class PluginNeed:
+    """A plugin a run uses: its name (the entry point), the package that installs it and that package's version."""
+
+    name: str
+    package: str
+    version: str
+
+
+@dataclass(frozen=True)
 class Job:
     """What every worker of one run needs: the advisor's spec, the source (to finish reading records), what to skip.
 
@@ -28,6 +37,7 @@ class Job:
     source: type[Source]
     location: str
     skip: frozenset[str] = frozenset()  # accounts the resumed run has already written
+    plugins: tuple[PluginNeed, ...] = ()  # the installed plugins it uses: a Dask worker must have each
     token: str = field(default_factory=lambda: uuid.uuid4().hex)  # tells one run's job from another's
 
 

@@ -22,6 +22,7 @@ from ..store.time_order import TimeOrderError
 from .executor import Answer, Executor, Job
 from .signals import Interrupted, check, watching
 from .tasks import account_tasks
+from .worker_plugins import plugins_used
 
 Progress = Callable[[int, int], None]  # (accounts answered, of which failed)
 
@@ -80,12 +81,17 @@ def run_batch(
     finished run of it could not advise. A bad account, or a worker that dies on one, costs
     only that account; a source that breaks off leaves the run open for ``resume``.
     """
+    job = Job(spec, type(source), source.location)
+    job = dataclasses.replace(job, plugins=plugins_used(registry, job))  # what a Dask worker must have installed
+    ready = getattr(executor, "ready", None)  # a cluster whose workers lack a plugin stops here, before the run
+    if ready is not None:
+        ready(job)
     run_id, finished = store.start_run(source_spec, resume, retry_failed)
     result = BatchResult(run_id)
     store.patience = NIGHT_PATIENCE_SECONDS
     store.time_order = dataclasses.replace(store.time_order, future_days=spec.config.limits.future_days)
     writer = _Writer(store, result, on_progress)
-    job = Job(spec, type(source), source.location, frozenset(finished))
+    job = dataclasses.replace(job, skip=frozenset(finished))
     tasks = account_tasks(source, source_spec, finished, writer.order, result, store.db.conn, spec.as_of)
     try:
         with watching(), store.group_commit() as group:
