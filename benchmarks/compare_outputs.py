@@ -170,6 +170,7 @@ def make_side(name: str, venv: Path, checkout: Path, standard: Normaliser) -> Si
     # The getresult example is a plugin package to install (its own tests run it), not an input of the commands.
     shutil.copytree(REPO / "examples", workdir / "examples", ignore=shutil.ignore_patterns("kamengine-getresult"))
     (workdir / "home").mkdir()
+    (workdir / "out").mkdir()  # where the emitters write (they make no folders)
     paths = {workdir: "<workdir>", venv: "<venv>", checkout: "<checkout>"}
     return Side(name, venv, checkout, workdir, standard.with_paths(paths))
 
@@ -199,7 +200,7 @@ def advise_steps(hook: str) -> list[str]:
         f"{crisis} -f json",
         *(f"advise {source}{fmt}" for source in SOURCES for fmt in ("", " -f json")),
         f"advise {PORTFOLIO} --lang zh -f markdown",
-        f"advise {ACME} {' '.join(f'--emit {kind}:out/advice.{kind}' for kind in FILE_EMITTERS)}",
+        f"advise {ACME} {' '.join(f'--emit {kind}:out/{name}' for kind, name in FILE_EMITTERS.items())}",
         f"advise {ACME} --emit webhook:{hook}",
         f"plan {BOTH} --ics out/calendars/",
         *(f"explain {ACME} {extra}" for extra in explain),
@@ -242,7 +243,8 @@ def store_steps(hook: str) -> list[str]:
 
 
 LISTING = "recs list -f json --limit 0"  # the store's recommendations, read for the ids the later steps use
-FILE_EMITTERS = ("ics", "csv", "json", "jsonl", "markdown", "table")
+FILE_EMITTERS = {"ics": "visits.ics", "csv": "advice.csv", "json": "advice.json", "jsonl": "advice.jsonl",
+                 "markdown": "advice.md", "table": "advice.txt"}  # fmt: skip
 DELIVERED = "(delivered: the files in out/, the webhook's posts)"  # not a command: read what the emitters gave
 
 
@@ -455,10 +457,10 @@ def run_cli(sides: list[Side], steps: list[str], results: dict[str, dict[str, Ou
     for side in sides:
         sink.drain()
         for step in steps:
-            args = shlex.split(step)
             if step == DELIVERED:
                 outcome = delivered(side, sink)
             else:
+                args = shlex.split(step)
                 outcome = side.run(args, stdin=stdin if "-" in args else None)
             results[side.name][unique(step, results[side.name])] = outcome
 
