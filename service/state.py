@@ -82,6 +82,8 @@ class Service:
             #: What the pages' form tokens are keyed by: the settings' (the environment), else the store's, so that
             #: every process serving the store, and this one after a restart, takes the forms the others gave.
             kept = given_secret or Engine.form_secret(store)
+            if auth:  # the tokens' schema readied now, by the one process starting, not raced to by several
+                Engine.list_tokens(store)  # at their first login (engine/store/tokens.py's ``ready``)
         self.form_secret = kept or secrets.token_bytes(32)  # a read-only store: this process's own
 
     def engine(self) -> Engine:
