@@ -74,5 +74,8 @@ def service_of(settings: ServeSettings) -> Service:
 def from_environment() -> FastAPI:
     """uvicorn's factory in each process: the application ``$KAMENGINE_SERVE_SETTINGS`` describes, with its own
     engine and store connections (the parent checked the settings and said their notices before starting it)."""
+    handed = os.environ.get(VARIABLE)
+    if not handed:  # imported by hand (uvicorn --factory ...): the command's checks and settings are missing
+        raise RuntimeError(f"{VARIABLE} is not set: start the service with kamengine serve --workers N")
     access_logging()
-    return application(service_of(ServeSettings.loads(os.environ[VARIABLE])))
+    return application(service_of(ServeSettings.loads(handed)))

@@ -7,6 +7,7 @@ host, as a browser's do behind the proxy that hands them to the processes: to it
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -24,6 +25,7 @@ import pytest
 from kamengine.engine.store.secrets_kept import kept_secret
 from kamengine.engine.store.store import Store
 from kamengine.engine.store.tokens import create_token
+from kamengine.service.factory import ServeSettings
 from page_parsing import Element, parse_page
 from serving import free_port
 from support import REPO
@@ -282,3 +284,13 @@ def _loaded(url: str) -> tuple[str, tuple[str, ...]]:
     """The revision and the playbooks of the process that answers at ``url``."""
     rules = httpx.get(f"{url}/v1/rules", timeout=60).json()
     return rules["revision"], tuple(playbook["id"] for playbook in rules["playbooks"])
+
+
+def test_the_settings_handed_to_each_process_come_back_as_given() -> None:
+    given = ServeSettings(
+        "/srv/k.db", "/srv/kamengine.toml", False, 1800.0, ("/srv/team rules",), True,
+        {"since": dt.date(2026, 1, 2), "days": 45, "word": "yes", "empty": "", "list": [1, "x"], "none": None},
+    )  # fmt: skip
+    handed = given.dumps()
+    assert "\n" not in handed and ServeSettings.loads(handed) == given  # a date stays a date, "yes" a word
+    assert ServeSettings.loads(ServeSettings("/srv/k.db").dumps()) == ServeSettings("/srv/k.db")
