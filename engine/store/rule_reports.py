@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import groupby
 from statistics import median
 from typing import TYPE_CHECKING, Any
 
+from .report_queries import DONE, GIVEN, REACHED, REASONS
 from .reports import effectiveness
 from .statuses import Status
 
@@ -64,45 +66,40 @@ class RuleUse:
 
 
 def rule_report(store: Store, since: dt.date | None = None) -> list[RuleUse]:
-    """Every rule whose advice the store holds, by rule id; with ``since``, the advice first given from that day."""
-    start = since.isoformat() if since else ""
-    query = (
-        "select h.recommendation_id as rec, h.status, h.at, h.reason, h.by, r.rule, r.status as now_status,"
-        " r.status_at from status_history h join recommendations r on r.id = h.recommendation_id"
-        " order by h.id"
-    )
-    uses: dict[str, RuleUse] = {}
-    reached: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    reasons: dict[str, Counter[str]] = defaultdict(Counter)
-    given_at: dict[str, str] = {}
-    done_days: dict[str, list[float]] = defaultdict(list)
-    for row in store.db.query(query):
-        rule, rec, status = row["rule"], row["rec"], row["status"]
-        if status == Status.OPEN and row["reason"] == "new":
-            given_at[rec] = row["at"]
-            if row["at"] >= start:
-                uses.setdefault(rule, RuleUse(rule)).given += 1
-        if given_at.get(rec, "") < start or rec not in given_at:
-            continue  # given before the window (or before the store kept a history): not this cohort
-        use = uses.setdefault(rule, RuleUse(rule))
-        if status in DECISIONS:
-            reached[rule][status].add(rec)
-        if status == Status.DISMISSED:
-            reasons[rule][_reason(row["reason"])] += 1
-        if status == Status.DONE:
-            # When the person marked it done: the recommendation's status_at while it is still done.
-            done_on = row["status_at"] if row["now_status"] == Status.DONE and row["status_at"] else row["at"]
-            done_days[rule].append(max(0.0, _days(given_at[rec], done_on)))
+    """Every rule whose advice the store holds, by rule id; with ``since``, the advice first given from that day.
+
+    Aggregated in SQL (``report_queries.py``): rows per rule and decision, per rule and reason as written,
+    and each rule's done days one rule at a time for its median, never the whole history."""
+    start = [since.isoformat() if since else ""]
+    uses = {rule: RuleUse(rule, given) for rule, given in store.db.execute(GIVEN, start)}
+    reached: dict[str, dict[str, int]] = defaultdict(dict)
+    for rule, status, count in store.db.execute(REACHED, start):
+        reached[rule][status] = count
+    written: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)  # rule -> reason -> (count, first entry)
+    for rule, text, count, first in store.db.execute(REASONS, start):
+        seen, earliest = written[rule].get(_reason(text), (0, first))
+        written[rule][_reason(text)] = (seen + count, min(earliest, first))
+    done_days = _median_days(store, start)
     for rule, use in uses.items():
-        use.decisions = {str(status): len(reached[rule][status]) for status in DECISIONS}
-        use.reasons = dict(reasons[rule].most_common())
-        use.days_to_done = round(median(done_days[rule]), 1) if done_days[rule] else None
+        use.decisions = {str(status): reached[rule].get(status, 0) for status in DECISIONS}
+        # most frequent first; a tie in the order people first gave the reason (Counter.most_common's)
+        ranked = sorted(written[rule].items(), key=lambda item: item[1][1])
+        use.reasons = {reason: count for reason, (count, _) in sorted(ranked, key=lambda i: i[1][0], reverse=True)}
+        use.days_to_done = done_days.get(rule)
     for effect in effectiveness(store, by="rule"):
         if effect.action in uses:
             uses[effect.action].stance_change = effect.treated_change
             uses[effect.action].control_change = effect.control_change
     _flag(list(uses.values()))
     return sorted(uses.values(), key=lambda use: use.rule)
+
+
+def _median_days(store: Store, start: list[str]) -> dict[str, float]:
+    """Each rule's median days from first given to done (rounded to a tenth), its entries read one rule at a time."""
+    medians: dict[str, float] = {}
+    for rule, entries in groupby(store.db.execute(DONE, start), key=lambda row: str(row[0])):
+        medians[rule] = round(median(max(0.0, _days(given, done)) for _, given, done in entries), 1)
+    return medians
 
 
 def _flag(uses: list[RuleUse]) -> None:
