@@ -93,6 +93,7 @@ def _shared_work(store: Store, reader: TokenHolder | None, person: str | None) -
     """The live advice whose plan decides ``person``'s weeks (None: those of everyone the reader sees; admin or no
     reader: the whole store): every account of everyone who works with them, and with those, until nobody new comes
     in. Other accounts book other people's time only, so they change nothing of these weeks."""
+    from ..store.records import live_of
     from ..store.snapshots import sharing
 
     if person is None and (reader is None or reader.may("admin")):
@@ -100,7 +101,7 @@ def _shared_work(store: Store, reader: TokenHolder | None, person: str | None) -
     seeds = {person} if person is not None else {reader.member} if reader is not None else set()
     own = [row for who in seeds for row in store.find(None, LIVE, who)]  # advice they own off any team, too
     accounts = sharing(store, seeds, {row["account_id"] for row in own})
-    rows = [row for account in sorted(accounts) for row in store.find(account, LIVE)]
+    rows = live_of(store, sorted(accounts))
     return rows + [row for row in own if row["account_id"] not in accounts]
 
 

@@ -72,7 +72,6 @@ def create_summary(db: sqlite_utils.Database) -> None:
     db.execute(f"create index account_summary_page on account_summary ({ORDER}) where snapshot_id is not null")
     # The reads the pages and the API make, bounded by their page (records.seen_slice, the plan's own advice).
     db.execute("create index recommendations_seen on recommendations (status, account_id, priority desc, id)")
-    db.execute("create index recommendations_owner_due on recommendations (owner_id, due)")
     db.execute(
         "insert into account_summary (account_id, account_name, name_key, tier, tier_rank, as_of, snapshot_id)"
         f" select account_id, account_name, lower(account_name), tier, {_RANK.format('tier')}, as_of, id"

@@ -36,16 +36,22 @@ MEMBER = TokenHolder("t-ar", "u-ar", "act")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """Three accounts of the bundled example (each with its team and advice) after one run, never ANALYZEd: the
     planner then takes every table for a large one, as a store of an organisation is."""
-    opened = Store(tmp_path_factory.mktemp("plans") / "k.db")
+    opened = advised(tmp_path_factory.mktemp("plans") / "k.db", 3)
+    yield opened
+    opened.close()
+
+
+def advised(path: Path, accounts: int) -> Store:
+    """A store at ``path`` with ``accounts`` accounts of the bundled example, advised and their snapshots kept."""
+    opened = Store(path)
     run_id, _ = opened.start_run("test")
-    for n in range(3):
+    for n in range(accounts):
         data = example_data()
         data["account"]["id"] = f"acct-{n}"
         snapshot = snapshot_from_document(Document(data, "example"))
         opened.apply_advice(run_id, snapshot, builtin_advisor().advise(snapshot).recommendations)
         save_snapshot(opened, snapshot, data)
-    yield opened
-    opened.close()
+    return opened
 
 
 @contextlib.contextmanager
@@ -145,7 +151,31 @@ def test_the_check_sees_a_full_scan_under_a_name_or_an_alias(store: Store) -> No
     assert not full_scans(conn, "select id from recommendations where account_id = 'acct-1'")
 
 
-def test_the_summary_counts_what_the_store_holds(store: Store, tmp_path: Path) -> None:
+def test_an_existing_store_gains_its_summary_when_opened(tmp_path: Path) -> None:
+    """A store from before the summary (its migration undone) gets it filled from its rows when opened, the same
+    as one the triggers kept from the start; its decisions keep it from then on."""
+    opened = advised(tmp_path / "k.db", 2)
+    query = "select * from account_summary order by account_id"
+    kept = opened.db.execute(query).fetchall()
+    assert len(kept) == 2
+    conn = opened.db.conn
+    for (trigger,) in conn.execute("select name from sqlite_master where type = 'trigger'").fetchall():
+        conn.execute(f"drop trigger {trigger}")
+    conn.execute("drop index recommendations_seen")
+    conn.execute("drop table account_summary")
+    conn.execute("delete from _sqlite_migrations where name = 'm009_portfolio_summary'")
+    conn.commit()
+    opened.close()
+    again = Store(tmp_path / "k.db")
+    assert again.db.execute(query).fetchall() == kept
+    open_ones = again.find("acct-1", ["open"])
+    records.decide_logged(again, open_ones[0]["id"], "done", "u-ar", logged=Logged("r", "t", b"{}"))
+    row = again.db.execute("select open_count, live from account_summary where account_id = 'acct-1'").fetchone()
+    assert row == (len(open_ones) - 1, len(open_ones) - 1)
+    again.close()
+
+
+def test_the_summary_counts_what_the_store_holds(store: Store) -> None:
     """The kept summary agrees with the recommendations and snapshots it summarises after advice, a snapshot and
     decisions (the triggers ran in each writer's transaction)."""
     counted = store.db.execute(
