@@ -89,3 +89,11 @@ select rule, given_at,
        case when now_status = '{Status.DONE.value}' and coalesce(status_at, '') != '' then status_at else at end
 from ({_COHORT}) where given_at >= ?1 and status = '{Status.DONE.value}' order by rule
 """
+
+#: The latest finished run (``sqlite-utils``' ``rows_where`` order: started_at, newest first).
+LATEST_RUN = "select id from runs where status = 'finished' order by started_at desc limit 1"
+#: The accounts ?1 (a run) advised with success that have no recommendation it gave, in order.
+UNADVISED = (
+    "select account_id from run_accounts where run_id = ?1 and status = 'done'"
+    " except select account_id from recommendations where last_run = ?1 order by 1"
+)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from .report_queries import EFFECTIVENESS
+from .report_queries import EFFECTIVENESS, LATEST_RUN, UNADVISED
 
 if TYPE_CHECKING:
     from .store import Store
@@ -90,20 +90,9 @@ class Coverage:
 
 
 def coverage(store: Store, rule_ids: Iterable[str]) -> Coverage:
-    """Accounts of the latest finished run that got no recommendation, and rules that never fired."""
-    runs = list(store.db.table("runs").rows_where("status = ?", ["finished"], order_by="started_at desc", limit=1))
-    accounts: list[str] = []
-    if runs:
-        done = [
-            r["account_id"]
-            for r in store.db.table("run_accounts").rows_where("run_id = ? and status = ?", [runs[0]["id"], "done"])
-        ]
-        advised = {
-            r["account_id"]
-            for r in store.db.query(
-                "select distinct account_id from recommendations where last_run = ?", [runs[0]["id"]]
-            )
-        }
-        accounts = sorted(set(done) - advised)
-    fired = {r["rule"] for r in store.db.query("select distinct rule from recommendations")}
+    """Accounts of the latest finished run that got no recommendation, and rules that never fired (the store
+    hands back only those: the accounts by ``except``, the rules fired one row each)."""
+    latest = store.db.execute(LATEST_RUN).fetchone()
+    accounts = [str(row[0]) for row in store.db.execute(UNADVISED, [latest[0]])] if latest else []
+    fired = {str(row[0]) for row in store.db.execute("select distinct rule from recommendations")}
     return Coverage(accounts, sorted(set(rule_ids) - fired))
