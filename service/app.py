@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
@@ -46,8 +45,9 @@ def create_app(service: Service) -> FastAPI:
         redoc_url=None,
     )
     app.state.service = service
-    # The pages' form tokens are keyed by a secret of this process: no other page can know or compute one.
-    app.state.form_secret = secrets.token_bytes(32)
+    # The pages' form tokens are keyed by the store's secret (or KAMENGINE_FORM_SECRET): no other page can know or
+    # compute one, and a form served by one process is taken by another, or after a restart.
+    app.state.form_secret = service.form_secret
     problems.install(app)
     app.add_middleware(Guard, snapshot_cap=lambda: service.config.limits.snapshot_bytes, auth=lambda: service.auth)
     app.add_middleware(problems.AccessLog)  # added last, so outermost: it logs what the guard refuses too

@@ -54,11 +54,8 @@ class ServeSettings:
 
 
 def application(service: Service) -> FastAPI:
-    """The application over ``service``, its pages' forms keyed by the service's form secret (the store's or the
-    settings'), so that any process serving the store takes a form another gave, and so does this one restarted."""
-    app = create_app(service)
-    app.state.form_secret = service.form_secret
-    return app
+    """The application over ``service`` (its pages' forms keyed by the store's secret: ``create_app``)."""
+    return create_app(service)
 
 
 def service_of(settings: ServeSettings) -> Service:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import time
 from pathlib import Path
 
 import sqlite_utils
@@ -70,9 +71,29 @@ def open_database(path: Path) -> sqlite_utils.Database:
         # 32 MiB page cache (the default is 2 MiB) keeps them: a third less write time at
         # 20,000 accounts.
         db.execute("pragma cache_size = -32768")
-        migrations.apply(db)
+        _migrate(db)
     except sqlite3.Error as exc:
         if "locked" in str(exc) or "busy" in str(exc):
             raise StoreError(trouble(exc, path)) from None
         raise StoreError(f"{path}: cannot use as the kamengine store ({exc})") from None
     return db
+
+
+def _migrate(db: sqlite_utils.Database) -> None:
+    """Apply the pending migrations. Two processes opening a new store at once (two ``serve`` instances) meet here:
+    SQLite answers busy at once, without waiting, to a migration that read before the other wrote, and the other may
+    have applied it meanwhile (``table already exists``): look again at what is pending, for up to the busy timeout."""
+    deadline = time.monotonic() + BUSY_SECONDS
+    while True:
+        pending = len(migrations.pending(db))
+        try:
+            migrations.apply(db)
+            return
+        except sqlite3.OperationalError as exc:
+            with contextlib.suppress(sqlite3.Error):
+                db.conn.rollback()
+            busy = "locked" in str(exc) or "busy" in str(exc)
+            moved_on = len(migrations.pending(db)) < pending  # the other process applied some
+            if not (busy or moved_on) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
