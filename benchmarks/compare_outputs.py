@@ -314,8 +314,9 @@ def request(url: str, method: str = "GET", body: bytes | None = None) -> Outcome
         return Outcome("no answer", str(exc))
     text = answer.read().decode("utf-8", "replace")
     kind = answer.headers.get("content-type", "")
-    if kind.startswith(("application/json", "application/problem+json")) and text:
-        text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    if kind.startswith(("application/json", "application/problem+json")):
+        with contextlib.suppress(ValueError):  # a body that is not JSON after all is compared as it came
+            text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
     location = answer.headers.get("location")
     return Outcome(f"{answer.status} {kind}" + (f" -> {location}" if location else ""), text)
 
