@@ -30,7 +30,7 @@ SCRIPT = Path(sys.executable).parent / "kamengine"
 TEMPLATES = 64
 CONTACTS = 10
 REPS, DIRECTOR = 8, 32  # accounts a rep trio holds, accounts a director holds
-VERSION = 3  # of the generator: a new one makes new stores, not a stale cache
+VERSION = 4  # of the generator: a new one makes new stores, not a stale cache
 
 
 def cached_path(accounts: int) -> Path:

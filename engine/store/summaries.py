@@ -20,16 +20,21 @@ _RANK = "case {0} when 'strategic' then 0 when 'key' then 1 else 2 end"
 #: The account's live advice summed up; ``{0}`` is the account id's expression (``new.account_id`` in a trigger).
 _REFRESH = """
 insert into account_summary (account_id, open_count, accepted_count, snoozed_count, live, sort_open, next_due,
-                             owners, last_run, flagged, rec_name)
+                             owners, last_run, flagged)
 select {0}, coalesce(sum(status = 'open'), 0), coalesce(sum(status = 'accepted'), 0),
        coalesce(sum(status = 'snoozed'), 0), count(*), -count(*), min(due), group_concat(distinct owner_id),
-       max(last_run), coalesce(sum(action = 'broaden_relationships' and subject_kind = 'account'), 0),
-       (select max(account_name) from recommendations where account_id = {0})
+       max(last_run), coalesce(sum(action = 'broaden_relationships' and subject_kind = 'account'), 0)
 from recommendations where account_id = {0} and status in ('open', 'accepted', 'snoozed')
 on conflict (account_id) do update set open_count = excluded.open_count, accepted_count = excluded.accepted_count,
     snoozed_count = excluded.snoozed_count, live = excluded.live, sort_open = excluded.sort_open,
-    next_due = excluded.next_due, owners = excluded.owners, last_run = excluded.last_run, flagged = excluded.flagged,
-    rec_name = excluded.rec_name
+    next_due = excluded.next_due, owners = excluded.owners, last_run = excluded.last_run, flagged = excluded.flagged
+"""
+#: The name the advice gives the account (``accounts`` shows it until a snapshot names it): the greatest seen, as
+#: the store's reads before the summary took it, kept as each row comes rather than read again from all of them.
+_NAME = """
+update account_summary set rec_name = new.account_name
+where account_id = new.account_id and new.account_name is not null
+  and (rec_name is null or rec_name < new.account_name)
 """
 #: The account's latest snapshot: what the page lists it by.
 _SNAPSHOT = f"""
@@ -42,9 +47,9 @@ where account_summary.snapshot_id is null or excluded.snapshot_id > account_summ
 """
 _TRIGGERS = (
     "create trigger account_summary_rec_insert after insert on recommendations"
-    f" begin {_REFRESH.format('new.account_id')}; end",
+    f" begin {_REFRESH.format('new.account_id')}; {_NAME}; end",
     "create trigger account_summary_rec_update after update of account_id, status, due, owner_id, last_run, action,"
-    f" subject_kind, account_name on recommendations begin {_REFRESH.format('new.account_id')}; end",
+    f" subject_kind, account_name on recommendations begin {_REFRESH.format('new.account_id')}; {_NAME}; end",
     "create trigger account_summary_rec_moved after update of account_id on recommendations"
     f" when old.account_id is not new.account_id begin {_REFRESH.format('old.account_id')}; end",
     "create trigger account_summary_rec_delete after delete on recommendations"
@@ -80,7 +85,11 @@ def create_summary(db: sqlite_utils.Database) -> None:
     accounts = [row[0] for row in db.execute("select distinct account_id from recommendations")]
     refresh = _REFRESH.format("?")
     for account in accounts:
-        db.execute(refresh, [account, account, account])
+        db.execute(refresh, [account, account])
+    db.execute(
+        "update account_summary set rec_name = (select max(account_name) from recommendations r"
+        " where r.account_id = account_summary.account_id)"
+    )
     for trigger in _TRIGGERS:
         db.execute(trigger)
 

@@ -186,3 +186,42 @@ def test_the_summary_counts_what_the_store_holds(store: Store) -> None:
     assert kept.fetchall() == counted
     latest = store.db.execute("select account_id, max(id) from snapshots group by account_id order by 1").fetchall()
     assert store.db.execute("select account_id, snapshot_id from account_summary order by 1").fetchall() == latest
+
+
+#: What ``snapshots.accounts`` read before the summary: every account from the recommendations and the snapshots.
+BEFORE = """
+    with known as (
+        select account_id, max(account_name) as account_name from recommendations group by account_id
+        union select account_id, account_name from snapshots
+    ), latest as (select account_id, max(id) as id from snapshots group by account_id)
+    select k.account_id, coalesce(s.account_name, max(k.account_name)) as account_name, s.tier, s.as_of,
+           s.received_at, t.role,
+           (select count(*) from recommendations r
+             where r.account_id = k.account_id and r.status in ('open', 'accepted', 'snoozed')) as live
+    from known k left join latest l on l.account_id = k.account_id left join snapshots s on s.id = l.id
+    left join account_team t on t.account_id = k.account_id and t.member_id = ?
+    where ? is null or t.member_id is not null
+    group by k.account_id order by k.account_id
+"""
+
+
+def test_the_accounts_from_the_summary_are_those_the_whole_tables_gave(tmp_path: Path) -> None:
+    """``/v1/accounts`` from the summary lists what the read of every recommendation listed, with an account known
+    from its advice alone (no snapshot: the advice's name) and after a decision."""
+    opened = advised(tmp_path / "k.db", 2)
+    run_id, _ = opened.start_run("test")
+    data = example_data()
+    data["account"].update(id="acct-advice-only", name="Advice Only")
+    snapshot = snapshot_from_document(Document(data, "example"))
+    opened.apply_advice(run_id, snapshot, builtin_advisor().advise(snapshot).recommendations)
+    records.decide_logged(opened, _first_id(opened), "dismiss", "u-ar", "no", logged=Logged("r", "t", b"{}"))
+    with opened.writing():  # its snapshot gone (a prune): the advice alone names it
+        opened.db.conn.execute("delete from snapshots where account_id = 'acct-advice-only'")
+    for reader in (ADMIN, MEMBER):
+        member = None if reader.may("admin") else reader.member
+        cursor = opened.db.execute(BEFORE, [member, member])
+        names = [c[0] for c in cursor.description]
+        before = [dict(zip(names, row, strict=True)) for row in cursor]
+        assert Engine.accounts_seen_by(opened, reader) == before
+    assert any(row["account_name"] == "Advice Only" for row in Engine.accounts_seen_by(opened, ADMIN))
+    opened.close()
