@@ -36,6 +36,13 @@ update account_summary set rec_name = new.account_name
 where account_id = new.account_id and new.account_name is not null
   and (rec_name is null or rec_name < new.account_name)
 """
+#: The columns the sums count by: a change to one of them reads the account's live advice again.
+_COUNTED = ("account_id", "status", "due", "owner_id", "action", "subject_kind")
+#: A live row's run: the latest the account's live advice has (the sums' ``max(last_run)``), kept as it comes.
+_RUN = """
+update account_summary set last_run = new.last_run
+where account_id = new.account_id and (last_run is null or last_run < new.last_run)
+"""
 #: The account's latest snapshot: what the page lists it by.
 _SNAPSHOT = f"""
 insert into account_summary (account_id, account_name, name_key, tier, tier_rank, as_of, snapshot_id)
@@ -48,8 +55,14 @@ where account_summary.snapshot_id is null or excluded.snapshot_id > account_summ
 _TRIGGERS = (
     "create trigger account_summary_rec_insert after insert on recommendations"
     f" begin {_REFRESH.format('new.account_id')}; {_NAME}; end",
-    "create trigger account_summary_rec_update after update of account_id, status, due, owner_id, last_run, action,"
-    f" subject_kind, account_name on recommendations begin {_REFRESH.format('new.account_id')}; {_NAME}; end",
+    # A night refreshes every live row of an account it advises, most changing only their run and text: the sums
+    # are read again only when what they count changed, the run and the name are kept from the row itself.
+    "create trigger account_summary_rec_update after update on recommendations when"
+    + " or ".join(f" old.{c} is not new.{c}" for c in _COUNTED)
+    + f" begin {_REFRESH.format('new.account_id')}; end",
+    "create trigger account_summary_rec_run after update of last_run on recommendations"
+    f" when new.status in ('open', 'accepted', 'snoozed') begin {_RUN}; end",
+    f"create trigger account_summary_rec_name after update of account_name on recommendations begin {_NAME}; end",
     "create trigger account_summary_rec_moved after update of account_id on recommendations"
     f" when old.account_id is not new.account_id begin {_REFRESH.format('old.account_id')}; end",
     "create trigger account_summary_rec_delete after delete on recommendations"

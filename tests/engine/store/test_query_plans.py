@@ -175,17 +175,36 @@ def test_an_existing_store_gains_its_summary_when_opened(tmp_path: Path) -> None
     again.close()
 
 
-def test_the_summary_counts_what_the_store_holds(store: Store) -> None:
-    """The kept summary agrees with the recommendations and snapshots it summarises after advice, a snapshot and
-    decisions (the triggers ran in each writer's transaction)."""
-    counted = store.db.execute(
-        "select account_id, count(*) from recommendations where status in ('open', 'accepted', 'snoozed')"
-        " group by account_id order by account_id"
+def test_the_summary_counts_what_the_store_holds(tmp_path: Path) -> None:
+    """The kept summary agrees with the recommendations and snapshots it summarises after a night's advice, a
+    second night refreshing it, and decisions (the triggers ran in each writer's transaction)."""
+    opened = advised(tmp_path / "k.db", 2)
+    run_id, _ = opened.start_run("test")
+    for n in range(2):  # the second night: the same advice refreshed, its run and text rewritten
+        data = example_data()
+        data["account"]["id"] = f"acct-{n}"
+        snapshot = snapshot_from_document(Document(data, "example"))
+        opened.apply_advice(run_id, snapshot, builtin_advisor().advise(snapshot).recommendations)
+    live = opened.find("acct-1", ["open"])
+    logged = Logged("r", "t", b"{}")
+    records.decide_logged(opened, live[0]["id"], "accept", "u-ar", logged=logged)
+    records.decide_logged(opened, live[1]["id"], "snooze", "u-ar", until=dt.date.today() + dt.timedelta(days=9),
+                          logged=logged)  # fmt: skip
+    records.decide_logged(opened, live[2]["id"], "done", "u-ar", logged=logged)
+    counted = opened.db.execute(
+        "select account_id, sum(status = 'open'), sum(status = 'accepted'), sum(status = 'snoozed'), count(*),"
+        " min(due), max(last_run), sum(action = 'broaden_relationships' and subject_kind = 'account')"
+        " from recommendations where status in ('open', 'accepted', 'snoozed') group by account_id order by 1"
     ).fetchall()
-    kept = store.db.execute("select account_id, live from account_summary where live > 0 order by account_id")
-    assert kept.fetchall() == counted
-    latest = store.db.execute("select account_id, max(id) from snapshots group by account_id order by 1").fetchall()
-    assert store.db.execute("select account_id, snapshot_id from account_summary order by 1").fetchall() == latest
+    kept = opened.db.execute(
+        "select account_id, open_count, accepted_count, snoozed_count, live, next_due, last_run, flagged"
+        " from account_summary order by 1"
+    ).fetchall()
+    assert kept == counted
+    assert counted[1][1:4] == (len(live) - 3, 1, 1)
+    latest = opened.db.execute("select account_id, max(id) from snapshots group by account_id order by 1").fetchall()
+    assert opened.db.execute("select account_id, snapshot_id from account_summary order by 1").fetchall() == latest
+    opened.close()
 
 
 #: What ``snapshots.accounts`` read before the summary: every account from the recommendations and the snapshots.
