@@ -49,6 +49,7 @@ class Task:
     origin: str
     record: SourceRecord
     stances: dict[str, int] = field(default_factory=dict)
+    account: str | None = None  # the account the stances were read for (None: the record has no snapshot)
 
 
 class Answer(NamedTuple):

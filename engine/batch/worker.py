@@ -7,7 +7,7 @@ import os
 import signal
 import time
 
-from ..errors import plain
+from ..errors import plain, printable
 from ..model.rows import account_advice, kept_snapshot
 from ..plugin.sources import Source
 from ..store.stances import fill_stances
@@ -47,6 +47,9 @@ class Evaluation:
             snapshot = snapshot.model_copy(update={"as_of": self.as_of})
         if snapshot.account.id in self.skip:
             return Answer(task.origin, snapshot.account.id, skipped=True)
+        if task.account is not None and task.account != snapshot.account.id:  # the supervisor read another's
+            error = f"{task.origin}: its earlier stances were read for account '{printable(task.account)}'"
+            return Answer(task.origin, snapshot.account.id, error=error)
         self._inject_fault(snapshot.account.id)
         try:
             kept = kept_snapshot(snapshot)  # as the source gave it (the service's pages draw it), not as filled

@@ -259,3 +259,40 @@ def test_a_worker_without_a_plugin_the_run_uses_stops_the_run_naming_both(
     assert message.startswith("Dask worker tcp://127.0.0.1:")
     assert "lacks plugin 'territory' (acme-territory 1.4), which this run uses" in message
     assert _count(db, "select count(*) from runs") == 0  # stopped before the run began
+
+
+def test_the_supervisor_reads_each_contact_s_last_stance_as_a_worker_did(tmp_path: Path) -> None:
+    import random
+
+    from kamengine.engine.store.stances import (
+        LAST_OF_ACCOUNTS,
+        StanceHistory,
+        fill_stances,
+        last_stances,
+        record_stances,
+    )
+    from kamengine.engine.store.store import Store
+    from support import make_snapshot
+
+    store, rng = Store(tmp_path / "k.db"), random.Random(5)
+    nights = [dt.date(2026, 11, 1) + dt.timedelta(days=n) for n in range(12)]
+    people = {f"acct-{a}": [f"c-{c}" for c in range(a + 2)] for a in range(4)}
+    with store.db.conn:
+        for night in nights[:-1]:
+            for account, contacts in people.items():
+                stances = [(c, rng.choice([-1, 0, 1, 2, 3])) for c in contacts[: rng.randint(1, len(contacts))]]
+                record_stances(store.db.conn, account, night.isoformat(), stances)
+    asked = [(index, account, night) for index, (account, night) in enumerate((a, n) for a in people for n in nights)]
+    found = last_stances(store.db.conn, asked)
+    history = StanceHistory(str(store.path))
+    for index, account, night in asked:
+        contacts = [{"id": c, "name": c} for c in people[account]] + [
+            {"id": "c-new", "name": "New", "previous_stance": 1}
+        ]
+        snapshot = make_snapshot(as_of=night.isoformat(), account={"id": account, "name": account}, contacts=contacts)
+        assert fill_stances(snapshot, found.get(index, {})) == history.fill(snapshot)
+    history.close()
+    assert sum(len(stances) for stances in found.values()) > len(people) * len(nights)  # most nights had some
+    plan = " ".join(str(row) for row in store.db.conn.execute(f"explain query plan {LAST_OF_ACCOUNTS}", ["[]"]))
+    assert "SEARCH h USING INDEX" in plan and "SCAN h" not in plan  # a range of the key per account, no full scan
+    store.close()
