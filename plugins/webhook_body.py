@@ -13,13 +13,15 @@ from __future__ import annotations
 import json
 import types
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from kamengine.plugins.delivery_settings import SETTINGS_BYTES, SettingsError
+
+if TYPE_CHECKING:  # Jinja2 loads when a webhook's body is first made, not with every command's plugins (~50 ms)
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 from kamengine.toolkit import did_you_mean
 
 
@@ -52,6 +54,8 @@ PRESETS = {
 
 def _json_value(value: Any) -> str:
     """What ``{{ value }}`` writes: the value as a JSON literal (the escaping a JSON body needs)."""
+    import jinja2
+
     if isinstance(value, jinja2.Undefined):  # StrictUndefined raises here, naming what was missing
         str(value)
     return json.dumps(value, ensure_ascii=False)
@@ -68,7 +72,12 @@ def _cut(value: Any, length: int) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
+@cache
 def _environment() -> ImmutableSandboxedEnvironment:
+    """The one sandboxed environment every body template compiles in (made on first use)."""
+    import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
     # Immutable: a template reads the documents, it cannot change them for the next chunk or emitter.
     environment = ImmutableSandboxedEnvironment(
         autoescape=False,  # HTML escaping would corrupt JSON; _json_value escapes for JSON instead
@@ -81,19 +90,19 @@ def _environment() -> ImmutableSandboxedEnvironment:
     return environment
 
 
-_ENVIRONMENT = _environment()
-
-
 class BodyTemplate:
     """A compiled body template; ``render`` gives the bytes to post."""
 
     def __init__(self, source: str, name: str) -> None:
+        import jinja2
+
         self.name = name
+        environment = _environment()
         try:  # compiled under its name: a failure's traceback passes through a "file" of that name, at its line
-            code = _ENVIRONMENT.compile(source, name=name, filename=name)
+            code = environment.compile(source, name=name, filename=name)
         except jinja2.TemplateSyntaxError as exc:
             raise SettingsError(f"template {name} line {exc.lineno}: {exc.message}") from None
-        self.template = _ENVIRONMENT.template_class.from_code(_ENVIRONMENT, code, _ENVIRONMENT.make_globals(None))
+        self.template = environment.template_class.from_code(environment, code, environment.make_globals(None))
 
     def render(self, context: dict[str, Any]) -> bytes:
         """The body for ``context`` (plain data), checked to be JSON; a failure names the template and its line."""

@@ -65,6 +65,8 @@ class Advisor:
         self.rules: list[Rule] = [rule for p in playbooks for rule in p.rules]
         self.held_back: dict[str, int] = {}  # account id -> approaches the per-account cap left out
         self._durable: DurableEvaluator | CompiledEvaluator | None = None
+        if engine == "durable" and not durable_available():
+            engine = "compiled"  # as prepare() does: durable_rules does not install on Python 3.13+
         if engine == "durable":
             from ..evaluate.durable import DurableEvaluator  # the durable door opens only when it is used
 

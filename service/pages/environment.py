@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from .forms import segment
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parent  # an editable install in strict mode links each file from elsewhere
 TEMPLATES = HERE / "templates"
 #: The styles and any other file the served pages link under ``/static/``; the offline page inlines them.
 STATIC_DIR = HERE / "static"
