@@ -67,10 +67,10 @@ def measure(path: Path, reference: bool) -> dict[str, float | int | str]:
 
     # Both sides import the reference (and hypothesis with it), so that their peaks differ by the reports only.
     sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "engine" / "store")]
-    from test_report_sql import _old_effectiveness, _old_rule_report
+    from test_report_sql import _old_effectiveness, _old_rule_report  # type: ignore[import-not-found]
 
     if reference:
-        effectiveness, rule_report = _old_effectiveness, _old_rule_report  # type: ignore[assignment]
+        effectiveness, rule_report = _old_effectiveness, _old_rule_report
     store = Store(path)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     tracemalloc.start()
