@@ -3,8 +3,8 @@
 Workers never open the store (a Dask worker on another machine cannot, and one in another
 directory would find another file under a relative ``--db``): the run reads the last stance of
 every contact of a chunk of accounts in one indexed query and sends each account's with it. It
-needs each record's account and night only: a built-in source's record left unparsed (a line of
-JSON Lines) is read for those two fields alone (a fifth of a full parse), any other is parsed.
+needs each record's account, night and contacts only: a built-in source's record left unparsed (a
+line of JSON Lines) is read for those alone (a fifth of a full parse), any other is parsed.
 The record goes on as the source gave it, for the worker to parse.
 """
 
@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from ..errors import plain
 from ..plugin.sources import Source, SourceRecord
-from ..store.stances import last_stances
+from ..store.stances import asked_contacts, last_stances
 from .executor import Task
 
 #: Accounts whose stances one query reads: as many as a Dask partition holds.
@@ -52,7 +52,7 @@ def account_tasks(
     while chunk := list(islice(records, CHUNK)):
         keys = [(index, *key) for index, record in enumerate(chunk) if (key := _key(source, record, night))]
         stances = last_stances(conn, keys)
-        accounts = {index: account for index, account, _ in keys}
+        accounts = {index: account for index, account, _, _ in keys}
         for index, record in enumerate(chunk):
             order[record.origin] = len(order)
             # errors too: recorded when the answer comes
@@ -69,31 +69,37 @@ def _records(source: Source, source_spec: str, finished: Collection[str], result
         result.finished = False
 
 
-def _key(source: Source, record: SourceRecord, night: dt.date | None) -> tuple[str, dt.date] | None:
-    """The record's account and the night its stances are read before; None if it has no snapshot (the worker
-    says why)."""
+Key = tuple[str, dt.date, list[str]]  # an account, the night its stances are read before, the contacts asked
+
+
+def _key(source: Source, record: SourceRecord, night: dt.date | None) -> Key | None:
+    """The record's account, the night its stances are read before and the contacts whose stance is asked; None if
+    it has no snapshot (the worker says why)."""
     snapshot = record.snapshot
     if record.raw is not None:
         quick = _quick_key(source, record.raw)
         if quick is not None:
-            return quick[0], night or quick[1]
+            return quick[0], night or quick[1], quick[2]
         snapshot = None
         with contextlib.suppress(Exception):  # a source plugin's bug: the worker parses again and reports it
             snapshot = source.parse(record).snapshot
-    return None if snapshot is None else (snapshot.account.id, night or snapshot.as_of)
+    return None if snapshot is None else (snapshot.account.id, night or snapshot.as_of, asked_contacts(snapshot))
 
 
-def _quick_key(source: Source, raw: Any) -> tuple[str, dt.date] | None:
+def _quick_key(source: Source, raw: Any) -> Key | None:
     """A built-in source's unparsed snapshot document (JSON text): its account's id and ``as_of`` as the full parse
-    reads them, when they are plainly written; None otherwise (then it is parsed)."""
+    reads them and every contact's id (asking for one that has ``previous_stance`` costs a seek, no harm), when
+    they are plainly written; None otherwise (then it is parsed)."""
     if not (type(source).__module__.startswith("kamengine.") and isinstance(raw, str)):
         return None  # a plugin's raw records may be anything: only its own parse says what they hold
     try:
         document = json.loads(raw)
         account, as_of = document["account"]["id"], document["as_of"]
-    except (ValueError, TypeError, KeyError):
+        contacts = [person["id"] for person in document.get("contacts", [])]
+    except (ValueError, TypeError, KeyError, AttributeError):
         return None
-    if isinstance(account, str) and account and isinstance(as_of, str) and _DATE.fullmatch(as_of):
+    plain_ids = isinstance(account, str) and account and all(isinstance(c, str) for c in contacts)
+    if plain_ids and isinstance(as_of, str) and _DATE.fullmatch(as_of):
         with contextlib.suppress(ValueError):
-            return account, dt.date.fromisoformat(as_of)
+            return account, dt.date.fromisoformat(as_of), contacts
     return None
