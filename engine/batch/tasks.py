@@ -96,7 +96,7 @@ def _quick_key(source: Source, raw: Any) -> Key | None:
         document = json.loads(raw)
         account, as_of = document["account"]["id"], document["as_of"]
         contacts = [person["id"] for person in document.get("contacts", [])]
-    except (ValueError, TypeError, KeyError, AttributeError):
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):  # RecursionError: nested too deep
         return None
     plain_ids = isinstance(account, str) and account and all(isinstance(c, str) for c in contacts)
     if plain_ids and isinstance(as_of, str) and _DATE.fullmatch(as_of):
