@@ -182,8 +182,8 @@ def test_two_nights_on_dask_with_a_relative_db_give_the_process_pool_s_store(clu
 
 
 def test_a_worker_killed_mid_run_loses_nothing(cluster: Cluster, office: Path, tmp_path: Path) -> None:
-    # This test's own cluster: its workers take 50 ms an account, so the run is still going when one is killed.
-    slow = Cluster(tmp_path, env={"KAMENGINE_FAULT_INJECT": "sleep:0.05"})
+    # This test's own cluster: its workers take 150 ms an account, so the run is still going when one is killed.
+    slow = Cluster(tmp_path, env={"KAMENGINE_FAULT_INJECT": "sleep:0.15"})
     try:
         command = [str(BIN / "kamengine"), "batch", "--source", "jsonl:night1.jsonl", "--db", "killed.db",
                    "--executor", "dask", "--scheduler", slow.address]  # fmt: skip
@@ -191,19 +191,30 @@ def test_a_worker_killed_mid_run_loses_nothing(cluster: Cluster, office: Path, t
         deadline = time.monotonic() + 300
         while _written(office / "killed.db") == 0:  # the first results have arrived
             assert run.poll() is None and time.monotonic() < deadline, run.communicate()
-            time.sleep(0.1)
-        slow.workers[0].send_signal(signal.SIGKILL)
+            time.sleep(0.05)
+        killed = _busy_worker(slow)
+        killed.send_signal(signal.SIGKILL)
         at_kill = _written(office / "killed.db")
         _, stderr = run.communicate(timeout=600)
         assert run.returncode == 0, stderr
-        assert 0 < at_kill < ACCOUNTS  # killed mid-run
+        assert 0 < at_kill < ACCOUNTS, (at_kill, stderr)  # killed mid-run
     finally:
         slow.stop()
-    assert slow.workers[0].returncode == -signal.SIGKILL
+    assert killed.returncode == -signal.SIGKILL
     reference = _batch(office, "night1-pool.db", 1, "--workers", "2")
     assert reference.returncode == 0, reference.stderr
     assert _contents(office / "killed.db") == _contents(office / "night1-pool.db")
     assert _count(office / "killed.db", "select count(distinct account_id) from recommendations") == ACCOUNTS
+
+
+def _busy_worker(cluster: Cluster) -> subprocess.Popen[bytes]:
+    """The process of a worker that holds accounts now (the scheduler says which), else the first one."""
+    with _client(cluster.address) as client:
+        processing = client.processing()
+        names = {address: info["name"] for address, info in client.scheduler_info()["workers"].items()}
+    busy = [names[address] for address, keys in processing.items() if keys and address in names]
+    index = ["host-a", "host-b"].index(busy[0]) if busy else 0
+    return cluster.workers[index]
 
 
 def _written(db: Path) -> int:
