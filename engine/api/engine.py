@@ -24,7 +24,6 @@ from ..advise.options import RunOptions
 from ..advise.portfolio import PortfolioAdvice, advise_sources
 from ..advise.spec import AdvisorSpec, prepare
 from ..delivery.send import Delivered, deliver
-from ..model.config import Config
 from ..model.recommendation import Recommendation
 from ..plugin._registry import Registry
 from ..plugin.emitters import EmitContext, Emitter
@@ -62,20 +61,8 @@ class Engine(RecommendationsAPI, WeekAPI, ExplainAPI, AccessAPI, ReportsAPI):
     The playbooks are compiled once, whatever the language: each call may ask for its own.
     """
 
-    def __init__(
-        self,
-        options: RunOptions | Registry | None = None,
-        registry: Registry | Config | None = None,
-        *,
-        rules: Sequence[str] = (),
-    ) -> None:
-        """A run with ``options`` (None: the defaults) over the plugins of ``registry`` (None: every one installed).
-
-        The older form ``Engine(registry, config, rules=paths)`` still works: a run with those settings
-        and only those playbook paths besides the registered ones.
-        """
-        if isinstance(options, Registry) or isinstance(registry, Config):
-            options, registry = _older_form(options, registry, rules)
+    def __init__(self, options: RunOptions | None = None, registry: Registry | None = None) -> None:
+        """A run with ``options`` (None: the defaults) over the plugins of ``registry`` (None: every one installed)."""
         self.options = options or RunOptions()
         self.registry = registry or Registry()
         self.config = self.options.settings()
@@ -215,15 +202,6 @@ class Engine(RecommendationsAPI, WeekAPI, ExplainAPI, AccessAPI, ReportsAPI):
             self.advisor, snapshot, data, body, store, revision=self.revision, principal=principal, writing=writing,
             guard=guard, lang=lang,
         )  # fmt: skip
-
-
-def _older_form(
-    registry: RunOptions | Registry | None, config: Registry | Config | None, rules: Sequence[str]
-) -> tuple[RunOptions, Registry | None]:
-    """``Engine(registry, config, rules=paths)`` as options and plugins."""
-    if isinstance(registry, RunOptions) or isinstance(config, Registry):
-        raise TypeError("Engine(options, registry) or Engine(registry, config): not a mix of the two")
-    return RunOptions(rules=tuple(rules), config=config), registry
 
 
 class _Stream:

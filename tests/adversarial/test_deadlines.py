@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from kamengine.engine.api import Engine
+from kamengine.engine.api import Engine, RunOptions
 from kamengine.engine.delivery.deadlines import DeadlineExceeded, alarm, in_thread
 from kamengine.engine.model.config import Config
 from kamengine.engine.model.fields import FieldSpec
@@ -53,7 +53,7 @@ class Looping(Enricher):
 
 
 def _engine(registry: Registry | None = None, **limits: float) -> Engine:
-    return Engine(registry, dataclasses.replace(Config(), limits=Limits(**limits)))
+    return Engine(RunOptions(config=dataclasses.replace(Config(), limits=Limits(**limits))), registry)
 
 
 def test_a_call_in_a_thread_is_given_up_at_its_deadline() -> None:

@@ -51,7 +51,7 @@ def test_the_first_account_s_lines_are_written_before_the_last_account_is_read()
 
     registry = Registry(get_plugin_manager(load_entry_points=False))
     ticks: list[int] = []
-    with Engine(registry) as engine:
+    with Engine(registry=registry) as engine:
         result = engine.advise(
             [Slow("x", registry.actions)], stream="jsonl:-", stdout=out, on_account=lambda: ticks.append(1)
         )
@@ -105,7 +105,7 @@ def test_a_reader_gone_stops_the_advising_at_once() -> None:
                 yield SourceRecord(f"n:{index}", snapshot=snapshot_from_json(_account(index), "n", self.actions))
 
     registry = Registry(get_plugin_manager(load_entry_points=False))
-    with Engine(registry) as engine, pytest.raises(BrokenPipeError):
+    with Engine(registry=registry) as engine, pytest.raises(BrokenPipeError):
         engine.advise([Counting("x", registry.actions)], stream="jsonl:-", stdout=Closed())
     assert read == [0]  # the first account's lines found nobody: the other 49 were not even read
 

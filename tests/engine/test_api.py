@@ -20,7 +20,7 @@ EXAMPLE = str(REPO / "examples" / "acme-telecom.yaml")
 
 
 def _engine() -> Engine:
-    return Engine(Registry(get_plugin_manager(load_entry_points=False)))
+    return Engine(registry=Registry(get_plugin_manager(load_entry_points=False)))
 
 
 @prints_as_on_durable

@@ -41,15 +41,11 @@ def test_one_advisor_says_in_each_language_what_an_advisor_of_that_language_says
         assert sorted(_said(asked.recommendations), key=str) == sorted(zh, key=str)
 
 
-def test_the_older_form_is_the_same_run_as_its_options(registry: Registry) -> None:
+def test_the_crisis_option_is_the_same_run_as_a_crisis_in_the_settings(registry: Registry) -> None:
     config = dataclasses.replace(Config(), crisis="chip shortage at our factories")
-    older = Engine(registry, config)
-    newer = Engine(RunOptions(rules=(), config=config), registry)
-    assert older.spec == newer.spec and older.config == newer.config
+    settled = Engine(RunOptions(rules=(), config=config), registry)
     crisis = Engine(RunOptions(crisis="chip shortage at our factories"), registry)
-    assert crisis.config.crisis == config.crisis and crisis.revision == newer.revision
-    with pytest.raises(TypeError):
-        Engine(RunOptions(), Config())
+    assert crisis.config.crisis == config.crisis and crisis.revision == settled.revision
 
 
 def test_the_options_settle_the_spec(registry: Registry) -> None:

@@ -54,7 +54,7 @@ def test_slices_cover_what_the_holder_sees_once_each(store: Store) -> None:
 
 def test_a_decision_is_kept_in_the_decision_log_and_a_refused_one_writes_nothing(store: Store) -> None:
     rec_id = str(_everything(store, ADMIN)[0]["id"])
-    with Engine(Registry(get_plugin_manager(load_entry_points=False))) as engine:
+    with Engine(registry=Registry(get_plugin_manager(load_entry_points=False))) as engine:
         row = engine.decide(store, rec_id, "done", by="li.wei", principal="t-1", said=b"{}", asked=API)
         assert row["status"] == "done"
         with pytest.raises(StoreError, match=r"reopen it first \(POST /v1/recommendations/.*/reopen\)"):

@@ -261,7 +261,7 @@ def test_a_worker_without_a_plugin_the_run_uses_stops_the_run_naming_both(
     manager = get_plugin_manager(load_entry_points=False)
     manager.register(importlib.import_module("acme_territory"), "territory")
     manager.infos["territory"] = PluginInfo("territory", "acme-territory", "1.4", builtin=False)
-    engine = Engine(Registry(manager))
+    engine = Engine(registry=Registry(manager))
     options = BatchOptions(executor="dask", scheduler=cluster.address)
     db = tmp_path / "refused.db"
     with pytest.raises(KamengineError) as refused:

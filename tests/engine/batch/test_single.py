@@ -31,7 +31,7 @@ def test_a_refresh_stores_what_a_batch_of_that_one_account_stores(tmp_path: Path
     body = json.dumps(yaml.safe_load(EXAMPLE.read_text(encoding="utf-8")), default=str).encode()
     data = json.loads(body)  # dates as text, as the service receives them
     (tmp_path / "one.jsonl").write_bytes(body + b"\n")
-    with Engine(Registry(get_plugin_manager(load_entry_points=False))) as engine:
+    with Engine(registry=Registry(get_plugin_manager(load_entry_points=False))) as engine:
         engine.batch(f"jsonl:{tmp_path / 'one.jsonl'}", store=tmp_path / "batch.db", executor=ProcessExecutor(1))
         store = Store(tmp_path / "api.db")
         refreshed = engine.refresh(load_snapshot(str(EXAMPLE)), data, body, store, principal="tok")
@@ -54,7 +54,7 @@ def test_a_failed_refresh_writes_nothing(tmp_path: Path) -> None:
     data = json.loads(json.dumps(yaml.safe_load(EXAMPLE.read_text(encoding="utf-8")), default=str))
     store = Store(tmp_path / "api.db")
     store.db.execute("create trigger refuse before insert on decisions begin select raise(abort, 'refused'); end")
-    with Engine(Registry(get_plugin_manager(load_entry_points=False))) as engine:
+    with Engine(registry=Registry(get_plugin_manager(load_entry_points=False))) as engine:
         try:
             engine.refresh(load_snapshot(str(EXAMPLE)), data, b"{}", store, principal="tok")
         except Exception as exc:

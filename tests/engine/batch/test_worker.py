@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from kamengine.engine.api import Engine
+from kamengine.engine.api import Engine, RunOptions
 from kamengine.engine.batch.executor import Job, Task
 from kamengine.engine.batch.worker import Evaluation
 from kamengine.engine.model.config import load_config
@@ -49,7 +49,7 @@ def test_a_worker_started_elsewhere_gives_identical_advice(
     )
     monkeypatch.chdir(home)
     registry = Registry(get_plugin_manager(load_entry_points=False))
-    engine = Engine(registry, load_config(None), rules=["team"])
+    engine = Engine(RunOptions(rules=("team",), config=load_config(None)), registry)
     source = registry.source(f"file:{EXAMPLE}")
     job = Job(engine.spec, type(source), source.location)
     task = Task(str(EXAMPLE), next(iter(source.records())))

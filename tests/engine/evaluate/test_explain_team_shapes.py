@@ -29,7 +29,7 @@ LEVELS = ("executive", "senior", "middle", "staff")
 
 @functools.cache
 def _engine() -> Engine:
-    return Engine(Registry(get_plugin_manager(load_entry_points=False)))
+    return Engine(registry=Registry(get_plugin_manager(load_entry_points=False)))
 
 
 @functools.cache
