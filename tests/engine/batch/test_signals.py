@@ -66,7 +66,12 @@ def test_ctrl_c_while_a_worker_starts_is_noted_by_the_supervisor_not_dropped() -
 def test_a_worker_killed_while_it_starts_does_not_hold_the_supervisor() -> None:
     registry = Registry(get_plugin_manager(load_entry_points=False))
     source = registry.source(f"file:{REPO / 'examples' / 'acme-telecom.yaml'}")
-    big = Job(Engine(registry=registry).spec, type(source), source.location, skip=frozenset(f"acct-{i}" for i in range(50_000)))
+    big = Job(
+        Engine(registry=registry).spec,
+        type(source),
+        source.location,
+        skip=frozenset(f"acct-{i}" for i in range(50_000)),
+    )
     worker = _Worker(multiprocessing.get_context("spawn"))
     os.kill(worker.process.pid or 0, signal.SIGKILL)  # as a SIGTERM to the process group would
     worker.process.join(30)
