@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,8 +20,12 @@ SCRIPT = Path(sys.executable).parent / "kamengine"
 def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """pip-installs the example into a directory of its own; the environment that sees it."""
     target = tmp_path_factory.mktemp("site")
+    # Built from a copy: setuptools builds in the source folder (build/, *.egg-info), and two test workers
+    # installing the one folder at once trip over each other's files.
+    source = tmp_path_factory.mktemp("example") / EXAMPLE.name
+    shutil.copytree(EXAMPLE, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(EXAMPLE)],
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(source)],
         check=True, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     env = {k: v for k, v in os.environ.items() if k != "KAMENGINE_DISABLE_PLUGINS"}
