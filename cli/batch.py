@@ -22,7 +22,16 @@ from .options import (
     map_option,
     playbook_options,
 )
-from .runtime import current_config, load_registry, make_emitters, make_engine, make_sources, run_options, say
+from .runtime import (
+    current_config,
+    lines_to,
+    load_registry,
+    make_emitters,
+    make_engine,
+    make_sources,
+    run_options,
+    say,
+)
 
 
 @click.command()
@@ -90,34 +99,35 @@ def batch(
     from kamengine.engine.api.options import BatchOptions
 
     log = _json_log() if log_format == "json" else None
-    registry = load_registry()
-    if len(source_specs) > 1:  # taking the last one silently would leave the others' accounts unadvised
-        raise click.UsageError(
-            "batch takes one --source per run (a run is resumed and retried by its source): run it once per source"
-        )
-    (source,) = make_sources(registry, list(source_specs), column_map=column_map)
-    make_emitters(registry, emits)
-    _check_combinations(executor_name, scheduler, resume, retry_failed, allow_backdate, copy_from)
-    caps = {"per_contact": max_per_contact, "per_account": max_per_account}
-    options = run_options(rule_paths, no_builtin, params, engine=engine, caps=caps, lang=lang, as_of=as_of)
-    kamengine = make_engine(registry, options)
-    store = _what_if_store(registry, db_path, copy_from) if allow_backdate else None
-    asked = BatchOptions(
-        executor="dask" if executor_name == "dask" else "process", workers=workers, scheduler=scheduler,
-        account_seconds=account_timeout, resume=resume, retry_failed=retry_failed, grace_days=grace_days,
-    )  # fmt: skip
-    progress = _Progress(log)
-    try:
-        result = kamengine.batch(
-            source, store=store or db_path, emit=emits, options=asked, stdout=sys.stdout, on_progress=progress.tick
-        )
-    finally:
-        if store is not None:
-            store.close()
-    if log is not None:
-        _log_report(log, result, progress, retry_failed)
-    else:
-        _report(result, progress, retry_failed)
+    with lines_to(log):  # a notice or warning of the run is a JSON line too
+        registry = load_registry()
+        if len(source_specs) > 1:  # taking the last one silently would leave the others' accounts unadvised
+            raise click.UsageError(
+                "batch takes one --source per run (a run is resumed and retried by its source): run it once per source"
+            )
+        (source,) = make_sources(registry, list(source_specs), column_map=column_map)
+        make_emitters(registry, emits)
+        _check_combinations(executor_name, scheduler, resume, retry_failed, allow_backdate, copy_from)
+        caps = {"per_contact": max_per_contact, "per_account": max_per_account}
+        options = run_options(rule_paths, no_builtin, params, engine=engine, caps=caps, lang=lang, as_of=as_of)
+        kamengine = make_engine(registry, options)
+        store = _what_if_store(registry, db_path, copy_from) if allow_backdate else None
+        asked = BatchOptions(
+            executor="dask" if executor_name == "dask" else "process", workers=workers, scheduler=scheduler,
+            account_seconds=account_timeout, resume=resume, retry_failed=retry_failed, grace_days=grace_days,
+        )  # fmt: skip
+        progress = _Progress(log)
+        try:
+            result = kamengine.batch(
+                source, store=store or db_path, emit=emits, options=asked, stdout=sys.stdout, on_progress=progress.tick
+            )
+        finally:
+            if store is not None:
+                store.close()
+        if log is not None:
+            _log_report(log, result, progress, retry_failed)
+        else:
+            _report(result, progress, retry_failed)
 
 
 def _json_log() -> logging.Logger:

@@ -21,11 +21,31 @@ if TYPE_CHECKING:
     from kamengine.engine.model.config import Config
 
 
+#: The logger a command's lines go to instead (``batch --log-format json``: every line of stderr one JSON object).
+_LINES_TO: list[logging.Logger] = []
+_LEVELS = {"Notice: ": logging.INFO, "Warning: ": logging.WARNING}
+
+
 def say(message: str, prefix: str = "Error: ") -> None:
     """One message on standard error, its data's control characters shown, never acted on by the terminal."""
     from kamengine.engine.errors import printable_lines
 
+    if _LINES_TO:  # a notice or warning as a log record of its level (a notice: info)
+        _LINES_TO[-1].log(_LEVELS.get(prefix, logging.ERROR), message)
+        return
     click.echo(prefix + printable_lines(message), err=True)
+
+
+@contextlib.contextmanager
+def lines_to(logger: logging.Logger | None) -> Iterator[None]:
+    """While the block runs, ``say`` hands its lines to ``logger`` (None: stderr as text, as always)."""
+    if logger is not None:
+        _LINES_TO.append(logger)
+    try:
+        yield
+    finally:
+        if logger is not None:
+            _LINES_TO.remove(logger)
 
 
 class _SaidWarnings(logging.Handler):

@@ -125,3 +125,28 @@ def test_log_config_text_keeps_the_access_line_json(configured: None) -> None:
 def test_log_config_refuses_an_unknown_format() -> None:
     with pytest.raises(ValueError, match="log format 'xml'"):
         log_config("xml")
+
+
+def test_a_notice_or_warning_said_during_a_json_run_is_a_record_of_its_level() -> None:
+    # Where durable_rules does not install, every run notes the compiled evaluator on stderr: in a JSON run, as JSON.
+    import logging
+
+    from kamengine.cli.runtime import lines_to, say
+
+    records: list[logging.LogRecord] = []
+    logger = logging.getLogger("kamengine.test-lines")
+    logger.addHandler(handler := logging.Handler())
+    handler.emit = records.append  # type: ignore[method-assign]
+    logger.setLevel(logging.INFO)
+    try:
+        with lines_to(logger):
+            say("the compiled evaluator stands in", "Notice: ")
+            say("other playbooks than the last run", "Warning: ")
+            say("no such store")
+    finally:
+        logger.removeHandler(handler)
+    assert [(r.levelname, r.getMessage()) for r in records] == [
+        ("INFO", "the compiled evaluator stands in"),
+        ("WARNING", "other playbooks than the last run"),
+        ("ERROR", "no such store"),
+    ]
