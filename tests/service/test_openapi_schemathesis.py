@@ -80,6 +80,10 @@ def run_schemathesis(app: Any, token: str, examples: int, seed: int) -> tuple[li
             "headers": {"Authorization": f"Bearer {token}"},
             "workers": 1,
             "seed": seed,
+            # Health checks judge the generator, not the API: "too slow" is a clock on a loaded machine, and "too
+            # many examples filtered out" came on Python 3.13 only, for a parameter whose pattern its regex
+            # strategy meets rarely; either ended the run with no finding about the service.
+            "suppress-health-check": ["filter_too_much", "too_slow"],
             "generation": {"max-examples": examples},
             "checks": {name: {"enabled": True} for name in CHECKS},
         }
