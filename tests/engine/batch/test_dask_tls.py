@@ -14,7 +14,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import time
 import tomllib
 from collections.abc import Iterator
 from ipaddress import IPv4Address
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dask_processes import read_scheduler_address, stop_processes
 from support import REPO, example_data
 
 BIN = Path(sys.executable).parent
@@ -127,7 +127,7 @@ class TlsCluster:
              "--no-dashboard", "--scheduler-file", str(scheduler_file), *_tls(certificates.ca, *certificates.issue("scheduler"))],
             env,
         )  # fmt: skip
-        self.address = _read_address(scheduler_file, self.processes[0])
+        self.address = read_scheduler_address(scheduler_file, self.processes[0])
         worker = _tls(certificates.ca, *certificates.issue("worker"))
         for name in ("host-a", "host-b"):  # two machines' worth, each started as docs/batch.md starts one
             self._start(
@@ -149,26 +149,7 @@ class TlsCluster:
         )  # fmt: skip
 
     def stop(self) -> None:
-        for process in reversed(self.processes):
-            process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _read_address(scheduler_file: Path, scheduler: subprocess.Popen[bytes]) -> str:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if scheduler.poll() is not None:
-            raise AssertionError(f"dask scheduler exited with {scheduler.returncode}")
-        try:
-            return str(json.loads(scheduler_file.read_text(encoding="utf-8"))["address"])
-        except (OSError, ValueError, KeyError):  # not written yet, or written half
-            time.sleep(0.2)
-    raise AssertionError("dask scheduler did not start in 90 s")
+        stop_processes(self.processes)
 
 
 @pytest.fixture(scope="module")

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dask_processes import read_scheduler_address, stop_processes
 from support import example_data
 
 BIN = Path(sys.executable).parent
@@ -56,7 +57,7 @@ class Cluster:
         scheduler_file = folder / "scheduler.json"
         self._start(["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
                      "--scheduler-file", str(scheduler_file)])  # fmt: skip
-        self.address = _read_address(scheduler_file, self.processes[0])
+        self.address = read_scheduler_address(scheduler_file, self.processes[0])
         self.workers = [self.add_worker(name) for name in ("host-a", "host-b")]
         with _client(self.address) as client:
             client.wait_for_workers(2, timeout=120)
@@ -73,31 +74,12 @@ class Cluster:
         self.processes.append(process)
 
     def stop(self) -> None:
-        for process in reversed(self.processes):
-            process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_processes(self.processes)
 
 
 def _client(address: str) -> Any:
     distributed: Any = pytest.importorskip("distributed")
     return distributed.Client(address, timeout=60)
-
-
-def _read_address(scheduler_file: Path, scheduler: subprocess.Popen[bytes]) -> str:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if scheduler.poll() is not None:
-            raise AssertionError(f"dask scheduler exited with {scheduler.returncode}")
-        try:
-            return str(json.loads(scheduler_file.read_text(encoding="utf-8"))["address"])
-        except (OSError, ValueError, KeyError):  # not written yet, or written half
-            time.sleep(0.2)
-    raise AssertionError("dask scheduler did not start in 90 s")
 
 
 @pytest.fixture(scope="module")
