@@ -34,6 +34,12 @@ WEEK = Query(
     description="an ISO week like 2026-W49 (default: this week), or all",
 )
 
+#: Why an admin's ``owner=all`` needs an account: the whole store's plan is not a page's read.
+WHOLE_STORE = (
+    "owner: all for an admin token would plan the whole store; ask owner=<member id>, or owner=all with"
+    " account=<account id> (everyone who shares people with that account), or use kamengine plan --db"
+)
+
 
 @router.get(
     "/plan",
@@ -47,7 +53,10 @@ WEEK = Query(
 )
 def plan(
     request: Request,
-    owner: Annotated[str | None, Query(description="a member id (default: the token's own), or all")] = None,
+    owner: Annotated[
+        str | None,
+        Query(description="a member id (default: the token's own), or all (an admin token: with account)"),
+    ] = None,
     week: Annotated[str | None, WEEK] = None,
     account: Annotated[str | None, Query(description="only this account's items")] = None,
     action: Annotated[str | None, Query(description="only items with this action (lead or companion)")] = None,
@@ -59,7 +68,10 @@ def plan(
     gives the next page's address (its cursor continues after the last item shown, under the same filters only)."""
     holder = holder_of(request)
     whose = holder.member if owner is None else None if owner == ALL else owner
-    planned = plan_items(request.app.state.service, holder, whose, week)
+    everyone = whose is None and holder.may("admin")
+    if everyone and account is None:  # the whole store's plan: every account's advice, read and placed a request
+        raise Problem(422, "invalid-request", "The request is invalid", WHOLE_STORE)
+    planned = plan_items(request.app.state.service, holder, whose, week, account if everyone else None)
     filters = PlanFilters(whose, planned.week, account, action, overdue)
     page = page_of(planned.items, filters, holder.token_id, limit, cursor)
     headers = {}

@@ -71,6 +71,11 @@ def shown_week(week: str | None, today: dt.date) -> str:
     return shown
 
 
+def sunday(week: str) -> dt.date:
+    """The last day of an ISO week like 2026-W49."""
+    return monday(week) + dt.timedelta(days=6)
+
+
 def neighbour(week: str, weeks: int) -> str:
     """The ISO week ``weeks`` away from ``week`` (-1: the one before)."""
     return iso_week(monday(week) + dt.timedelta(weeks=weeks))

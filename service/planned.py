@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from kamengine.engine.api.week import status_label
 
-from .plan_view import ALL, shown_week
+from .plan_view import ALL, shown_week, sunday
 from .state import Service
 
 if TYPE_CHECKING:
@@ -31,21 +31,29 @@ class Planned:
     emails: dict[tuple[str, str], str] = dataclasses.field(default_factory=dict)  # (account, member) -> e-mail
 
 
-def plan_items(service: Service, holder: TokenHolder, owner: str | None, week: str | None) -> Planned:
+def plan_items(
+    service: Service, holder: TokenHolder, owner: str | None, week: str | None, account: str | None = None
+) -> Planned:
     """The live advice the holder may see, spread over people's weeks; one week (default this one, or ``all``) of
-    one person (None: everyone the holder sees), the meetings they lead and those they attend. The plan is the one
-    of every account that shares someone with theirs (the same people's time), so a person's week reads the same
-    whoever looks; then only what the reader may see is kept."""
+    one person (None: everyone the holder sees; an admin's with ``account``: everyone who shares people with that
+    account), the meetings they lead and those they attend. The plan is the one of every account that shares
+    someone with theirs (the same people's time), so a person's week reads the same whoever looks; then only what
+    the reader may see is kept. One week plans only its days and those before it, from the advice due by its end."""
     today = dt.date.today()
     shown = shown_week(week, today)
-    stored = stored_week(service, holder, owner, today)
+    through = None if shown == ALL else sunday(shown)
+    stored = stored_week(service, holder, owner, today, through, account)
     plan = stored.plan
     chosen = [i for i in plan.items if shown in (ALL, i.week) and owner in (None, *i.people) and stored.sees(i.lead)]
     return Planned(shown, chosen, stored.statuses, plan, stored.teams.emails)
 
 
-def stored_week(service: Service, holder: TokenHolder, owner: str | None, today: dt.date) -> StoredWeek:
+def stored_week(
+    service: Service, holder: TokenHolder, owner: str | None, today: dt.date, through: dt.date | None = None,
+    account: str | None = None,
+) -> StoredWeek:  # fmt: skip
     """The plan from ``today`` of the store's live advice that shares people with ``owner``'s weeks (None: with
-    those of everyone the holder sees)."""
+    those of everyone the holder sees); ``through``: of the days up to it only (``Engine.stored_week``)."""
     with service.store() as store:
-        return service.engine().stored_week(store, today, reader=holder, person=owner)
+        engine = service.engine()
+        return engine.stored_week(store, today, reader=holder, person=owner, through=through, account=account)

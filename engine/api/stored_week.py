@@ -50,32 +50,40 @@ class StoredWeek:
 
 def plan_week(
     recommendations: Iterable[Recommendation], actions: ActionCatalogue, settings: PlanSettings, today: dt.date,
-    regions: Mapping[str, str | None] | None = None, *, stored: bool = False,
+    regions: Mapping[str, str | None] | None = None, *, stored: bool = False, through: dt.date | None = None,
 ) -> WeekPlan:  # fmt: skip
     """``recommendations`` placed over people's weeks from ``today``, each account's holidays closed (``regions``).
-    ``stored``: advice a store kept since an earlier night, whose past due is due now (and says since when)."""
+    ``stored``: advice a store kept since an earlier night, whose past due is due now (and says since when).
+    ``through``: the plan of the days up to it only (``schedule``'s bound)."""
     from ..plan.week import schedule  # when a week is planned: advising never needs it
 
-    return schedule(recommendations, actions, settings, today, overdue_on=today if stored else None, regions=regions)
+    overdue_on = today if stored else None
+    return schedule(recommendations, actions, settings, today, overdue_on=overdue_on, regions=regions, through=through)
 
 
 def stored_week(
     store: Store, actions: ActionCatalogue, settings: PlanSettings, today: dt.date, *,
     reader: TokenHolder | None = None, person: str | None = None, emails: bool = False,
+    through: dt.date | None = None, account: str | None = None,
 ) -> StoredWeek:  # fmt: skip
     """The plan of the store's live advice from ``today``: all of it (no ``reader``, or admin's everyone), else the
     advice that shares people with ``person``'s weeks (None: the reader's own). ``emails``: owners and attendees
-    carry the e-mail their account's team gives them, as advice fresh from a snapshot does."""
+    carry the e-mail their account's team gives them, as advice fresh from a snapshot does.
+
+    ``through`` (a week's Sunday): the plan of the days up to it only, from the advice that can land by then
+    (``week_reads``): its items on those days are the whole plan's; what is not placed by then is left out.
+    ``account``: for everyone's plan (no ``person``, an admin's), the advice that shares people with that account's
+    team instead of the whole store."""
     from ..store.kept_teams import kept_teams
     from ..store.records import plan_advice
     from ..store.snapshots import team_accounts
 
-    rows = _shared_work(store, reader, person)
+    rows = _shared_work(store, reader, person, through, account)
     teams = kept_teams(store, {row["account_id"] for row in rows})
     advice = plan_advice(rows)
     if emails:
         advice = [teams.with_emails(rec) for rec in advice]
-    plan = plan_week(advice, actions, settings, today, teams.regions, stored=True)
+    plan = plan_week(advice, actions, settings, today, teams.regions, stored=True, through=through)
     statuses = {row["id"]: label for row in rows if (label := status_label(row))}
     if reader is None or reader.may("admin"):
         return StoredWeek(plan, advice, statuses, teams)
@@ -89,18 +97,27 @@ def status_label(row: Mapping[str, Any]) -> str:
     return "" if row["status"] == Status.OPEN else str(row["status"])
 
 
-def _shared_work(store: Store, reader: TokenHolder | None, person: str | None) -> list[dict[str, Any]]:
+def _shared_work(
+    store: Store, reader: TokenHolder | None, person: str | None, through: dt.date | None, account: str | None
+) -> list[dict[str, Any]]:
     """The live advice whose plan decides ``person``'s weeks (None: those of everyone the reader sees; admin or no
-    reader: the whole store): every account of everyone who works with them, and with those, until nobody new comes
-    in. Other accounts book other people's time only, so they change nothing of these weeks."""
+    reader: the whole store, or what shares people with ``account``): every account of everyone who works with
+    them, and with those, until nobody new comes in. Other accounts book other people's time only, so they change
+    nothing of these weeks. ``through``: only the advice that can land by then (``week_reads.week_rows``)."""
     from ..store.records import live_of
     from ..store.snapshots import sharing
+    from ..store.week_reads import advised_accounts, week_rows
 
-    if person is None and (reader is None or reader.may("admin")):
+    everyone = person is None and (reader is None or reader.may("admin"))
+    if everyone and account is None:
         return store.find(None, LIVE)
-    seeds = {person} if person is not None else {reader.member} if reader is not None else set()
+    seeds = set() if everyone else {person} if person is not None else {reader.member} if reader is not None else set()
+    asked = {account} if account is not None else set()
+    if through is not None:  # the accounts of all their advice share their people, as below; the rows are bounded
+        owned = {found for who in seeds for found in advised_accounts(store, who)}
+        return week_rows(store, sorted(sharing(store, seeds, owned | asked)), seeds, through)
     own = [row for who in seeds for row in store.find(None, LIVE, who)]  # advice they own off any team, too
-    accounts = sharing(store, seeds, {row["account_id"] for row in own})
+    accounts = sharing(store, seeds, {row["account_id"] for row in own} | asked)
     rows = live_of(store, sorted(accounts))
     return rows + [row for row in own if row["account_id"] not in accounts]
 

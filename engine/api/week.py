@@ -49,16 +49,22 @@ class WeekAPI(EngineParts):
 
     def stored_week(
         self, store: Store, today: dt.date, *, reader: TokenHolder | None = None, person: str | None = None,
-        emails: bool = False,
+        emails: bool = False, through: dt.date | None = None, account: str | None = None,
     ) -> StoredWeek:  # fmt: skip
         """The store's live advice placed over people's weeks from ``today`` (what was due before is due now).
 
         Without ``reader``, all of it; with one, the plan of ``person``'s weeks (None: of everyone the reader sees;
-        an admin's: all), and ``StoredWeek.sees`` says what the reader may see of it. ``emails``: owners and
-        attendees carry their team's e-mails (the store keeps none with the advice).
+        an admin's: all, or with ``account`` what shares people with that account), and ``StoredWeek.sees`` says
+        what the reader may see of it. ``emails``: owners and attendees carry their team's e-mails (the store keeps
+        none with the advice). ``through`` (a week's Sunday): only the days up to it are planned, from the advice
+        due by then (read on the (owner, due) and accounts' indexes); its items are the whole plan's on those days,
+        and nothing is listed as unplanned.
         """
         actions, settings = self.registry.actions, self.config.plan
-        return stored_week(store, actions, settings, today, reader=reader, person=person, emails=emails)
+        return stored_week(
+            store, actions, settings, today, reader=reader, person=person, emails=emails, through=through,
+            account=account,
+        )  # fmt: skip
 
     def deliver_week(
         self, recommendations: Sequence[Recommendation], emitter: str, stdout: IO[str] | None = None

@@ -10,6 +10,7 @@ days, not stacked on Monday.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,8 @@ class Diary:
         self.weekly: dict[tuple[str, tuple[int, int]], int] = defaultdict(int)
         self.daily: dict[tuple[str, dt.date], int] = defaultdict(int)
         self._caps: dict[str, tuple[int, int]] = {}
+        # Whether a day is open in a calendar: asked for every day of every approach's search, the same few weeks.
+        self._open: dict[tuple[Calendar, dt.date], bool] = {}
 
     def caps(self, person: str) -> tuple[int, int]:
         """(weekly, daily) capacity of a person, with the team's per-member figures."""
@@ -44,6 +47,13 @@ class Diary:
 
     def day_full(self, person: str, day: dt.date) -> bool:
         return self.daily[(person, day)] >= self.caps(person)[1]
+
+    def works(self, calendar: Calendar, day: dt.date) -> bool:
+        """Whether ``day`` is a working day of ``calendar`` outside the settings' closed days."""
+        found = self._open.get((calendar, day))
+        if found is None:
+            found = self._open[(calendar, day)] = not self.settings.is_closed(day) and calendar.is_working_day(day)
+        return found
 
     def book(self, people: tuple[str, ...], day: dt.date) -> None:
         for person in people:
@@ -67,30 +77,31 @@ def place(
     if earliest > end:
         return f"due {earliest.isoformat()}, after the plan's horizon (to {_week_name(end)})"
     if not item.meeting:  # a greeting, a gift, our own work: on its working day, taking nobody's meeting time
-        day = _open_day(earliest, calendar, settings)
+        day = _open_day(earliest, calendar, diary)
         return (day, "" if day == earliest else "not a working day") if day <= end else _after(end)
     people = item.people
-    names = {a.id: f"{a.name} ({a.role})" for a in (item.lead.owner, *item.attendees) if a is not None}
     day = earliest
     why = ""  # what was met on the way: whose week or days were full, or closed days
     while day <= end:
         full = [p for p in people if diary.week_full(p, day)]
         if full:
-            why = why or f"{_names(full, names)}: the week was full"
+            why = why or f"{_names(full, item)}: the week was full"
         else:
-            chosen = _best_day(day, end, people, calendar, diary, settings)
+            chosen = _best_day(day, end, people, calendar, diary)
             if chosen is not None:
                 diary.book(people, chosen)
                 return chosen, why
-            days = [d for d in _days(day, end) if _works(d, calendar, settings)]
+            days = [d for d in _days(day, end) if diary.works(calendar, d)]
             busy = [p for p in people if any(diary.day_full(p, d) for d in days)]
-            why = why or (f"{_names(busy, names)}: the days were full" if days else "not a working day")
+            why = why or (f"{_names(busy, item)}: the days were full" if days else "not a working day")
         day = day + dt.timedelta(days=7 - day.weekday())  # the next Monday
     busy = [p for p in people if _full_throughout(p, earliest, end, diary)] or list(people)
-    return f"over capacity until {_week_name(end)}: " + _names(busy, names)
+    return f"over capacity until {_week_name(end)}: " + _names(busy, item)
 
 
-def _names(people: list[str], names: dict[str, str]) -> str:
+def _names(people: list[str], item: Item) -> str:
+    """The people as the reasons name them; made only when a reason is (most approaches take their day)."""
+    names = {a.id: f"{a.name} ({a.role})" for a in (item.lead.owner, *item.attendees) if a is not None}
     return ", ".join(names.get(p, p) for p in people)
 
 
@@ -101,26 +112,22 @@ def _days(start: dt.date, end: dt.date) -> list[dt.date]:
 
 
 def _best_day(
-    start: dt.date, end: dt.date, people: tuple[str, ...], calendar: Calendar, diary: Diary, settings: PlanSettings
+    start: dt.date, end: dt.date, people: tuple[str, ...], calendar: Calendar, diary: Diary
 ) -> dt.date | None:
     """Of the working days from ``start`` to that week's Sunday, the one with room where the owner is least busy."""
     owner = people[0]
     best: tuple[int, dt.date] | None = None
     for day in _days(start, end):
-        if _works(day, calendar, settings) and not any(diary.day_full(p, day) for p in people):
+        if diary.works(calendar, day) and not any(diary.day_full(p, day) for p in people):
             load = diary.daily[(owner, day)]
             if best is None or load < best[0]:
                 best = (load, day)
     return best[1] if best else None
 
 
-def _works(day: dt.date, calendar: Calendar, settings: PlanSettings) -> bool:
-    return not settings.is_closed(day) and calendar.is_working_day(day)
-
-
-def _open_day(day: dt.date, calendar: Calendar, settings: PlanSettings) -> dt.date:
+def _open_day(day: dt.date, calendar: Calendar, diary: Diary) -> dt.date:
     for _ in range(400):  # a year of closed days is a misconfiguration, not a reason to loop forever
-        if _works(day, calendar, settings):
+        if diary.works(calendar, day):
             return day
         day += _DAY
     return day
@@ -139,6 +146,7 @@ def _after(end: dt.date) -> str:
     return f"no working day before the plan's horizon ends ({_week_name(end)})"
 
 
+@functools.lru_cache(maxsize=4096)
 def _week_key(day: dt.date) -> tuple[int, int]:
     year, week, _ = day.isocalendar()
     return year, week

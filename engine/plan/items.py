@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -89,6 +90,7 @@ class WeekPlan:
         return self.items[index]
 
 
+@functools.lru_cache(maxsize=4096)  # asked for every approach placed: the same few weeks of days
 def iso_week(day: dt.date) -> str:
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"

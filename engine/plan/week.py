@@ -38,6 +38,7 @@ def schedule(
     *,
     overdue_on: dt.date | None = None,
     regions: Mapping[str, str | None] | None = None,
+    through: dt.date | None = None,
 ) -> WeekPlan:
     """Every approach and piece of own work on a working day of its owner's horizon, most valuable first.
 
@@ -45,11 +46,17 @@ def schedule(
     What was due before the plan's today is placed from it on, and says since when it was due.
     ``regions`` (account id -> region) gives each account's public holidays; without one, weekends and
     the year-end break are closed.
+
+    ``through`` bounds the plan to the days up to it (a week's Sunday): the items placed on those days are those of
+    the whole plan (an approach only moves later, so what falls due after ``through`` never lands before it, and
+    what lands after it books nothing before it); what finds no day by then is left out, not listed as unplanned.
     """
     start = overdue_on or as_of
     items = _items(recommendations, actions)
     items.sort(key=lambda i: (-i.lead.priority, i.day, i.lead.id))
     weeks, end = horizon(start, settings.horizon_weeks)
+    if through is not None:
+        end, weeks = min(end, through), tuple(w for w in weeks if monday(w) <= through)
     diary = Diary(settings)
     placed: list[Item] = []
     unplanned: list[Unplanned] = []
@@ -78,6 +85,8 @@ def schedule(
         )  # fmt: skip
     placed.sort(key=lambda i: (i.owner_name, i.day, -i.lead.priority, i.lead.id))
     unplanned.sort(key=lambda u: (not u.over_capacity, -u.item.lead.priority, u.item.day, u.item.lead.id))
+    if through is not None:  # why an approach found no day by ``through`` says nothing of the whole plan
+        unplanned = []
     return WeekPlan(placed, unplanned, weeks, start, settings)
 
 

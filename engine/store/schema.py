@@ -132,3 +132,10 @@ def m010_service_secret(db: sqlite_utils.Database) -> None:
     """The service's secrets, drawn once and kept (secrets_kept.py): every process serving the store, and each
     after a restart, keys the pages' form tokens alike."""
     db.table("service_secrets").create({"name": str, "value": str, "created_at": str}, pk="name")
+
+
+@migrations()
+def m012_owner_due_index(db: sqlite_utils.Database) -> None:
+    """A person's advice by its due day (week_reads.py): a week reads what its owner has due by its Sunday, not all
+    they ever had."""
+    db.execute("create index if not exists recommendations_owner_due on recommendations (owner_id, due)")
