@@ -3,12 +3,13 @@ call for (our executive for a middle manager), and the step offered instead."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, NamedTuple
 
-from ..model.actions import ActionCatalogue, Compliance
-from ..model.recommendation import Recommendation, Suppressed, recommendation_id
+from ..model.actions import ActionCatalogue, ActionType, Compliance
+from ..model.recommendation import Recommendation, recommendation_id
 from ..model.texts import label, say
 from ..playbooks.playbook import ActionSpec
 from .firing import Firing
@@ -20,9 +21,24 @@ _BY_LEVEL = frozenset({"executive_visit", "exhibition_invite"})
 _SENIOR = frozenset({"executive", "senior"})
 _OWNER_VISIT = "regular_office_visit"
 
+#: How the rule's own recommendation becomes the one kept (a compliant step, a note): applied when it is made.
+Offer = Callable[[Recommendation], Recommendation]
+
+
+class Verdict(NamedTuple):
+    """What compliance makes of one action a rule asked for, decided before any recommendation is made.
+
+    ``action``: what is recommended (the rule's action, the compliant step in its place), or None
+    when nothing is; ``offer``: how the rule's recommendation becomes that one (None: unchanged);
+    ``veto``: ``(reason, detail)`` when the rule's own recommendation is held back.
+    """
+
+    action: str | None
+    offer: Offer | None = None
+    veto: tuple[str, str] | None = None
+
 
 def compliant(
-    rec: Recommendation,
     spec: ActionSpec,
     firing: Firing,
     actions: ActionCatalogue,
@@ -30,8 +46,9 @@ def compliant(
     currency: str,
     lang: str,
     cooling: Callable[[str], str | None],
-) -> tuple[Recommendation | None, Suppressed | None]:
-    """``rec`` as compliance allows it: unchanged, with a note, replaced by its compliant step, or ruled out.
+) -> Verdict:
+    """``spec``'s action as compliance allows it: unchanged, with a note, replaced by its compliant step, or
+    ruled out.
 
     A public official is never offered a private rung or a gift: the first of the action's
     ``alternatives`` that is not cooling down (``cooling`` says why one is) takes its place,
@@ -39,77 +56,85 @@ def compliant(
     """
     action = actions[spec.action]
     if firing.rule.subject == "contact" and spec.action in _BY_LEVEL:
-        return _by_level(rec, spec.action, firing.subject, actions, lang, cooling)
+        return _by_level(spec.action, firing.subject, actions, lang, cooling)
     if action.compliance is Compliance.NONE:
-        return rec, None
+        return Verdict(spec.action)
     if firing.rule.subject == "contact" and firing.subject.get("public_official"):
         vetoed = f"{spec.action} is never offered to a public official"
         for alternative in action.alternatives:
             step = actions.get(alternative)
             if step is None or step.compliance is not Compliance.NONE or cooling(alternative):
                 continue
-            subject = firing.subject
-            title = say(
-                "alternative_title",
-                lang,
-                label=label(step, lang),
-                name=subject.get("name"),
-                title=subject.get("title") or "—",
+            offer = functools.partial(
+                _official_step, vetoed=action, instead=alternative, step=step, subject=firing.subject, lang=lang
             )
-            offered = replace(
-                rec,
-                id=recommendation_id(rec.account_id, alternative, rec.subject_kind, rec.subject_id, rec.rule),
-                action=alternative,
-                title=title,
-                rationale=say(
-                    "alternative_rationale",
-                    lang,
-                    name=subject.get("name"),
-                    vetoed=label(action, lang).lower(),
-                    instead=label(step, lang),
-                ),
-                owner_role=step.owner_role,
-                body=None,
-                compliance=say("official", lang, vetoed=label(action, lang), instead=label(step, lang)),
-            )
-            return offered, Suppressed(rec, "compliance", f"{vetoed}; {alternative} offered instead")
-        return None, Suppressed(rec, "compliance", vetoed)
+            return Verdict(alternative, offer, ("compliance", f"{vetoed}; {alternative} offered instead"))
+        return Verdict(None, None, ("compliance", vetoed))
     if action.compliance is Compliance.GIFT and spec.value is not None and spec.value > gift_cap:
         note = say("over_cap", lang, value=spec.value, cap=gift_cap, currency=currency)
-        return replace(rec, compliance=note), None
-    return rec, None
+        return Verdict(spec.action, functools.partial(replace, compliance=note))
+    return Verdict(spec.action)
+
+
+def _official_step(
+    rec: Recommendation,
+    *,
+    vetoed: ActionType,
+    instead: str,
+    step: ActionType,
+    subject: Mapping[str, Any],
+    lang: str,
+) -> Recommendation:
+    """``rec`` for a public official: the compliant ``step`` in place of the ``vetoed`` action, with a note."""
+    return replace(
+        rec,
+        id=recommendation_id(rec.account_id, instead, rec.subject_kind, rec.subject_id, rec.rule),
+        action=instead,
+        title=say("alternative_title", lang, label=label(step, lang), name=subject.get("name"),
+                  title=subject.get("title") or "—"),
+        rationale=say("alternative_rationale", lang, name=subject.get("name"), vetoed=label(vetoed, lang).lower(),
+                      instead=label(step, lang)),
+        owner_role=step.owner_role,
+        body=None,
+        compliance=say("official", lang, vetoed=label(vetoed, lang), instead=label(step, lang)),
+    )  # fmt: skip
 
 
 def _by_level(
-    rec: Recommendation,
     action_id: str,
     subject: Mapping[str, Any],
     actions: ActionCatalogue,
     lang: str,
     cooling: Callable[[str], str | None],
-) -> tuple[Recommendation | None, Suppressed | None]:
-    """``rec`` unless the person's level or place does not call for it: a middle manager gets their
+) -> Verdict:
+    """The action unless the person's level or place does not call for it: a middle manager gets their
     owner's visit rather than our executive's; the exhibition is not for everyone."""
-    name, title = subject.get("name"), subject.get("title") or "—"
+    name = subject.get("name")
     if (subject.get("stance") or 0) < 0:
-        return rec, None  # an opponent gets the three axes at any level (the method's evaluator at -1)
+        return Verdict(action_id)  # an opponent gets the three axes at any level (the method's evaluator at -1)
     if action_id == "exhibition_invite":
         if subject.get("decider") or subject.get("key_person"):
-            return rec, None
-        return None, Suppressed(rec, "level", say("exhibition_level", "en", name=name))
+            return Verdict(action_id)
+        return Verdict(None, None, ("level", say("exhibition_level", "en", name=name)))
     if subject.get("level") in _SENIOR or subject.get("decider"):
-        return rec, None  # executive and senior people, and whoever signs (leverage: our executive meets them)
+        return Verdict(action_id)  # executive and senior people, and whoever signs (leverage: our executive meets them)
     vetoed = say("executive_level", "en", name=name, level=subject.get("level"))
     step = actions.get(_OWNER_VISIT)
     if step is None or cooling(_OWNER_VISIT):
-        return None, Suppressed(rec, "level", vetoed)
-    offered = replace(
+        return Verdict(None, None, ("level", vetoed))
+    offer = functools.partial(_owner_visit, step=step, subject=subject, lang=lang)
+    return Verdict(_OWNER_VISIT, offer, ("level", f"{vetoed}; {_OWNER_VISIT} offered instead"))
+
+
+def _owner_visit(rec: Recommendation, *, step: ActionType, subject: Mapping[str, Any], lang: str) -> Recommendation:
+    """``rec`` for a person below the level: their owner's office visit in place of our executive's."""
+    name = subject.get("name")
+    return replace(
         rec,
         id=recommendation_id(rec.account_id, _OWNER_VISIT, rec.subject_kind, rec.subject_id, rec.rule),
         action=_OWNER_VISIT,
-        title=say("owner_visit_title", lang, label=label(step, lang), name=name, title=title),
+        title=say("owner_visit_title", lang, label=label(step, lang), name=name, title=subject.get("title") or "—"),
         rationale=say("owner_visit_rationale", lang, name=name, level=subject.get("level")) + " " + rec.rationale,
         owner_role=step.owner_role,
         body=None,
     )
-    return offered, Suppressed(rec, "level", f"{vetoed}; {_OWNER_VISIT} offered instead")

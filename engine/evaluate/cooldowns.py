@@ -1,0 +1,64 @@
+"""Cooldowns: what each subject did last and has scheduled, read from its activities once per ranking."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from ..model.actions import ActionCatalogue
+from ..playbooks.playbook import Playbook, Rule
+from .facts import Facts
+
+#: Per action: the earliest scheduled date (None: nothing scheduled) and the fewest days since it was done.
+History = dict[str, tuple[dt.date | None, int | None]]
+
+
+class Cooldowns:
+    """Why an action must wait for a subject: done too recently, or already scheduled.
+
+    One pass over a subject's activities builds its :data:`History` the first time one of its
+    candidates asks; every other candidate of that subject (every rule, every action, every
+    compliant step considered) reads the same table.
+    """
+
+    __slots__ = ("_actions", "_facts", "_histories", "_playbooks")
+
+    def __init__(self, facts: Facts, playbooks: Mapping[str, Playbook], actions: ActionCatalogue) -> None:
+        self._facts, self._playbooks, self._actions = facts, playbooks, actions
+        self._histories: dict[tuple[str, str], History] = {}
+
+    def reason(self, rule: Rule, subject_id: str, action: str) -> str | None:
+        """A reason to hold ``action`` back for the subject ``rule`` fired on, or None."""
+        playbook = self._playbooks.get(rule.playbook)
+        days = playbook.cooldowns.get(action) if playbook else None
+        if days is None:
+            days = self._actions[action].cooldown_days
+        planned, recent = self._history(rule.subject, subject_id).get(action, (None, None))
+        if planned is not None:
+            return f"a {action} is already scheduled for {planned.isoformat()}"
+        if days is None:
+            return None
+        if recent is not None and recent < days:
+            return f"last {action} was {recent} days ago; cooldown is {days} days"
+        return None
+
+    def _history(self, kind: str, subject_id: str) -> History:
+        key = (kind, subject_id)
+        found = self._histories.get(key)
+        if found is None:
+            found = self._histories[key] = history(self._facts, kind, subject_id)
+        return found
+
+
+def history(facts: Facts, kind: str, subject_id: str) -> History:
+    """One subject's :data:`History`, from one pass over its activities."""
+    table: History = {}
+    for activity in facts.items(kind, subject_id, "activities"):
+        action, days_ago = activity["type"], activity["days_ago"]
+        planned, recent = table.get(action, (None, None))
+        if activity["planned"] and (planned is None or activity["date"] < planned):
+            planned = activity["date"]
+        if recent is None or days_ago < recent:
+            recent = days_ago
+        table[action] = (planned, recent)
+    return table
