@@ -10,12 +10,12 @@ from typing import Any
 
 from ..model.i18n import pick
 from ..model.recommendation import Recommendation, Suppressed, recommendation_id
+from ..playbooks.conditions import ACCOUNT_PREFIX
 from ..playbooks.playbook import ActionSpec
 from ..playbooks.templates import render
 from .compliance import Offer
 from .facts import Facts, Record
 from .firing import Firing
-from .reference import field_value
 
 
 class Writer:
@@ -144,10 +144,13 @@ def one_line(text: str) -> str:
 
 
 def _evidence(firing: Firing, facts: Facts) -> dict[str, Any]:
-    tested = firing.rule.tested_fields
+    subject, account = firing.subject, facts.account
     evidence: dict[str, Any] = {
-        f"{firing.rule.subject}_id": str(firing.subject["id"]),
-        "fields": {name: _json(field_value(firing.subject, name, facts)) for name in tested},
+        f"{firing.rule.subject}_id": str(subject["id"]),
+        "fields": {
+            name: _json(subject.get(name) if own is None else account.get(own))
+            for name, own in _readers(firing.rule.tested_fields)
+        },
     }
     quantifiers = firing.rule.quantifiers
     if quantifiers:
@@ -155,6 +158,13 @@ def _evidence(firing: Firing, facts: Facts) -> dict[str, Any]:
             f"{q.quantifier} {q.collection}": list(firing.matches.get(q.index, ())) for q in quantifiers
         }
     return evidence
+
+
+@functools.lru_cache(maxsize=1024)
+def _readers(tested: tuple[str, ...]) -> tuple[tuple[str, str | None], ...]:
+    """Each tested field with the account's field it reads (None: the subject's own), as ``field_value`` reads
+    it: worked out once per rule, not for every recommendation."""
+    return tuple((name, name[len(ACCOUNT_PREFIX) :] if name.startswith(ACCOUNT_PREFIX) else None) for name in tested)
 
 
 def _json(value: Any) -> Any:

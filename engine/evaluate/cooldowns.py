@@ -21,18 +21,18 @@ class Cooldowns:
     compliant step considered) reads the same table.
     """
 
-    __slots__ = ("_actions", "_facts", "_histories", "_playbooks")
+    __slots__ = ("_actions", "_days", "_facts", "_histories", "_playbooks")
 
     def __init__(self, facts: Facts, playbooks: Mapping[str, Playbook], actions: ActionCatalogue) -> None:
         self._facts, self._playbooks, self._actions = facts, playbooks, actions
         self._histories: dict[tuple[str, str], History] = {}
+        self._days: dict[tuple[str, str], int | None] = {}  # (playbook, action) -> cooldown days
 
     def reason(self, rule: Rule, subject_id: str, action: str) -> str | None:
         """A reason to hold ``action`` back for the subject ``rule`` fired on, or None."""
-        playbook = self._playbooks.get(rule.playbook)
-        days = playbook.cooldowns.get(action) if playbook else None
-        if days is None:
-            days = self._actions[action].cooldown_days
+        days = (
+            self._days[rule.playbook, action] if (rule.playbook, action) in self._days else self._cooldown(rule, action)
+        )
         planned, recent = self._history(rule.subject, subject_id).get(action, (None, None))
         if planned is not None:
             return f"a {action} is already scheduled for {planned.isoformat()}"
@@ -41,6 +41,15 @@ class Cooldowns:
         if recent is not None and recent < days:
             return f"last {action} was {recent} days ago; cooldown is {days} days"
         return None
+
+    def _cooldown(self, rule: Rule, action: str) -> int | None:
+        """The days ``action`` waits after it was done: the rule's playbook's own, else the action type's."""
+        playbook = self._playbooks.get(rule.playbook)
+        days = playbook.cooldowns.get(action) if playbook else None
+        if days is None:
+            days = self._actions[action].cooldown_days
+        self._days[rule.playbook, action] = days
+        return days
 
     def _history(self, kind: str, subject_id: str) -> History:
         key = (kind, subject_id)
