@@ -1,6 +1,7 @@
 """End-to-end throughput of ``kamengine batch`` into SQLite, per worker count, and of a re-run.
 
-Run: python benchmarks/batch_bench.py [--accounts 20000] [--contacts 30] [--emit ics --emit webhook] [--nights N]
+Run: python benchmarks/batch_bench.py [--accounts 20000] [--contacts 30] [--emit ics --emit webhook] [--engine NAME]
+                                      [--nights N [--repeats 1]] [--against REF [--processes 3]]
 Writes a generated portfolio (fixed seed) as JSON Lines, then times the installed command:
 1 worker, 2 workers, and 2 workers again over the same store (the idempotent nightly re-run).
 Prints accounts/s, the speed-up from 1 to 2 workers, and the peak RSS of the batch process
@@ -13,12 +14,15 @@ temporary folder, ``webhook`` posts to an HTTP sink the benchmark starts on 127.
 reads and discards every body); ``NAME:TARGET`` is passed on as it is. Only the two-worker
 runs are made then: the first night (everything is new) and the re-run (nothing changed).
 
-With ``--nights N`` the store is first given N-1 earlier nights of stance history (synthetic,
-written straight into the store as the installed code keeps it: a row per contact per night, or
-changes only where the store has ``stance_nights``; about 1 contact in 50 changes a night), then
-times the stance read every worker does per account (CPU ms/account, in this process) and the
-2-worker night N (workers' and writer's CPU ms/account). To time other code, put its checkout
-first on ``PYTHONPATH`` (a folder holding ``kamengine/``, e.g. a ``git worktree`` of the baseline).
+With ``--nights N`` (2 or more) two stores are seeded: one new, one with N-1 earlier nights of stance history
+(synthetic, written straight into the store as the installed code keeps it: changes only, about 1 contact in 50
+changing a night); then the same 2-worker batch night runs on a copy of each, ``--repeats`` times alternating
+(``aged_store.py``). Prints, for night 1, night N and N / 1: the stance read as the batch makes it and the
+on-demand refresh's read (CPU ms/account, in this process), and the night's workers, batch process (the writer,
+which now also reads the stances) and both together, in CPU ms/account, and accounts/s.
+
+Every run's CPU is exact: the batch process's own and its workers' (the children it waited for), read from the
+kernel once it has exited and before it is reaped. ``--engine NAME`` passes ``--engine NAME`` to every batch.
 
 ``--against REF``: the same benchmark, this script, run in REF's install (``against.py`` makes its worktree
 and venv) and in this checkout's, ``--processes`` times each (default 3), interleaved, the side going
@@ -30,11 +34,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
 import json
 import os
-import random
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -61,13 +62,15 @@ def _peak_kb(pid: int) -> int:
     return 0
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (0 once it is gone)."""
+def _cpu_seconds(pid: int, children: bool = False) -> float:
+    """User + system CPU time a process has used so far (0 once it is gone); with ``children``, that of the
+    children it has waited for (exact for an exited process not yet reaped)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    first = 13 if children else 11
+    return (int(fields[first]) + int(fields[first + 1])) / os.sysconf("SC_CLK_TCK")
 
 
 def _children(pid: int) -> list[int]:
@@ -113,37 +116,51 @@ class Sink:
         return said
 
 
-def run(source: Path, db: Path, workers: int, accounts: int, emits: tuple[str, ...] = ()) -> dict[str, float]:
+def run(
+    source: Path,
+    db: Path,
+    workers: int,
+    accounts: int,
+    emits: tuple[str, ...] = (),
+    script: Path | str = SCRIPT,
+    extra: tuple[str, ...] = (),
+) -> dict[str, float]:
+    """One ``batch`` of ``source`` into ``db`` by ``script`` (default: this interpreter's install) with ``extra``
+    options: its time, accounts/s, peak memory and CPU per account."""
     env = {**os.environ, "KAMENGINE_DISABLE_PLUGINS": "1"}
-    args = [str(SCRIPT), "batch", "--source", f"jsonl:{source}", "--db", str(db), "--workers", str(workers)]
+    args = [str(script), "batch", "--source", f"jsonl:{source}", "--db", str(db), "--workers", str(workers), *extra]
     for spec in emits:
         args += ["--emit", spec]
     started = time.perf_counter()
     process = subprocess.Popen(args, env=env, stderr=subprocess.PIPE, text=True)
-    main_peak, main_cpu, wal_peak = 0, 0.0, 0
+    main_peak, wal_peak = 0, 0
     worker_peaks: dict[int, int] = {}
     worker_cpu: dict[int, float] = {}
     wal = db.with_name(db.name + "-wal")
-    status, usage = 0, None
-    while usage is None:
+    exited = None
+    while exited is None:
         main_peak = max(main_peak, _peak_kb(process.pid))
         with contextlib.suppress(OSError):  # the log comes and goes with the store's connections
             wal_peak = max(wal_peak, wal.stat().st_size)
-        main_cpu = max(main_cpu, _cpu_seconds(process.pid))
         for child in _children(process.pid):
             worker_peaks[child] = max(worker_peaks.get(child, 0), _peak_kb(child))
             worker_cpu[child] = max(worker_cpu.get(child, 0.0), _cpu_seconds(child))
         time.sleep(0.2)
-        # wait4 rather than poll: the exact peak of the batch process (and of its workers, if
-        # one was larger), including its last moments, when it delivers.
-        pid, status, rusage = os.wait4(process.pid, os.WNOHANG)
-        usage = rusage if pid else None
+        # exited but not reaped (WNOWAIT): its /proc entry still holds its exact CPU and its reaped workers'
+        exited = os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    main_cpu = _cpu_seconds(process.pid)
+    # a worker it did not wait for is not in its children's time: the samples stand in for those
+    workers_cpu = max(_cpu_seconds(process.pid, children=True), sum(worker_cpu.values()))
+    # wait4: the exact peak of the batch process (and of its workers, if one was larger), its last moments too
+    _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     errors = process.stderr.read() if process.stderr else ""
     # 1: an account or a delivery failed (the figures still count); anything else: the run broke.
     if process.returncode not in (0, 1) or (process.returncode == 1 and not emits):
-        raise SystemExit(f"batch failed ({process.returncode}): {errors}")
+        said = errors.strip().splitlines()
+        more = f"\n  ... {len(said) - 6} more lines" if len(said) > 6 else ""
+        raise SystemExit(f"batch failed ({process.returncode}): " + "\n".join(said[:6]) + more)
     for line in errors.splitlines():
         if "delivered via" in line or "failed:" in line:
             print(f"    {line.strip()}")
@@ -153,11 +170,19 @@ def run(source: Path, db: Path, workers: int, accounts: int, emits: tuple[str, .
         "main_peak_mb": max(main_peak, usage.ru_maxrss) / 1024,
         "worker_peak_mb": max(worker_peaks.values(), default=0) / 1024,
         "wal_peak_mb": wal_peak / 1e6,
-        # CPU milliseconds per account: the writer (this process) and all workers together,
-        # sampled every 0.2 s, so the last moments of each process are missing.
+        # CPU milliseconds per account: the writer (the batch process) and all workers together
         "main_cpu_ms": main_cpu / accounts * 1000,
-        "worker_cpu_ms": sum(worker_cpu.values()) / accounts * 1000,
+        "worker_cpu_ms": workers_cpu / accounts * 1000,
     }
+
+
+def write_portfolio(source: Path, accounts: int, contacts: int) -> None:
+    """The generated portfolio (fixed seed) as JSON Lines, in slices of 1,000 accounts: flat memory here too."""
+    with source.open("w", encoding="utf-8") as stream:
+        for start in range(0, accounts, 1000):
+            for snapshot in portfolio(min(1000, accounts - start), contacts, seed=7 + start):
+                snapshot["account"]["id"] = f"acct-{start}-{snapshot['account']['id']}"
+                stream.write(json.dumps(snapshot) + "\n")
 
 
 def main() -> None:
@@ -167,7 +192,9 @@ def main() -> None:
     parser.add_argument(
         "--emit", action="append", default=[], metavar="NAME[:TARGET]", help="deliver through an emitter (repeatable)"
     )
-    parser.add_argument("--nights", type=int, default=0, help="time night N of a store with N-1 nights of history")
+    parser.add_argument("--engine", help="the evaluator every batch runs with (default: the batch's default)")
+    parser.add_argument("--nights", type=int, default=0, help="night 1 and night N (a store with N-1 nights before)")
+    parser.add_argument("--repeats", type=int, default=1, help="with --nights: batch runs of each night (default 1)")
     parser.add_argument("--against", metavar="REF", help="also run the benchmark in this commit's install")
     parser.add_argument("--processes", type=int, default=3, help="with --against: runs per side (default 3)")
     parser.add_argument("--json", action="store_true", help="print only the figures, as one JSON object")
@@ -180,28 +207,30 @@ def main() -> None:
     say = (lambda *a: None) if args.json else print
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "portfolio.jsonl"
-        with source.open("w", encoding="utf-8") as stream:
-            for start in range(0, args.accounts, 1000):  # generated in slices: flat memory here too
-                for snapshot in portfolio(min(1000, args.accounts - start), args.contacts, seed=7 + start):
-                    snapshot["account"]["id"] = f"acct-{start}-{snapshot['account']['id']}"
-                    stream.write(json.dumps(snapshot) + "\n")
+        write_portfolio(source, args.accounts, args.contacts)
         say(f"{args.accounts} accounts x {args.contacts} contacts ({source.stat().st_size / 1e6:.0f} MB of JSON Lines)")
         if args.emit:
             emitting(source, Path(folder), args.accounts, args.emit)
             return
+        extra = ("--engine", args.engine) if args.engine else ()
         if args.nights:
-            figures = aged(source, Path(folder) / "aged.db", args.accounts, args.nights, say)
+            from aged_store import aged
+
+            def night(source: Path, db: Path) -> dict[str, float]:
+                return run(source, db, 2, args.accounts, extra=extra)
+
+            figures = aged(source, Path(folder), args.nights, args.repeats, night, say)
         else:
-            figures = nights(source, Path(folder), args.accounts, say)
+            figures = nights(source, Path(folder), args.accounts, say, extra)
     if args.json:
         print(json.dumps(figures))
 
 
-def nights(source: Path, folder: Path, accounts: int, say: Any) -> dict[str, float]:
+def nights(source: Path, folder: Path, accounts: int, say: Any, extra: tuple[str, ...] = ()) -> dict[str, float]:
     """1 worker, 2 workers, and the 2-worker re-run over the same store: printed, and their figures by name."""
-    one = run(source, folder / "one.db", 1, accounts)
-    two = run(source, folder / "two.db", 2, accounts)
-    again = run(source, folder / "two.db", 2, accounts)
+    one = run(source, folder / "one.db", 1, accounts, extra=extra)
+    two = run(source, folder / "two.db", 2, accounts, extra=extra)
+    again = run(source, folder / "two.db", 2, accounts, extra=extra)
     say(
         f"{'run':<20} {'seconds':>8} {'accounts/s':>11} {'batch RSS MB':>13} {'worker RSS MB':>14}"
         f" {'batch CPU ms/acct':>18} {'workers CPU ms/acct':>20}"
@@ -221,66 +250,6 @@ def nights(source: Path, folder: Path, accounts: int, say: Any) -> dict[str, flo
 
 #: The figures of a run ``--against`` compares, and their names there.
 FIGURES = {"accounts_per_s": "acc/s", "main_cpu_ms": "writer CPU ms/acct", "worker_cpu_ms": "workers CPU ms/acct"}
-
-
-def aged(source: Path, db: Path, accounts: int, nights: int, say: Any = print) -> dict[str, float]:
-    """Night ``nights`` of a store with the nights before it: the stance read and the batch, CPU per account."""
-    from kamengine.engine.model.documents import parse
-    from kamengine.engine.model.loading import snapshot_from_document
-    from kamengine.engine.store.stances import StanceHistory
-    from kamengine.engine.store.store import Store
-
-    lines = source.read_text(encoding="utf-8").splitlines()
-    started = time.perf_counter()
-    rows, kind = _seed(Store(db), [json.loads(line) for line in lines], nights)
-    say(f"{nights} nights: {rows:,} stance history rows ({kind}), seeded in {time.perf_counter() - started:.0f} s")
-    snapshots = [snapshot_from_document(parse(line, f"line {n}")) for n, line in enumerate(lines, 1)]
-    history = StanceHistory(str(db))
-    history.fill(snapshots[0])  # the connection opens outside the timing
-    cpu = time.process_time()
-    for snapshot in snapshots:
-        history.fill(snapshot)
-    read_ms = (time.process_time() - cpu) / accounts * 1000
-    history.close()
-    night = run(source, db, 2, accounts)
-    say(
-        f"night {nights}: stance read {read_ms:.3f} CPU ms/acct; 2 workers {night['accounts_per_s']:.0f} accounts/s,"
-        f" workers {night['worker_cpu_ms']:.2f} CPU ms/acct, batch (writer) {night['main_cpu_ms']:.2f} CPU ms/acct"
-    )
-    figures = {f"night {nights}: stance read CPU ms/acct": read_ms}
-    return figures | {f"night {nights}, 2 workers: {label}": night[figure] for figure, label in FIGURES.items()}
-
-
-def _seed(store: Any, snapshots: list[dict[str, Any]], nights: int) -> tuple[int, str]:
-    """Write nights 1..N-1 before the snapshots' date into the store's stance history as the installed code keeps
-    it; how many rows it then holds, and which way."""
-    conn: sqlite3.Connection = store.db.conn
-    changes_only = "stance_nights" in store.db.table_names()
-    rng = random.Random(11)
-    with conn:
-        for snapshot in snapshots:
-            account = snapshot["account"]["id"]
-            last_night = dt.date.fromisoformat(snapshot["as_of"])
-            dates = [(last_night - dt.timedelta(days=nights - n)).isoformat() for n in range(1, nights)]
-            rows = []
-            for person in snapshot["contacts"]:
-                stance = person.get("stance", 0)
-                for n, date in enumerate(dates):
-                    changed = n == 0 or rng.random() < 0.02
-                    if changed and n:
-                        stance = rng.choice([s for s in (-1, 0, 1, 2, 3) if s != stance])
-                    if changed or not changes_only:
-                        rows.append((account, person["id"], date, stance))
-            conn.executemany(
-                "insert into stance_history (account_id, contact_id, as_of, stance) values (?, ?, ?, ?)", rows
-            )
-            if changes_only:
-                conn.executemany(
-                    "insert into stance_nights (account_id, as_of) values (?, ?)", [(account, d) for d in dates]
-                )
-    total = conn.execute("select count(*) from stance_history").fetchone()[0]
-    store.close()
-    return total, "changes only" if changes_only else "every contact every night"
 
 
 def emitting(source: Path, folder: Path, accounts: int, names: list[str]) -> None:

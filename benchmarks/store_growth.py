@@ -73,7 +73,8 @@ def table_bytes(db: Path) -> tuple[int, dict[str, int]]:
 
 def decisions_per_second(db: Path, count: int) -> tuple[float, float]:
     """Decisions a second and CPU ms each through ``decide_logged`` (accept, then done), on a copy of the store."""
-    from kamengine.engine.store.records import Logged, decide_logged
+    from kamengine.engine.store.record_shapes import Logged
+    from kamengine.engine.store.records import decide_logged
     from kamengine.engine.store.store import Store
 
     copy = db.with_name("decisions.db")
