@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import SnapshotError, brief, did_you_mean
-from . import documents
+from . import documents, json_mode
 from .actions import ActionCatalogue
 from .documents import Document
 from .limits import Limits
@@ -21,7 +21,17 @@ _MAX_PROBLEMS = 20
 def load_snapshot(path: str, actions: ActionCatalogue | None = None, max_bytes: int | None = None) -> Snapshot:
     """Read a JSON or YAML snapshot file (``-`` for stdin) of at most ``max_bytes`` and validate it."""
     limit = Limits().snapshot_bytes if max_bytes is None else max_bytes
-    return snapshot_from_document(documents.load(path, SnapshotError, limit, aliases=False), actions)
+    return snapshot_from_text(*documents.read_text(path, SnapshotError, limit), actions)
+
+
+def snapshot_from_text(text: str, source: str, actions: ActionCatalogue | None = None) -> Snapshot:
+    """A snapshot file's text (JSON or YAML, read from ``source``) validated: JSON through pydantic's JSON mode
+    where that gives what the checked parse gives, else (YAML, or any problem to name) the checked parse."""
+    if text.lstrip().startswith("{"):
+        snapshot = json_mode.validated(text)
+        if snapshot is not None:  # its integrity problems are placed on the text's lines, found only if needed
+            return _checked(snapshot, Document(None, source, text=text), actions)
+    return snapshot_from_document(documents.parse(text, source, SnapshotError, aliases=False), actions)
 
 
 def snapshot_from_document(doc: Document, actions: ActionCatalogue | None = None) -> Snapshot:
@@ -41,9 +51,13 @@ def snapshot_from_document(doc: Document, actions: ActionCatalogue | None = None
 def snapshot_from_json(text: str, origin: str, actions: ActionCatalogue | None = None) -> Snapshot:
     """``snapshot_from_document`` for one line of JSON (``origin`` names it, ``file:12``).
 
-    Parsed by ``parse_json``, not by pydantic's faster JSON mode: that one keeps the last of
-    two equal keys without a word (a second ``"opportunities": []`` would drop the deals).
+    Validated by pydantic's faster JSON mode where it gives what ``parse_json`` and ``model_validate``
+    give (``json_mode.validated``: no duplicate key, which it would keep the last of without a word, no NaN);
+    anything else, every problem to name included, goes the checked way.
     """
+    snapshot = json_mode.validated(text)
+    if snapshot is not None:  # a one-line document's problems are placed on its line, ``origin``
+        return _checked(snapshot, Document(None, origin), actions)
     return snapshot_from_document(
         Document(documents.parse_json(text, origin, SnapshotError, one_line=True), origin), actions
     )
