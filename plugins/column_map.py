@@ -3,16 +3,16 @@ and the rest a CRM export needs (crm_map.py); ``--map salesforce`` names a bundl
 
 from __future__ import annotations
 
-import tomllib
+from typing import TYPE_CHECKING
 
 from kamengine import InputError, Source
 from kamengine.toolkit import SETTINGS_BYTES, ActionCatalogue, did_you_mean, read_text
 
-from .crm_map import TABLE_OPTIONS, ColumnMap, CrmMap, TableMap, read_settings, read_table_option
-from .crm_rows import FileReport
-from .tabular_columns import EXTRA_TABLES, TABLES, is_column
+if TYPE_CHECKING:  # the map's modules (and the layout's row models) load when a source is made, not with the plugins
+    from .crm_map import ColumnMap, CrmMap, TableMap
+    from .crm_rows import FileReport
 
-__all__ = ["EXTRA_TABLES", "ColumnMap", "CrmMap", "MappedSource", "is_column", "load_column_map"]
+__all__ = ["MappedSource", "load_column_map"]
 
 
 class MappedSource(Source):
@@ -21,6 +21,8 @@ class MappedSource(Source):
     TAKES_COLUMN_MAP = True
 
     def __init__(self, location: str, actions: ActionCatalogue | None = None) -> None:
+        from .crm_map import CrmMap
+
         super().__init__(location, actions)
         self.crm_map = CrmMap()
         #: file -> what reading it did (rows, skipped, left out, values the map lacked): ``sources check`` shows it.
@@ -36,7 +38,11 @@ class MappedSource(Source):
 
 def load_column_map(path: str) -> CrmMap:
     """A mapping file (or a bundled map by its name); each mistake in it is a problem naming the file, table, key."""
+    import tomllib
+
+    from .crm_map import CrmMap, read_settings
     from .crm_maps import bundled_map
+    from .tabular_columns import TABLES
 
     path = bundled_map(path) or path
     # A regular file of a megabyte at most: a pipe or a device (--map /dev/zero) is refused, never read.
@@ -62,6 +68,9 @@ def load_column_map(path: str) -> CrmMap:
 
 
 def _table_map(path: str, table: str, section: dict[str, object], crm_map: CrmMap, problems: list[str]) -> TableMap:
+    from .crm_map import TABLE_OPTIONS, TableMap, read_table_option
+    from .tabular_columns import EXTRA_TABLES, TABLES, is_column
+
     table_map = TableMap()
     renames = table_map.renames
     given: dict[str, str] = {}  # our column -> the CRM column renamed to it

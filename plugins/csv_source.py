@@ -13,15 +13,16 @@ import csv
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kamengine import SnapshotError, Source, SourceRecord, hookimpl
 from kamengine.toolkit import regular_file
 
 from .column_map import MappedSource
-from .crm_encoding import file_encoding
-from .crm_rows import FileReport, Lookups, MappedRows, open_files
-from .tabular import OVERFLOW, PROBLEM, Header, Located, assemble
+
+if TYPE_CHECKING:  # the reading's modules (the map's rows, the layout's row models) load when a source is read
+    from .crm_rows import Lookups, MappedRows
+    from .tabular import Header, Located
 
 SEPARATORS = ",;\t"  # the first is taken on a tie
 _QUOTED = re.compile(r'"[^"]*"')
@@ -34,6 +35,9 @@ class CsvSource(MappedSource):
     )
 
     def records(self) -> Iterator[SourceRecord]:
+        from .crm_rows import Lookups, open_files
+        from .tabular import assemble
+
         folder = Path(self.location)
         names = self._file_names("accounts")
         if not folder.is_dir() or not open_files(folder, names):
@@ -53,6 +57,9 @@ class CsvSource(MappedSource):
     def _open(self, path: Path) -> Any:
         """A file as text in its encoding (a detected one is named in a notice); bytes that are not of it
         become lone surrogates, reported per row, instead of ending the file."""
+        from .crm_encoding import file_encoding
+        from .crm_rows import FileReport
+
         encoding, detected = file_encoding(path, self.crm_map.encoding, detect=self.crm_map.converts)
         report = self.file_reports.setdefault(str(path), FileReport())
         told, report.encoding = bool(report.encoding), encoding
@@ -61,6 +68,8 @@ class CsvSource(MappedSource):
         return regular_file(str(path)).open(encoding=encoding, errors="surrogateescape", newline="")
 
     def _lookup_files(self, folder: Path, names: list[str]) -> list[Path]:
+        from .crm_rows import open_files
+
         paths = open_files(folder, names)
         if not paths:  # every row joined to it would be skipped: the export is not what the map expects
             raise SnapshotError([f"{folder}: no {' or '.join(names)}, which the map joins rows to"])
@@ -83,6 +92,9 @@ class CsvSource(MappedSource):
         """Every row of a table, located by the line it begins on; a row that cannot be read (too long,
         not UTF-8, more cells than the header, a quote that never closes) comes with a problem instead,
         so that only its account fails."""
+        from .crm_rows import FileReport, MappedRows
+        from .tabular import Header
+
         csv.field_size_limit(self.limits.line_bytes)
         with self._open(path) as stream:
             separator = _separator(stream.readline(self.limits.line_bytes))
@@ -142,6 +154,8 @@ class _Rows:
     def row(self, first: int, lines: _Lines, cells: list[str]) -> Located | None:
         """A row csv read; one whose quoted cell runs over lines that read as rows of their own is unreadable;
         None for one the map skips."""
+        from .tabular import OVERFLOW
+
         if lines.many:
             if len(cells) != len(self.columns):
                 why = f"{len(cells)} cells for the header's {len(self.columns)} columns, down to line {lines.number}"
@@ -178,6 +192,8 @@ class _Rows:
         """A row csv cannot read, named by the line it begins on and kept to its account (so that the account
         fails, not the rows after it). A row that ran on over several lines had a quote that did not close
         where a row can end: the lines after its first are read again, as the rows they are."""
+        from .tabular import PROBLEM
+
         if lines.many:
             lines.give_back()
             problem = f'a quote (") opens a field on this line and does not close where a row can end ({why})'

@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kamengine import SnapshotError, Source, SourceRecord, hookimpl
 
-from .tabular import Header, Located, build_record
-from .tabular_columns import TABLES
+if TYPE_CHECKING:  # the layout's row models load when a source is read, not with every command's plugins
+    from .tabular import Header, Located
 
 
 class SqliteSource(Source):
@@ -21,6 +21,9 @@ class SqliteSource(Source):
         if not Path(self.location).is_file():
             raise SnapshotError([f"{self.location}: no such database file"])
         import sqlite_utils  # only when this source is used: it costs every process that imports it
+
+        from .tabular import Header
+        from .tabular_columns import TABLES
 
         db = sqlite_utils.Database(self.location)
         try:
@@ -41,6 +44,8 @@ class SqliteSource(Source):
             db.close()
 
     def _record(self, db: Any, headers: dict[str, Header], account: dict[str, Any]) -> SourceRecord:
+        from .tabular import build_record
+
         account_id = account.get("id")
         # A CRM keys its tables as it likes: 42 in accounts may be '42' in contacts (or the reverse), which
         # SQLite never finds equal in a column without a type. Both forms of the id are asked for.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import html
 import io
 import json
 import os
@@ -14,6 +12,8 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from kamengine.toolkit import printable
+
+from .text_width import aligned, width
 
 TEXT_FORMATS = ("table", "json", "jsonl", "csv", "markdown")
 
@@ -77,9 +77,6 @@ def table(
 ) -> str:
     """An aligned table for people. The last column is the one that wraps to fit ``layout.width``;
     ``notes[i]`` are lines shown under row ``i`` in that column (``! compliance``, ``+ also``)."""
-    from tabulate import tabulate
-    from wcwidth import wcswidth
-
     named = headers or {}
     head = [named.get(c, c.replace("_", " ")) for c in columns]
     body: list[list[str]] = []
@@ -89,13 +86,19 @@ def table(
             body.append([""] * (len(columns) - 1) + [_coloured(printable(note), layout.color)])
     # The header and its underline are rows, so that each column is as wide as its widest cell (tabulate
     # pads headers by two more) and the underline as wide as the header, as people underline.
-    rule = ["-" * wcswidth(h) for h in head]
+    rule = ["-" * width(h) for h in head]
     if layout.color:
         head = [f"\x1b[1m{h}\x1b[0m" for h in head]
-    rendered = tabulate(
-        [head, rule, *body], tablefmt="plain", disable_numparse=True, colalign=_alignment(columns, right),
-        maxcolwidths=_fit(body, head, layout.width), break_on_hyphens=False,
-    )  # fmt: skip
+    wrap = _fit(body, head, layout.width)
+    # Nothing to wrap: laid out here as tabulate would, without loading it (a command's first answer is sooner).
+    rendered = aligned([head, rule, *body], [c in right for c in columns]) if wrap is None else None
+    if rendered is None:
+        from tabulate import tabulate
+
+        rendered = tabulate(
+            [head, rule, *body], tablefmt="plain", disable_numparse=True, colalign=_alignment(columns, right),
+            maxcolwidths=wrap, break_on_hyphens=False,
+        )  # fmt: skip
     return "\n".join(line.rstrip() for line in rendered.splitlines()) + "\n"
 
 
@@ -103,18 +106,17 @@ def _alignment(columns: Sequence[str], right: Collection[str]) -> list[str]:
     return ["right" if c in right else "left" for c in columns]
 
 
-def _fit(body: list[list[str]], head: list[str], width: int | None) -> list[int | None] | None:
-    """How wide the last column may be so that a row fits ``width``; the other columns keep their width."""
-    if width is None or not head:
+def _fit(body: list[list[str]], head: list[str], room_for: int | None) -> list[int | None] | None:
+    """How wide the last column may be so that a row fits ``room_for`` columns; the other columns keep their width."""
+    if room_for is None or not head:
         return None
-    from wcwidth import wcswidth
 
     def widest(column: int) -> int:
         cells = [head[column], *(row[column] for row in body)]
-        return max(max(wcswidth(line) for line in _plain(cell).splitlines() or [""]) for cell in cells)
+        return max(max(width(line) for line in _plain(cell).splitlines() or [""]) for cell in cells)
 
     taken = sum(widest(c) + 2 for c in range(len(head) - 1))
-    room = max(width - taken, _MIN_FIT)
+    room = max(room_for - taken, _MIN_FIT)
     return [None] * (len(head) - 1) + [room] if widest(len(head) - 1) > room else None
 
 
@@ -143,6 +145,8 @@ def markdown_text(value: str) -> str:
     """Text as Markdown shows it and never runs it: HTML (``<img onerror=...>``) and entities are escaped, and the
     ``](`` that makes ``[click](javascript:...)`` a link or an image; control characters are shown. Markdown
     renders the HTML a text carries, so a name must never be markup."""
+    import html
+
     return html.escape(printable(value), quote=False).replace("](", "\\](")
 
 
@@ -160,6 +164,8 @@ def spreadsheet_safe(value: Any) -> Any:
 def csv_text(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], excel: bool = False) -> str:
     """CSV with a header row; lists joined with ``; ``. ``excel``: the byte-order mark and CRLF line ends
     Excel needs to read UTF-8 (Chinese names) as UTF-8."""
+    import csv
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n" if excel else "\n")
     writer.writerow(columns)

@@ -33,17 +33,19 @@ import json
 import math
 import os
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kamengine import Change, EmitContext, Emitter, Outgoing, Recommendation, hookimpl
 from kamengine.plugins.delivery_settings import is_settings_target, read_table
-from kamengine.plugins.webhook_destination import KEYS, Destination, destination
-from kamengine.plugins.webhook_signing import signed_headers
 from kamengine.toolkit import REDACTED, DeadlineExceeded, has_redacted_query, in_thread, pages, printable, redact
+
+if TYPE_CHECKING:  # urllib.request (http.client, ssl) and the destination load when a webhook is used, not with
+    import urllib.error  # every command's plugins
+    import urllib.request
+
+    from kamengine.plugins.webhook_destination import Destination
 
 SECRET_ENV = "KAMENGINE_WEBHOOK_SECRET"
 AUTH_ENV = "KAMENGINE_WEBHOOK_AUTH"
@@ -53,12 +55,16 @@ Failure = tuple[bool, str, float | None]  # worth retrying, why, how long the se
 ERROR_BODY_BYTES = 500  # of a refusal's answer, quoted in the message: enough for a service's reason
 
 
-class _Refuse(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # urllib then raises the 3xx as an HTTPError
+@functools.cache
+def _opener() -> urllib.request.OpenerDirector:
+    """The opener that posts: it follows no redirect (urllib then raises the 3xx as an HTTPError)."""
+    import urllib.request
 
+    class Refuse(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+            return None
 
-_OPENER = urllib.request.build_opener(_Refuse)
+    return urllib.request.build_opener(Refuse)
 
 
 class WebhookEmitter(Emitter):
@@ -76,10 +82,12 @@ class WebhookEmitter(Emitter):
     def __init__(self, target: str | None) -> None:
         super().__init__(target)
         if is_settings_target(target):  # a missing file or a misspelt key is told before a run, not after it
+            from kamengine.plugins.webhook_destination import KEYS
+
             read_table(target or "", KEYS, "webhook")
 
     def emit(self, recommendations: Sequence[Recommendation], context: EmitContext) -> str:
-        where = destination(self.target or "")
+        where = _destination(self.target)
         if where.events is not None and not recommendations:  # a CRM refuses an empty batch of tasks
             return f"no recommendations; nothing posted to {where.shown}"
         size = where.chunk or context.limits.webhook_chunk
@@ -87,7 +95,7 @@ class WebhookEmitter(Emitter):
         return self._post_chunks(where, chunks, len(recommendations), {}, context, Recommendation.to_dict)
 
     def emit_changes(self, outgoing: Outgoing, context: EmitContext) -> str:
-        where = destination(self.target or "")
+        where = _destination(self.target)
         if not outgoing.count:
             return f"nothing changed since the last delivery; nothing posted to {where.shown}"
         events = where.events
@@ -152,6 +160,8 @@ class WebhookEmitter(Emitter):
             headers = fixed
             if where.signing_key is not None:  # signed anew each attempt: a late retry is not taken for a replay
                 message_id = "msg_" + fixed["Idempotency-Key"]
+                from kamengine.plugins.webhook_signing import signed_headers
+
                 headers = {**fixed, **signed_headers(where.signing_key, message_id, body)}
             post = functools.partial(self._post, url, body, headers, min(self.TIMEOUT, allowed), until)
             try:
@@ -178,9 +188,12 @@ class WebhookEmitter(Emitter):
     def _post(self, url: str, body: bytes, headers: dict[str, str], timeout: float, until: float) -> Failure | None:
         """None on success, else (worth retrying, reason, seconds the server asked us to wait). The answer is read
         as it comes, up to ``until``: a receiver that drips it does not keep a given-up attempt alive."""
+        import urllib.error
+        import urllib.request
+
         request = urllib.request.Request(url, data=body, headers=headers, method="POST")
         try:
-            with _OPENER.open(request, timeout=max(timeout, 0.1)) as response:
+            with _opener().open(request, timeout=max(timeout, 0.1)) as response:
                 while response.read1(65536):
                     if time.monotonic() > until:
                         return True, "the answer did not end in time", None
@@ -196,6 +209,13 @@ class WebhookEmitter(Emitter):
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
             reason = getattr(exc, "reason", exc)
             return True, str(getattr(reason, "strerror", None) or reason).lower(), None
+
+
+def _destination(target: str | None) -> Destination:
+    """Where the webhook posts, from its TARGET (a URL, or a settings table)."""
+    from kamengine.plugins.webhook_destination import destination
+
+    return destination(target or "")
 
 
 def retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:

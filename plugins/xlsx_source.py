@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kamengine import SnapshotError, Source, SourceRecord, hookimpl
 from kamengine.toolkit import did_you_mean, regular_file
 
 from .column_map import MappedSource
-from .crm_rows import FileReport, Lookups, MappedRows
-from .tabular import OVERFLOW, PROBLEM, Header, Located, assemble
-from .tabular_columns import TABLES
+
+if TYPE_CHECKING:  # the reading's modules (the map's rows, the layout's row models) load when a source is read
+    from .crm_rows import Lookups
+    from .tabular import Located
 
 
 class XlsxSource(MappedSource):
@@ -31,6 +32,10 @@ class XlsxSource(MappedSource):
 
         from openpyxl import load_workbook  # only when this source is used
         from openpyxl.utils.exceptions import InvalidFileException
+
+        from .crm_rows import Lookups
+        from .tabular import assemble
+        from .tabular_columns import TABLES
 
         path = regular_file(self.location)
         try:
@@ -77,6 +82,9 @@ class XlsxSource(MappedSource):
 
     def _rows(self, sheet: Any, table: str, lookups: Lookups | None = None) -> Iterator[Located]:
         """Every non-blank row of a sheet, located by sheet and row number, its cells named by the first row."""
+        from .crm_rows import FileReport, MappedRows
+        from .tabular import OVERFLOW, PROBLEM, Header
+
         where = f"{self.location}: sheet {sheet.title}"
         rows: Iterator[tuple[Any, ...]] = sheet.iter_rows(values_only=True)
         columns = [_text(cell) for cell in next(rows, ())]
