@@ -22,6 +22,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 NOW_VENV = REPO / ".venv"
+PACKAGE_FOLDERS = ("main", "engine", "plugins", "rules", "cli", "service", "pyproject.toml")  # what is installed
 
 
 def git(*args: str, cwd: Path = REPO) -> str:
@@ -165,3 +166,10 @@ def load() -> str:
     """The machine's load averages (1, 5, 15 minutes), to print next to figures."""
     one, five, fifteen = os.getloadavg()
     return f"load {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def now_is() -> str:
+    """Which commit this checkout's side is: HEAD, and how many of the package's files are edited beside it."""
+    head = git("rev-parse", "--short", "HEAD")
+    edited = git("status", "--porcelain", "--", *PACKAGE_FOLDERS).splitlines()
+    return f"now is HEAD {head}" + (f" with {len(edited)} uncommitted files in the package" if edited else "")

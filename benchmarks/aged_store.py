@@ -8,7 +8,8 @@ Only the stance history ages: the advice, runs and snapshots of the earlier nigh
 between the two nights is what the stance history costs. Figures per account: the stance read as the installed
 batch makes it (this process's CPU; the supervisor's chunked ``last_stances`` or, before it, each worker's
 ``StanceHistory``), the on-demand refresh's read (``StanceHistory`` on a new connection per account, as
-``engine/batch/single.py`` does), and the real night's workers and batch process (exact CPU from the kernel).
+``engine/batch/single.py`` does), and the real night's workers and batch process (exact CPU from the kernel, less
+what a run of one account costs: start-up is the same on both nights and would thin the ratio out).
 """
 
 from __future__ import annotations
@@ -24,16 +25,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-#: A batch night: (source, store) -> its figures (``batch_bench.run`` with the options bound).
+#: A batch night: (source, store) -> its figures (``batch_bench.night_runner``).
 Night = Callable[[Path, Path], dict[str, float]]
 
-#: The figures of a night: their names in the figures, and their columns' headers (CPU ms per account but acc/s).
+#: The figures of a night: their names in the figures, and their columns' headers. CPU per account is net of
+#: start-up (``batch_bench.net``: less a run of one account), which would otherwise thin out what the age adds.
 COLUMNS = {
     "stance_read_ms": ("stance read CPU ms/acct", "stance read"),
     "refresh_read_ms": ("refresh read CPU ms/acct", "refresh read"),
-    "worker_cpu_ms": ("workers CPU ms/acct", "workers"),
-    "main_cpu_ms": ("batch process CPU ms/acct", "batch process"),
-    "total_cpu_ms": ("together CPU ms/acct", "together"),
+    "worker_cpu_ms_net": ("workers CPU ms/acct", "workers"),
+    "main_cpu_ms_net": ("batch process CPU ms/acct", "batch process"),
+    "total_cpu_ms_net": ("together CPU ms/acct", "together"),
     "accounts_per_s": ("acc/s", "acc/s"),
 }
 
@@ -147,15 +149,15 @@ def aged(source: Path, folder: Path, nights: int, repeats: int, night: Night, sa
     for repeat in range(repeats):
         for n in list(stores) if repeat % 2 == 0 else list(stores)[::-1]:
             ran = night(source, _copy(stores[n], folder / "running.db"))
-            ran["total_cpu_ms"] = ran["worker_cpu_ms"] + ran["main_cpu_ms"]
+            ran["total_cpu_ms_net"] = ran["worker_cpu_ms_net"] + ran["main_cpu_ms_net"]
             for figure in COLUMNS:
-                figures[n].setdefault(figure, []).extend([ran[figure]] if figure in ran else [])
+                figures[n].setdefault(figure, []).append(ran[figure])
     medians = {n: {k: statistics.median(v) for k, v in spent.items()} for n, spent in figures.items()}
     return _report(medians, nights, repeats, say)
 
 
 def _report(medians: dict[int, dict[str, float]], nights: int, repeats: int, say: Any) -> dict[str, float]:
-    say(f"2-worker batch night, median of {repeats} run(s) each, alternating; the reads in this process")
+    say(f"2-worker batch night, median of {repeats} run(s) each, alternating, CPU net of start-up; reads here")
     say(f"CPU ms per account{'':<2}" + "".join(f" {header:>13}" for _, header in COLUMNS.values()))
     for n, values in medians.items():
         say(f"{f'night {n}':<20}" + "".join(f" {values[k]:>13.3f}" for k in COLUMNS))

@@ -158,9 +158,9 @@ def run(
     errors = process.stderr.read() if process.stderr else ""
     # 1: an account or a delivery failed (the figures still count); anything else: the run broke.
     if process.returncode not in (0, 1) or (process.returncode == 1 and not emits):
-        said = errors.strip().splitlines()
-        more = f"\n  ... {len(said) - 6} more lines" if len(said) > 6 else ""
-        raise SystemExit(f"batch failed ({process.returncode}): " + "\n".join(said[:6]) + more)
+        said = errors.strip().splitlines()  # the end: a traceback's error, or the last failures and the summary
+        more = f"... {len(said) - 6} lines before\n" if len(said) > 6 else ""
+        raise SystemExit(f"batch failed ({process.returncode}):\n" + more + "\n".join(said[-6:]))
     for line in errors.splitlines():
         if "delivered via" in line or "failed:" in line:
             print(f"    {line.strip()}")
@@ -174,6 +174,39 @@ def run(
         "main_cpu_ms": main_cpu / accounts * 1000,
         "worker_cpu_ms": workers_cpu / accounts * 1000,
     }
+
+
+def net(
+    figures: dict[str, float],
+    accounts: int,
+    source: Path,
+    folder: Path,
+    script: Path | str = SCRIPT,
+    extra: tuple[str, ...] = (),
+) -> dict[str, float]:
+    """``figures`` of a 2-worker run of ``accounts`` from ``source``, with its CPU per account less what a run of its
+    first account alone costs (start-up: imports, playbooks, the workers' rulesets) as ``main_cpu_ms_net`` and
+    ``worker_cpu_ms_net``: what each further account costs, whatever the portfolio's size."""
+    one, db = folder / "first-account.jsonl", folder / "first-account.db"
+    with source.open(encoding="utf-8") as stream:
+        one.write_text(stream.readline(), encoding="utf-8")
+    for leftover in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        leftover.unlink(missing_ok=True)
+    alone = run(one, db, 2, 1, script=script, extra=extra)
+    further = max(accounts - 1, 1)
+    return figures | {
+        f"{name}_net": (figures[name] * accounts - alone[name]) / further for name in ("main_cpu_ms", "worker_cpu_ms")
+    }
+
+
+def night_runner(accounts: int, folder: Path, script: Path | str = SCRIPT, extra: tuple[str, ...] = ()) -> Any:
+    """A 2-worker batch night of ``accounts`` for ``aged_store.aged``: (source, store) -> its figures, ``net``'s
+    too (``folder`` holds the one-account run)."""
+
+    def night(source: Path, db: Path) -> dict[str, float]:
+        return net(run(source, db, 2, accounts, script=script, extra=extra), accounts, source, folder, script, extra)
+
+    return night
 
 
 def write_portfolio(source: Path, accounts: int, contacts: int) -> None:
@@ -216,9 +249,7 @@ def main() -> None:
         if args.nights:
             from aged_store import aged
 
-            def night(source: Path, db: Path) -> dict[str, float]:
-                return run(source, db, 2, args.accounts, extra=extra)
-
+            night = night_runner(args.accounts, Path(folder), extra=extra)
             figures = aged(source, Path(folder), args.nights, args.repeats, night, say)
         else:
             figures = nights(source, Path(folder), args.accounts, say, extra)

@@ -45,11 +45,10 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from against import NOW_VENV, REPO, baseline, git  # the baseline's worktree and venv, shared with the benchmarks
+from against import NOW_VENV, REPO, baseline, git, now_is  # the baseline's worktree and venv, and HEAD
 
 ACME = "examples/acme-telecom.yaml"
 CRISIS = "examples/our-crisis/northwind-logistics.yaml"
-PACKAGE_FOLDERS = ("main", "engine", "plugins", "rules", "cli", "service", "pyproject.toml")  # what is installed
 AS_OF = "2026-11-20"  # every bundled snapshot's as_of: a batch dated so does not depend on today
 
 
@@ -562,9 +561,7 @@ def main() -> None:
     sides = [make_side(f"{args.against} (ref)", venv, tree, standard), make_side("now", NOW_VENV, REPO, standard)]
     for side in sides:
         print(f"{side.name}: {side.kamengine}, working in {side.workdir}")
-    head = git("rev-parse", "--short", "HEAD")
-    edited = git("status", "--porcelain", "--", *PACKAGE_FOLDERS).splitlines()
-    print(f"now is HEAD {head}" + (f" with {len(edited)} uncommitted files in the package" if edited else ""))
+    print(now_is())
     changed = git("diff", "--stat", args.against, "--", "examples/", ":!examples/kamengine-getresult")
     print("examples/ as at the baseline" if not changed else f"examples/ changed since the baseline:\n{changed}")
     same = True

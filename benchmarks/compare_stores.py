@@ -30,7 +30,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from against import NOW_VENV, REPO, Side, load, sides
+from against import NOW_VENV, REPO, Side, load, now_is, sides
 from batch_bench import run
 from portfolio import portfolio
 from store_growth import write_night
@@ -68,6 +68,7 @@ def main() -> None:
     args = parser.parse_args()
     installed = [Side("now (1)", NOW_VENV, REPO), Side("now (2)", NOW_VENV, REPO)]
     installed = installed if args.against == "now" else sides(args.against)
+    print(now_is(), flush=True)
     with tempfile.TemporaryDirectory(prefix="kamengine-stores-") as temporary:
         folder = args.keep or Path(temporary)
         folder.mkdir(parents=True, exist_ok=True)

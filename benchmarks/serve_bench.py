@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import random
 import socket
@@ -27,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -43,6 +44,36 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serving(script: Path | str, db: Path) -> Iterator[tuple[str, str]]:
+    """``script serve`` (an installed ``kamengine``) on a free port of 127.0.0.1 over the store ``db``, with an
+    admin token made for it: its address and the token while it runs; stopped after."""
+    made = subprocess.run([script, "tokens", "create", "--member", "bench", "--scope", "admin", "--db", db],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    token, port = made.stdout.strip(), free_port()
+    server = subprocess.Popen([script, "serve", "--port", str(port), "--db", db], stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"{url}/healthz").raise_for_status()
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit(f"{script} serve did not start") from None
+                time.sleep(0.2)
+        yield url, token
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def advise_bodies(contacts: int, rng: random.Random, count: int = 200) -> list[bytes]:
+    """``count`` generated snapshots of ``contacts`` people, as request bodies."""
+    return [json.dumps(snapshot(i, contacts, rng)).encode() for i in range(count)]
 
 
 async def drive(
@@ -127,7 +158,7 @@ def main() -> None:
         run(args.accounts, args.clients, args.seconds)
         return
     rng = random.Random(7)
-    bodies = [json.dumps(snapshot(i, args.contacts, rng)).encode() for i in range(200)]
+    bodies = advise_bodies(args.contacts, rng)
     # The racing account is one no other phase writes; its two versions differ in three people's stance.
     one = snapshot(1000, args.contacts, rng)
     one["account"]["id"] = "race"
@@ -135,21 +166,7 @@ def main() -> None:
     versions = [json.dumps(one).encode(), json.dumps(warmer).encode()]
     with tempfile.TemporaryDirectory(prefix="kamengine-serve-bench-") as folder:
         db = Path(folder) / "kamengine.db"
-        made = subprocess.run([SCRIPT, "tokens", "create", "--member", "bench", "--scope", "admin", "--db", db],
-                              capture_output=True, text=True, check=True)  # fmt: skip
-        token, port = made.stdout.strip(), free_port()
-        server = subprocess.Popen([SCRIPT, "serve", "--port", str(port), "--db", db], stderr=subprocess.DEVNULL)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    httpx.get(f"{url}/healthz").raise_for_status()
-                    break
-                except httpx.HTTPError:
-                    if time.monotonic() > deadline:
-                        raise SystemExit("the server did not start") from None
-                    time.sleep(0.2)
+        with serving(SCRIPT, db) as (url, token):
             print(f"kamengine serve, {args.contacts}-contact snapshots, {args.seconds:g} s each")
             advise = lambda n: ("POST", "/v1/advise", bodies[n % len(bodies)])  # noqa: E731
             for clients in (1, args.clients):
@@ -166,9 +183,6 @@ def main() -> None:
             race = lambda n: ("PUT", f"/v1/accounts/{account}/snapshot", versions[n % 2])  # noqa: E731
             latencies, _, errors, runs = asyncio.run(drive(url, token, args.clients, args.seconds, race))
             report("PUT snapshot, racing for one", args.clients, args.seconds, latencies, errors)
-        finally:
-            server.terminate()
-            server.wait(30)
         print(f"store after the race: {check_race(db, account, runs)}")
 
 
