@@ -30,6 +30,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -56,19 +57,24 @@ def serving(script: Path | str, db: Path) -> Iterator[tuple[str, str]]:
     server = subprocess.Popen([script, "serve", "--port", str(port), "--db", db], stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"{url}/healthz").raise_for_status()
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit(f"{script} serve did not start") from None
-                time.sleep(0.2)
+        wait_until_up(url, server)
         yield url, token
     finally:
         server.terminate()
         server.wait(30)
+
+
+def wait_until_up(url: str, server: subprocess.Popen[Any]) -> None:
+    """Return once ``url`` answers /healthz; a server that exits first, or is not up within 60 s, stops the script."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(f"{url}/healthz").raise_for_status()
+            return
+        except httpx.HTTPError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit(f"the server {server.args!r} did not start") from None
+            time.sleep(0.2)
 
 
 def advise_bodies(contacts: int, rng: random.Random, count: int = 200) -> list[bytes]:

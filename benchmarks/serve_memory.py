@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,15 +29,10 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from portfolio import snapshot
+from serve_bench import free_port, wait_until_up
 
 SCRIPT = Path(sys.executable).parent / "kamengine"
 MB = 1024 * 1024
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def rss(process: psutil.Process) -> int:
@@ -79,15 +73,7 @@ def main() -> None:
         )
         url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    httpx.get(f"{url}/healthz").raise_for_status()
-                    break
-                except httpx.HTTPError:
-                    if time.monotonic() > deadline:
-                        raise SystemExit("the server did not start") from None
-                    time.sleep(0.2)
+            wait_until_up(url, server)
             process = psutil.Process(server.pid)
             baseline = peak = rss(process)
             answers: list[list[str]] = [[] for _ in range(args.clients)]
