@@ -13,6 +13,7 @@ from .actions import ActionCatalogue
 from .documents import Document
 from .limits import Limits
 from .snapshot import Snapshot, integrity_problems
+from .sound import surely_sound
 from .validation import fields_at
 
 _MAX_PROBLEMS = 20
@@ -64,9 +65,12 @@ def snapshot_from_json(text: str, origin: str, actions: ActionCatalogue | None =
 
 
 def _checked(snapshot: Snapshot, doc: Document, actions: ActionCatalogue | None) -> Snapshot:
+    catalogue = actions or ActionCatalogue()
+    if surely_sound(snapshot, catalogue):  # set operations in C; the item-by-item walk only to name problems
+        return snapshot
     # The first problems only: with thousands of dangling ids, naming each (and its closest
     # match) would take minutes; the first twenty say what is wrong.
-    found = list(itertools.islice(integrity_problems(snapshot, actions or ActionCatalogue()), _MAX_PROBLEMS + 1))
+    found = list(itertools.islice(integrity_problems(snapshot, catalogue), _MAX_PROBLEMS + 1))
     problems = [f"{doc.where(path)}: {message}" for path, message in found[:_MAX_PROBLEMS]]
     paths: list[tuple[str | int, ...] | None] = [tuple(path) for path, _ in found[:_MAX_PROBLEMS]]
     if len(found) > _MAX_PROBLEMS:
