@@ -1,62 +1,56 @@
 """The one door to durable_rules: create the compiled rulesets and evaluate snapshots with them.
 
-Nothing else imports ``durable``. Every guard of ``docs/durable.md`` is here or in
-``durable_rulesets.py``, each marked ``guard N``. Evaluation of one snapshot happens in two
-phases inside one session:
+Nothing else imports ``durable``. Every guard of ``docs/durable.md`` is here, in
+``durable_rulesets.py`` or in ``durable_facts.py``, each marked ``guard N``. Evaluation of one
+snapshot happens in two phases inside one session per ruleset:
 
-1. item facts (one per item of each collection a quantifier walks) are asserted; one durable
-   rule per quantifier fires for every item whose ``where`` holds, and we count them;
+1. item facts (one per item of each collection a quantifier walks), every type in one
+   ``assert_facts`` per ruleset; one durable rule per quantifier fires for every item whose
+   ``where`` holds, and we count them;
 2. subject facts, carrying those counts as fields ``_qN`` (matched) and ``_mN`` (not matched),
-   are asserted; the main rule of each playbook rule fires for every subject it holds for.
+   and the end-of-account fact, in one ``assert_facts`` per ruleset; the main rule of each
+   playbook rule fires for every subject it holds for.
+
+An action carries every match of its rule (``cap``), and we read from its text only the ids of
+the facts it matched (each fact's number in the account, ``durable_facts.py``).
 
 We drive durable's C core (``durable_rules_engine``) directly rather than through
 ``durable.engine.Host``: the Python layer serialises with ``json.dumps``, which writes
 numbers such as ``1e+16`` or ``5e-324`` that the C parser rejects (error 204), so every
-ruleset and fact here goes through ``encode``, which writes plain decimals. Without a Host
-there are no timer threads either (guard 2).
+ruleset goes through ``encode``, which writes plain decimals, and so does every account that
+holds such a number. Without a Host there are no timer threads either (guard 2).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import durable_rules_engine as core
-import orjson
 
 from ..errors import EvaluationError, plain
 from ..playbooks.playbook import Rule
-from .durable_rulesets import (
-    ACCOUNT_FIELDS,
-    END,
-    KEY,
-    PARENT,
-    POSITION,
-    RULES_PER_RULESET,
-    TYPE,
-    compile_rules,
-    encode,
-    fact_field,
-)
+from .durable_facts import FactWriter
+from .durable_facts import dumps as _dumps  # noqa: F401 (tests read it here)
+from .durable_rulesets import ACCOUNT_FIELDS, RULES_PER_RULESET, compile_rules, encode, fact_field
 from .facts import Facts, Record
 from .firing import Firing
 
 __all__ = ["RULES_PER_RULESET", "DurableEvaluator", "encode"]
 
 # assert_facts' result code when a fact was dropped as a duplicate (guard 5); it reports only
-# the last fact that did not match, but every fact here has its own _k, so this is a backstop.
+# the last fact that did not match, but every fact here has its own id, so this is a backstop.
 _OBSERVED = 2
+Action = Callable[[list[str]], None]  # called with the ids of the facts a rule matched
 
 
 class DurableEvaluator:
     """Rules compiled once into durable rulesets; ``evaluate`` runs one snapshot at a time.
 
-    One instance holds one live session at a time (guard 5: a fixed sid, one session per
-    process); it is not thread-safe (guard 14: scale with processes).
+    One instance holds one live session per ruleset at a time (guard 5: a fixed sid); it is
+    not thread-safe (guard 14: scale with processes).
     """
 
     def __init__(self, rules: Sequence[Rule]) -> None:
@@ -65,17 +59,15 @@ class DurableEvaluator:
         self._matched: dict[tuple[int, int], dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
         self._fired: list[tuple[int, str]] = []
         self._errors: list[str] = []
-        self._exotic_float = False  # this account has a float json.dumps would write badly
         compiled = compile_rules(self.rules)
-        self._actions = {name: self._action(binding) for name, binding in compiled.bindings.items()}
-        self._item_types = compiled.item_types
-        self._field_names = {
-            t: tuple((f, fact_field(f)) for f in sorted(names)) for t, names in compiled.fields.items()
-        }
+        field_names = {t: tuple((f, fact_field(f)) for f in sorted(names)) for t, names in compiled.fields.items()}
         every = set().union(*compiled.account_fields.values())
-        self._field_names[ACCOUNT_FIELDS] = tuple((f, f"account__{f}") for f in sorted(every))
-        # Per fact type, the account's fields its rules read: an activity fact need not carry the tier.
-        self._account_names = {t: tuple(f"account__{f}" for f in sorted(n)) for t, n in compiled.account_fields.items()}
+        field_names[ACCOUNT_FIELDS] = tuple((f, f"account__{f}") for f in sorted(every))
+        account_names = {t: tuple(f"account__{f}" for f in sorted(n)) for t, n in compiled.account_fields.items()}
+        self._writer = FactWriter(field_names, account_names)
+        self._actions = {name: self._action(binding) for name, binding in compiled.bindings.items()}
+        self._item_types = [t for t, filtered in compiled.item_types.items() if filtered]
+        self._kinds = sorted({rule.subject for rule in self.rules})
         # Per subject kind, the counts its facts carry: (matches key, collection, filtered, fields).
         self._counted = {
             kind: [
@@ -85,12 +77,13 @@ class DurableEvaluator:
             for kind, quantifiers in compiled.quantifiers.items()
         }
         self._handles: list[int] = []
-        self._routes: dict[str, list[int]] = {}  # fact type -> the rulesets with rules on it
+        self._types: list[tuple[int, list[str], list[str]]] = []  # per ruleset: handle, its item and subject types
         try:
             for name, definition in compiled.definitions.items():
-                self._handles.append(core.create_ruleset(name, encode(definition)))
-            handle_of = dict(zip(compiled.definitions, self._handles, strict=True))
-            self._routes = {t: [handle_of[n] for n in names] for t, names in compiled.routes.items()}
+                handle = core.create_ruleset(name, encode(definition))
+                self._handles.append(handle)
+                types = [t for t, names in sorted(compiled.routes.items()) if name in names]
+                self._types.append((handle, [t for t in types if t[0] == "i"], [t for t in types if t[0] == "s"]))
         except core.error as exc:
             self.close()
             raise EvaluationError(f"durable_rules rejected the compiled rules: {exc}{_culprits(self.rules)}") from None
@@ -110,30 +103,34 @@ class DurableEvaluator:
 
     # -- actions -------------------------------------------------------------------------
 
-    def _action(self, binding: tuple[Any, ...]) -> Callable[[dict[str, Any]], None]:
+    def _action(self, binding: tuple[Any, ...]) -> Action:
+        meaning = self._writer.meaning
         if binding[0] == "item":
             matched = self._matched
             key = (binding[1], binding[2])
 
-            def record(fact: dict[str, Any]) -> None:
-                # guard 13: an $or fires once per branch that holds, so collect into a set.
-                matched[key][fact[PARENT]].add(fact[POSITION])
+            def record(ids: list[str]) -> None:
+                # guard 15: an $or fires once per branch that holds, so collect into a set.
+                found = matched[key]
+                for fact_id in ids:
+                    parent, position = meaning[fact_id]
+                    found[parent].add(position)
 
         elif binding[0] == "subject":
             fired, rule_index = self._fired, binding[1]
 
-            def record(fact: dict[str, Any]) -> None:
-                fired.append((rule_index, fact[KEY]))
+            def record(ids: list[str]) -> None:
+                fired.extend((rule_index, fact_id) for fact_id in ids)
 
         else:
-            return lambda fact: None
+            return lambda ids: None
         return self._guarded(record)
 
-    def _guarded(self, action: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
-        # guard 11: durable swallows exceptions raised in actions; record them instead.
-        def run(fact: dict[str, Any]) -> None:
+    def _guarded(self, action: Action) -> Action:
+        # guard 11: a failing action must fail the account loudly, not vanish into the session.
+        def run(ids: list[str]) -> None:
             try:
-                action(fact)
+                action(ids)
             except Exception as exc:  # any failure must fail the account loudly
                 self._errors.append(plain(exc))
 
@@ -148,40 +145,49 @@ class DurableEvaluator:
                 raise EvaluationError("this evaluator was closed; build a new one")
             try:
                 return self._evaluate(facts)
+            except BaseException:
+                self._discard()
+                raise
             finally:
                 self._matched.clear()
                 self._fired.clear()
                 self._errors.clear()
 
     def _evaluate(self, facts: Facts) -> list[Firing]:
-        self._exotic_float = False
-        account = self._values(facts.account, ACCOUNT_FIELDS)
+        writer = self._writer
+        writer.start(facts)
         # Phase 1: items, so that subject facts can carry the counts.
-        for item_type, filtered in self._item_types.items():
-            if filtered:
-                self._assert_all(item_type, self._item_facts(facts, item_type, account))
-        # Phase 2: subjects, carrying the counts of phase 1.
-        subjects: dict[str, tuple[int, Record]] = {}
-        for kind in sorted({rule.subject for rule in self.rules}):
-            fact_type = f"s:{kind}"
-            counted = self._counted.get(kind, ())
-            batch = []
-            for position, subject in enumerate(facts.subjects(kind)):
-                key = f"{fact_type}#{subject['id']}"
-                subjects[key] = (position, subject)
-                fact = self._fact(subject, fact_type, key, account)
-                subject_id = str(subject["id"])
-                for matched_key, collection, filtered, matched_field, unmatched_field in counted:
-                    total = len(facts.items(kind, subject_id, collection))
-                    matched = len(self._matched[matched_key].get(subject_id, ())) if filtered else total
-                    fact[matched_field], fact[unmatched_field] = matched, total - matched
-                batch.append(fact)
-            self._assert_all(fact_type, batch)
-        self._finish()
+        texts = {t: writer.fragment(writer.items(facts, t)) for t in self._item_types}
+        for handle, item_types, _ in self._types:
+            self._assert(handle, [texts[t] for t in item_types])
+        # Phase 2: subjects, carrying the counts of phase 1, and the end of the account (guard 1).
+        texts = {f"s:{kind}": writer.fragment(self._subject_facts(facts, kind)) for kind in self._kinds}
+        end = writer.end()
+        for handle, _, subject_types in self._types:
+            self._assert(handle, [*(texts.get(t, "") for t in subject_types), end])
+        for handle in self._handles:
+            core.delete_state(handle, None)
         if self._errors:
             raise EvaluationError(f"a rule action failed: {self._errors[0]}")
-        fired = sorted(set(self._fired), key=lambda f: (f[0], subjects[f[1]][0]))
-        return [self._firing(facts, index, subjects[key][1]) for index, key in fired]
+        meaning = writer.meaning
+        fired = sorted(set(self._fired), key=lambda f: (f[0], meaning[f[1]][0]))
+        return [self._firing(facts, index, meaning[fact_id][1]) for index, fact_id in fired]
+
+    def _subject_facts(self, facts: Facts, kind: str) -> list[dict[str, Any]]:
+        """One fact per subject of this kind, with the counts of its quantifiers, meaning (position, record)."""
+        fact_type, writer = f"s:{kind}", self._writer
+        counted = self._counted.get(kind, ())
+        extra = writer.extra(fact_type)
+        batch = []
+        for position, subject in enumerate(facts.subjects(kind)):
+            fact = writer.fact(subject, fact_type, extra, (position, subject))
+            subject_id = str(subject["id"])
+            for matched_key, collection, filtered, matched_field, unmatched_field in counted:
+                total = len(facts.items(kind, subject_id, collection))
+                matched = len(self._matched[matched_key].get(subject_id, ())) if filtered else total
+                fact[matched_field], fact[unmatched_field] = matched, total - matched
+            batch.append(fact)
+        return batch
 
     def _firing(self, facts: Facts, index: int, subject: Record) -> Firing:
         """A firing with, per quantifier of its rule, the ids of the items that matched."""
@@ -196,86 +202,49 @@ class DurableEvaluator:
             matches[q.index] = tuple(str(items[p]["id"]) for p in positions)
         return Firing(rule, subject, matches)
 
-    def _item_facts(self, facts: Facts, item_type: str, account: dict[str, Any]) -> list[dict[str, Any]]:
-        kind, collection = item_type[2:].split(".")
-        batch = []
-        for subject in facts.subjects(kind):
-            parent = str(subject["id"])
-            for position, item in enumerate(facts.items(kind, parent, collection)):
-                fact = self._fact(item, item_type, f"{item_type}#{parent}#{position}", account)
-                fact[PARENT], fact[POSITION] = parent, position
-                batch.append(fact)
-        return batch
-
-    def _fact(self, record: Record, fact_type: str, key: str, account: dict[str, Any]) -> dict[str, Any]:
-        fact = self._values(record, fact_type)
-        for name in self._account_names.get(fact_type, ()):
-            if name in account:
-                fact[name] = account[name]
-        fact[TYPE] = fact_type
-        fact[KEY] = key
-        return fact
-
-    def _values(self, record: Record, fact_type: str) -> dict[str, Any]:
-        """The record's fields that rules on this fact type test, in durable's form."""
-        # Missing values are left out, not sent as null: comparisons guard them with $ex.
-        values = {}
-        for field, name in self._field_names.get(fact_type, ()):
-            value = record.get(field)
-            kind: type = type(value)
-            if kind is int or kind is str or kind is bool:  # the common case first: a third of the time
-                values[name] = value
-            elif value is None:
-                continue
-            elif kind is dt.date:
-                values[name] = value.isoformat()  # guard 6: dates travel as ISO strings (they order correctly)
-            else:
-                if kind is float and value and not 1e-4 <= abs(value) < 1e16:
-                    self._exotic_float = True  # json.dumps would write it in exponent form
-                values[name] = value
-        return values
-
-    def _assert_all(self, fact_type: str, batch: list[dict[str, Any]], handles: Sequence[int] | None = None) -> None:
-        """Assert a batch of facts of one type into each ruleset with rules on it, then run the actions.
+    def _assert(self, handle: int, fragments: list[str]) -> None:
+        """Assert facts of several types into one ruleset, as one JSON array, then run the actions.
 
         guard 3: ``assert_facts`` of the C core handles every fact of the batch (the Python
         layer's version raised when one matched nothing); its result code only tells about
         some fact, so the actions are always drained.
         """
-        if not batch:
+        text = ",".join(fragment for fragment in fragments if fragment)
+        if not text:
             return
-        text = encode(batch) if self._exotic_float else _dumps(batch)
-        for handle in self._routes.get(fact_type, ()) if handles is None else handles:
-            try:
-                code, state = core.assert_facts(handle, text)
-            except core.error as exc:
-                raise EvaluationError(f"durable_rules failed on {fact_type} facts: {exc}") from None
-            if code == _OBSERVED:
-                raise EvaluationError(f"durable dropped a duplicate {fact_type} fact")
-            self._run_actions(handle, state)
+        try:
+            code, state = core.assert_facts(handle, f"[{text}]")
+        except core.error as exc:
+            raise EvaluationError(f"durable_rules failed on the facts: {exc}") from None
+        if code == _OBSERVED:
+            raise EvaluationError("durable dropped a fact as a duplicate")
+        self._drain(handle, state)
 
-    def _run_actions(self, handle: int, state_handle: int) -> None:
+    def _drain(self, handle: int, state: int) -> None:
+        """Run every action the last assert started, one per rule that fired (``cap``)."""
         # Actions run inside assert (guard 3): drain every one now. No update_state: it only
         # re-asserts the session state, and no rule here reads state (guard 12).
-        result = core.start_action_for_state(handle, state_handle)
-        message_text = result[1] if result else None
-        while message_text:
-            for action_name, message in orjson.loads(message_text).items():
-                self._actions[action_name](message["m"])
-            message_text = core.complete_and_start_action(handle, state_handle)
+        result = core.start_action_for_state(handle, state)
+        message = result[1] if result else None
+        ids_in, actions = self._writer.ids_in, self._actions
+        while message:
+            name, ids = ids_in(message)
+            actions[name](ids)
+            message = core.complete_and_start_action(handle, state)
 
-    def _finish(self) -> None:
-        self._assert_all(END, [{TYPE: END, KEY: END}], self._handles)  # guard 1: into every ruleset
+    def _discard(self) -> None:
+        """After a failure, end every ruleset's session all the same: the next account starts clean.
+
+        Ids start again at 0 with each account, so a fact left behind would shadow the next
+        account's fact of the same id (guard 5). The end fact runs an action in each session
+        first (guard 1); one already there is refused as a duplicate, its action having run.
+        """
         for handle in self._handles:
-            core.delete_state(handle, None)
-
-
-def _dumps(batch: list[dict[str, Any]]) -> str:
-    """Facts as JSON text: orjson, four times faster than ``json`` on the hot path of every account."""
-    try:
-        return orjson.dumps(batch).decode()
-    except TypeError:  # an integer beyond 64 bits (an enricher's field): the standard library writes it
-        return json.dumps(batch, ensure_ascii=False)
+            try:
+                self._drain(handle, core.assert_facts(handle, f"[{self._writer.end()}]")[1])
+                core.delete_state(handle, None)
+            except core.error:
+                continue
 
 
 def _culprits(rules: Sequence[Rule]) -> str:

@@ -2,8 +2,10 @@
 
 Every guard here is numbered as in ``docs/durable.md``. Each playbook rule becomes one
 durable rule on its subject's facts (``r<rule>``) plus one per quantifier with a ``where``
-on the items of its collection (``q<rule>_<quantifier>``); rulesets hold rules of one fact
-type only, at most ``RULES_PER_RULESET`` each.
+on the items of its collection (``q<rule>_<quantifier>``). A ruleset holds at most
+``RULES_PER_RULESET`` rules of each fact type, of every type: each pattern tests the fact's
+type first, so a fact meets only its own type's rules, and an account costs one session per
+ruleset (built-in playbooks: 2 rulesets, not one per fact type).
 """
 
 from __future__ import annotations
@@ -24,9 +26,13 @@ from ..playbooks.playbook import Rule
 # ruleset holds more durable rules than this; a large playbook is split over several.
 RULES_PER_RULESET = 32
 END = "$end"
-# Reserved fact fields (record fields never start with _): type, unique key, and for items
-# the parent subject's id and the item's position in its collection.
-TYPE, KEY, PARENT, POSITION = "_t", "_k", "_p", "_i"
+# Reserved fact fields: the fact's type (record fields never start with _) and its number in
+# the account, as durable's own id (guard 5: a field named id is the fact's identity, in place
+# of a hash of its content; a record's own id travels as _id).
+TYPE, ID = "_t", "id"
+# An action receives up to this many matches of its rule at once (durable's "cap"; its most):
+# one action per rule that fired, not one per fact it fired for.
+CAP = 65535
 ACCOUNT_FIELDS = "account fields"  # the account's fields some fact carries, keyed like a fact type
 _COMPARATORS = {"ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
 _instances = itertools.count()
@@ -62,29 +68,38 @@ def compile_rules(rules: Sequence[Rule]) -> CompiledRules:
                 continue  # every item matches: counted without durable
             name = f"q{index}_{q.index}"
             pattern = and_([{TYPE: item_type}, _expression(compiled, q.where, index, item_type)])
-            by_type[item_type].append((name, {"all": [{"m": pattern}]}))
+            by_type[item_type].append((name, {"all": [{"m": pattern}], "cap": CAP}))
             compiled.bindings[name] = ("item", index, q.index)
         name = f"r{index}"
         fact_type = f"s:{rule.subject}"
         pattern = and_([{TYPE: fact_type}, _expression(compiled, rule.when, index, fact_type)])
-        by_type[fact_type].append((name, {"all": [{"m": pattern}]}))
+        by_type[fact_type].append((name, {"all": [{"m": pattern}], "cap": CAP}))
         compiled.bindings[name] = ("subject", index)
-    # guard 1: a sentinel rule on the end-of-account fact, so an action always ran before
-    # delete_state; every ruleset gets its own. Rulesets hold rules of one fact type, so a
-    # fact is asserted only where a rule can match it.
+    _pack(compiled, by_type)
+    return compiled
+
+
+def _pack(compiled: CompiledRules, by_type: dict[str, list[tuple[str, dict[str, Any]]]]) -> None:
+    """Ruleset ``n`` holds the ``n``-th ``RULES_PER_RULESET`` rules of every fact type.
+
+    guard 13 (#312) counts the rules one fact meets, and a fact meets only its own type's: every
+    pattern's first test is ``_t`` (durable shares that node among a type's rules, and a fact's
+    other ``_t`` nodes fail at once). guard 1: every ruleset has the sentinel rule on the
+    end-of-account fact, so an action always ran before ``delete_state``.
+    """
     instance = next(_instances)
+    chunks = max((-(-len(durable_rules) // RULES_PER_RULESET) for durable_rules in by_type.values()), default=1)
+    names = [f"kamengine_{instance}_{n}" for n in range(chunks)]
+    for name in names:
+        compiled.definitions[name] = {}
     for fact_type, durable_rules in sorted(by_type.items()):
         for start in range(0, len(durable_rules), RULES_PER_RULESET):
-            name = f"kamengine_{instance}_{len(compiled.definitions)}"
-            compiled.definitions[name] = {
-                **dict(durable_rules[start : start + RULES_PER_RULESET]),
-                "end": {"all": [{"m": {TYPE: END}}]},
-            }
+            name = names[start // RULES_PER_RULESET]
+            compiled.definitions[name].update(durable_rules[start : start + RULES_PER_RULESET])
             compiled.routes[fact_type].append(name)
-    if not compiled.definitions:
-        compiled.definitions[f"kamengine_{instance}_0"] = {"end": {"all": [{"m": {TYPE: END}}]}}
+    for name in names:
+        compiled.definitions[name]["end"] = {"all": [{"m": {TYPE: END}}], "cap": CAP}
     compiled.bindings["end"] = ("end",)
-    return compiled
 
 
 def _expression(
