@@ -67,12 +67,10 @@ def key(
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from ..plugin.installed import own_version
 
-    try:
-        return version("kamengine")
-    except PackageNotFoundError:  # run from a checkout on sys.path: the code's signature still keys it
-        return "unknown"
+    # None: run from a checkout on sys.path; the code's signature still keys it
+    return own_version() or "unknown"
 
 
 def _code_signature() -> list[tuple[str, int, int]]:

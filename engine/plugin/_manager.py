@@ -11,6 +11,7 @@ import pluggy
 
 from ..errors import plain
 from . import hookspecs
+from .installed import may_declare, own_version
 
 ENTRY_POINT_GROUP = "kamengine"
 #: Set to 1 to load only the built-in plugins (tests do; so can a cautious batch run).
@@ -57,7 +58,7 @@ def get_plugin_manager(load_entry_points: bool | None = None) -> KamenginePlugin
     """A fresh plugin manager: specs, built-ins, and (unless disabled) installed plugins."""
     pm = KamenginePluginManager()
     pm.add_hookspecs(hookspecs)
-    version = _version("kamengine")
+    version = own_version() or "?"
     for module_name in BUILTIN_PLUGINS:
         pm.register(importlib.import_module(module_name), module_name)
         pm.infos[module_name] = PluginInfo(module_name, "kamengine", version, builtin=True)
@@ -70,6 +71,8 @@ def get_plugin_manager(load_entry_points: bool | None = None) -> KamenginePlugin
 
 
 def _load_entry_points(pm: KamenginePluginManager) -> None:
+    if not may_declare(ENTRY_POINT_GROUP):  # no plugin installed: every distribution's metadata need not be parsed
+        return
     for entry_point in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
         package = entry_point.dist.name if entry_point.dist else "?"
         try:
@@ -80,10 +83,3 @@ def _load_entry_points(pm: KamenginePluginManager) -> None:
             continue
         version = entry_point.dist.version if entry_point.dist else "?"
         pm.infos[entry_point.name] = PluginInfo(entry_point.name, package, version, builtin=False)
-
-
-def _version(package: str) -> str:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return "?"

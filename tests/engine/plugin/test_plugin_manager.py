@@ -144,6 +144,7 @@ class _EntryPoint:
 def test_entry_points_load_and_a_broken_one_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     points = [_EntryPoint("good", GoodPlugin()), _EntryPoint("broken", None, fail=True)]
     monkeypatch.setattr(metadata, "entry_points", lambda group: points if group == "kamengine" else [])
+    monkeypatch.setattr(plugin_manager, "may_declare", lambda group: group == "kamengine")  # as if installed
     monkeypatch.delenv("KAMENGINE_DISABLE_PLUGINS")
     pm = get_plugin_manager()
     assert pm.infos["good"].package == "kamengine-good" and pm.infos["good"].version == "1.2"
