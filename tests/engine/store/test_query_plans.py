@@ -90,9 +90,15 @@ def reads(statements: list[str]) -> list[str]:
     return [s for s in kept if any(t in s for t in LARGE)]
 
 
-def _week(store: Store, reader: TokenHolder, person: str | None) -> Any:
+#: The Sunday of the week the bounded week reads are asked for (today being 2026-12-07, a Monday).
+SUNDAY = dt.date(2026, 12, 13)
+
+
+def _week(
+    store: Store, reader: TokenHolder, person: str | None, through: dt.date | None = None, account: str | None = None
+) -> Any:
     week = planner(Registry(get_plugin_manager(load_entry_points=False)), Config())
-    return week.stored_week(store, dt.date(2026, 12, 7), reader=reader, person=person)
+    return week.stored_week(store, dt.date(2026, 12, 7), reader=reader, person=person, through=through, account=account)
 
 
 def _first_id(store: Store) -> str:
@@ -115,6 +121,9 @@ REQUESTS: dict[str, Callable[[Store], Any]] = {
     "recommendations of an account": lambda s: Engine.recommendations_seen(s, MEMBER, account="acct-1", limit=5),
     "a person's week (plan, week page, calendar)": lambda s: _week(s, MEMBER, "u-sr"),
     "the reader's own week": lambda s: _week(s, MEMBER, None),
+    "one week of a person (week page, /v1/plan?week=)": lambda s: _week(s, MEMBER, "u-sr", SUNDAY),
+    "one week of the reader's own": lambda s: _week(s, MEMBER, None, SUNDAY),
+    "one week of everyone sharing an account (admin)": lambda s: _week(s, ADMIN, None, SUNDAY, "acct-1"),
     "accounts (admin)": lambda s: Engine.accounts_seen_by(s, ADMIN),
     "accounts (member)": lambda s: Engine.accounts_seen_by(s, MEMBER),
     "decision log (member)": lambda s: Engine.decision_log(s, MEMBER),
@@ -133,6 +142,20 @@ def test_a_request_reads_recommendations_and_snapshots_on_their_indexes(store: S
     assert read, f"{name}: no statement read recommendations or snapshots (the trace caught nothing)"
     scans = {sql: found for sql in read if (found := full_scans(store.db.conn, sql))}
     assert not scans, f"{name} scans a whole table: {scans}"
+
+
+def test_a_week_reads_its_persons_advice_by_owner_and_due(store: Store) -> None:
+    """One week's read of a person's own advice seeks their rows due by its Sunday on the (owner, due) index, and
+    reads nothing due after it but the members of approaches due by then."""
+    with traced(store) as statements:
+        _week(store, MEMBER, "u-sr", SUNDAY)
+    owned = [sql for sql in reads(statements) if "owner_id = 'u-sr' and due <=" in sql]
+    assert owned, "the week read no advice by its owner and due day"
+    for sql in owned:
+        steps = [str(row[3]) for row in store.db.conn.execute(f"explain query plan {sql}")]
+        assert any("recommendations_owner_due (owner_id=? AND due<?)" in step for step in steps), steps
+    later = [sql for sql in reads(statements) if "due > " in sql]
+    assert later and all("approach in (select value from json_each(" in sql for sql in later)
 
 
 def test_the_summary_the_writer_keeps_is_refreshed_on_the_accounts_index(store: Store) -> None:
