@@ -91,7 +91,8 @@ def visible(store: Store, holder: TokenHolder, rec_id: str) -> dict[str, Any]:
     return row
 
 
-def authenticated(request: Request) -> None:
+async def authenticated(request: Request) -> None:
     """The API's first check, before the request's parameters are read: a stranger gets the 401, never a 422
-    that describes the API (the endpoint then asks for the scope it needs)."""
+    that describes the API (the endpoint then asks for the scope it needs). On the event loop, not in a thread:
+    a token is one indexed read of the store (a hand-off to a thread and back cost more than the read)."""
     holder_of(request, query=request.url.path.endswith(".ics"))

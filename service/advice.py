@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from fastapi import APIRouter, Request, Response
@@ -14,10 +15,12 @@ from kamengine.engine.errors import SnapshotError
 from kamengine.engine.model.documents import parse
 from kamengine.engine.model.loading import snapshot_from_document
 from kamengine.engine.model.snapshot import Snapshot
-from kamengine.toolkit import DeadlineExceeded, in_thread
+from kamengine.toolkit import DeadlineExceeded
 from starlette.concurrency import run_in_threadpool
 
+from . import calls
 from .access import holder_of
+from .calls import Timed
 from .models import Lang, Refresh
 from .problems import Problem, invalid_snapshot
 from .state import Service
@@ -41,14 +44,26 @@ _OUT_OF_ORDER: dict[int | str, dict[str, Any]] = {
 }
 
 
+#: What a request past its deadline was doing, as the 503 says it.
+ADVISING = "advising this account"
+
+
+def _late(exc: DeadlineExceeded) -> Problem:
+    return Problem(503, "deadline", "The account took too long", f"{exc} ([limits] account_seconds)")
+
+
 def within_deadline(service: Service, call: Callable[[], T]) -> T:
     """``call()``, or a 503 when it runs past the account deadline ([limits] account_seconds): a request's thread
     has no alarm to stop a plugin that loops, so the request is answered and the call is left to end alone."""
-    seconds = service.config.limits.account_seconds
+
+    def timed_call(timed: Timed[T]) -> T:
+        timed.start()
+        return call()
+
     try:
-        return in_thread(call, seconds, "advising this account")
+        return calls.wait(service.workers, Timed(timed_call), service.config.limits.account_seconds, ADVISING)
     except DeadlineExceeded as exc:
-        raise Problem(503, "deadline", "The account took too long", f"{exc} ([limits] account_seconds)") from None
+        raise _late(exc) from None
 
 
 def read_snapshot(service: Service, body: bytes) -> tuple[Snapshot, Any]:
@@ -64,26 +79,58 @@ def read_snapshot(service: Service, body: bytes) -> tuple[Snapshot, Any]:
         raise invalid_snapshot(exc) from None
 
 
-def _advise(
-    service: Service, holder: TokenHolder, body: bytes, explain: bool, lang: str | None, log: bool | None = None
-) -> Response:
+@dataclass(frozen=True)
+class Advised:
+    """A snapshot's advice, rendered: what the engine's thread hands back to the request."""
+
+    account_id: str
+    ids: list[str]
+    rendered: str
+    revision: str
+
+
+def _advised(service: Service, body: bytes, explain: bool, lang: str | None, timed: Timed[Advised]) -> Advised:
+    """Parse, advise, render, in one worker thread; the deadline covers the advice only (``timed``)."""
     snapshot, _ = read_snapshot(service, body)
     engine = service.engine()
     given = on_demand.snapshot_source(snapshot)
-    result = within_deadline(service, lambda: engine.advise([given], explain=explain, lang=lang))
+    timed.start()
+    result = engine.advise([given], explain=explain, lang=lang)
+    timed.stop()
     if result.failures:
         status = 500 if "internal error" in result.failures[0] else 422
         raise Problem(status, "advice-failed", "The account could not be advised", result.failures[0])
     rendered = on_demand.as_json(service.registry, result.recommendations, result.explanations, service.config.limits)
-    headers = {"X-Kamengine-Revision": engine.revision}
-    if service.config.retention.log_advise if log is None else log:  # read-only: logged only when asked
-        ids = [r.id for r in result.recommendations]
+    return Advised(snapshot.account.id, [r.id for r in result.recommendations], rendered, engine.revision)
+
+
+def _logs(service: Service, log: bool | None) -> bool:
+    """Whether this request goes into the decision log: read-only advice is logged only when asked."""
+    return service.config.retention.log_advise if log is None else log
+
+
+def _answer(service: Service, holder: TokenHolder, body: bytes, advised: Advised, log: bool | None) -> Response:
+    """The response; with the decision logged first when asked (a store write: in a thread, never the loop)."""
+    headers = {"X-Kamengine-Revision": advised.revision}
+    if _logs(service, log):
         with service.store() as store, service.writing:
             headers["X-Kamengine-Decision"] = service.decisions.log(
-                store, "advise", snapshot.account.id, engine.revision, holder.token_id, body, ids
+                store, "advise", advised.account_id, advised.revision, holder.token_id, body, advised.ids
             )
             service.decisions.prune_when_due(store)
-    return Response(rendered, media_type="application/json", headers=headers)
+    return Response(advised.rendered, media_type="application/json", headers=headers)
+
+
+def _advise(
+    service: Service, holder: TokenHolder, body: bytes, explain: bool, lang: str | None, log: bool | None = None
+) -> Response:
+    """``POST /v1/advise`` from a thread that may wait (the route itself waits on the event loop)."""
+    timed = Timed(functools.partial(_advised, service, body, explain, lang))
+    try:
+        advised = calls.wait(service.workers, timed, service.config.limits.account_seconds, ADVISING)
+    except DeadlineExceeded as exc:
+        raise _late(exc) from None
+    return _answer(service, holder, body, advised, log)
 
 
 @router.post(
@@ -100,7 +147,15 @@ async def advise(
     holder = holder_of(request)
     service: Service = request.app.state.service
     body = await request.body()  # bounded by the guard (service/guard.py) as it streams in
-    return await run_in_threadpool(_advise, service, holder, body, explain, lang, log)
+    # One hand-off: a worker thread parses, advises and renders while the loop serves others, and wakes it once.
+    timed = Timed(functools.partial(_advised, service, body, explain, lang))
+    try:
+        advised = await calls.wait_async(service.workers, timed, service.config.limits.account_seconds, ADVISING)
+    except DeadlineExceeded as exc:
+        raise _late(exc) from None
+    if _logs(service, log):
+        return await run_in_threadpool(_answer, service, holder, body, advised, log)
+    return _answer(service, holder, body, advised, log)
 
 
 def _refresh(service: Service, holder: TokenHolder, account_id: str, body: bytes) -> JSONResponse:

@@ -20,6 +20,8 @@ from kamengine.engine.api.stores import Store, default_db_path, open_store
 from kamengine.engine.errors import UsageError
 from kamengine.engine.model.config import Config
 
+from .calls import Workers
+
 #: Who a request speaks for when the service runs with --no-auth (on a loopback address only).
 LOCAL = TokenHolder("local", "local", "admin")
 #: The pages' form secret for deployments that keep secrets outside the store (every process given the same).
@@ -70,6 +72,8 @@ class Service:
         self._engine = Engine(options, self.registry)
         _ = self._engine.advisor  # compiled now: a playbook durable rejects stops the start, not a request
         self.decisions = DecisionLog(self.config.retention.decision_log_days)
+        #: The threads that advise for requests, reused (service/calls.py): starting one per request cost more.
+        self.workers = Workers("kamengine: advising this account")
         self._pool: queue.SimpleQueue[Store] = queue.SimpleQueue()
         self._opened: list[Store] = []
         self._opened_lock = threading.Lock()
@@ -125,4 +129,5 @@ class Service:
             for opened in self._opened:
                 opened.close()
             self._opened.clear()
+        self.workers.close()
         self._engine.close()
