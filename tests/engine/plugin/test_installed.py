@@ -7,7 +7,7 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
-from kamengine.engine.plugin.installed import may_declare, own_version
+from kamengine.engine.plugin.installed import may_declare, own_version, version_of
 
 
 def test_every_group_importlib_finds_is_seen_and_one_nobody_declares_is_not() -> None:
@@ -67,3 +67,12 @@ def test_the_version_is_the_installed_one_read_once(monkeypatch: pytest.MonkeyPa
     assert own_version() == expected
     monkeypatch.setattr(metadata, "version", lambda name: pytest.fail("read again"))
     assert own_version() == expected
+
+
+@pytest.mark.parametrize("name", ["kamengine", "holidays", "pydantic", "click", "PyYAML", "pyyaml"])
+def test_a_version_is_importlibs(name: str) -> None:
+    assert version_of(name) == metadata.version(name)
+
+
+def test_a_distribution_not_installed_has_no_version() -> None:
+    assert version_of("kamengine-no-such-distribution") is None
