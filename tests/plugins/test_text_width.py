@@ -47,7 +47,10 @@ def test_width_is_wcwidths(text: str) -> None:
 
 
 def test_a_table_says_the_same_with_tabulate_unloaded() -> None:
-    rows = [{"owner": "Li Wei (AR)", "priority": "99", "title": "Re-warm Wang Fang"}, {"owner": "x", "title": None}]
+    rows: list[dict[str, str | None]] = [
+        {"owner": "Li Wei (AR)", "priority": "99", "title": "Re-warm Wang Fang"},
+        {"owner": "x", "title": None},
+    ]
     code = (
         "import sys\nfrom kamengine.plugins.text_formats import table\n"
         f"print(table({rows!r}, ('owner', 'priority', 'title'), right=('priority',)), end='')\n"
