@@ -51,14 +51,18 @@ class StoredWeek:
 def plan_week(
     recommendations: Iterable[Recommendation], actions: ActionCatalogue, settings: PlanSettings, today: dt.date,
     regions: Mapping[str, str | None] | None = None, *, stored: bool = False, through: dt.date | None = None,
+    person: str | None = None,
 ) -> WeekPlan:  # fmt: skip
     """``recommendations`` placed over people's weeks from ``today``, each account's holidays closed (``regions``).
     ``stored``: advice a store kept since an earlier night, whose past due is due now (and says since when).
-    ``through``: the plan of the days up to it only (``schedule``'s bound)."""
+    ``through``: the plan of the days up to it only; ``person``: of what bears on their days only (``schedule``)."""
     from ..plan.week import schedule  # when a week is planned: advising never needs it
 
     overdue_on = today if stored else None
-    return schedule(recommendations, actions, settings, today, overdue_on=overdue_on, regions=regions, through=through)
+    return schedule(
+        recommendations, actions, settings, today, overdue_on=overdue_on, regions=regions, through=through,
+        person=person,
+    )  # fmt: skip
 
 
 def stored_week(
@@ -71,7 +75,8 @@ def stored_week(
     carry the e-mail their account's team gives them, as advice fresh from a snapshot does.
 
     ``through`` (a week's Sunday): the plan of the days up to it only, from the advice that can land by then
-    (``week_reads``): its items on those days are the whole plan's; what is not placed by then is left out.
+    (``week_reads``): its items on those days are the whole plan's; what is not placed by then is left out. With
+    ``person`` too, only their approaches and those bearing on their days are placed.
     ``account``: for everyone's plan (no ``person``, an admin's), the advice that shares people with that account's
     team instead of the whole store."""
     from ..store.kept_teams import kept_teams
@@ -83,7 +88,9 @@ def stored_week(
     advice = plan_advice(rows)
     if emails:
         advice = [teams.with_emails(rec) for rec in advice]
-    plan = plan_week(advice, actions, settings, today, teams.regions, stored=True, through=through)
+    # One person's bounded week places their approaches and those bearing on them; the rest of it is nobody's view.
+    alone = person if through is not None else None
+    plan = plan_week(advice, actions, settings, today, teams.regions, stored=True, through=through, person=alone)
     statuses = {row["id"]: label for row in rows if (label := status_label(row))}
     if reader is None or reader.may("admin"):
         return StoredWeek(plan, advice, statuses, teams)

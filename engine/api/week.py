@@ -58,7 +58,8 @@ class WeekAPI(EngineParts):
         what the reader may see of it. ``emails``: owners and attendees carry their team's e-mails (the store keeps
         none with the advice). ``through`` (a week's Sunday): only the days up to it are planned, from the advice
         due by then (read on the (owner, due) and accounts' indexes); its items are the whole plan's on those days,
-        and nothing is listed as unplanned.
+        and nothing is listed as unplanned; with ``person`` too, only their approaches and those that bear on their
+        days are placed (``plan.week.bearing_on``): theirs are the whole plan's.
         """
         actions, settings = self.registry.actions, self.config.plan
         return stored_week(

@@ -39,6 +39,7 @@ def schedule(
     overdue_on: dt.date | None = None,
     regions: Mapping[str, str | None] | None = None,
     through: dt.date | None = None,
+    person: str | None = None,
 ) -> WeekPlan:
     """Every approach and piece of own work on a working day of its owner's horizon, most valuable first.
 
@@ -50,13 +51,13 @@ def schedule(
     ``through`` bounds the plan to the days up to it (a week's Sunday): the items placed on those days are those of
     the whole plan (an approach only moves later, so what falls due after ``through`` never lands before it, and
     what lands after it books nothing before it); what finds no day by then is left out, not listed as unplanned.
+    ``person``: only their approaches and those that bear on their days are placed (``bearing_on``).
     """
     start = overdue_on or as_of
     items = _items(recommendations, actions)
     items.sort(key=lambda i: (-i.lead.priority, i.day, i.lead.id))
-    weeks, end = horizon(start, settings.horizon_weeks)
-    if through is not None:
-        end, weeks = min(end, through), tuple(w for w in weeks if monday(w) <= through)
+    items = bearing_on(items, person) if person is not None else items
+    weeks, end = _bounded(horizon(start, settings.horizon_weeks), through)
     diary = Diary(settings)
     placed: list[Item] = []
     unplanned: list[Unplanned] = []
@@ -88,6 +89,26 @@ def schedule(
     if through is not None:  # why an approach found no day by ``through`` says nothing of the whole plan
         unplanned = []
     return WeekPlan(placed, unplanned, weeks, start, settings)
+
+
+def _bounded(found: tuple[tuple[str, ...], dt.date], through: dt.date | None) -> tuple[tuple[str, ...], dt.date]:
+    """The horizon's weeks and last day, cut at ``through``."""
+    weeks, end = found
+    return (weeks, end) if through is None else (tuple(w for w in weeks if monday(w) <= through), min(end, through))
+
+
+def bearing_on(items: Sequence[Item], person: str) -> list[Item]:
+    """Of ``items`` in the plan's order, ``person``'s and those whose day can change one of theirs: an approach's
+    day depends only on what the approaches before it booked of its people's time, so going back from the last,
+    one that books a person who matters (theirs, or one's that matters after it) matters, and so do its people."""
+    matter, kept = {person}, []
+    for item in reversed(items):
+        people = {*item.people, *(c.owner.id for c in item.companions if c.owner)}  # an occasion's own day too
+        books = item.meeting or any(c.action in ON_DATE for c in item.companions)
+        if person in people or (books and not matter.isdisjoint(people)):
+            kept.append(item)
+            matter |= people
+    return kept[::-1]
 
 
 def _own_days(

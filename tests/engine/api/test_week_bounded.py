@@ -74,8 +74,10 @@ def _week(store: Store, person: str, through: dt.date | None) -> StoredWeek:
     return week.stored_week(store, TODAY, reader=ADMIN, person=person, through=through)
 
 
-def _in(plan: StoredWeek, week: str) -> list[dict[str, Any]]:
-    return sorted((item.to_dict() for item in plan.plan.items if item.week == week), key=lambda i: i["lead"]["id"])
+def _in(plan: StoredWeek, week: str, person: str) -> list[dict[str, Any]]:
+    """The person's items of ``week`` (those they lead and attend), as the week page and /v1/plan show them."""
+    mine = (item.to_dict() for item in plan.plan.items if item.week == week and person in item.people)
+    return sorted(mine, key=lambda i: i["lead"]["id"])
 
 
 def test_each_week_alone_holds_what_the_whole_plan_puts_in_it(store: Store) -> None:
@@ -86,11 +88,11 @@ def test_each_week_alone_holds_what_the_whole_plan_puts_in_it(store: Store) -> N
         whole = _week(store, person, None)
         for week in whole.plan.weeks:
             alone = _week(store, person, _sunday(week))
-            assert _in(alone, week) == _in(whole, week), f"{person}'s {week}"
+            assert _in(alone, week, person) == _in(whole, week, person), f"{person}'s {week}"
             assert {i.week for i in alone.plan.items} <= set(whole.plan.weeks[: whole.plan.weeks.index(week) + 1])
             assert alone.plan.unplanned == []
-            compared += len(_in(whole, week))
-    assert compared > 50  # weeks with meetings in them were compared, not empty ones
+            compared += len(_in(whole, week, person))
+    assert compared > 30  # weeks with meetings in them were compared, not empty ones
 
 
 def test_a_week_reads_only_the_advice_that_can_land_by_its_end(store: Store) -> None:
