@@ -65,7 +65,9 @@ def plan(
     cursor: str | None = None,
 ) -> JSONResponse:
     """Items in order of owner, day and urgency; more than ``limit`` of them: the ``Link`` header's ``rel="next"``
-    gives the next page's address (its cursor continues after the last item shown, under the same filters only)."""
+    gives the next page's address (its cursor continues after the last item shown, under the same filters only).
+    One week is planned from the advice due by its Sunday (the items the whole horizon's plan puts in it); an admin
+    token's ``owner=all`` needs ``account`` (everyone sharing people with it), else a 422 naming ``owner``."""
     holder = holder_of(request)
     whose = holder.member if owner is None else None if owner == ALL else owner
     everyone = whose is None and holder.may("admin")
