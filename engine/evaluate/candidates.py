@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import MISSING, fields
 from typing import Any
 
@@ -22,12 +22,11 @@ from .firing import Firing
 class Writer:
     """What every recommendation of one account shares: its facts, its fields for titles, the language."""
 
-    __slots__ = ("account_id", "account_name", "account_values", "facts", "lang")
+    __slots__ = ("account_id", "account_name", "facts", "lang")
 
     def __init__(self, facts: Facts, lang: str) -> None:
         self.facts, self.lang = facts, lang
         self.account_id, self.account_name = str(facts.account["id"]), str(facts.account["name"])
-        self.account_values = {f"account.{k}": v for k, v in facts.account.items()}
 
 
 class Candidate:
@@ -128,7 +127,7 @@ def made_directly(**values: Any) -> Recommendation:
 def _recommend(candidate: Candidate, writer: Writer) -> Recommendation:
     firing, spec = candidate.firing, candidate.spec
     rule, subject = firing.rule, firing.subject
-    values = _Fields(subject, writer.account_values)
+    values = _Fields(subject, writer.facts.account)
     return made_directly(
         id=recommendation_id(writer.account_id, spec.action, rule.subject, candidate.subject_id, rule.qualified_id),
         account_id=writer.account_id,
@@ -153,11 +152,13 @@ class _Fields:
 
     __slots__ = ("account", "subject")
 
-    def __init__(self, subject: Record, account: Mapping[str, Any]) -> None:
+    def __init__(self, subject: Record, account: Record) -> None:
         self.subject, self.account = subject, account
 
     def get(self, name: str) -> Any:
-        return self.account.get(name) if name.startswith("account.") else self.subject.get(name)
+        return (
+            self.account.get(name[len(ACCOUNT_PREFIX) :]) if name.startswith(ACCOUNT_PREFIX) else self.subject.get(name)
+        )
 
 
 @functools.lru_cache(maxsize=1024)
