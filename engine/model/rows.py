@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from typing import Any, NamedTuple
@@ -18,6 +19,9 @@ class KeptSnapshot(NamedTuple):
     as_of: str
     body: str  # the snapshot as JSON text
     team: tuple[tuple[str, str], ...]  # (member id, role)
+    #: ``body_digest(body)``, worked out where the snapshot is made (a batch worker): the writer tells a snapshot it
+    #: has already kept by this, without reading the kept text back. None: worked out when it is kept.
+    digest: str | None = None
 
 
 class AccountAdvice(NamedTuple):
@@ -48,4 +52,9 @@ def kept_snapshot(snapshot: Snapshot, data: Any = None) -> KeptSnapshot:
     body = json.dumps(data, ensure_ascii=False) if data is not None else snapshot.model_dump_json(exclude_none=True)
     team = tuple((member.id, member.role) for member in snapshot.team)
     account = snapshot.account
-    return KeptSnapshot(account.name, account.tier, snapshot.as_of.isoformat(), body, team)
+    return KeptSnapshot(account.name, account.tier, snapshot.as_of.isoformat(), body, team, body_digest(body))
+
+
+def body_digest(body: str) -> str:
+    """A kept snapshot's text as the store keeps its digest (SHA-256, hex): the same text, the same digest."""
+    return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()

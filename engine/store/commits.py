@@ -14,6 +14,9 @@ from .transactions import begin_immediate, knocked_since
 GAP_SECONDS = 0.01
 #: The pause after a group cut short by a knock: the decisions queued behind the first get their turn too.
 KNOCKED_GAP_SECONDS = 0.05
+#: How often the group looks for a knock: a look is a ``stat`` of the knock file, as dear as a small account's
+#: Python side, so at most one every few milliseconds; a person's decision waits that much longer at most.
+KNOCK_LOOK_SECONDS = 0.005
 
 
 class GroupCommit:
@@ -48,6 +51,7 @@ class GroupCommit:
         self.conn, self.accounts, self.seconds, self.patience = conn, accounts, seconds, patience
         self.on_exit, self.knocks = on_exit, knocks
         self.pending, self.began, self.began_at = 0, time.monotonic(), time.time()
+        self.looked = 0.0  # when the knock file was last looked at (``time.monotonic``)
 
     def __enter__(self) -> GroupCommit:
         return self
@@ -72,10 +76,16 @@ class GroupCommit:
             self._commit()
 
     def account_written(self) -> None:
-        """Called after each account; commits when the group is full or old enough, or someone knocks."""
+        """Called after each account; commits when the group is full or old enough, or someone knocked (looked for
+        every ``KNOCK_LOOK_SECONDS``)."""
         self.pending += 1
-        if self.pending >= self.accounts or time.monotonic() - self.began >= self.seconds or self._knocked():
+        now = time.monotonic()
+        if self.pending >= self.accounts or now - self.began >= self.seconds:
             self._commit()
+        elif now - self.looked >= KNOCK_LOOK_SECONDS:
+            self.looked = now
+            if self._knocked():
+                self._commit()
 
     def _knocked(self) -> bool:
         return self.knocks is not None and knocked_since(self.knocks, self.began_at)

@@ -14,14 +14,18 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from ..model.recommendation import COLUMNS, Row
-from ..model.rows import AccountAdvice
+from ..model.recommendation import COLUMNS
+from ..model.rows import ID, AccountAdvice
 from .stances import record_stances
 from .statuses import CLOSED_FOR_COOLDOWN, LIVE, Status
+
+# The statuses as the plain text the rows hold: a StrEnum's ``.value`` costs a descriptor call, thousands a night.
+OPEN, SNOOZED, RESOLVED = Status.OPEN.value, Status.SNOOZED.value, Status.RESOLVED.value
+_REFRESHED = (Status.OPEN.value, Status.ACCEPTED.value)  # live advice a run refreshes as it is
 
 
 class Stored(NamedTuple):
@@ -71,50 +75,64 @@ class AccountPlan:
         self.outcome = AccountOutcome()
         self.new: list[tuple[Any, ...]] = []
         self.refreshed: list[tuple[Any, ...]] = []
+        self.rerun: list[tuple[str, str, str]] = []  # refreshed advice whose text is as stored: its run and night
+        self.kept: Mapping[str, tuple[Any, ...]] = {}  # the stored advice's columns after the account's, by id
         self.status: list[tuple[Any, ...]] = []
         self.history: list[tuple[Any, ...]] = []
 
-    def plan(self, stored: dict[str, Stored], cooled_down: Callable[[Stored], bool]) -> None:
-        """Decide every change; ``stored`` is the account's stored advice by id (consumed)."""
+    def plan(
+        self,
+        stored: dict[str, Stored],
+        cooled_down: Callable[[Stored], bool],
+        kept: Mapping[str, tuple[Any, ...]] | None = None,
+    ) -> None:
+        """Decide every change; ``stored`` is the account's stored advice by id (consumed); ``kept``, its columns
+        after the account's (``COLUMNS[2:]``) by id, if read (``read_stored``): advice given again as it is stored
+        has only its run and night written."""
+        self.kept = kept or {}
         for row in self.advice.rows:
-            rec = Row._make(row)
-            self._upsert(rec, stored.pop(rec.id, None), cooled_down)
+            self._upsert(row, stored.pop(row[ID], None), cooled_down)
         for gone in stored.values():  # advice that is no longer given
             if gone.status in LIVE and self.loaded is not None and gone.rule not in self.loaded:
                 self.left_alone.append(gone)
             elif gone.status in LIVE:
-                self.change(gone.id, Status.RESOLVED, "its rule no longer fires")
+                self.change(gone.id, RESOLVED, "its rule no longer fires")
                 self.outcome.resolved += 1
 
-    def _upsert(self, rec: Row, stored: Stored | None, cooled_down: Callable[[Stored], bool]) -> None:
+    def _upsert(self, rec: tuple[Any, ...], stored: Stored | None, cooled_down: Callable[[Stored], bool]) -> None:
+        """``rec``: a row in ``COLUMNS`` order (``Recommendation.to_row``)."""
         if stored is None:
-            self.new.append((*rec, Status.OPEN.value, self.run_id, self.run_id, self.advice.as_of))
-            self.history.append((rec.id, Status.OPEN.value, "kamengine", self.now, "new", self.run_id))
+            self.new.append((*rec, OPEN, self.run_id, self.run_id, self.advice.as_of))
+            self.history.append((rec[ID], OPEN, "kamengine", self.now, "new", self.run_id))
             self.outcome.new += 1
             return
         status = stored.status
         # Live advice takes tonight's title, priority, due date, owner and evidence: the due date
         # is the planner's answer for today (a person who has not acted is asked again, dated
         # from today), so advice still given never lapses while its reason holds.
-        if status in (Status.OPEN, Status.ACCEPTED):
+        if status in _REFRESHED:
             self.outcome.refreshed += 1
-        elif status == Status.SNOOZED:
+        elif status == SNOOZED:
             if stored.snoozed_until and stored.snoozed_until <= self.clock.isoformat():
-                self.change(rec.id, Status.OPEN, f"snooze ended {stored.snoozed_until}")
+                self.change(rec[ID], OPEN, f"snooze ended {stored.snoozed_until}")
                 self.outcome.woken += 1
             else:
                 self.outcome.refreshed += 1
         elif status in CLOSED_FOR_COOLDOWN and not cooled_down(stored):
             return  # closed by a person inside the action's cooldown: it stays closed
         else:  # resolved, expired, or closed long enough ago: the reason is back; due from today
-            self.change(rec.id, Status.OPEN, f"fires again after {status}")
+            self.change(rec[ID], OPEN, f"fires again after {status}")
             self.outcome.new += 1
-        self.refreshed.append((*rec[2:], self.run_id, self.advice.as_of, rec.id))
+        if self.kept.get(rec[ID]) == rec[2:]:  # SQLite rewrites the indexes of every column an update sets
+            self.rerun.append((self.run_id, self.advice.as_of, rec[ID]))
+        else:
+            self.refreshed.append((*rec[2:], self.run_id, self.advice.as_of, rec[ID]))
 
-    def change(self, rec_id: str, status: Status, reason: str) -> None:
+    def change(self, rec_id: str, status: str, reason: str) -> None:
+        """``rec_id`` goes to ``status`` (a ``Status`` value) for ``reason``."""
         # A run's lifecycle changes are dated by the snapshot, not by the clock.
-        self.status.append((status.value, "kamengine", self.advice.as_of + "T00:00:00+00:00", reason, None, rec_id))
-        self.history.append((rec_id, status.value, "kamengine", self.now, reason, self.run_id))
+        self.status.append((status, "kamengine", self.advice.as_of + "T00:00:00+00:00", reason, None, rec_id))
+        self.history.append((rec_id, status, "kamengine", self.now, reason, self.run_id))
 
     def write(self, conn: sqlite3.Connection) -> None:
         """Each table gets one statement for all of the account's rows."""
@@ -122,11 +140,22 @@ class AccountPlan:
             conn.executemany(INSERT_NEW, self.new)
         if self.refreshed:
             conn.executemany(UPDATE_REFRESHED, self.refreshed)
+        if self.rerun:
+            conn.executemany(UPDATE_RUN, self.rerun)
         if self.status:
             conn.executemany(UPDATE_STATUS, self.status)
         conn.executemany(INSERT_HISTORY, self.history)
         record_stances(conn, self.account_id, self.advice.as_of, self.advice.stances)
         conn.execute(INSERT_RUN_ACCOUNT, [self.run_id, self.account_id, self.origin, "done", None, self.now])
+
+
+def read_stored(conn: sqlite3.Connection, account_id: str) -> tuple[dict[str, Stored], dict[str, tuple[Any, ...]]]:
+    """The account's stored advice by id: what the lifecycle decides by, and its columns after the account's."""
+    stored, kept = {}, {}
+    for row in conn.execute(SELECT_STORED, [account_id]):
+        rec = Stored._make(row[:_STORED])
+        stored[rec.id], kept[rec.id] = rec, row[_STORED:]
+    return stored, kept
 
 
 def expire_unseen(conn: sqlite3.Connection, run_id: str, grace_days: int, now: str) -> int:
@@ -148,7 +177,8 @@ def expire_unseen(conn: sqlite3.Connection, run_id: str, grace_days: int, now: s
     return len(unseen)
 
 
-SELECT_STORED = f"select {', '.join(Stored._fields)} from recommendations where account_id = ?"
+_STORED = len(Stored._fields)
+SELECT_STORED = f"select {', '.join(Stored._fields + COLUMNS[2:])} from recommendations where account_id = ?"
 SELECT_UNSEEN = (
     "select id, as_of from recommendations where status = 'open' and due < ? and last_run != ?"
     " and last_run in (select id from runs where source = (select source from runs where id = ?))"
@@ -162,6 +192,8 @@ INSERT_NEW = (
 UPDATE_REFRESHED = (
     f"update recommendations set {', '.join(f'{c} = ?' for c in COLUMNS[2:])}, last_run = ?, as_of = ? where id = ?"
 )
+# Advice given again as it is: the triggers that watch its other columns have nothing to see.
+UPDATE_RUN = "update recommendations set last_run = ?, as_of = ? where id = ?"
 UPDATE_STATUS = (
     "update recommendations set status = ?, status_by = ?, status_at = ?, status_reason = ?, snoozed_until = ?"
     " where id = ?"

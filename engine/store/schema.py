@@ -139,3 +139,10 @@ def m012_owner_due_index(db: sqlite_utils.Database) -> None:
     """A person's advice by its due day (week_reads.py): a week reads what its owner has due by its Sunday, not all
     they ever had."""
     db.execute("create index if not exists recommendations_owner_due on recommendations (owner_id, due)")
+
+
+@migrations()
+def m011_snapshot_digest(db: sqlite_utils.Database) -> None:
+    """Each kept snapshot's digest (kept.py): a nightly run tells the snapshot it kept last night by it, without reading
+    its text back. Rows kept before have none and are compared by their text, as they were."""
+    db.table("snapshots").add_column("digest", str)

@@ -50,6 +50,9 @@ class Store:
             raise StoreError(f"no store at {self.path}; run kamengine batch first")
         Store.last_path = self.path
         self.db = open_database(self.path)
+        self._knocks = knocks_of(
+            self.path
+        )  # where a writer waiting for this store knocks (made once: every write asks)
         self.actions = actions or ActionCatalogue()
         #: How long a write waits for the store in all (0: one try, up to SQLite's busy timeout); a nightly
         #: batch waits longer, so that people deciding through the service never end its run.
@@ -148,12 +151,10 @@ class Store:
         """``apply_advice`` for advice already in the store's row form (as batch workers send it)."""
         plan = AccountPlan(run_id, advice, origin, _now(), self.time_order.clock(advice.as_of), self.loaded_rules)
         with self._account_transaction():
-            stored = {
-                row[0]: Stored._make(row) for row in self.db.conn.execute(lifecycle.SELECT_STORED, [advice.account_id])
-            }
+            stored, kept = lifecycle.read_stored(self.db.conn, advice.account_id)
             advised = max((row.as_of for row in stored.values() if row.as_of), default=None)
             self.time_order.check(self.db.conn, advice.account_id, advice.as_of, advised)
-            plan.plan(stored, lambda row: self._cooled_down(row, plan.clock))
+            plan.plan(stored, lambda row: self._cooled_down(row, plan.clock), kept)
             plan.write(self.db.conn)
             self.left_alone = plan.left_alone
             if advice.kept is not None:  # the same snapshot again (a re-run) is not kept twice
@@ -283,7 +284,7 @@ class Store:
         under way (begun now if it has not yet)."""
         if self._group is not None:
             self._group.before_write()
-        return immediate(self.db.conn, self.patience, knocks_of(self.path))
+        return immediate(self.db.conn, self.patience, self._knocks)
 
     def group_commit(self, accounts: int = 500, seconds: float = 1.0) -> GroupCommit:
         """Commit many accounts at once (see ``GroupCommit``); use as a context manager."""
@@ -291,5 +292,5 @@ class Store:
         def ended() -> None:
             self._group = None
 
-        self._group = GroupCommit(self.db.conn, accounts, seconds, self.patience, ended, knocks_of(self.path))
+        self._group = GroupCommit(self.db.conn, accounts, seconds, self.patience, ended, self._knocks)
         return self._group
