@@ -118,7 +118,9 @@ def _shared_work(
     everyone = person is None and (reader is None or reader.may("admin"))
     if everyone and account is None:
         return store.find(None, LIVE)
-    seeds = set() if everyone else {person} if person is not None else {reader.member} if reader is not None else set()
+    seeds: set[str] = set()
+    if not everyone:
+        seeds = {person} if person is not None else {reader.member} if reader is not None else set()
     asked = {account} if account is not None else set()
     if through is not None:  # the accounts of all their advice share their people, as below; the rows are bounded
         owned = {found for who in seeds for found in advised_accounts(store, who)}
