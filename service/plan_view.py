@@ -76,6 +76,11 @@ def sunday(week: str) -> dt.date:
     return monday(week) + dt.timedelta(days=6)
 
 
+def horizon_end(today: dt.date, weeks: int) -> dt.date:
+    """The last day (a Sunday) of a plan of ``weeks`` ISO weeks from ``today``'s."""
+    return today - dt.timedelta(days=today.weekday()) + dt.timedelta(weeks=weeks, days=-1)
+
+
 def neighbour(week: str, weeks: int) -> str:
     """The ISO week ``weeks`` away from ``week`` (-1: the one before)."""
     return iso_week(monday(week) + dt.timedelta(weeks=weeks))

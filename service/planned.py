@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from kamengine.engine.api.week import status_label
 
-from .plan_view import ALL, shown_week, sunday
+from .plan_view import ALL, horizon_end, shown_week, sunday
 from .state import Service
 
 if TYPE_CHECKING:
@@ -38,10 +38,12 @@ def plan_items(
     one person (None: everyone the holder sees; an admin's with ``account``: everyone who shares people with that
     account), the meetings they lead and those they attend. The plan is the one of every account that shares
     someone with theirs (the same people's time), so a person's week reads the same whoever looks; then only what
-    the reader may see is kept. One week plans only its days and those before it, from the advice due by its end."""
+    the reader may see is kept. One week plans only its days and those before it, from the advice due by its end
+    (``all``: the horizon's)."""
     today = dt.date.today()
     shown = shown_week(week, today)
-    through = None if shown == ALL else sunday(shown)
+    # The horizon's last day for every week: what falls due after it is placed in none of them.
+    through = horizon_end(today, service.config.plan.horizon_weeks) if shown == ALL else sunday(shown)
     stored = stored_week(service, holder, owner, today, through, account)
     plan = stored.plan
     chosen = [i for i in plan.items if shown in (ALL, i.week) and owner in (None, *i.people) and stored.sees(i.lead)]

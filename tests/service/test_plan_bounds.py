@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from kamengine.engine.plan.allocation import horizon
 from kamengine.engine.plan.week import iso_week
+from kamengine.service.plan_view import horizon_end
 from serving import Running, serving
 from team_portfolio import load_portfolio
 
@@ -56,3 +58,11 @@ def test_an_admins_everyone_needs_an_account(server: Running) -> None:
 def test_a_members_everyone_is_their_accounts_as_before(server: Running) -> None:
     mine = _plan(server, "chen", owner="all", week="all")
     assert {item["owner"]["id"] for item in mine if item["owner"]} > {"u-ad"}
+
+
+def test_every_weeks_bound_is_the_plans_last_day() -> None:
+    """``week=all`` (and the calendar feed) plans up to the horizon's last day: the one the plan itself ends on."""
+    for offset in range(0, 400, 3):
+        today = dt.date(2026, 1, 1) + dt.timedelta(days=offset)
+        for weeks in (1, 6, 13):
+            assert horizon_end(today, weeks) == horizon(today, weeks)[1], (today, weeks)
