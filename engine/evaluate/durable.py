@@ -236,7 +236,7 @@ class DurableEvaluator:
         """After a failure, end every ruleset's session all the same: the next account starts clean.
 
         Ids start again at 0 with each account, so a fact left behind would shadow the next
-        account's fact of the same id (guard 5). The end fact runs an action in each session
+        account's fact of the same id (guard 18). The end fact runs an action in each session
         first (guard 1); one already there is refused as a duplicate, its action having run.
         """
         for handle in self._handles:

@@ -31,7 +31,7 @@ class FactIds:
     """The numbers facts take as ids, in order, none of whose hashes equal an earlier one's.
 
     durable finds a fact by the 32-bit hash of its id and drops one whose hash it already holds
-    as a duplicate (guard 5), silently. Hashed as durable hashes them, 0, 1, 2... are all
+    as a duplicate, silently (guard 18). Hashed as durable hashes them, 0, 1, 2... are all
     distinct up to 797,185 and differ from the session's own fact (``sid-0``) and ``$end``;
     beyond, a number whose hash was taken is skipped, so no fact is ever dropped.
     """

@@ -23,12 +23,12 @@ from ..playbooks.conditions import ACCOUNT_PREFIX, AnyOf, Condition, FieldTest, 
 from ..playbooks.playbook import Rule
 
 # guard 13 (#312): more than 64 range rules matching one fact silently fire nothing, so no
-# ruleset holds more durable rules than this; a large playbook is split over several.
+# ruleset holds more durable rules of one fact type than this; a large playbook is split over several.
 RULES_PER_RULESET = 32
 END = "$end"
 # Reserved fact fields: the fact's type (record fields never start with _) and its number in
-# the account, as durable's own id (guard 5: a field named id is the fact's identity, in place
-# of a hash of its content; a record's own id travels as _id).
+# the account, as durable's own id (guards 5 and 18: a field named id is the fact's identity, in
+# place of a hash of its content; a record's own id travels as _id).
 TYPE, ID = "_t", "id"
 # An action receives up to this many matches of its rule at once (durable's "cap"; its most):
 # one action per rule that fired, not one per fact it fired for.
