@@ -220,6 +220,7 @@ def main() -> None:
         rows += serve(installed, folder, size.serve_seconds, args.rounds)
     print(f"end: {uptime()}")
     table(rows, installed)
+    print(f"identical output is judged apart: compare_stores.py --against {args.against}, compare_outputs.py")
 
 
 if __name__ == "__main__":
