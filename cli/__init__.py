@@ -8,11 +8,14 @@ import os
 import signal
 import sys
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .options import CONFIG_HELP
+
+if TYPE_CHECKING:
+    import sqlite3
 
 #: command name -> module (in this package) defining it, in the order help lists them.
 COMMANDS = {
@@ -47,6 +50,13 @@ def _stop(signum: int, frame: object) -> None:
     raise Interrupted if signum == signal.SIGINT else Terminated
 
 
+def _sqlite_errors() -> tuple[type[sqlite3.Error], ...]:
+    """sqlite3's errors, once a store loaded sqlite3 (none raises one before): a command without a store does
+    not load it."""
+    loaded = sys.modules.get("sqlite3")
+    return (loaded.Error,) if loaded is not None else ()
+
+
 class _Group(click.Group):
     """Loads a command's module only when that command runs (``--help`` and ``--version`` load none),
     and turns every ``KamengineError`` into a clean message: exit 2 for a usage mistake, else 1; Ctrl-C exits 130."""
@@ -64,8 +74,6 @@ class _Group(click.Group):
         return with_examples(config_anywhere(command), cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
-        import sqlite3
-
         from kamengine.engine.errors import KamengineError, UsageError, printable_lines
 
         from .runtime import say_engine_warnings
@@ -83,7 +91,7 @@ class _Group(click.Group):
             raise click.UsageError(printable_lines(str(exc))) from None
         except KamengineError as exc:  # its data's control characters shown, never acted on by the terminal
             raise click.ClickException(printable_lines(str(exc))) from None
-        except sqlite3.Error as exc:  # the store: busy, full, read-only or damaged, while in use
+        except _sqlite_errors() as exc:  # the store: busy, full, read-only or damaged, while in use
             from kamengine.engine.api.stores import Store, trouble
 
             raise click.ClickException(trouble(exc, Store.last_path)) from None
