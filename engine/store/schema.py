@@ -146,3 +146,12 @@ def m011_snapshot_digest(db: sqlite_utils.Database) -> None:
     """Each kept snapshot's digest (kept.py): a nightly run tells the snapshot it kept last night by it, without reading
     its text back. Rows kept before have none and are compared by their text, as they were."""
     db.table("snapshots").add_column("digest", str)
+
+
+@migrations()
+def m013_summary_held_while_written(db: sqlite_utils.Database) -> None:
+    """The summary's counting triggers skip an account a batch is writing as a whole (summary_writes.py): it is
+    counted once after its rows, not after each one."""
+    from .summary_writes import hold_summaries  # beside the summary's other writes
+
+    hold_summaries(db)

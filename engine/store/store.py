@@ -28,6 +28,7 @@ from .kept import keep_snapshot
 from .lifecycle import AccountOutcome, AccountPlan, Stored
 from .statuses import COMMAND_LINE, DEFAULT_EXPIRY_GRACE_DAYS, Asked, Status, decision_error, refusal
 from .store_file import StoreError, default_db_path, open_database
+from .summary_writes import deferred
 from .time_order import TimeOrder
 from .transactions import immediate, knocks_of
 from .unknown_ids import unknown_id
@@ -155,7 +156,8 @@ class Store:
             advised = max((row.as_of for row in stored.values() if row.as_of), default=None)
             self.time_order.check(self.db.conn, advice.account_id, advice.as_of, advised)
             plan.plan(stored, lambda row: self._cooled_down(row, plan.clock), kept)
-            plan.write(self.db.conn)
+            with deferred(self.db.conn, advice.account_id):  # the summary counted once, not after every row
+                plan.write(self.db.conn)
             self.left_alone = plan.left_alone
             if advice.kept is not None:  # the same snapshot again (a re-run) is not kept twice
                 keep_snapshot(self.db.conn, advice.account_id, advice.kept, always=False)
