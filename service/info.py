@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -20,8 +21,8 @@ from .access import holder_of, sees_account
 from .calendar_feed import calendar_of
 from .models import AccountDetail, AccountRow, PlanItem
 from .pages import account_summary
-from .plan_view import ALL, PlanFilters, page_of
-from .planned import plan_items
+from .plan_view import ALL, PlanFilters, page_of, shown_week
+from .planned import everyone_page, plan_items
 from .problems import Problem, forbidden
 from .recommendations import stored_document
 from .state import Service
@@ -32,12 +33,6 @@ router = APIRouter(prefix="/v1", tags=["views"])
 WEEK = Query(
     pattern=r"^(([1-9]\d{3}|0[1-9]\d\d|00[1-9]\d|000[1-9])-W(0[1-9]|[1-4]\d|5[0-3])|all)$",
     description="an ISO week like 2026-W49 (default: this week), or all",
-)
-
-#: Why an admin's ``owner=all`` needs an account: the whole store's plan is not a page's read.
-WHOLE_STORE = (
-    "owner: all for an admin token would plan the whole store; ask owner=<member id>, or owner=all with"
-    " account=<account id> (everyone who shares people with that account), or use kamengine plan --db"
 )
 
 
@@ -55,7 +50,7 @@ def plan(
     request: Request,
     owner: Annotated[
         str | None,
-        Query(description="a member id (default: the token's own), or all (an admin token: with account)"),
+        Query(description="a member id (default: the token's own), or all (everyone the token sees)"),
     ] = None,
     week: Annotated[str | None, WEEK] = None,
     account: Annotated[str | None, Query(description="only this account's items")] = None,
@@ -66,16 +61,20 @@ def plan(
 ) -> JSONResponse:
     """Items in order of owner, day and urgency; more than ``limit`` of them: the ``Link`` header's ``rel="next"``
     gives the next page's address (its cursor continues after the last item shown, under the same filters only).
-    One week is planned from the advice due by its Sunday (the items the whole horizon's plan puts in it); an admin
-    token's ``owner=all`` needs ``account`` (everyone sharing people with it), else a 422 naming ``owner``."""
+    One week is planned from the advice due by its Sunday (the items the whole horizon's plan puts in it). An admin
+    token's ``owner=all`` is everyone's plan, a page made owner by owner: the items nobody owns first, then each
+    owner's (in the order of their ids) from their own week, from the cursor's owner until the page is full; with
+    ``account``, the plan of everyone sharing people with that account."""
     holder = holder_of(request)
     whose = holder.member if owner is None else None if owner == ALL else owner
     everyone = whose is None and holder.may("admin")
-    if everyone and account is None:  # the whole store's plan: every account's advice, read and placed a request
-        raise Problem(422, "invalid-request", "The request is invalid", WHOLE_STORE)
-    planned = plan_items(request.app.state.service, holder, whose, week, account if everyone else None)
-    filters = PlanFilters(whose, planned.week, account, action, overdue)
-    page = page_of(planned.items, filters, holder.token_id, limit, cursor)
+    if everyone and account is None:  # everyone's plan, a page made owner by owner from the cursor's
+        filters = PlanFilters(None, shown_week(week, dt.date.today()), None, action, overdue)
+        page = everyone_page(request.app.state.service, holder, filters, limit, cursor)
+    else:
+        planned = plan_items(request.app.state.service, holder, whose, week, account if everyone else None)
+        filters = PlanFilters(whose, planned.week, account, action, overdue)
+        page = page_of(planned.items, filters, holder.token_id, limit, cursor)
     headers = {}
     if page.next_cursor:
         asked = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]

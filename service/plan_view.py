@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,3 +103,26 @@ def page_of(items: Sequence[Item], filters: PlanFilters, reader: str, limit: int
     page = rest[:limit]
     following = make_cursor(digest, item_key(page[-1], filters.owner)) if len(rest) > limit else None
     return PlanPage(page, len(kept), following)
+
+
+def cursor_after(filters: PlanFilters, reader: str, cursor: str | None) -> list[Any] | None:
+    """The page order's key of the item a cursor continues after (None: the first page); one this service did not
+    give for these filters and this reader is a 422."""
+    return read_cursor(cursor, filters.digest(reader), KEY_SHAPE)
+
+
+def page_by_owner(
+    led: Iterable[Sequence[Item]], filters: PlanFilters, reader: str, limit: int, after: list[Any] | None
+) -> PlanPage:
+    """Everyone's page (``filters.owner`` None) made owner by owner: ``led`` gives each owner's led items, owners in
+    page order from the cursor's (``after``); taken until one more than ``limit`` is kept after the cursor, so the
+    page, its order and its cursor are ``page_of``'s over the whole plan. ``total`` is what was kept, not all."""
+    found: list[Item] = []
+    for items in led:
+        kept = (i for i in items if filters.keeps(i) and (after is None or item_key(i) > after))
+        found += sorted(kept, key=item_key)
+        if len(found) > limit:
+            break
+    page = found[:limit]
+    following = make_cursor(filters.digest(reader), item_key(page[-1])) if len(found) > limit else None
+    return PlanPage(page, len(found), following)

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING
 
 from kamengine.engine.api.week import status_label
 
-from .plan_view import ALL, horizon_end, shown_week, sunday
+from .plan_view import ALL, PlanFilters, PlanPage, cursor_after, horizon_end, page_by_owner, shown_week, sunday
 from .state import Service
 
 if TYPE_CHECKING:
     from kamengine.engine.api.access import TokenHolder
     from kamengine.engine.api.week import Item, StoredWeek, WeekPlan
 
-__all__ = ["Planned", "plan_items", "status_label", "stored_week"]
+__all__ = ["Planned", "everyone_page", "plan_items", "status_label", "stored_week"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,3 +59,20 @@ def stored_week(
     with service.store() as store:
         engine = service.engine()
         return engine.stored_week(store, today, reader=holder, person=owner, through=through, account=account)
+
+
+def everyone_page(
+    service: Service, holder: TokenHolder, filters: PlanFilters, limit: int, cursor: str | None
+) -> PlanPage:
+    """One page of everyone's plan for an admin (``filters.owner`` None, no account): owner by owner from the
+    cursor's, each owner's bounded week (``Engine.led_by_owner``), until the page is full; a week outside the
+    plan's days (before today's, after the horizon) holds nothing, read from nobody."""
+    after = cursor_after(filters, holder.token_id, cursor)
+    today = dt.date.today()
+    end = horizon_end(today, service.config.plan.horizon_weeks)
+    through = end if filters.week == ALL else sunday(filters.week)
+    if filters.week != ALL and not today <= through <= end:  # Sundays: a week within the horizon ends within it
+        return page_by_owner([], filters, holder.token_id, limit, after)
+    with service.store() as store:
+        led = service.engine().led_by_owner(store, today, through, str(after[0]) if after else "", reader=holder)
+        return page_by_owner(led, filters, holder.token_id, limit, after)

@@ -79,22 +79,45 @@ def stored_week(
     ``person`` too, only their approaches and those bearing on their days are placed.
     ``account``: for everyone's plan (no ``person``, an admin's), the advice that shares people with that account's
     team instead of the whole store."""
-    from ..store.kept_teams import kept_teams
-    from ..store.records import plan_advice
     from ..store.snapshots import team_accounts
 
     rows = _shared_work(store, reader, person, through, account)
+    # One person's bounded week places their approaches and those bearing on them; the rest of it is nobody's view.
+    alone = person if through is not None else None
+    week = _planned(store, rows, (actions, settings, today), emails=emails, through=through, person=alone)
+    if reader is None or reader.may("admin"):
+        return week
+    return dataclasses.replace(week, seen=frozenset(team_accounts(store, reader.member)), reader=reader.member)
+
+
+def unowned_week(
+    store: Store, actions: ActionCatalogue, settings: PlanSettings, today: dt.date, through: dt.date
+) -> StoredWeek:
+    """The plan up to ``through`` of the accounts that have live advice nobody owns (an account without a team's
+    staffing): its items nobody leads are the whole plan's, as such an item takes nobody's time (no meeting) and
+    lands on the first open day from its own due day, whatever else is placed."""
+    from ..store.week_reads import unowned_accounts, week_rows
+
+    rows = week_rows(store, unowned_accounts(store), (), through)
+    return _planned(store, rows, (actions, settings, today), through=through)
+
+
+def _planned(
+    store: Store, rows: list[dict[str, Any]], how: tuple[ActionCatalogue, PlanSettings, dt.date], *,
+    emails: bool = False, through: dt.date | None = None, person: str | None = None,
+) -> StoredWeek:  # fmt: skip
+    """The stored ``rows`` placed (``how``: the actions, the plan's settings and today) with their accounts' teams."""
+    from ..store.kept_teams import kept_teams
+    from ..store.records import plan_advice
+
+    actions, settings, today = how
     teams = kept_teams(store, {row["account_id"] for row in rows})
     advice = plan_advice(rows)
     if emails:
         advice = [teams.with_emails(rec) for rec in advice]
-    # One person's bounded week places their approaches and those bearing on them; the rest of it is nobody's view.
-    alone = person if through is not None else None
-    plan = plan_week(advice, actions, settings, today, teams.regions, stored=True, through=through, person=alone)
+    plan = plan_week(advice, actions, settings, today, teams.regions, stored=True, through=through, person=person)
     statuses = {row["id"]: label for row in rows if (label := status_label(row))}
-    if reader is None or reader.may("admin"):
-        return StoredWeek(plan, advice, statuses, teams)
-    return StoredWeek(plan, advice, statuses, teams, frozenset(team_accounts(store, reader.member)), reader.member)
+    return StoredWeek(plan, advice, statuses, teams)
 
 
 def status_label(row: Mapping[str, Any]) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .statuses import LIVE, Status
@@ -91,3 +91,28 @@ def _by(rows: list[dict[str, Any]], through: dt.date) -> list[dict[str, Any]]:
             soonest[key] = due
     day = through.isoformat()
     return [row for row in rows if soonest[str(row["approach"] or f"id:{row['id']}")] <= day]
+
+
+def live_owners(store: Store, first: str, through: dt.date) -> Iterator[str]:
+    """The owners, in order from ``first`` (itself included), who own live advice due by ``through`` (whoever leads
+    an item by then does: an item lands on its lead's due day or later): one seek on the (owner, status) index per
+    owner passed, one on the (owner, due) index per owner asked; read as the caller goes on."""
+    day, after, op = through.isoformat(), first, ">="
+    while True:
+        found = store.db.execute(
+            f"select owner_id from recommendations where owner_id {op} ? order by owner_id limit 1", [after]
+        ).fetchone()
+        if found is None:
+            return
+        after, op = str(found[0]), ">"
+        due = f"select 1 from recommendations where owner_id = ? and due <= ? and {_LIVE} limit 1"
+        if store.db.execute(due, [after, day, *LIVE]).fetchone() is not None:
+            yield after
+
+
+def unowned_accounts(store: Store) -> list[str]:
+    """The accounts that have live advice nobody owns (an account without a team: its staffing), on the owner's
+    index, in order."""
+    rows = store.db.execute(f"select distinct account_id from recommendations where owner_id is null and {_LIVE}",
+                            [*LIVE])  # fmt: skip
+    return sorted(str(account) for (account,) in rows)
