@@ -172,3 +172,27 @@ def _sharing(links: Sequence[tuple[str, str]], people: set[str], accounts: set[s
                 met |= fresh
                 todo.extend(fresh)
     return found
+
+
+def may_lead(store: Store, owner: str, through: dt.date) -> bool:
+    """Whether ``owner`` may lead an item placed by ``through`` (an item lands on its lead's due day or later): they
+    own live advice due by then that stands alone, is an occasion (placed alone on its own day when its approach
+    moves later), or leads its approach (the live member the plan chooses: its own lead, else the best carrier),
+    itself due by then. Two indexed reads; an owner whose advice due by then all rides with others' leads is
+    passed over unplanned."""
+    from ..plan.approaches import carrier_rank, make_approach_id
+    from ..plan.dates import ON_DATE
+    from ..store.week_reads import members_of, owned_by
+
+    def chosen(row: Mapping[str, Any]) -> tuple[bool, int, float, str]:  # plan.week._items' order of a group
+        leads = row["approach"] == make_approach_id(row["account_id"], row["subject_id"], row["id"])
+        return not leads, carrier_rank(str(row["action"])), -float(row["priority"]), str(row["id"])
+
+    rows = owned_by(store, owner, through)
+    if any(not row["approach"] or row["action"] in ON_DATE for row in rows):
+        return True
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for member in members_of(store, {row["account_id"] for row in rows}, {row["approach"] for row in rows}):
+        groups.setdefault(str(member["approach"]), []).append(member)
+    leads = (min(group, key=chosen) for group in groups.values())
+    return any(lead["owner_id"] == owner and str(lead["due"]) <= through.isoformat() for lead in leads)

@@ -21,7 +21,7 @@ from ..plan.items import Item, Unplanned, WeekPlan, iso_week, monday
 from ..plan.load import PersonLoad, load
 from ..plugin.emitters import EmitContext
 from .base import EngineParts
-from .stored_week import StoredWeek, plan_week, status_label, stored_week, unowned_week
+from .stored_week import StoredWeek, may_lead, plan_week, status_label, stored_week, unowned_week
 
 if TYPE_CHECKING:
     from ..model.config import Config
@@ -74,14 +74,17 @@ class WeekAPI(EngineParts):
         order of their ids from ``first`` (itself included; "": the items nobody owns first, then every owner):
         each list the items that owner leads, as the whole plan places them, each owner's from their own bounded
         week (``stored_week(person=, through=)``). Read and planned as the caller asks for the next owner, so a page
-        costs the owners it shows; only owners with live advice due by ``through`` are planned."""
+        costs the owners it shows; only owners who may lead an item by ``through`` are planned (``may_lead``)."""
         from ..store.week_reads import live_owners
 
         actions, settings = self.registry.actions, self.config.plan
         if not first:
             unowned = unowned_week(store, actions, settings, today, through)
             yield [item for item in unowned.plan.items if item.owner_id is None]
-        for owner in live_owners(store, first, through):
+        for owner in live_owners(store, first):
+            if not may_lead(store, owner, through):
+                yield []
+                continue
             week = stored_week(store, actions, settings, today, reader=reader, person=owner, through=through)
             yield [item for item in week.plan.items if item.owner_id == owner]
 

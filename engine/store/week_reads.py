@@ -93,11 +93,10 @@ def _by(rows: list[dict[str, Any]], through: dt.date) -> list[dict[str, Any]]:
     return [row for row in rows if soonest[str(row["approach"] or f"id:{row['id']}")] <= day]
 
 
-def live_owners(store: Store, first: str, through: dt.date) -> Iterator[str]:
-    """The owners, in order from ``first`` (itself included), who own live advice due by ``through`` (whoever leads
-    an item by then does: an item lands on its lead's due day or later): one seek on the (owner, status) index per
-    owner passed, one on the (owner, due) index per owner asked; read as the caller goes on."""
-    day, after, op = through.isoformat(), first, ">="
+def live_owners(store: Store, first: str) -> Iterator[str]:
+    """The owners of advice, in order from ``first`` (itself included), one seek on the (owner, status) index each,
+    read as the caller goes on."""
+    after, op = first, ">="
     while True:
         found = store.db.execute(
             f"select owner_id from recommendations where owner_id {op} ? order by owner_id limit 1", [after]
@@ -105,9 +104,35 @@ def live_owners(store: Store, first: str, through: dt.date) -> Iterator[str]:
         if found is None:
             return
         after, op = str(found[0]), ">"
-        due = f"select 1 from recommendations where owner_id = ? and due <= ? and {_LIVE} limit 1"
-        if store.db.execute(due, [after, day, *LIVE]).fetchone() is not None:
-            yield after
+        yield after
+
+
+#: What tells which row leads its approach (``plan.week``'s choice) and whether one is an occasion of its own day.
+_LEADING = "id, account_id, subject_id, approach, action, priority, owner_id, due"
+
+
+def owned_by(store: Store, owner: str, through: dt.date) -> list[dict[str, Any]]:
+    """``owner``'s live advice due by ``through`` (``_LEADING``'s columns), on the (owner, due) index."""
+    where = f"owner_id = ? and due <= ? and {_LIVE}"
+    cursor = store.db.execute(
+        f"select {_LEADING} from recommendations where {where}", [owner, through.isoformat(), *LIVE]
+    )
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+def members_of(store: Store, accounts: Iterable[str], approaches: Iterable[str]) -> list[dict[str, Any]]:
+    """The live members (``_LEADING``'s columns) of ``approaches`` on ``accounts`` (theirs), on the accounts' index."""
+    chosen, wanted = sorted(set(accounts)), json.dumps(sorted(set(approaches)))
+    found = []
+    for start in range(0, len(chosen), _CHUNK):
+        chunk = chosen[start : start + _CHUNK]
+        where = f"account_id in ({', '.join('?' for _ in chunk)}) and approach in (select value from json_each(?))"
+        cursor = store.db.execute(f"select {_LEADING} from recommendations where {where} and {_LIVE}",
+                                  [*chunk, wanted, *LIVE])  # fmt: skip
+        names = [c[0] for c in cursor.description]
+        found += [dict(zip(names, row, strict=True)) for row in cursor]
+    return found
 
 
 def unowned_accounts(store: Store) -> list[str]:

@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 import yaml
+from kamengine.engine.api.stored_week import may_lead
 from kamengine.engine.plan.allocation import horizon
 from kamengine.engine.plan.week import iso_week
-from kamengine.service.plan_view import horizon_end, item_key
+from kamengine.service.plan_view import horizon_end, item_key, sunday
 from serving import Running, serving
-from team_portfolio import load_portfolio, portfolio
+from team_portfolio import TEAM, load_portfolio, portfolio
 
 ACCOUNTS: list[str] = []  # the portfolio's account ids, once the server has them
 
@@ -104,6 +105,8 @@ def test_an_admins_everyone_paged_owner_by_owner_is_the_whole_stores_plan(server
             assert owners[0] is None and owners.count(None) >= 3, "nobody's items come first"
         for limit in (1, 2, 7):
             assert _paged(server, limit, week=week) == whole, (week, limit)
+    with server.service.store() as store:  # someone was passed over unplanned, and the pages are still whole
+        assert any(not may_lead(store, member["id"], sunday(weeks[0])) for member in TEAM)
     overdue = [item for item in _whole(server, "all") if item["overdue_since"]]
     assert overdue and _paged(server, 2, week="all", overdue="true") == overdue
     for far in (iso_week(dt.date.today() - dt.timedelta(weeks=1)), "2030-W01"):  # outside the plan's days
