@@ -3,8 +3,9 @@
 Copies the cached store of ``org_store.py`` (decisions change it), starts ``kamengine serve`` on it with an admin
 token, then for 1 and ``--clients`` clients, ``--seconds`` each: the portfolio page (the first page and the pages
 after it, by their links), a person's week page (one rep unit's AR after another), ``GET /v1/plan`` of a rep's week,
-a 50-item recommendations page (the first and the next ones, by their cursors) and a decision (accepting a distinct
-open recommendation each time). Prints p50/p99 of each against issue 25's targets (the plan's: the week page's).
+a 50-item recommendations page (the first and the next ones, by their cursors), a decision (accepting a distinct
+open recommendation each time) and an admin's ``GET /v1/plan?owner=all`` of this week (its first 10 pages by their
+links). Prints p50/p99 of each against issue 25's targets (the plan's: the week page's).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from serve_bench import drive, free_port
 #: Issue 25's one-client p50 targets (ms).
 TARGETS = {
     "portfolio page": 300.0, "week page": 200.0, "plan of a week (API)": 200.0, "recommendations page": 100.0,
-    "decision": 50.0,
+    "decision": 50.0, "admin's plan, owner=all": 200.0,
 }  # fmt: skip
 Request = Callable[[int], tuple[str, str, bytes]]
 
@@ -69,6 +70,19 @@ def _walk(url: str, token: str) -> tuple[list[str], list[str]]:
     return portfolio, recs
 
 
+def _everyone(url: str, token: str) -> list[str]:
+    """The addresses of an admin's first 10 pages of everyone's plan this week (``GET /v1/plan?owner=all``, 50
+    items a page), by their ``Link`` headers."""
+    pages = ["/v1/plan?owner=all&limit=50"]
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=120) as client:
+        while len(pages) < 10:
+            link = client.get(pages[-1]).headers.get("link")
+            if not link:
+                break
+            pages.append(link[1 : link.index(">")])
+    return pages
+
+
 def _open_ids(db: Path, count: int) -> list[str]:
     """``count`` open recommendations spread over the store, to accept one each decision."""
     with sqlite3.connect(db) as conn:
@@ -101,6 +115,7 @@ def run(accounts: int, clients: int, seconds: float) -> None:
         server, url, token = _started(db)
         try:
             portfolio, recs = _walk(url, token)
+            everyone = _everyone(url, token)
             units = max(1, accounts // REPS)
             requests: dict[str, Request] = {
                 "portfolio page": lambda n: ("GET", portfolio[n % len(portfolio)], b""),
@@ -109,6 +124,8 @@ def run(accounts: int, clients: int, seconds: float) -> None:
                 # the week page's is used).
                 "plan of a week (API)": lambda n: ("GET", f"/v1/plan?owner=u-ar-{(n * 7919) % units}", b""),
                 "recommendations page": lambda n: ("GET", recs[n % len(recs)], b""),
+                # An admin's everyone of this week (no issue target: the week page's): its first 10 pages by links.
+                "admin's plan, owner=all": lambda n: ("GET", everyone[n % len(everyone)], b""),
                 "decision": lambda n: ("POST", f"/v1/recommendations/{next(ids)}/accept", b""),
             }
             print(f"kamengine serve on {accounts} generated accounts, {seconds:g} s a load", flush=True)
