@@ -13,7 +13,7 @@ from kamengine.engine.api import on_demand
 from kamengine.engine.api.documents import RecommendationDoc
 from kamengine.engine.errors import SnapshotError
 from kamengine.engine.model.documents import parse
-from kamengine.engine.model.loading import snapshot_from_document
+from kamengine.engine.model.loading import snapshot_from_document, snapshot_from_text
 from kamengine.engine.model.snapshot import Snapshot
 from kamengine.toolkit import DeadlineExceeded
 from starlette.concurrency import run_in_threadpool
@@ -69,14 +69,26 @@ def within_deadline(service: Service, call: Callable[[], T]) -> T:
 def read_snapshot(service: Service, body: bytes) -> tuple[Snapshot, Any]:
     """The validated snapshot of a request body (JSON or YAML) and its data; 422 with the CLI's messages."""
     try:
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise SnapshotError([f"request: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
-        document = parse(text, "request", SnapshotError, aliases=False)
+        document = parse(_text(body), "request", SnapshotError, aliases=False)
         return snapshot_from_document(document, service.registry.actions), document.data
     except SnapshotError as exc:
         raise invalid_snapshot(exc) from None
+
+
+def read_snapshot_only(service: Service, body: bytes) -> Snapshot:
+    """``read_snapshot`` when the data is not kept (advice on demand): JSON through pydantic's JSON mode, with the
+    same messages."""
+    try:
+        return snapshot_from_text(_text(body), "request", service.registry.actions)
+    except SnapshotError as exc:
+        raise invalid_snapshot(exc) from None
+
+
+def _text(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SnapshotError([f"request: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
 
 
 @dataclass(frozen=True)
@@ -91,7 +103,7 @@ class Advised:
 
 def _advised(service: Service, body: bytes, explain: bool, lang: str | None, timed: Timed[Advised]) -> Advised:
     """Parse, advise, render, in one worker thread; the deadline covers the advice only (``timed``)."""
-    snapshot, _ = read_snapshot(service, body)
+    snapshot = read_snapshot_only(service, body)
     engine = service.engine()
     given = on_demand.snapshot_source(snapshot)
     timed.start()
