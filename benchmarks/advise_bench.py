@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import json
 import statistics
 import sys
@@ -47,8 +48,16 @@ def _engine_parts() -> tuple[Any, ...]:
     get_plugin_manager = _module("plugin._manager", "plugin.manager").get_plugin_manager
     Registry = _module("plugin._registry", "plugin.registry").Registry
     parse = lambda text, origin: Document(parse_json(text, origin, one_line=True), origin)  # noqa: E731
+    validate = snapshot_from_document
+    if importlib.util.find_spec("kamengine.engine.model.json_mode") is not None:
+        # A worker's way since issue 24 (snapshot_from_json: pydantic's JSON mode reads and validates the line at
+        # once): the parse stage only passes the line on and "validate" is both, so their sum compares across sides.
+        from kamengine.engine.model.loading import snapshot_from_json
+
+        parse = lambda text, origin: (text, origin)  # noqa: E731
+        validate = lambda line, actions: snapshot_from_json(*line, actions)  # noqa: E731
     return ENGINES, registered_advisor, Registry(get_plugin_manager(load_entry_points=False)), (
-        parse, snapshot_from_document, compute_facts, plan
+        parse, validate, compute_facts, plan
     )  # fmt: skip
 
 
