@@ -50,7 +50,7 @@ def plan(
     request: Request,
     owner: Annotated[
         str | None,
-        Query(description="a member id (default: the token's own), or all (everyone the token sees)"),
+        Query(description="a member id (default: the token's own), or all"),
     ] = None,
     week: Annotated[str | None, WEEK] = None,
     account: Annotated[str | None, Query(description="only this account's items")] = None,
