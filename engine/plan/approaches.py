@@ -18,11 +18,12 @@ import itertools
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
-from ..model.actions import ActionType, Mode
-from ..model.fields import SALES_ACTIONS_151 as SALES_151
+from ..model.actions import Mode
 from ..model.recommendation import Recommendation
 from .attendees import role_specific
 from .calendar import Calendar
+from .carriers import best_first, carries, leader
+from .carriers import carrier_rank as carrier_rank  # week.py and the stored week read it from here
 from .companions import one_of_each, own_work_key
 from .dates import UNREADY as _UNREADY
 from .dates import after_window as _after_window
@@ -31,24 +32,7 @@ from .dates import own_day
 from .draft import Draft
 from .occasions import Approach, Scheduled
 
-#: Which action leads an approach when several could: the first of this list present.
-CARRIERS = (
-    "executive_visit", "summit_dialogue", "executive_sponsor", "hq_tour", "reference_site_visit", "onsite_meeting",
-    "technical_exchange", "project_celebration", "opportunity_discovery", "festival_visit", "regular_office_visit",
-    "project_office_visit", "home_visit", "family_banquet", "private_activity", "team_activity", "coach_development",
-    "rising_star_cultivation", "exhibition_invite", "key_resource_support", "compliant_gift", "birthday_greeting",
-)  # fmt: skip
-#: What an occasion of each kind can carry along.
-CARRIES: dict[Mode, frozenset[Mode]] = {
-    Mode.MEETING: frozenset({Mode.MEETING, Mode.EVENT, Mode.INVITATION, Mode.MESSAGE, Mode.GIFT, Mode.CARE}),
-    Mode.EVENT: frozenset({Mode.MEETING, Mode.INVITATION, Mode.MESSAGE, Mode.GIFT, Mode.CARE}),
-    Mode.INVITATION: frozenset({Mode.INVITATION, Mode.MESSAGE, Mode.GIFT}),
-    Mode.PRIVATE: frozenset({Mode.MESSAGE, Mode.GIFT}),
-    Mode.CARE: frozenset({Mode.MESSAGE, Mode.GIFT}),
-    Mode.MESSAGE: frozenset({Mode.MESSAGE, Mode.GIFT}),
-    Mode.GIFT: frozenset({Mode.MESSAGE, Mode.GIFT}),
-    Mode.INTERNAL: frozenset({Mode.INTERNAL}),
-}
+_EVENT = Mode.EVENT  # an enum's member read from its class costs a lookup each time, in loops over members
 
 
 def make_approach_id(account_id: str, subject_id: str, seed: str) -> str:
@@ -59,16 +43,6 @@ def make_approach_id(account_id: str, subject_id: str, seed: str) -> str:
 def leads(rec: Recommendation) -> bool:
     """Whether ``rec`` is the lead of its approach (an approach riding on a scheduled activity has none)."""
     return rec.approach is not None and rec.approach == make_approach_id(rec.account_id, rec.subject_id, rec.id)
-
-
-def carries(lead: ActionType, other: ActionType) -> bool:
-    """Whether one occasion led by ``lead`` can also serve ``other``."""
-    return lead.id == other.id or other.kind in CARRIES[lead.kind]
-
-
-def carrier_rank(action_id: str) -> int:
-    """How well an action leads an approach: lower leads."""
-    return CARRIERS.index(action_id) if action_id in CARRIERS else len(CARRIERS)
 
 
 def form_approaches(
@@ -144,7 +118,7 @@ def _account_work_with_people(formed: dict[tuple[str, str], list[Approach]], win
 
 
 def _hosts(approach: Approach) -> bool:
-    return bool(approach.members) and approach.members[0].action.kind == Mode.EVENT
+    return bool(approach.members) and approach.members[0].action.kind == _EVENT
 
 
 def _form(
@@ -157,11 +131,10 @@ def _form(
     group.sort(key=lambda d: (-d.priority, d.due, d.rec.rule, d.action.id))
     formed = [Approach([], occasion.day, occasion) for occasion in fixed if occasion.day >= as_of]
     for draft in group:
-        near = [a for a in formed if abs((draft.due - a.day).days) <= window]
-        if not near:
+        approach = _nearest(formed, draft.due, window)
+        if approach is None:
             formed.append(Approach([draft], _date([draft], as_of)))
             continue
-        approach = min(near, key=lambda a: abs((draft.due - a.day).days))
         why = _join(approach, draft, as_of)
         later = _after_window(approach, draft, window, calendar) if why and _UNREADY in why else None
         if why is not None and own_day(draft) is not None:  # a day of its own: it keeps it, on its own
@@ -186,6 +159,16 @@ def _form(
     return [a for a in formed if a.members]
 
 
+def _nearest(formed: list[Approach], due: dt.date, window: int) -> Approach | None:
+    """The occasion closest to ``due`` within ``window`` days (the first of equals), or None."""
+    nearest, gap = None, window + 1
+    for approach in formed:
+        days = abs((due - approach.day).days)
+        if days < gap:
+            nearest, gap = approach, days
+    return nearest
+
+
 def _join(approach: Approach, draft: Draft, as_of: dt.date) -> str | None:
     """Add ``draft`` if the occasion can carry it (or it can lead them all); else say why not."""
     members = [*approach.members, draft]
@@ -198,9 +181,9 @@ def _join(approach: Approach, draft: Draft, as_of: dt.date) -> str | None:
         if draft.action.lead_days and occasion.day < as_of + dt.timedelta(draft.action.lead_days):
             days = draft.action.lead_days
             return f"{draft.action.id} takes {days} days{_UNREADY} {occasion.day}"
-        approach.members = _ordered(members)
+        approach.members = best_first(members)
         return None
-    lead = _leader(members)
+    lead = leader(members)
     if lead is None:
         first = approach.members[0]
         return f"cannot share one occasion with {first.action.id} due {approach.day}"
@@ -216,22 +199,6 @@ def _join(approach: Approach, draft: Draft, as_of: dt.date) -> str | None:
         return f"{late.action.id} is for {late.due}; the occasion would be on {day}"
     approach.members, approach.day = ordered, day
     return None
-
-
-def _leader(members: list[Draft]) -> Draft | None:
-    """The member that can carry all the others, best carrier first; None if no one can."""
-    if len({m.action.id for m in members if m.action.kind == Mode.EVENT}) > 1:
-        return None  # two events we host (an HQ tour and a reference site) are never one occasion
-    if len({m.action.id for m in members if m.rec.subject_kind == "opportunity" and m.action.id in SALES_151}) > 1:
-        return None  # a deal gets one of the five 151 sales actions at a time, each chosen for its doubts
-    for candidate in sorted(members, key=lambda d: carrier_rank(d.action.id)):
-        if all(carries(candidate.action, other.action) for other in members if other is not candidate):
-            return candidate
-    return None
-
-
-def _ordered(members: list[Draft]) -> list[Draft]:
-    return sorted(members, key=lambda d: (carrier_rank(d.action.id), -d.priority))
 
 
 def _too_close(formed: list[Approach], window: int) -> tuple[Approach, Approach] | None:

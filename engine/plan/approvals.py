@@ -22,6 +22,7 @@ from .draft import Draft, Record
 
 #: Besides what we host (``hosted``: travel, a celebration, an outing), private occasions and gifts are hospitality.
 _HOSPITALITY = frozenset({Mode.PRIVATE, Mode.GIFT})
+_CARE = Mode.CARE  # read once: an enum member read from its class costs a lookup, and this is asked per draft
 #: Trips: an occasion we host that takes the person away (travel), and the summit; never close to an award.
 _TRIPS = frozenset({"hq_tour", "exhibition_invite", "reference_site_visit", "summit_dialogue"})
 TRIP_FREE_DAYS = 14  # no trip for a decider in the last days before their deal closes
@@ -126,7 +127,7 @@ def _cooling(step: ActionType, draft: Draft, facts: Facts) -> bool:
 def approvals(draft: Draft, facts: Facts, lang: str, quiet_stages: Sequence[str]) -> list[str]:
     """The approvals a recommendation needs, each as a note a person can act on."""
     action = draft.action
-    if draft.subject is None or not (action.hosted or action.kind in _HOSPITALITY or action.kind == Mode.CARE):
+    if draft.subject is None or not (action.hosted or action.kind in _HOSPITALITY or action.kind == _CARE):
         return []
     name = label(action, lang) if lang == "zh" else _with_article(label(action, lang).lower())
     if draft.rec.subject_kind == "contact":
@@ -147,7 +148,7 @@ def approvals(draft: Draft, facts: Facts, lang: str, quiet_stages: Sequence[str]
     if officials:
         said = say("hosted_official", lang, action=name)
         notes.append(said[:1].upper() + said[1:])
-    if deciding and action.kind != Mode.CARE:
+    if deciding and action.kind != _CARE:
         notes.append(say("quiet_period", lang, action=name, deal=deciding[0]["name"]))
     return notes
 

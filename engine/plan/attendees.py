@@ -39,6 +39,10 @@ def role_specific(member: Draft, lead_role: str) -> bool:
 def set_attendees(approaches: Sequence[list[Draft]], team: Sequence[Record]) -> None:
     """Give every member of each customer approach the colleagues who come along (the lead's owner excluded)."""
     by_id = {str(m["id"]): m for m in team}
+    first_by_id: dict[str, Record] = {}  # who ``next`` over the team finds for an id: its first member
+    for member in team:
+        first_by_id.setdefault(str(member["id"]), member)
+    owners: dict[str, Owner] = {}  # one Owner per member (frozen), not one per approach
     for approach in approaches:
         lead = approach[0]
         if not lead.customer_facing or lead.owner is None:
@@ -48,9 +52,12 @@ def set_attendees(approaches: Sequence[list[Draft]], team: Sequence[Record]) -> 
             if draft.owner is not None and draft.owner.id != lead.owner.id:
                 coming.setdefault(draft.owner.id, draft.owner)
             keeper = (draft.subject or {}).get("owner") if draft.rec.subject_kind == "contact" else None
-            if keeper is not None and str(keeper) != lead.owner.id and str(keeper) in by_id:
-                coming.setdefault(str(keeper), member_owner(by_id[str(keeper)]))
-        second = _second_colleague(approach, team, coming)
+            key = str(keeper)
+            if keeper is not None and key != lead.owner.id and key in by_id and key not in coming:
+                if key not in owners:
+                    owners[key] = member_owner(by_id[key])
+                coming[key] = owners[key]
+        second = _second_colleague(approach, team, coming, first_by_id)
         if second is not None:
             coming.setdefault(str(second["id"]), member_owner(second))
             lead.notes.append(
@@ -72,12 +79,14 @@ def holds_the_signers(member: Record | None) -> bool:
     return (member.get("decider_share") or 0) > MOST and (member.get("decider_count") or 0) >= 2
 
 
-def _second_colleague(approach: list[Draft], team: Sequence[Record], coming: dict[str, Owner]) -> Record | None:
+def _second_colleague(
+    approach: list[Draft], team: Sequence[Record], coming: dict[str, Owner], first_by_id: dict[str, Record]
+) -> Record | None:
     """A colleague for the star's meeting with someone who signs: the account director, else the most senior."""
     lead = approach[0]
     if lead.owner is None or lead.action.kind not in _MEETS:
         return None
-    star = next((m for m in team if str(m["id"]) == lead.owner.id), None)
+    star = first_by_id.get(lead.owner.id)
     if not holds_the_signers(star):
         return None
     if not any(

@@ -18,6 +18,7 @@ _SENIORITY = {level: rank for rank, level in enumerate(LEVELS)}
 STAFFING_ACTION = "staff_iron_triangle"
 _OWNERS_OCCASION = "team_activity"  # the occasion every role can host: a cultural or sports activity
 _SHARE = "/share-decider-relationships"  # the power map's rule: share the star's relationships with who signs
+_PRIVATE = Mode.PRIVATE  # read once: an enum member read from its class costs a lookup, and this is asked per draft
 
 
 def assign_owners(drafts: Sequence[Draft], team: Sequence[Record], lang: str = "en") -> dict[str, list[Draft]]:
@@ -28,10 +29,15 @@ def assign_owners(drafts: Sequence[Draft], team: Sequence[Record], lang: str = "
     """
     members = sorted(team, key=lambda m: (_SENIORITY.get(m["level"], 9), m["id"]))
     by_id = {m["id"]: m for m in members}
+    owners = {id(m): member_owner(m) for m in members}  # one Owner per member (frozen), not one per draft
+    holders: dict[str, Record] = {}  # each role's most senior member, looked up once per plan, not per draft
+    for member in members:
+        holders.setdefault(member["role"], member)
+    ads = [m for m in members if m["role"] == "AD"]
     blocked: dict[str, list[Draft]] = defaultdict(list)
     for draft in drafts:
         _owner_can_do(draft, by_id, lang)
-        member, why = _choose(draft, members, by_id)
+        member, why = _choose(draft, ads, holders, by_id)
         if member is None and draft.action.id == STAFFING_ACTION:
             member, why = _escalation(members)
             if member is None:
@@ -40,7 +46,7 @@ def assign_owners(drafts: Sequence[Draft], team: Sequence[Record], lang: str = "
         if member is None:
             blocked[why].append(draft)
             continue
-        draft.owner = member_owner(member)
+        draft.owner = owners[id(member)]
         draft.notes.append(f"owner: {member['name']} ({member['role']}), {why}")
     _share_before_deepening(drafts, members)
     return blocked
@@ -49,7 +55,7 @@ def assign_owners(drafts: Sequence[Draft], team: Sequence[Record], lang: str = "
 def _owner_can_do(draft: Draft, by_id: dict[str, Record], lang: str) -> None:
     """A private occasion the relationship owner's role cannot host becomes the occasion they can: the
     relationship stays with its owner instead of moving to whoever holds the role (often the star)."""
-    if draft.action.kind is not Mode.PRIVATE or draft.subject is None or draft.rec.subject_kind != "contact":
+    if draft.action.kind is not _PRIVATE or draft.subject is None or draft.rec.subject_kind != "contact":
         return
     keeper = by_id.get(str(draft.subject.get("owner")))
     if keeper is None or keeper["role"] in draft.action.fits:
@@ -82,7 +88,7 @@ def _share_before_deepening(drafts: Sequence[Draft], members: list[Record]) -> N
         return
     private = [
         d for d in drafts
-        if d.action.kind is Mode.PRIVATE and d.owner is not None and d.owner.id == holder["id"]
+        if d.action.kind is _PRIVATE and d.owner is not None and d.owner.id == holder["id"]
         and (d.subject or {}).get("owner") == holder["id"]
     ]  # fmt: skip
     top = max((d.priority for d in private), default=None)
@@ -103,11 +109,13 @@ def _escalation(members: list[Record]) -> tuple[Record | None, str]:
     return None, "AD"
 
 
-def _choose(draft: Draft, members: list[Record], by_id: dict[str, Record]) -> tuple[Record | None, str]:
-    """The member who should act and why; or None and the role that is missing."""
+def _choose(
+    draft: Draft, ads: list[Record], holders: dict[str, Record], by_id: dict[str, Record]
+) -> tuple[Record | None, str]:
+    """The member who should act and why; or None and the role that is missing (``ads``: the team's account
+    directors, most senior first; ``holders``: each role's most senior member)."""
     action = draft.action
     if action.executive:
-        ads = [m for m in members if m["role"] == "AD"]
         mine = next((m for m in ads if draft.subject and m["id"] == draft.subject.get("owner")), None)
         if mine is not None:
             return mine, "our executive, who owns the relationship"
@@ -119,7 +127,7 @@ def _choose(draft: Draft, members: list[Record], by_id: dict[str, Record]) -> tu
     for role in dict.fromkeys((draft.rec.owner_role, *fits)):
         if role not in fits and role != draft.rec.owner_role:
             continue
-        holder = next((m for m in members if m["role"] == role), None)
+        holder = holders.get(role)
         if holder is not None:
             return holder, f"the team's {role}"
     return None, draft.rec.owner_role if draft.rec.owner_role in fits else fits[0]

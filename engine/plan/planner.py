@@ -48,7 +48,9 @@ def plan(
         actions = _with_lead_days(actions, settings.lead_days)
     drafts = [_draft(rec, subjects, actions) for rec in advice.recommendations]
     ruled_out = [(d, why) for d in drafts if (why := while_decided(d, facts, actions, lang, settings.quiet_stages))]
-    drafts = [d for d in drafts if all(d is not r for r, _ in ruled_out)]
+    if ruled_out:
+        out = {id(d) for d, _ in ruled_out}
+        drafts = [d for d in drafts if id(d) not in out]
     for draft in drafts:
         draft.compliance += approvals(draft, facts, lang, settings.quiet_stages)
     weigh(drafts, account, settings.urgency)
@@ -97,8 +99,10 @@ def _scheduled(facts: Facts, actions: ActionCatalogue) -> dict[str, list[Schedul
         return found  # most accounts: nothing in the calendar yet
     for contact in facts.contacts:
         for activity in facts.items("contact", str(contact["id"]), "activities"):
+            if not activity["planned"]:
+                continue  # most of a person's activities are past: no catalogue lookup for them
             action = actions.get(str(activity["type"]))
-            if activity["planned"] and action is not None and action.kind != "internal":
+            if action is not None and action.kind != "internal":
                 found.setdefault(str(contact["id"]), []).append(
                     Scheduled(action, activity["date"], str(activity["id"]))
                 )
