@@ -70,7 +70,8 @@ def form_approaches(
     _account_work_with_people(formed, window_days)
     approaches = [approach for found in formed.values() for approach in found if approach.members]
     for approach in approaches:
-        one_of_each(approach, dropped)
+        if len(approach.members) > 1:  # one member (most approaches): no companions to weed out
+            one_of_each(approach, dropped)
         _settle(approach, account_id)
     return [approach.members for approach in approaches], dropped
 
@@ -223,18 +224,19 @@ def _settle(approach: Approach, account_id: str) -> None:
         lead.due, lead.approach = approach.day, approach_id
         return
     urgency = max(d.priority for d in approach.members if d.rec.subject_id == lead.rec.subject_id)
+    led_by = _who(lead)  # said in most members' notes: worked out once per approach
     for member in approach.members:
         if occasion is not None:
             member.notes.append(f"approach: rides on the {occasion.action.id} already scheduled for {occasion.day}")
         elif member is not lead:
-            member.notes.append(f"approach: carried by {lead.action.id} ({approach_id}), led by {_who(lead)}")
+            member.notes.append(f"approach: carried by {lead.action.id} ({approach_id}), led by {led_by}")
         if member.owner != lead.owner and lead.owner is not None:
             if member.owner is not None and role_specific(member, lead.owner.role):
                 # Role-specific work (the SR's technical exchange) is never handed to whoever leads: its
                 # owner comes along to the occasion (attendees.py).
-                member.notes.append(f"owner: {_who(member)}, who comes along; {_who(lead)} leads the approach")
+                member.notes.append(f"owner: {_who(member)}, who comes along; {led_by} leads the approach")
             else:
-                member.notes.append(f"owner: {_who(lead)}, who leads the approach (not {_who(member)})")
+                member.notes.append(f"owner: {led_by}, who leads the approach (not {_who(member)})")
                 member.owner = lead.owner
         if abs(member.priority - urgency) >= 0.005:
             member.notes.append(f"urgency: {urgency:.2f}, the most urgent reason of its approach")

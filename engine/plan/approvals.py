@@ -34,6 +34,8 @@ def while_decided(
     """Change ``draft`` as a deal being decided requires; return why it is ruled out altogether, or None."""
     if draft.rec.subject_kind != "contact" or draft.subject is None:
         return None
+    if draft.action.kind not in _HOSPITALITY and draft.action.id not in _TRIPS:
+        return None  # most work: nothing a deal being decided changes, so no need to read the person's deals
     live = facts.items("contact", str(draft.subject["id"]), "deals")
     if draft.action.kind in _HOSPITALITY:
         deciding = [d for d in live if d.get("stage") in quiet_stages]
@@ -129,7 +131,6 @@ def approvals(draft: Draft, facts: Facts, lang: str, quiet_stages: Sequence[str]
     action = draft.action
     if draft.subject is None or not (action.hosted or action.kind in _HOSPITALITY or action.kind == _CARE):
         return []
-    name = label(action, lang) if lang == "zh" else _with_article(label(action, lang).lower())
     if draft.rec.subject_kind == "contact":
         person = draft.subject
         officials = bool(person.get("public_official"))
@@ -144,11 +145,15 @@ def approvals(draft: Draft, facts: Facts, lang: str, quiet_stages: Sequence[str]
         deciding = [deal] if deal.get("live") and deal.get("stage") in quiet_stages and members else []
     else:
         return []
+    quiet = bool(deciding) and action.kind != _CARE
+    if not officials and not quiet:
+        return []  # nothing to approve (most work): no need for the action's name
+    name = label(action, lang) if lang == "zh" else _with_article(label(action, lang).lower())
     notes = []
     if officials:
         said = say("hosted_official", lang, action=name)
         notes.append(said[:1].upper() + said[1:])
-    if deciding and action.kind != _CARE:
+    if quiet:
         notes.append(say("quiet_period", lang, action=name, deal=deciding[0]["name"]))
     return notes
 

@@ -143,6 +143,8 @@ def _capped(
     counts it too; over their cap, their invitation is left out and the occasion goes on.
     """
     per_contact, per_account = caps.get("per_contact"), caps.get("per_account")
+    if per_contact is None and per_account is None:  # no caps (the default): every approach, as it is
+        return [list(approach) for approach in approaches if approach], 0
     counts: dict[str, int] = {}
     kept: list[list[Draft]] = []
     over = 0

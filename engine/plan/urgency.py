@@ -24,16 +24,18 @@ from .draft import Draft, Record
 def weigh(drafts: Iterable[Draft], account: Mapping[str, Any], urgency: Urgency) -> None:
     """Multiply each draft's priority by its account's tier and its deal's weight."""
     tier = urgency.tiers.get(str(account.get("tier")), 1.0)
-    weights: dict[str, float] = {}  # an account has a few deals and dozens of recommendations serving them
+    # An account has a few deals and dozens of recommendations serving them: each deal's weight and the
+    # note's words for it are worked out once per plan, not once per recommendation.
+    weights: dict[str, tuple[float, str]] = {}
     for draft in drafts:
-        deal = 1.0
+        deal, serves = 1.0, ""
         if draft.deal is not None:
             deal_id = str(draft.deal["id"])
             if deal_id not in weights:
-                weights[deal_id] = deal_weight(draft.deal, urgency)
-            deal = weights[deal_id]
+                weight = deal_weight(draft.deal, urgency)
+                weights[deal_id] = weight, f" x deal {weight:.2f} ({draft.deal['name']})"
+            deal, serves = weights[deal_id]
         draft.priority = draft.priority * tier * deal
-        serves = f" x deal {deal:.2f} ({draft.deal['name']})" if draft.deal is not None else ""
         if tier != 1.0 or serves:
             draft.notes.append(f"urgency: priority {draft.rec.priority:g} x tier {tier:g}{serves}")
 
