@@ -39,22 +39,19 @@ class Draft:
 
     def finished(self) -> Recommendation:
         """The recommendation with the plan's decisions in it."""
-        decided = {
-            "priority": round(self.priority, 2),
-            "due": self.due,
-            "owner": self.owner,
-            "owner_role": self.owner.role if self.owner else self.rec.owner_role,
-            "approach": self.approach,
-            "attendees": self.attendees,
-            "opportunity_id": str(self.deal["id"]) if self.deal else None,
-            "compliance": (
-                "; ".join(filter(None, (self.rec.compliance, *self.compliance))) or None
-                if self.compliance
-                else self.rec.compliance
-            ),
-        }
         # dataclasses.replace validates and calls __init__: a fifth of the plan's time. The
         # fields are the dataclass's own, so a copy of its __dict__ is the same record.
         finished: Recommendation = object.__new__(Recommendation)
-        finished.__dict__.update(vars(self.rec), **decided)
+        state = finished.__dict__
+        state.update(vars(self.rec))  # then the plan's decisions, each in place (no keyword dict to copy)
+        owner = self.owner
+        state["priority"] = round(self.priority, 2)
+        state["due"] = self.due
+        state["owner"] = owner
+        state["owner_role"] = owner.role if owner else self.rec.owner_role
+        state["approach"] = self.approach
+        state["attendees"] = self.attendees
+        state["opportunity_id"] = str(self.deal["id"]) if self.deal else None
+        if self.compliance:
+            state["compliance"] = "; ".join(filter(None, (self.rec.compliance, *self.compliance))) or None
         return finished
