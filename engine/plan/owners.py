@@ -31,8 +31,8 @@ def assign_owners(drafts: Sequence[Draft], team: Sequence[Record], lang: str = "
     by_id = {m["id"]: m for m in members}
     owners = {id(m): member_owner(m) for m in members}  # one Owner per member (frozen), not one per draft
     holders: dict[str, Record] = {}  # each role's most senior member, looked up once per plan, not per draft
-    for member in members:
-        holders.setdefault(member["role"], member)
+    for held in members:
+        holders.setdefault(held["role"], held)
     ads = [m for m in members if m["role"] == "AD"]
     blocked: dict[str, list[Draft]] = defaultdict(list)
     for draft in drafts:
