@@ -80,9 +80,11 @@ def plan(
     if held_back is not None and over:
         held_back[str(account["id"])] = held_back.get(str(account["id"]), 0) + over
     set_attendees(kept, team)
+    new = tuple.__new__
     planned = [draft for approach in kept for draft in approach]
     finished = [draft.finished() for draft in planned]
-    notes = [Note(rec, note) for draft, rec in zip(planned, finished, strict=True) for note in draft.notes]
+    # tuple.__new__ makes the same Note without the named tuple's Python-level __new__ (dozens per account).
+    notes = [new(Note, (rec, note)) for draft, rec in zip(planned, finished, strict=True) for note in draft.notes]
     return Advice(advice.account_id, advice.as_of, finished, suppressed, notes)
 
 
