@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 import sqlite_utils
 
-from .summaries import _COUNTED, _REFRESH
+from .summaries import _COUNTED, _REFRESH, _RUN
 
 #: The accounts a writer is holding, each only inside that writer's transaction.
 DEFERRED = "account_summary_deferred"
@@ -28,13 +28,25 @@ insert into account_summary (account_id, rec_name) values (new.account_id, new.a
 on conflict (account_id) do update set rec_name = excluded.rec_name
 where excluded.rec_name is not null and (rec_name is null or rec_name < excluded.rec_name)
 """
+#: A held account's name and run, once at the end: the greatest name its rows give (those it had before are no greater
+#: than the one kept), the latest run of its live advice (the run trigger's, for every row at once).
+_NAME_AT_END = """
+insert into account_summary (account_id, rec_name) select ?, max(account_name) from recommendations where account_id = ?
+on conflict (account_id) do update set rec_name = excluded.rec_name
+where excluded.rec_name is not null and (rec_name is null or rec_name < excluded.rec_name)
+"""
+_RUN_AT_END = """
+update account_summary set last_run = nullif(max(coalesce(last_run, ''), coalesce((select max(last_run)
+from recommendations where account_id = ?1 and status in ('open', 'accepted', 'snoozed')), '')), '')
+where account_id = ?1
+"""
 #: A held account's first counted change marks it: it is counted at the end only if something it counts changed
 #: (a night that gives the same advice again writes only each row's run, which the summary keeps without counting).
 _MARK = "update account_summary_deferred set dirty = 1 where account_id = {0}"
 _HELD_CLEAN = "exists (select 1 from account_summary_deferred where account_id = {0} and dirty = 0)"
 #: The triggers that count, replaced by ones that skip a held account; the others (run, name, snapshots) stay.
 _REPLACED = ("account_summary_rec_insert", "account_summary_rec_update", "account_summary_rec_moved",
-             "account_summary_rec_delete")  # fmt: skip
+             "account_summary_rec_delete", "account_summary_rec_run")  # fmt: skip
 _CHANGED = "(" + " or ".join(f"old.{c} is not new.{c}" for c in _COUNTED) + ")"
 
 
@@ -51,7 +63,10 @@ def _counting(name: str, event: str, account: str, when: str = "") -> tuple[str,
 
 _TRIGGERS = (
     *_counting("account_summary_rec_insert", "insert", "new.account_id"),
-    f"create trigger account_summary_rec_insert_name after insert on recommendations begin {_NAME_KEPT}; end",
+    "create trigger account_summary_rec_insert_name after insert on recommendations"
+    f" when {_NOT_HELD.format('new.account_id')} begin {_NAME_KEPT}; end",
+    "create trigger account_summary_rec_run after update of last_run on recommendations"
+    f" when new.status in ('open', 'accepted', 'snoozed') and {_NOT_HELD.format('new.account_id')} begin {_RUN}; end",
     *_counting("account_summary_rec_update", "update", "new.account_id", _CHANGED),
     "create trigger account_summary_rec_moved after update of account_id on recommendations"
     f" when old.account_id is not new.account_id begin {_REFRESH.format('old.account_id')}; end",
@@ -77,5 +92,8 @@ def deferred(conn: sqlite3.Connection, account_id: str) -> Iterator[None]:
     yield
     (dirty,) = conn.execute(f"select dirty from {DEFERRED} where account_id = ?", [account_id]).fetchone()
     conn.execute(f"delete from {DEFERRED} where account_id = ?", [account_id])
-    if dirty:
+    if dirty:  # counted again: its run is its live advice's latest
         conn.execute(_REFRESH.format("?"), [account_id, account_id])
+        conn.execute(_NAME_AT_END, [account_id, account_id])
+    else:  # the same advice again: only its run moved on
+        conn.execute(_RUN_AT_END, [account_id])
