@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import against
 
 STAGES = ("parse", "validate", "facts", "evaluate", "rank", "plan", "render")
 
@@ -162,18 +163,7 @@ def main() -> None:
         "--clock", choices=("cpu", "wall"), default="cpu",
         help="stage times in this process's CPU time (default: a shared machine's load barely moves it) or wall time",
     )  # fmt: skip
-    parser.add_argument("--against", metavar="REF", help="also run the benchmark in this commit's install")
-    parser.add_argument("--processes", type=int, default=5, help="with --against: runs per side (default 5)")
-    parser.add_argument("--json", action="store_true", help="print only the figures, as one JSON object")
-    args = parser.parse_args()
-    if args.against:
-        from against import both
-
-        both(__file__, sys.argv[1:], args.against, args.processes)
-        return
-    figures = run(args)
-    if args.json:
-        print(json.dumps(figures))
+    against.main(__file__, parser, run, processes=5)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ print what the rounds gave. The benchmarks' ``--against REF`` options and ``comp
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import resource
@@ -173,3 +174,34 @@ def now_is() -> str:
     head = git("rev-parse", "--short", "HEAD")
     edited = git("status", "--porcelain", "--", *PACKAGE_FOLDERS).splitlines()
     return f"now is HEAD {head}" + (f" with {len(edited)} uncommitted files in the package" if edited else "")
+
+
+def add_options(parser: argparse.ArgumentParser, processes: int) -> None:
+    """The options every benchmark that can run beside a baseline takes: ``--against``, ``--processes``, ``--json``."""
+    parser.add_argument("--against", metavar="REF", help="also run the benchmark in this commit's install")
+    parser.add_argument(
+        "--processes", type=int, default=processes, help=f"with --against: runs per side (default {processes})"
+    )
+    parser.add_argument("--json", action="store_true", help="print only the figures, as one JSON object")
+
+
+def ran_both(script: str, args: argparse.Namespace, width: int = 28) -> bool:
+    """With ``--against``: the benchmark run on both sides (``both``), and True; else False (run it here)."""
+    if not args.against:
+        return False
+    both(script, sys.argv[1:], args.against, args.processes, width)
+    return True
+
+
+def main(
+    script: str, parser: argparse.ArgumentParser, run: Callable[[argparse.Namespace], Any], processes: int
+) -> None:
+    """A benchmark's command: its options and these (``add_options``), then ``run`` here (its figures printed as JSON
+    with ``--json``), or the benchmark on both sides with ``--against``."""
+    add_options(parser, processes)
+    args = parser.parse_args()
+    if ran_both(script, args):
+        return
+    figures = run(args)
+    if args.json:
+        print(json.dumps(figures))

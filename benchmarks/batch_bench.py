@@ -47,6 +47,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import against
 from portfolio import portfolio
 
 SCRIPT = Path(sys.executable).parent / "kamengine"
@@ -228,14 +229,9 @@ def main() -> None:
     parser.add_argument("--engine", help="the evaluator every batch runs with (default: the batch's default)")
     parser.add_argument("--nights", type=int, default=0, help="night 1 and night N (a store with N-1 nights before)")
     parser.add_argument("--repeats", type=int, default=1, help="with --nights: batch runs of each night (default 1)")
-    parser.add_argument("--against", metavar="REF", help="also run the benchmark in this commit's install")
-    parser.add_argument("--processes", type=int, default=3, help="with --against: runs per side (default 3)")
-    parser.add_argument("--json", action="store_true", help="print only the figures, as one JSON object")
+    against.add_options(parser, processes=3)
     args = parser.parse_args()
-    if args.against:
-        from against import both
-
-        both(__file__, sys.argv[1:], args.against, args.processes, width=40)
+    if against.ran_both(__file__, args, width=40):
         return
     say = (lambda *a: None) if args.json else print
     with tempfile.TemporaryDirectory() as folder:

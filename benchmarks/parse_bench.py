@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import against
 
 WAYS = ("jsonl", "json file", "body", "yaml file")
 
@@ -96,18 +97,7 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, action="append", help="contacts per snapshot (default 10, 30, 100)")
     parser.add_argument("--way", action="append", choices=WAYS, help="ways to time (default: all)")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds over the snapshots (default 5)")
-    parser.add_argument("--against", metavar="REF", help="also run the benchmark in this commit's install")
-    parser.add_argument("--processes", type=int, default=5, help="with --against: runs per side (default 5)")
-    parser.add_argument("--json", action="store_true", help="print only the figures, as one JSON object")
-    args = parser.parse_args()
-    if args.against:
-        from against import both
-
-        both(__file__, sys.argv[1:], args.against, args.processes)
-        return
-    figures = run(args)
-    if args.json:
-        print(json.dumps(figures))
+    against.main(__file__, parser, run, processes=5)
 
 
 if __name__ == "__main__":
