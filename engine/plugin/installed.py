@@ -14,7 +14,7 @@ def may_declare(group: str) -> bool:
     ~2 ms; ``metadata.entry_points`` parses every distribution's (~8-20 ms with a hundred installed), which a
     command then need not do when no plugin is installed. Any place this cannot read as importlib does (a zip or
     an egg on ``sys.path``, a finder of distributions of its own) answers True: importlib then looks."""
-    if any(hasattr(finder, "find_distributions") for finder in sys.meta_path if finder is not machinery.PathFinder):
+    if any(hasattr(finder, "find_distributions") and not _reads_the_path(finder) for finder in sys.meta_path):
         return True
     for entry in sys.path:
         root = entry or "."  # importlib reads "" as the working directory
@@ -29,6 +29,16 @@ def may_declare(group: str) -> bool:
                 if child.name.lower().endswith((".dist-info", ".egg-info")) and _declares(child.path, group):
                     return True
     return False
+
+
+def _reads_the_path(finder: object) -> bool:
+    """Whether a meta path finder finds distributions on ``sys.path`` as importlib's own does: its ``PathFinder``, and
+    the ``importlib_metadata`` backport's ``MetadataPathFinder``, which importing the backport adds (Dask and
+    schemathesis do) and which reads the same folders."""
+    if finder is machinery.PathFinder:
+        return True
+    kind = type(finder)
+    return kind.__module__ == "importlib_metadata" and kind.__qualname__ == "MetadataPathFinder"
 
 
 def _declares(folder: str, group: str) -> bool:

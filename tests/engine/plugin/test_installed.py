@@ -76,3 +76,12 @@ def test_a_version_is_importlibs(name: str) -> None:
 
 def test_a_distribution_not_installed_has_no_version() -> None:
     assert version_of("kamengine-no-such-distribution") is None
+
+
+def test_the_importlib_metadata_backport_imported_reads_the_same_folders() -> None:
+    # Dask and schemathesis import the backport, which appends its path finder to sys.meta_path: the fast look must
+    # still answer (a group nobody declares is not declared), not give up to importlib.
+    importlib_metadata = pytest.importorskip("importlib_metadata")
+    if not any(type(f).__module__ == importlib_metadata.__name__ for f in sys.meta_path):
+        pytest.skip("this importlib_metadata adds no finder of its own")
+    assert not may_declare("kamengine-no-such-group")
