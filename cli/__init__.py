@@ -46,8 +46,21 @@ class Terminated(BaseException):
     """SIGTERM came (a scheduler stopping the job): the command ends as Ctrl-C ends it, with exit 143."""
 
 
+#: The signals that came during this command: a library may wrap the exception ``_stop`` raises in its own
+#: (pydantic-core building a schema turns it into a SchemaError), and the command still ends as the signal says.
+_received: list[int] = []
+
+
 def _stop(signum: int, frame: object) -> None:
+    _received.append(signum)
     raise Interrupted if signum == signal.SIGINT else Terminated
+
+
+def _ended(stop: BaseException) -> SystemExit:
+    """Ctrl-C or SIGTERM said in one line, and the shell's code for it."""
+    interrupted = isinstance(stop, Interrupted)
+    click.echo("interrupted" if interrupted else "terminated", err=True)
+    return SystemExit(130 if interrupted else 143)
 
 
 def _sqlite_errors() -> tuple[type[sqlite3.Error], ...]:
@@ -103,14 +116,15 @@ class _Group(click.Group):
         previous = (
             {signum: signal.signal(signum, _stop) for signum in (signal.SIGINT, signal.SIGTERM)} if main_thread else {}
         )
+        _received.clear()
         try:
             return super().main(*args, **kwargs)
-        except Interrupted:
-            click.echo("interrupted", err=True)
-            raise SystemExit(130) from None
-        except Terminated:
-            click.echo("terminated", err=True)
-            raise SystemExit(143) from None
+        except (Interrupted, Terminated) as stop:
+            raise _ended(stop) from None
+        except Exception:
+            if not _received:
+                raise
+            raise _ended(Interrupted() if _received[0] == signal.SIGINT else Terminated()) from None
         finally:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
