@@ -7,15 +7,15 @@ from typing import Any
 import pytest
 from durable_marker import DURABLE_MISSING
 from kamengine.engine.errors import EvaluationError
-from kamengine.engine.evaluate.durable_facts import FactIds, FactWriter, dumps, fnv1a_32
 from kamengine.engine.evaluate.durable_rulesets import RULES_PER_RULESET, compile_rules
 from kamengine.engine.evaluate.facts import compute_facts
 from kamengine.engine.evaluate.reference import evaluate_reference
 from support import builtin_advisor, contact, make_playbook, make_snapshot
 
-pytest.importorskip("durable_rules_engine", reason=DURABLE_MISSING)  # the evaluator below imports it
+pytest.importorskip("durable_rules_engine", reason=DURABLE_MISSING)  # the modules below import it (and orjson)
 from kamengine.engine.evaluate import durable as durable_engine
 from kamengine.engine.evaluate.durable import DurableEvaluator
+from kamengine.engine.evaluate.durable_facts import FactIds, FactWriter, dumps, fnv1a_32
 
 # A member of a deal and a contact both have a stance: a rule on one must not fire for the other,
 # though the two rules share a ruleset.
