@@ -14,6 +14,7 @@ from kamengine.engine.plan.allocation import horizon
 from kamengine.engine.plan.week import iso_week
 from kamengine.service.plan_view import horizon_end, item_key, sunday
 from serving import Running, serving
+from support import drop_owners
 from team_portfolio import TEAM, load_portfolio, portfolio
 
 ACCOUNTS: list[str] = []  # the portfolio's account ids, once the server has them
@@ -33,20 +34,10 @@ def _without_team(server: Running) -> None:
     """An account without a team: its advice (staffing) is owned by nobody."""
     data = yaml.safe_load(portfolio(1)[0][1])
     data["account"]["id"], data["team"] = "no-team", []
-    _unowned(data)
+    drop_owners(data)
     with server.client("crm") as client:
         answer = client.put("/v1/accounts/no-team/snapshot", content=yaml.safe_dump(data).encode())
     assert answer.status_code == 200, answer.text
-
-
-def _unowned(node: Any) -> None:
-    if isinstance(node, dict):
-        node.pop("owner", None)
-        for value in node.values():
-            _unowned(value)
-    elif isinstance(node, list):
-        for value in node:
-            _unowned(value)
 
 
 def _plan(server: Running, token: str, **params: Any) -> list[dict[str, Any]]:

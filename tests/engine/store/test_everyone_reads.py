@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from kamengine.engine.api.access import TokenHolder
@@ -19,7 +18,7 @@ from kamengine.engine.plugin._manager import get_plugin_manager
 from kamengine.engine.plugin._registry import Registry
 from kamengine.engine.store.snapshots import save_snapshot
 from kamengine.engine.store.store import Store
-from support import builtin_advisor, example_data
+from support import builtin_advisor, drop_owners, example_data
 
 TODAY = dt.date(2026, 12, 7)
 ADMIN = TokenHolder("t-admin", "boss", "admin")
@@ -36,23 +35,12 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
         data["account"]["id"] = f"acct-{n}"
         if not team:
             data["team"] = []
-            _unowned(data)
+            drop_owners(data)
         snapshot = snapshot_from_document(Document(data, "example"))
         opened.apply_advice(run_id, snapshot, builtin_advisor().advise(snapshot).recommendations)
         save_snapshot(opened, snapshot, data)
     yield opened
     opened.close()
-
-
-def _unowned(node: Any) -> None:
-    """Every ``owner`` in the snapshot dropped (the team it named is gone)."""
-    if isinstance(node, dict):
-        node.pop("owner", None)
-        for value in node.values():
-            _unowned(value)
-    elif isinstance(node, list):
-        for value in node:
-            _unowned(value)
 
 
 @pytest.mark.parametrize("through", [dt.date(2026, 12, 13), dt.date(2027, 1, 31)], ids=["a week", "the horizon"])
