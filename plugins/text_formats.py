@@ -81,9 +81,9 @@ def table(
     head = [named.get(c, c.replace("_", " ")) for c in columns]
     body: list[list[str]] = []
     for index, row in enumerate(rows):
-        body.append([printable(text(row.get(c))) for c in columns])
+        body.append([_cell(text(row.get(c))) for c in columns])
         for note in notes[index] if index < len(notes) else ():
-            body.append([""] * (len(columns) - 1) + [_coloured(printable(note), layout.color)])
+            body.append([""] * (len(columns) - 1) + [_coloured(_cell(note), layout.color)])
     # The header and its underline are rows, so that each column is as wide as its widest cell (tabulate
     # pads headers by two more) and the underline as wide as the header, as people underline.
     rule = ["-" * width(h) for h in head]
@@ -92,6 +92,8 @@ def table(
     wrap = _fit(body, head, layout.width)
     # Nothing to wrap: laid out here as tabulate would, without loading it (a command's first answer is sooner).
     rendered = aligned([head, rule, *body], [c in right for c in columns]) if wrap is None else None
+    if rendered is not None and not rendered.endswith("\n"):
+        return rendered + "\n"  # its lines end without spaces already (an empty last line is dropped below)
     if rendered is None:
         from tabulate import tabulate
 
@@ -100,6 +102,11 @@ def table(
             maxcolwidths=wrap, break_on_hyphens=False,
         )  # fmt: skip
     return "\n".join(line.rstrip() for line in rendered.splitlines()) + "\n"
+
+
+def _cell(value: str) -> str:
+    """``printable(value)``; printable ASCII (most cells) is already, and is checked faster than translated."""
+    return value if value.isascii() and value.isprintable() else printable(value)
 
 
 def _alignment(columns: Sequence[str], right: Collection[str]) -> list[str]:

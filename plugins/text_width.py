@@ -26,17 +26,28 @@ def aligned(rows: Sequence[Sequence[str]], right: Sequence[bool]) -> str | None:
     width), which tabulate lays out. A table printed to a file or a pipe loads no tabulate, and in ASCII no wcwidth."""
     if not rows or not right or any(len(row) != len(right) for row in rows):
         return None
-    if not all(cell.isprintable() for row in rows for cell in row):
-        return None
-    cells = [[(cell.strip(), width(cell.strip())) for cell in row] for row in rows]
-    if any(taken < 0 for row in cells for _, taken in row):
-        return None
-    widest = [max(row[column][1] for row in cells) for column in range(len(right))]
+    cells: list[list[tuple[str, int]]] = []  # each cell stripped, with the code points it has beyond its width
+    for row in rows:
+        measured = []
+        for cell in row:
+            if not cell.isprintable():
+                return None
+            cell = cell.strip()
+            if cell.isascii():  # printable ASCII (most cells): a column a character, no wcwidth
+                measured.append((cell, 0))
+                continue
+            taken = width(cell)
+            if taken < 0:
+                return None
+            measured.append((cell, len(cell) - taken))
+        cells.append(measured)
+    widest = [max(len(row[column][0]) - row[column][1] for row in cells) for column in range(len(right))]
     lines = []
     for row in cells:
+        # ljust/rjust pad to code points: the room in columns plus the code points beyond the cell's width
         padded = [
-            " " * (room - taken) + cell if to_right else cell + " " * (room - taken)
-            for (cell, taken), room, to_right in zip(row, widest, right, strict=True)
+            cell.rjust(room + extra) if to_right else cell.ljust(room + extra)
+            for (cell, extra), room, to_right in zip(row, widest, right, strict=True)
         ]
         lines.append(_GAP.join(padded).rstrip())
     return "\n".join(lines)
