@@ -68,11 +68,13 @@ class DurableEvaluator:
         self._actions = {name: self._action(binding) for name, binding in compiled.bindings.items()}
         self._item_types = [t for t, filtered in compiled.item_types.items() if filtered]
         self._kinds = sorted({rule.subject for rule in self.rules})
-        # Per subject kind, the counts its facts carry: (matches key, collection, filtered, fields).
+        # Per subject kind, the counts its facts carry: (matches key, collection, filtered, field, of matches).
         self._counted = {
             kind: [
-                ((index, q.index), q.collection, q.where is not None, f"_q{index}_{q.index}", f"_m{index}_{q.index}")
+                ((index, q.index), q.collection, q.where is not None, name, name.startswith("_q"))
                 for index, q in quantifiers
+                for name in (f"_q{index}_{q.index}", f"_m{index}_{q.index}")
+                if name in compiled.counts  # a rule tests it: "all" counts the unmatched, the others the matched
             ]
             for kind, quantifiers in compiled.quantifiers.items()
         }
@@ -113,8 +115,8 @@ class DurableEvaluator:
                 # guard 15: an $or fires once per branch that holds, so collect into a set.
                 found = matched[key]
                 for fact_id in ids:
-                    parent, position = meaning[fact_id]
-                    found[parent].add(position)
+                    for parent, position in meaning[fact_id]:  # every item the fact stands for
+                        found[parent].add(position)
 
         elif binding[0] == "subject":
             fired, rule_index = self._fired, binding[1]
@@ -176,16 +178,20 @@ class DurableEvaluator:
     def _subject_facts(self, facts: Facts, kind: str) -> list[dict[str, Any]]:
         """One fact per subject of this kind, with the counts of its quantifiers, meaning (position, record)."""
         fact_type, writer = f"s:{kind}", self._writer
-        counted = self._counted.get(kind, ())
         extra = writer.extra(fact_type)
+        collections = facts.collections
+        counted = [
+            (collection, self._matched[key] if filtered else None, name, of_matches)
+            for key, collection, filtered, name, of_matches in self._counted.get(kind, ())
+        ]
         batch = []
         for position, subject in enumerate(facts.subjects(kind)):
             fact = writer.fact(subject, fact_type, extra, (position, subject))
             subject_id = str(subject["id"])
-            for matched_key, collection, filtered, matched_field, unmatched_field in counted:
-                total = len(facts.items(kind, subject_id, collection))
-                matched = len(self._matched[matched_key].get(subject_id, ())) if filtered else total
-                fact[matched_field], fact[unmatched_field] = matched, total - matched
+            for collection, found, name, of_matches in counted:
+                total = len(collections.get((kind, subject_id, collection), ()))
+                matched = total if found is None else len(found.get(subject_id, ()))
+                fact[name] = matched if of_matches else total - matched
             batch.append(fact)
         return batch
 

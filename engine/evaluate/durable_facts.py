@@ -63,7 +63,8 @@ class FactWriter:
         self._ids = FactIds()
         self._count = 0
         self._account: dict[str, Any] = {}
-        # id text -> what the fact stands for: (parent id, position) of an item, (position, record) of a subject
+        # id text -> what the fact stands for: the (parent id, position) of each item it is, (position, record)
+        # of a subject
         self.meaning: dict[str, Any] = {}
         self.exotic = False  # a float of this account json.dumps would write in exponent form
         self.nested = False  # a value of this account is a list or an object: its text may hold "id":
@@ -76,14 +77,20 @@ class FactWriter:
         self._account = self.values(facts.account, ACCOUNT_FIELDS)
 
     def items(self, facts: Facts, item_type: str) -> list[dict[str, Any]]:
-        """One fact per item of a subject's collection, meaning (parent id, position)."""
+        """One fact per item of the subjects' collections, meaning [(parent id, position), ...]: a record in
+        several collections (an activity with three contacts) is one fact, which stands for each of them."""
         kind, collection = item_type[2:].split(".")
         batch = []
         extra = self.extra(item_type)
+        seen: dict[int, list[tuple[str, int]]] = {}  # a quantifier's where reads only its item: same record, same
         for subject in facts.subjects(kind):
             parent = str(subject["id"])
             for position, item in enumerate(facts.items(kind, parent, collection)):
-                batch.append(self.fact(item, item_type, extra, (parent, position)))
+                where = seen.get(id(item))
+                if where is None:
+                    seen[id(item)] = where = []
+                    batch.append(self.fact(item, item_type, extra, where))
+                where.append((parent, position))
         return batch
 
     def fact(self, record: Record, fact_type: str, extra: dict[str, Any], meaning: Any) -> dict[str, Any]:

@@ -53,6 +53,7 @@ class CompiledRules:
     item_types: dict[str, bool] = field(default_factory=dict)  # item fact type -> any quantifier filters it
     quantifiers: dict[str, list[tuple[int, Quantifier]]] = field(default_factory=lambda: defaultdict(list))
     routes: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # fact type -> rulesets
+    counts: set[str] = field(default_factory=set)  # the count fields (``_qN``, ``_mN``) some rule tests
 
 
 def compile_rules(rules: Sequence[Rule]) -> CompiledRules:
@@ -109,7 +110,7 @@ def _expression(
     if isinstance(condition, FieldTest):
         return _field_test(compiled, condition, fact_type)
     if isinstance(condition, Quantifier):
-        return _quantifier_test(condition, rule_index)
+        return _quantifier_test(compiled, condition, rule_index)
     # Inside "any of: f <op> v, f is missing", f <op> v needs no guard 8: whatever durable makes of a
     # missing f, the alternative already holds. Fewer nested $and keep durable within its 32 expressions
     # a sequence (error 113), which negated decision-table rows would otherwise reach.
@@ -159,8 +160,9 @@ def and_(parts: Sequence[dict[str, Any] | None]) -> dict[str, Any]:
     return flat[0] if len(flat) == 1 else {"$and": flat}
 
 
-def _quantifier_test(q: Quantifier, rule_index: int) -> dict[str, Any]:
+def _quantifier_test(compiled: CompiledRules, q: Quantifier, rule_index: int) -> dict[str, Any]:
     matched, unmatched = f"_q{rule_index}_{q.index}", f"_m{rule_index}_{q.index}"
+    compiled.counts.add(unmatched if q.quantifier == "all" else matched)  # a subject's fact carries only these
     if q.quantifier == "any":
         return {"$gt": {matched: 0}}
     if q.quantifier == "none":
