@@ -4,29 +4,35 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable
 from dataclasses import MISSING, fields
 from typing import Any
 
-from ..model.i18n import pick
 from ..model.recommendation import Recommendation, Suppressed, recommendation_id
-from ..playbooks.conditions import ACCOUNT_PREFIX
 from ..playbooks.playbook import ActionSpec
-from ..playbooks.templates import render
+from ..playbooks.templates import fill
 from .compliance import Offer
 from .facts import Facts, Record
 from .firing import Firing
+from .recipes import Recipe, recipe
 
 
 class Writer:
     """What every recommendation of one account shares: its facts, its fields for titles, the language."""
 
-    __slots__ = ("account_id", "account_name", "facts", "lang")
+    __slots__ = ("_dues", "account_id", "account_name", "facts", "lang")
 
     def __init__(self, facts: Facts, lang: str) -> None:
         self.facts, self.lang = facts, lang
         self.account_id, self.account_name = str(facts.account["id"]), str(facts.account["name"])
+        self._dues: dict[int, dt.date] = {}
+
+    def due(self, days: int) -> dt.date:
+        """The date ``days`` after the snapshot's: worked out once per number of days (a handful per account)."""
+        found = self._dues.get(days)
+        if found is None:
+            found = self._dues[days] = self.facts.as_of + dt.timedelta(days=days)
+        return found
 
 
 class Candidate:
@@ -42,7 +48,7 @@ class Candidate:
     ) -> None:
         self.firing, self.spec, self.action, self.offer, self.writer = firing, spec, action, offer, writer
         self.subject_id, self.priority = str(firing.subject["id"]), priority
-        self.due = writer.facts.as_of + dt.timedelta(days=spec.due_in_days)
+        self.due = writer.due(spec.due_in_days)
         rule = firing.rule
         # Deterministic: priority first, then the earliest due date, then ids.
         self.key: tuple[Any, ...] = (-priority, self.due, rule.qualified_id, self.subject_id, action)
@@ -105,8 +111,13 @@ class Held(Suppressed):
 #: A recommendation's fields with a default, and those made by a factory: what ``made_directly`` fills in.
 _DEFAULTS = {f.name: f.default for f in fields(Recommendation) if f.default is not MISSING}
 _FACTORIES = {f.name: f.default_factory for f in fields(Recommendation) if f.default_factory is not MISSING}
-#: Whether a recommendation is its fields and nothing more (no ``__post_init__`` to run, no slots).
-_PLAIN = not hasattr(Recommendation, "__post_init__") and not hasattr(Recommendation, "__slots__")
+#: Whether a recommendation is its fields and nothing more (no ``__post_init__`` to run, no slots), and
+#: ``_recommend`` gives every field made by a factory.
+_PLAIN = (
+    not hasattr(Recommendation, "__post_init__")
+    and not hasattr(Recommendation, "__slots__")
+    and set(_FACTORIES) <= {"evidence"}
+)
 
 
 def made_directly(**values: Any) -> Recommendation:
@@ -125,71 +136,43 @@ def made_directly(**values: Any) -> Recommendation:
 
 
 def _recommend(candidate: Candidate, writer: Writer) -> Recommendation:
-    firing, spec = candidate.firing, candidate.spec
-    rule, subject = firing.rule, firing.subject
-    values = _Fields(subject, writer.facts.account)
-    return made_directly(
-        id=recommendation_id(writer.account_id, spec.action, rule.subject, candidate.subject_id, rule.qualified_id),
-        account_id=writer.account_id,
-        action=spec.action,
-        subject_kind=rule.subject,
-        subject_id=candidate.subject_id,
-        title=render(pick(spec.title, writer.lang), values),
-        rationale=one_line(pick(rule.rationale, writer.lang)),
-        rule=rule.qualified_id,
-        priority=candidate.priority,
-        due=candidate.due,
-        owner_role=spec.owner_role,
-        evidence=_evidence(firing, writer.facts),
-        body=render(pick(spec.body, writer.lang), values).strip() if spec.body else None,
-        account_name=writer.account_name,
-    )
-
-
-class _Fields:
-    """What a title placeholder reads: a subject field, or ``account.<field>`` (no merged copy:
-    a title reads one or two fields)."""
-
-    __slots__ = ("account", "subject")
-
-    def __init__(self, subject: Record, account: Record) -> None:
-        self.subject, self.account = subject, account
-
-    def get(self, name: str) -> Any:
-        return (
-            self.account.get(name[len(ACCOUNT_PREFIX) :]) if name.startswith(ACCOUNT_PREFIX) else self.subject.get(name)
-        )
-
-
-@functools.lru_cache(maxsize=1024)
-def one_line(text: str) -> str:
-    """A rationale as one line: its whitespace runs made single spaces."""
-    return " ".join(text.split())
-
-
-def _evidence(firing: Firing, facts: Facts) -> dict[str, Any]:
-    subject, account = firing.subject, facts.account
-    evidence: dict[str, Any] = {
-        f"{firing.rule.subject}_id": str(subject["id"]),
-        "fields": {
-            name: _json(subject.get(name) if own is None else account.get(own))
-            for name, own in _readers(firing.rule.tested_fields)
-        },
+    firing = candidate.firing
+    made = recipe(firing.rule, candidate.spec, writer.lang)
+    subject, account, subject_id = firing.subject, writer.facts.account, candidate.subject_id
+    values = {
+        "id": recommendation_id(writer.account_id, made.action, made.kind, subject_id, made.rule_id),
+        "account_id": writer.account_id,
+        "action": made.action,
+        "subject_kind": made.kind,
+        "subject_id": subject_id,
+        "title": fill(made.title, subject, account),
+        "rationale": made.rationale,
+        "rule": made.rule_id,
+        "priority": candidate.priority,
+        "due": candidate.due,
+        "owner_role": made.owner_role,
+        "evidence": _evidence(made, firing, account),
+        "body": fill(made.body, subject, account).strip() if made.body is not None else None,
+        "account_name": writer.account_name,
     }
-    quantifiers = firing.rule.quantifiers
-    if quantifiers:
-        evidence["matched"] = {
-            f"{q.quantifier} {q.collection}": list(firing.matches.get(q.index, ())) for q in quantifiers
-        }
+    if not _PLAIN:
+        return Recommendation(**values)
+    # made_directly without its keyword dict: the defaults, then this recommendation's fields (every factory's)
+    rec = object.__new__(Recommendation)
+    state = rec.__dict__
+    state.update(_DEFAULTS)
+    state.update(values)
+    return rec
+
+
+def _evidence(made: Recipe, firing: Firing, account: Record) -> dict[str, Any]:
+    subject = firing.subject
+    fields = {}
+    for name, own in made.readers:
+        value = subject.get(name) if own is None else account.get(own)
+        fields[name] = value.isoformat() if isinstance(value, dt.date) else value
+    evidence: dict[str, Any] = {made.id_key: str(subject["id"]), "fields": fields}
+    if made.quantifiers:
+        matches = firing.matches
+        evidence["matched"] = {key: list(matches.get(index, ())) for key, index in made.quantifiers}
     return evidence
-
-
-@functools.lru_cache(maxsize=1024)
-def _readers(tested: tuple[str, ...]) -> tuple[tuple[str, str | None], ...]:
-    """Each tested field with the account's field it reads (None: the subject's own), as ``field_value`` reads
-    it: worked out once per rule, not for every recommendation."""
-    return tuple((name, name[len(ACCOUNT_PREFIX) :] if name.startswith(ACCOUNT_PREFIX) else None) for name in tested)
-
-
-def _json(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.date) else value

@@ -11,6 +11,8 @@ from .facts import Facts
 
 #: Per action: the earliest scheduled date (None: nothing scheduled) and the fewest days since it was done.
 History = dict[str, tuple[dt.date | None, int | None]]
+_NEVER: tuple[dt.date | None, int | None] = (None, None)  # an action the subject never did nor scheduled
+_UNKNOWN = -1  # no cooldown looked up yet (None is one: no cooldown)
 
 
 class Cooldowns:
@@ -30,10 +32,14 @@ class Cooldowns:
 
     def reason(self, rule: Rule, subject_id: str, action: str) -> str | None:
         """A reason to hold ``action`` back for the subject ``rule`` fired on, or None."""
-        days = (
-            self._days[rule.playbook, action] if (rule.playbook, action) in self._days else self._cooldown(rule, action)
-        )
-        planned, recent = self._history(rule.subject, subject_id).get(action, (None, None))
+        days = self._days.get((rule.playbook, action), _UNKNOWN)
+        if days == _UNKNOWN:  # (a cooldown of -1 days, were there one, is only looked up again)
+            days = self._cooldown(rule, action)
+        key = (rule.subject, subject_id)
+        found = self._histories.get(key)
+        if found is None:
+            found = self._histories[key] = history(self._facts, rule.subject, subject_id)
+        planned, recent = found.get(action, _NEVER)
         if planned is not None:
             return f"a {action} is already scheduled for {planned.isoformat()}"
         if days is None:
@@ -50,13 +56,6 @@ class Cooldowns:
             days = self._actions[action].cooldown_days
         self._days[rule.playbook, action] = days
         return days
-
-    def _history(self, kind: str, subject_id: str) -> History:
-        key = (kind, subject_id)
-        found = self._histories.get(key)
-        if found is None:
-            found = self._histories[key] = history(self._facts, kind, subject_id)
-        return found
 
 
 def history(facts: Facts, kind: str, subject_id: str) -> History:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
@@ -68,3 +69,29 @@ def _parsed(template: str) -> tuple[tuple[str, str | None], ...]:
     literal.append(template[position:])
     parts.append(("".join(literal), None))
     return tuple(parts)
+
+
+#: A template split for a subject and its account: (literal text, field or None, whether the account's field).
+Sourced = tuple[tuple[str, str | None, bool], ...]
+
+
+@functools.lru_cache(maxsize=1024)
+def sourced(template: str) -> Sourced:
+    """``template`` parsed once, each placeholder with where it reads: ``account.<field>`` the account's field."""
+    return tuple(
+        (literal, name[8:], True) if name is not None and name.startswith("account.") else (literal, name, False)
+        for literal, name in _parsed(template)
+    )
+
+
+def fill(parts: Sourced, subject: Mapping[str, Any], account: Mapping[str, Any]) -> str:
+    """``render`` of a ``sourced`` template for ``subject`` of ``account``, reading the two records directly."""
+    if len(parts) == 1:  # no placeholder: the text itself
+        return parts[0][0]
+    out = []
+    for literal, name, on_account in parts:
+        out.append(literal)
+        if name is not None:
+            value = account.get(name) if on_account else subject.get(name)
+            out.append("?" if value is None else str(value))
+    return "".join(out)
