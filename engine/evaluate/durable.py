@@ -34,7 +34,7 @@ from ..errors import EvaluationError, plain
 from ..playbooks.playbook import Rule
 from .durable_facts import FactWriter
 from .durable_facts import dumps as _dumps  # noqa: F401 (tests read it here)
-from .durable_rulesets import ACCOUNT_FIELDS, RULES_PER_RULESET, compile_rules, encode, fact_field
+from .durable_rulesets import ACCOUNT_FIELD, ACCOUNT_FIELDS, RULES_PER_RULESET, compile_rules, encode
 from .facts import Facts, Record
 from .firing import Firing
 
@@ -60,10 +60,13 @@ class DurableEvaluator:
         self._fired: list[tuple[int, str]] = []
         self._errors: list[str] = []
         compiled = compile_rules(self.rules)
-        field_names = {t: tuple((f, fact_field(f)) for f in sorted(names)) for t, names in compiled.fields.items()}
+        short = compiled.names  # each field's name in the facts
+        field_names = {t: tuple((f, short[f]) for f in sorted(names)) for t, names in compiled.fields.items()}
         every = set().union(*compiled.account_fields.values())
-        field_names[ACCOUNT_FIELDS] = tuple((f, f"account__{f}") for f in sorted(every))
-        account_names = {t: tuple(f"account__{f}" for f in sorted(n)) for t, n in compiled.account_fields.items()}
+        field_names[ACCOUNT_FIELDS] = tuple((f, short[ACCOUNT_FIELD + f]) for f in sorted(every))
+        account_names = {
+            t: tuple(short[ACCOUNT_FIELD + f] for f in sorted(n)) for t, n in compiled.account_fields.items()
+        }
         self._writer = FactWriter(field_names, account_names)
         self._actions = {name: self._action(binding) for name, binding in compiled.bindings.items()}
         self._item_types = [t for t, filtered in compiled.item_types.items() if filtered]

@@ -26,14 +26,15 @@ from ..playbooks.playbook import Rule
 # ruleset holds more durable rules of one fact type than this; a large playbook is split over several.
 RULES_PER_RULESET = 32
 END = "$end"
-# Reserved fact fields: the fact's type (record fields never start with _) and its number in
-# the account, as durable's own id (guards 5 and 18: a field named id is the fact's identity, in
-# place of a hash of its content; a record's own id travels as _id).
+# Reserved fact fields: the fact's type and its number in the account, as durable's own id (guards 5
+# and 18: a field named id is the fact's identity, in place of a hash of its content). Record fields
+# travel under short names, f0, f1... (``CompiledRules.names``), the record's own id among them.
 TYPE, ID = "_t", "id"
 # An action receives up to this many matches of its rule at once (durable's "cap"; its most):
 # one action per rule that fired, not one per fact it fired for.
 CAP = 65535
 ACCOUNT_FIELDS = "account fields"  # the account's fields some fact carries, keyed like a fact type
+ACCOUNT_FIELD = "account__"  # an account's field a contact's or a deal's rule reads: account__<field>
 _COMPARATORS = {"ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
 _instances = itertools.count()
 
@@ -54,6 +55,16 @@ class CompiledRules:
     quantifiers: dict[str, list[tuple[int, Quantifier]]] = field(default_factory=lambda: defaultdict(list))
     routes: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # fact type -> rulesets
     counts: set[str] = field(default_factory=set)  # the count fields (``_qN``, ``_mN``) some rule tests
+    # record field (``account__<field>`` for the account's) -> its name in durable: ``f<n>``, a fifth of the
+    # text durable parses and hashes for every fact (no record field is then called id: guard 5)
+    names: dict[str, str] = field(default_factory=dict)
+
+    def fact_field(self, name: str) -> str:
+        """A record field's short name in the facts and the rulesets."""
+        found = self.names.get(name)
+        if found is None:
+            found = self.names[name] = f"f{len(self.names)}"
+        return found
 
 
 def compile_rules(rules: Sequence[Rule]) -> CompiledRules:
@@ -133,10 +144,10 @@ def _field_test(compiled: CompiledRules, test: FieldTest, fact_type: str, guard:
     name = test.field
     if name.startswith(ACCOUNT_PREFIX):
         compiled.account_fields[fact_type].add(name[len(ACCOUNT_PREFIX) :])
-        name = "account__" + name[len(ACCOUNT_PREFIX) :]
+        name = ACCOUNT_FIELD + name[len(ACCOUNT_PREFIX) :]
     else:
         compiled.fields[fact_type].add(name)
-    name = fact_field(name)
+    name = compiled.fact_field(name)
     if test.op == "exists":
         return {"$ex": {name: 1}} if test.value else {"$nex": {name: 1}}
     exists = {"$ex": {name: 1}} if guard else None  # guard 8: never compare a missing field
@@ -171,11 +182,6 @@ def _quantifier_test(compiled: CompiledRules, q: Quantifier, rule_index: int) ->
         return {unmatched: 0}
     assert q.op is not None
     return {matched: q.value} if q.op == "eq" else {_COMPARATORS[q.op]: {matched: q.value}}
-
-
-def fact_field(name: str) -> str:
-    # guard 5: a field called id replaces durable's content identity.
-    return "_id" if name == "id" else name
 
 
 def _literal(value: Any) -> Any:
