@@ -6,7 +6,7 @@ import re
 
 from hypothesis import given
 from hypothesis import strategies as st
-from kamengine.engine.playbooks.templates import placeholders, render
+from kamengine.engine.playbooks.templates import fill, placeholders, render, sourced
 
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 VALUES = {"name": "Li Wei", "stance": -1, "account.name": "ACME", "empty": None, "x": "{name}"}
@@ -37,3 +37,13 @@ def test_render_agrees_with_a_plain_substitution(template: str) -> None:
 
 def test_a_value_is_never_read_as_a_template() -> None:
     assert render("{x} and {{name}}", VALUES) == "{name} and {name}"
+
+
+SUBJECT = {"name": "Li Wei", "stance": -1, "empty": None, "x": "{name}"}
+ACCOUNT = {"name": "ACME"}
+
+
+@given(st.lists(pieces, max_size=12).map("".join))
+def test_fill_reads_the_subject_and_the_account_as_render_reads_their_fields(template: str) -> None:
+    merged = {**SUBJECT, **{f"account.{k}": v for k, v in ACCOUNT.items()}}
+    assert fill(sourced(template), SUBJECT, ACCOUNT) == render(template, merged)
