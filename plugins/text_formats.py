@@ -81,7 +81,9 @@ def table(
     head = [named.get(c, c.replace("_", " ")) for c in columns]
     body: list[list[str]] = []
     for index, row in enumerate(rows):
-        body.append([_cell(text(row.get(c))) for c in columns])
+        # a text cell of printable ASCII (most) is itself: no call to make it text or printable
+        values = [row.get(c) for c in columns]
+        body.append([v if type(v) is str and v.isascii() and v.isprintable() else _cell(text(v)) for v in values])
         for note in notes[index] if index < len(notes) else ():
             body.append([""] * (len(columns) - 1) + [_coloured(_cell(note), layout.color)])
     # The header and its underline are rows, so that each column is as wide as its widest cell (tabulate

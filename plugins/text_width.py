@@ -26,28 +26,41 @@ def aligned(rows: Sequence[Sequence[str]], right: Sequence[bool]) -> str | None:
     width), which tabulate lays out. A table printed to a file or a pipe loads no tabulate, and in ASCII no wcwidth."""
     if not rows or not right or any(len(row) != len(right) for row in rows):
         return None
-    cells: list[list[tuple[str, int]]] = []  # each cell stripped, with the code points it has beyond its width
+    cells: list[list[str]] = []  # each row's cells, stripped
+    beyond: list[list[int] | None] = []  # each row's code points beyond each cell's width; None: all ASCII (none)
     for row in rows:
-        measured = []
-        for cell in row:
-            if not cell.isprintable():
-                return None
-            cell = cell.strip()
-            if cell.isascii():  # printable ASCII (most cells): a column a character, no wcwidth
-                measured.append((cell, 0))
-                continue
-            taken = width(cell)
-            if taken < 0:
-                return None
-            measured.append((cell, len(cell) - taken))
-        cells.append(measured)
-    widest = [max(len(row[column][0]) - row[column][1] for row in cells) for column in range(len(right))]
+        joined = "".join(row)  # a character is printable, and ASCII, whatever cell it is in
+        if not joined.isprintable():
+            return None
+        if joined.isascii():  # most rows: a column a character, no wcwidth
+            cells.append([cell.strip() for cell in row])
+            beyond.append(None)
+            continue
+        stripped = [cell.strip() for cell in row]
+        taken = [len(cell) if cell.isascii() else width(cell) for cell in stripped]
+        if min(taken) < 0:
+            return None
+        cells.append(stripped)
+        beyond.append([len(cell) - columns for cell, columns in zip(stripped, taken, strict=True)])
+    measured = [_taken(row, extra) for row, extra in zip(cells, beyond, strict=True)]
+    widest = [max(column) for column in zip(*measured, strict=True)]
+    plain = not any(right)
     lines = []
-    for row in cells:
+    for row, extra in zip(cells, beyond, strict=True):
+        if extra is None and plain:  # ASCII to the left: each cell padded to its column's width
+            lines.append(_GAP.join(map(str.ljust, row, widest)).rstrip())
+            continue
         # ljust/rjust pad to code points: the room in columns plus the code points beyond the cell's width
         padded = [
-            cell.rjust(room + extra) if to_right else cell.ljust(room + extra)
-            for (cell, extra), room, to_right in zip(row, widest, right, strict=True)
+            cell.rjust(room + more) if to_right else cell.ljust(room + more)
+            for cell, room, more, to_right in zip(row, widest, extra or [0] * len(row), right, strict=True)
         ]
         lines.append(_GAP.join(padded).rstrip())
     return "\n".join(lines)
+
+
+def _taken(row: list[str], beyond: list[int] | None) -> list[int]:
+    """The columns each cell of a row takes."""
+    if beyond is None:
+        return list(map(len, row))
+    return [len(cell) - more for cell, more in zip(row, beyond, strict=True)]
