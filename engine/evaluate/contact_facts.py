@@ -23,6 +23,7 @@ _LADDER_LEVEL.update({action: 1 for action in FIRST_RUNG_CONTACT})
 #: but it shows no rung (contract §5): the ladder starts where nothing says what the occasion was.
 _MET_RUNG = 1
 DAYS_SINCE = tuple(f"days_since_{action}" for action in BUILTIN_ACTIONS)  # field names, made once
+_NO_DAYS = dict.fromkeys(DAYS_SINCE)  # a person with nothing done yet
 
 
 def days_between(later: dt.date, earlier: dt.date) -> int:
@@ -45,8 +46,7 @@ def activity_record(activity: Activity, as_of: dt.date) -> Record:
 
 def contact_record(contact: Contact, activities: list[Record], as_of: dt.date, meetings: frozenset[str]) -> Record:
     """A contact's own fields; ``meetings`` are the action types that meet a person (they are visits)."""
-    past = [a for a in activities if not a["planned"]]
-    met = [a["days_ago"] for a in past if a["type"] in meetings or a["type"] == OTHER_ACTIVITY]
+    past, last, met, latest, level = _history(activities, meetings)
     record: Record = {
         "id": contact.id,
         "name": contact.name,
@@ -59,13 +59,13 @@ def contact_record(contact: Contact, activities: list[Record], as_of: dt.date, m
         "public_official": contact.public_official,
         "birthday": contact.birthday,
         "owner": contact.owner,
-        "contacted": bool(past),
-        "activity_count": len(past),
-        "days_since_last_activity": min((a["days_ago"] for a in past), default=None),
-        "planned_count": len(activities) - len(past),
+        "contacted": past > 0,
+        "activity_count": past,
+        "days_since_last_activity": last,
+        "planned_count": len(activities) - past,
         "days_to_birthday": _days_to_birthday(contact.birthday, as_of),
-        "met": bool(met),
-        "days_since_last_meeting": min(met, default=None),
+        "met": met is not None,
+        "days_since_last_meeting": met,
         "reports_to": contact.reports_to,
         "in_role_since": contact.in_role_since,
         "days_in_role": _days_in_role(contact.in_role_since, as_of),
@@ -74,12 +74,33 @@ def contact_record(contact: Contact, activities: list[Record], as_of: dt.date, m
         "backs_competitor": contact.backs_competitor,
         "coach": contact.stance == 3 and contact.backs_competitor is None,
     }
-    latest = latest_by_type(past)
-    record.update(zip(DAYS_SINCE, map(latest.get, BUILTIN_ACTIONS), strict=True))
-    level = max((_rung(a["type"], meetings) for a in past), default=0)
+    record.update(zip(DAYS_SINCE, map(latest.get, BUILTIN_ACTIONS), strict=True) if latest else _NO_DAYS)
     record["intimacy_level"] = level
     record["next_intimacy_action"] = INTIMACY_LADDER[level] if level < len(INTIMACY_LADDER) else None
     return record
+
+
+def _history(
+    activities: list[Record], meetings: frozenset[str]
+) -> tuple[int, int | None, int | None, dict[str, int], int]:
+    """In one pass over a contact's activities, of those done (not planned): how many, days since the last,
+    since the last meeting (a visit, or an ``other`` occasion), since the last of each type, the highest rung."""
+    count, last, met, level = 0, None, None, 0
+    latest: dict[str, int] = {}
+    for activity in activities:
+        if activity["planned"]:
+            continue
+        count += 1
+        days, kind = activity["days_ago"], activity["type"]
+        if last is None or days < last:
+            last = days
+        if (kind in meetings or kind == OTHER_ACTIVITY) and (met is None or days < met):
+            met = days
+        previous = latest.get(kind)
+        if previous is None or days < previous:
+            latest[kind] = days
+        level = max(level, _rung(kind, meetings))
+    return count, last, met, latest, level
 
 
 def _rung(activity_type: str, meetings: frozenset[str]) -> int:

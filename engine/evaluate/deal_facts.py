@@ -71,8 +71,22 @@ def opportunity_record(
     return record
 
 
+#: What a person who helps decide no deal has at stake.
+NO_STAKES: Record = {
+    "top_deal": None,
+    "deal_value": None,
+    "deal_days_to_close": None,
+    "deal_close_date_passed": False,
+    "days_since_won_deal": None,
+    "days_since_lost_deal": None,
+}
+
+
 def deal_stakes(live: list[Opportunity], every: list[Opportunity], as_of: dt.date) -> Record:
-    """What a person has at stake: the most valuable live deal they help decide, and recent closes."""
+    """What a person has at stake: the most valuable live deal they help decide, and recent closes (to add to
+    their record: one helping decide nothing gets ``NO_STAKES`` itself)."""
+    if not every:
+        return NO_STAKES
     top = max(live, key=lambda d: (d.value or 0, -(d.close_date or dt.date.max).toordinal(), d.id), default=None)
 
     def since(stage: str) -> int | None:

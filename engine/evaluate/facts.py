@@ -111,14 +111,16 @@ def _contact_records(
         record = contact_record(contact, by_contact[contact.id], as_of, meetings)
         record["owner_level"] = owner.level if owner else None
         record["owner_role"] = owner.role if owner else None
-        live = [deal for deal in deals_of[contact.id].values() if deal.live]
+        theirs = deals_of.get(contact.id)
+        every = list(theirs.values()) if theirs else []
+        live = [deal for deal in every if deal.live]
         record["live_deal_count"] = len(live)
         record["fishbone_key_person"] = contact.id in nearest
         # Who signs: an approver or decision maker, or a member of a live deal's final decision group.
         record["decider"] = contact.role in ("A", "D") or contact.id in finals
         # Key beyond "nearest the axis": the approver or a decision maker on a live deal, or our coach on it.
         record["key_person"] = contact.id in nearest or bool(live and (contact.role in ("A", "D") or record["coach"]))
-        record.update(deal_stakes(live, list(deals_of[contact.id].values()), as_of))
+        record.update(deal_stakes(live, every, as_of))
         _enrich(record, "contact", contact, snap, enrichers)
         contacts.append(record)
     return contacts
@@ -201,8 +203,8 @@ def _meetings(actions: ActionCatalogue) -> frozenset[str]:
 
 def _enrich(record: Record, kind: str, model: BaseModel, snap: Snapshot, enrichers: Sequence[Enricher]) -> None:
     for enricher in enrichers:
-        names = [spec.name for spec in enricher.FIELDS.get(kind, ())]
-        if not names:
+        specs = enricher.FIELDS.get(kind)
+        if not specs:
             continue
         try:
             values = enricher.values(kind, model, snap)
@@ -210,5 +212,5 @@ def _enrich(record: Record, kind: str, model: BaseModel, snap: Snapshot, enriche
             raise EvaluationError(
                 f"enricher '{enricher.PLUGIN_NAME}' failed on {kind} {record['id']!r}: {plain(exc)}"
             ) from exc
-        for name in names:
-            record[name] = values.get(name)
+        for spec in specs:
+            record[spec.name] = values.get(spec.name)
