@@ -8,7 +8,7 @@ from typing import Any
 from kamengine import EmitContext, Emitter, Recommendation, hookimpl
 from kamengine.toolkit import write_atomically
 
-from .text_formats import PLAIN, Layout, csv_text, json_text, jsonl_text, markdown, table
+from .text_formats import PLAIN, Layout, csv_text, json_text, jsonl_text, markdown, table_of_values
 
 _COLUMNS = ("priority", "due", "owner", "action", "title")
 # The flat form without the body (a drafted letter is too long for a cell); ``explanation`` is added with --explain.
@@ -59,6 +59,18 @@ def _for_people(recs: Sequence[Recommendation]) -> list[dict[str, Any]]:
         if rec.approach is not None and rec.approach == previous:
             row["title"] = f"+ {row['title']}"
         rows.append(row)
+        previous = rec.approach
+    return rows
+
+
+def _people_values(recs: Sequence[Recommendation], several: bool) -> list[list[str]]:
+    """``_for_people``'s rows as their values in ``_columns`` order (``account_id`` first when ``several``)."""
+    rows, previous = [], None
+    for rec in recs:
+        owner = f"{rec.owner.name} ({rec.owner.role})" if rec.owner else f"nobody yet ({rec.owner_role})"
+        title = f"+ {rec.title}" if rec.approach is not None and rec.approach == previous else rec.title
+        row = [f"{rec.priority:g}", rec.due.isoformat(), owner, rec.action, title]
+        rows.append([rec.account_id, *row] if several else row)
         previous = rec.approach
     return rows
 
@@ -130,10 +142,16 @@ class TableEmitter(TextEmitter):
         for rec in recs:
             if rec.approach is None or rec.approach != occasion:
                 said, occasion = set(), rec.approach
-            notes.append([f"! {rec.compliance}"] if rec.compliance and rec.compliance not in said else [])
-            said.add(rec.compliance or "")
-            notes[-1] += [f"· {line}" for line in explanations.get(rec.id, [])]
-        return table(_for_people(recs), _columns(recs), notes=notes, layout=layout)
+            compliance = rec.compliance
+            if not compliance:  # most: no compliance note (what is said of the occasion stays as it was)
+                notes.append([f"· {line}" for line in explanations.get(rec.id, ())] if explanations else [])
+                said.add("")
+                continue
+            notes.append([f"! {compliance}"] if compliance not in said else [])
+            said.add(compliance)
+            notes[-1] += [f"· {line}" for line in explanations.get(rec.id, ())]
+        columns = _columns(recs)
+        return table_of_values(_people_values(recs, len(columns) > len(_COLUMNS)), columns, notes=notes, layout=layout)
 
 
 @hookimpl

@@ -77,13 +77,25 @@ def table(
 ) -> str:
     """An aligned table for people. The last column is the one that wraps to fit ``layout.width``;
     ``notes[i]`` are lines shown under row ``i`` in that column (``! compliance``, ``+ also``)."""
+    values = [[row.get(c) for c in columns] for row in rows]
+    return table_of_values(values, columns, headers=headers, notes=notes, right=right, layout=layout)
+
+
+def table_of_values(
+    rows: Sequence[Sequence[Any]],
+    columns: Sequence[str],
+    *,
+    headers: Mapping[str, str] | None = None,
+    notes: Sequence[Sequence[str]] = (),
+    right: Collection[str] = (),
+    layout: Layout = PLAIN,
+) -> str:
+    """``table`` of rows given as their values in ``columns`` order (no mapping made for each row)."""
     named = headers or {}
     head = [named.get(c, c.replace("_", " ")) for c in columns]
     body: list[list[str]] = []
-    for index, row in enumerate(rows):
-        # a text cell of printable ASCII (most) is itself: no call to make it text or printable
-        values = [row.get(c) for c in columns]
-        body.append([v if type(v) is str and v.isascii() and v.isprintable() else _cell(text(v)) for v in values])
+    for index, values in enumerate(rows):
+        body.append(_cells(values))
         for note in notes[index] if index < len(notes) else ():
             body.append([""] * (len(columns) - 1) + [_coloured(_cell(note), layout.color)])
     # The header and its underline are rows, so that each column is as wide as its widest cell (tabulate
@@ -104,6 +116,15 @@ def table(
             maxcolwidths=wrap, break_on_hyphens=False,
         )  # fmt: skip
     return "\n".join(line.rstrip() for line in rendered.splitlines()) + "\n"
+
+
+def _cells(values: Sequence[Any]) -> list[str]:
+    """A row's values as its cells show them (``text``, made ``printable``)."""
+    if all(type(v) is str for v in values):
+        joined = "".join(values)
+        if joined.isascii() and joined.isprintable():  # most rows: every cell is already what it shows
+            return list(values)
+    return [_cell(text(v)) for v in values]
 
 
 def _cell(value: str) -> str:

@@ -33,6 +33,7 @@ from .draft import Draft
 from .occasions import Approach, Scheduled
 
 _EVENT = Mode.EVENT  # an enum's member read from its class costs a lookup each time, in loops over members
+_INTERNAL = Mode.INTERNAL
 
 
 def make_approach_id(account_id: str, subject_id: str, seed: str) -> str:
@@ -59,7 +60,9 @@ def form_approaches(
     """
     groups: dict[tuple[str, str], list[Draft]] = defaultdict(list)
     for draft in drafts:
-        key = (draft.rec.subject_kind, draft.rec.subject_id) if draft.customer_facing else ("own", own_work_key(draft))
+        rec = draft.rec
+        # customer_facing, inlined: asked of every draft
+        key = (rec.subject_kind, rec.subject_id) if draft.action.kind != _INTERNAL else ("own", own_work_key(draft))
         groups[key].append(draft)
     dropped: list[tuple[Draft, str]] = []
     formed: dict[tuple[str, str], list[Approach]] = {}
@@ -128,7 +131,7 @@ def _form(
 ) -> list[Approach]:  # fmt: skip
     """One subject's approaches, the most urgent first, never two within ``window`` days."""
     if len(group) == 1 and not fixed:  # a subject with one reason: one approach, nothing to weigh
-        return [Approach(group, _date(group, as_of))]
+        return [Approach(group, group[0].due)]  # the occasion's day of one member is its own (occasion_day)
     group.sort(key=lambda d: (-d.priority, d.due, d.rec.rule, d.action.id))
     formed = [Approach([], occasion.day, occasion) for occasion in fixed if occasion.day >= as_of]
     for draft in group:

@@ -97,9 +97,9 @@ def _with_lead_days(actions: ActionCatalogue, lead_days: Mapping[str, int]) -> A
 def _scheduled(facts: Facts, actions: ActionCatalogue) -> dict[str, list[Scheduled]]:
     """Per contact, the occasions already in the calendar with them (future-dated activities)."""
     found: dict[str, list[Scheduled]] = {}
-    if not any(activity["planned"] for activity in facts.activities):
-        return found  # most accounts: nothing in the calendar yet
     for contact in facts.contacts:
+        if contact.get("planned_count") == 0:
+            continue  # most people: nothing in the calendar with them (counted over these same activities)
         for activity in facts.items("contact", str(contact["id"]), "activities"):
             if not activity["planned"]:
                 continue  # most of a person's activities are past: no catalogue lookup for them

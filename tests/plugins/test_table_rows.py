@@ -7,7 +7,7 @@ import datetime as dt
 
 from kamengine import Recommendation
 from kamengine.engine.model.recommendation import Owner
-from kamengine.plugins.text_emitters import _COLUMNS, _for_people, flat_row
+from kamengine.plugins.text_emitters import _COLUMNS, _for_people, _people_values, flat_row
 from kamengine.plugins.text_formats import table
 from kamengine.toolkit import load_snapshot
 from support import builtin_advisor
@@ -23,6 +23,9 @@ def test_a_person_reads_the_cells_of_the_flat_form(example_path: str) -> None:
         assert {c: row[c] for c in shown if c != "title"} == {c: flat[c] for c in shown if c != "title"}
         assert row["title"] in (flat["title"], f"+ {flat['title']}")
     assert any(row["title"].startswith("+ ") for row in _for_people(recs))  # an occasion's members are marked
+    every = [*recs, ownerless, other]
+    assert _people_values(every, True) == [[row[c] for c in shown] for row in _for_people(every)]
+    assert _people_values(recs, False) == [[row[c] for c in _COLUMNS] for row in _for_people(recs)]
 
 
 def test_a_last_row_of_empty_cells_is_dropped_as_tabulates_lines_are() -> None:
