@@ -139,7 +139,7 @@ def _recommend(candidate: Candidate, writer: Writer) -> Recommendation:
     firing = candidate.firing
     made = recipe(firing.rule, candidate.spec, writer.lang)
     subject, account, subject_id = firing.subject, writer.facts.account, candidate.subject_id
-    values = {
+    values: dict[str, Any] = {
         "id": recommendation_id(writer.account_id, made.action, made.kind, subject_id, made.rule_id),
         "account_id": writer.account_id,
         "action": made.action,
