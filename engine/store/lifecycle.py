@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 from ..model.recommendation import COLUMNS
 from ..model.rows import ID, AccountAdvice
+from .bulk_rows import insert_rows, update_where_in
 from .stances import record_stances
 from .statuses import CLOSED_FOR_COOLDOWN, LIVE, Status
 
@@ -79,6 +80,7 @@ class AccountPlan:
         self.kept: Mapping[str, tuple[Any, ...]] = {}  # the stored advice's columns after the account's, by id
         self.status: list[tuple[Any, ...]] = []
         self.history: list[tuple[Any, ...]] = []
+        self.recounted = False  # a refreshed row changed a column the account's summary counts
 
     def plan(
         self,
@@ -123,10 +125,18 @@ class AccountPlan:
         else:  # resolved, expired, or closed long enough ago: the reason is back; due from today
             self.change(rec[ID], OPEN, f"fires again after {status}")
             self.outcome.new += 1
-        if self.kept.get(rec[ID]) == rec[2:]:  # SQLite rewrites the indexes of every column an update sets
+        kept = self.kept.get(rec[ID])
+        if kept == rec[2:]:  # SQLite rewrites the indexes of every column an update sets
             self.rerun.append((self.run_id, self.advice.as_of, rec[ID]))
-        else:
-            self.refreshed.append((*rec[2:], self.run_id, self.advice.as_of, rec[ID]))
+            return
+        self.refreshed.append((*rec[2:], self.run_id, self.advice.as_of, rec[ID]))
+        if not self.recounted:
+            self.recounted = kept is None or any(kept[i] != rec[i + 2] for i in _COUNTED_KEPT)
+
+    def counted_changed(self) -> bool:
+        """Whether the writes change anything the account's summary counts (``summaries._COUNTED``): a row inserted,
+        a status changed, or a refreshed row's due date, owner, action or subject kind."""
+        return bool(self.new or self.status) or self.recounted
 
     def change(self, rec_id: str, status: str, reason: str) -> None:
         """``rec_id`` goes to ``status`` (a ``Status`` value) for ``reason``."""
@@ -135,13 +145,13 @@ class AccountPlan:
         self.history.append((rec_id, status, "kamengine", self.now, reason, self.run_id))
 
     def write(self, conn: sqlite3.Connection) -> None:
-        """Each table gets one statement for all of the account's rows."""
-        if self.new:
-            conn.executemany(INSERT_NEW, self.new)
+        """Each table gets one statement for all of the account's rows (``bulk_rows``: a statement runs once)."""
+        insert_rows(conn, INSERT_NEW_HEAD, self.new)
         if self.refreshed:
             conn.executemany(UPDATE_REFRESHED, self.refreshed)
-        if self.rerun:
-            conn.executemany(UPDATE_RUN, self.rerun)
+        if self.rerun:  # every one takes the same run and night
+            ids = [rec_id for _, _, rec_id in self.rerun]
+            update_where_in(conn, UPDATE_RUN_HEAD, (self.run_id, self.advice.as_of), ids)
         if self.status:
             conn.executemany(UPDATE_STATUS, self.status)
         conn.executemany(INSERT_HISTORY, self.history)
@@ -178,22 +188,21 @@ def expire_unseen(conn: sqlite3.Connection, run_id: str, grace_days: int, now: s
 
 
 _STORED = len(Stored._fields)
+#: Where the columns the summary counts by are in ``COLUMNS[2:]`` (the kept columns; status is not among them).
+_COUNTED_KEPT = tuple(COLUMNS.index(c) - 2 for c in ("due", "owner_id", "action", "subject_kind"))
 SELECT_STORED = f"select {', '.join(Stored._fields + COLUMNS[2:])} from recommendations where account_id = ?"
 SELECT_UNSEEN = (
     "select id, as_of from recommendations where status = 'open' and due < ? and last_run != ?"
     " and last_run in (select id from runs where source = (select source from runs where id = ?))"
     " and account_id not in (select account_id from run_accounts where run_id = ?)"
 )
-INSERT_NEW = (
-    f"insert into recommendations ({', '.join(COLUMNS)}, status, first_run, last_run, as_of)"
-    f" values ({', '.join('?' * (len(COLUMNS) + 4))})"
-)
+INSERT_NEW_HEAD = f"insert into recommendations ({', '.join(COLUMNS)}, status, first_run, last_run, as_of)"
 # Every column but id and account_id (which never change), then the run, then the id.
 UPDATE_REFRESHED = (
     f"update recommendations set {', '.join(f'{c} = ?' for c in COLUMNS[2:])}, last_run = ?, as_of = ? where id = ?"
 )
 # Advice given again as it is: the triggers that watch its other columns have nothing to see.
-UPDATE_RUN = "update recommendations set last_run = ?, as_of = ? where id = ?"
+UPDATE_RUN_HEAD = "update recommendations set last_run = ?, as_of = ?"
 UPDATE_STATUS = (
     "update recommendations set status = ?, status_by = ?, status_at = ?, status_reason = ?, snoozed_until = ?"
     " where id = ?"

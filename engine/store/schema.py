@@ -155,3 +155,12 @@ def m013_summary_held_while_written(db: sqlite_utils.Database) -> None:
     from .summary_writes import hold_summaries  # beside the summary's other writes
 
     hold_summaries(db)
+
+
+@migrations()
+def m014_summary_triggers_lean(db: sqlite_utils.Database) -> None:
+    """The summary's triggers fire on fewer of a batch's rows (summary_writes.lean_summaries): the writer says itself
+    whether an account it held needs counting again, and a night's run-only update fires no counting trigger."""
+    from .summary_writes import lean_summaries  # beside the summary's other writes
+
+    lean_summaries(db)

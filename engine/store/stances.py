@@ -53,18 +53,83 @@ LAST_OF_MANY = (
     "select value ->> 0, value ->> 2, (select stance from stance_history where account_id = value ->> 1"
     " and contact_id = value ->> 2 and as_of < value ->> 3 order by as_of desc limit 1) from json_each(?)"
 )
+#: Each contact of a night (``?3``, a JSON array) with its stance recorded before the night, on it, and the row after
+#: it (``[rowid, stance]``, JSON), if any: three seeks on the primary key per contact.
+AROUND = (
+    "select value, (select stance from stance_history where account_id = ?1 and contact_id = value and as_of < ?2"
+    " order by as_of desc limit 1), (select stance from stance_history where account_id = ?1 and contact_id = value"
+    " and as_of = ?2), (select json_array(rowid, stance) from stance_history where account_id = ?1"
+    " and contact_id = value and as_of > ?2 order by as_of limit 1) from json_each(?3)"
+)
+WRITE_CHANGE = (
+    "insert into stance_history (account_id, contact_id, as_of, stance) values (?, ?, ?, ?)"
+    " on conflict (account_id, contact_id, as_of) do update set stance = excluded.stance"
+)
+LAST_NIGHT = "select max(as_of) from stance_nights where account_id = ?"
+#: A contact, its stance before the night, on the night, and the row after it (``[rowid, stance]`` as JSON).
+Around = tuple[str, int | None, int | None, str | None]
 INSERT_NIGHT = "insert or ignore into stance_nights (account_id, as_of) values (?, ?)"
 
 
 def record_stances(conn: sqlite3.Connection, account_id: str, as_of: str, stances: Iterable[tuple[str, int]]) -> None:
-    """Record the account's people's stances on the night ``as_of``: a row for each that changed, and the night."""
-    rows = [(account_id, contact, as_of, stance) for contact, stance in stances]
-    if not rows:
+    """Record the account's people's stances on the night ``as_of``: a row for each that changed, and the night.
+
+    What is recorded around the night is read first, in one query (``AROUND``), so that only the rows that change are
+    written: a statement per row that asked SQLite to compare cost 0.36 ms an account, the read and the writes 0.2.
+    """
+    given = list(stances)
+    night = dict(given)
+    if not night:
         return  # an account without people has no nights here, as it had no rows before
+    if len(night) < len(given):
+        _record_one_by_one(conn, [(account_id, contact, as_of, stance) for contact, stance in given])
+    else:
+        _record_changes(conn, account_id, as_of, night)
+    conn.execute(INSERT_NIGHT, [account_id, as_of])
+
+
+def _record_changes(conn: sqlite3.Connection, account_id: str, as_of: str, night: dict[str, int]) -> None:
+    """The rows of ``night`` (contact -> stance, each contact once) that change what is recorded, written."""
+    drop, write, drop_next = [], [], []
+    for contact, before, recorded, after in _around(conn, account_id, as_of, night):
+        stance = night[contact]
+        if stance == before:  # the night repeats the stance before it: no row (a re-run may have written one)
+            if recorded is not None:
+                drop.append((account_id, contact, as_of))
+        elif recorded != stance:
+            write.append((account_id, contact, as_of, stance))
+        if after is not None:  # a later night (a what-if copy's) that now repeats this one's stance
+            rowid, later = json.loads(after)
+            if later == stance:
+                drop_next.append((rowid,))
+    if drop:
+        conn.executemany("delete from stance_history where account_id = ? and contact_id = ? and as_of = ?", drop)
+    if write:
+        conn.executemany(WRITE_CHANGE, write)
+    if drop_next:
+        conn.executemany("delete from stance_history where rowid = ?", drop_next)
+
+
+def _around(conn: sqlite3.Connection, account_id: str, as_of: str, night: dict[str, int]) -> Iterable[Around]:
+    """Each contact of ``night`` with its stance recorded before ``as_of``, on it and the row after it (``AROUND``),
+    read only as far as the account's nights say there can be any: every recorded stance has its night."""
+    (last,) = conn.execute(LAST_NIGHT, [account_id]).fetchone()
+    if last is None:  # the account's first night: nothing is recorded around it
+        return [(contact, None, None, None) for contact in night]
+    contacts = json.dumps(list(night))
+    if last < as_of:  # a night after the last, as a nightly run's is: only the stances before it
+        return [
+            (contact, before, None, None)
+            for contact, before in conn.execute(LAST_BEFORE, [account_id, as_of, contacts])
+        ]
+    return conn.execute(AROUND, [account_id, as_of, contacts])  # type: ignore[no-any-return]
+
+
+def _record_one_by_one(conn: sqlite3.Connection, rows: list[tuple[str, str, str, int]]) -> None:
+    """A night that names a contact twice: each row in turn, the later one judged by what the earlier wrote."""
     conn.executemany(DELETE_REPEAT, rows)
     conn.executemany(UPSERT_CHANGE, rows)
     conn.executemany(DELETE_NEXT_REPEAT, rows)
-    conn.execute(INSERT_NIGHT, [account_id, as_of])
 
 
 def asked_contacts(snapshot: Snapshot) -> list[str]:

@@ -156,7 +156,7 @@ class Store:
             advised = max((row.as_of for row in stored.values() if row.as_of), default=None)
             self.time_order.check(self.db.conn, advice.account_id, advice.as_of, advised)
             plan.plan(stored, lambda row: self._cooled_down(row, plan.clock), kept)
-            with deferred(self.db.conn, advice.account_id):  # the summary counted once, not after every row
+            with deferred(self.db.conn, advice.account_id, plan.counted_changed):  # counted once, not per row
                 plan.write(self.db.conn)
             self.left_alone = plan.left_alone
             if advice.kept is not None:  # the same snapshot again (a re-run) is not kept twice

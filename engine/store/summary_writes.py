@@ -5,12 +5,14 @@ again after each one (2.3 ms of CPU an account where the rows themselves cost 0.
 (``deferred``), its id is in ``account_summary_deferred`` and the counting triggers skip its rows; at the end the
 account is counted once. The row is inserted and deleted inside the writer's own transaction, so no other connection
 ever sees it: every other writer (a decision, a refresh, a prune, another program) keeps the triggers as they were.
+Since m014 the writer says itself whether the account needs counting (it knows what it wrote: no trigger marks
+it), and a run-only update fires no counting trigger at all (``lean_summaries``).
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import sqlite_utils
@@ -83,16 +85,40 @@ def hold_summaries(db: sqlite_utils.Database) -> None:
         db.execute(trigger)
 
 
+#: m014: m013's counting triggers without the marks (the writer knows what it changed: ``deferred``'s ``changed``), the
+#: insert's two in one, and the update's fired only by an update that sets a column it counts: SQLite starts a
+#: trigger's program for every row it fires on, a third of an inserted row's cost, so a night's run-only update
+#: (``lifecycle.UPDATE_RUN``) now fires one trigger a row, not three, and an inserted row one, not three.
+_LEAN_TRIGGERS = (
+    "create trigger account_summary_rec_insert after insert on recommendations"
+    f" when {_NOT_HELD.format('new.account_id')} begin {_REFRESH.format('new.account_id')}; {_NAME_KEPT}; end",
+    f"create trigger account_summary_rec_update after update of {', '.join(_COUNTED)} on recommendations"
+    f" when {_CHANGED} and {_NOT_HELD.format('new.account_id')} begin {_REFRESH.format('new.account_id')}; end",
+)
+_LEAN_DROPPED = (
+    "account_summary_rec_insert", "account_summary_rec_insert_held", "account_summary_rec_insert_name",
+    "account_summary_rec_update", "account_summary_rec_update_held", "account_summary_rec_delete_held",
+)  # fmt: skip
+
+
+def lean_summaries(db: sqlite_utils.Database) -> None:
+    """m014's work: the held accounts' marking triggers go, and the triggers that count fire on fewer rows."""
+    for name in _LEAN_DROPPED:
+        db.execute(f"drop trigger if exists {name}")
+    for trigger in _LEAN_TRIGGERS:
+        db.execute(trigger)
+
+
 @contextmanager
-def deferred(conn: sqlite3.Connection, account_id: str) -> Iterator[None]:
+def deferred(conn: sqlite3.Connection, account_id: str, changed: Callable[[], bool]) -> Iterator[None]:
     """Inside the caller's transaction: ``account_id``'s rows are written without counting it after each one, and it
-    is counted once at the end if anything it counts changed. On an error nothing is counted: the caller rolls the
-    account's writes back, the held row with them."""
+    is counted once at the end if ``changed()`` says that anything it counts changed (the writer knows what it
+    wrote: no trigger marks it). On an error nothing is counted: the caller rolls the account's writes back, the
+    held row with them."""
     conn.execute(f"insert or replace into {DEFERRED} (account_id, dirty) values (?, 0)", [account_id])
     yield
-    (dirty,) = conn.execute(f"select dirty from {DEFERRED} where account_id = ?", [account_id]).fetchone()
     conn.execute(f"delete from {DEFERRED} where account_id = ?", [account_id])
-    if dirty:  # counted again: its run is its live advice's latest
+    if changed():  # counted again: its run is its live advice's latest
         conn.execute(_REFRESH.format("?"), [account_id, account_id])
         conn.execute(_NAME_AT_END, [account_id, account_id])
     else:  # the same advice again: only its run moved on
