@@ -24,6 +24,7 @@ _LADDER_LEVEL.update({action: 1 for action in FIRST_RUNG_CONTACT})
 _MET_RUNG = 1
 DAYS_SINCE = tuple(f"days_since_{action}" for action in BUILTIN_ACTIONS)  # field names, made once
 _NO_DAYS = dict.fromkeys(DAYS_SINCE)  # a person with nothing done yet
+_DAYS_SINCE_OF = dict(zip(BUILTIN_ACTIONS, DAYS_SINCE, strict=True))
 
 
 def days_between(later: dt.date, earlier: dt.date) -> int:
@@ -74,7 +75,11 @@ def contact_record(contact: Contact, activities: list[Record], as_of: dt.date, m
         "backs_competitor": contact.backs_competitor,
         "coach": contact.stance == 3 and contact.backs_competitor is None,
     }
-    record.update(zip(DAYS_SINCE, map(latest.get, BUILTIN_ACTIONS), strict=True) if latest else _NO_DAYS)
+    record.update(_NO_DAYS)
+    for kind, days in latest.items():  # a type done: its field (an action of a plugin's has none)
+        name = _DAYS_SINCE_OF.get(kind)
+        if name is not None:
+            record[name] = days
     record["intimacy_level"] = level
     record["next_intimacy_action"] = INTIMACY_LADDER[level] if level < len(INTIMACY_LADDER) else None
     return record
