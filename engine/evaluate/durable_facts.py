@@ -115,15 +115,14 @@ class FactWriter:
         """The record's fields that rules on this fact type test, in durable's form."""
         # Missing values are left out, not sent as null: comparisons guard them with $ex.
         values = {}
+        get = record.get
         for field, name in self._field_names.get(fact_type, ()):
-            value = record.get(field)
-            kind: type = type(value)
-            if kind is int or kind is str or kind is bool:  # the common case first: a third of the time
-                values[name] = value
-            elif value is None:
+            value = get(field)
+            if value is None:  # the common case first: 40% of a contact's
                 continue
-            elif kind is dt.date:
-                values[name] = value.isoformat()  # guard 6: dates travel as ISO strings (they order correctly)
+            kind: type = type(value)
+            if kind is int or kind is str or kind is bool or kind is dt.date:
+                values[name] = value  # guard 6: a date is written as its ISO string (they order correctly)
             else:
                 if kind is float:
                     if value and not 1e-4 <= abs(value) < 1e16:
@@ -156,4 +155,11 @@ def dumps(batch: Sequence[dict[str, Any]]) -> str:
     try:
         return orjson.dumps(batch).decode()
     except TypeError:  # an integer beyond 64 bits (an enricher's field): the standard library writes it
-        return json.dumps(batch, ensure_ascii=False)
+        return json.dumps(batch, ensure_ascii=False, default=_iso_date)
+
+
+def _iso_date(value: Any) -> str:
+    """A date as orjson writes it (guard 6), for ``json.dumps``."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")

@@ -203,4 +203,6 @@ def encode(value: Any) -> str:
         if "e" in text or "E" in text:
             text = format(Decimal(text), "f")
         return text if "." in text else text + ".0"
+    if isinstance(value, dt.date):  # a fact's date, written as orjson writes it (guard 6)
+        return json.dumps(value.isoformat())
     return json.dumps(value, ensure_ascii=False)
