@@ -30,6 +30,7 @@ def assign_owners(drafts: Sequence[Draft], team: Sequence[Record], lang: str = "
     members = sorted(team, key=lambda m: (_SENIORITY.get(m["level"], 9), m["id"]))
     by_id = {m["id"]: m for m in members}
     owners = {id(m): member_owner(m) for m in members}  # one Owner per member (frozen), not one per draft
+    named = {id(m): f"owner: {m['name']} ({m['role']})" for m in members}  # as each draft's note names them
     holders: dict[str, Record] = {}  # each role's most senior member, looked up once per plan, not per draft
     for held in members:
         holders.setdefault(held["role"], held)
@@ -47,7 +48,7 @@ def assign_owners(drafts: Sequence[Draft], team: Sequence[Record], lang: str = "
             blocked[why].append(draft)
             continue
         draft.owner = owners[id(member)]
-        draft.notes.append(f"owner: {member['name']} ({member['role']}), {why}")
+        draft.notes.append(f"{named[id(member)]}, {why}")
     _share_before_deepening(drafts, members)
     return blocked
 

@@ -27,6 +27,7 @@ def weigh(drafts: Iterable[Draft], account: Mapping[str, Any], urgency: Urgency)
     # An account has a few deals and dozens of recommendations serving them: each deal's weight and the
     # note's words for it are worked out once per plan, not once per recommendation.
     weights: dict[str, tuple[float, str]] = {}
+    by_tier = f" x tier {tier:g}"  # in every draft's note when the tier weighs: its words made once
     for draft in drafts:
         deal, serves = 1.0, ""
         if draft.deal is not None:
@@ -37,7 +38,7 @@ def weigh(drafts: Iterable[Draft], account: Mapping[str, Any], urgency: Urgency)
             deal, serves = weights[deal_id]
         draft.priority = draft.priority * tier * deal
         if tier != 1.0 or serves:
-            draft.notes.append(f"urgency: priority {draft.rec.priority:g} x tier {tier:g}{serves}")
+            draft.notes.append(f"urgency: priority {draft.rec.priority:g}{by_tier}{serves}")
 
 
 def deal_weight(deal: Record, urgency: Urgency) -> float:
