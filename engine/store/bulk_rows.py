@@ -12,21 +12,23 @@ from __future__ import annotations
 import functools
 import sqlite3
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
 #: The most parameters one statement binds (SQLite before 3.32 takes 999).
 _PARAMETERS = 999
 
 
-def insert_rows(conn: sqlite3.Connection, head: str, rows: Sequence[tuple[Any, ...]]) -> None:
-    """``rows`` (all of one width) inserted by ``head`` (``insert into T (columns)``), as few statements as fit."""
+def insert_rows(conn: sqlite3.Connection, head: str, rows: Sequence[tuple[Any, ...]], tail: str = "") -> None:
+    """``rows`` (all of one width) inserted by ``head`` (``insert into T (columns)``) and ``tail`` (an upsert
+    clause, if any), as few statements as fit."""
     if not rows:
         return
     width = len(rows[0])
     step = max(1, _PARAMETERS // width)
     for start in range(0, len(rows), step):
         chunk = rows[start : start + step]
-        conn.execute(_values(head, width, len(chunk)), [value for row in chunk for value in row])
+        conn.execute(_values(head, width, len(chunk), tail), list(chain.from_iterable(chunk)))
 
 
 def update_where_in(conn: sqlite3.Connection, head: str, values: Sequence[Any], ids: Sequence[str]) -> None:
@@ -38,9 +40,9 @@ def update_where_in(conn: sqlite3.Connection, head: str, values: Sequence[Any], 
 
 
 @functools.cache
-def _values(head: str, width: int, count: int) -> str:
+def _values(head: str, width: int, count: int, tail: str) -> str:
     one = "(" + ", ".join("?" * width) + ")"
-    return f"{head} values {', '.join([one] * count)}"
+    return f"{head} values {', '.join([one] * count)}{tail}"
 
 
 @functools.cache

@@ -154,7 +154,7 @@ class AccountPlan:
             update_where_in(conn, UPDATE_RUN_HEAD, (self.run_id, self.advice.as_of), ids)
         if self.status:
             conn.executemany(UPDATE_STATUS, self.status)
-        conn.executemany(INSERT_HISTORY, self.history)
+        insert_rows(conn, INSERT_HISTORY_HEAD, self.history)
         record_stances(conn, self.account_id, self.advice.as_of, self.advice.stances)
         conn.execute(INSERT_RUN_ACCOUNT, [self.run_id, self.account_id, self.origin, "done", None, self.now])
 
@@ -207,9 +207,8 @@ UPDATE_STATUS = (
     "update recommendations set status = ?, status_by = ?, status_at = ?, status_reason = ?, snoozed_until = ?"
     " where id = ?"
 )
-INSERT_HISTORY = (
-    "insert into status_history (recommendation_id, status, by, at, reason, run_id) values (?, ?, ?, ?, ?, ?)"
-)
+INSERT_HISTORY_HEAD = "insert into status_history (recommendation_id, status, by, at, reason, run_id)"
+INSERT_HISTORY = f"{INSERT_HISTORY_HEAD} values (?, ?, ?, ?, ?, ?)"
 INSERT_RUN_ACCOUNT = (
     "insert or replace into run_accounts (run_id, account_id, origin, status, error, at) values (?, ?, ?, ?, ?, ?)"
 )

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..model.snapshot import Snapshot
+from .bulk_rows import insert_rows
 
 #: Each asked contact's last recorded stance before the night: one seek on the primary key per contact.
 LAST_BEFORE = (
@@ -47,11 +48,16 @@ DELETE_NEXT_REPEAT = (
     "delete from stance_history where rowid = (select rowid from stance_history where account_id = ?1"
     " and contact_id = ?2 and as_of > ?3 order by as_of limit 1) and stance is ?4"
 )
-#: The last recorded stance before its night of each ``[key, account, contact, night]`` asked: one seek each, so an
-#: account costs the same on night 2 and night 365.
+#: The last recorded stance before its night of each contact of each ``[key, account, night, [contacts]]`` asked: one
+#: seek each, so an account costs the same on night 2 and night 365; none for an account with no night recorded yet
+#: (every recorded stance has its night). An account's fields are read from the JSON once, not once per contact:
+#: 0.10 ms an account at 30 contacts where a row per contact took 0.18, and 0.01 where 0.15 on a first night.
 LAST_OF_MANY = (
-    "select value ->> 0, value ->> 2, (select stance from stance_history where account_id = value ->> 1"
-    " and contact_id = value ->> 2 and as_of < value ->> 3 order by as_of desc limit 1) from json_each(?)"
+    "with asked as materialized (select value ->> 0 as k, value ->> 1 as account, value ->> 2 as night,"
+    " value -> 3 as contacts from json_each(?)) select asked.k, c.value, (select stance from stance_history"
+    " where account_id = asked.account and contact_id = c.value and as_of < asked.night order by as_of desc limit 1)"
+    " from asked, json_each(asked.contacts) c"
+    " where exists (select 1 from stance_nights where account_id = asked.account)"
 )
 #: Each contact of a night (``?3``, a JSON array) with its stance recorded before the night, on it, and the row after
 #: it (``[rowid, stance]``, JSON), if any: three seeks on the primary key per contact.
@@ -61,10 +67,8 @@ AROUND = (
     " and as_of = ?2), (select json_array(rowid, stance) from stance_history where account_id = ?1"
     " and contact_id = value and as_of > ?2 order by as_of limit 1) from json_each(?3)"
 )
-WRITE_CHANGE = (
-    "insert into stance_history (account_id, contact_id, as_of, stance) values (?, ?, ?, ?)"
-    " on conflict (account_id, contact_id, as_of) do update set stance = excluded.stance"
-)
+WRITE_HEAD = "insert into stance_history (account_id, contact_id, as_of, stance)"
+WRITE_TAIL = " on conflict (account_id, contact_id, as_of) do update set stance = excluded.stance"
 LAST_NIGHT = "select max(as_of) from stance_nights where account_id = ?"
 #: A contact, its stance before the night, on the night, and the row after it (``[rowid, stance]`` as JSON).
 Around = tuple[str, int | None, int | None, str | None]
@@ -104,8 +108,7 @@ def _record_changes(conn: sqlite3.Connection, account_id: str, as_of: str, night
                 drop_next.append((rowid,))
     if drop:
         conn.executemany("delete from stance_history where account_id = ? and contact_id = ? and as_of = ?", drop)
-    if write:
-        conn.executemany(WRITE_CHANGE, write)
+    insert_rows(conn, WRITE_HEAD, write, WRITE_TAIL)
     if drop_next:
         conn.executemany("delete from stance_history where rowid = ?", drop_next)
 
@@ -142,9 +145,7 @@ def last_stances(
 ) -> dict[int, dict[str, int]]:
     """For each ``(key, account, night, contacts)`` asked, each contact's last recorded stance before the night, in
     ONE query: key -> contact -> stance, for the contacts the store has one for."""
-    rows = [
-        [key, account, contact, night.isoformat()] for key, account, night, contacts in asked for contact in contacts
-    ]
+    rows = [[key, account, night.isoformat(), list(contacts)] for key, account, night, contacts in asked if contacts]
     found: dict[int, dict[str, int]] = {}
     if rows:
         for key, contact, stance in conn.execute(LAST_OF_MANY, [json.dumps(rows)]):
