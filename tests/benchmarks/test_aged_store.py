@@ -46,5 +46,27 @@ def test_the_nights_before_are_changes_only_and_each_is_noted(aged_store: Module
     assert all(row[2] < "2026-11-20" for row in history)  # the night being timed has nothing yet
 
 
+def test_tonight_differs_from_the_last_recorded_stance_as_often_at_any_age(
+    aged_store: ModuleType, tmp_path: Path
+) -> None:
+    # The history is walked back from tonight's stance: about 1 contact in 50 changed since the last night, on
+    # night 2 as on night 365 (drawn forwards, a year's history ended on a random stance: more advice on night 365).
+    people = documents(20, 50)
+    for nights in (2, 365):
+        aged_store.seed(tmp_path / f"night-{nights}.db", people, nights)
+        with sqlite3.connect(tmp_path / f"night-{nights}.db") as conn:
+            last = dict(
+                conn.execute(
+                    "select account_id || ' ' || contact_id, stance from stance_history h where as_of ="
+                    " (select max(as_of) from stance_history where account_id = h.account_id"
+                    " and contact_id = h.contact_id)"
+                )
+            )
+        tonight = {f"{d['account']['id']} {p['id']}": p["stance"] for d in people for p in d["contacts"]}  # type: ignore[index]
+        assert last.keys() == tonight.keys()
+        moved = sum(last[key] != stance for key, stance in tonight.items())
+        assert 0 < moved < len(tonight) * 0.05, (nights, moved)
+
+
 def test_night_one_has_no_history(aged_store: ModuleType, tmp_path: Path) -> None:
     assert aged_store.seed(tmp_path / "new.db", documents(2, 5), 1) == (0, "changes only")
