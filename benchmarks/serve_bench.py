@@ -12,6 +12,11 @@ Run: python benchmarks/serve_bench.py --accounts 40000 [--seconds 10] [--clients
 The reads of an organisation's day instead, on a generated store of that many accounts (cached under /tmp by
 size): the portfolio page, a week page, a 50-item recommendations page and a decision, at 1 and ``--clients``
 clients, p50/p99 against issue 25's targets (``org_reads.py``).
+
+Run: python benchmarks/serve_bench.py --against REF [--rounds 5] [--seconds 10] [--contacts 30]
+One client's POST /v1/advise on REF's ``kamengine serve`` (its worktree and venv, ``against.py``) and on this
+checkout's, both running, their turns alternating round after round (a first short round warms each up): each
+side's p50 and p99 over its rounds, and now / REF, with the load before and after.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from against import load, now_is, ratio_header, ratio_line, sides
 from portfolio import snapshot
 
 SCRIPT = Path(sys.executable).parent / "kamengine"
@@ -151,13 +157,44 @@ def check_race(db: Path, account: str, runs: list[str]) -> str:
     return "; ".join(problems) or f"ok: {len(runs)} runs, {len(live)} live recommendations, as the last run gave them"
 
 
+def one_client(ref: str, contacts: int, seconds: float, rounds: int) -> None:
+    """One client's POST /v1/advise on REF's server and on this checkout's, turns alternating; p50, p99, ratio."""
+    installed = sides(ref)
+    bodies = advise_bodies(contacts, random.Random(7))
+    request = lambda n: ("POST", "/v1/advise", bodies[n % len(bodies)])  # noqa: E731
+    taken: dict[str, list[float]] = {side.name: [] for side in installed}
+    print(f"{now_is()}; one client, {contacts}-contact snapshots, {rounds} rounds of {seconds:g} s; {load()} before")
+    with tempfile.TemporaryDirectory(prefix="kamengine-serve-bench-") as folder, contextlib.ExitStack() as stack:
+        servers = [
+            (side.name, *stack.enter_context(serving(side.bin("kamengine"), Path(folder) / f"serve-{n}.db")))
+            for n, side in enumerate(installed)
+        ]
+        for round_ in range(rounds + 1):  # round 0 warms each server up, unrecorded
+            for name, url, token in servers if round_ % 2 else servers[::-1]:
+                latencies, answered, errors, _ = asyncio.run(drive(url, token, 1, seconds if round_ else 1.0, request))
+                if errors:
+                    raise SystemExit(f"{name}: {errors} of {answered} requests failed")
+                taken[name].extend(latencies if round_ else [])
+    print(f"{load()} after")
+    print(ratio_header(installed, "POST /v1/advise, 1 client"))
+    ref_cuts, now_cuts = (statistics.quantiles(taken[side.name], n=100) for side in installed)
+    print(ratio_line("p50 ms", ref_cuts[49], now_cuts[49]))
+    print(ratio_line("p99 ms", ref_cuts[98], now_cuts[98]))
+    print(f"requests: {', '.join(f'{name} {len(values)}' for name, values in taken.items())}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--contacts", type=int, default=30)
     parser.add_argument("--accounts", type=int, help="the reads on a generated store of this many accounts")
+    parser.add_argument("--against", metavar="REF", help="one client on REF's server and on this one's, alternating")
+    parser.add_argument("--rounds", type=int, default=5, help="with --against: turns per server (default 5)")
     args = parser.parse_args()
+    if args.against:
+        one_client(args.against, args.contacts, args.seconds, args.rounds)
+        return
     if args.accounts:
         from org_reads import run  # the organisation's reads (it imports this module's drive)
 

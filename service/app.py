@@ -13,6 +13,7 @@ from starlette.types import ASGIApp
 
 from . import advice, health, info, metrics, openapi_doc, problems, recommendations, web
 from .access import authenticated
+from .direct import DirectAdvise
 from .guard import Guard
 from .pages import STATIC_DIR
 from .request_ids import RequestIds
@@ -49,6 +50,7 @@ def create_app(service: Service) -> FastAPI:
     # compute one, and a form served by one process is taken by another, or after a restart.
     app.state.form_secret = service.form_secret
     problems.install(app)
+    app.add_middleware(DirectAdvise, api=app)  # added first, so innermost: inside the guard and the access log
     app.add_middleware(Guard, snapshot_cap=lambda: service.config.limits.snapshot_bytes, auth=lambda: service.auth)
     app.add_middleware(problems.AccessLog)  # added last, so outermost: it logs what the guard refuses too
     for module in (advice, recommendations, info):
