@@ -101,3 +101,39 @@ def test_closing_ends_the_idle_threads() -> None:
     workers.close()
     thread.join(5)
     assert not thread.is_alive()
+
+
+def test_from_the_event_loop_the_calls_errors_and_context_reach_it_as_in_a_thread(workers: Workers) -> None:
+    def late() -> None:
+        raise TimeoutError("the CRM did not answer")
+
+    async def both() -> tuple[object, object]:
+        held = LABEL.set("request 9")
+        try:
+            label = await wait_async(workers, _untimed(LABEL.get), 5, "calling")
+        finally:
+            LABEL.reset(held)
+        with pytest.raises(TimeoutError, match="the CRM did not answer"):
+            await wait_async(workers, _untimed(late), 5, "calling")
+        return label, await wait_async(workers, _untimed(threading.get_ident), 5, "calling")
+
+    label, thread = asyncio.run(both())
+    assert label == "request 9" and thread != threading.get_ident()
+
+
+def test_a_call_that_ends_after_its_loop_closed_leaves_its_thread_serving(workers: Workers) -> None:
+    released = threading.Event()
+    thread = wait(workers, _untimed(threading.current_thread), 5, "calling")
+
+    async def given_up() -> None:
+        with pytest.raises(DeadlineExceeded):
+            await wait_async(workers, _untimed(released.wait), 0.1, "looping")
+
+    asyncio.run(given_up())  # the loop is closed when the call returns: its answer has nowhere to go
+    released.set()
+    for _ in range(500):  # until the thread is idle again, or has ended
+        if workers._idle_count or not thread.is_alive():
+            break
+        threading.Event().wait(0.01)
+    assert thread.is_alive()  # it hands its answer nowhere and waits for the next call
+    assert wait(workers, _untimed(threading.current_thread), 5, "calling") is thread
