@@ -82,7 +82,9 @@ class FactWriter:
         kind, collection = item_type[2:].split(".")
         batch = []
         extra = self.extra(item_type)
-        seen: dict[int, list[tuple[str, int]]] = {}  # a quantifier's where reads only its item: same record, same
+        # id(record) -> where it is: a quantifier's where reads only the item (and the account), so one fact
+        # answers for the record wherever it is
+        seen: dict[int, list[tuple[str, int]]] = {}
         for subject in facts.subjects(kind):
             parent = str(subject["id"])
             for position, item in enumerate(facts.items(kind, parent, collection)):
