@@ -125,7 +125,7 @@ def _around(conn: sqlite3.Connection, account_id: str, as_of: str, night: dict[s
             (contact, before, None, None)
             for contact, before in conn.execute(LAST_BEFORE, [account_id, as_of, contacts])
         ]
-    return conn.execute(AROUND, [account_id, as_of, contacts])  # type: ignore[no-any-return]
+    return conn.execute(AROUND, [account_id, as_of, contacts])
 
 
 def _record_one_by_one(conn: sqlite3.Connection, rows: list[tuple[str, str, str, int]]) -> None:
