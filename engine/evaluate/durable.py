@@ -192,6 +192,9 @@ class DurableEvaluator:
             fact = writer.fact(subject, fact_type, extra, (position, subject))
             subject_id = str(subject["id"])
             for collection, found, name, of_matches in counted:
+                if found is not None and of_matches:  # the matches of a where: the collection's size not needed
+                    fact[name] = len(found.get(subject_id, ()))
+                    continue
                 total = len(collections.get((kind, subject_id, collection), ()))
                 matched = total if found is None else len(found.get(subject_id, ()))
                 fact[name] = matched if of_matches else total - matched
