@@ -17,6 +17,7 @@ from .compliance import compliant
 from .cooldowns import Cooldowns
 from .facts import Facts, Record
 from .firing import Firing
+from .rounding import hundredths
 
 #: Influence of a power role on ranking (A > D > S > E > I), and of being a key person.
 ROLE_WEIGHT = {"A": 1.5, "D": 1.4, "S": 1.3, "E": 1.2, "I": 1.1, None: 1.0}
@@ -85,7 +86,7 @@ def _candidates(
     for firing in firings:
         rule, subject = firing.rule, firing.subject
         subject_id = str(subject["id"])
-        priority = round(rule.priority_for(crisis) * _influence(subject, rule.subject), 2)
+        priority = hundredths(rule.priority_for(crisis) * _influence(subject, rule.subject))
 
         def cooling(action: str, rule: Rule = rule, subject_id: str = subject_id) -> str | None:
             return cooldowns.reason(rule, subject_id, action)

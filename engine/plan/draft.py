@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..evaluate.rounding import hundredths
 from ..model.actions import ActionType
 from ..model.recommendation import Owner, Recommendation
 
@@ -39,19 +40,19 @@ class Draft:
 
     def finished(self) -> Recommendation:
         """The recommendation with the plan's decisions in it."""
-        # dataclasses.replace validates and calls __init__: a fifth of the plan's time. The
-        # fields are the dataclass's own, so a copy of its __dict__ is the same record.
-        finished: Recommendation = object.__new__(Recommendation)
-        state = finished.__dict__
-        state.update(vars(self.rec))  # then the plan's decisions, each in place (no keyword dict to copy)
-        owner = self.owner
-        state["priority"] = round(self.priority, 2)
+        # dataclasses.replace validates and calls __init__: a fifth of the plan's time. The fields are the
+        # dataclass's own, so a copy of the record's __dict__, with the plan's decisions set in it, is the same record.
+        rec, owner = self.rec, self.owner
+        state = rec.__dict__.copy()
+        state["priority"] = hundredths(self.priority)
         state["due"] = self.due
         state["owner"] = owner
-        state["owner_role"] = owner.role if owner else self.rec.owner_role
+        state["owner_role"] = owner.role if owner else rec.owner_role
         state["approach"] = self.approach
         state["attendees"] = self.attendees
         state["opportunity_id"] = str(self.deal["id"]) if self.deal else None
         if self.compliance:
-            state["compliance"] = "; ".join(filter(None, (self.rec.compliance, *self.compliance))) or None
+            state["compliance"] = "; ".join(filter(None, (rec.compliance, *self.compliance))) or None
+        finished: Recommendation = object.__new__(Recommendation)
+        object.__setattr__(finished, "__dict__", state)
         return finished
