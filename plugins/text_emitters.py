@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -63,16 +64,45 @@ def _for_people(recs: Sequence[Recommendation]) -> list[dict[str, Any]]:
     return rows
 
 
+#: Texts of priorities and due dates by value: an account's recommendations share a few of each, a run's too,
+#: and a float's or a date's text is made in as long as the rest of a row (bounded: cleared when full).
+_PRIORITIES: dict[float, str] = {}
+_DAYS: dict[dt.date, str] = {}
+_MOST = 4096
+
+
 def _people_values(recs: Sequence[Recommendation], several: bool) -> list[list[str]]:
     """``_for_people``'s rows as their values in ``_columns`` order (``account_id`` first when ``several``)."""
     rows, previous = [], None
     for rec in recs:
         owner = f"{rec.owner.name} ({rec.owner.role})" if rec.owner else f"nobody yet ({rec.owner_role})"
         title = f"+ {rec.title}" if rec.approach is not None and rec.approach == previous else rec.title
-        row = [f"{rec.priority:g}", rec.due.isoformat(), owner, rec.action, title]
+        row = [_priority_text(rec.priority), _day_text(rec.due), owner, rec.action, title]
         rows.append([rec.account_id, *row] if several else row)
         previous = rec.approach
     return rows
+
+
+def _priority_text(priority: float) -> str:
+    """``f"{priority:g}"``."""
+    if type(priority) is not float or not priority:  # 1 == 1.0 and -0.0 == 0.0 as keys, but their texts differ
+        return f"{priority:g}"
+    found = _PRIORITIES.get(priority)
+    if found is None:
+        if len(_PRIORITIES) >= _MOST:
+            _PRIORITIES.clear()
+        found = _PRIORITIES[priority] = f"{priority:g}"
+    return found
+
+
+def _day_text(day: dt.date) -> str:
+    """``day.isoformat()``."""
+    found = _DAYS.get(day)
+    if found is None:
+        if len(_DAYS) >= _MOST:
+            _DAYS.clear()
+        found = _DAYS[day] = day.isoformat()
+    return found
 
 
 def _columns(recs: Sequence[Recommendation]) -> tuple[str, ...]:

@@ -43,3 +43,12 @@ def test_unused_recommendation_fields_reach_no_cell() -> None:
         "--------  ---         -----            ------  -----\n"
         "99.5      2026-01-02  nobody yet (AR)  call    Call Li\n"
     )
+
+
+def test_a_priority_and_a_day_read_as_their_own_text_whatever_was_read_before() -> None:
+    from kamengine.plugins.text_emitters import _day_text, _priority_text
+
+    for priority in (0.0, -0.0, 1, 1.0, 143.5, 1e-05, 2.5e16, float("inf"), 0.0, -0.0, 1.0, 1):
+        assert _priority_text(priority) == f"{priority:g}"
+    for day in (dt.date(2026, 1, 2), dt.datetime(2026, 1, 2, 9, 30), dt.date(2026, 1, 2)):
+        assert _day_text(day) == day.isoformat()
