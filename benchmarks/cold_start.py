@@ -9,7 +9,8 @@ temporary ``KAMENGINE_HOME`` filled by the first (unrecorded) round, as a user's
 ``--no-cache`` times every run without it (``KAMENGINE_NO_CACHE=1``). ``--floor`` times a third process too:
 the side's Python importing only what any command reading a snapshot loads before it does anything (click,
 importlib.metadata, pydantic, PyYAML, the settings and snapshot models), and prints it / --version: how close
-to --version advise can come without a lighter validation of the snapshot.
+to --version advise can come without a lighter validation of the snapshot; and a fourth, ``libraries``: those
+libraries alone, without kamengine's models (what pydantic costs before a model is defined).
 """
 
 from __future__ import annotations
@@ -27,11 +28,12 @@ from against import REPO, Side, Timed, interleaved, load, sides, timed
 
 EXAMPLE = str(REPO / "examples" / "acme-telecom.yaml")
 COMMANDS = {"--version": ["--version"], "advise": ["advise", EXAMPLE]}
-#: The imports no command that validates a snapshot does without (``--floor``).
-FLOOR = (
-    "import click, importlib.metadata, pydantic.fields, yaml, kamengine.engine.model.config, "
-    "kamengine.engine.model.snapshot"
-)
+#: The libraries no command that validates a snapshot does without (``--floor``) ...
+LIBRARIES = "import click, importlib.metadata, pydantic.fields, yaml"
+#: ... and with them the settings' and the snapshot's models.
+FLOOR = f"{LIBRARIES}, kamengine.engine.model.config, kamengine.engine.model.snapshot"
+#: What each measured process runs besides the two commands (``--floor``).
+IMPORTS = {"floor": FLOOR, "libraries": LIBRARIES}
 
 
 def main() -> None:
@@ -42,7 +44,7 @@ def main() -> None:
     parser.add_argument("--no-cache", action="store_true", help="set KAMENGINE_NO_CACHE=1 for every run")
     parser.add_argument("--floor", action="store_true", help="also time Python importing the snapshot's models")
     args = parser.parse_args()
-    commands = {**COMMANDS, **({"floor": []} if args.floor else {})}
+    commands = {**COMMANDS, **({"floor": [], "libraries": []} if args.floor else {})}
     installed = sides(args.against)
     with tempfile.TemporaryDirectory(prefix="kamengine-cold-") as home:
         # PYTHONDONTWRITEBYTECODE off: the warm-up round writes the bytecode a user's install has
@@ -53,7 +55,8 @@ def main() -> None:
 
         def run(item: tuple[Side, str]) -> Timed:
             side, name = item
-            command = [side.bin("python"), "-c", FLOOR] if name == "floor" else [side.bin("kamengine"), *commands[name]]
+            imports = IMPORTS.get(name)
+            command = [side.bin("python"), "-c", imports] if imports else [side.bin("kamengine"), *commands[name]]
             return timed(command, env, cwd=Path(home))
 
         print(f"{args.rounds} interleaved rounds; {load()} before", flush=True)
