@@ -53,6 +53,7 @@ def create_app(service: Service) -> FastAPI:
     app.add_middleware(DirectAdvise, api=app)  # added first, so innermost: inside the guard and the access log
     app.add_middleware(Guard, snapshot_cap=lambda: service.config.limits.snapshot_bytes, auth=lambda: service.auth)
     app.add_middleware(problems.AccessLog)  # added last, so outermost: it logs what the guard refuses too
+    # DirectAdvise runs these dependencies itself for POST /v1/advise: one added here goes there too.
     for module in (advice, recommendations, info):
         app.include_router(module.router, dependencies=[Depends(authenticated)])
     app.include_router(web.router)  # the pages: a cookie, and the login page instead of a 401
