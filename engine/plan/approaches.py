@@ -137,7 +137,7 @@ def _form(
     for draft in group:
         approach = _nearest(formed, draft.due, window)
         if approach is None:
-            formed.append(Approach([draft], _date([draft], as_of)))
+            formed.append(Approach([draft], draft.due))  # one member's occasion is on its own day (occasion_day)
             continue
         why = _join(approach, draft, as_of)
         later = _after_window(approach, draft, window, calendar) if why and _UNREADY in why else None
@@ -194,13 +194,14 @@ def _join(approach: Approach, draft: Draft, as_of: dt.date) -> str | None:
     ordered = [lead, *(m for m in members if m is not lead)]
     day = _date(ordered, as_of)
     # What takes weeks to organise (an exhibition invitation: 21 days) never rides on an earlier occasion.
-    unready = next((m for m in ordered if m.action.lead_days and day < as_of + dt.timedelta(m.action.lead_days)), None)
-    if unready is not None:
-        return f"{unready.action.id} takes {unready.action.lead_days} days{_UNREADY} {day}"
+    for member in ordered:
+        lead_days = member.action.lead_days
+        if lead_days and day < as_of + dt.timedelta(lead_days):
+            return f"{member.action.id} takes {lead_days} days{_UNREADY} {day}"
     # A greeting, a festival visit or gift has a day of its own: it never rides on an occasion after it.
-    late = next((m for m in ordered if (own := own_day(m)) is not None and day > own), None)
-    if late is not None:
-        return f"{late.action.id} is for {late.due}; the occasion would be on {day}"
+    for member in ordered:
+        if (own := own_day(member)) is not None and day > own:
+            return f"{member.action.id} is for {member.due}; the occasion would be on {day}"
     approach.members, approach.day = ordered, day
     return None
 
