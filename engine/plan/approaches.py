@@ -207,6 +207,8 @@ def _join(approach: Approach, draft: Draft, as_of: dt.date) -> str | None:
 
 
 def _too_close(formed: list[Approach], window: int) -> tuple[Approach, Approach] | None:
+    if len(formed) < 2:
+        return None  # one occasion (a subject's reasons all joined): no pair to be too close
     live = sorted((a for a in formed if (a.members or a.scheduled) and not a.dated), key=lambda a: a.day)
     for first, second in itertools.pairwise(live):
         if (second.day - first.day).days <= window and second.scheduled is None:
