@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 from ..delivery.deadlines import alarm
 from ..errors import InputError, KamengineError, plain, printable
-from ..evaluate.explain import explanations as explain_all
 from ..model.recommendation import Recommendation
 from ..plugin.sources import Source, SourceRecord
 from .advisor import Advisor
@@ -109,7 +108,11 @@ def _advise_one(
         said.fail(f"{record.origin}: internal error, please report it: {type(exc).__name__}: {exc}")
         return
     said.result.advised += 1
-    explanations = explain_all(advice, firings, facts) if explain else {}
+    explanations: dict[str, list[str]] = {}
+    if explain:  # the explainer (and the reference evaluator it reads conditions with) loads when asked for
+        from ..evaluate.explain import explanations as explain_all
+
+        explanations = explain_all(advice, firings, facts)
     if said.keep:
         said.result.recommendations.extend(advice.recommendations)
         said.result.explanations.update(explanations)
