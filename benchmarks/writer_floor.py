@@ -17,6 +17,11 @@ process, ``time.process_time``); no Python work but binding. The stores, each ma
   ``digest`` of snapshots and any column REF lacks;
 - c: this checkout's schema without the summary's triggers (nothing counted).
 
+a, b and c are also run with multi-row statements (``values``: one ``insert ... values (...), (...)`` a chunk of 999
+parameters, as ``bulk_rows`` writes the advice, its history and the stances): a table with triggers pays a statement
+journal and the triggers' set-up per statement run, so there it is the cheaper way. The writer's floor is the cheaper
+of the two for its schema.
+
 Each is run ``--repeats`` times (default 3), the order rotating; the medians are printed in CPU ms/account with the
 load (``os.getloadavg``). With ``--writer`` the rounds also run ``batch_bench``'s 2-worker night of the same portfolio
 by this checkout and by REF (the batch process's CPU ms/account net of one start-up, ``main_cpu_ms_net``): the
@@ -27,6 +32,7 @@ planning each account's writes, and SQLite's reads the floor does not make).
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sqlite3
 import statistics
@@ -37,6 +43,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -120,33 +127,56 @@ def insert(conn: sqlite3.Connection, table: str, names: list[str]) -> str:
     return f"insert into {table} ({', '.join(kept)}) values ({', '.join('?' * len(kept))})"
 
 
+#: An account's writes to one table: the table, and its statements with their parameters (``executemany``'s: one
+#: statement and its rows; ``values``': one multi-row statement a chunk and its parameters, as ``bulk_rows`` makes).
+Writes = tuple[str, list[tuple[str, list[Any]]]]
+#: The most parameters one multi-row statement binds (``bulk_rows._PARAMETERS``).
+PARAMETERS = 999
+
+
+def bound(conn: sqlite3.Connection, names: dict[str, list[str]], account: Account, values: bool) -> list[Writes]:
+    """``account``'s writes to ``conn``'s schema, made before the clock starts: only the binding is timed."""
+    writes = []
+    for table, _ in TABLES:
+        if not account.get(table):
+            continue
+        have = set(columns(conn, table))
+        rows: list[Any] = [tuple(row[i] for i, n in enumerate(names[table]) if n in have) for row in account[table]]
+        sql = insert(conn, table, names[table])
+        if not values:
+            writes.append((table, [(sql, rows)]))
+            continue
+        head, one = sql.split(" values ")
+        step = max(1, PARAMETERS // len(rows[0]))
+        chunks = [rows[start : start + step] for start in range(0, len(rows), step)]
+        statements: list[tuple[str, list[Any]]] = [
+            (f"{head} values {', '.join([one] * len(chunk))}", [v for row in chunk for v in row]) for chunk in chunks
+        ]
+        writes.append((table, statements))
+    return writes
+
+
 def floor(
     template: Path, folder: Path, run: list[str], names: dict[str, list[str]], accounts: list[tuple[str, Account]],
     group: int, mode: str,
 ) -> float:  # fmt: skip
-    """CPU ms/account of inserting ``accounts``' rows into a copy of ``template`` in ``mode`` (a, a-rows, b, c)."""
-    conn = copy(template, folder / f"floor-{mode}.db", triggers=mode != "c")
+    """CPU ms/account of inserting ``accounts``' rows into a copy of ``template`` in ``mode`` (a, a-rows, b, c;
+    `` values``: multi-row statements)."""
+    schema, _, values = mode.partition(" ")
+    conn = copy(template, folder / "floor.db", triggers=schema != "c")
     conn.execute(f"insert into runs values ({', '.join('?' * len(run))})", run)
-    statements = {}
-    for table, _ in TABLES:
-        have = set(columns(conn, table))
-        wanted = [position for position, name in enumerate(names[table]) if name in have]
-        statements[table] = (insert(conn, table, names[table]), wanted)
-    bound = [
-        (account_id, [(statements[table][0], [tuple(row[i] for i in statements[table][1]) for row in account[table]])
-                      for table, _ in TABLES if account.get(table)])
-        for account_id, account in accounts
-    ]  # fmt: skip
-    held = mode == "a"
+    accounts_writes = [(account_id, bound(conn, names, account, bool(values))) for account_id, account in accounts]
+    held = schema == "a"
     started = time.process_time()
-    for first in range(0, len(bound), group):
+    for first in range(0, len(accounts_writes), group):
         conn.execute("begin immediate")
-        for account_id, writes in bound[first : first + group]:
+        for account_id, writes in accounts_writes[first : first + group]:
             if held:  # summary_writes.deferred: the account held while its advice goes in, counted once after
                 conn.execute(f"insert or replace into {DEFERRED} (account_id, dirty) values (?, 0)", [account_id])
-            for sql, rows in writes:
-                conn.executemany(sql, rows)
-                if held and sql.startswith("insert into recommendations "):
+            for table, statements in writes:
+                for sql, parameters in statements:
+                    (conn.execute if values else conn.executemany)(sql, parameters)
+                if held and table == "recommendations":
                     conn.execute(f"delete from {DEFERRED} where account_id = ?", [account_id])
                     conn.execute(_REFRESH.format("?"), [account_id, account_id])
                     conn.execute(_NAME_AT_END, [account_id, account_id])
@@ -186,15 +216,14 @@ def main() -> None:
     templates = {"now": folder / "empty-now.db", "ref": folder / "empty-ref.db"}
     empty_store(now.bin("python"), templates["now"])
     empty_store(ref.bin("python"), templates["ref"])
-    trials: dict[str, Callable[[], float]] = {
-        mode: (lambda mode=mode: floor(templates["ref" if mode == "b" else "now"], folder, run, names, accounts,
-                                        args.group, mode))
-        for mode in ("a", "a-rows", "b", "c")
-    }  # fmt: skip
+    trials: dict[str, Callable[[], float]] = {}
+    for mode in ("a", "a-rows", "b", "c", "a values", "b values", "c values"):
+        template = templates["ref" if mode.startswith("b") else "now"]
+        trials[mode] = functools.partial(floor, template, folder, run, names, accounts, args.group, mode)
     if args.writer:
         for side in (ref, now):
-            trials[f"writer {side.name}"] = lambda side=side: writer(
-                side.bin("kamengine"), source, folder, len(accounts)
+            trials[f"writer {side.name}"] = functools.partial(
+                writer, side.bin("kamengine"), source, folder, len(accounts)
             )
     results: dict[str, list[float]] = defaultdict(list)
     loads = []
@@ -211,6 +240,9 @@ LABELS = {
     "a-rows": "a' now: triggers count every row",
     "b": "b  {ref}'s schema",
     "c": "c  now without the summary triggers",
+    "a values": "a  multi-row statements (bulk_rows)",
+    "b values": "b  multi-row statements",
+    "c values": "c  multi-row statements",
 }
 
 
@@ -223,9 +255,10 @@ def report(results: dict[str, list[float]], loads: list[float], ref: str) -> Non
         runs = " ".join(f"{value:.3f}" for value in results[name])
         print(f"{label:<44} {median:6.3f} ms/account   ({runs})")
     for side, schema in ((f"writer ref {ref}", "b"), ("writer now", "a")):
-        if side in medians:
-            beyond = medians[side] - medians[schema]
-            print(f"{side}: {medians[side]:.2f} = floor {medians[schema]:.2f} ({schema}) + {beyond:.2f} beyond it")
+        if side in medians:  # the floor: the cheaper way of the two for that schema
+            least = min(medians.get(name, float("inf")) for name in (schema, f"{schema} values"))
+            beyond = medians[side] - least
+            print(f"{side}: {medians[side]:.2f} = floor {least:.2f} ({schema}) + {beyond:.2f} beyond it")
 
 
 if __name__ == "__main__":
