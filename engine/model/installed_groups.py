@@ -1,4 +1,4 @@
-"""Which entry-point groups installed distributions may declare, read fast; pydantic's plugins told so."""
+"""Which entry-point groups installed distributions may declare, read fast."""
 
 from __future__ import annotations
 
@@ -52,16 +52,3 @@ def _declares(folder: str, group: str) -> bool:
         return False
     lines = (line.strip() for line in data.decode("utf-8", "replace").splitlines())
     return any(line.startswith("[") and line.endswith("]") and line.strip("[]") == group for line in lines)
-
-
-def pydantic_plugins_known() -> None:
-    """Tell pydantic it has no plugins when no installed distribution declares one (group ``pydantic``), before it
-    builds its first model: it would otherwise parse every distribution's entry points to find none (~7 ms of a
-    cold ``advise``). Left to pydantic when one may be declared, when ``PYDANTIC_DISABLE_PLUGINS`` is set, when it
-    has already looked, or when its loader is not shaped as this pydantic's (``_plugins`` None until it looks)."""
-    from pydantic.plugin import _loader
-
-    looked = getattr(_loader, "_plugins", False) is not None
-    if looked or os.environ.get("PYDANTIC_DISABLE_PLUGINS") is not None or may_declare("pydantic"):
-        return
-    _loader._plugins = {}  # what its own look returns when no entry point is declared

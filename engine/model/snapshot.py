@@ -10,9 +10,6 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from ..errors import did_you_mean
 from .actions import ActionCatalogue
-from .installed_groups import pydantic_plugins_known
-
-pydantic_plugins_known()  # before the first model below is built, which asks pydantic for its plugins
 
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 
