@@ -82,14 +82,16 @@ def open_database(path: Path) -> sqlite_utils.Database:
 def _migrate(db: sqlite_utils.Database) -> None:
     """Apply the pending migrations. Two processes opening a new store at once (two ``serve`` instances) meet here:
     SQLite answers busy at once, without waiting, to a migration that read before the other wrote, and the other may
-    have applied it meanwhile (``table already exists``): look again at what is pending, for up to the busy timeout."""
+    have applied it meanwhile (``table already exists``; or, for a migration whose statements may run twice, such as
+    ``drop trigger if exists``, its record already written: a UNIQUE constraint on ``_sqlite_migrations``): look again
+    at what is pending, for up to the busy timeout."""
     deadline = time.monotonic() + BUSY_SECONDS
     while True:
         pending = len(migrations.pending(db))
         try:
             migrations.apply(db)
             return
-        except sqlite3.OperationalError as exc:
+        except (sqlite3.OperationalError, sqlite3.IntegrityError) as exc:
             with contextlib.suppress(sqlite3.Error):
                 db.conn.rollback()
             busy = "locked" in str(exc) or "busy" in str(exc)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 from pathlib import Path
 from queue import Queue
+from typing import Any
 
 
 def _open(path: Path, answers: Queue[str]) -> None:
@@ -28,3 +29,29 @@ def test_two_processes_migrate_a_new_store_at_once(tmp_path: Path) -> None:
         for process in processes:
             process.join(60)
         assert sorted(answers.get(timeout=5) for _ in processes) == ["ok", "ok"]
+
+
+def test_a_migration_the_other_process_recorded_meanwhile_is_not_an_error(tmp_path: Path, monkeypatch: Any) -> None:
+    """m014 runs twice without an error of its own (``drop trigger if exists``, then the same triggers): a process
+    that read it as pending before the other recorded it meets the record's UNIQUE constraint, and looks again."""
+    import sqlite3
+
+    from kamengine.engine.store import store_file
+    from kamengine.engine.store.store import Store
+
+    path = tmp_path / "k.db"
+    Store(path).close()
+    real_pending = store_file.migrations.pending
+    stale = [m for m in store_file.migrations._migrations if m.name == "m014_summary_triggers_lean"]
+    assert stale, "the test needs a migration whose statements run twice without an error"
+    seen: list[int] = []
+
+    def pending_as_read_before_the_other_wrote(db: Any) -> list[Any]:
+        seen.append(1)  # _migrate's count and apply's own look see it pending; a look after the error does not
+        return stale if len(seen) <= 2 else real_pending(db)
+
+    monkeypatch.setattr(store_file.migrations, "pending", pending_as_read_before_the_other_wrote)
+    Store(path).close()
+    assert len(seen) >= 3
+    names = [row[0] for row in sqlite3.connect(path).execute("select name from _sqlite_migrations")]
+    assert names.count("m014_summary_triggers_lean") == 1
