@@ -14,16 +14,13 @@ Identical output is judged apart: ``compare_stores.py`` and ``compare_outputs.py
 from __future__ import annotations
 
 import argparse
-import asyncio
 import dataclasses
 import json
 import os
-import random
 import statistics
 import subprocess
 import sys
 import tempfile
-from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +30,7 @@ from against import Side, Timed, interleaved, json_medians, now_is, sides, timed
 from aged_store import aged
 from batch_bench import net, night_runner, run, write_portfolio
 from cold_start import COMMANDS
-from serve_bench import advise_bodies, drive, serving
+from serve_bench import alternating_turns
 
 HERE = Path(__file__).resolve().parent
 
@@ -164,20 +161,7 @@ def cold(installed: list[Side], rounds: int) -> list[Row]:
 
 def serve(installed: list[Side], folder: Path, seconds: float, rounds: int) -> list[Row]:
     """One client's POST /v1/advise (30 contacts) on each side's server, both running, their turns alternating."""
-    bodies = advise_bodies(30, random.Random(7))
-    latencies: dict[str, list[float]] = {side.name: [] for side in installed}
-    with ExitStack() as stack:
-        servers = [
-            (side.name, *stack.enter_context(serving(side.bin("kamengine"), folder / f"serve-{n}.db")))
-            for n, side in enumerate(installed)
-        ]
-        request = lambda n: ("POST", "/v1/advise", bodies[n % len(bodies)])  # noqa: E731
-        for round_ in range(rounds + 1):  # round 0 warms each server up, unrecorded
-            for name, url, token in servers if round_ % 2 else servers[::-1]:
-                taken, answered, errors, _ = asyncio.run(drive(url, token, 1, seconds if round_ else 1.0, request))
-                if errors:
-                    raise SystemExit(f"serve, {name}: {errors} of {answered} requests failed")
-                latencies[name].extend(taken if round_ else [])
+    latencies = alternating_turns(installed, folder, 30, seconds, rounds)
     before, now = (statistics.median(latencies[side.name]) for side in installed)
     print(f"  serve one client p50 ms: {before:.1f} ref, {now:.1f} now")
     return [at_most("serve one client p50 /v1/advise", before, now, 0.7)]

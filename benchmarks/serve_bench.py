@@ -160,27 +160,37 @@ def check_race(db: Path, account: str, runs: list[str]) -> str:
 def one_client(ref: str, contacts: int, seconds: float, rounds: int) -> None:
     """One client's POST /v1/advise on REF's server and on this checkout's, turns alternating; p50, p99, ratio."""
     installed = sides(ref)
-    bodies = advise_bodies(contacts, random.Random(7))
-    request = lambda n: ("POST", "/v1/advise", bodies[n % len(bodies)])  # noqa: E731
-    taken: dict[str, list[float]] = {side.name: [] for side in installed}
     print(f"{now_is()}; one client, {contacts}-contact snapshots, {rounds} rounds of {seconds:g} s; {load()} before")
-    with tempfile.TemporaryDirectory(prefix="kamengine-serve-bench-") as folder, contextlib.ExitStack() as stack:
-        servers = [
-            (side.name, *stack.enter_context(serving(side.bin("kamengine"), Path(folder) / f"serve-{n}.db")))
-            for n, side in enumerate(installed)
-        ]
-        for round_ in range(rounds + 1):  # round 0 warms each server up, unrecorded
-            for name, url, token in servers if round_ % 2 else servers[::-1]:
-                latencies, answered, errors, _ = asyncio.run(drive(url, token, 1, seconds if round_ else 1.0, request))
-                if errors:
-                    raise SystemExit(f"{name}: {errors} of {answered} requests failed")
-                taken[name].extend(latencies if round_ else [])
+    with tempfile.TemporaryDirectory(prefix="kamengine-serve-bench-") as folder:
+        taken = alternating_turns(installed, Path(folder), contacts, seconds, rounds)
     print(f"{load()} after")
     print(ratio_header(installed, "POST /v1/advise, 1 client"))
     ref_cuts, now_cuts = (statistics.quantiles(taken[side.name], n=100) for side in installed)
     print(ratio_line("p50 ms", ref_cuts[49], now_cuts[49]))
     print(ratio_line("p99 ms", ref_cuts[98], now_cuts[98]))
     print(f"requests: {', '.join(f'{name} {len(values)}' for name, values in taken.items())}")
+
+
+def alternating_turns(
+    installed: list[Any], folder: Path, contacts: int, seconds: float, rounds: int
+) -> dict[str, list[float]]:
+    """Each side's ``kamengine serve`` running at once (stores in ``folder``), one client's POST /v1/advise on each in
+    turn, the side going first alternating, a warm-up round unrecorded: every side's latencies (s) by its name."""
+    bodies = advise_bodies(contacts, random.Random(7))
+    request = lambda n: ("POST", "/v1/advise", bodies[n % len(bodies)])  # noqa: E731
+    taken: dict[str, list[float]] = {side.name: [] for side in installed}
+    with contextlib.ExitStack() as stack:
+        servers = [
+            (side.name, *stack.enter_context(serving(side.bin("kamengine"), folder / f"serve-{n}.db")))
+            for n, side in enumerate(installed)
+        ]
+        for round_ in range(rounds + 1):  # round 0 warms each server up, unrecorded
+            for name, url, token in servers if round_ % 2 else servers[::-1]:
+                latencies, answered, errors, _ = asyncio.run(drive(url, token, 1, seconds if round_ else 1.0, request))
+                if errors:
+                    raise SystemExit(f"serve, {name}: {errors} of {answered} requests failed")
+                taken[name].extend(latencies if round_ else [])
+    return taken
 
 
 def main() -> None:
