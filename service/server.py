@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import signal
@@ -67,12 +68,17 @@ def serve(app: object, host: str, port: int, *, workers: int = 1, log_config: di
 
     if not port_free(host, port):
         raise UsageError(f"--port {port}: the address {host}:{port} is in use or cannot be used")
-    print(f"kamengine serving on {address(host, port)}", file=sys.stderr, flush=True)
+    said = f"kamengine serving on {address(host, port)}"
     access_logging()
     settings = network_settings() | ({"log_config": log_config} if log_config is not None else {})
     if workers == 1:
-        uvicorn.run(app, host=host, port=port, access_log=False, log_level="info", lifespan="on", **settings)  # type: ignore[arg-type]
+        the_app: Any = app  # an ASGI app, typed object here so that callers need not import uvicorn's types
+        config = uvicorn.Config(
+            the_app, host=host, port=port, access_log=False, log_level="info", lifespan="on", **settings
+        )
+        serve_one(config, said)
         return
+    print(said, file=sys.stderr, flush=True)
     if not isinstance(app, str):
         raise TypeError("serve(workers > 1) takes the import string of the app's factory, not an app")
     config = uvicorn.Config(
@@ -80,6 +86,25 @@ def serve(app: object, host: str, port: int, *, workers: int = 1, log_config: di
         **settings,
     )  # fmt: skip
     supervise(config)
+
+
+def serve_one(config: Any, said: str) -> None:
+    """What ``uvicorn.run`` does for one process (``config``: a ``uvicorn.Config``), saying ``said`` on standard error
+    once the server listens: a script (or a test) that waits for the line can connect at once, not be refused while
+    the app starts. Ends with uvicorn's own status 3 when the server could not start, as ``uvicorn.run`` does."""
+    import uvicorn
+
+    class Announcing(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                print(said, file=sys.stderr, flush=True)
+
+    server = Announcing(config)
+    with contextlib.suppress(KeyboardInterrupt):  # as uvicorn.run: its own signal handling ends the server
+        server.run()
+    if not server.started:
+        sys.exit(3)  # uvicorn's STARTUP_FAILURE
 
 
 def supervise(config: Any) -> None:

@@ -14,10 +14,10 @@ from serving import free_port, serving
 
 
 def test_serve_gives_uvicorn_its_shutdown_and_keep_alive_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
-    import uvicorn
+    from kamengine.service import server
 
     given: dict[str, object] = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **options: given.update(options))
+    monkeypatch.setattr(server, "serve_one", lambda config, said: given.update(vars(config)))
     serve(object(), "127.0.0.1", free_port())
     assert (GRACE_SECONDS, KEEP_ALIVE_SECONDS) == (10, 5)  # as docs/serve.md says
     assert given["timeout_graceful_shutdown"] == GRACE_SECONDS and given["timeout_keep_alive"] == KEEP_ALIVE_SECONDS

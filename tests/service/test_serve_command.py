@@ -79,3 +79,40 @@ def test_an_ipv6_address_is_written_in_brackets() -> None:
     from kamengine.service.server import address
 
     assert (address("::1", 8765), address("127.0.0.1", 80)) == ("http://[::1]:8765", "http://127.0.0.1:80")
+
+
+SLOW_START = """
+import asyncio, sys
+import uvicorn
+from kamengine.service.server import serve_one
+
+async def app(scope, receive, send):
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await asyncio.sleep(1.5)  # an app that takes its time to start (a store to migrate)
+                await send({"type": "lifespan.startup.complete"})
+            else:
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"up"})
+
+config = uvicorn.Config(app, host="127.0.0.1", port=int(sys.argv[1]), lifespan="on", log_level="warning")
+serve_one(config, "kamengine serving on http://127.0.0.1:" + sys.argv[1])
+"""
+
+
+def test_serving_on_is_said_once_the_port_listens() -> None:
+    """A script that waits for the line connects at once: the line is not said while the app still starts."""
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-c", SLOW_START, str(port)], stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stderr is not None
+        said = server.stderr.readline()
+        assert said.startswith("kamengine serving on"), said
+        assert httpx.get(f"http://127.0.0.1:{port}/", timeout=10).text == "up"
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.communicate(timeout=30)
