@@ -83,11 +83,12 @@ def _migrate(db: sqlite_utils.Database) -> None:
     """Apply the pending migrations. Two processes opening a new store at once (two ``serve`` instances) meet here:
     SQLite answers busy at once, without waiting, to a migration that read before the other wrote, and the other may
     have applied it meanwhile (``table already exists``; or, for a migration whose statements may run twice, such as
-    ``drop trigger if exists``, its record already written: a UNIQUE constraint on ``_sqlite_migrations``): look again
-    at what is pending, for up to the busy timeout."""
+    ``drop trigger if exists``, its record already written: a UNIQUE constraint on ``_sqlite_migrations``; or, first
+    of all, the record table itself, created by the other one after this one found none): look again at what is
+    pending, for up to the busy timeout. An error with nothing moved on is the store's own, at once."""
     deadline = time.monotonic() + BUSY_SECONDS
     while True:
-        pending = len(migrations.pending(db))
+        before = _progress(db)
         try:
             migrations.apply(db)
             return
@@ -95,7 +96,12 @@ def _migrate(db: sqlite_utils.Database) -> None:
             with contextlib.suppress(sqlite3.Error):
                 db.conn.rollback()
             busy = "locked" in str(exc) or "busy" in str(exc)
-            moved_on = len(migrations.pending(db)) < pending  # the other process applied some
+            moved_on = _progress(db) != before  # the other process applied some, or made the record table
             if not (busy or moved_on) or time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
+
+
+def _progress(db: sqlite_utils.Database) -> tuple[bool, int]:
+    """How far the store's migrations are: whether their record table exists, and how many are pending."""
+    return db[migrations.migrations_table].exists(), len(migrations.pending(db))

@@ -7,6 +7,8 @@ from pathlib import Path
 from queue import Queue
 from typing import Any
 
+import sqlite_utils
+
 
 def _open(path: Path, answers: Queue[str]) -> None:
     from kamengine.engine.store.store import Store
@@ -55,3 +57,30 @@ def test_a_migration_the_other_process_recorded_meanwhile_is_not_an_error(tmp_pa
     assert len(seen) >= 3
     names = [row[0] for row in sqlite3.connect(path).execute("select name from _sqlite_migrations")]
     assert names.count("m014_summary_triggers_lean") == 1
+
+
+def test_the_record_table_made_meanwhile_by_the_other_process_is_not_an_error(tmp_path: Path, monkeypatch: Any) -> None:
+    """Both found no ``_sqlite_migrations``; the other made it first: this one's create fails, and it looks again."""
+    import sqlite3
+
+    from kamengine.engine.store import store_file
+    from kamengine.engine.store.store import Store
+
+    path = tmp_path / "k.db"
+    real_ensure = store_file.migrations.ensure_migrations_table
+    raced: list[int] = []
+
+    def the_other_made_it_first(db: Any) -> None:
+        if not raced:
+            raced.append(1)
+            other = sqlite_utils.Database(sqlite3.connect(path))
+            real_ensure(other)  # the other process, between this one's look and its create
+            other.conn.commit()
+            other.close()
+            db.execute("create table _sqlite_migrations (id integer)")  # this one's create, as it found none
+        real_ensure(db)
+
+    monkeypatch.setattr(store_file.migrations, "ensure_migrations_table", the_other_made_it_first)
+    Store(path).close()
+    assert raced
+    assert not store_file.migrations.pending(sqlite_utils.Database(path))
